@@ -1,0 +1,1 @@
+//! Chart data (pure) and drawing (generic over the plotters backend).

@@ -1,0 +1,15 @@
+//! # Harvest Lab
+//!
+//! The P2 harvest kernel ([`kernel`]) as a pure library, plus the pieces built on it:
+//! chart data and drawing ([`charts`]), the native CLI (`cli`, not on wasm32) and the
+//! Leptos dashboard (`ui`, wasm32 only).
+#![forbid(unsafe_code)]
+
+pub mod charts;
+pub mod kernel;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
