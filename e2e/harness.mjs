@@ -1,0 +1,77 @@
+// Shared helpers for the end-to-end tests (node --test e2e/): the release build served under
+// its sub-path, Debian's Chromium driven by playwright-core, and a page watcher that collects
+// everything a clean page must not do.
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startStaticServer } from './static-server.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The repository root. */
+export const ROOT = resolve(here, '..');
+/** The release build under test (scripts/test.sh builds it with trunk). */
+export const DIST = resolve(process.env.HARVEST_DIST ?? join(ROOT, 'dist'));
+/** The sub-path the release build was built for (trunk --public-url). */
+export const BASE = process.env.HARVEST_BASE ?? '/harvest-lab/';
+/** Where tests write screenshots and other artifacts (git-ignored). */
+export const ARTIFACTS = resolve(process.env.HARVEST_E2E_ARTIFACTS ?? join(ROOT, 'target', 'e2e'));
+
+/** Chromium flags: headless, as root, with no calls home on this network-less machine. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+  });
+}
+
+/** Serve DIST under BASE on a free port of 127.0.0.1. */
+export function serveDist() {
+  return startStaticServer({ root: DIST, base: BASE, port: 0 });
+}
+
+/**
+ * Watch a page for console errors, uncaught exceptions, failed or 4xx/5xx requests and any
+ * request that leaves `origin`. `problems()` lists them (empty for a clean page).
+ */
+export function watchPage(page, origin) {
+  const problems = [];
+  const responses = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+  page.on('request', (req) => {
+    const url = req.url();
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    if (new URL(url).origin !== origin) problems.push(`request outside ${origin}: ${url}`);
+  });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on('response', (res) => {
+    responses.push(res);
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return { problems: () => [...problems], responses: () => [...responses] };
+}
+
+export async function screenshot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

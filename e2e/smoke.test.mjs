@@ -1,0 +1,44 @@
+// Smoke test of the release build (dist/, built for /harvest-lab/) in headless Chromium.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium, screenshot, serveDist, watchPage } from './harness.mjs';
+
+let app;
+let browser;
+
+before(async () => {
+  app = await serveDist();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+test('the release build loads under /harvest-lab/, mounts the app, and stays clean', async () => {
+  const page = await browser.newPage();
+  const watch = watchPage(page, app.origin);
+
+  const res = await page.goto(app.url, { waitUntil: 'load' });
+  assert.equal(res.status(), 200, 'index.html is served');
+
+  // The app mounted: its root element is there and visible.
+  const root = page.locator('[data-testid=app]');
+  await root.first().waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(await root.count(), 1, 'exactly one app root');
+  assert.equal(await page.title(), 'Harvest Lab');
+
+  // Let late requests and errors surface before judging.
+  await page.waitForLoadState('networkidle');
+  await screenshot(page, 'smoke');
+
+  // The wasm module came from under the sub-path, served as application/wasm.
+  const wasm = watch.responses().filter((r) => new URL(r.url()).pathname.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, 'one .wasm module loaded');
+  assert.ok(new URL(wasm[0].url()).pathname.startsWith('/harvest-lab/'), `wasm under /harvest-lab/: ${wasm[0].url()}`);
+  assert.equal(wasm[0].headers()['content-type'], 'application/wasm');
+
+  assert.deepEqual(watch.problems(), [], 'no console errors, failed requests or foreign requests');
+  await page.close();
+});

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Harvest Lab: the whole check, as CI runs it (`bash .ci/run` calls exactly this).
+#
+#   scripts/test.sh                 every stage, in order
+#   scripts/test.sh fmt e2e ...     only the named stages (setup always runs first)
+#
+# Stages:
+#   setup          scripts/setup.sh (installs whatever is missing)
+#   fmt            cargo fmt --all -- --check
+#   clippy-native  cargo clippy --all-targets -- -D warnings
+#   clippy-wasm    cargo clippy --target wasm32-unknown-unknown --lib --bins (+ browser tests) -- -D warnings
+#   test-native    cargo test (unit, integration and doc tests)
+#   test-browser   wasm-bindgen tests (tests/ files with wasm_bindgen_test_configure!) in headless Chromium
+#   build-release  trunk build --release --public-url /harvest-lab/ into dist/
+#   e2e            node --test e2e/ (Playwright + Chromium against dist/ served under /harvest-lab/)
+#   wasm-size      the gzipped .wasm in dist/ must be <= 150 KiB
+#
+# Every selected stage runs even if an earlier one failed (stages that need the release build
+# are reported as not run when it failed). The last line is `N passed, N failed`; the exit
+# status is non-zero if anything failed.
+set -euo pipefail
+
+HARVEST_SCRIPT=test
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$HARVEST_ROOT"
+
+ALL_STAGES=(setup fmt clippy-native clippy-wasm test-native test-browser build-release e2e wasm-size)
+WASM_GZIP_BUDGET=$((150 * 1024))
+PUBLIC_URL=/harvest-lab/
+DIST="$HARVEST_ROOT/dist"
+
+if [ "$#" -gt 0 ]; then
+  for s in "$@"; do
+    [[ " ${ALL_STAGES[*]} " == *" $s "* ]] || harvest_die "unknown stage '$s' (stages: ${ALL_STAGES[*]})"
+  done
+  STAGES=(setup)
+  for s in "${ALL_STAGES[@]:1}"; do [[ " $* " == *" $s "* ]] && STAGES+=("$s"); done
+else
+  STAGES=("${ALL_STAGES[@]}")
+fi
+
+# Test files that run in the browser (wasm-bindgen-test), as cargo --test arguments.
+wasm_test_args() {
+  local f
+  for f in tests/*.rs; do
+    [ -e "$f" ] || continue
+    if grep -q 'wasm_bindgen_test_configure!' "$f"; then
+      printf -- '--test\n%s\n' "$(basename "$f" .rs)"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+stage_setup() { "$HARVEST_ROOT/scripts/setup.sh"; }
+
+stage_fmt() { cargo fmt --all -- --check; }
+
+stage_clippy-native() { cargo clippy --all-targets -- -D warnings; }
+
+stage_clippy-wasm() {
+  local tests
+  mapfile -t tests < <(wasm_test_args)
+  cargo clippy --target wasm32-unknown-unknown --lib --bins "${tests[@]}" -- -D warnings
+}
+
+stage_test-native() { cargo test; }
+
+stage_test-browser() {
+  local tests
+  mapfile -t tests < <(wasm_test_args)
+  if [ "${#tests[@]}" -eq 0 ]; then
+    echo "no browser test files (tests/*.rs with wasm_bindgen_test_configure!)" >&2
+    return 1
+  fi
+  CHROMEDRIVER="$CHROMEDRIVER_BIN" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$HARVEST_ROOT/e2e/webdriver.json" \
+    WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
+    cargo test --target wasm32-unknown-unknown "${tests[@]}"
+}
+
+stage_build-release() {
+  trunk build --release --public-url "$PUBLIC_URL" --dist "$DIST"
+}
+
+stage_e2e() {
+  HARVEST_DIST="$DIST" HARVEST_BASE="$PUBLIC_URL" node --test e2e/
+}
+
+stage_wasm-size() {
+  local wasm raw gz
+  mapfile -t wasm < <(find "$DIST" -maxdepth 1 -name '*.wasm')
+  if [ "${#wasm[@]}" -ne 1 ]; then
+    echo "expected one .wasm in $DIST, found ${#wasm[@]}" >&2
+    return 1
+  fi
+  raw=$(stat -c %s "${wasm[0]}")
+  gz=$(gzip -9 -c "${wasm[0]}" | wc -c)
+  printf 'wasm size: %s = %d bytes raw, %d bytes gzipped (-9) = %.1f KiB; budget %d bytes (150 KiB)\n' \
+    "$(basename "${wasm[0]}")" "$raw" "$gz" "$(awk -v b="$gz" 'BEGIN { print b / 1024 }')" "$WASM_GZIP_BUDGET"
+  mkdir -p target
+  printf '%s raw=%d gzip=%d budget=%d\n' "$(basename "${wasm[0]}")" "$raw" "$gz" "$WASM_GZIP_BUDGET" >target/wasm-size.txt
+  if [ "$gz" -gt "$WASM_GZIP_BUDGET" ]; then
+    echo "over budget by $((gz - WASM_GZIP_BUDGET)) bytes" >&2
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+declare -A RESULT=()
+SUMMARY=()
+passed=0
+failed=0
+t_all=$(now)
+
+for stage in "${STAGES[@]}"; do
+  reason=""
+  if [ "$stage" != setup ] && [ "${RESULT[setup]:-}" = FAIL ]; then
+    reason="setup failed"
+  elif { [ "$stage" = e2e ] || [ "$stage" = wasm-size ]; } && [ "${RESULT[build-release]:-}" = FAIL ]; then
+    reason="release build failed"
+  elif { [ "$stage" = e2e ] || [ "$stage" = wasm-size ]; } && [ -z "${RESULT[build-release]:-}" ] &&
+    ! [ -f "$DIST/index.html" ]; then
+    reason="no release build in dist/ (run the build-release stage)"
+  fi
+  if [ -n "$reason" ]; then
+    RESULT[$stage]=FAIL
+    failed=$((failed + 1))
+    SUMMARY+=("$(printf '  NOT RUN %-14s (%s)' "$stage" "$reason")")
+    continue
+  fi
+
+  printf '\n==> [%s]\n' "$stage"
+  t0=$(now)
+  set +e
+  (
+    set -euo pipefail
+    "stage_$stage"
+  )
+  rc=$?
+  set -e
+  t=$(secs "$t0" "$(now)")
+  if [ "$rc" -eq 0 ]; then
+    RESULT[$stage]=PASS
+    passed=$((passed + 1))
+    SUMMARY+=("$(printf '  PASS    %-14s %7ss' "$stage" "$t")")
+  else
+    RESULT[$stage]=FAIL
+    failed=$((failed + 1))
+    SUMMARY+=("$(printf '  FAIL    %-14s %7ss (exit %d)' "$stage" "$t" "$rc")")
+  fi
+  if [ "$stage" = setup ] && [ "$rc" -eq 0 ]; then
+    # Everything is fetched now: no stage may touch the network.
+    export CARGO_NET_OFFLINE=true
+  fi
+done
+
+printf '\n==> summary (%ss in all)\n' "$(secs "$t_all" "$(now)")"
+printf '%s\n' "${SUMMARY[@]}"
+[ -f target/wasm-size.txt ] && [ "${RESULT[wasm-size]:-}" = PASS ] && printf '  %s\n' "$(cat target/wasm-size.txt)"
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]

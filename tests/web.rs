@@ -1,0 +1,83 @@
+//! Browser tests: compiled for wasm32 only and run by `wasm-bindgen-test-runner` in headless
+//! Chromium (scripts/test.sh). On the native target this file is empty.
+//!
+//! Run them alone with:
+//! `CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+//!  cargo test --target wasm32-unknown-unknown --test web`
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .expect("a window: these tests run in a browser, not node")
+        .document()
+        .expect("a document")
+}
+
+#[wasm_bindgen_test]
+fn runs_in_a_browser_page_with_a_live_dom() {
+    let document = document();
+    let body = document.body().expect("a <body>");
+
+    let probe = document.create_element("div").expect("create <div>");
+    probe.set_attribute("data-testid", "probe").unwrap();
+    probe.set_text_content(Some("Harvest Lab"));
+    body.append_child(&probe).expect("append to <body>");
+
+    let found = document
+        .query_selector("[data-testid=probe]")
+        .unwrap()
+        .expect("the probe is in the DOM");
+    assert_eq!(found.text_content().as_deref(), Some("Harvest Lab"));
+    let found: web_sys::HtmlElement = found.dyn_into().expect("an HtmlElement");
+    assert_eq!(found.tag_name(), "DIV");
+
+    probe.remove();
+    assert!(document
+        .query_selector("[data-testid=probe]")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+fn has_a_monotonic_high_resolution_clock() {
+    // The dashboard's repaint timings rely on performance.now().
+    let performance = web_sys::window().unwrap().performance().expect("performance");
+    let t0 = performance.now();
+    let mut acc = 0.0_f64;
+    for i in 0..100_000 {
+        acc += f64::from(i).sqrt();
+    }
+    let t1 = performance.now();
+    assert!(acc > 0.0);
+    assert!(t0 >= 0.0 && t1 >= t0, "performance.now() went backwards: {t0} -> {t1}");
+}
+
+#[wasm_bindgen_test]
+fn f64_survive_a_json_round_trip_in_wasm() {
+    // The kernel's JSON must keep full f64 precision in the browser build too.
+    let values = [
+        0.1 + 0.2,
+        1.0 / 3.0,
+        -2.5e-308,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        123_456.789_012_345_68,
+        -0.0,
+    ];
+    let json = serde_json::to_string(&values).unwrap();
+    let back: Vec<f64> = serde_json::from_str(&json).unwrap();
+    assert_eq!(values.len(), back.len());
+    for (a, b) in values.iter().zip(&back) {
+        assert_eq!(a.to_bits(), b.to_bits(), "{a} came back as {b} via {json}");
+    }
+    // And through JavaScript's own number parser.
+    let parsed = js_sys::JSON::parse(&json).unwrap();
+    let array: js_sys::Array = parsed.dyn_into().unwrap();
+    assert_eq!(array.get(0).as_f64(), Some(0.1 + 0.2));
+    assert_eq!(array.get(1).as_f64(), Some(1.0 / 3.0));
+}
