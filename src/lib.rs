@@ -7,6 +7,9 @@
 
 pub mod charts;
 pub mod kernel;
+pub mod review;
+pub mod sha256;
+pub mod state;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

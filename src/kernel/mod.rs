@@ -12,6 +12,7 @@
 //! ```
 
 mod axis;
+mod compare;
 mod error;
 mod flip;
 mod kill;
@@ -21,6 +22,7 @@ mod theta;
 mod types;
 
 pub use axis::{rebalance, Axis};
+pub use compare::{compare, FieldDiff, RecordedOutput, Tolerance, Verdict};
 pub use error::KernelError;
 pub use flip::{flip_along, flip_points, format_sig, Direction, FlipPoint};
 pub use kill::{contributions, k_components, kill_z, logit, sigmoid};
