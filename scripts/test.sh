@@ -11,7 +11,7 @@
 #   clippy-wasm    cargo clippy --target wasm32-unknown-unknown --lib --bins (+ browser tests) -- -D warnings
 #   test-native    cargo test (unit, integration and doc tests)
 #   test-browser   wasm-bindgen tests (tests/ files with wasm_bindgen_test_configure!) in headless Chromium
-#   build-release  trunk build --release --public-url /harvest-lab/ into dist/
+#   build-release  RUST_BACKTRACE=0 trunk build --release --public-url /harvest-lab/ into dist/
 #   e2e            node --test e2e/ (Playwright + Chromium against dist/ served under /harvest-lab/)
 #   wasm-size      the gzipped .wasm in dist/ must be <= 150 KiB
 #
@@ -81,7 +81,7 @@ stage_test-browser() {
 }
 
 stage_build-release() {
-  trunk build --release --public-url "$PUBLIC_URL" --dist "$DIST"
+  RUST_BACKTRACE=0 trunk build --release --public-url "$PUBLIC_URL" --dist "$DIST"
 }
 
 stage_e2e() {

@@ -46,7 +46,10 @@ fn runs_in_a_browser_page_with_a_live_dom() {
 #[wasm_bindgen_test]
 fn has_a_monotonic_high_resolution_clock() {
     // The dashboard's repaint timings rely on performance.now().
-    let performance = web_sys::window().unwrap().performance().expect("performance");
+    let performance = web_sys::window()
+        .unwrap()
+        .performance()
+        .expect("performance");
     let t0 = performance.now();
     let mut acc = 0.0_f64;
     for i in 0..100_000 {
@@ -54,7 +57,10 @@ fn has_a_monotonic_high_resolution_clock() {
     }
     let t1 = performance.now();
     assert!(acc > 0.0);
-    assert!(t0 >= 0.0 && t1 >= t0, "performance.now() went backwards: {t0} -> {t1}");
+    assert!(
+        t0 >= 0.0 && t1 >= t0,
+        "performance.now() went backwards: {t0} -> {t1}"
+    );
 }
 
 #[wasm_bindgen_test]

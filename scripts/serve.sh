@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Harvest Lab: install what is missing, then serve the dashboard on http://127.0.0.1:8080/
+#
+#   scripts/serve.sh            optimised (release) build, the same build scripts/test.sh checks
+#   scripts/serve.sh --dev      debug build: quicker to rebuild while editing, bigger and slower
+#   HARVEST_PORT=9000 scripts/serve.sh    another port
+#
+# trunk watches the sources and rebuilds + reloads the page on every change. Ctrl-C stops it.
+# Any other arguments are passed on to `trunk serve`.
+set -euo pipefail
+
+HARVEST_SCRIPT=serve
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$HARVEST_ROOT"
+
+"$HARVEST_ROOT/scripts/setup.sh"
+
+profile=(--release)
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    --dev) profile=() ;;
+    --release) profile=(--release) ;;
+    *) args+=("$arg") ;;
+  esac
+done
+port="${HARVEST_PORT:-8080}"
+
+harvest_log "building and serving on http://127.0.0.1:$port/ (${profile[*]:-dev} build; the first build takes a few minutes)"
+# Its own output dir, so a running server and scripts/test.sh (dist/) don't trip over each other.
+exec trunk serve "${profile[@]}" --address 127.0.0.1 --port "$port" --dist "$HARVEST_ROOT/target/trunk-serve" "${args[@]}"
