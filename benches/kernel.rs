@@ -1,1 +1,64 @@
-fn main() {}
+//! Kernel speed: full proposal, fast path, flip search, JSON round trip.
+//! Run: `cargo bench --bench kernel`; figures go into BENCHMARKS.md.
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use harvest_lab::kernel::{evaluate, flip_points, propose, scenarios, HarvestInput};
+
+fn inputs() -> Vec<HarvestInput> {
+    scenarios()
+        .into_iter()
+        .flat_map(|s| s.steps.into_iter().map(|st| st.input))
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let all = inputs();
+    let storm = all[12].clone();
+    c.bench_function("propose (full, with audit)", |b| {
+        b.iter(|| propose(black_box(&storm)))
+    });
+    let theta = storm.theta.unwrap_or_default();
+    c.bench_function("evaluate (fast path)", |b| {
+        b.iter(|| {
+            evaluate(
+                black_box(&storm.position),
+                black_box(&storm.market_state),
+                black_box(storm.p1_proposal.as_ref()),
+                black_box(&theta),
+            )
+        })
+    });
+    c.bench_function("evaluate x 10_000 (one chart frame)", |b| {
+        let mut pos = storm.position.clone();
+        b.iter(|| {
+            let mut n = 0u32;
+            for i in 0..10_000 {
+                pos.unrealized_pnl = i as f64 * 0.01;
+                n += evaluate(
+                    &pos,
+                    &storm.market_state,
+                    storm.p1_proposal.as_ref(),
+                    &theta,
+                )
+                .action as u32;
+            }
+            n
+        })
+    });
+    c.bench_function("flip_points (5 inputs, both ways)", |b| {
+        b.iter(|| flip_points(black_box(&all[4])))
+    });
+    let line = serde_json::to_string(&storm).unwrap();
+    c.bench_function("parse input + propose + serialize", |b| {
+        let mut out = Vec::with_capacity(4096);
+        b.iter(|| {
+            out.clear();
+            let i: HarvestInput = serde_json::from_str(black_box(&line)).unwrap();
+            serde_json::to_writer(&mut out, &propose(&i).unwrap()).unwrap();
+            out.len()
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -9,6 +9,9 @@ pub mod charts;
 pub mod kernel;
 pub mod review;
 pub mod sha256;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sample;
 pub mod state;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -128,6 +128,13 @@ fn threads(args: &ParallelArgs) -> usize {
         .max(1)
 }
 
+/// The output line for an input line that could not be proposed.
+#[derive(serde::Serialize)]
+struct LineError {
+    line: usize,
+    error: String,
+}
+
 /// Proposes one input line into `out`; `Some(true)` on success, `Some(false)` on a bad line
 /// (an error object is written), `None` for a blank line.
 pub fn propose_line(line: usize, bytes: &[u8], out: &mut Vec<u8>) -> Option<bool> {
@@ -147,10 +154,7 @@ pub fn propose_line(line: usize, bytes: &[u8], out: &mut Vec<u8>) -> Option<bool
     let ok = match result {
         Ok(p) => serde_json::to_writer(&mut *out, &p).is_ok(),
         Err(error) => {
-            let _ = serde_json::to_writer(
-                &mut *out,
-                &serde_json::json!({ "line": line, "error": error }),
-            );
+            let _ = serde_json::to_writer(&mut *out, &LineError { line, error });
             false
         }
     };

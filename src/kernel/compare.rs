@@ -27,7 +27,8 @@ impl Default for Tolerance {
 }
 
 impl Tolerance {
-    /// Whether `a` and `b` are equal within the tolerance (two NaNs are not).
+    /// Whether `a` and `b` are equal within the tolerance (two NaNs are not; an infinity equals
+    /// only itself).
     ///
     /// ```
     /// use harvest_lab::kernel::Tolerance;
@@ -38,6 +39,9 @@ impl Tolerance {
     pub fn close(&self, a: f64, b: f64) -> bool {
         if a == b {
             return true;
+        }
+        if !(a.is_finite() && b.is_finite()) {
+            return false;
         }
         let d = (a - b).abs();
         d <= self.abs.max(self.rel * a.abs().max(b.abs()))
