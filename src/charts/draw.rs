@@ -1,0 +1,1231 @@
+//! Drawing: each chart of [`data`](super::data) on any plotters [`DrawingArea`] (SVG natively,
+//! `<canvas>` in the browser). Every chart fills its area with the theme background, writes a
+//! headline saying what it shows (e.g. `K 0.503 < 0.6: margin 0.097`), labels its axes with
+//! units and annotates thresholds and the current point. Sized for ~360–600 px wide and ~220 px
+//! tall (the sensitivity small multiples want ~170 px per row, see [`sensitivity_grid`]).
+//!
+//! Non-finite data never panics: such points are skipped and labels show `—`.
+
+use plotters::chart::MeshStyle;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::data::{
+    axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, fmt_tick, ActionMap, KillExplainer,
+    LevelKind, RLadder, Sensitivity, SensitivityCurve, StopLadder,
+};
+use super::theme::{action_index, action_short, ChartTheme, Rgb};
+use crate::kernel::HarvestAction;
+
+/// What a `draw_*` function returns: the plotters error of the backend, if any.
+pub type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The plotters colour of a theme colour.
+pub fn color(rgb: Rgb) -> RGBColor {
+    RGBColor(rgb.0, rgb.1, rgb.2)
+}
+
+fn text(theme: &ChartTheme, size: f64, rgb: Rgb) -> TextStyle<'static> {
+    (theme.font, size).into_font().color(&color(rgb))
+}
+
+fn text_at(theme: &ChartTheme, size: f64, rgb: Rgb, h: HPos, v: VPos) -> TextStyle<'static> {
+    text(theme, size, rgb).pos(Pos::new(h, v))
+}
+
+/// Estimated width in px of `s` at `size` px (average glyph ≈ 0.58 em); used only to keep
+/// labels apart, never for exact layout.
+fn text_width(s: &str, size: f64) -> f64 {
+    s.chars().count() as f64 * size * 0.58
+}
+
+fn finite2(p: (f64, f64)) -> bool {
+    p.0.is_finite() && p.1.is_finite()
+}
+
+/// Pushes intervals apart along one axis: `centres[i] ± half[i]` are moved as little as needed so
+/// that neighbours (in sorted order) are `gap` apart, staying inside `[lo, hi]` when there is
+/// room (when there is not, they overflow `hi`). Returns the new centres in input order.
+///
+/// ```
+/// use harvest_lab::charts::spread_intervals;
+/// let c = spread_intervals(&[10.0, 12.0, 50.0], &[5.0, 5.0, 5.0], 2.0, 0.0, 100.0);
+/// assert!(c[1] - c[0] >= 12.0 - 1e-9);
+/// assert_eq!(c[2], 50.0);
+/// ```
+pub fn spread_intervals(centres: &[f64], half: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
+    let n = centres.len().min(half.len());
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| centres[a].total_cmp(&centres[b]));
+    let mut pos: Vec<f64> = order
+        .iter()
+        .map(|&i| {
+            if centres[i].is_finite() {
+                centres[i]
+            } else {
+                lo
+            }
+        })
+        .collect();
+    let h: Vec<f64> = order.iter().map(|&i| half[i]).collect();
+    // Backward pass from hi, then forward pass from lo (lo wins when there is no room).
+    for k in (0..n).rev() {
+        let max = if k + 1 == n {
+            hi - h[k]
+        } else {
+            pos[k + 1] - h[k + 1] - gap - h[k]
+        };
+        pos[k] = pos[k].min(max);
+    }
+    for k in 0..n {
+        let min = if k == 0 {
+            lo + h[k]
+        } else {
+            pos[k - 1] + h[k - 1] + gap + h[k]
+        };
+        pos[k] = pos[k].max(min);
+    }
+    let mut out = vec![0.0; n];
+    for (k, &i) in order.iter().enumerate() {
+        out[i] = pos[k];
+    }
+    out
+}
+
+/// Pixel-space headline at the top-left of `area`.
+fn headline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    theme: &ChartTheme,
+    rgb: Rgb,
+) -> DrawResult<(), DB> {
+    area.draw(&Text::new(
+        s.to_string(),
+        (8, 5),
+        text_at(theme, theme.caption_size, rgb, HPos::Left, VPos::Top),
+    ))
+}
+
+fn mesh_style<'a, 'b, DB: DrawingBackend>(
+    chart: &'b mut Chart<'a, DB>,
+    theme: &ChartTheme,
+) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
+    let mut m = chart.configure_mesh();
+    m.label_style(text(theme, theme.font_size - 1.0, theme.muted))
+        .axis_desc_style(text(theme, theme.font_size, theme.foreground))
+        .axis_style(color(theme.muted))
+        .bold_line_style(color(theme.grid))
+        .light_line_style(color(theme.grid_light))
+        .max_light_lines(0);
+    m
+}
+
+/// The segment `a`–`b` clamped to the chart's ranges widened by one span each side (so plotters
+/// never maps a coordinate far outside the plot, which overflows its pixel arithmetic), or `None`
+/// when it is not finite or lies entirely beyond one edge.
+fn visible<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    a: (f64, f64),
+    b: (f64, f64),
+) -> Option<((f64, f64), (f64, f64))> {
+    if !(finite2(a) && finite2(b)) {
+        return None;
+    }
+    let (xr, yr) = (chart.x_range(), chart.y_range());
+    let beyond = |u: f64, v: f64, lo: f64, hi: f64| (u < lo && v < lo) || (u > hi && v > hi);
+    if beyond(a.0, b.0, xr.start, xr.end) || beyond(a.1, b.1, yr.start, yr.end) {
+        return None;
+    }
+    let (sx, sy) = (xr.end - xr.start, yr.end - yr.start);
+    let c = |p: (f64, f64)| {
+        (
+            p.0.max(xr.start - sx).min(xr.end + sx),
+            p.1.max(yr.start - sy).min(yr.end + sy),
+        )
+    };
+    Some((c(a), c(b)))
+}
+
+/// Whether `p` is finite and inside the chart's ranges.
+fn inside<DB: DrawingBackend>(chart: &Chart<'_, DB>, p: (f64, f64)) -> bool {
+    let (xr, yr) = (chart.x_range(), chart.y_range());
+    finite2(p) && p.0 >= xr.start && p.0 <= xr.end && p.1 >= yr.start && p.1 <= yr.end
+}
+
+fn dashed<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    a: (f64, f64),
+    b: (f64, f64),
+    style: ShapeStyle,
+) -> DrawResult<(), DB> {
+    if let Some((a, b)) = visible(chart, a, b) {
+        chart.draw_series(DashedLineSeries::new([a, b], 5, 4, style))?;
+    }
+    Ok(())
+}
+
+fn line<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    a: (f64, f64),
+    b: (f64, f64),
+    style: ShapeStyle,
+) -> DrawResult<(), DB> {
+    if let Some((a, b)) = visible(chart, a, b) {
+        chart.draw_series(std::iter::once(PathElement::new(vec![a, b], style)))?;
+    }
+    Ok(())
+}
+
+/// Text at a data point (inside the chart's ranges, else nothing) with a pixel offset.
+fn label_at<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    at: (f64, f64),
+    offset: (i32, i32),
+    s: String,
+    style: TextStyle<'static>,
+) -> DrawResult<(), DB> {
+    if inside(chart, at) {
+        chart.draw_series(std::iter::once(
+            EmptyElement::at(at) + Text::new(s, offset, style),
+        ))?;
+    }
+    Ok(())
+}
+
+fn clamp_to(v: f64, r: (f64, f64)) -> f64 {
+    v.max(r.0).min(r.1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kill-score explainer.
+
+/// Draws the kill-score explainer: the sigmoid `K(z)`, the threshold lines `K = kill_threshold`
+/// and `z = z*` with the FULL CLOSE region shaded, the current point `(z, K)`, the stacked weighted
+/// contributions along the z axis (from 0 to z) and a legend `component raw × weight = z part`.
+/// Headline: [`KillExplainer::headline`].
+///
+/// # Errors
+/// Whatever the backend reports.
+///
+/// ```
+/// use harvest_lab::charts::{draw_kill_explainer, kill_explainer, ChartTheme};
+/// use harvest_lab::kernel::HarvestInput;
+/// use plotters::prelude::*;
+/// let mut svg = String::new();
+/// {
+///     let root = SVGBackend::with_string(&mut svg, (480, 220)).into_drawing_area();
+///     draw_kill_explainer(&root, &kill_explainer(&HarvestInput::default(), 96), &ChartTheme::dark())
+///         .unwrap();
+/// }
+/// assert!(svg.contains("z* 0.405"));
+/// ```
+pub fn draw_kill_explainer<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &KillExplainer,
+    theme: &ChartTheme,
+) -> DrawResult<(), DB> {
+    area.fill(&color(theme.background))?;
+    let state = if data.killed {
+        theme.danger
+    } else {
+        theme.foreground
+    };
+    headline(area, &data.headline(), theme, state)?;
+    let (zlo, zhi) = data.z_range;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(26)
+        .margin_right(12)
+        .margin_left(4)
+        .margin_bottom(4)
+        .x_label_area_size(34)
+        .y_label_area_size(38)
+        .build_cartesian_2d(zlo..zhi, 0.0..1.0)?;
+    mesh_style(&mut chart, theme)
+        .x_desc("z = Σ weight · component (kill logit)")
+        .y_desc("K = 1/(1+e^−z)")
+        .x_labels(8)
+        .y_labels(6)
+        .x_label_formatter(&|v| fmt_tick(*v))
+        .y_label_formatter(&|v| fmt_tick(*v))
+        .draw()?;
+
+    let zs = data.z_threshold;
+    let thr = data.threshold;
+    // The region where a full close is proposed.
+    if zs.is_finite() && zs < zhi {
+        let x0 = zs.max(zlo);
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x0, 0.0), (zhi, 1.0)],
+            color(theme.danger).mix(0.08).filled(),
+        )))?;
+        label_at(
+            &mut chart,
+            (x0, 1.0),
+            (5, 4),
+            format!("K ≥ {} → FULL CLOSE", fmt_k(thr)),
+            text_at(theme, theme.font_size, theme.danger, HPos::Left, VPos::Top),
+        )?;
+    }
+    let dstyle = color(theme.danger).stroke_width(1);
+    if thr.is_finite() {
+        dashed(&mut chart, (zlo, thr), (zhi, thr), dstyle)?;
+        label_at(
+            &mut chart,
+            (zlo, thr),
+            (4, -3),
+            format!("threshold {}", fmt_k(thr)),
+            text_at(
+                theme,
+                theme.font_size - 1.0,
+                theme.danger,
+                HPos::Left,
+                VPos::Bottom,
+            ),
+        )?;
+    }
+    if zs.is_finite() {
+        dashed(&mut chart, (zs, 0.0), (zs, 1.0), dstyle)?;
+        label_at(
+            &mut chart,
+            (zs, 1.0),
+            (5, 20),
+            format!("z* {}", fmt_tick(zs)),
+            text_at(
+                theme,
+                theme.font_size - 1.0,
+                theme.danger,
+                HPos::Left,
+                VPos::Top,
+            ),
+        )?;
+    }
+
+    // Stacked contributions from z = 0: z is their sum.
+    let (b0, b1) = (0.025, 0.085);
+    let mut start = 0.0_f64;
+    for (i, c) in data.components.iter().enumerate() {
+        let w = c.contribution;
+        if w.is_finite() && w != 0.0 {
+            let (a, b) = (clamp_to(start, (zlo, zhi)), clamp_to(start + w, (zlo, zhi)));
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(a, b0), (b, b1)],
+                color(theme.components[i]).filled(),
+            )))?;
+            start += w;
+        }
+    }
+
+    // The curve, then the current point with a drop line to the bar.
+    chart.draw_series(LineSeries::new(
+        data.curve.iter().copied().filter(|p| finite2(*p)),
+        color(theme.accent).stroke_width(2),
+    ))?;
+    let cur = (data.z, data.k);
+    if finite2(cur) {
+        dashed(
+            &mut chart,
+            (data.z, b1),
+            cur,
+            color(theme.muted).stroke_width(1),
+        )?;
+        chart.draw_series(std::iter::once(Circle::new(cur, 5, color(state).filled())))?;
+        chart.draw_series(std::iter::once(Circle::new(
+            cur,
+            7,
+            color(theme.background).stroke_width(2),
+        )))?;
+        label_at(
+            &mut chart,
+            cur,
+            (-9, -6),
+            format!("K {}", fmt_k(data.k)),
+            text_at(theme, theme.font_size, state, HPos::Right, VPos::Bottom),
+        )?;
+    }
+
+    // Legend, bottom-right (the curve is high there: K ≥ 0.5 on the last 3 units of z).
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let base = area.get_base_pixel();
+    let right = px.end - base.0 - 6;
+    let line_h = (theme.font_size + 3.0) as i32;
+    let bottom = py.end - base.1 - 22;
+    let rows: Vec<(Option<Rgb>, String)> = std::iter::once((None, data.z_sum()))
+        .chain(data.components.iter().enumerate().map(|(i, c)| {
+            (
+                Some(theme.components[i]),
+                format!(
+                    "{} {} × {} = {}",
+                    c.label,
+                    fmt_tick(c.raw),
+                    fmt_tick(c.weight),
+                    fmt_tick(c.contribution)
+                ),
+            )
+        }))
+        .collect();
+    let n = rows.len() as i32;
+    for (k, (swatch, s)) in rows.into_iter().enumerate() {
+        let y = bottom - (n - 1 - k as i32) * line_h;
+        let fg = if swatch.is_some() {
+            theme.foreground
+        } else {
+            theme.muted
+        };
+        area.draw(&Text::new(
+            s,
+            (right - 14, y),
+            text_at(theme, theme.font_size - 1.0, fg, HPos::Right, VPos::Center),
+        ))?;
+        if let Some(sw) = swatch {
+            area.draw(&Rectangle::new(
+                [(right - 9, y - 4), (right, y + 4)],
+                color(sw).filled(),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// R ladder.
+
+/// Draws the R ladder: the NONE / 25 % / 50 % / 75 % bands of the R_net cascade along an R axis,
+/// the triggers `T1_R`, `T2_R`, `T3_R` (labelled with their values), the dashed `lock_R` line
+/// and the R_net marker. Headline: [`RLadder::headline`] plus the distance to the next tranche.
+///
+/// # Errors
+/// Whatever the backend reports.
+///
+/// ```
+/// use harvest_lab::charts::{draw_r_ladder, r_ladder, ChartTheme};
+/// use harvest_lab::kernel::HarvestInput;
+/// use plotters::prelude::*;
+/// let mut input = HarvestInput::default();
+/// input.position.unrealized_pnl = 5.0;
+/// let mut svg = String::new();
+/// {
+///     let root = SVGBackend::with_string(&mut svg, (480, 160)).into_drawing_area();
+///     draw_r_ladder(&root, &r_ladder(&input), &ChartTheme::light()).unwrap();
+/// }
+/// assert!(svg.contains("R_net 2.45"));
+/// ```
+pub fn draw_r_ladder<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &RLadder,
+    theme: &ChartTheme,
+) -> DrawResult<(), DB> {
+    area.fill(&color(theme.background))?;
+    let killed = data.action == HarvestAction::FullCloseProposed;
+    let mut head = data.headline();
+    if let Some((a, d)) = data.next {
+        if !killed {
+            head.push_str(&format!(" · {} in {} R", action_short(a), fmt_r(d)));
+        }
+    }
+    headline(
+        area,
+        &head,
+        theme,
+        if killed {
+            theme.danger
+        } else {
+            theme.foreground
+        },
+    )?;
+    let (lo, hi) = data.range;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(26)
+        .margin_right(14)
+        .margin_left(14)
+        .margin_bottom(4)
+        .x_label_area_size(34)
+        .build_cartesian_2d(lo..hi, 0.0..1.0)?;
+    mesh_style(&mut chart, theme)
+        .disable_y_mesh()
+        .disable_y_axis()
+        .x_desc("R_net (multiples of the risk unit R)")
+        .x_labels(10)
+        .x_label_formatter(&|v| fmt_tick(*v))
+        .draw()?;
+
+    let (b0, b1) = (0.34, 0.70);
+    let (px, _) = chart.plotting_area().get_pixel_range();
+    let px_per_r = f64::from(px.end - px.start) / (hi - lo);
+    for band in &data.bands {
+        let fill = theme.action_color(band.action);
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(band.lo, b0), (band.hi, b1)],
+            color(fill).filled(),
+        )))?;
+        let name = action_short(band.action);
+        if (band.hi - band.lo) * px_per_r > text_width(name, theme.font_size) + 6.0 {
+            let ink = if action_index(band.action) >= 3 {
+                Rgb(255, 255, 255)
+            } else {
+                theme.foreground
+            };
+            label_at(
+                &mut chart,
+                ((band.lo + band.hi) / 2.0, (b0 + b1) / 2.0),
+                (0, 0),
+                name.to_string(),
+                text_at(theme, theme.font_size, ink, HPos::Center, VPos::Center),
+            )?;
+        }
+    }
+    // Triggers, labelled above the bands.
+    for (i, &t) in data.triggers.iter().enumerate() {
+        if t.is_finite() && t >= lo && t <= hi {
+            line(
+                &mut chart,
+                (t, b0 - 0.06),
+                (t, b1 + 0.06),
+                color(theme.foreground).stroke_width(1),
+            )?;
+            label_at(
+                &mut chart,
+                (t, b1 + 0.08),
+                (0, -2),
+                format!("T{} {}", i + 1, fmt_r(t)),
+                text_at(
+                    theme,
+                    theme.font_size - 1.0,
+                    theme.muted,
+                    HPos::Center,
+                    VPos::Bottom,
+                ),
+            )?;
+        }
+    }
+    // lock_R and the R_net marker share the bottom row: spread their labels.
+    let lock_label = format!("lock {}", fmt_r(data.lock_r));
+    let r_label = format!("R_net {}", fmt_r(data.r_net));
+    let to_px = |v: f64| (v - lo) * px_per_r;
+    let fs = theme.font_size;
+    let centres = [to_px(data.lock_r), to_px(clamp_to(data.r_net, (lo, hi)))];
+    let halves = [
+        text_width(&lock_label, fs - 1.0) / 2.0,
+        text_width(&r_label, fs + 1.0) / 2.0,
+    ];
+    let spread = spread_intervals(&centres, &halves, 6.0, 0.0, f64::from(px.end - px.start));
+    let from_px = |p: f64| lo + p / px_per_r;
+    if data.lock_r.is_finite() && data.lock_r >= lo && data.lock_r <= hi {
+        dashed(
+            &mut chart,
+            (data.lock_r, 0.22),
+            (data.lock_r, b1 + 0.04),
+            color(theme.lock).stroke_width(2),
+        )?;
+        label_at(
+            &mut chart,
+            (from_px(spread[0]), 0.16),
+            (0, 0),
+            lock_label,
+            text_at(theme, fs - 1.0, theme.lock, HPos::Center, VPos::Center),
+        )?;
+    }
+    if data.r_net.is_finite() {
+        let r = clamp_to(data.r_net, (lo, hi));
+        let ink = if killed {
+            theme.danger
+        } else {
+            theme.foreground
+        };
+        line(
+            &mut chart,
+            (r, 0.24),
+            (r, b1 + 0.02),
+            color(ink).stroke_width(3),
+        )?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((r, b1 + 0.02))
+                + Polygon::new(vec![(0, 0), (-6, -9), (6, -9)], color(ink).filled()),
+        ))?;
+        label_at(
+            &mut chart,
+            (from_px(spread[1]), 0.02),
+            (0, 0),
+            r_label,
+            text_at(theme, fs + 1.0, ink, HPos::Center, VPos::Bottom),
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stop ladder.
+
+fn level_color(kind: LevelKind, theme: &ChartTheme) -> Rgb {
+    match kind {
+        LevelKind::Entry => theme.entry,
+        LevelKind::CurrentSl => theme.stop,
+        LevelKind::ProposedSl => theme.proposed,
+        LevelKind::BePlus => theme.lock,
+        LevelKind::Mark => theme.mark,
+    }
+}
+
+/// Draws the stop ladder: entry, current SL, proposed SL, BE+ and the implied mark price as
+/// horizontal lines on one vertical price axis (labels on the right, pushed apart when close;
+/// coincident levels share a label such as `BE+ = new SL 100.2`), the profit (or loss) zone
+/// between entry and mark shaded, and the stop move as an arrow labelled `99 → 100.2`.
+/// Headline: [`StopLadder::headline`].
+///
+/// # Errors
+/// Whatever the backend reports.
+///
+/// ```
+/// use harvest_lab::charts::{draw_stop_ladder, stop_ladder, ChartTheme};
+/// use harvest_lab::kernel::HarvestInput;
+/// use plotters::prelude::*;
+/// let mut input = HarvestInput::default();
+/// input.position.unrealized_pnl = 5.0;
+/// let mut svg = String::new();
+/// {
+///     let root = SVGBackend::with_string(&mut svg, (420, 220)).into_drawing_area();
+///     draw_stop_ladder(&root, &stop_ladder(&input), &ChartTheme::light()).unwrap();
+/// }
+/// assert!(svg.contains("99 → 100.2"));
+/// ```
+pub fn draw_stop_ladder<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &StopLadder,
+    theme: &ChartTheme,
+) -> DrawResult<(), DB> {
+    area.fill(&color(theme.background))?;
+    headline(area, &data.headline(), theme, theme.foreground)?;
+    let (lo, hi) = data.range;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(26)
+        .margin_right(8)
+        .margin_left(4)
+        .margin_bottom(8)
+        .y_label_area_size(58)
+        .build_cartesian_2d(0.0..1.0, lo..hi)?;
+    mesh_style(&mut chart, theme)
+        .disable_x_mesh()
+        .disable_x_axis()
+        .y_desc("price (quote)")
+        .y_labels(6)
+        .y_label_formatter(&|v| fmt_price(*v))
+        .draw()?;
+
+    let line_end = 0.5;
+    // Profit (or loss) zone between entry and mark.
+    if data.entry.is_finite() && data.mark.is_finite() && data.mark != data.entry {
+        let gain = data.side.sign() * (data.mark - data.entry) > 0.0;
+        let zone = if gain { theme.proposed } else { theme.danger };
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [
+                (0.0, clamp_to(data.entry, (lo, hi))),
+                (line_end, clamp_to(data.mark, (lo, hi))),
+            ],
+            color(zone).mix(0.10).filled(),
+        )))?;
+    }
+    // Merge coincident levels (e.g. the proposed SL is the BE+ level).
+    let mut groups: Vec<(f64, Vec<LevelKind>)> = Vec::new();
+    for l in &data.levels {
+        let tol = 1e-9 * l.price.abs().max(1.0);
+        match groups.last_mut() {
+            Some((p, kinds)) if (l.price - *p).abs() <= tol => kinds.push(l.kind),
+            _ => groups.push((l.price, vec![l.kind])),
+        }
+    }
+    for (price, kinds) in &groups {
+        for &k in kinds {
+            let st = match k {
+                LevelKind::CurrentSl | LevelKind::ProposedSl => {
+                    color(level_color(k, theme)).stroke_width(2)
+                }
+                _ => color(level_color(k, theme)).stroke_width(1),
+            };
+            if matches!(k, LevelKind::BePlus | LevelKind::Entry) {
+                dashed(&mut chart, (0.0, *price), (line_end, *price), st)?;
+            } else {
+                line(&mut chart, (0.0, *price), (line_end, *price), st)?;
+            }
+        }
+    }
+    // Right-hand labels, spread vertically, with leader lines.
+    let (_, py) = chart.plotting_area().get_pixel_range();
+    let (ptop, pbot) = (f64::from(py.start), f64::from(py.end));
+    let to_py = |p: f64| pbot - (p - lo) / (hi - lo) * (pbot - ptop);
+    let from_py = |y: f64| lo + (pbot - y) / (pbot - ptop) * (hi - lo);
+    let line_h = theme.font_size + 3.0;
+    let centres: Vec<f64> = groups.iter().map(|(p, _)| to_py(*p)).collect();
+    let halves = vec![line_h / 2.0; groups.len()];
+    let spread = spread_intervals(&centres, &halves, 1.0, ptop, pbot);
+    for ((price, kinds), y) in groups.iter().zip(spread) {
+        // Strongest kind first: the proposed/current stop, then BE+, mark, entry.
+        let mut kinds = kinds.clone();
+        kinds.sort_by_key(|k| match k {
+            LevelKind::ProposedSl => 0,
+            LevelKind::CurrentSl => 1,
+            LevelKind::BePlus => 2,
+            LevelKind::Mark => 3,
+            LevelKind::Entry => 4,
+        });
+        let names: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+        let s = format!("{} {}", names.join(" = "), fmt_price(*price));
+        let ly = from_py(y);
+        line(
+            &mut chart,
+            (line_end, *price),
+            (line_end + 0.04, ly),
+            color(theme.muted).stroke_width(1),
+        )?;
+        label_at(
+            &mut chart,
+            (line_end + 0.05, ly),
+            (0, 0),
+            s,
+            text_at(
+                theme,
+                theme.font_size,
+                level_color(kinds[0], theme),
+                HPos::Left,
+                VPos::Center,
+            ),
+        )?;
+    }
+    // The stop move.
+    if let Some(a) = data.arrow {
+        let x = 0.2;
+        let ink = theme.proposed;
+        line(
+            &mut chart,
+            (x, a.from),
+            (x, a.to),
+            color(ink).stroke_width(3),
+        )?;
+        let head = if a.rises() {
+            vec![(0, 0), (-6, 10), (6, 10)]
+        } else {
+            vec![(0, 0), (-6, -10), (6, -10)]
+        };
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, a.to)) + Polygon::new(head, color(ink).filled()),
+        ))?;
+        chart.draw_series(std::iter::once(Circle::new(
+            (x, a.from),
+            3,
+            color(theme.stop).filled(),
+        )))?;
+        let mid = (a.from + a.to) / 2.0;
+        let label = a.label();
+        let w = text_width(&label, theme.font_size) as i32 + 8;
+        let h = line_h as i32;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, mid))
+                + Rectangle::new(
+                    [(8, -h / 2), (8 + w, h / 2)],
+                    color(theme.background).mix(0.85).filled(),
+                )
+                + Text::new(
+                    label,
+                    (12, 0),
+                    text_at(theme, theme.font_size, ink, HPos::Left, VPos::Center),
+                ),
+        ))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sensitivity small multiples.
+
+/// Rows and columns of the sensitivity small multiples for an area `width_px` wide: 3 columns
+/// from 720 px, 2 from 400 px, else 1; always 6 cells (5 inputs and a legend). Size the canvas
+/// about 170 px per row.
+///
+/// ```
+/// use harvest_lab::charts::sensitivity_grid;
+/// assert_eq!(sensitivity_grid(600), (3, 2));
+/// assert_eq!(sensitivity_grid(360), (6, 1));
+/// ```
+pub fn sensitivity_grid(width_px: u32) -> (usize, usize) {
+    let cols = if width_px >= 720 {
+        3
+    } else if width_px >= 400 {
+        2
+    } else {
+        1
+    };
+    (6usize.div_ceil(cols), cols)
+}
+
+/// Draws the small multiples: one [`draw_sensitivity_panel`] per curve in a
+/// [`sensitivity_grid`] layout, the last cell holding the action colour legend.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_sensitivity<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &Sensitivity,
+    theme: &ChartTheme,
+) -> DrawResult<(), DB> {
+    area.fill(&color(theme.background))?;
+    let (w, _) = area.dim_in_pixel();
+    let (rows, cols) = sensitivity_grid(w);
+    let cells = area.split_evenly((rows, cols));
+    for (cell, curve) in cells.iter().zip(&data.curves) {
+        draw_sensitivity_panel(cell, curve, theme)?;
+    }
+    if let Some(cell) = cells.get(data.curves.len()) {
+        draw_action_legend(cell, theme)?;
+    }
+    Ok(())
+}
+
+/// The action colour legend, one action per line, as in every chart.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_action_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &ChartTheme,
+) -> DrawResult<(), DB> {
+    area.fill(&color(theme.background))?;
+    area.draw(&Text::new(
+        "action (strip under each curve)",
+        (12, 10),
+        text_at(theme, theme.font_size, theme.muted, HPos::Left, VPos::Top),
+    ))?;
+    let lh = (theme.font_size + 9.0) as i32;
+    for (i, a) in HarvestAction::ALL.into_iter().enumerate() {
+        let y = 36 + i as i32 * lh;
+        area.draw(&Rectangle::new(
+            [(14, y - 6), (30, y + 6)],
+            color(theme.action_color(a)).filled(),
+        ))?;
+        area.draw(&Text::new(
+            a.as_str(),
+            (38, y),
+            text_at(
+                theme,
+                theme.font_size,
+                theme.foreground,
+                HPos::Left,
+                VPos::Center,
+            ),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Draws one sensitivity curve: K against the input (or R_net when only R_net varies, e.g. for
+/// PnL), the relevant thresholds as dashed lines (`kill_threshold`; or `T1_R`, `T2_R`, `T3_R`,
+/// `lock_R`), the current point, and an action strip along the bottom coloured by the action at
+/// each x. Headline: e.g. `σ 0.01 → K 0.503 (NONE)`.
+///
+/// # Errors
+/// Whatever the backend reports.
+///
+/// ```
+/// use harvest_lab::charts::{draw_sensitivity_panel, sensitivity_curve, ChartTheme};
+/// use harvest_lab::kernel::{Axis, HarvestInput};
+/// use plotters::prelude::*;
+/// let mut svg = String::new();
+/// {
+///     let root = SVGBackend::with_string(&mut svg, (320, 170)).into_drawing_area();
+///     let c = sensitivity_curve(&HarvestInput::default(), Axis::Sigma, 80);
+///     draw_sensitivity_panel(&root, &c, &ChartTheme::light()).unwrap();
+/// }
+/// assert!(svg.contains("σ 0.01 → K 0.503"));
+/// ```
+pub fn draw_sensitivity_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    curve: &SensitivityCurve,
+    theme: &ChartTheme,
+) -> DrawResult<(), DB> {
+    area.fill(&color(theme.background))?;
+    let show_r = curve.r_varies && !curve.k_varies;
+    let axis = curve.axis;
+    let cur = curve.current;
+    let head = if show_r {
+        format!(
+            "{} {} → R_net {} ({})",
+            axis.label(),
+            fmt_axis_value(axis, cur.x),
+            fmt_r(cur.r_net),
+            cur.action
+        )
+    } else {
+        format!(
+            "{} {} → K {} ({})",
+            axis.label(),
+            fmt_axis_value(axis, cur.x),
+            fmt_k(cur.k),
+            cur.action
+        )
+    };
+    let killed = cur.action == HarvestAction::FullCloseProposed;
+    headline(
+        area,
+        &head,
+        theme,
+        if killed {
+            theme.danger
+        } else {
+            theme.foreground
+        },
+    )?;
+    let value = |p: &super::data::SensPoint| if show_r { p.r_net } else { p.k };
+    let (ylo, yhi) = if show_r {
+        let t = &curve.thresholds;
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for v in curve
+            .points
+            .iter()
+            .map(|p| p.r_net)
+            .chain(t.triggers)
+            .chain([t.lock_r])
+        {
+            if v.is_finite() {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+        if lo.is_finite() && hi > lo {
+            let pad = (hi - lo) * 0.05;
+            (lo - pad, hi + pad)
+        } else {
+            (-1.0, 7.0)
+        }
+    } else {
+        (0.0, 1.0)
+    };
+    let (xlo, xhi) = curve.domain;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(24)
+        .margin_right(12)
+        .margin_left(2)
+        .margin_bottom(2)
+        .x_label_area_size(32)
+        .y_label_area_size(40)
+        .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
+    mesh_style(&mut chart, theme)
+        .x_desc(axis_title(axis))
+        .y_desc(if show_r { "R_net (R)" } else { "K" })
+        .x_labels(5)
+        .y_labels(5)
+        .x_label_formatter(&|v| fmt_tick(*v))
+        .y_label_formatter(&|v| fmt_tick(*v))
+        .draw()?;
+
+    // Action strip along the bottom.
+    let strip = (yhi - ylo) * 0.06;
+    for w in curve.points.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.x.is_finite() && b.x.is_finite() {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(a.x, ylo), (b.x, ylo + strip)],
+                color(theme.action_color(a.action)).filled(),
+            )))?;
+        }
+    }
+    // Thresholds.
+    let fs = theme.font_size - 1.0;
+    if show_r {
+        let t = &curve.thresholds;
+        for (i, &v) in t.triggers.iter().enumerate() {
+            dashed(
+                &mut chart,
+                (xlo, v),
+                (xhi, v),
+                color(theme.muted).stroke_width(1),
+            )?;
+            label_at(
+                &mut chart,
+                (xlo, v),
+                (4, -2),
+                format!("T{} {}", i + 1, fmt_r(v)),
+                text_at(theme, fs, theme.muted, HPos::Left, VPos::Bottom),
+            )?;
+        }
+        dashed(
+            &mut chart,
+            (xlo, t.lock_r),
+            (xhi, t.lock_r),
+            color(theme.lock).stroke_width(1),
+        )?;
+        label_at(
+            &mut chart,
+            (xhi, t.lock_r),
+            (-4, 2),
+            format!("lock {}", fmt_r(t.lock_r)),
+            text_at(theme, fs, theme.lock, HPos::Right, VPos::Top),
+        )?;
+    } else {
+        let k = curve.thresholds.kill;
+        dashed(
+            &mut chart,
+            (xlo, k),
+            (xhi, k),
+            color(theme.danger).stroke_width(1),
+        )?;
+        label_at(
+            &mut chart,
+            (xlo, k),
+            (4, -2),
+            format!("threshold {}", fmt_k(k)),
+            text_at(theme, fs, theme.danger, HPos::Left, VPos::Bottom),
+        )?;
+    }
+    // The curve and the current point.
+    chart.draw_series(LineSeries::new(
+        curve
+            .points
+            .iter()
+            .map(|p| (p.x, value(p)))
+            .filter(|p| finite2(*p)),
+        color(theme.accent).stroke_width(2),
+    ))?;
+    let cp = (cur.x, value(&cur));
+    if finite2(cp) {
+        dashed(
+            &mut chart,
+            (cur.x, ylo),
+            (cur.x, yhi),
+            color(theme.muted).stroke_width(1),
+        )?;
+        chart.draw_series(std::iter::once(Circle::new(
+            cp,
+            4,
+            color(if killed {
+                theme.danger
+            } else {
+                theme.foreground
+            })
+            .filled(),
+        )))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Action map.
+
+/// A rectangle in pixels, relative to the drawing area's top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlotRect {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width.
+    pub w: i32,
+    /// Height.
+    pub h: i32,
+}
+
+const MAP_TOP: i32 = 24;
+const MAP_BOTTOM: i32 = 36;
+const MAP_LEFT: i32 = 54;
+const MAP_RIGHT: i32 = 12;
+
+/// Where [`draw_action_map`] puts the cells in an area `width × height` px: the rectangle the
+/// pixel buffer ([`action_map_rgba`](super::action_map_rgba)) is scaled into. Left 54 px
+/// (y ticks and title), bottom 36 px (x ticks and title), top 24 px (legend), right 12 px.
+///
+/// ```
+/// use harvest_lab::charts::{action_map_plot_rect, PlotRect};
+/// assert_eq!(action_map_plot_rect(400, 300), PlotRect { x: 54, y: 24, w: 334, h: 240 });
+/// ```
+pub fn action_map_plot_rect(width: u32, height: u32) -> PlotRect {
+    let (w, h) = (
+        i32::try_from(width).unwrap_or(i32::MAX),
+        i32::try_from(height).unwrap_or(i32::MAX),
+    );
+    PlotRect {
+        x: MAP_LEFT,
+        y: MAP_TOP,
+        w: (w - MAP_LEFT - MAP_RIGHT).max(0),
+        h: (h - MAP_TOP - MAP_BOTTOM).max(0),
+    }
+}
+
+/// What [`draw_action_map`] draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapLayer {
+    /// Everything: background, cells as rectangles (runs of equal cells merged), axes, legend,
+    /// contour and current point. For SVG and tests.
+    Full,
+    /// Everything but the background and the cells: drawn over the pixel buffer already blitted
+    /// into [`action_map_plot_rect`] (the canvas path, see `charts::canvas::paint_action_map`).
+    Overlay,
+}
+
+/// Draws the action map: cells coloured by action (unless [`MapLayer::Overlay`]), the axes with
+/// their titles and units, the `K = kill_threshold` contour, the current point (labelled with
+/// its action) and a legend row. Returns the plot rectangle (equal to
+/// [`action_map_plot_rect`] of the area's size).
+///
+/// # Errors
+/// Whatever the backend reports.
+///
+/// ```
+/// use harvest_lab::charts::{action_map, draw_action_map, ActionMapSpec, ChartTheme, MapLayer};
+/// use harvest_lab::kernel::{Axis, HarvestInput};
+/// use plotters::prelude::*;
+/// let input = HarvestInput::default();
+/// let map = action_map(&input, ActionMapSpec::around(&input, Axis::Sigma, Axis::AgeSec, 40, 30));
+/// let mut svg = String::new();
+/// {
+///     let root = SVGBackend::with_string(&mut svg, (400, 300)).into_drawing_area();
+///     draw_action_map(&root, &map, &ChartTheme::light(), MapLayer::Full).unwrap();
+/// }
+/// assert!(svg.contains("K = 0.6"));
+/// ```
+pub fn draw_action_map<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    map: &ActionMap,
+    theme: &ChartTheme,
+    layer: MapLayer,
+) -> DrawResult<PlotRect, DB> {
+    if layer == MapLayer::Full {
+        area.fill(&color(theme.background))?;
+    }
+    let spec = &map.spec;
+    let (xlo, xhi) = spec.x_range;
+    let (ylo, yhi) = spec.y_range;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(MAP_TOP)
+        .margin_right(MAP_RIGHT)
+        .x_label_area_size(MAP_BOTTOM)
+        .y_label_area_size(MAP_LEFT)
+        .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
+    let (nx, ny) = (spec.nx, spec.ny);
+    if layer == MapLayer::Full && map.cells.len() == nx * ny && nx > 0 {
+        let dx = (xhi - xlo) / nx as f64;
+        let dy = (yhi - ylo) / ny as f64;
+        for j in 0..ny {
+            let row = &map.cells[j * nx..(j + 1) * nx];
+            let mut i = 0;
+            while i < nx {
+                let a = row[i].action;
+                let mut e = i + 1;
+                while e < nx && row[e].action == a {
+                    e += 1;
+                }
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (xlo + i as f64 * dx, ylo + j as f64 * dy),
+                        (xlo + e as f64 * dx, ylo + (j + 1) as f64 * dy),
+                    ],
+                    color(theme.action_color(a)).filled(),
+                )))?;
+                i = e;
+            }
+        }
+    }
+    mesh_style(&mut chart, theme)
+        .disable_mesh()
+        .x_desc(axis_title(spec.x))
+        .y_desc(axis_title(spec.y))
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|v| fmt_tick(*v))
+        .y_label_formatter(&|v| fmt_tick(*v))
+        .draw()?;
+    // Contour with a halo so it reads on any cell colour.
+    for (w, ink) in [(4, theme.background), (2, theme.foreground)] {
+        chart.draw_series(
+            map.contour
+                .iter()
+                .filter(|s| finite2(s.a) && finite2(s.b))
+                .map(|s| PathElement::new(vec![s.a, s.b], color(ink).stroke_width(w))),
+        )?;
+    }
+    // The current point.
+    let cur = map.current;
+    if finite2(cur) && cur.0 >= xlo && cur.0 <= xhi && cur.1 >= ylo && cur.1 <= yhi {
+        let fill = theme.action_color(map.current_action);
+        chart.draw_series(std::iter::once(
+            EmptyElement::at(cur)
+                + Circle::new((0, 0), 8, color(theme.background).filled())
+                + Circle::new((0, 0), 6, color(fill).filled())
+                + Circle::new((0, 0), 6, color(theme.foreground).stroke_width(2)),
+        ))?;
+        let right_half = cur.0 > (xlo + xhi) / 2.0;
+        let s = format!("now: {}", action_short(map.current_action));
+        let (dx, h) = if right_half {
+            (-12, HPos::Right)
+        } else {
+            (12, HPos::Left)
+        };
+        let w = text_width(&s, theme.font_size) as i32 + 8;
+        let lh = (theme.font_size + 5.0) as i32;
+        let (bx0, bx1) = if right_half {
+            (dx - w + 4, dx + 4)
+        } else {
+            (dx - 4, dx + w - 4)
+        };
+        chart.draw_series(std::iter::once(
+            EmptyElement::at(cur)
+                + Rectangle::new(
+                    [(bx0, -lh / 2), (bx1, lh / 2)],
+                    color(theme.background).mix(0.85).filled(),
+                )
+                + Text::new(
+                    s,
+                    (dx, 0),
+                    text_at(theme, theme.font_size, theme.foreground, h, VPos::Center),
+                ),
+        ))?;
+    }
+    // Legend row.
+    let mut x = MAP_LEFT;
+    let y = 11;
+    for a in HarvestAction::ALL {
+        area.draw(&Rectangle::new(
+            [(x, y - 5), (x + 10, y + 5)],
+            color(theme.action_color(a)).filled(),
+        ))?;
+        let s = if a == HarvestAction::FullCloseProposed {
+            "FULL"
+        } else {
+            action_short(a)
+        };
+        area.draw(&Text::new(
+            s,
+            (x + 14, y),
+            text_at(
+                theme,
+                theme.font_size - 1.0,
+                theme.foreground,
+                HPos::Left,
+                VPos::Center,
+            ),
+        ))?;
+        x += 14 + text_width(s, theme.font_size - 1.0) as i32 + 10;
+    }
+    area.draw(&PathElement::new(
+        vec![(x, y), (x + 16, y)],
+        color(theme.foreground).stroke_width(2),
+    ))?;
+    area.draw(&Text::new(
+        format!("K = {}", fmt_k(map.threshold)),
+        (x + 20, y),
+        text_at(
+            theme,
+            theme.font_size - 1.0,
+            theme.foreground,
+            HPos::Left,
+            VPos::Center,
+        ),
+    ))?;
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let base = area.get_base_pixel();
+    Ok(PlotRect {
+        x: px.start - base.0,
+        y: py.start - base.1,
+        w: px.end - px.start,
+        h: py.end - py.start,
+    })
+}
