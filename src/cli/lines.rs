@@ -19,13 +19,14 @@ pub struct LineStats {
     pub failed: usize,
     /// Bytes read.
     pub bytes: u64,
-    /// SHA-256 of the input, hex.
+    /// SHA-256 of the input, hex (empty unless hashing was asked for).
     pub sha256: String,
 }
 
 /// Runs `work(line_number, line_bytes, out_buffer, accumulator)` on every line of `reader` using
 /// `threads` threads and writes each line's output to `writer` in input order. Each thread keeps
-/// its own accumulator; they are returned for the caller to merge.
+/// its own accumulator; they are returned for the caller to merge. With `hash`, the input's
+/// SHA-256 is computed on the way.
 ///
 /// `work` returns `None` to skip a line (blank), `Some(true)` for success, `Some(false)` for a
 /// failure that was reported in its output.
@@ -36,6 +37,7 @@ pub fn for_each_line_parallel<R, W, A, F>(
     mut reader: R,
     writer: &mut W,
     threads: usize,
+    hash: bool,
     work: F,
 ) -> io::Result<(LineStats, Vec<A>)>
 where
@@ -55,7 +57,9 @@ where
         buf.resize(start + BLOCK, 0);
         let n = read_full(&mut reader, &mut buf[start..])?;
         buf.truncate(start + n);
-        hasher.update(&buf[start..]);
+        if hash {
+            hasher.update(&buf[start..]);
+        }
         stats.bytes += n as u64;
         eof = n == 0;
         let end = if eof {
@@ -69,7 +73,9 @@ where
         process_block(&buf[..end], threads, &mut stats, &mut accs, writer, &work)?;
         buf.drain(..end);
     }
-    stats.sha256 = hasher.hex();
+    if hash {
+        stats.sha256 = hasher.hex();
+    }
     Ok((stats, accs))
 }
 

@@ -103,6 +103,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
                 io::stdin().lock(),
                 &mut out,
                 threads(&args),
+                false,
                 |n, line, buf, _: &mut ()| propose_line(n, line, buf),
             )?;
             out.flush()?;
@@ -179,6 +180,7 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         io::stdin().lock(),
         out,
         threads(&args.parallel),
+        true,
         |n, line, buf, counts: &mut Counts| {
             let row = review_line(n, line, &tol)?;
             match format {
