@@ -176,7 +176,8 @@ fn r_ladder_headline_and_next_tranche() {
 #[test]
 fn stop_ladder_arrow_tightens_up_for_long_down_for_short() {
     // (input, expected arrow (from, to))
-    let table: Vec<(&str, HarvestInput, Option<(f64, f64)>)> = vec![
+    type Row = (&'static str, HarvestInput, Option<(f64, f64)>);
+    let table: Vec<Row> = vec![
         ("long R 2.45", input(5.0), Some((99.0, 100.0 * 1.002))),
         (
             "long R 1.95 (spec 7)",
@@ -564,10 +565,9 @@ fn drawings_say_what_they_show() {
                 "K 0.503 < 0.6: margin 0.097",
                 "K 0.503",
                 "z* 0.405",
-                "threshold 0.6",
                 "K ≥ 0.6 → FULL CLOSE",
                 "age 0.0417 × 0.3 = 0.0125",
-                "z 0.0125 = 0 + 0 + 0 + 0.0125",
+                "z = 0.0125, the sum of:",
                 "kill logit",
             ],
         ),
@@ -576,7 +576,7 @@ fn drawings_say_what_they_show() {
             svg(360, 220, |a| {
                 draw_kill_explainer(a, &kill_explainer(flip, 96), &theme).unwrap()
             }),
-            vec!["K 0.734 ≥ 0.6: over by 0.134", "regime flip 1 × 1 = 1"],
+            vec!["K 0.734 ≥ 0.6: over by 0.134", "z = 1.01", "regime flip 1"],
         ),
         (
             "R ladder",

@@ -16,8 +16,8 @@ use super::data::{
     axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, fmt_tick, ActionMap, KillExplainer,
     LevelKind, RLadder, Sensitivity, SensitivityCurve, StopLadder,
 };
-use super::theme::{action_index, action_short, ChartTheme, Rgb};
-use crate::kernel::HarvestAction;
+use super::theme::{action_short, ChartTheme, Rgb};
+use crate::kernel::{logit, HarvestAction};
 
 /// What a `draw_*` function returns: the plotters error of the backend, if any.
 pub type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -37,10 +37,10 @@ fn text_at(theme: &ChartTheme, size: f64, rgb: Rgb, h: HPos, v: VPos) -> TextSty
     text(theme, size, rgb).pos(Pos::new(h, v))
 }
 
-/// Estimated width in px of `s` at `size` px (average glyph ≈ 0.58 em); used only to keep
+/// Estimated width in px of `s` at `size` px (average glyph ≈ 0.55 em); used only to keep
 /// labels apart, never for exact layout.
 fn text_width(s: &str, size: f64) -> f64 {
-    s.chars().count() as f64 * size * 0.58
+    s.chars().count() as f64 * size * 0.55
 }
 
 fn finite2(p: (f64, f64)) -> bool {
@@ -262,13 +262,6 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
             [(x0, 0.0), (zhi, 1.0)],
             color(theme.danger).mix(0.08).filled(),
         )))?;
-        label_at(
-            &mut chart,
-            (x0, 1.0),
-            (5, 4),
-            format!("K ≥ {} → FULL CLOSE", fmt_k(thr)),
-            text_at(theme, theme.font_size, theme.danger, HPos::Left, VPos::Top),
-        )?;
     }
     let dstyle = color(theme.danger).stroke_width(1);
     if thr.is_finite() {
@@ -277,7 +270,7 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
             &mut chart,
             (zlo, thr),
             (4, -3),
-            format!("threshold {}", fmt_k(thr)),
+            format!("K ≥ {} → FULL CLOSE", fmt_k(thr)),
             text_at(
                 theme,
                 theme.font_size - 1.0,
@@ -292,13 +285,13 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
         label_at(
             &mut chart,
             (zs, 1.0),
-            (5, 20),
+            (-4, 4),
             format!("z* {}", fmt_tick(zs)),
             text_at(
                 theme,
                 theme.font_size - 1.0,
                 theme.danger,
-                HPos::Left,
+                HPos::Right,
                 VPos::Top,
             ),
         )?;
@@ -347,27 +340,65 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
         )?;
     }
 
-    // Legend, bottom-right (the curve is high there: K ≥ 0.5 on the last 3 units of z).
+    // Legend, bottom-right, where the curve is above it (K ≥ 0.5 on the last 3 units of z):
+    // `component raw × weight = part` when it fits there, else `component part`.
     let (px, py) = chart.plotting_area().get_pixel_range();
     let base = area.get_base_pixel();
     let right = px.end - base.0 - 6;
     let line_h = (theme.font_size + 3.0) as i32;
     let bottom = py.end - base.1 - 22;
-    let rows: Vec<(Option<Rgb>, String)> = std::iter::once((None, data.z_sum()))
-        .chain(data.components.iter().enumerate().map(|(i, c)| {
-            (
-                Some(theme.components[i]),
-                format!(
-                    "{} {} × {} = {}",
-                    c.label,
-                    fmt_tick(c.raw),
-                    fmt_tick(c.weight),
-                    fmt_tick(c.contribution)
-                ),
-            )
-        }))
-        .collect();
+    let px_per_z = f64::from(px.end - px.start) / (zhi - zlo);
+    // The legend's top edge as K; the curve is above it from z = logit(K_top) on.
+    let legend_top = bottom - 4 * line_h - line_h / 2 - 2;
+    let k_top = f64::from(py.end - base.1 - legend_top) / f64::from((py.end - py.start).max(1));
+    let free_from = logit(k_top.clamp(0.01, 0.99)).max(zlo) + 6.0 / px_per_z;
+    let room = (zhi - free_from) * px_per_z - 30.0;
+    let legend = |verbose: bool| -> Vec<(Option<Rgb>, String)> {
+        let head = if verbose {
+            format!("z = {}, the sum of:", fmt_tick(data.z))
+        } else {
+            format!("z = {}", fmt_tick(data.z))
+        };
+        std::iter::once((None, head))
+            .chain(data.components.iter().enumerate().map(|(i, c)| {
+                let s = if verbose {
+                    format!(
+                        "{} {} × {} = {}",
+                        c.label,
+                        fmt_tick(c.raw),
+                        fmt_tick(c.weight),
+                        fmt_tick(c.contribution)
+                    )
+                } else {
+                    format!("{} {}", c.label, fmt_tick(c.contribution))
+                };
+                (Some(theme.components[i]), s)
+            }))
+            .collect()
+    };
+    let widest = |rows: &[(Option<Rgb>, String)]| {
+        rows.iter()
+            .map(|(_, s)| text_width(s, theme.font_size - 1.0))
+            .fold(0.0, f64::max)
+    };
+    let verbose = legend(true);
+    let rows = if widest(&verbose) <= room {
+        verbose
+    } else {
+        legend(false)
+    };
     let n = rows.len() as i32;
+    let widest = widest(&rows) as i32;
+    area.draw(&Rectangle::new(
+        [
+            (
+                right - 20 - widest,
+                bottom - (n - 1) * line_h - line_h / 2 - 2,
+            ),
+            (right + 3, bottom + line_h / 2 + 2),
+        ],
+        color(theme.background).mix(0.85).filled(),
+    ))?;
     for (k, (swatch, s)) in rows.into_iter().enumerate() {
         let y = bottom - (n - 1 - k as i32) * line_h;
         let fg = if swatch.is_some() {
@@ -463,11 +494,7 @@ pub fn draw_r_ladder<DB: DrawingBackend>(
         )))?;
         let name = action_short(band.action);
         if (band.hi - band.lo) * px_per_r > text_width(name, theme.font_size) + 6.0 {
-            let ink = if action_index(band.action) >= 3 {
-                Rgb(255, 255, 255)
-            } else {
-                theme.foreground
-            };
+            let ink = fill.ink_on();
             label_at(
                 &mut chart,
                 ((band.lo + band.hi) / 2.0, (b0 + b1) / 2.0),
@@ -932,35 +959,53 @@ pub fn draw_sensitivity_panel<DB: DrawingBackend>(
     // Thresholds.
     let fs = theme.font_size - 1.0;
     if show_r {
+        // T1/T2/T3 and lock_R: labels at the left pushed apart vertically, each joined by a
+        // short leader to its dashed line, which starts right of the labels.
         let t = &curve.thresholds;
-        for (i, &v) in t.triggers.iter().enumerate() {
+        let mut items: Vec<(f64, String, Rgb)> = t
+            .triggers
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v, format!("T{} {}", i + 1, fmt_r(v)), theme.muted))
+            .collect();
+        items.push((t.lock_r, format!("lock {}", fmt_r(t.lock_r)), theme.lock));
+        items.retain(|(v, _, _)| v.is_finite() && *v >= ylo && *v <= yhi);
+        let (ppx, ppy) = chart.plotting_area().get_pixel_range();
+        let base = area.get_base_pixel();
+        let label_w = items
+            .iter()
+            .map(|(_, s, _)| text_width(s, fs))
+            .fold(0.0, f64::max);
+        let left = ppx.start - base.0 + 4;
+        let line_px = left + label_w as i32 + 12;
+        let px_per_x = f64::from((ppx.end - ppx.start).max(1)) / (xhi - xlo);
+        let line_x = xlo + f64::from(line_px - (ppx.start - base.0)) / px_per_x;
+        let centres: Vec<f64> = items
+            .iter()
+            .map(|(v, _, _)| f64::from(chart.backend_coord(&(xlo, *v)).1 - base.1))
+            .collect();
+        let halves = vec![(fs + 2.0) / 2.0; items.len()];
+        let top = f64::from(ppy.start - base.1);
+        let bottom = f64::from(ppy.end - base.1);
+        let ys = spread_intervals(&centres, &halves, 0.0, top, bottom);
+        for (((v, s, ink), y), c) in items.into_iter().zip(ys).zip(centres) {
             dashed(
                 &mut chart,
-                (xlo, v),
+                (line_x.min(xhi), v),
                 (xhi, v),
-                color(theme.muted).stroke_width(1),
+                color(ink).stroke_width(1),
             )?;
-            label_at(
-                &mut chart,
-                (xlo, v),
-                (4, -2),
-                format!("T{} {}", i + 1, fmt_r(v)),
-                text_at(theme, fs, theme.muted, HPos::Left, VPos::Bottom),
-            )?;
+            let y = y.round() as i32;
+            area.draw(&PathElement::new(
+                vec![(line_px - 8, y), (line_px, c.round() as i32)],
+                color(ink).stroke_width(1),
+            ))?;
+            area.draw(&Text::new(
+                s,
+                (left, y),
+                text_at(theme, fs, ink, HPos::Left, VPos::Center),
+            ))?;
         }
-        dashed(
-            &mut chart,
-            (xlo, t.lock_r),
-            (xhi, t.lock_r),
-            color(theme.lock).stroke_width(1),
-        )?;
-        label_at(
-            &mut chart,
-            (xhi, t.lock_r),
-            (-4, 2),
-            format!("lock {}", fmt_r(t.lock_r)),
-            text_at(theme, fs, theme.lock, HPos::Right, VPos::Top),
-        )?;
     } else {
         let k = curve.thresholds.kill;
         dashed(

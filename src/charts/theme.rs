@@ -41,6 +41,33 @@ impl Rgb {
         Rgb(m(self.0, other.0), m(self.1, other.1), m(self.2, other.2))
     }
 
+    /// Relative luminance (WCAG, sRGB linearised), 0 black … 1 white.
+    ///
+    /// ```
+    /// use harvest_lab::charts::Rgb;
+    /// assert!(Rgb(255, 255, 255).luminance() > 0.99 && Rgb(0, 0, 0).luminance() < 0.01);
+    /// ```
+    pub fn luminance(self) -> f64 {
+        let lin = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(self.0) + 0.7152 * lin(self.1) + 0.0722 * lin(self.2)
+    }
+
+    /// Text colour that reads on this fill: near-black on light fills, white on dark ones.
+    pub fn ink_on(self) -> Rgb {
+        if self.luminance() > 0.3 {
+            Rgb::hex(0x1f2328)
+        } else {
+            Rgb(255, 255, 255)
+        }
+    }
+
     /// `[r, g, b, 255]`, one opaque RGBA pixel.
     pub const fn rgba(self) -> [u8; 4] {
         [self.0, self.1, self.2, 255]
