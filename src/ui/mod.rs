@@ -1,8 +1,20 @@
-//! The Leptos dashboard (wasm32 only). Placeholder until the dashboard lands.
-use leptos::prelude::*;
+//! The Leptos dashboard (wasm32 only): inputs on the left, the kernel's proposal and its
+//! explanation on the right, everything recomputed on every `input` event.
+//!
+//! State lives in one signal owned by [`App`] (see `context::Ctx`); derived values are memos;
+//! the pure parts (URL encoding, validation of fields, formatting) are in [`crate::state`].
+
+mod app;
+pub mod browser;
+mod charts;
+mod context;
+mod controls;
+mod panels;
+
+pub use app::App;
 
 /// Mounts the app on `<body>`.
 pub fn mount() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| view! { <main data-testid="app">"Harvest Lab"</main> });
+    leptos::mount::mount_to_body(App);
 }

@@ -1,0 +1,96 @@
+//! `App`: owns the state, restores it (URL, then localStorage, then defaults), keeps the URL and
+//! storage in step with it, and lays the panels out.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::state::decode;
+use crate::ui::browser;
+use crate::ui::context::Ctx;
+use crate::ui::controls::Presets;
+use crate::ui::panels::{
+    ChartsPanel, Flips, MarketPanel, Notices, P1Panel, PositionPanel, ProposalJson, Reasons,
+    Summary, ThetaPanel, Toolbar,
+};
+
+/// How long the URL and storage wait after the last change (browsers throttle `replaceState`).
+const PERSIST_DELAY: Duration = Duration::from_millis(150);
+
+/// The dashboard.
+#[component]
+pub fn App() -> impl IntoView {
+    let (initial, _source, notices) = browser::initial_state();
+    let ctx = Ctx::provide(initial, notices, browser::prefers_dark());
+
+    // URL hash + localStorage follow the state, debounced.
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        ctx.state.track();
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(
+            move || {
+                pending.set_value(None);
+                ctx.state.with_untracked(browser::persist);
+            },
+            PERSIST_DELAY,
+        )
+        .ok();
+        pending.set_value(h);
+    });
+
+    // A link pasted into this tab (only the hash changed): load it.
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
+        let hash = browser::location_hash();
+        let d = decode(&hash);
+        if !d.problems.is_empty() {
+            ctx.notify(format!(
+                "This link could not be read completely, so the parts below use their defaults: {}.",
+                d.problems.join("; ")
+            ));
+        }
+        if ctx.state.with_untracked(|s| *s != d.state) {
+            ctx.state.set(d.state);
+        }
+    });
+
+    browser::on_color_scheme_change(move |dark| ctx.dark.set(dark));
+
+    view! {
+        <main data-testid="app" class="app">
+            <header class="topbar">
+                <div class="brand">
+                    <h1>"Harvest Lab"</h1>
+                    <p class="tagline">
+                        "The P2 harvest kernel, live: move an input, see the proposal."
+                    </p>
+                </div>
+                <Toolbar />
+            </header>
+            <Notices />
+            <div class="layout">
+                <section class="inputs" aria-label="Inputs">
+                    <Presets />
+                    <PositionPanel />
+                    <MarketPanel />
+                    <P1Panel />
+                    <ThetaPanel />
+                </section>
+                <section class="outputs" aria-label="Outputs">
+                    <Summary />
+                    <ChartsPanel />
+                    <Flips />
+                    <Reasons />
+                    <ProposalJson />
+                </section>
+            </div>
+            <footer class="foot">
+                "Harvest Lab "
+                {crate::kernel::KERNEL_VERSION}
+                " · proposals, never orders · everything runs in this page"
+            </footer>
+        </main>
+    }
+}
