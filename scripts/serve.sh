@@ -29,4 +29,4 @@ port="${HARVEST_PORT:-8080}"
 
 harvest_log "building and serving on http://127.0.0.1:$port/ (${profile[*]:-dev} build; the first build takes a few minutes)"
 # Its own output dir, so a running server and scripts/test.sh (dist/) don't trip over each other.
-exec trunk serve "${profile[@]}" --address 127.0.0.1 --port "$port" --dist "$HARVEST_ROOT/target/trunk-serve" "${args[@]}"
+RUST_BACKTRACE=0 exec trunk serve "${profile[@]}" --address 127.0.0.1 --port "$port" --dist "$HARVEST_ROOT/target/trunk-serve" "${args[@]}"
