@@ -705,7 +705,17 @@ fn overlay_layer_skips_cells_and_background() {
 fn drawing_never_panics_on_extreme_inputs() {
     let theme = ChartTheme::dark();
     let mut bad = Vec::new();
-    for v in [f64::NAN, f64::INFINITY, -f64::INFINITY, 1e300, -1e300, 0.0] {
+    for v in [
+        f64::NAN,
+        f64::INFINITY,
+        -f64::INFINITY,
+        1e300,
+        -1e300,
+        f64::MAX,
+        -f64::MAX,
+        f64::MIN_POSITIVE,
+        0.0,
+    ] {
         let mut i = input(v);
         i.market_state.sigma = v;
         bad.push(i.clone());
@@ -717,6 +727,16 @@ fn drawing_never_panics_on_extreme_inputs() {
         k.theta = Some(Theta::default().with(ThetaField::KillThreshold, v));
         k.position.age_sec = v;
         bad.push(k);
+        let mut m = input(-v);
+        m.position.current_sl = Some(-v);
+        m.position.qty = v;
+        m.theta = Some(
+            Theta::default()
+                .with(ThetaField::KSigmaSpike, v)
+                .with(ThetaField::T2R, -v)
+                .with(ThetaField::LockR, v),
+        );
+        bad.push(m);
     }
     for i in &bad {
         for (w, h) in [(360, 220), (600, 220), (40, 30)] {

@@ -152,8 +152,9 @@ fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> {
     })
 }
 
-/// `(lo, hi)` made finite, ordered and non-degenerate (`fallback` when not finite).
-fn sane_range(r: (f64, f64), fallback: (f64, f64)) -> (f64, f64) {
+/// `(lo, hi)` made finite, ordered, non-degenerate and with a finite span (`fallback` when not
+/// finite), so plotting code can divide by `hi − lo`.
+pub(crate) fn sane_range(r: (f64, f64), fallback: (f64, f64)) -> (f64, f64) {
     let (mut lo, mut hi) = r;
     if !lo.is_finite() || !hi.is_finite() {
         (lo, hi) = fallback;
@@ -163,6 +164,9 @@ fn sane_range(r: (f64, f64), fallback: (f64, f64)) -> (f64, f64) {
     }
     if lo > hi {
         std::mem::swap(&mut lo, &mut hi);
+    }
+    if !(hi - lo).is_finite() {
+        (lo, hi) = (lo.max(-1e300), hi.min(1e300));
     }
     if hi - lo <= f64::EPSILON * lo.abs().max(hi.abs()).max(1.0) {
         let pad = (lo.abs() * 0.05).max(0.5);

@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::{
-    axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, fmt_tick, ActionMap, KillExplainer,
-    LevelKind, RLadder, Sensitivity, SensitivityCurve, StopLadder,
+    axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, fmt_tick, sane_range, ActionMap,
+    KillExplainer, LevelKind, RLadder, Sensitivity, SensitivityCurve, StopLadder,
 };
 use super::theme::{action_short, ChartTheme, Rgb};
 use crate::kernel::{logit, HarvestAction};
@@ -154,6 +154,16 @@ fn visible<DB: DrawingBackend>(
 fn inside<DB: DrawingBackend>(chart: &Chart<'_, DB>, p: (f64, f64)) -> bool {
     let (xr, yr) = (chart.x_range(), chart.y_range());
     finite2(p) && p.0 >= xr.start && p.0 <= xr.end && p.1 >= yr.start && p.1 <= yr.end
+}
+
+/// `p` clamped to the chart's ranges widened by one span each side (see [`visible`]).
+fn clip<DB: DrawingBackend>(chart: &Chart<'_, DB>, p: (f64, f64)) -> (f64, f64) {
+    let (xr, yr) = (chart.x_range(), chart.y_range());
+    let (sx, sy) = (xr.end - xr.start, yr.end - yr.start);
+    (
+        p.0.max(xr.start - sx).min(xr.end + sx),
+        p.1.max(yr.start - sy).min(yr.end + sy),
+    )
 }
 
 fn dashed<DB: DrawingBackend>(
@@ -721,7 +731,10 @@ pub fn draw_stop_ladder<DB: DrawingBackend>(
         )?;
     }
     // The stop move.
-    if let Some(a) = data.arrow {
+    if let Some(a) = data
+        .arrow
+        .filter(|a| inside(&chart, (0.2, a.from)) && inside(&chart, (0.2, a.to)))
+    {
         let x = 0.2;
         let ink = theme.proposed;
         line(
@@ -918,12 +931,8 @@ pub fn draw_sensitivity_panel<DB: DrawingBackend>(
                 hi = hi.max(v);
             }
         }
-        if lo.is_finite() && hi > lo {
-            let pad = (hi - lo) * 0.05;
-            (lo - pad, hi + pad)
-        } else {
-            (-1.0, 7.0)
-        }
+        let pad = (hi - lo) * 0.05;
+        sane_range((lo - pad, hi + pad), (-1.0, 7.0))
     } else {
         (0.0, 1.0)
     };
@@ -950,8 +959,9 @@ pub fn draw_sensitivity_panel<DB: DrawingBackend>(
     for w in curve.points.windows(2) {
         let (a, b) = (w[0], w[1]);
         if a.x.is_finite() && b.x.is_finite() {
+            let (p, q) = (clip(&chart, (a.x, ylo)), clip(&chart, (b.x, ylo + strip)));
             chart.draw_series(std::iter::once(Rectangle::new(
-                [(a.x, ylo), (b.x, ylo + strip)],
+                [p, q],
                 color(theme.action_color(a.action)).filled(),
             )))?;
         }
@@ -1028,11 +1038,13 @@ pub fn draw_sensitivity_panel<DB: DrawingBackend>(
             .points
             .iter()
             .map(|p| (p.x, value(p)))
-            .filter(|p| finite2(*p)),
+            .filter(|p| finite2(*p))
+            .map(|p| clip(&chart, p))
+            .collect::<Vec<_>>(),
         color(theme.accent).stroke_width(2),
     ))?;
     let cp = (cur.x, value(&cur));
-    if finite2(cp) {
+    if inside(&chart, cp) {
         dashed(
             &mut chart,
             (cur.x, ylo),
