@@ -1,14 +1,15 @@
 //! # Harvest Lab
 //!
 //! The P2 harvest kernel ([`kernel`]) as a pure library, plus the pieces built on it:
-//! chart data and drawing ([`charts`]), the native CLI (`cli`, not on wasm32) and the
-//! Leptos dashboard (`ui`, wasm32 only).
+//! chart data and drawing ([`charts`]), theta tuning ([`tuning`]), the native CLI (`cli`, not
+//! on wasm32) and the Leptos dashboard (`ui`, wasm32 only).
 #![forbid(unsafe_code)]
 
 pub mod charts;
 pub mod kernel;
 pub mod review;
 pub mod sha256;
+pub mod tuning;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sample;

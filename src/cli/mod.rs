@@ -1,7 +1,9 @@
 //! The `harvest` command line: `replay`, `propose`, `verify` (and the theta tools).
 
+mod diff_theta;
 mod lines;
 mod replay;
+mod sweep;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -39,6 +41,14 @@ pub enum Command {
     /// a verdict per line (MATCH / MISMATCH / INVALID / COMPUTED) with field-level diffs; summary
     /// on stderr. Exit status 1 if anything mismatched or was invalid.
     Verify(VerifyArgs),
+    /// Write the action map of two axes as CSV (x, y, action, R_net, kill_score, new_sl).
+    Sweep(sweep::SweepArgs),
+    /// Read positions as JSON Lines on stdin and report every one whose action, stop or K
+    /// trigger changes from theta A to theta B; counts on stderr.
+    DiffTheta(diff_theta::DiffThetaArgs),
+    /// Theta sets: export (JSON or theta.harvest lines) and strict import.
+    #[command(subcommand)]
+    Theta(diff_theta::ThetaCommand),
 }
 
 /// Options of the line-parallel commands.
@@ -118,6 +128,9 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
             }
         }
         Command::Verify(args) => verify(&args, &mut out)?,
+        Command::Sweep(args) => sweep::run(&args, &mut out)?,
+        Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
+        Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
     };
     out.flush()?;
     Ok(code)
