@@ -135,7 +135,7 @@ pub fn sample_input(i: usize) -> HarvestInput {
             qty,
         },
         market_state: ms,
-        p1_proposal: has_p1.then(|| P1Proposal {
+        p1_proposal: has_p1.then_some(P1Proposal {
             stop_dist_pct: stop,
             proposed_sl: sl,
             proposed_tp: None,

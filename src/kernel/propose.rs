@@ -107,7 +107,8 @@ pub fn profit_lock(
     r_net: f64,
     theta: &Theta,
 ) -> Option<f64> {
-    if !(r_net >= theta.lock_r) {
+    // NaN R_net never locks: compare so that an unordered pair falls through.
+    if r_net.partial_cmp(&theta.lock_r).is_none_or(|o| o.is_lt()) {
         return None;
     }
     let level = be_plus_level(side, entry, theta);

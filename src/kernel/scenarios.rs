@@ -101,7 +101,7 @@ impl Base {
                 qty: 1.0,
             },
             market_state: self.ms,
-            p1_proposal: self.p1.then(|| P1Proposal {
+            p1_proposal: self.p1.then_some(P1Proposal {
                 stop_dist_pct: 0.02,
                 proposed_sl: self.sl,
                 proposed_tp: None,
