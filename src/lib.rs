@@ -8,6 +8,7 @@
 pub mod charts;
 pub mod kernel;
 pub mod review;
+pub mod review_view;
 pub mod sha256;
 pub mod tuning;
 

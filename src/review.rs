@@ -555,8 +555,17 @@ fn count(rows: &[ReviewRow]) -> Counts {
 }
 
 /// A text that is not JSON Lines but one JSON document: a multi-line object (one record) or an
-/// array (one record per element), re-serialised compactly.
-fn whole_document(text: &str) -> Option<Vec<String>> {
+/// array (one record per element), re-serialised compactly; `None` for JSON Lines (or for a
+/// document that does not parse, which is then read line by line). [`review_text`] uses it; the
+/// dashboard calls it for a dropped file that looks like one document.
+///
+/// ```
+/// use harvest_lab::review::whole_document;
+/// assert_eq!(whole_document("[{\"a\": 1}, 2]").unwrap(), ["{\"a\":1}", "2"]);
+/// assert_eq!(whole_document("{\n  \"a\": 1\n}\n").unwrap(), ["{\"a\":1}"]);
+/// assert!(whole_document("{\"a\": 1}\n{\"a\": 2}\n").is_none());
+/// ```
+pub fn whole_document(text: &str) -> Option<Vec<String>> {
     let t = text.trim();
     let first_line = t.lines().next()?.trim();
     let one_line_ok = serde_json::from_str::<serde::de::IgnoredAny>(first_line).is_ok();
