@@ -419,6 +419,16 @@ impl AbCounts {
     }
 
     /// A summary in a few sentences: positions, changes by kind, the net change per action.
+    ///
+    /// ```
+    /// use harvest_lab::kernel::Theta;
+    /// use harvest_lab::tuning::{compare_thetas, scenario_positions};
+    /// let b = Theta { kill_threshold: 0.55, ..Theta::default() };
+    /// let r = compare_thetas(&Theta::default(), &b, &scenario_positions().inputs).unwrap();
+    /// let s = r.counts.summary();
+    /// assert!(s[0].starts_with("16 positions compared; 1 changed: action 1"), "{}", s[0]);
+    /// assert_eq!(s[2], "B proposes 1 more full close and 1 fewer hold than A.");
+    /// ```
     pub fn summary(&self) -> Vec<String> {
         let mut out = vec![format!(
             "{} compared{}; {} changed: action {}, stop {} ({} added, {} removed), K trigger {} ({} newly, {} no longer).",
@@ -624,6 +634,13 @@ impl AxisMargin {
 
     /// One sentence per direction, down first (see [`margin_sentence`]; a direction without a
     /// flip says the action holds to the end of the domain).
+    ///
+    /// ```
+    /// use harvest_lab::kernel::{Axis, HarvestInput};
+    /// use harvest_lab::tuning::robustness_along;
+    /// let s = robustness_along(&HarvestInput::default(), Axis::PTrend).sentences();
+    /// assert!(s[0].starts_with("p_trend can fall "), "{s:?}");
+    /// ```
     pub fn sentences(&self) -> Vec<String> {
         [
             (Direction::Down, &self.down, self.domain.0),
@@ -741,7 +758,15 @@ pub fn robustness(input: &HarvestInput) -> Vec<AxisMargin> {
 }
 
 /// The margins along every tunable: how far each theta value can move before this position's
-/// action changes ("kill_threshold can fall 16 % before FULL_CLOSE_PROPOSED").
+/// action changes ("kill_threshold can fall 16.1 % … before FULL_CLOSE_PROPOSED").
+///
+/// ```
+/// use harvest_lab::kernel::{Axis, HarvestInput, ThetaField};
+/// use harvest_lab::tuning::theta_robustness;
+/// let all = theta_robustness(&HarvestInput::default());
+/// let kt = all.iter().find(|m| m.axis == Axis::Theta(ThetaField::KillThreshold)).unwrap();
+/// assert!(kt.sentences()[0].starts_with("kill_threshold can fall 16.1 %"));
+/// ```
 pub fn theta_robustness(input: &HarvestInput) -> Vec<AxisMargin> {
     ThetaField::ALL
         .into_iter()
@@ -862,6 +887,16 @@ impl Sweep {
     }
 
     /// The whole table as CSV, header first, one line per cell.
+    ///
+    /// ```
+    /// use harvest_lab::charts::ActionMapSpec;
+    /// use harvest_lab::kernel::{Axis, HarvestInput};
+    /// use harvest_lab::tuning::sweep;
+    /// let input = HarvestInput::default();
+    /// let csv = sweep(&input, ActionMapSpec::around(&input, Axis::Sigma, Axis::Ts, 2, 2)).to_csv();
+    /// assert!(csv.starts_with("sigma,ts,action,R_net,kill_score,new_sl\n"));
+    /// assert_eq!(csv.lines().count(), 5);
+    /// ```
     pub fn to_csv(&self) -> String {
         let mut out = self.csv_header();
         out.push('\n');
@@ -937,6 +972,12 @@ pub fn parse_range(s: &str) -> Result<(f64, f64), String> {
 ///
 /// # Errors
 /// A message naming the allowed range.
+///
+/// ```
+/// use harvest_lab::tuning::parse_grid_side;
+/// assert_eq!(parse_grid_side("64"), Ok(64));
+/// assert!(parse_grid_side("1").unwrap_err().contains("2 to 1024"));
+/// ```
 pub fn parse_grid_side(s: &str) -> Result<usize, String> {
     s.trim()
         .parse::<usize>()
@@ -1119,7 +1160,13 @@ pub fn theta_to_lines(theta: &Theta) -> String {
     out
 }
 
-/// Theta in `format`.
+/// Theta in `format`, ending with a newline.
+///
+/// ```
+/// use harvest_lab::kernel::Theta;
+/// use harvest_lab::tuning::{export_theta, ThetaFormat};
+/// assert!(export_theta(&Theta::default(), ThetaFormat::Json).ends_with("}\n"));
+/// ```
 pub fn export_theta(theta: &Theta, format: ThetaFormat) -> String {
     match format {
         ThetaFormat::Json => theta_to_json(theta) + "\n",
