@@ -44,13 +44,13 @@ impl FlipPoint {
         (self.current != 0.0).then(|| 100.0 * self.distance() / self.current.abs())
     }
 
-    /// A sentence, e.g. `"σ ≥ 0.02271 → FULL_CLOSE_PROPOSED"`.
+    /// A sentence, e.g. `"σ ≥ 0.01786 → FULL_CLOSE_PROPOSED"`.
     ///
     /// ```
     /// use harvest_lab::kernel::{flip_points, Axis, HarvestInput};
     /// let flips = flip_points(&HarvestInput::default());
     /// let sigma = flips.iter().find(|f| f.axis == Axis::Sigma).unwrap();
-    /// assert!(sigma.sentence().starts_with("σ ≥ 0.02"));
+    /// assert_eq!(sigma.sentence(), "σ ≥ 0.01786 → FULL_CLOSE_PROPOSED");
     /// assert!(sigma.sentence().ends_with("→ FULL_CLOSE_PROPOSED"));
     /// ```
     pub fn sentence(&self) -> String {
@@ -68,7 +68,7 @@ impl FlipPoint {
     }
 }
 
-/// Formats with `sig` significant digits, trimming trailing zeros (`0.02271`, `4.1`, `86400`).
+/// Formats with `sig` significant digits, trimming trailing zeros (`0.01786`, `4.1`, `86400`).
 pub fn format_sig(v: f64, sig: usize) -> String {
     if !v.is_finite() {
         return v.to_string();
