@@ -33,11 +33,13 @@ test('the release build loads under /harvest-lab/, mounts the app, and stays cle
   await page.waitForLoadState('networkidle');
   await screenshot(page, 'smoke');
 
-  // The wasm module came from under the sub-path, served as application/wasm.
+  // The wasm came from under the sub-path, served as application/wasm.
   const wasm = watch.responses().filter((r) => new URL(r.url()).pathname.endsWith('.wasm'));
-  assert.equal(wasm.length, 1, 'one .wasm module loaded');
-  assert.ok(new URL(wasm[0].url()).pathname.startsWith('/harvest-lab/'), `wasm under /harvest-lab/: ${wasm[0].url()}`);
-  assert.equal(wasm[0].headers()['content-type'], 'application/wasm');
+  assert.ok(wasm.length >= 1, 'the .wasm module loaded');
+  for (const r of wasm) {
+    assert.ok(new URL(r.url()).pathname.startsWith('/harvest-lab/'), `wasm under /harvest-lab/: ${r.url()}`);
+    assert.equal(r.headers()['content-type'], 'application/wasm');
+  }
 
   assert.deepEqual(watch.problems(), [], 'no console errors, failed requests or foreign requests');
   await page.close();
