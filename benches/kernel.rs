@@ -48,7 +48,29 @@ fn bench(c: &mut Criterion) {
     c.bench_function("flip_points (5 inputs, both ways)", |b| {
         b.iter(|| flip_points(black_box(&all[4])))
     });
-    let line = serde_json::to_string(&storm).unwrap();
+    let mut plain = harvest_lab::sample::sample_input(3);
+    plain.theta = None;
+    let line = serde_json::to_string(&plain).unwrap();
+    c.bench_function("parse one input line (serde_json, float_roundtrip)", |b| {
+        b.iter(|| serde_json::from_str::<HarvestInput>(black_box(&line)).unwrap())
+    });
+    let proposal = propose(&plain).unwrap();
+    c.bench_function("serialize one proposal", |b| {
+        let mut out = Vec::with_capacity(4096);
+        b.iter(|| {
+            out.clear();
+            serde_json::to_writer(&mut out, black_box(&proposal)).unwrap();
+            out.len()
+        })
+    });
+    c.bench_function("CLI line: parse + propose + ProposalWriter", |b| {
+        let mut out = Vec::with_capacity(4096);
+        let mut w = harvest_lab::cli::ProposalWriter::default();
+        b.iter(|| {
+            out.clear();
+            harvest_lab::cli::propose_line(1, black_box(line.as_bytes()), &mut out, &mut w)
+        })
+    });
     c.bench_function("parse input + propose + serialize", |b| {
         let mut out = Vec::with_capacity(4096);
         b.iter(|| {

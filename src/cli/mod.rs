@@ -1,6 +1,7 @@
 //! The `harvest` command line: `replay`, `propose`, `verify` (and the theta tools).
 
 mod diff_theta;
+mod fast_json;
 mod lines;
 mod replay;
 mod sweep;
@@ -13,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::kernel::{propose, HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
 use crate::review::{self, csv_row, review_line, Counts, Receipt, CSV_HEADER};
 
+pub use fast_json::ProposalWriter;
 pub use lines::{for_each_line_parallel, LineStats};
 
 /// Harvest Lab: the P2 harvest kernel on the command line. It proposes; it never trades.
@@ -114,7 +116,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
                 &mut out,
                 threads(&args),
                 false,
-                |n, line, buf, _: &mut ()| propose_line(n, line, buf),
+                |n, line, buf, writer: &mut ProposalWriter| propose_line(n, line, buf, writer),
             )?;
             out.flush()?;
             if stats.failed > 0 {
@@ -151,7 +153,12 @@ struct LineError {
 
 /// Proposes one input line into `out`; `Some(true)` on success, `Some(false)` on a bad line
 /// (an error object is written), `None` for a blank line.
-pub fn propose_line(line: usize, bytes: &[u8], out: &mut Vec<u8>) -> Option<bool> {
+pub fn propose_line(
+    line: usize,
+    bytes: &[u8],
+    out: &mut Vec<u8>,
+    writer: &mut ProposalWriter,
+) -> Option<bool> {
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
@@ -166,7 +173,7 @@ pub fn propose_line(line: usize, bytes: &[u8], out: &mut Vec<u8>) -> Option<bool
         }),
     };
     let ok = match result {
-        Ok(p) => serde_json::to_writer(&mut *out, &p).is_ok(),
+        Ok(p) => writer.write(&p, out).is_ok(),
         Err(error) => {
             let _ = serde_json::to_writer(&mut *out, &LineError { line, error });
             false
