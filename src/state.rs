@@ -512,6 +512,54 @@ impl UiState {
     }
 }
 
+impl UiState {
+    /// Whether `field` is switched off by its toggle (SL "none", P1 unavailable).
+    pub fn disabled(&self, field: InputField) -> bool {
+        match field {
+            InputField::Sl => self.sl_none,
+            InputField::Stop => !self.p1,
+            _ => false,
+        }
+    }
+}
+
+/// The derived line shown under an input's slider (empty for most): the implied mark price and
+/// R_net under PnL, the age in seconds, the kill component each market input feeds, which stop
+/// distance the kernel uses. Every number comes from the kernel.
+///
+/// ```
+/// use harvest_lab::kernel::HarvestInput;
+/// use harvest_lab::state::{input_note, InputField, UiState};
+/// let input = UiState::default().to_input();
+/// assert_eq!(input_note(InputField::AgeSec, &input), "3600 s");
+/// assert!(input_note(InputField::Pnl, &input).starts_with("mark price 100 · R_net -0.05"));
+/// ```
+pub fn input_note(field: InputField, input: &HarvestInput) -> String {
+    let e = input.evaluate();
+    match field {
+        InputField::Pnl => format!(
+            "mark price {} · R_net {} (1 R = {} quote, cost {})",
+            fmt_num(input.position.implied_price()),
+            fmt_fixed(e.r_net, 2),
+            fmt_num(e.risk_unit),
+            fmt_num(e.cost_est)
+        ),
+        InputField::AgeSec => format!("{} s", fmt_num(input.position.age_sec)),
+        InputField::PTrend => format!("regime_flip component {}", e.k.regime_flip),
+        InputField::Sigma => format!("sigma_spike component {}", fmt_fixed(e.k.sigma_spike, 3)),
+        InputField::Ts => format!("ts_drop component {}", fmt_fixed(e.k.ts_drop, 3)),
+        InputField::Stop if e.p1_used => {
+            format!("P1's stop is used: risk unit {}", fmt_num(e.risk_unit))
+        }
+        InputField::Stop => format!(
+            "fallback_stop_pct {} is used: risk unit {}",
+            fmt_num(e.stop_dist),
+            fmt_num(e.risk_unit)
+        ),
+        _ => String::new(),
+    }
+}
+
 /// The nearest 1, 2 or 5 × 10ⁿ at or below `x` (slider steps that read well).
 fn nice(x: f64) -> f64 {
     if !(x.is_finite() && x > 0.0) {
@@ -564,7 +612,23 @@ pub fn parse_number(text: &str) -> Option<f64> {
     {
         return None;
     }
-    s.parse::<f64>().ok().filter(|v| v.is_finite())
+    parse_f64(&s).filter(|v| v.is_finite())
+}
+
+/// `str::parse::<f64>` (correctly rounded, whole string).
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_f64(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok()
+}
+
+/// The browser's `Number(s)`: also correctly rounded and whole-string, and it keeps Rust's
+/// decimal-to-float tables out of the wasm. [`parse_number`] has already refused what the two
+/// read differently (empty text, hex, `Infinity`, inner spaces).
+#[cfg(target_arch = "wasm32")]
+fn parse_f64(s: &str) -> Option<f64> {
+    // `+s` in JavaScript, i.e. `Number(s)`.
+    let v = wasm_bindgen::JsValue::from_str(s).unchecked_into_f64();
+    (!v.is_nan()).then_some(v)
 }
 
 /// A number for a field or a label: 6 significant digits, trailing zeros trimmed.
@@ -765,6 +829,9 @@ pub fn theta_to_json(theta: &Theta) -> String {
 /// and values that are no numbers are refused. The result may still be invalid for the kernel
 /// (the dashboard shows why, inline).
 ///
+/// The browser build parses with the browser's own `JSON.parse` (keeping serde_json's parser
+/// out of the wasm) and hands the entries to [`theta_from_entries`]; this is the same with serde_json.
+///
 /// # Errors
 /// A one-line message saying what is wrong.
 ///
@@ -789,8 +856,22 @@ pub fn theta_from_json(text: &str) -> Result<Theta, String> {
     {
         obj = inner;
     }
+    theta_from_entries(obj.iter().map(|(k, v)| {
+        let shown = shorten(&v.to_string());
+        (k.as_str(), v.as_f64(), shown)
+    }))
+}
+
+/// Builds a theta from `(key, number, value as written)` entries (the number `None` when the
+/// value is not a number): the defaults with each entry applied.
+///
+/// # Errors
+/// An unknown key, or a value that is not a finite number.
+pub fn theta_from_entries<'a>(
+    entries: impl IntoIterator<Item = (&'a str, Option<f64>, String)>,
+) -> Result<Theta, String> {
     let mut theta = Theta::default();
-    for (k, v) in obj {
+    for (k, v, shown) in entries {
         let field = ThetaField::from_key(k).ok_or_else(|| {
             format!(
                 "unknown tunable “{}” (known: {})",
@@ -799,9 +880,8 @@ pub fn theta_from_json(text: &str) -> Result<Theta, String> {
             )
         })?;
         let x = v
-            .as_f64()
             .filter(|x| x.is_finite())
-            .ok_or_else(|| format!("{k}: {} is not a finite number", shorten(&v.to_string())))?;
+            .ok_or_else(|| format!("{k}: {shown} is not a finite number"))?;
         theta.set(field, x);
     }
     Ok(theta)
@@ -900,8 +980,10 @@ mod tests {
 
     #[test]
     fn encode_is_compact() {
-        let mut s = UiState::default();
-        s.sl_none = true;
+        let mut s = UiState {
+            sl_none: true,
+            ..UiState::default()
+        };
         s.market.set_p_trend(0.1);
         assert_eq!(encode(&s), "sl=none&p_trend=0.1&p_mr=0.45&p_chop=0.45");
         let back = decode(&encode(&s)).state;

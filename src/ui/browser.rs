@@ -205,3 +205,48 @@ pub fn device_pixel_ratio() -> f64 {
         1.0
     }
 }
+
+/// Reads a theta from JSON text with the browser's `JSON.parse` (serde_json's parser stays out
+/// of the wasm), accepting what [`crate::state::theta_from_json`] accepts.
+///
+/// # Errors
+/// Invalid JSON, not an object, an unknown key or a value that is not a finite number.
+pub fn theta_from_json(text: &str) -> Result<crate::kernel::Theta, String> {
+    use js_sys::{Object, Reflect, JSON};
+    let value = JSON::parse(text).map_err(|e| {
+        let msg = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_default();
+        format!("not valid JSON: {msg}")
+    })?;
+    let is_object = |v: &JsValue| v.is_object() && !js_sys::Array::is_array(v);
+    if !is_object(&value) {
+        return Err("expected a JSON object of tunables".to_string());
+    }
+    let get = |v: &JsValue, k: &str| Reflect::get(v, &JsValue::from_str(k)).ok();
+    let obj = match get(&value, "theta").filter(is_object) {
+        Some(t) => t,
+        None => match get(&value, "audit")
+            .and_then(|a| get(&a, "theta"))
+            .filter(is_object)
+        {
+            Some(t) => t,
+            None => value,
+        },
+    };
+    let entries: Vec<(String, Option<f64>, String)> = Object::entries(obj.unchecked_ref())
+        .iter()
+        .map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let k = pair.get(0).as_string().unwrap_or_default();
+            let v = pair.get(1);
+            let shown = JSON::stringify(&v)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_else(|| "undefined".to_string());
+            (k, v.as_f64(), shown)
+        })
+        .collect();
+    crate::state::theta_from_entries(entries.iter().map(|(k, v, s)| (k.as_str(), *v, s.clone())))
+}

@@ -1,86 +1,118 @@
-//! A `<canvas>` that repaints whenever what its `paint` callback reads changes, or the theme,
-//! or the window's size. After each paint it bumps `data-paints` (the frame-time test waits on it).
+//! A `<canvas>` showing one of the charts engineer's charts for the shown proposal. It repaints
+//! whenever the chart's data, the theme or the window's size changes, and bumps `data-paints`
+//! after each paint (the frame-time script waits on it).
+//!
+//! One component for the three charts (the data is an enum): each distinct reactive closure
+//! costs wasm size, so they share one memo, one headline and one paint effect.
 
 use leptos::prelude::*;
 
+use crate::charts::{
+    canvas::paint, draw_kill_explainer, draw_r_ladder, draw_stop_ladder, kill_explainer, r_ladder,
+    stop_ladder, ChartTheme, KillExplainer, RLadder, StopLadder,
+};
+use crate::kernel::HarvestInput;
 use crate::ui::context::Ctx;
 
-/// What a chart's paint callback gets: the canvas and whether the theme is dark. The callback
-/// sizes the backing store itself (`charts::canvas::paint`).
-pub type PaintArgs = (web_sys::HtmlCanvasElement, bool);
+/// Which chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// `charts::kill_explainer`.
+    Kill,
+    /// `charts::r_ladder`.
+    RLadder,
+    /// `charts::stop_ladder`.
+    StopLadder,
+}
+
+/// A chart's data.
+#[derive(Debug, Clone, PartialEq)]
+enum ChartData {
+    Kill(KillExplainer),
+    RLadder(RLadder),
+    StopLadder(StopLadder),
+}
+
+impl ChartData {
+    fn of(kind: ChartKind, input: &HarvestInput) -> ChartData {
+        match kind {
+            ChartKind::Kill => ChartData::Kill(kill_explainer(input, 96)),
+            ChartKind::RLadder => ChartData::RLadder(r_ladder(input)),
+            ChartKind::StopLadder => ChartData::StopLadder(stop_ladder(input)),
+        }
+    }
+
+    fn headline(&self) -> String {
+        match self {
+            ChartData::Kill(d) => format!("{}; {}", d.headline(), d.z_sum()),
+            ChartData::RLadder(d) => d.headline(),
+            ChartData::StopLadder(d) => d.headline(),
+        }
+    }
+
+    fn paint(&self, canvas: &web_sys::HtmlCanvasElement, dark: bool) -> Result<(), String> {
+        let theme = ChartTheme::for_dark(dark);
+        match self {
+            ChartData::Kill(d) => paint(canvas, |a| draw_kill_explainer(a, d, &theme)),
+            ChartData::RLadder(d) => paint(canvas, |a| draw_r_ladder(a, d, &theme)),
+            ChartData::StopLadder(d) => paint(canvas, |a| draw_stop_ladder(a, d, &theme)),
+        }
+    }
+}
 
 /// A chart canvas inside a `<figure>`, with the chart's headline as caption and accessible name.
 #[component]
 pub fn ChartCanvas(
+    /// Which chart.
+    kind: ChartKind,
     /// `data-testid` of the `<canvas>`.
-    #[prop(into)]
-    testid: String,
+    testid: &'static str,
     /// Title above the chart.
-    #[prop(into)]
-    title: String,
-    /// One-line summary (caption and `aria-label`).
-    #[prop(into)]
-    headline: Signal<String>,
+    title: &'static str,
     /// What the chart shows, in words, under it.
-    #[prop(into)]
-    explain: String,
+    explain: &'static str,
     /// Height in CSS pixels.
     height: u32,
-    /// Paints the chart; the signals it reads are tracked.
-    paint: Callback<PaintArgs, Result<(), String>>,
 ) -> impl IntoView {
     let ctx = Ctx::get();
-    let canvas = NodeRef::<leptos::html::Canvas>::new();
-    let width = RwSignal::new(0u32);
-    let measure = move || {
-        if let Some(el) = canvas.get_untracked() {
-            let w = el.client_width();
-            let w = if w > 0 { w as u32 } else { 320 };
-            if width.get_untracked() != w {
-                width.set(w);
-            }
-        }
-    };
-    // Measure once mounted, and on every resize.
-    Effect::new(move |_| {
-        if canvas.get().is_some() {
-            measure();
-        }
+    let data = Memo::new(move |_| {
+        ctx.shown
+            .with(|s| s.as_ref().map(|s| ChartData::of(kind, &s.input)))
     });
-    let _ = window_event_listener(leptos::ev::resize, move |_| measure());
-
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    // Bumped on resize: the canvas's CSS width may have changed.
+    let size = RwSignal::new(0u32);
+    let _ = window_event_listener(leptos::ev::resize, move |_| size.update(|n| *n += 1));
     let paints = StoredValue::new(0u64);
     Effect::new(move |_| {
         let dark = ctx.dark.get();
-        let w = width.get();
+        size.track();
         let Some(el) = canvas.get() else { return };
-        if w == 0 {
-            return;
-        }
-        match paint.run((el.clone(), dark)) {
-            Ok(()) => {
+        match data.with(|d| d.as_ref().map(|d| d.paint(&el, dark))) {
+            Some(Ok(())) => {
                 let n = paints.get_value() + 1;
                 paints.set_value(n);
                 let _ = el.set_attribute("data-paints", &n.to_string());
                 let _ = el.remove_attribute("data-paint-error");
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 let _ = el.set_attribute("data-paint-error", &e);
             }
+            None => {}
         }
     });
-
+    let headline = move || data.with(|d| d.as_ref().map(ChartData::headline).unwrap_or_default());
     view! {
         <figure class="chart">
             <figcaption>
                 <span class="chart-title">{title}</span>
-                <span class="chart-headline">{move || headline.get()}</span>
+                <span class="chart-headline">{headline}</span>
             </figcaption>
             <canvas
                 node_ref=canvas
                 data-testid=testid
                 role="img"
-                aria-label=move || headline.get()
+                aria-label=headline
                 style=format!("height:{height}px")
             ></canvas>
             <p class="chart-explain">{explain}</p>

@@ -2,23 +2,18 @@
 
 use leptos::prelude::*;
 
-use crate::state::{InputField, SliderRange};
+use crate::state::{input_note, InputField, SliderRange};
 use crate::ui::context::Ctx;
 use crate::ui::controls::range_field::RangeField;
 
 /// The slider + number box of one numeric input. The kernel's own validation refuses bad
-/// values (the previous value stays); `disabled` greys it out (SL "none", P1 off).
+/// values (the previous value stays); the SL and P1 toggles grey theirs out. The note under the
+/// slider is `state::input_note`.
 #[component]
 pub fn InputControl(
     /// Which input.
     field: InputField,
-    /// Greys the control out.
-    #[prop(optional, into)]
-    disabled: Signal<bool>,
-    /// A derived note under the slider.
-    #[prop(optional, into)]
-    note: Signal<String>,
-    /// Extra controls in the header.
+    /// Extra controls in the header (a toggle).
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
@@ -26,6 +21,8 @@ pub fn InputControl(
     let spec = field.spec();
     let value = Memo::new(move |_| ctx.state.with(|s| s.get(field) / spec.scale));
     let range: Memo<SliderRange> = Memo::new(move |_| ctx.state.with(|s| s.slider(field)));
+    let disabled = Signal::derive(move || ctx.state.with(|s| s.disabled(field)));
+    let note = Signal::derive(move || ctx.input.with(|i| input_note(field, i)));
     let on_slide = Callback::new(move |v: f64| ctx.try_edit(|s| s.set(field, v * spec.scale)));
     let on_text = Callback::new(move |t: String| ctx.try_edit(|s| s.set_text(field, &t)));
     view! {

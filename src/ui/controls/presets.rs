@@ -34,14 +34,7 @@ fn published(e: &Expected) -> String {
 pub fn Presets() -> impl IntoView {
     let ctx = Ctx::get();
     let all = StoredValue::new(scenarios());
-    let preset = Memo::new(move |_| ctx.state.with(|s| s.preset));
-    let modified = Memo::new(move |_| {
-        ctx.state.with(|s| {
-            s.preset
-                .and_then(|p| UiState::from_preset(p.id, p.step))
-                .is_some_and(|orig| orig != *s)
-        })
-    });
+    let select = NodeRef::<leptos::html::Select>::new();
     let load = move |id: u8, step: usize| {
         if let Some(s) = UiState::from_preset(id, step) {
             ctx.state.set(s);
@@ -51,49 +44,89 @@ pub fn Presets() -> impl IntoView {
         Ok(id) => load(id, 0),
         Err(_) => ctx.state.update(|s| s.preset = None),
     };
-    let steps = move || {
-        preset.get().map_or(0, |p| {
-            all.with_value(|a| a.iter().find(|s| s.id == p.id).map_or(0, |s| s.steps.len()))
-        })
-    };
-    let go = move |delta: isize| {
-        if let Some(p) = preset.get_untracked() {
-            let n = steps() as isize;
-            let next = p.step as isize + delta;
-            if (0..n).contains(&next) {
-                load(p.id, next as usize);
-            }
+    // The select follows the state (a preset chosen from a link, "reset all", …).
+    Effect::new(move |_| {
+        let id = ctx.state.with(|s| s.preset.map(|p| p.id));
+        if let Some(el) = select.get() {
+            el.set_value(&id.map(|i| i.to_string()).unwrap_or_default());
         }
-    };
-    let info = move || {
-        preset.get().and_then(|p| {
+    });
+    let options = all.with_value(|a| {
+        a.iter()
+            .map(|sc| {
+                let label = format!("{}. {}", sc.id, sc.name);
+                view! { <option value=sc.id.to_string()>{label}</option> }
+            })
+            .collect_view()
+    });
+    let body = move || {
+        let (preset, modified) = ctx.state.with(|s| {
+            let modified = s
+                .preset
+                .and_then(|p| UiState::from_preset(p.id, p.step))
+                .is_some_and(|orig| orig != *s);
+            (s.preset, modified)
+        });
+        let info = preset.and_then(|p| {
             all.with_value(|a| {
                 let sc = a.iter().find(|s| s.id == p.id)?;
                 let st = sc.steps.get(p.step)?;
                 Some((
+                    p,
+                    sc.steps.len(),
                     sc.description,
                     format!("Step {} of {}: {}", p.step + 1, sc.steps.len(), st.label),
                     published(&st.expected),
                 ))
             })
-        })
-    };
-    let options = all.with_value(|a| {
-        a.iter()
-            .map(|sc| {
-                let id = sc.id;
-                let label = format!("{}. {}", sc.id, sc.name);
-                view! {
-                    <option
-                        value=id.to_string()
-                        prop:selected=move || preset.get().is_some_and(|p| p.id == id)
-                    >
-                        {label}
-                    </option>
+        });
+        let (prev, next) = match &info {
+            Some((p, n, ..)) => (
+                (p.step > 0).then_some((p.id, p.step.wrapping_sub(1))),
+                (p.step + 1 < *n).then_some((p.id, p.step + 1)),
+            ),
+            None => (None, None),
+        };
+        let (desc, step, publ) = info
+            .map(|(_, _, d, s, p)| (d, s, format!("Spec publishes: {p}")))
+            .unwrap_or_default();
+        view! {
+            <button
+                type="button"
+                data-testid="preset-prev"
+                aria-label="Previous step"
+                disabled=prev.is_none()
+                on:click=move |_| {
+                    if let Some((id, st)) = prev {
+                        load(id, st)
+                    }
                 }
-            })
-            .collect_view()
-    });
+            >
+                "◀ prev"
+            </button>
+            <button
+                type="button"
+                data-testid="preset-next"
+                aria-label="Next step"
+                disabled=next.is_none()
+                on:click=move |_| {
+                    if let Some((id, st)) = next {
+                        load(id, st)
+                    }
+                }
+            >
+                "next ▶"
+            </button>
+            <div class="preset-info" hidden=preset.is_none()>
+                <p class="preset-desc">{desc}</p>
+                <p class="preset-step" data-testid="preset-step">
+                    {step}
+                    <span class="modified">{if modified { " (modified)" } else { "" }}</span>
+                </p>
+                <p class="preset-published" data-testid="preset-published">{publ}</p>
+            </div>
+        }
+    };
     view! {
         <section class="presets card" aria-labelledby="presets-h">
             <h2 id="presets-h">"Replay scenarios"</h2>
@@ -101,49 +134,12 @@ pub fn Presets() -> impl IntoView {
                 <label for="preset" class="sr-only">
                     "Scenario"
                 </label>
-                <select id="preset" data-testid="preset" on:change=on_pick>
-                    <option value="" prop:selected=move || preset.get().is_none()>
-                        "Custom (no scenario)"
-                    </option>
+                <select id="preset" data-testid="preset" node_ref=select on:change=on_pick>
+                    <option value="">"Custom (no scenario)"</option>
                     {options}
                 </select>
-                <button
-                    type="button"
-                    data-testid="preset-prev"
-                    aria-label="Previous step"
-                    disabled=move || preset.get().is_none_or(|p| p.step == 0)
-                    on:click=move |_| go(-1)
-                >
-                    "◀ prev"
-                </button>
-                <button
-                    type="button"
-                    data-testid="preset-next"
-                    aria-label="Next step"
-                    disabled=move || preset.get().is_none_or(|p| p.step + 1 >= steps())
-                    on:click=move |_| go(1)
-                >
-                    "next ▶"
-                </button>
+                {body}
             </div>
-            {move || {
-                info()
-                    .map(|(desc, step, publ)| {
-                        view! {
-                            <p class="preset-desc">{desc}</p>
-                            <p class="preset-step" data-testid="preset-step">
-                                {step}
-                                <Show when=move || modified.get()>
-                                    <span class="modified">" (modified)"</span>
-                                </Show>
-                            </p>
-                            <p class="preset-published" data-testid="preset-published">
-                                "Spec publishes: "
-                                {publ}
-                            </p>
-                        }
-                    })
-            }}
         </section>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::kernel::format_sig;
-use crate::state::{fmt_num, SliderRange};
+use crate::state::{fmt_num, parse_number, SliderRange};
 
 /// Text for a range input's `min`/`max`/`step`/`value` (no float noise, no exponent for
 /// ordinary values).
@@ -83,12 +83,11 @@ pub fn RangeField(
 
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => match on_slide.run(v) {
+        if let Some(v) = parse_number(&text) {
+            match on_slide.run(v) {
                 Ok(()) => set_local_err.set(None),
                 Err(e) => set_local_err.set(Some(e)),
-            },
-            _ => {}
+            }
         }
     };
     let commit = move |text: String| match on_text.run(text) {
@@ -168,9 +167,7 @@ pub fn RangeField(
                 />
                 <span class="unit">{unit}</span>
             </div>
-            <Show when=move || !note.with(|n| n.is_empty())>
-                <p class="note">{move || note.get()}</p>
-            </Show>
+            <p class="note" hidden=move || note.with(String::is_empty)>{move || note.get()}</p>
             <p class="err" id=err_id data-testid=format!("{testid}-error") role="alert" hidden=move || message().is_none()>
                 {message}
             </p>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::state::{theta_from_json, theta_to_json};
+use crate::state::theta_to_json;
 use crate::ui::browser;
 use crate::ui::context::Ctx;
 
@@ -14,7 +14,7 @@ pub fn ThetaIo() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let (msg, set_msg) = signal(None::<(bool, String)>);
     let current = move || ctx.state.with_untracked(|s| theta_to_json(&s.theta));
-    let import = move |text: String| match theta_from_json(&text) {
+    let import = move |text: String| match browser::theta_from_json(&text) {
         Ok(theta) => {
             ctx.state.update(|s| s.theta = theta);
             let bad = theta.validate_all().len();

@@ -11,7 +11,8 @@ pub fn Flips() -> impl IntoView {
     let ctx = Ctx::get();
     let items = move || {
         ctx.flips.with(|flips| {
-            flips
+            let empty = flips.is_empty();
+            let list = flips
                 .iter()
                 .map(|f| {
                     let rel = f
@@ -24,26 +25,29 @@ pub fn Flips() -> impl IntoView {
                             )
                         })
                         .unwrap_or_default();
-                    let sentence = f.sentence();
-                    let to = f.to.as_str();
                     view! {
-                        <li data-axis=f.axis.key() data-to=to>
-                            <span class="flip">{sentence}</span>
+                        <li data-axis=f.axis.key() data-to=f.to.as_str()>
+                            <span class="flip">{f.sentence()}</span>
                             <span class="muted">{rel}</span>
                         </li>
                     }
                 })
-                .collect_view()
+                .collect_view();
+            view! {
+                <ul data-testid="flips">{list}</ul>
+                <p class="muted" hidden=!empty>
+                    "No single input flips the action within its range."
+                </p>
+            }
         })
     };
     view! {
         <section class="card flips" aria-labelledby="flips-h">
             <h2 id="flips-h">"What flips it"</h2>
-            <p class="hint">"The nearest value of each input, all else equal, at which the proposal changes."</p>
-            <ul data-testid="flips">{items}</ul>
-            <Show when=move || ctx.flips.with(|f| f.is_empty())>
-                <p class="muted">"No single input flips the action within its range."</p>
-            </Show>
+            <p class="hint">
+                "The nearest value of each input, all else equal, at which the proposal changes."
+            </p>
+            {items}
         </section>
     }
 }

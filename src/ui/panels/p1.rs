@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::state::{fmt_num, InputField};
+use crate::state::InputField;
 use crate::ui::context::Ctx;
 use crate::ui::controls::{InputControl, Toggle};
 
@@ -11,24 +11,10 @@ use crate::ui::controls::{InputControl, Toggle};
 pub fn P1Panel() -> impl IntoView {
     let ctx = Ctx::get();
     let off = Signal::derive(move || ctx.state.with(|s| !s.p1));
-    let note = Signal::derive(move || {
-        ctx.input.with(|i| {
-            let e = i.evaluate();
-            if e.p1_used {
-                format!("P1's stop is used: risk unit {}", fmt_num(e.risk_unit))
-            } else {
-                format!(
-                    "fallback_stop_pct {} is used: risk unit {}",
-                    fmt_num(e.stop_dist),
-                    fmt_num(e.risk_unit)
-                )
-            }
-        })
-    });
     view! {
         <fieldset class="card">
             <legend>"P1 proposal"</legend>
-            <InputControl field=InputField::Stop disabled=off note=note>
+            <InputControl field=InputField::Stop>
                 <Toggle
                     testid="input-p1-off"
                     label="P1 unavailable → fallback"

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::state::{fmt_fixed, fmt_num, InputField};
+use crate::state::InputField;
 use crate::ui::context::Ctx;
 use crate::ui::controls::{InputControl, SideSelect, Toggle};
 
@@ -11,29 +11,14 @@ use crate::ui::controls::{InputControl, SideSelect, Toggle};
 pub fn PositionPanel() -> impl IntoView {
     let ctx = Ctx::get();
     let sl_none = Signal::derive(move || ctx.state.with(|s| s.sl_none));
-    let pnl_note = Signal::derive(move || {
-        let mark = ctx.input.with(|i| i.position.implied_price());
-        let r = ctx.input.with(|i| i.evaluate());
-        format!(
-            "mark price {} · R_net {} (1 R = {} quote, cost {})",
-            fmt_num(mark),
-            fmt_fixed(r.r_net, 2),
-            fmt_num(r.risk_unit),
-            fmt_num(r.cost_est)
-        )
-    });
-    let age_note = Signal::derive(move || {
-        let s = ctx.state.with(|s| s.age_sec);
-        format!("{} s", fmt_num(s))
-    });
     view! {
         <fieldset class="card">
             <legend>"Position"</legend>
             <SideSelect />
             <InputControl field=InputField::Entry />
             <InputControl field=InputField::Qty />
-            <InputControl field=InputField::Pnl note=pnl_note />
-            <InputControl field=InputField::Sl disabled=sl_none>
+            <InputControl field=InputField::Pnl />
+            <InputControl field=InputField::Sl>
                 <Toggle
                     testid="input-sl-none"
                     label="none"
@@ -42,7 +27,7 @@ pub fn PositionPanel() -> impl IntoView {
                     on_toggle=Callback::new(move |on: bool| ctx.state.update(|s| s.sl_none = on))
                 />
             </InputControl>
-            <InputControl field=InputField::AgeSec note=age_note />
+            <InputControl field=InputField::AgeSec />
         </fieldset>
     }
 }

@@ -9,40 +9,46 @@ use crate::ui::context::Ctx;
 #[component]
 pub fn ProposalJson() -> impl IntoView {
     let ctx = Ctx::get();
-    let json = Memo::new(move |_| {
+    let json = move || {
         ctx.shown.with(|s| {
             s.as_ref()
                 .and_then(|s| serde_json::to_string_pretty(&s.proposal).ok())
                 .unwrap_or_default()
         })
-    });
-    let (copied, set_copied) = signal(false);
+    };
+    let (status, set_status) = signal("");
     view! {
         <section class="card json" aria-labelledby="json-h">
             <div class="json-head">
                 <h2 id="json-h">"Proposal JSON"</h2>
+                <span class="muted" role="status">{move || status.get()}</span>
                 <button
                     type="button"
                     data-testid="copy-json"
                     on:click=move |_| {
-                        set_copied.set(browser::copy_text(&json.get_untracked()));
+                        let ok = browser::copy_text(&untrack(json));
+                        set_status.set(if ok { "copied" } else { "copy failed" });
                     }
                 >
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                    "Copy"
                 </button>
                 <button
                     type="button"
                     data-testid="download-json"
                     on:click=move |_| {
-                        browser::download("proposal.json", "application/json", &json.get_untracked());
+                        browser::download("proposal.json", "application/json", &untrack(json));
                     }
                 >
                     "Download"
                 </button>
             </div>
-            <pre data-testid="proposal-json" class:stale=move || ctx.stale() tabindex="0" aria-label="Proposal JSON">
-                {move || json.get()}
-            </pre>
+            {move || {
+                view! {
+                    <pre data-testid="proposal-json" class:stale=ctx.stale() tabindex="0" aria-label="Proposal JSON">
+                        {json()}
+                    </pre>
+                }
+            }}
         </section>
     }
 }

@@ -10,7 +10,6 @@ use crate::ui::controls::{ThetaControl, ThetaIo};
 #[component]
 pub fn ThetaPanel() -> impl IntoView {
     let ctx = Ctx::get();
-    let changed = move || ctx.state.with(|s| Theta::default().diff(&s.theta).len());
     let groups = [
         ParamGroup::HarvestTriggers,
         ParamGroup::ProfitLock,
@@ -31,26 +30,30 @@ pub fn ThetaPanel() -> impl IntoView {
         }
     })
     .collect_view();
+    let head = move || {
+        let changed = ctx.state.with(|s| Theta::default().diff(&s.theta).len());
+        view! {
+            <span class="hint">
+                {match changed {
+                    0 => "All defaults".to_string(),
+                    1 => "1 tunable changed".to_string(),
+                    n => format!("{n} tunables changed"),
+                }}
+            </span>
+            <button
+                type="button"
+                data-testid="theta-reset-all"
+                disabled=changed == 0
+                on:click=move |_| ctx.state.update(|s| s.theta = Theta::default())
+            >
+                "Reset all theta"
+            </button>
+        }
+    };
     view! {
         <fieldset class="card theta">
             <legend>"Theta (tunables)"</legend>
-            <div class="theta-head">
-                <span class="hint">
-                    {move || match changed() {
-                        0 => "All defaults".to_string(),
-                        1 => "1 tunable changed".to_string(),
-                        n => format!("{n} tunables changed"),
-                    }}
-                </span>
-                <button
-                    type="button"
-                    data-testid="theta-reset-all"
-                    disabled=move || changed() == 0
-                    on:click=move |_| ctx.state.update(|s| s.theta = Theta::default())
-                >
-                    "Reset all theta"
-                </button>
-            </div>
+            <div class="theta-head">{head}</div>
             {groups}
             <ThetaIo />
         </fieldset>
