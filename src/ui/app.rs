@@ -80,9 +80,9 @@ pub fn App() -> impl IntoView {
                 </section>
                 <section class="outputs" aria-label="Outputs">
                     <Summary />
+                    <Reasons />
                     <ChartsPanel />
                     <Flips />
-                    <Reasons />
                     <ProposalJson />
                 </section>
             </div>
