@@ -168,7 +168,7 @@ impl Filter {
             || !self.symbol.trim().is_empty()
     }
 
-    /// Whether `row` passes. `symbol_lc` is `symbol` trimmed and lower-cased.
+    /// Whether `row` passes. `symbol_lc` is `symbol` trimmed.
     fn matches(&self, row: &ReviewRow, symbol_lc: &str) -> bool {
         if self.verdict.is_some_and(|v| v != row.verdict) {
             return false;
@@ -182,8 +182,14 @@ impl Filter {
         if self.code.is_some_and(|c| !row.reason_codes.contains(&c)) {
             return false;
         }
-        symbol_lc.is_empty() || row.symbol.to_lowercase().contains(symbol_lc)
+        contains_ascii_ci(&row.symbol, symbol_lc)
     }
+}
+
+/// Whether `hay` contains `needle`, ignoring ASCII case (symbols are ASCII).
+fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// `a` before `b`; `None` always last, whatever the direction.
@@ -245,11 +251,11 @@ fn compare(store: &Store, a: RowRef, b: RowRef, sort: Sort) -> Ordering {
 /// assert_eq!(select(&s, &f, Sort::default()).len(), 2);
 /// ```
 pub fn select(store: &Store, filter: &Filter, sort: Sort) -> Vec<RowRef> {
-    let symbol_lc = filter.symbol.trim().to_lowercase();
+    let symbol_lc = filter.symbol.trim();
     let mut out = Vec::new();
     for (bi, b) in store.batches.iter().enumerate() {
         for (ri, r) in b.rows.iter().enumerate() {
-            if filter.matches(r, &symbol_lc) {
+            if filter.matches(r, symbol_lc) {
                 out.push(RowRef {
                     batch: bi as u32,
                     row: ri as u32,

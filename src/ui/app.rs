@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::review_view::View;
 use crate::state::decode;
 use crate::ui::browser;
 use crate::ui::context::Ctx;
@@ -13,6 +14,7 @@ use crate::ui::panels::{
     ChartsPanel, Flips, MarketPanel, Notices, P1Panel, PositionPanel, ProposalJson, Reasons,
     Summary, ThetaPanel, Toolbar,
 };
+use crate::ui::reviewer::{ReviewCtx, ReviewPage, ReviewedRecord, ViewTabs};
 
 /// How long the URL and storage wait after the last change (browsers throttle `replaceState`).
 const PERSIST_DELAY: Duration = Duration::from_millis(150);
@@ -22,6 +24,8 @@ const PERSIST_DELAY: Duration = Duration::from_millis(150);
 pub fn App() -> impl IntoView {
     let (initial, _source, notices) = browser::initial_state();
     let ctx = Ctx::provide(initial, notices, browser::prefers_dark());
+    // Reviewer mode (`?view=review`): its state outlives switching views.
+    let review = ReviewCtx::provide(ctx.state);
 
     // URL hash + localStorage follow the state, debounced.
     let pending = StoredValue::new(None::<TimeoutHandle>);
@@ -67,10 +71,11 @@ pub fn App() -> impl IntoView {
                         "The P2 harvest kernel, live: move an input, see the proposal."
                     </p>
                 </div>
+                <ViewTabs />
                 <Toolbar />
             </header>
             <Notices />
-            <div class="layout">
+            <div class="layout" hidden=move || review.view.get() != View::Explorer>
                 <section class="inputs" aria-label="Inputs">
                     <Presets />
                     <PositionPanel />
@@ -79,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <ThetaPanel />
                 </section>
                 <section class="outputs" aria-label="Outputs">
+                    <ReviewedRecord />
                     <Summary />
                     <Reasons />
                     <ChartsPanel />
@@ -86,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <ProposalJson />
                 </section>
             </div>
+            <ReviewPage />
             <footer class="foot">
                 "Harvest Lab "
                 {crate::kernel::KERNEL_VERSION}

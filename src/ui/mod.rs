@@ -10,6 +10,7 @@ mod charts;
 mod context;
 mod controls;
 mod panels;
+mod reviewer;
 
 pub use app::App;
 

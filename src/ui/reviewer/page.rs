@@ -1,0 +1,65 @@
+//! The reviewer view: loading on top, then the loaded files, the counts, the filters and the
+//! records table. Files can be dropped anywhere on it. Its events are handled here, once, by
+//! delegation ([`actions`](crate::ui::reviewer::actions)).
+
+use leptos::prelude::*;
+
+use crate::review_view::View;
+use crate::ui::reviewer::actions;
+use crate::ui::reviewer::batches::Batches;
+use crate::ui::reviewer::context::ReviewCtx;
+use crate::ui::reviewer::counts::CountsBar;
+use crate::ui::reviewer::filters::Filters;
+use crate::ui::reviewer::job_status::JobStatusBar;
+use crate::ui::reviewer::load_panel::LoadPanel;
+use crate::ui::reviewer::record_table::RecordTable;
+use crate::ui::reviewer::tolerance::ToleranceControl;
+
+/// The whole reviewer view (hidden while another view shows).
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let rc = ReviewCtx::get();
+    let (dragging, set_dragging) = signal(false);
+    let has_records = move || {
+        rc.version.track();
+        rc.store.with_value(|s| !s.batches.is_empty())
+    };
+    view! {
+        <section
+            data-testid="review-view"
+            class="review"
+            class:dragging=move || dragging.get()
+            hidden=move || rc.view.get() != View::Review
+            aria-label="Reviewer"
+            on:click=move |ev| actions::click(rc, &ev)
+            on:change=move |ev| actions::change(rc, &ev)
+            on:input=move |ev| actions::input(rc, &ev)
+            on:dragover=move |ev| {
+                ev.prevent_default();
+                set_dragging.set(true);
+            }
+            on:dragleave=move |_| set_dragging.set(false)
+            on:drop=move |ev| {
+                set_dragging.set(false);
+                actions::drop_files(rc, &ev);
+            }
+        >
+            <div class="review-top">
+                <LoadPanel />
+                <ToleranceControl />
+            </div>
+            <JobStatusBar />
+            <p class="card review-empty" data-testid="review-empty" hidden=has_records>
+                "Nothing loaded yet. Load the sample, pick or drop a file, or paste records: proposals (with their "
+                <code>"audit"</code>
+                ") are recomputed and compared field by field; input records are computed."
+            </p>
+            <div class="review-body" hidden=move || !has_records()>
+                <Batches />
+                <CountsBar />
+                <Filters />
+                <RecordTable />
+            </div>
+        </section>
+    }
+}
