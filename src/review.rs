@@ -28,6 +28,17 @@ pub enum RecordKind {
     Unknown,
 }
 
+impl RecordKind {
+    /// `"proposal"`, `"input"` or `"unknown"` (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Proposal => "proposal",
+            RecordKind::Input => "input",
+            RecordKind::Unknown => "unknown",
+        }
+    }
+}
+
 /// The review of one record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewRow {
@@ -142,10 +153,12 @@ pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String>
 }
 
 fn classify(text: &str) -> RecordKind {
-    // A cheap look at the top-level keys; a full parse follows.
-    if text.contains("\"audit\"") {
+    // A cheap look at the top-level keys; a full parse follows. (A plain byte scan: the wasm
+    // build then needs no substring-search machinery.)
+    let has = |key: &[u8]| text.as_bytes().windows(key.len()).any(|w| w == key);
+    if has(b"\"audit\"") {
         RecordKind::Proposal
-    } else if text.contains("\"position\"") {
+    } else if has(b"\"position\"") {
         RecordKind::Input
     } else {
         RecordKind::Unknown
@@ -493,7 +506,7 @@ pub fn csv_row(row: &ReviewRow) -> String {
     [
         row.line.to_string(),
         row.verdict.as_str().to_string(),
-        format!("{:?}", row.kind).to_lowercase(),
+        row.kind.as_str().to_string(),
         csv_field(&row.symbol),
         row.side.map(|s| s.as_str().to_string()).unwrap_or_default(),
         csv_field(row.recorded_action.as_deref().unwrap_or("")),

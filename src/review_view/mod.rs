@@ -89,7 +89,8 @@ pub fn search_with_view(search: &str, view: View) -> String {
 }
 
 /// The largest difference `tol` allows between a numeric diff's two values
-/// (`max(abs, rel × max(|recorded|, |recomputed|))`); `None` for a field that is no number.
+/// (`max(abs, rel × max(|recorded|, |recomputed|))`, the scale taken back from the diff's own
+/// `abs_diff / rel_diff`); `None` for a field that is no number.
 ///
 /// ```
 /// use harvest_lab::kernel::{FieldDiff, Tolerance};
@@ -101,10 +102,12 @@ pub fn search_with_view(search: &str, view: View) -> String {
 /// assert_eq!(allowed_diff(&d, &Tolerance { abs: 1e-9, rel: 0.1 }), Some(0.25));
 /// ```
 pub fn allowed_diff(d: &crate::kernel::FieldDiff, tol: &crate::kernel::Tolerance) -> Option<f64> {
-    d.abs_diff?;
-    let a: f64 = d.recorded.parse().ok()?;
-    let b: f64 = d.recomputed.parse().ok()?;
-    Some(tol.abs.max(tol.rel * a.abs().max(b.abs())))
+    let abs = d.abs_diff?;
+    let scale = match d.rel_diff {
+        Some(rel) if rel > 0.0 => abs / rel,
+        _ => 0.0,
+    };
+    Some(tol.abs.max(tol.rel * scale))
 }
 
 /// A byte count for people: `512 B`, `1.5 KB`, `50.0 MB` (powers of 1000).
