@@ -184,7 +184,7 @@ fn detail_html(h: &mut String, r: &RowHtml<'_>) {
     }
     let _ = write!(
         h,
-        "</tbody></table><p class=\"tol-note\" data-testid=\"review-diff-tolerance\">Line {line} · tolerance abs {:e}, rel {:e}: numbers are equal when |Δ| ≤ max(abs, rel × max(|recorded|, |recomputed|)); actions and reason codes must be identical.</p></div>",
+        "</tbody></table><p class=\"tol-note\" data-testid=\"review-diff-tolerance\">Line {line} · compared with tolerance abs {:e}, rel {:e} (Allowed = max(abs, rel × max(|recorded|, |recomputed|))); actions and reason codes must be identical.</p></div>",
         tol.abs, tol.rel
     );
 }

@@ -64,6 +64,18 @@ impl Batch {
         self.rows.extend(rows);
     }
 
+    /// Makes room at once for the rows a big input will give, estimated from the bytes read so
+    /// far (so 100,000 rows are not copied over and over as the table grows). Call it once a
+    /// few hundred rows are in.
+    pub fn reserve_for(&mut self, bytes_read: u64, bytes_total: u64) {
+        if self.rows.len() < 256 || bytes_read == 0 || bytes_total <= bytes_read {
+            return;
+        }
+        let expected = self.rows.len() as f64 * bytes_total as f64 / bytes_read as f64 * 1.02;
+        let more = (expected as usize).saturating_sub(self.rows.capacity());
+        self.rows.reserve_exact(more.min(10_000_000));
+    }
+
     /// The receipt, once the whole input was read.
     pub fn receipt(&self) -> Option<Receipt> {
         let d = self.digest.as_ref()?;
@@ -524,6 +536,19 @@ mod tests {
         // Unreadable records cannot be opened.
         let bad = b.rows.iter().find(|r| r.line == 120).unwrap();
         assert!(OpenedRecord::from_row(bad, "x", Tolerance::default()).is_none());
+    }
+
+    #[test]
+    fn room_for_the_expected_rows() {
+        let mut b = sample_batch();
+        b.rows.shrink_to_fit();
+        b.reserve_for(1000, 1000);
+        assert_eq!(b.rows.capacity(), 302, "nothing to come");
+        b.reserve_for(368_459, 368_459 * 100);
+        assert!(b.rows.capacity() >= 30_200, "{}", b.rows.capacity());
+        let mut few = Batch::new(2, "x", None, Tolerance::default());
+        few.reserve_for(10, 1_000_000);
+        assert_eq!(few.rows.capacity(), 0, "too few rows to estimate from");
     }
 
     #[test]

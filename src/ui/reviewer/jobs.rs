@@ -141,9 +141,22 @@ async fn load(rc: ReviewCtx, name: String, src: Source) {
         while loader.queued() > 0 {
             let t0 = now_ms();
             let rows = loader.step(|| now_ms() - t0 < SLICE_MS);
+            // Bytes behind the lines reviewed so far (the rest of the chunk is still queued).
+            let (done, queued) = (loader.lines_reviewed() as f64, loader.queued() as f64);
+            let read = (loader.bytes_read() as f64 * done / (done + queued).max(1.0)) as u64;
             let alive = rc
                 .store
-                .try_update_value(|s| s.get_mut(id).map(|b| b.push(rows)).is_some())
+                .try_update_value(|s| {
+                    s.get_mut(id)
+                        .map(|b| {
+                            let first = b.rows.len() < 256;
+                            b.push(rows);
+                            if first {
+                                b.reserve_for(read, size as u64);
+                            }
+                        })
+                        .is_some()
+                })
                 .unwrap_or(false);
             if !alive {
                 break 'read BatchStatus::Cancelled;
