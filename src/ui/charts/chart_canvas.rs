@@ -42,11 +42,20 @@ impl ChartData {
         }
     }
 
+    /// The accessible name: what the chart says, in words.
     fn headline(&self) -> String {
         match self {
             ChartData::Kill(d) => format!("{}; {}", d.headline(), d.z_sum()),
             ChartData::RLadder(d) => d.headline(),
             ChartData::StopLadder(d) => d.headline(),
+        }
+    }
+
+    /// The caption beside the title: what the canvas does not already print at its top.
+    fn caption(&self) -> String {
+        match self {
+            ChartData::Kill(d) => d.z_sum(),
+            ChartData::RLadder(_) | ChartData::StopLadder(_) => String::new(),
         }
     }
 
@@ -60,7 +69,7 @@ impl ChartData {
     }
 }
 
-/// A chart canvas inside a `<figure>`, with the chart's headline as caption and accessible name.
+/// A chart canvas inside a `<figure>`: a title, the chart's headline as its accessible name.
 #[component]
 pub fn ChartCanvas(
     /// Which chart.
@@ -102,11 +111,12 @@ pub fn ChartCanvas(
         }
     });
     let headline = move || data.with(|d| d.as_ref().map(ChartData::headline).unwrap_or_default());
+    let caption = move || data.with(|d| d.as_ref().map(ChartData::caption).unwrap_or_default());
     view! {
         <figure class="chart">
             <figcaption>
                 <span class="chart-title">{title}</span>
-                <span class="chart-headline">{headline}</span>
+                <span class="chart-headline">{caption}</span>
             </figcaption>
             <canvas
                 node_ref=canvas
