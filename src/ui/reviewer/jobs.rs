@@ -131,6 +131,8 @@ async fn load(rc: ReviewCtx, name: String, src: Source) {
             break BatchStatus::Cancelled;
         }
         match src.chunk(offset).await {
+            // A file that shrank since it was picked: take what was read as all of it.
+            Ok(Some(bytes)) if bytes.is_empty() => loader.finish(),
             Ok(Some(bytes)) => {
                 offset += bytes.len() as f64;
                 loader.feed(&bytes);
