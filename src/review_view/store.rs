@@ -539,6 +539,41 @@ mod tests {
     }
 
     #[test]
+    fn every_sample_record_opens_in_the_explorer_exactly_and_its_link_reproduces_it() {
+        use crate::state::{decode, encode, UiState};
+        let b = sample_batch();
+        let mut opened = 0;
+        for row in b.rows.iter().filter(|r| r.input.is_some()) {
+            let o = OpenedRecord::from_row(row, &b.name, b.tolerance).unwrap();
+            let state = UiState::from_input(&o.input);
+            let want = propose(&o.input).unwrap();
+            let got = propose(&state.to_input()).unwrap();
+            assert_eq!(got.harvest_action, want.harvest_action, "line {}", row.line);
+            assert_eq!(
+                got.r_net.to_bits(),
+                want.r_net.to_bits(),
+                "line {}",
+                row.line
+            );
+            assert_eq!(got.kill_score.to_bits(), want.kill_score.to_bits());
+            assert_eq!(got.new_sl_proposed, want.new_sl_proposed);
+            assert_eq!(got.reason_codes, want.reason_codes);
+            assert_eq!(got.audit.theta, want.audit.theta);
+            let back = decode(&encode(&state));
+            assert!(
+                back.problems.is_empty(),
+                "line {}: {:?}",
+                row.line,
+                back.problems
+            );
+            // The same kernel input (a hidden stop behind "none" is not in the link).
+            assert_eq!(back.state.to_input(), state.to_input(), "line {}", row.line);
+            opened += 1;
+        }
+        assert_eq!(opened, 300);
+    }
+
+    #[test]
     fn room_for_the_expected_rows() {
         let mut b = sample_batch();
         b.rows.shrink_to_fit();
