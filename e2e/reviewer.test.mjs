@@ -221,7 +221,8 @@ test('reviewer: a row opens in the explorer with the exact inputs and theta, nex
   await page.locator('[data-testid=review-row][data-line="1"] [data-testid=review-open]').press('Enter');
   await page.getByTestId('reviewed-record').waitFor();
   assert.equal(await value('r-net'), line1.R_net);
-  assert.equal(await value('kill-score'), line1.kill_score);
+  // K goes through exp(), whose last bit may differ between wasm and the native C library.
+  assert.ok(Math.abs((await value('kill-score')) - line1.kill_score) <= 1e-15, 'K');
   assert.equal(await page.getByTestId('action').getAttribute('data-action'), line1.harvest_action);
   assert.equal(await page.locator('[data-testid=reviewed-record] tr.differs').count(), 0);
   await page.getByTestId('reviewed-close').click();
