@@ -647,24 +647,19 @@ pub fn fmt_fixed(v: f64, decimals: usize) -> String {
     if v.is_finite() {
         let s = format!("{v:.decimals$}");
         // No "-0.00".
-        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-            s[1..].to_string()
-        } else {
-            s
+        match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => s,
         }
     } else {
         "–".to_string()
     }
 }
 
-/// A number for the URL: the shortest text that parses back to the same f64.
+/// A number for the URL: the shortest decimal text that parses back to the same f64 (no
+/// exponent: `1e-7` is written `0.0000001`).
 fn url_num(v: f64) -> String {
-    let a = v.abs();
-    if v == 0.0 || (1e-5..1e15).contains(&a) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
+    format!("{v}")
 }
 
 fn same(a: f64, b: f64) -> bool {
@@ -1171,7 +1166,8 @@ mod tests {
         assert_eq!(fmt_fixed(-0.0001, 2), "0.00");
         assert_eq!(fmt_fixed(2.456, 2), "2.46");
         assert_eq!(fmt_fixed(f64::NAN, 2), "–");
-        assert_eq!(url_num(1e300), "1e300");
+        assert_eq!(url_num(2.5e-7), "0.00000025");
+        assert!(same(decode(&format!("pnl={}", url_num(1e300))).state.pnl, 1e300));
         assert_eq!(url_num(0.02), "0.02");
         assert_eq!(url_num(-0.0), "-0");
         assert!(same(decode("pnl=-0").state.pnl, -0.0));
