@@ -405,6 +405,29 @@ test('reviewer: the view is in the URL next to the explorer state; the explorer 
   await page.close();
 });
 
+test('reviewer: files dropped on the view are reviewed, one entry each', async () => {
+  const { page, watch } = await openReviewer();
+  const lines = [sampleLines[0], sampleLines[16], '{"position": {"side": "LONG", "entry_price": 100, "age_sec": 0, "unrealized_pnl": 1}, "market_state": {"sigma": 0.01, "ts": 0.4, "p_trend": 0.6, "p_mr": 0.2, "p_chop": 0.2}}'];
+  const dt = await page.evaluateHandle((lines) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([lines.join('\n') + '\n'], 'dropped.jsonl', { type: 'application/jsonl' }));
+    dt.items.add(new File(['not json\n'], 'second.txt', { type: 'text/plain' }));
+    return dt;
+  }, lines);
+  await page.dispatchEvent('[data-testid=review-view]', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('[data-testid=review-view]', 'drop', { dataTransfer: dt });
+  await page.waitForSelector('[data-testid=review-batch][data-batch="2"][data-status=done]');
+  assert.equal(await page.locator('[data-testid=review-batch][data-batch="1"] [data-testid=review-batch-name]').textContent(), 'dropped.jsonl');
+  assert.match(
+    await page.locator('[data-testid=review-batch][data-batch="1"] [data-testid=review-batch-counts]').textContent(),
+    /^3 records: 1 MATCH · 1 MISMATCH · 1 COMPUTED$/,
+  );
+  assert.equal(await count(page, 'count-COMPUTED'), 1);
+  assert.equal(await count(page, 'count-INVALID'), 1);
+  assert.deepEqual(watch.problems(), []);
+  await page.close();
+});
+
 test('reviewer: a big file shows progress and can be cancelled, keeping what was read', async () => {
   // ~20,000 lines (~24 MB): long enough to catch it in the middle.
   const body = sampleLines.filter((l) => l.startsWith('{"R_net"')).join('\n') + '\n';
