@@ -1167,7 +1167,10 @@ mod tests {
         assert_eq!(fmt_fixed(2.456, 2), "2.46");
         assert_eq!(fmt_fixed(f64::NAN, 2), "–");
         assert_eq!(url_num(2.5e-7), "0.00000025");
-        assert!(same(decode(&format!("pnl={}", url_num(1e300))).state.pnl, 1e300));
+        assert!(same(
+            decode(&format!("pnl={}", url_num(1e300))).state.pnl,
+            1e300
+        ));
         assert_eq!(url_num(0.02), "0.02");
         assert_eq!(url_num(-0.0), "-0");
         assert!(same(decode("pnl=-0").state.pnl, -0.0));
