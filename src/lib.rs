@@ -11,6 +11,7 @@ pub mod review;
 pub mod review_view;
 pub mod sha256;
 pub mod tuning;
+pub mod tuning_view;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sample;

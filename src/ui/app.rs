@@ -15,6 +15,7 @@ use crate::ui::panels::{
     Summary, ThetaPanel, Toolbar,
 };
 use crate::ui::reviewer::{ReviewCtx, ReviewPage, ReviewedRecord, ViewTabs};
+use crate::ui::tuning::TuningView;
 
 /// How long the URL and storage wait after the last change (browsers throttle `replaceState`).
 const PERSIST_DELAY: Duration = Duration::from_millis(150);
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                 </section>
             </div>
             <ReviewPage />
+            <TuningView />
             <footer class="foot">
                 "Harvest Lab "
                 {crate::kernel::KERNEL_VERSION}

@@ -11,6 +11,7 @@ mod context;
 mod controls;
 mod panels;
 mod reviewer;
+mod tuning;
 
 pub use app::App;
 

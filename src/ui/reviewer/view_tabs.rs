@@ -38,6 +38,7 @@ pub fn ViewTabs() -> impl IntoView {
         <nav class="view-tabs" aria-label="Views">
             {link(View::Explorer, "./", "view-explorer", "Explorer")}
             {link(View::Review, "?view=review", "view-review", "Reviewer")}
+            {link(View::Tune, "?view=tune", "view-tune", "Tuning")}
         </nav>
     }
 }
