@@ -195,14 +195,15 @@ test('A/B: pin A, edit B, see what changes, open a changed position in the explo
   assert.match(await t(page, 'ab-summary').textContent(), /same action as A for every position/);
 
   // B: a lower kill threshold.
-  await typeValue(page, 'tune-kill_threshold', 0.5);
+  await typeValue(page, 'tune-kill_threshold', 0.55);
   await page.waitForFunction(
     () => Number(document.querySelector('[data-testid=tuning-view] [data-testid=ab-changed-count]')?.textContent) > 0,
   );
   const scenarios = Number(await count());
   assert.ok(scenarios > 0);
-  assert.match(await t(page, 'ab-theta-diff').textContent(), /kill_threshold 0\.6 → 0\.5/);
+  assert.match(await t(page, 'ab-theta-diff').textContent(), /kill_threshold 0\.6 → 0\.55/);
   assert.match(await t(page, 'ab-summary').textContent(), /B proposes \d+ more full close/);
+  assert.match(await t(page, 'ab-summary').textContent(), /of 16 positions \(spec replay steps\): action \d+/);
   assert.equal(await t(page, 'ab-row').count(), scenarios);
 
   // The grid around the current point: 2340 positions.
@@ -217,21 +218,36 @@ test('A/B: pin A, edit B, see what changes, open a changed position in the explo
   await t(page, 'ab-summary').scrollIntoViewIfNeeded();
   await screenshot(page, 'tuning-ab');
 
+  // The reviewer's loaded records: load its sample there, compare them here.
+  await page.getByTestId('view-review').click();
+  await page.getByTestId('review-load-sample').click();
+  await page.waitForSelector('[data-testid=review-batch][data-status=done]', { timeout: 60_000 });
+  await page.getByTestId('view-tune').click();
+  await settled(page);
+  await t(page, 'ab-set').selectOption('reviewer');
+  // 302 lines, 2 of them unreadable: 300 records with inputs.
+  await page.waitForFunction(() =>
+    /of 300 positions \(the reviewer's loaded records\)/.test(
+      document.querySelector('[data-testid=tuning-view] [data-testid=ab-summary]').textContent,
+    ),
+  );
+  assert.ok(Number(await count()) > 0, 'kill_threshold 0.55 changes some recorded positions');
+
   // Open the first changed position: the explorer shows it with theta B.
   const first = t(page, 'ab-row').first();
   const label = await first.locator('td').first().textContent();
-  assert.match(label, /^R -?\d/);
+  assert.match(label, /\.jsonl:\d+ \w+/);
   await first.getByTestId('ab-open').click();
   await page.getByTestId('tuning-view').waitFor({ state: 'hidden' });
   await page.getByTestId('theta-kill-threshold-number').waitFor({ state: 'visible' });
-  assert.equal(await page.getByTestId('theta-kill-threshold-number').inputValue(), '0.5');
+  assert.equal(await page.getByTestId('theta-kill-threshold-number').inputValue(), '0.55');
   assert.ok(!new URL(page.url()).search.includes('view=tune'));
 
   // Back to the tuning view: A is still pinned.
   await page.getByTestId('view-tune').click();
   await settled(page);
   assert.ok(await t(page, 'ab-unpin').isEnabled(), 'A is still pinned');
-  assert.match(await t(page, 'ab-theta-diff').textContent(), /kill_threshold 0\.6 → 0\.5/);
+  assert.match(await t(page, 'ab-theta-diff').textContent(), /kill_threshold 0\.6 → 0\.55/);
   assert.deepEqual(watch.problems(), []);
   await context.close();
 });

@@ -6,11 +6,9 @@
 //! kernel: nothing here re-implements a formula or a grid. The wasm UI (`ui::tuning`) only
 //! calls it.
 
-use serde_json::{Map, Value};
-
 use crate::charts::{axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, ActionMap, PlotRect};
 use crate::kernel::{format_sig, Axis, HarvestInput, Theta, ThetaField};
-use crate::state::{InputField, UiState};
+use crate::state::{parse_number, InputField, UiState};
 use crate::tuning::{
     robustness, robustness_along, AbReport, AxisMargin, Outcome, ThetaChange, ThetaImportError,
 };
@@ -97,7 +95,7 @@ pub fn pick_axis(axes: (Axis, Axis), for_x: bool, new: Axis) -> (Axis, Axis) {
 /// assert!(set_axis(&mut s, Axis::Sigma, -1.0).is_err());
 /// ```
 pub fn set_axis(state: &mut UiState, axis: Axis, v: f64) -> Result<(), String> {
-    let v = format_sig(v, 4).parse::<f64>().unwrap_or(v);
+    let v = parse_number(&format_sig(v, 4)).unwrap_or(v);
     let field = match axis {
         Axis::Pnl => InputField::Pnl,
         Axis::PTrend => InputField::PTrend,
@@ -334,13 +332,15 @@ pub struct ThetaSets {
 }
 
 impl ThetaSets {
-    /// Reads the storage form ([`ThetaSets::to_storage`]): a JSON object of name → theta. Each
-    /// theta is read with the strict [`import_theta`](crate::tuning::import_theta); an entry that
-    /// fails is skipped and described in the returned problems (the others load).
+    /// Reads the storage form ([`ThetaSets::to_storage`]): for each set a line `@ <name>`, then
+    /// its `theta.harvest.<key>=<value>` lines. Each theta is read with the strict
+    /// [`import_theta`](crate::tuning::import_theta); a set that fails is skipped and described
+    /// in the returned problems (the others load).
     ///
     /// ```
     /// use harvest_lab::tuning_view::ThetaSets;
-    /// let (sets, problems) = ThetaSets::parse(r#"{"a": {"kill_threshold": 0.5}, "b": {"kill": 1}}"#);
+    /// let text = "@ a\ntheta.harvest.kill_threshold=0.5\n@ b\ntheta.harvest.kill=1\n";
+    /// let (sets, problems) = ThetaSets::parse(text);
     /// assert_eq!(sets.names(), ["a"]);
     /// assert!(problems[0].contains("“b”") && problems[0].contains("kill"), "{problems:?}");
     /// assert_eq!(ThetaSets::parse("").0.len(), 0);
@@ -348,48 +348,53 @@ impl ThetaSets {
     pub fn parse(text: &str) -> (ThetaSets, Vec<String>) {
         let mut sets = ThetaSets::default();
         let mut problems = Vec::new();
-        if text.trim().is_empty() {
-            return (sets, problems);
-        }
-        let obj = match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(o)) => o,
-            _ => {
-                problems.push(
-                    "The saved theta sets could not be read (not a JSON object); none were loaded."
-                        .to_string(),
-                );
-                return (sets, problems);
+        // (name, body) per set; text before the first `@` may only be comments.
+        let mut blocks: Vec<(&str, String)> = Vec::new();
+        let mut stray = false;
+        for line in text.lines() {
+            if let Some(name) = line.strip_prefix("@ ") {
+                blocks.push((name, String::new()));
+            } else if let Some((_, body)) = blocks.last_mut() {
+                body.push_str(line);
+                body.push('\n');
+            } else {
+                let l = line.trim();
+                stray |= !(l.is_empty() || l.starts_with('#'));
             }
-        };
-        for (name, v) in obj {
-            let theta = match &v {
-                Value::Object(_) => {
-                    crate::tuning::import_theta(&v.to_string()).map_err(|errs| join_errors(&errs))
-                }
-                _ => Err("not a JSON object".to_string()),
-            };
-            match (clean_name(&name), theta) {
+        }
+        if stray {
+            problems.push(
+                "Part of the saved theta sets could not be read (no “@ name” line before it)."
+                    .to_string(),
+            );
+        }
+        for (name, body) in blocks {
+            let theta = crate::tuning::import_theta(&body).map_err(|errs| join_errors(&errs));
+            match (clean_name(name), theta) {
                 (Ok(n), Ok(t)) => {
                     sets.put(n, t);
                 }
                 (Err(e), _) | (_, Err(e)) => problems.push(format!(
                     "Saved theta set “{}” was skipped: {e}",
-                    shorten(&name)
+                    shorten(name)
                 )),
             }
         }
         (sets, problems)
     }
 
-    /// The storage form: a JSON object of name → theta (all 22 tunables, the kernel's keys).
+    /// The storage form: a comment line, then per set `@ <name>` and its 22
+    /// `theta.harvest.<key>=<value>` lines ([`theta_to_lines`](crate::tuning::theta_to_lines):
+    /// every value reads back exactly).
     pub fn to_storage(&self) -> String {
-        let mut m = Map::new();
+        let mut out = String::from("# Harvest Lab theta sets: \"@ <name>\", then its tunables\n");
         for (n, t) in &self.sets {
-            if let Ok(v) = serde_json::to_value(t) {
-                m.insert(n.clone(), v);
-            }
+            out.push_str("@ ");
+            out.push_str(n);
+            out.push('\n');
+            out.push_str(&crate::tuning::theta_to_lines(t));
         }
-        Value::Object(m).to_string()
+        out
     }
 
     /// The names, sorted.
@@ -695,7 +700,8 @@ pub fn li_html(items: &[String]) -> String {
 /// use harvest_lab::tuning_view::{robustness_html, robustness_lines};
 /// let h = robustness_html(&robustness_lines(&HarvestInput::default()));
 /// assert_eq!(h.matches("<li>").count(), 6);
-/// assert!(h.contains("<li><b>σ</b>σ can rise 78.6 %"));
+/// assert!(h.contains("<li><b>σ</b>σ can fall to 0"));
+/// assert!(h.contains("; σ can rise 78.6 % (+0.007859, to 0.01786) before FULL_CLOSE_PROPOSED</li>"));
 /// ```
 pub fn robustness_html(lines: &[(&str, Vec<String>)]) -> String {
     lines
@@ -762,17 +768,33 @@ pub fn ab_html(report: &AbReport, set_name: &str, rows: &[AbRow]) -> String {
         format!("B differs from A in {}.", parts.join(", "))
     };
     let summary = c.summary();
+    let invalid = if c.invalid > 0 {
+        format!(
+            " {} could not be compared (the kernel rejects their inputs).",
+            c.invalid
+        )
+    } else {
+        String::new()
+    };
     let mut h = format!(
         "<p data-testid=\"ab-theta-diff\">{}</p>\
          <div class=\"ab-summary\" data-testid=\"ab-summary\"><p class=\"net\">{}</p>\
-         <p>Changed: <strong data-testid=\"ab-changed-count\">{}</strong> of {} positions ({}). {}</p>\
+         <p>Changed: <strong data-testid=\"ab-changed-count\">{}</strong> of {} positions ({}): \
+         action {}, stop {} ({} added, {} removed), K trigger {} ({} newly, {} no longer).{}</p>\
          <p>{}</p></div>",
         esc(&diff),
         esc(&c.net_sentence()),
         c.changed,
         c.positions,
         esc(set_name),
-        esc(summary.first().map_or("", String::as_str)),
+        c.action_changed,
+        c.sl_changed,
+        c.sl_added,
+        c.sl_removed,
+        c.kill_changed,
+        c.newly_killed,
+        c.no_longer_killed,
+        esc(&invalid),
         esc(summary.get(1).map_or("", String::as_str)),
     );
     if !rows.is_empty() {
@@ -927,21 +949,23 @@ mod tests {
 
     #[test]
     fn theta_sets_skip_what_they_cannot_read() {
-        let (s, p) = ThetaSets::parse("[1, 2]");
+        let (s, p) = ThetaSets::parse("junk\n");
         assert!(s.is_empty() && p.len() == 1);
         let (s, p) = ThetaSets::parse(
-            r#"{"ok": {}, "": {"u1": 1}, "range": {"kill_threshold": 7}, "num": 3}"#,
+            "# c\n@ ok\n\n@  \ntheta.harvest.u1=1\n@ range\ntheta.harvest.kill_threshold=7\n@ empty\n",
         );
-        assert_eq!(s.names(), ["ok"]);
-        assert_eq!(s.get("ok"), Some(Theta::default()));
-        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(s.is_empty(), "an empty body, an empty name, a bad value: {s:?}");
+        assert_eq!(p.len(), 4, "{p:?}");
         assert!(p
             .iter()
             .any(|m| m.contains("“range”") && m.contains("kill_threshold")));
+        let (s, p) = ThetaSets::parse("@ ok\ntheta.harvest.u1=1\n");
+        assert!(p.is_empty());
         let mut s = s;
+        assert_eq!(s.get("ok").map(|t| t.u1), Some(1.0));
         assert!(s.delete("ok"));
         assert!(!s.delete("ok"));
-        assert_eq!(s.to_storage(), "{}");
+        assert!(ThetaSets::parse(&s.to_storage()).0.is_empty());
     }
 
     #[test]
