@@ -954,7 +954,10 @@ mod tests {
         let (s, p) = ThetaSets::parse(
             "# c\n@ ok\n\n@  \ntheta.harvest.u1=1\n@ range\ntheta.harvest.kill_threshold=7\n@ empty\n",
         );
-        assert!(s.is_empty(), "an empty body, an empty name, a bad value: {s:?}");
+        assert!(
+            s.is_empty(),
+            "an empty body, an empty name, a bad value: {s:?}"
+        );
         assert_eq!(p.len(), 4, "{p:?}");
         assert!(p
             .iter()
