@@ -805,7 +805,7 @@ pub fn ab_html(report: &AbReport, set_name: &str, rows: &[AbRow]) -> String {
         for r in rows {
             h.push_str(&format!(
                 "<tr data-testid=\"ab-row\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td><button type=\"button\" data-testid=\"ab-open\" data-index=\"{}\" \
+                 <td><button type=\"button\" data-testid=\"ab-open\" data-act=\"open\" data-index=\"{}\" \
                  title=\"Open this position in the explorer with theta B\">Open</button></td></tr>",
                 esc(&r.label),
                 esc(&r.kinds),
@@ -826,11 +826,94 @@ pub fn ab_html(report: &AbReport, set_name: &str, rows: &[AbRow]) -> String {
     h
 }
 
+/// The tuning view's main column as static HTML (the dashboard fills in the dynamic parts and
+/// handles every event with one delegated listener per kind; `data-act` names a button's
+/// action). Cards: the action map (`map-x`, `map-y`, `action-map`, `map-tooltip`,
+/// `map-cell-count`), robustness and sensitivity (`robustness`, `sensitivity`), A/B (`ab-pin`,
+/// `ab-unpin`, `ab-reset-b`, `ab-set`, `ab-results`) and theta sets (`theta-set-name`,
+/// `theta-set-save`, `theta-set-list`, `theta-set-load`, `theta-set-delete`, `theta-text`,
+/// `theta-export-json`, `theta-export-lines`, `theta-set-download`, `theta-import`,
+/// `theta-import-file`, `theta-status`).
+///
+/// ```
+/// use harvest_lab::tuning_view::main_html;
+/// let h = main_html();
+/// for id in ["map-x", "map-y", "action-map", "map-tooltip", "map-cell-count", "robustness",
+///            "sensitivity", "ab-pin", "ab-set", "ab-results", "theta-set-name", "theta-set-save",
+///            "theta-set-list", "theta-set-load", "theta-set-delete", "theta-import",
+///            "theta-export-json", "theta-export-lines"] {
+///     assert_eq!(h.matches(&format!("data-testid=\"{id}\"")).count(), 1, "{id}");
+/// }
+/// assert_eq!(h.matches("<option value=\"kill_threshold\">").count(), 2); // x and y
+/// ```
+pub fn main_html() -> String {
+    let axis_opts = |(lo, hi): (usize, usize)| -> String {
+        MAP_AXES[lo..hi]
+            .iter()
+            .map(|a| {
+                format!(
+                    "<option value=\"{}\">{}</option>",
+                    a.key(),
+                    esc(&axis_option(*a))
+                )
+            })
+            .collect()
+    };
+    let axes = format!(
+        "<optgroup label=\"Inputs\">{}</optgroup><optgroup label=\"Theta\">{}</optgroup>",
+        axis_opts((0, Axis::INPUTS.len())),
+        axis_opts((Axis::INPUTS.len(), MAP_AXES.len()))
+    );
+    let sets: String = SetChoice::ALL
+        .iter()
+        .map(|c| format!("<option value=\"{}\">{}</option>", c.key(), esc(c.label())))
+        .collect();
+    format!(
+        r#"<section class="card tune-map" aria-label="Action map"><div class="tune-head"><h2>Action map</h2><label>x <select data-testid="map-x" data-axis="x">{axes}</select></label><label>y <select data-testid="map-y" data-axis="y">{axes}</select></label></div><div class="map-wrap"><canvas data-testid="action-map" role="img" aria-label="Action map"></canvas><div class="map-tip" data-testid="map-tooltip" role="tooltip" hidden></div></div><p class="hint"><span data-testid="map-cell-count"></span> · the line is K = kill_threshold, the ring is the current point; hover a cell for its numbers, click to move the point there.</p></section><section class="card tune-sens" aria-label="Robustness and sensitivity"><h2>Robustness</h2><p class="hint">How far each input (and kill_threshold) can move, the rest fixed, before the proposed action changes.</p><ul class="robust" data-testid="robustness"></ul><h2>Sensitivity</h2><p class="hint">K (R_net for PnL) against each input with the others fixed: dashed lines are the thresholds, the dot is the current value, the strip along the bottom is the action.</p><canvas data-testid="sensitivity" role="img" aria-label="Sensitivity of K and R_net to each input" style="height:340px"></canvas></section><section class="card tune-ab" aria-label="A/B theta comparison"><h2>A/B theta comparison</h2><div class="tune-row"><button type="button" data-testid="ab-pin" data-act="pin">Pin current theta as A</button><button type="button" data-testid="ab-unpin" data-act="unpin" disabled>Unpin A</button><button type="button" data-testid="ab-reset-b" data-act="reset-b" title="Put theta A back into the sliders" disabled>Set B = A</button><label>Positions <select data-testid="ab-set">{sets}</select></label></div><p class="hint">Pin the current theta as A; the theta sliders (here or in the Explorer) then edit B, and every position whose action, proposed stop or K trigger changes under B is listed.</p><div data-testid="ab-results"></div></section><section class="card tune-sets" aria-label="Theta sets"><h2>Theta sets</h2><p class="hint">Saved in this browser (localStorage). Load puts a set into the theta sliders (theta B when A is pinned).</p><div class="tune-row"><input type="text" data-testid="theta-set-name" aria-label="Name of the theta set" placeholder="Name, e.g. stricter kill" maxlength="{MAX_NAME_CHARS}"><button type="button" data-testid="theta-set-save" data-act="save">Save current theta</button></div><div class="tune-row"><select data-testid="theta-set-list" aria-label="Saved theta sets" size="4"></select><div class="tune-col"><button type="button" data-testid="theta-set-load" data-act="load">Load</button><button type="button" data-testid="theta-set-delete" data-act="delete">Delete</button></div></div><h2>Export / import</h2><textarea data-testid="theta-text" aria-label="Theta as JSON or theta.harvest lines" rows="7" spellcheck="false" placeholder="theta.harvest.kill_threshold=0.5   or   {{&quot;kill_threshold&quot;: 0.5}}"></textarea><div class="tune-row"><button type="button" data-testid="theta-export-json" data-act="json">Export JSON</button><button type="button" data-testid="theta-export-lines" data-act="lines">Export lines</button><button type="button" data-testid="theta-set-download" data-act="download">Download</button><button type="button" data-testid="theta-import" data-act="import">Import</button><label class="file">File… <input type="file" accept=".json,.theta,.txt,.properties,application/json,text/plain" data-testid="theta-import-file"></label></div><div data-testid="theta-status"></div></section>"#
+    )
+}
+
+/// The theta sets' status line and the import's problems, as HTML (`theta-set-msg`,
+/// `theta-import-errors`).
+///
+/// ```
+/// use harvest_lab::tuning_view::status_html;
+/// let h = status_html(false, "Import refused:", &["a <b>".to_string()]);
+/// assert!(h.contains(r#"<p class="err" role="status" data-testid="theta-set-msg">Import refused:</p>"#));
+/// assert!(h.contains(r#"<ul class="err" data-testid="theta-import-errors"><li>a &lt;b&gt;</li></ul>"#));
+/// ```
+pub fn status_html(ok: bool, msg: &str, problems: &[String]) -> String {
+    let mut h = String::new();
+    if !msg.is_empty() {
+        h.push_str(&format!(
+            "<p class=\"{}\" role=\"status\" data-testid=\"theta-set-msg\">{}</p>",
+            if ok { "ok" } else { "err" },
+            esc(msg)
+        ));
+    }
+    if !problems.is_empty() {
+        h.push_str(&format!(
+            "<ul class=\"err\" data-testid=\"theta-import-errors\">{}</ul>",
+            li_html(problems)
+        ));
+    }
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::charts::{action_map, ActionMapSpec};
     use crate::tuning::{compare_thetas, grid_positions, GridSpec};
+
+    #[test]
+    fn the_map_axes_start_with_the_inputs() {
+        // main_html groups the dropdowns by this split.
+        assert_eq!(MAP_AXES[..Axis::INPUTS.len()], Axis::INPUTS);
+        assert!(MAP_AXES[Axis::INPUTS.len()..]
+            .iter()
+            .all(|a| matches!(a, Axis::Theta(_))));
+    }
 
     #[test]
     fn every_map_axis_round_trips_and_has_a_title() {
@@ -1029,7 +1112,10 @@ mod tests {
         assert!(h.contains("&lt;script&gt;x&lt;/script&gt; &amp; co"));
         assert!(h.contains("(grid &lt;1&gt;)"));
         assert_eq!(h.matches("data-testid=\"ab-row\"").count(), 5);
-        assert!(h.contains(&format!("data-index=\"{}\"", rows[4].index)));
+        assert!(h.contains(&format!(
+            "data-act=\"open\" data-index=\"{}\"",
+            rows[4].index
+        )));
         assert!(h.contains(&format!("… and {} more", r.counts.changed - 5)));
         let same = compare_thetas(&b, &b, &set.inputs).unwrap();
         let h = ab_html(&same, "grid", &[]);

@@ -5,12 +5,18 @@
 //! It reads and writes the explorer's state (`Ctx`): the sliders here and there move the same
 //! point and the same theta (theta B once A is pinned). Every number comes from
 //! [`crate::tuning`] and [`crate::charts`]; the view-only helpers are in [`crate::tuning_view`].
+//!
+//! Size: the sliders are the explorer's own `RangeField`; everything else is one static HTML
+//! string ([`crate::tuning_view::main_html`]) with one delegated listener per event kind
+//! ([`panel`]), its dynamic parts filled in by effects (`map`, `sens`, `ab`, `sets`). That keeps
+//! the view's share of the wasm small (no per-element view code).
 
 mod ab;
 mod context;
 mod map;
 mod page;
-mod sensitivity;
+mod panel;
+mod sens;
 mod sets;
 mod sliders;
 

@@ -7,11 +7,8 @@ use leptos::prelude::*;
 
 use crate::review_view::View;
 use crate::ui::reviewer::ReviewCtx;
-use crate::ui::tuning::ab::AbCard;
 use crate::ui::tuning::context::TuneCtx;
-use crate::ui::tuning::map::MapCard;
-use crate::ui::tuning::sensitivity::SensitivityCard;
-use crate::ui::tuning::sets::ThetaSetsCard;
+use crate::ui::tuning::panel::TunePanel;
 use crate::ui::tuning::sliders::TuneSliders;
 
 /// The whole tuning view (hidden unless the URL says `?view=tune`).
@@ -32,12 +29,7 @@ pub fn TuningView() -> impl IntoView {
                     <div class="tune-side">
                         <TuneSliders />
                     </div>
-                    <div class="tune-main">
-                        <MapCard />
-                        <SensitivityCard />
-                        <AbCard />
-                        <ThetaSetsCard />
-                    </div>
+                    <TunePanel />
                 </div>
             </Show>
         </section>
