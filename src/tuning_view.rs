@@ -8,7 +8,7 @@
 
 use crate::charts::{axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, ActionMap, PlotRect};
 use crate::kernel::{format_sig, Axis, HarvestInput, Theta, ThetaField};
-use crate::state::{parse_number, InputField, UiState};
+use crate::state::{parse_number, InputField, SliderRange, UiState};
 use crate::tuning::{
     robustness, robustness_along, AbReport, AxisMargin, Outcome, ThetaChange, ThetaImportError,
 };
@@ -823,6 +823,174 @@ pub fn ab_html(report: &AbReport, set_name: &str, rows: &[AbRow]) -> String {
             rows.len()
         ));
     }
+    h
+}
+
+// =============================================================================================
+// The sliders (static markup; the dashboard keeps their values in step with the state).
+
+/// One slider of the tuning view: an input of the explorer or a tunable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SliderField {
+    /// PnL, p_trend, σ, TS or age (in the state's shown units: age in hours).
+    Input(InputField),
+    /// A sweepable tunable.
+    Theta(ThetaField),
+}
+
+impl SliderField {
+    /// The sliders, in order: the five map inputs, then the tunables of [`MAP_AXES`].
+    pub fn all() -> Vec<SliderField> {
+        MAP_AXES
+            .iter()
+            .map(|a| match *a {
+                Axis::Pnl => SliderField::Input(InputField::Pnl),
+                Axis::PTrend => SliderField::Input(InputField::PTrend),
+                Axis::Sigma => SliderField::Input(InputField::Sigma),
+                Axis::Ts => SliderField::Input(InputField::Ts),
+                Axis::AgeSec => SliderField::Input(InputField::AgeSec),
+                Axis::Theta(f) => SliderField::Theta(f),
+            })
+            .collect()
+    }
+
+    /// The key in `data-field` and in the test ids (`tune-<key>`): the state's input key or the
+    /// tunable's JSON key.
+    pub fn key(self) -> &'static str {
+        match self {
+            SliderField::Input(f) => f.spec().key,
+            SliderField::Theta(f) => f.key(),
+        }
+    }
+
+    /// Parses [`SliderField::key`].
+    ///
+    /// ```
+    /// use harvest_lab::tuning_view::SliderField;
+    /// for f in SliderField::all() {
+    ///     assert_eq!(SliderField::from_key(f.key()), Some(f));
+    /// }
+    /// assert_eq!(SliderField::from_key("entry"), None);
+    /// ```
+    pub fn from_key(key: &str) -> Option<SliderField> {
+        SliderField::all().into_iter().find(|f| f.key() == key)
+    }
+
+    /// The slider's range (shown units) and value in `state`.
+    pub fn range_value(self, state: &UiState) -> (SliderRange, f64) {
+        match self {
+            SliderField::Input(f) => (state.slider(f), state.get(f) / f.spec().scale),
+            SliderField::Theta(f) => {
+                let p = f.spec();
+                (
+                    SliderRange {
+                        min: p.min,
+                        max: p.max,
+                        step: p.step,
+                    },
+                    state.theta.get(f),
+                )
+            }
+        }
+    }
+
+    /// Sets the slider's value `v` (shown units) in `state`: an input through the state's own
+    /// validation (the error names it), a tunable as given (the kernel's validation shows).
+    ///
+    /// # Errors
+    /// The state's message; `state` is unchanged then.
+    ///
+    /// ```
+    /// use harvest_lab::state::{InputField, UiState};
+    /// use harvest_lab::tuning_view::SliderField;
+    /// let mut s = UiState::default();
+    /// SliderField::Input(InputField::AgeSec).slide(&mut s, 2.0).unwrap();
+    /// assert_eq!(s.age_sec, 7200.0);
+    /// assert!(SliderField::Input(InputField::Sigma).slide(&mut s, -1.0).is_err());
+    /// ```
+    pub fn slide(self, state: &mut UiState, v: f64) -> Result<(), String> {
+        match self {
+            SliderField::Input(f) => state.set(f, v * f.spec().scale),
+            SliderField::Theta(f) => {
+                state.theta.set(f, v);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sets the value typed in the slider's box (shown units).
+    ///
+    /// # Errors
+    /// The state's message (naming the field, what was typed and the allowed range).
+    pub fn type_text(self, state: &mut UiState, text: &str) -> Result<(), String> {
+        match self {
+            SliderField::Input(f) => state.set_text(f, text),
+            SliderField::Theta(f) => state.set_theta_text(f, text),
+        }
+    }
+}
+
+/// The sliders as HTML (the explorer's field markup): for each, a range input `tune-<key>` and
+/// a number box `tune-<key>-number` (both with `data-field`), a note `tune-<key>-note` and an
+/// error `tune-<key>-error`; a headline `tune-now` and the theta heading `tune-theta-head`.
+///
+/// ```
+/// use harvest_lab::tuning_view::sliders_html;
+/// let h = sliders_html();
+/// assert!(h.contains(r#"data-testid="tune-kill_threshold""#));
+/// assert!(h.contains(r#"data-testid="tune-age_sec-number""#));
+/// assert_eq!(h.matches(r#"type="range""#).count(), 15);
+/// ```
+pub fn sliders_html() -> String {
+    let mut h = String::from(
+        "<section class=\"card tune-controls\" aria-label=\"Point and theta\"><h2>Point</h2>\
+         <p class=\"tune-now\" data-testid=\"tune-now\"></p>",
+    );
+    for f in SliderField::all() {
+        if f == SliderField::Theta(ThetaField::KillThreshold) {
+            h.push_str("<h2 data-testid=\"tune-theta-head\">Theta</h2>");
+        }
+        let key = f.key();
+        let (label, unit, help) = match f {
+            SliderField::Input(i) => {
+                let s = i.spec();
+                (
+                    s.label,
+                    s.unit,
+                    format!("{} ({}; allowed: {})", s.help, s.path, s.allowed),
+                )
+            }
+            SliderField::Theta(t) => {
+                let p = t.spec();
+                (
+                    p.key,
+                    if p.unit.is_empty() { "×" } else { p.unit },
+                    format!(
+                        "{} (default {}; the kernel accepts {})",
+                        p.help,
+                        crate::state::fmt_num(Theta::default().get(t)),
+                        p.validity.describe()
+                    ),
+                )
+            }
+        };
+        let (label, help) = (esc(label), esc(&help));
+        h.push_str(&format!(
+            "<div class=\"field\" data-row=\"{key}\"><div class=\"field-head\">\
+             <label for=\"tune-{key}\" title=\"{help}\">{label}</label>\
+             <span class=\"tip\" tabindex=\"0\" role=\"note\" aria-label=\"{help}\" data-tip=\"{help}\">?</span></div>\
+             <div class=\"field-body\"><input type=\"range\" id=\"tune-{key}\" data-testid=\"tune-{key}\" data-field=\"{key}\" aria-describedby=\"tune-{key}-err\">\
+             <input type=\"text\" inputmode=\"decimal\" autocomplete=\"off\" spellcheck=\"false\" class=\"num\" data-testid=\"tune-{key}-number\" data-field=\"{key}\" aria-label=\"{label} value\">\
+             <span class=\"unit\">{}</span></div>\
+             <p class=\"note\" data-testid=\"tune-{key}-note\"></p>\
+             <p class=\"err\" id=\"tune-{key}-err\" data-testid=\"tune-{key}-error\" role=\"alert\" hidden></p></div>",
+            esc(unit)
+        ));
+    }
+    h.push_str(
+        "<p class=\"hint\">Side, entry, stop, P1 and the other tunables are in the Explorer: both \
+         views share one state.</p></section>",
+    );
     h
 }
 

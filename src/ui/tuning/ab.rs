@@ -11,7 +11,7 @@ use crate::kernel::HarvestInput;
 use crate::review_view::View;
 use crate::tuning::{compare_thetas, grid_positions, scenario_positions, GridSpec, PositionSet};
 use crate::tuning_view::{ab_html, ab_rows, li_html, open_state, SetChoice};
-use crate::ui::tuning::panel::Tuner;
+use crate::ui::tuning::tuner::Tuner;
 
 /// Rows listed (the counts cover every position).
 const MAX_ROWS: usize = 100;

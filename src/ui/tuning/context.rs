@@ -1,6 +1,6 @@
-//! The tuning view's own state, provided by [`TuningView`](super::TuningView) so it outlives
-//! switching views: the map's axes, the pinned theta A, the A/B position set and the saved
-//! theta sets.
+//! The tuning view's own state, owned by [`TuningView`](super::TuningView) (always mounted) so
+//! it outlives switching views: the map's axes, the pinned theta A, the A/B position set and the
+//! saved theta sets.
 
 use leptos::prelude::*;
 
@@ -8,7 +8,7 @@ use crate::kernel::{Axis, Theta};
 use crate::tuning_view::{SetChoice, ThetaSets, DEFAULT_AXES, THETA_SETS_KEY};
 use crate::ui::browser;
 
-/// Small and `Copy`: components take it with [`TuneCtx::get`].
+/// Small and `Copy`.
 #[derive(Clone, Copy)]
 pub struct TuneCtx {
     /// The action map's (x, y) axes.
@@ -24,25 +24,17 @@ pub struct TuneCtx {
 }
 
 impl TuneCtx {
-    /// Builds the context (reading the saved theta sets) and provides it.
-    pub fn provide() -> TuneCtx {
+    /// Builds the state (reading the saved theta sets).
+    pub fn new() -> TuneCtx {
         let (sets, problems) =
             ThetaSets::parse(&browser::storage_get(THETA_SETS_KEY).unwrap_or_default());
-        let tc = TuneCtx {
+        TuneCtx {
             axes: RwSignal::new(DEFAULT_AXES),
             pinned: RwSignal::new(None),
             set_choice: RwSignal::new(SetChoice::default()),
             sets: RwSignal::new(sets),
             set_problems: RwSignal::new(problems),
-        };
-        provide_context(tc);
-        tc
-    }
-
-    /// The context provided by `TuningView`.
-    pub fn get() -> TuneCtx {
-        // Only missing if a component is mounted outside `TuningView`: a programming error.
-        expect_context::<TuneCtx>()
+        }
     }
 
     /// Replaces the saved sets and writes them to localStorage; false if storage refused.

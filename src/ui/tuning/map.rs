@@ -18,7 +18,7 @@ use crate::tuning_view::{
     FULL_SIDE,
 };
 use crate::ui::browser::now_ms;
-use crate::ui::tuning::panel::Tuner;
+use crate::ui::tuning::tuner::Tuner;
 
 /// How long after the last change the map is refined, ms.
 const SETTLE_MS: f64 = 200.0;
@@ -66,8 +66,8 @@ impl Tuner {
         }
         self.map.queued.set_value(true);
         request_animation_frame(move || {
+            self.map.queued.set_value(false);
             if self.alive() {
-                self.map.queued.set_value(false);
                 self.map_frame();
             }
         });

@@ -6,18 +6,19 @@
 //! point and the same theta (theta B once A is pinned). Every number comes from
 //! [`crate::tuning`] and [`crate::charts`]; the view-only helpers are in [`crate::tuning_view`].
 //!
-//! Size: the sliders are the explorer's own `RangeField`; everything else is one static HTML
-//! string ([`crate::tuning_view::main_html`]) with one delegated listener per event kind
-//! ([`panel`]), its dynamic parts filled in by effects (`map`, `sens`, `ab`, `sets`). That keeps
-//! the view's share of the wasm small (no per-element view code).
+//! Size: the whole view is static HTML ([`crate::tuning_view::sliders_html`] and
+//! [`crate::tuning_view::main_html`]) put into one `<section>` while the view shows, with one
+//! delegated listener per event kind ([`page`]); effects fill in its dynamic parts (`sliders`,
+//! `map`, `sens`, `ab`, `sets`). No per-element view code: the view costs the wasm its logic
+//! and little else.
 
 mod ab;
 mod context;
 mod map;
 mod page;
-mod panel;
 mod sens;
 mod sets;
 mod sliders;
+mod tuner;
 
 pub use page::TuningView;

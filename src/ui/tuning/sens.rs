@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::charts::canvas::paint;
 use crate::charts::{draw_sensitivity, sensitivity, sensitivity_grid, ChartTheme};
 use crate::tuning_view::{robustness_html, robustness_lines};
-use crate::ui::tuning::panel::Tuner;
+use crate::ui::tuning::tuner::Tuner;
 
 /// Samples per sensitivity curve.
 const SAMPLES: usize = 160;

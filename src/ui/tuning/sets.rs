@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use crate::tuning::{export_theta, import_theta, ThetaFormat};
 use crate::tuning_view::{export_file_name, options_html};
 use crate::ui::browser;
-use crate::ui::tuning::panel::Tuner;
+use crate::ui::tuning::tuner::Tuner;
 
 impl Tuner {
     fn input_value(self, id: &str) -> String {

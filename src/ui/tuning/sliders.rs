@@ -1,143 +1,132 @@
 //! The point and the theta the tuning view explores: the five map inputs and the sweepable
-//! tunables, as sliders on the explorer's own state (so both views move together). Once A is
-//! pinned, the theta sliders edit B.
+//! tunables ([`SliderField`]), as sliders on the explorer's own state (both views move
+//! together). Once A is pinned, the theta sliders edit B and each shows A's value beside it.
 
 use leptos::prelude::*;
 
 use crate::charts::{fmt_k, fmt_r};
-use crate::kernel::{Axis, Theta};
-use crate::state::{fmt_num, InputField, SliderRange};
-use crate::tuning_view::MAP_AXES;
-use crate::ui::context::Ctx;
-use crate::ui::controls::range_field::RangeField;
-use crate::ui::tuning::context::TuneCtx;
+use crate::state::{fmt_num, parse_number};
+use crate::tuning_view::SliderField;
+use crate::ui::controls::range_field::attr_num;
+use crate::ui::tuning::tuner::Tuner;
 
-/// The inputs offered here (the others stay in the explorer).
-const INPUTS: [InputField; 5] = [
-    InputField::Pnl,
-    InputField::PTrend,
-    InputField::Sigma,
-    InputField::Ts,
-    InputField::AgeSec,
-];
-
-/// Sliders for the point and the sweepable tunables.
-#[component]
-pub fn TuneSliders() -> impl IntoView {
-    let ctx = Ctx::get();
-    let tc = TuneCtx::get();
-    let inputs = INPUTS
-        .into_iter()
-        .map(|field| {
-            let spec = field.spec();
-            let value = Memo::new(move |_| ctx.state.with(|s| s.get(field) / spec.scale));
-            let range = Memo::new(move |_| ctx.state.with(|s| s.slider(field)));
-            let on_slide =
-                Callback::new(move |v: f64| ctx.try_edit(|s| s.set(field, v * spec.scale)));
-            let on_text = Callback::new(move |t: String| ctx.try_edit(|s| s.set_text(field, &t)));
-            view! {
-                <RangeField
-                    id=format!("tune-{}", spec.key)
-                    testid=format!("tune-{}", spec.key)
-                    label=spec.label
-                    unit=spec.unit
-                    help=format!("{} ({}; allowed: {})", spec.help, spec.path, spec.allowed)
-                    range=range
-                    value=value
-                    on_slide=on_slide
-                    on_text=on_text
-                />
+impl Tuner {
+    /// Every slider, box, note and error, and the headline, as the state is now.
+    pub fn sliders_fill(self) {
+        let active = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element());
+        let pinned = self.tc.pinned.get_untracked();
+        self.ctx.state.with_untracked(|s| {
+            for f in SliderField::all() {
+                let key = f.key();
+                let (r, v) = f.range_value(s);
+                if let Some(el) = self.find::<web_sys::HtmlInputElement>(&format!("tune-{key}")) {
+                    // min, max and step first: the browser clamps the value to the range it has.
+                    el.set_min(&attr_num(r.min));
+                    el.set_max(&attr_num(r.max));
+                    el.set_step(&attr_num(r.step));
+                    el.set_value(&attr_num(v));
+                }
+                if let Some(el) =
+                    self.find::<web_sys::HtmlInputElement>(&format!("tune-{key}-number"))
+                {
+                    // Not while someone types in it.
+                    if active.as_ref() != Some(el.as_ref()) {
+                        el.set_value(&fmt_num(v));
+                    }
+                }
+                if let SliderField::Theta(t) = f {
+                    let note = pinned
+                        .map(|a| a.get(t))
+                        .filter(|a| a.to_bits() != v.to_bits())
+                        .map(|a| format!("A: {}", fmt_num(a)))
+                        .unwrap_or_default();
+                    if let Some(el) = self.find::<web_sys::Element>(&format!("tune-{key}-note")) {
+                        el.set_text_content(Some(&note));
+                    }
+                    let err = self.ctx.theta_errors.with_untracked(|errs| {
+                        errs.iter()
+                            .find(|e| e.field() == t.path())
+                            .map(|e| e.to_string())
+                    });
+                    self.field_error(key, err.as_deref());
+                }
             }
-        })
-        .collect_view();
-    let thetas = MAP_AXES
-        .into_iter()
-        .filter_map(|a| match a {
-            Axis::Theta(f) => Some(f),
-            _ => None,
-        })
-        .map(|field| {
-            let spec = field.spec();
-            let value = Memo::new(move |_| ctx.state.with(|s| s.theta.get(field)));
-            let on_slide = Callback::new(move |v: f64| {
-                ctx.state.update(|s| s.theta.set(field, v));
-                Ok(())
-            });
-            let on_text =
-                Callback::new(move |t: String| ctx.try_edit(|s| s.set_theta_text(field, &t)));
-            let invalid = Signal::derive(move || {
-                ctx.theta_errors.with(|errs| {
-                    errs.iter()
-                        .find(|e| e.field() == field.path())
-                        .map(|e| e.to_string())
-                })
-            });
-            let pinned = move || {
-                tc.pinned
-                    .get()
-                    .map(|a| a.get(field))
-                    .filter(|a| a.to_bits() != value.get().to_bits())
-                    .map(|a| format!("A: {}", fmt_num(a)))
-                    .unwrap_or_default()
-            };
-            view! {
-                <RangeField
-                    id=format!("tune-{}", spec.key)
-                    testid=format!("tune-{}", spec.key)
-                    label=spec.key
-                    unit=spec.unit
-                    help=format!(
-                        "{} (default {}; the kernel accepts {})",
-                        spec.help,
-                        fmt_num(Theta::default().get(field)),
-                        spec.validity.describe(),
-                    )
-                    range=Signal::stored(SliderRange {
-                        min: spec.min,
-                        max: spec.max,
-                        step: spec.step,
+        });
+        if let Some(el) = self.find::<web_sys::Element>("tune-now") {
+            let now = self.ctx.shown.with_untracked(|s| {
+                s.as_ref()
+                    .map(|s| {
+                        format!(
+                            "Now: {} · R_net {} · K {} (threshold {})",
+                            s.eval.action,
+                            fmt_r(s.eval.r_net),
+                            fmt_k(s.eval.kill_score),
+                            fmt_k(s.input.theta.unwrap_or_default().kill_threshold)
+                        )
                     })
-                    value=value
-                    on_slide=on_slide
-                    on_text=on_text
-                    invalid=invalid
-                    note=Signal::derive(pinned)
-                />
+                    .unwrap_or_default()
+            });
+            el.set_text_content(Some(&now));
+            el.set_class_name(if self.ctx.result.with_untracked(Result::is_err) {
+                "tune-now stale"
+            } else {
+                "tune-now"
+            });
+        }
+        if let Some(el) = self.find::<web_sys::Element>("tune-theta-head") {
+            el.set_text_content(Some(if pinned.is_some() {
+                "Theta B (A is pinned)"
+            } else {
+                "Theta"
+            }));
+        }
+    }
+
+    /// Shows (or clears) the error under a slider.
+    fn field_error(self, key: &str, err: Option<&str>) {
+        if let Some(el) = self.find::<web_sys::Element>(&format!("tune-{key}-error")) {
+            el.set_text_content(err);
+            let _ = if err.is_some() {
+                el.remove_attribute("hidden")
+            } else {
+                el.set_attribute("hidden", "")
+            };
+        }
+    }
+
+    /// A slider moved (`input`) or a box was committed (`change`, Enter): sets the state, or
+    /// shows why not (the box then shows the value kept).
+    pub fn slider_set(self, key: &str, text: &str, typed: bool) {
+        let Some(f) = SliderField::from_key(key) else {
+            return;
+        };
+        let r = if typed {
+            self.ctx.try_edit(|s| f.type_text(s, text))
+        } else {
+            match parse_number(text) {
+                Some(v) => self.ctx.try_edit(|s| f.slide(s, v)),
+                None => return,
             }
-        })
-        .collect_view();
-    let now = move || {
-        ctx.shown.with(|s| {
-            s.as_ref()
-                .map(|s| {
-                    let e = &s.eval;
-                    format!(
-                        "Now: {} · R_net {} · K {} (threshold {})",
-                        e.action,
-                        fmt_r(e.r_net),
-                        fmt_k(e.kill_score),
-                        fmt_k(s.input.theta.unwrap_or_default().kill_threshold)
-                    )
-                })
-                .unwrap_or_default()
-        })
-    };
-    view! {
-        <section class="card tune-controls" aria-label="Point and theta">
-            <h2>"Point"</h2>
-            <p class="tune-now" data-testid="tune-now" class:stale=move || ctx.stale()>
-                {now}
-            </p>
-            {inputs}
-            <h2>
-                {move || {
-                    if tc.pinned.with(Option::is_some) { "Theta B (A is pinned)" } else { "Theta" }
-                }}
-            </h2>
-            {thetas}
-            <p class="hint">
-                "Side, entry, stop, P1 and the other tunables are in the Explorer: both views share one state."
-            </p>
-        </section>
+        };
+        match r {
+            Ok(()) => {
+                if matches!(f, SliderField::Input(_)) {
+                    self.field_error(key, None);
+                }
+            }
+            Err(e) => {
+                self.field_error(key, Some(&e));
+                if typed {
+                    if let Some(el) =
+                        self.find::<web_sys::HtmlInputElement>(&format!("tune-{key}-number"))
+                    {
+                        let v = self.ctx.state.with_untracked(|s| f.range_value(s).1);
+                        el.set_value(&fmt_num(v));
+                    }
+                }
+            }
+        }
     }
 }
