@@ -659,26 +659,7 @@ pub fn open_state(input: &HarvestInput, theta: Theta) -> UiState {
 // =============================================================================================
 // HTML for the view's text-heavy parts (one `inner_html` each keeps the wasm small).
 
-/// Text escaped for HTML: `&`, `<`, `>`, `"` and `'`.
-///
-/// ```
-/// use harvest_lab::tuning_view::esc;
-/// assert_eq!(esc(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-/// ```
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::review_view::esc;
 
 /// `<li>` items (escaped), e.g. for error lists.
 ///

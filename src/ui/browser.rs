@@ -130,11 +130,11 @@ pub fn copy_text(text: &str) -> bool {
     }
 }
 
-/// Offers `text` as a file download named `filename`, through a same-origin `blob:` URL.
+/// Offers `text` as a download named `filename` through a same-origin `blob:` URL (revoked a
+/// minute later, once the browser has surely read it).
 pub fn download(filename: &str, mime: &str, text: &str) -> bool {
     let go = || -> Option<()> {
-        let w = window()?;
-        let doc = w.document()?;
+        let doc = web_sys::window()?.document()?;
         let parts = js_sys::Array::of1(&JsValue::from_str(text));
         let opts = web_sys::BlobPropertyBag::new();
         opts.set_type(mime);
@@ -144,7 +144,12 @@ pub fn download(filename: &str, mime: &str, text: &str) -> bool {
         a.set_href(&url);
         a.set_download(filename);
         a.click();
-        let _ = web_sys::Url::revoke_object_url(&url);
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(60),
+        );
         Some(())
     };
     go().is_some()

@@ -113,30 +113,7 @@ pub fn remeasure_soon() {
     });
 }
 
-/// Offers `text` as a download named `filename` through a same-origin `blob:` URL (revoked a
-/// minute later, once the browser has surely read it).
-pub fn download(filename: &str, mime: &str, text: &str) -> bool {
-    let go = || -> Option<()> {
-        let doc = web_sys::window()?.document()?;
-        let parts = js_sys::Array::of1(&JsValue::from_str(text));
-        let opts = web_sys::BlobPropertyBag::new();
-        opts.set_type(mime);
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-        let a: web_sys::HtmlAnchorElement = doc.create_element("a").ok()?.dyn_into().ok()?;
-        a.set_href(&url);
-        a.set_download(filename);
-        a.click();
-        leptos::prelude::set_timeout(
-            move || {
-                let _ = web_sys::Url::revoke_object_url(&url);
-            },
-            std::time::Duration::from_secs(60),
-        );
-        Some(())
-    };
-    go().is_some()
-}
+pub use crate::ui::browser::download;
 
 /// The files of a drop or a file input, in order.
 pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
