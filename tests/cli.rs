@@ -1,33 +1,11 @@
 //! The `harvest` binary end to end: replay, propose, verify on the sample file.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
 use harvest_lab::kernel::{propose, scenarios, Proposal};
 use harvest_lab::sample::{sample_file, ALTERED, BROKEN, SAMPLE_PROPOSALS};
 
-fn harvest(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn harvest");
-    let mut sin = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = sin.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod common;
+use common::{harvest, text};
 
 #[test]
 fn replay_table_lists_every_step_and_matches_spec() {

@@ -1,35 +1,14 @@
 //! The `harvest` binary's tuning commands end to end: sweep, diff-theta, theta export/import.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
 use harvest_lab::charts::ActionMapSpec;
 use harvest_lab::kernel::{scenarios, Axis, HarvestInput, Theta, ThetaField};
 use harvest_lab::tuning::{sweep, theta_to_lines};
 
-fn harvest(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn harvest");
-    let mut sin = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = sin.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod common;
+use common::{harvest, text};
 
 /// A file in this test binary's scratch directory.
 fn scratch(name: &str, contents: &str) -> PathBuf {
