@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod review;
 pub mod review_view;
 pub mod sha256;
+pub mod sort;
 pub mod tuning;
 pub mod tuning_view;
 

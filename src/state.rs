@@ -631,6 +631,65 @@ fn parse_f64(s: &str) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
+/// Exactly `s.parse::<f64>().ok()` (same grammar, same correctly rounded value) without
+/// Rust's decimal-to-float code and its 10 KB table in the wasm: the grammar is checked here,
+/// the conversion is the browser's `Number(s)`.
+pub fn parse_f64_std(s: &str) -> Option<f64> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.parse::<f64>().ok()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let (neg, body) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let special = if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
+            Some(f64::INFINITY)
+        } else if body.eq_ignore_ascii_case("nan") {
+            Some(f64::NAN)
+        } else {
+            None
+        };
+        if let Some(v) = special {
+            return Some(if neg { -v } else { v });
+        }
+        // digits [. digits] | . digits, then optionally e [+-] digits.
+        let b = body.as_bytes();
+        let digits = |i: &mut usize| {
+            let st = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i - st
+        };
+        let mut i = 0;
+        let mut n = digits(&mut i);
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            n += digits(&mut i);
+        }
+        if n == 0 {
+            return None;
+        }
+        if i < b.len() && (b[i] | 0x20) == b'e' {
+            i += 1;
+            if i < b.len() && matches!(b[i], b'+' | b'-') {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        if i != b.len() {
+            return None;
+        }
+        parse_f64(s)
+    }
+}
+
 /// A number for a field or a label: 6 significant digits, trailing zeros trimmed.
 ///
 /// ```

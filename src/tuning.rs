@@ -393,7 +393,7 @@ impl AbCounts {
             .map(|a| (self.net(a), a))
             .filter(|(n, _)| *n != 0)
             .collect();
-        parts.sort_by_key(|(n, _)| std::cmp::Reverse(n.unsigned_abs()));
+        crate::sort::sort_by_key(&mut parts, |(n, _)| std::cmp::Reverse(n.unsigned_abs()));
         if parts.is_empty() {
             return if self.action_changed == 0 {
                 "B proposes the same action as A for every position.".to_string()
@@ -951,9 +951,7 @@ pub fn parse_range(s: &str) -> Result<(f64, f64), String> {
         .split_once(':')
         .ok_or_else(|| format!("“{}” is not a range: expected a:b, e.g. 0:0.05", shorten(s)))?;
     let num = |t: &str| {
-        t.trim()
-            .parse::<f64>()
-            .ok()
+        crate::state::parse_f64_std(t.trim())
             .filter(|v| v.is_finite())
             .ok_or_else(|| format!("“{}” is not a finite number", shorten(t)))
     };
@@ -1283,9 +1281,9 @@ pub fn import_theta_lines(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
             errors.push(unknown_key(n, key, bare));
             continue;
         };
-        match value.parse::<f64>() {
-            Ok(v) => given.push((field, v, n)),
-            Err(_) => errors.push(not_a_number(
+        match crate::state::parse_f64_std(value) {
+            Some(v) => given.push((field, v, n)),
+            None => errors.push(not_a_number(
                 n,
                 field,
                 &if value.is_empty() {
@@ -1339,7 +1337,7 @@ fn finish(
     if errors.is_empty() {
         Ok(theta)
     } else {
-        errors.sort_by_key(|e| e.line().unwrap_or(usize::MAX));
+        crate::sort::sort_by_key(&mut errors, |e| e.line().unwrap_or(usize::MAX));
         Err(errors)
     }
 }

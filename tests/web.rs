@@ -87,3 +87,54 @@ fn f64_survive_a_json_round_trip_in_wasm() {
     assert_eq!(array.get(0).as_f64(), Some(0.1 + 0.2));
     assert_eq!(array.get(1).as_f64(), Some(1.0 / 3.0));
 }
+
+/// `state::parse_f64_std` (Rust's number grammar, the browser's conversion) agrees with
+/// `str::parse::<f64>` in the browser, bit for bit, accepted or refused alike.
+#[wasm_bindgen_test]
+fn parse_f64_std_matches_rust_parse() {
+    let cases = [
+        "0",
+        "-0",
+        "+1",
+        "1.",
+        ".5",
+        "1e3",
+        "1E-3",
+        "-2.5e+10",
+        "0.1",
+        "1e309",
+        "-1e309",
+        "inf",
+        "-Infinity",
+        "NaN",
+        "nan",
+        "",
+        "-",
+        ".",
+        "e5",
+        "1e",
+        "1e+",
+        "0x10",
+        "1_000",
+        " 1",
+        "1 ",
+        "1.2.3",
+        "--1",
+        "+-1",
+        "123456789012345678901234567890",
+        "2.2250738585072014e-308",
+        "4.9e-324",
+        "1.7976931348623157e308",
+        "0.30000000000000004",
+    ];
+    for s in cases {
+        let ours = harvest_lab::state::parse_f64_std(s);
+        let rust = s.parse::<f64>().ok();
+        match (ours, rust) {
+            (Some(a), Some(b)) if a.is_nan() && b.is_nan() => {}
+            (Some(a), Some(b)) => assert_eq!(a.to_bits(), b.to_bits(), "{s:?}: {a} vs {b}"),
+            (None, None) => {}
+            (a, b) => panic!("{s:?}: ours {a:?}, Rust {b:?}"),
+        }
+    }
+}

@@ -319,7 +319,7 @@ pub fn kill_explainer(input: &HarvestInput, n: usize) -> KillExplainer {
         .chain(anchors.iter().copied())
         .map(|z| (z, sigmoid(z)))
         .collect();
-    curve.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by(&mut curve, |a, b| a.0.total_cmp(&b.0));
     curve.dedup_by(|a, b| a.0 == b.0);
     KillExplainer {
         components,
@@ -619,7 +619,7 @@ pub fn stop_ladder(input: &HarvestInput) -> StopLadder {
         });
     }
     levels.retain(|l| l.price.is_finite());
-    levels.sort_by(|a, b| a.price.total_cmp(&b.price));
+    crate::sort::sort_by(&mut levels, |a, b| a.price.total_cmp(&b.price));
     let (lo, hi) = levels
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), l| {
@@ -762,7 +762,7 @@ pub fn sensitivity_curve(input: &HarvestInput, axis: Axis, n: usize) -> Sensitiv
     let mut points: Vec<SensPoint> = linspace(domain.0, domain.1, n).map(&mut sample).collect();
     if cur_x.is_finite() {
         points.push(current);
-        points.sort_by(|a, b| a.x.total_cmp(&b.x));
+        crate::sort::sort_by(&mut points, |a, b| a.x.total_cmp(&b.x));
         points.dedup_by(|a, b| a.x == b.x);
     }
     let spread = |f: fn(&SensPoint) -> f64| {

@@ -60,7 +60,7 @@ fn finite2(p: (f64, f64)) -> bool {
 pub fn spread_intervals(centres: &[f64], half: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
     let n = centres.len().min(half.len());
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| centres[a].total_cmp(&centres[b]));
+    crate::sort::sort_by(&mut order, |&a, &b| centres[a].total_cmp(&centres[b]));
     let mut pos: Vec<f64> = order
         .iter()
         .map(|&i| {
@@ -700,7 +700,7 @@ pub fn draw_stop_ladder<DB: DrawingBackend>(
     for ((price, kinds), y) in groups.iter().zip(spread) {
         // Strongest kind first: the proposed/current stop, then BE+, mark, entry.
         let mut kinds = kinds.clone();
-        kinds.sort_by_key(|k| match k {
+        crate::sort::sort_by_key(&mut kinds, |k| match k {
             LevelKind::ProposedSl => 0,
             LevelKind::CurrentSl => 1,
             LevelKind::BePlus => 2,

@@ -264,7 +264,7 @@ pub fn select(store: &Store, filter: &Filter, sort: Sort) -> Vec<RowRef> {
         }
     }
     if sort != Sort::default() {
-        out.sort_by(|&a, &b| compare(store, a, b, sort));
+        crate::sort::sort_by(&mut out, |&a, &b| compare(store, a, b, sort));
     }
     out
 }
