@@ -1,29 +1,18 @@
 // The dashboard, end to end, against the release build (dist/ served under /harvest-lab/) in
 // headless Chromium: real drags and key presses on the sliders, presets, shared links, invalid
 // theta, pixels of the charts, and no request outside the page's origin.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, screenshot, serveDist, watchPage } from './harness.mjs';
+import { screenshot, useServedApp, watchPage } from './harness.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useServedApp();
 
 /** A fresh page (own context: empty localStorage) at `hash`, with the app rendered. */
 async function open(hash = '', { width = 1400, height = 1000 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+  const context = await env.browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
-  const watch = watchPage(page, app.origin);
-  await page.goto(app.url + hash);
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(env.app.url + hash);
   await page.locator('[data-testid=action][data-action]').first().waitFor({ timeout: 30_000 });
   return { page, watch, context };
 }
@@ -209,12 +198,12 @@ test('a shared link restores exactly what the sender saw; the last state persist
   await sender.page.getByTestId('copy-link').click();
   const link = await sender.page.getByTestId('share-url').inputValue();
   assert.equal(link, sender.page.url());
-  assert.ok(link.startsWith(app.url), `relative to the app's own address: ${link}`);
+  assert.ok(link.startsWith(env.app.url), `relative to the app's own address: ${link}`);
   assert.match(link, /#.*side=short/);
   assert.match(link, /kill_threshold=0\.55/);
   const sent = await outputs(sender.page);
 
-  const receiver = await open(link.slice(app.url.length));
+  const receiver = await open(link.slice(env.app.url.length));
   const got = await outputs(receiver.page);
   assert.deepEqual(got, sent, 'same outputs, same proposal JSON');
   assert.equal(await receiver.page.getByTestId('theta-kill-threshold-number').inputValue(), '0.55');
@@ -222,7 +211,7 @@ test('a shared link restores exactly what the sender saw; the last state persist
   assert.equal(await receiver.page.getByTestId('notice').count(), 0);
 
   // The sender reloads the bare address: localStorage brings the state back.
-  await sender.page.goto(app.url);
+  await sender.page.goto(env.app.url);
   await sender.page.locator('[data-testid=action][data-action]').waitFor();
   assert.deepEqual(await outputs(sender.page), sent);
   assert.deepEqual(sender.watch.problems(), []);
@@ -371,10 +360,10 @@ test('the page makes no request outside its own origin', async () => {
   await page.reload();
   await page.locator('[data-testid=action][data-action]').waitFor();
   await page.waitForLoadState('networkidle');
-  for (const h of hosts) assert.ok(h === app.origin || h === 'null', `request to ${h}`);
+  for (const h of hosts) assert.ok(h === env.app.origin || h === 'null', `request to ${h}`);
   const all = watch.responses().map((r) => new URL(r.url()));
   assert.ok(all.length > 0);
-  assert.ok(all.every((u) => u.origin === app.origin && u.pathname.startsWith('/harvest-lab/')), all.map(String).join(' '));
+  assert.ok(all.every((u) => u.origin === env.app.origin && u.pathname.startsWith('/harvest-lab/')), all.map(String).join(' '));
   assert.deepEqual(watch.problems(), []);
   await context.close();
 });

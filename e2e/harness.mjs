@@ -1,6 +1,7 @@
 // Shared helpers for the end-to-end tests (node --test e2e/): the release build served under
 // its sub-path, Debian's Chromium driven by playwright-core, and a page watcher that collects
 // everything a clean page must not do.
+import { after, before } from 'node:test';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,23 @@ export function launchChromium() {
     args: CHROMIUM_ARGS,
     timeout: 60_000,
   });
+}
+
+/**
+ * Registers node:test `before`/`after` hooks that serve DIST and launch Chromium for one test
+ * file, and returns `{ app, browser }`, filled in once `before` has run.
+ */
+export function useServedApp() {
+  const env = { app: undefined, browser: undefined };
+  before(async () => {
+    env.app = await serveDist();
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.app?.close();
+  });
+  return env;
 }
 
 /** Serve DIST under BASE on a free port of 127.0.0.1. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, launchChromium, screenshot, serveDist, watchPage } from './harness.mjs';
+import { ROOT, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const SAMPLE_PATH = join(ROOT, 'assets', 'sample-proposals.jsonl');
 const MISMATCH_LINES = [17, 42, 77, 105, 150, 188, 230, 266];
@@ -24,31 +24,26 @@ const ALTERED = {
 const CSV_HEADER =
   'line,verdict,kind,symbol,side,recorded_action,action,R_net,kill_score,reason_codes,diff_fields,diffs,error';
 
-let app;
-let browser;
+const env = useServedApp();
 let sampleBytes;
 let sampleLines;
 let tmp;
 
 before(async () => {
-  app = await serveDist();
-  browser = await launchChromium();
   sampleBytes = await readFile(SAMPLE_PATH);
   sampleLines = sampleBytes.toString('utf8').split('\n');
   tmp = await mkdtemp(join(tmpdir(), 'harvest-reviewer-'));
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 /** A fresh page on the reviewer (optionally with an explorer state in the hash). */
 async function openReviewer(hash = '') {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const watch = watchPage(page, app.origin);
-  await page.goto(`${app.url}?view=review${hash}`);
+  const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(`${env.app.url}?view=review${hash}`);
   await page.getByTestId('review-view').waitFor({ state: 'visible', timeout: 30_000 });
   return { page, watch };
 }
@@ -378,9 +373,9 @@ test('reviewer: editing the tolerance re-reviews everything loaded', async () =>
 });
 
 test('reviewer: the view is in the URL next to the explorer state; the explorer URL keeps working', async () => {
-  const page = await browser.newPage();
-  const watch = watchPage(page, app.origin);
-  await page.goto(`${app.url}#pnl=4.1`);
+  const page = await env.browser.newPage();
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(`${env.app.url}#pnl=4.1`);
   await page.getByTestId('input-pnl-number').waitFor();
   assert.equal(await page.getByTestId('review-view').isVisible(), false);
   assert.equal(await page.getByTestId('input-pnl-number').inputValue(), '4.1');

@@ -1,26 +1,15 @@
 // Smoke test of the release build (dist/, built for /harvest-lab/) in headless Chromium.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, screenshot, serveDist, watchPage } from './harness.mjs';
+import { screenshot, useServedApp, watchPage } from './harness.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useServedApp();
 
 test('the release build loads under /harvest-lab/, mounts the app, and stays clean', async () => {
-  const page = await browser.newPage();
-  const watch = watchPage(page, app.origin);
+  const page = await env.browser.newPage();
+  const watch = watchPage(page, env.app.origin);
 
-  const res = await page.goto(app.url, { waitUntil: 'load' });
+  const res = await page.goto(env.app.url, { waitUntil: 'load' });
   assert.equal(res.status(), 200, 'index.html is served');
 
   // The app mounted: its root element is there and visible.

@@ -1,29 +1,18 @@
 // The theta-tuning view (?view=tune) of the release build, in headless Chromium: the action map
 // and its axes, hover tooltip, robustness and sensitivity, A/B comparison, theta sets in
 // localStorage, and the strict theta import.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, screenshot, serveDist, watchPage } from './harness.mjs';
+import { screenshot, useServedApp, watchPage } from './harness.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useServedApp();
 
 /** A fresh context (empty localStorage) on the tuning view, its map painted at full resolution. */
 async function openTune(viewport = { width: 1400, height: 1000 }) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const context = await env.browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
-  const watch = watchPage(page, app.origin);
-  await page.goto(`${app.url}?view=tune`, { waitUntil: 'load' });
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(`${env.app.url}?view=tune`, { waitUntil: 'load' });
   const view = page.getByTestId('tuning-view');
   await view.waitFor({ state: 'visible', timeout: 30_000 });
   await settled(page);
