@@ -11,16 +11,21 @@ HARVEST_TOOLS="${HARVEST_TOOLS:-$HOME/.cache/harvest-lab/tools}"
 # Pinned versions. wasm-bindgen-cli is not pinned here: it must equal the wasm-bindgen crate in
 # Cargo.lock (see harvest_wasm_bindgen_version).
 TRUNK_VERSION="0.21.14"
+# wasm-split-cli (crate wasm_split_cli_support): splits the reviewer and tuning views off the
+# dashboard's wasm (scripts/tools/wasm-bindgen). Its format must match the wasm_split_helpers
+# crate that leptos pulls in (0.2.x in Cargo.lock).
+WASM_SPLIT_VERSION="0.2.4"
 BINARYEN_VERSION="132"
 
 # Debian's Chromium and ChromeDriver (packages chromium and chromium-driver).
 CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 CHROMEDRIVER_BIN="${CHROMEDRIVER_BIN:-/usr/bin/chromedriver}"
 
-# Tools first: the cache, then the repo's npm binaries (wasm-opt from binaryen 132), then the
-# usual cargo location (rustup's proxies).
+# Tools first: the repo's wrapper around wasm-bindgen (scripts/tools), the cache, then the
+# repo's npm binaries (wasm-opt from binaryen 132), then the usual cargo location (rustup's
+# proxies).
 export HARVEST_ROOT HARVEST_TOOLS
-export PATH="$HARVEST_TOOLS/bin:$HARVEST_ROOT/e2e/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$HARVEST_ROOT/scripts/tools:$HARVEST_TOOLS/bin:$HARVEST_ROOT/e2e/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
 
 harvest_log() { printf '[%s] %s\n' "${HARVEST_SCRIPT:-harvest}" "$*" >&2; }

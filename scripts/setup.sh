@@ -7,7 +7,8 @@
 #     /usr/bin/chromedriver is missing), and nodejs + npm if node is missing;
 #   - the Rust toolchain of rust-toolchain.toml with the wasm32-unknown-unknown target,
 #     rustfmt and clippy (only what is missing);
-#   - trunk 0.21.14 and wasm-bindgen-cli (the version locked in Cargo.lock) into the tool cache
+#   - trunk 0.21.14, wasm-bindgen-cli (the version locked in Cargo.lock) and wasm-split-cli
+#     (crate wasm_split_cli_support 0.2.4) into the tool cache
 #     ${HARVEST_TOOLS:-$HOME/.cache/harvest-lab/tools}, shared by every clone;
 #   - the npm packages of e2e/package-lock.json (binaryen 132 = wasm-opt, playwright-core),
 #     with `npm ci`, only when e2e/node_modules is missing or out of date;
@@ -104,6 +105,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wbg_versi
   with_install_lock cargo install wasm-bindgen-cli --version "=$wbg_version" --force --root "$HARVEST_TOOLS"
 fi
 
+if ! cargo install --list --root "$HARVEST_TOOLS" 2>/dev/null |
+  grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:" ||
+  ! [ -x "$HARVEST_TOOLS/bin/wasm-split-cli" ]; then
+  harvest_log "installing wasm-split-cli $WASM_SPLIT_VERSION into $HARVEST_TOOLS (takes a minute or two)"
+  with_install_lock cargo install wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" \
+    --features build-binary --locked --force --root "$HARVEST_TOOLS"
+fi
+
 # ---------------------------------------------------------------------------------------------
 # npm: binaryen (wasm-opt for trunk) and playwright-core, exactly as locked.
 stamp_file=e2e/node_modules/.harvest-lab-stamp
@@ -126,4 +135,4 @@ case "$wasm_opt_version" in
 esac
 
 elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-harvest_log "ready in ${elapsed}s: rustc $channel (+wasm32), $(trunk --version), wasm-bindgen $wbg_version, wasm-opt $BINARYEN_VERSION, $("$CHROMIUM_BIN" --version 2>/dev/null | head -n 1), node $(node --version)"
+harvest_log "ready in ${elapsed}s: rustc $channel (+wasm32), $(trunk --version), wasm-bindgen $wbg_version, wasm-split-cli $WASM_SPLIT_VERSION, wasm-opt $BINARYEN_VERSION, $("$CHROMIUM_BIN" --version 2>/dev/null | head -n 1), node $(node --version)"

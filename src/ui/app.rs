@@ -63,6 +63,15 @@ pub fn App() -> impl IntoView {
 
     browser::on_color_scheme_change(move |dark| ctx.dark.set(dark));
 
+    // The reviewer and tuning views are built (and, in split builds, downloaded) the first
+    // time they are shown, then kept.
+    let want_review = Memo::new(move |prev: Option<&bool>| {
+        prev.copied().unwrap_or(false) || review.view.get() == View::Review
+    });
+    let want_tune = Memo::new(move |prev: Option<&bool>| {
+        prev.copied().unwrap_or(false) || review.view.get() == View::Tune
+    });
+
     view! {
         <main data-testid="app" class="app">
             <header class="topbar">
@@ -93,8 +102,8 @@ pub fn App() -> impl IntoView {
                     <ProposalJson />
                 </section>
             </div>
-            <ReviewPage />
-            <TuningView />
+            {move || want_review.get().then(|| Suspend::new(load_review()))}
+            {move || want_tune.get().then(|| Suspend::new(load_tune()))}
             <footer class="foot">
                 "Harvest Lab "
                 {crate::kernel::KERNEL_VERSION}
@@ -102,4 +111,56 @@ pub fn App() -> impl IntoView {
             </footer>
         </main>
     }
+}
+
+/// A view chunk that could not be downloaded.
+#[derive(Debug)]
+pub struct ChunkError;
+
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkError
+    }
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(review_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn review_view() -> Result<AnyView, ChunkError> {
+    Ok(view! { <ReviewPage /> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(tune_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn tune_view() -> Result<AnyView, ChunkError> {
+    Ok(view! { <TuningView /> }.into_any())
+}
+
+async fn load_review() -> AnyView {
+    #[cfg(feature = "split")]
+    let r = review_view().await;
+    #[cfg(not(feature = "split"))]
+    let r = review_view();
+    r.unwrap_or_else(|_| chunk_failed("reviewer"))
+}
+
+async fn load_tune() -> AnyView {
+    #[cfg(feature = "split")]
+    let r = tune_view().await;
+    #[cfg(not(feature = "split"))]
+    let r = tune_view();
+    r.unwrap_or_else(|_| chunk_failed("tuning view"))
+}
+
+fn chunk_failed(what: &'static str) -> AnyView {
+    view! {
+        <p class="card notice" data-testid="error" role="alert">
+            "The " {what} " could not be downloaded. Check the connection and reload the page."
+        </p>
+    }
+    .into_any()
 }

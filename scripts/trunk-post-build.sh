@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# trunk post_build hook (Trunk.toml): puts the view chunks that scripts/tools/wasm-bindgen split
+# off the app beside it in the staging dir, optimised with wasm-opt in release builds, and points
+# their loader at the app's (hashed) JS glue.
+set -euo pipefail
+
+: "${TRUNK_STAGING_DIR:?run by trunk}"
+profile="${TRUNK_PROFILE:-debug}"
+target_dir="${CARGO_TARGET_DIR:-$TRUNK_SOURCE_DIR/target}"
+stash="$target_dir/wasm-bindgen/$profile.split"
+
+glue=$(cd "$TRUNK_STAGING_DIR" && ls -- *.js 2>/dev/null | grep -v '^__wasm_split' | head -n 1 || true)
+[ -n "$glue" ] || { echo "post-build: no JS glue in $TRUNK_STAGING_DIR" >&2; exit 1; }
+
+if grep -q '__wasm_split_placeholder__' "$TRUNK_STAGING_DIR/$glue"; then
+  echo "post-build: the app was built with split points but not split: build it through scripts/serve.sh or scripts/test.sh (their PATH has scripts/tools/wasm-bindgen)" >&2
+  exit 1
+fi
+if ! grep -q '__wasm_split.js' "$TRUNK_STAGING_DIR/$glue"; then
+  exit 0 # not a split build
+fi
+[ -f "$stash/__wasm_split.js" ] || { echo "post-build: no $stash/__wasm_split.js" >&2; exit 1; }
+
+for f in "$stash"/*.wasm; do
+  dest="$TRUNK_STAGING_DIR/$(basename "$f")"
+  if [ "$profile" = release ]; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$dest"
+  else
+    cp "$f" "$dest"
+  fi
+done
+sed "s#\"\./[^\"]*\.js\"#\"./$glue\"#" "$stash/__wasm_split.js" >"$TRUNK_STAGING_DIR/__wasm_split.js"
