@@ -10,11 +10,12 @@ use crate::state::decode;
 use crate::ui::browser;
 use crate::ui::context::Ctx;
 use crate::ui::controls::Presets;
+use crate::ui::nav::Nav;
 use crate::ui::panels::{
     ChartsPanel, Flips, MarketPanel, Notices, P1Panel, PositionPanel, ProposalJson, Reasons,
     Summary, ThetaPanel, Toolbar,
 };
-use crate::ui::reviewer::{ReviewCtx, ReviewPage, ReviewedRecord, ViewTabs};
+use crate::ui::reviewer::{ReviewPage, ReviewedRecord, ViewTabs};
 use crate::ui::tuning::TuningView;
 
 /// How long the URL and storage wait after the last change (browsers throttle `replaceState`).
@@ -25,8 +26,8 @@ const PERSIST_DELAY: Duration = Duration::from_millis(150);
 pub fn App() -> impl IntoView {
     let (initial, _source, notices) = browser::initial_state();
     let ctx = Ctx::provide(initial, notices, browser::prefers_dark());
-    // Reviewer mode (`?view=review`): its state outlives switching views.
-    let review = ReviewCtx::provide(ctx.state);
+    // Which view shows (`?view=review`, `?view=tune`) and what passes between the views.
+    let nav = Nav::provide(ctx.state);
 
     // URL hash + localStorage follow the state, debounced.
     let pending = StoredValue::new(None::<TimeoutHandle>);
@@ -66,11 +67,13 @@ pub fn App() -> impl IntoView {
     // The reviewer and tuning views are built (and, in split builds, downloaded) the first
     // time they are shown, then kept.
     let want_review = Memo::new(move |prev: Option<&bool>| {
-        prev.copied().unwrap_or(false) || review.view.get() == View::Review
+        prev.copied().unwrap_or(false) || nav.view.get() == View::Review
     });
     let want_tune = Memo::new(move |prev: Option<&bool>| {
-        prev.copied().unwrap_or(false) || review.view.get() == View::Tune
+        prev.copied().unwrap_or(false) || nav.view.get() == View::Tune
     });
+    // A record opened from the reviewer (so the reviewer's chunk is there already).
+    let has_opened = Memo::new(move |_| nav.opened.with(Option::is_some));
 
     view! {
         <main data-testid="app" class="app">
@@ -85,7 +88,7 @@ pub fn App() -> impl IntoView {
                 <Toolbar />
             </header>
             <Notices />
-            <div class="layout" hidden=move || review.view.get() != View::Explorer>
+            <div class="layout" hidden=move || nav.view.get() != View::Explorer>
                 <section class="inputs" aria-label="Inputs">
                     <Presets />
                     <PositionPanel />
@@ -94,7 +97,7 @@ pub fn App() -> impl IntoView {
                     <ThetaPanel />
                 </section>
                 <section class="outputs" aria-label="Outputs">
-                    <ReviewedRecord />
+                    {move || has_opened.get().then(|| Suspend::new(load_reviewed()))}
                     <Summary />
                     <Reasons />
                     <ChartsPanel />
@@ -134,6 +137,14 @@ fn review_view() -> Result<AnyView, ChunkError> {
 
 #[cfg_attr(
     feature = "split",
+    leptos::wasm_split::wasm_split(review_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn reviewed_view() -> Result<AnyView, ChunkError> {
+    Ok(view! { <ReviewedRecord /> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
     leptos::wasm_split::wasm_split(tune_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
 fn tune_view() -> Result<AnyView, ChunkError> {
@@ -146,6 +157,14 @@ async fn load_review() -> AnyView {
     #[cfg(not(feature = "split"))]
     let r = review_view();
     r.unwrap_or_else(|_| chunk_failed("reviewer"))
+}
+
+async fn load_reviewed() -> AnyView {
+    #[cfg(feature = "split")]
+    let r = reviewed_view().await;
+    #[cfg(not(feature = "split"))]
+    let r = reviewed_view();
+    r.unwrap_or_else(|_| chunk_failed("reviewed record"))
 }
 
 async fn load_tune() -> AnyView {

@@ -9,6 +9,7 @@ pub mod browser;
 mod charts;
 mod context;
 mod controls;
+mod nav;
 mod panels;
 mod reviewer;
 mod tuning;

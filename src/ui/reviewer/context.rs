@@ -1,6 +1,7 @@
 //! The reviewer's context: what is loaded (a non-reactive [`Store`] plus a version signal bumped
-//! when it changes), the table's filter, sort and page, the job queue, and the record opened in
-//! the explorer. Provided by `App`, so it outlives switching views.
+//! when it changes), the table's filter, sort and page, and the job queue. Provided by the
+//! reviewer's view, which is built once (the first time it shows) and kept, so it outlives
+//! switching views; what the other views share is in [`Nav`].
 
 use std::collections::VecDeque;
 
@@ -10,14 +11,15 @@ use crate::kernel::Tolerance;
 use crate::review::Counts;
 use crate::review_view::{select, Filter, OpenedRecord, Progress, RowRef, Sort, Store, View};
 use crate::state::{encode, UiState};
+use crate::ui::nav::Nav;
 use crate::ui::reviewer::io;
 use crate::ui::reviewer::jobs::{self, Job};
 
 /// Small and `Copy`: components take it with [`ReviewCtx::get`].
 #[derive(Clone, Copy)]
 pub struct ReviewCtx {
-    /// The view on screen (follows the URL's `?view=`).
-    pub view: RwSignal<View>,
+    /// The views' shared state.
+    pub nav: Nav,
     /// Everything loaded (read it after tracking `version`).
     pub store: StoredValue<Store>,
     /// Bumped whenever `store` changed.
@@ -46,15 +48,11 @@ pub struct ReviewCtx {
     pub selection: Memo<Vec<RowRef>>,
     /// Counts over everything loaded.
     pub counts: Memo<Counts>,
-    /// The record opened in the explorer (its panel shows while this is set).
-    pub opened: RwSignal<Option<OpenedRecord>>,
-    /// The explorer's state (a record is opened by setting it).
-    pub explorer: RwSignal<UiState>,
 }
 
 impl ReviewCtx {
-    /// Builds and provides the context; `explorer` is the explorer's state signal.
-    pub fn provide(explorer: RwSignal<UiState>) -> ReviewCtx {
+    /// Builds and provides the context, and tells `nav` about it.
+    pub fn provide(nav: Nav) -> ReviewCtx {
         let store = StoredValue::new(Store::default());
         let version = RwSignal::new(0u64);
         let filter = RwSignal::new(Filter::default());
@@ -70,7 +68,7 @@ impl ReviewCtx {
             store.with_value(Store::counts)
         });
         let rc = ReviewCtx {
-            view: RwSignal::new(io::current_view()),
+            nav,
             store,
             version,
             tolerance: RwSignal::new(Tolerance::default()),
@@ -85,29 +83,20 @@ impl ReviewCtx {
             page: RwSignal::new(0),
             selection,
             counts,
-            opened: RwSignal::new(None),
-            explorer,
         };
         provide_context(rc);
-        // Back / forward between views.
-        let _ = window_event_listener_untyped("popstate", move |_| {
-            let v = io::current_view();
-            if rc.view.get_untracked() != v {
-                rc.view.set(v);
+        nav.review.set(Some(rc));
+        // The tab's badge.
+        Effect::new(move |_| {
+            let n = counts.with(|c| c.records);
+            if nav.records.get_untracked() != n {
+                nav.records.set(n);
             }
-        });
-        // The explorer's charts measured themselves while hidden: let them measure again.
-        Effect::new(move |prev: Option<View>| {
-            let v = rc.view.get();
-            if v == View::Explorer && prev.is_some_and(|p| p != v) {
-                io::remeasure_soon();
-            }
-            v
         });
         rc
     }
 
-    /// The context provided by `App`.
+    /// The context provided by the reviewer's view.
     pub fn get() -> ReviewCtx {
         // Only missing if a component is mounted outside `App`: a programming error.
         expect_context::<ReviewCtx>()
@@ -120,11 +109,7 @@ impl ReviewCtx {
 
     /// Switches the view (with a history entry), keeping the explorer's hash.
     pub fn show(&self, view: View) {
-        if self.view.get_untracked() != view {
-            io::go_to(view, None);
-            self.view.set(view);
-            io::scroll_top();
-        }
+        self.nav.show(view);
     }
 
     /// Queues a job (a load or a re-review) and starts the runner if it is idle.
@@ -185,9 +170,9 @@ impl ReviewCtx {
         let Some(o) = opened else { return };
         let state = UiState::from_input(&o.input);
         io::go_to(View::Explorer, Some(&encode(&state)));
-        self.opened.set(Some(o));
-        self.explorer.set(state);
-        self.view.set(View::Explorer);
+        self.nav.opened.set(Some(o));
+        self.nav.explorer.set(state);
+        self.nav.view.set(View::Explorer);
         io::scroll_top();
     }
 }

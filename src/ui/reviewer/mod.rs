@@ -8,7 +8,7 @@ mod batches;
 mod context;
 mod counts;
 mod filters;
-mod io;
+pub(crate) mod io;
 mod job_status;
 mod jobs;
 mod load_panel;

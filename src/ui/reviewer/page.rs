@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::review_view::View;
+use crate::ui::nav::Nav;
 use crate::ui::reviewer::actions;
 use crate::ui::reviewer::batches::Batches;
 use crate::ui::reviewer::context::ReviewCtx;
@@ -15,10 +16,10 @@ use crate::ui::reviewer::load_panel::LoadPanel;
 use crate::ui::reviewer::record_table::RecordTable;
 use crate::ui::reviewer::tolerance::ToleranceControl;
 
-/// The whole reviewer view (hidden while another view shows).
+/// The whole reviewer view (hidden while another view shows). It provides [`ReviewCtx`].
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let rc = ReviewCtx::get();
+    let rc = ReviewCtx::provide(Nav::get());
     let (dragging, set_dragging) = signal(false);
     let has_records = move || {
         rc.version.track();
@@ -29,7 +30,7 @@ pub fn ReviewPage() -> impl IntoView {
             data-testid="review-view"
             class="review"
             class:dragging=move || dragging.get()
-            hidden=move || rc.view.get() != View::Review
+            hidden=move || rc.nav.view.get() != View::Review
             aria-label="Reviewer"
             on:click=move |ev| actions::click(rc, &ev)
             on:change=move |ev| actions::change(rc, &ev)

@@ -7,16 +7,16 @@ use leptos::prelude::*;
 use crate::review_view::{opened_html, View};
 use crate::state::UiState;
 use crate::ui::context::Ctx;
-use crate::ui::reviewer::context::ReviewCtx;
+use crate::ui::nav::Nav;
 use crate::ui::reviewer::io;
 
 /// The "Reviewed record" panel (empty unless a record was opened).
 #[component]
 pub fn ReviewedRecord() -> impl IntoView {
-    let rc = ReviewCtx::get();
+    let nav = Nav::get();
     let ctx = Ctx::get();
     let html = Memo::new(move |_| {
-        rc.opened.with(|o| {
+        nav.opened.with(|o| {
             o.as_ref().map_or_else(String::new, |o| {
                 let untouched = ctx.state.with(|s| *s == UiState::from_input(&o.input));
                 ctx.result
@@ -29,10 +29,10 @@ pub fn ReviewedRecord() -> impl IntoView {
             return;
         };
         match act.as_str() {
-            "close" => rc.opened.set(None),
-            "back" => rc.show(View::Review),
+            "close" => nav.opened.set(None),
+            "back" => nav.show(View::Review),
             "restore" => {
-                let s = rc
+                let s = nav
                     .opened
                     .with_untracked(|o| o.as_ref().map(|o| UiState::from_input(&o.input)));
                 if let Some(s) = s {

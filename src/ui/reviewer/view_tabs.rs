@@ -3,27 +3,27 @@
 use leptos::prelude::*;
 
 use crate::review_view::View;
-use crate::ui::reviewer::context::ReviewCtx;
+use crate::ui::nav::Nav;
 
 /// "Explorer | Reviewer" navigation.
 #[component]
 pub fn ViewTabs() -> impl IntoView {
-    let rc = ReviewCtx::get();
-    let records = move || rc.counts.with(|c| c.records);
+    let nav = Nav::get();
+    let records = move || nav.records.get();
     let link = move |view: View, href: &'static str, testid: &'static str, label: &'static str| {
         view! {
             <a
                 href=href
                 data-testid=testid
                 class="view-tab"
-                class:active=move || rc.view.get() == view
-                aria-current=move || if rc.view.get() == view { "page" } else { "false" }
+                class:active=move || nav.view.get() == view
+                aria-current=move || if nav.view.get() == view { "page" } else { "false" }
                 on:click=move |ev: leptos::ev::MouseEvent| {
                     // Plain clicks switch in place (keeping the explorer's state in the hash);
                     // modified clicks open the link as usual.
                     if !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0) {
                         ev.prevent_default();
-                        rc.show(view);
+                        nav.show(view);
                     }
                 }
             >

@@ -53,7 +53,7 @@ impl Tuner {
                 let base = s.as_ref().map(|s| s.input.clone()).unwrap_or_default();
                 grid_positions(&base, &GridSpec::default()).unwrap_or_else(|_| empty())
             }),
-            SetChoice::Reviewer => self.rc.map_or_else(empty, |rc| {
+            SetChoice::Reviewer => self.review().map_or_else(empty, |rc| {
                 rc.store.with_value(|st| {
                     let mut set = empty();
                     set.name = "the reviewer's loaded records".to_string();
@@ -142,8 +142,6 @@ impl Tuner {
         };
         let b = self.ctx.state.with_untracked(|s| s.theta);
         self.ctx.state.set(open_state(&input, b));
-        if let Some(rc) = self.rc {
-            rc.show(View::Explorer);
-        }
+        self.nav.show(View::Explorer);
     }
 }

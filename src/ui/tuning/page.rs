@@ -9,7 +9,7 @@ use crate::review_view::View;
 use crate::tuning::ThetaFormat;
 use crate::tuning_view::{main_html, map_axis, pick_axis, sliders_html, SetChoice};
 use crate::ui::context::Ctx;
-use crate::ui::reviewer::ReviewCtx;
+use crate::ui::nav::Nav;
 use crate::ui::tuning::ab::AbState;
 use crate::ui::tuning::context::TuneCtx;
 use crate::ui::tuning::map::MapState;
@@ -18,11 +18,11 @@ use crate::ui::tuning::tuner::{closest_attr, target, testid, Tuner};
 /// The whole tuning view (hidden unless the URL says `?view=tune`).
 #[component]
 pub fn TuningView() -> impl IntoView {
-    let rc = ReviewCtx::get();
+    let nav = Nav::get();
     let t = Tuner {
         ctx: Ctx::get(),
         tc: TuneCtx::new(),
-        rc: Some(rc),
+        nav,
         root: NodeRef::new(),
         map: MapState::new(),
         sens_pending: StoredValue::new(false),
@@ -30,7 +30,7 @@ pub fn TuningView() -> impl IntoView {
         format: StoredValue::new(ThetaFormat::Json),
     };
     let (ctx, tc) = (t.ctx, t.tc);
-    let active = move || rc.view.get() == View::Tune;
+    let active = move || nav.view.get() == View::Tune;
     let shown = Memo::new(move |_| active());
 
     // Shown: the content, then everything filled in; hidden: emptied. (Every effect reads the
@@ -92,7 +92,9 @@ pub fn TuningView() -> impl IntoView {
         tc.pinned.track();
         tc.set_choice.track();
         ctx.state.track();
-        rc.version.track();
+        if let Some(rc) = nav.review.get() {
+            rc.version.track();
+        }
         if shown.get_untracked() {
             untrack(|| {
                 t.ab_controls();

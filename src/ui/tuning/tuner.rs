@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use crate::tuning::ThetaFormat;
 use crate::tuning_view::status_html;
 use crate::ui::context::Ctx;
+use crate::ui::nav::Nav;
 use crate::ui::reviewer::ReviewCtx;
 use crate::ui::tuning::ab::AbState;
 use crate::ui::tuning::context::TuneCtx;
@@ -19,8 +20,8 @@ pub struct Tuner {
     pub ctx: Ctx,
     /// The tuning view's own state.
     pub tc: TuneCtx,
-    /// The reviewer (its loaded records are an A/B position set).
-    pub rc: Option<ReviewCtx>,
+    /// The views' shared state (the reviewer's loaded records are an A/B position set).
+    pub nav: Nav,
     /// The view's `<section>` (its content exists only while the view shows).
     pub root: NodeRef<leptos::html::Section>,
     /// The action map's buffers and timers.
@@ -34,6 +35,11 @@ pub struct Tuner {
 }
 
 impl Tuner {
+    /// The reviewer, if its view was built.
+    pub fn review(self) -> Option<ReviewCtx> {
+        self.nav.review.get_untracked()
+    }
+
     /// The element with `data-testid=id` in the view, as `T` (`None` while the view is hidden).
     pub fn find<T: JsCast>(self, id: &str) -> Option<T> {
         self.root
