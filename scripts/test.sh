@@ -8,7 +8,7 @@
 #   setup          scripts/setup.sh (installs whatever is missing)
 #   fmt            cargo fmt --all -- --check
 #   clippy-native  cargo clippy --all-targets -- -D warnings
-#   clippy-wasm    cargo clippy --target wasm32-unknown-unknown --lib --bins (+ browser tests) -- -D warnings
+#   clippy-wasm    cargo clippy --target wasm32-unknown-unknown --lib --bins (+ browser tests; + --features split) -- -D warnings
 #   test-native    cargo test (unit, integration and doc tests)
 #   test-browser   wasm-bindgen tests (tests/ files with wasm_bindgen_test_configure!) in headless Chromium
 #   build-release  RUST_BACKTRACE=0 trunk build --release --public-url /harvest-lab/ into dist/
@@ -67,6 +67,8 @@ stage_clippy-wasm() {
   local tests
   mapfile -t tests < <(wasm_test_args)
   cargo clippy --target wasm32-unknown-unknown --lib --bins "${tests[@]}" -- -D warnings
+  # The release build's split points (cargo feature `split`, see src/ui/app.rs).
+  cargo clippy --target wasm32-unknown-unknown --lib --bins --features split -- -D warnings
 }
 
 stage_test-native() { cargo test; }
