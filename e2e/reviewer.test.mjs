@@ -381,7 +381,9 @@ test('reviewer: the view is in the URL next to the explorer state; the explorer 
   assert.equal(await page.getByTestId('input-pnl-number').inputValue(), '4.1');
 
   await page.getByTestId('view-review').click();
-  assert.equal(await page.getByTestId('review-view').isVisible(), true);
+  // The reviewer is a chunk of its own, downloaded on this first visit.
+  await page.getByTestId('review-view').waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(await page.getByTestId('view-loading').isVisible(), false);
   let url = new URL(page.url());
   assert.equal(url.search, '?view=review');
   assert.equal(url.hash, '#pnl=4.1');

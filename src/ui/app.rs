@@ -72,6 +72,14 @@ pub fn App() -> impl IntoView {
     let want_tune = Memo::new(move |prev: Option<&bool>| {
         prev.copied().unwrap_or(false) || nav.view.get() == View::Tune
     });
+    // Set once a view's chunk is in and the view is built.
+    let review_ready = RwSignal::new(false);
+    let tune_ready = RwSignal::new(false);
+    let loading = move || match nav.view.get() {
+        View::Review if !review_ready.get() => Some("Loading the reviewer…"),
+        View::Tune if !tune_ready.get() => Some("Loading the tuning view…"),
+        _ => None,
+    };
     // A record opened from the reviewer (so the reviewer's chunk is there already).
     let has_opened = Memo::new(move |_| nav.opened.with(Option::is_some));
 
@@ -105,8 +113,27 @@ pub fn App() -> impl IntoView {
                     <ProposalJson />
                 </section>
             </div>
-            {move || want_review.get().then(|| Suspend::new(load_review()))}
-            {move || want_tune.get().then(|| Suspend::new(load_tune()))}
+            <p class="card view-loading" data-testid="view-loading" role="status" hidden=move || loading().is_none()>
+                {loading}
+            </p>
+            {move || {
+                want_review
+                    .get()
+                    .then(|| Suspend::new(async move {
+                        let v = load_review().await;
+                        review_ready.set(true);
+                        v
+                    }))
+            }}
+            {move || {
+                want_tune
+                    .get()
+                    .then(|| Suspend::new(async move {
+                        let v = load_tune().await;
+                        tune_ready.set(true);
+                        v
+                    }))
+            }}
             <footer class="foot">
                 "Harvest Lab "
                 {crate::kernel::KERNEL_VERSION}
@@ -156,7 +183,7 @@ async fn load_review() -> AnyView {
     let r = review_view().await;
     #[cfg(not(feature = "split"))]
     let r = review_view();
-    r.unwrap_or_else(|_| chunk_failed("reviewer"))
+    r.unwrap_or_else(|_| chunk_failed("reviewer", View::Review))
 }
 
 async fn load_reviewed() -> AnyView {
@@ -164,7 +191,7 @@ async fn load_reviewed() -> AnyView {
     let r = reviewed_view().await;
     #[cfg(not(feature = "split"))]
     let r = reviewed_view();
-    r.unwrap_or_else(|_| chunk_failed("reviewed record"))
+    r.unwrap_or_else(|_| chunk_failed("reviewed record", View::Explorer))
 }
 
 async fn load_tune() -> AnyView {
@@ -172,12 +199,13 @@ async fn load_tune() -> AnyView {
     let r = tune_view().await;
     #[cfg(not(feature = "split"))]
     let r = tune_view();
-    r.unwrap_or_else(|_| chunk_failed("tuning view"))
+    r.unwrap_or_else(|_| chunk_failed("tuning view", View::Tune))
 }
 
-fn chunk_failed(what: &'static str) -> AnyView {
+fn chunk_failed(what: &'static str, view: View) -> AnyView {
+    let nav = Nav::get();
     view! {
-        <p class="card notice" data-testid="error" role="alert">
+        <p class="card notice" data-testid="error" role="alert" hidden=move || nav.view.get() != view>
             "The " {what} " could not be downloaded. Check the connection and reload the page."
         </p>
     }
