@@ -169,7 +169,11 @@ fn numfmt_matches_core_fmt() {
     for v in cases {
         assert_eq!(harvest_lab::numfmt::shortest(v), format!("{v}"), "{v:e}");
         for d in [0, 1, 2, 3, 6] {
-            assert_eq!(harvest_lab::numfmt::fixed(v, d), format!("{v:.d$}"), "{v:e} .{d}");
+            assert_eq!(
+                harvest_lab::numfmt::fixed(v, d),
+                format!("{v:.d$}"),
+                "{v:e} .{d}"
+            );
         }
     }
 }

@@ -35,8 +35,10 @@ pub fn color(rgb: Rgb) -> RGBColor {
     RGBColor(rgb.0, rgb.1, rgb.2)
 }
 
+/// A text style in the theme's font. The family is given by name: plotters' `&str` → family
+/// conversion lowercases it, which links Unicode case tables into the wasm.
 fn text(theme: &ChartTheme, size: f64, rgb: Rgb) -> TextStyle<'static> {
-    (theme.font, size).into_font().color(&color(rgb))
+    FontDesc::new(FontFamily::Name(theme.font), size, FontStyle::Normal).color(&color(rgb))
 }
 
 fn text_at(theme: &ChartTheme, size: f64, rgb: Rgb, h: HPos, v: VPos) -> TextStyle<'static> {
