@@ -198,7 +198,8 @@ fn key_points(range: (f64, f64), max: usize) -> Vec<f64> {
             r
         }
     }
-    let mut scale = 10f64.powf((hi - lo).log10().floor());
+    // 10^⌊log10(span)⌋ (`powi`: exact for these exponents, and no `pow` in the wasm).
+    let mut scale = 10f64.powi((hi - lo).log10().floor() as i32);
     let mut granularity = scale / 10.0;
     if 1 + ((hi - lo) / scale).floor() as usize > max {
         scale *= 10.0;
