@@ -25,7 +25,8 @@ for f in "$stash"/*.wasm; do
   dest="$TRUNK_STAGING_DIR/$(basename "$f")"
   if [ "$profile" = release ]; then
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$dest"
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      --strip-producers --strip-target-features "$f" -o "$dest"
   else
     cp "$f" "$dest"
   fi

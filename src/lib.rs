@@ -7,6 +7,7 @@
 
 pub mod charts;
 pub mod kernel;
+pub mod numfmt;
 pub mod review;
 pub mod review_view;
 pub mod sha256;

@@ -21,6 +21,7 @@ use crate::kernel::{
     format_sig, scenarios, validate, HarvestInput, MarketState, P1Proposal, Position, Side, Theta,
     ThetaField, PARAMS,
 };
+use crate::numfmt::Num;
 
 /// One of the dashboard's inputs that is a number (side and the two toggles are not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -370,8 +371,10 @@ impl UiState {
         let spec = field.spec();
         if !v.is_finite() {
             return Err(format!(
-                "{}: {v} is not a finite number; allowed: {}",
-                spec.path, spec.allowed
+                "{}: {} is not a finite number; allowed: {}",
+                spec.path,
+                Num(v),
+                spec.allowed
             ));
         }
         let mut probe = self.clone();
@@ -388,8 +391,10 @@ impl UiState {
         ) {
             Err(e) if e.field() == spec.path => Err(e.to_string()),
             _ if field == InputField::Stop && v <= 0.0 => Err(format!(
-                "{} = {v} is out of range: expected {}",
-                spec.path, spec.allowed
+                "{} = {} is out of range: expected {}",
+                spec.path,
+                Num(v),
+                spec.allowed
             )),
             _ => Ok(()),
         }
@@ -545,7 +550,7 @@ pub fn input_note(field: InputField, input: &HarvestInput) -> String {
             fmt_num(e.cost_est)
         ),
         InputField::AgeSec => format!("{} s", fmt_num(input.position.age_sec)),
-        InputField::PTrend => format!("regime_flip component {}", e.k.regime_flip),
+        InputField::PTrend => format!("regime_flip component {}", Num(e.k.regime_flip)),
         InputField::Sigma => format!("sigma_spike component {}", fmt_fixed(e.k.sigma_spike, 3)),
         InputField::Ts => format!("ts_drop component {}", fmt_fixed(e.k.ts_drop, 3)),
         InputField::Stop if e.p1_used => {
@@ -704,7 +709,7 @@ pub fn fmt_num(v: f64) -> String {
 /// A number with a fixed count of decimals (`−` written as ASCII `-`); `–` for non-finite.
 pub fn fmt_fixed(v: f64, decimals: usize) -> String {
     if v.is_finite() {
-        let s = format!("{v:.decimals$}");
+        let s = crate::numfmt::fixed(v, decimals);
         // No "-0.00".
         match s.strip_prefix('-') {
             Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
@@ -718,7 +723,7 @@ pub fn fmt_fixed(v: f64, decimals: usize) -> String {
 /// A number for the URL: the shortest decimal text that parses back to the same f64 (no
 /// exponent: `1e-7` is written `0.0000001`).
 fn url_num(v: f64) -> String {
-    format!("{v}")
+    crate::numfmt::shortest(v)
 }
 
 fn same(a: f64, b: f64) -> bool {

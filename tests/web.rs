@@ -138,3 +138,42 @@ fn parse_f64_std_matches_rust_parse() {
         }
     }
 }
+
+/// `numfmt::shortest` (the browser's `Number.prototype.toString`, exponent written out) and
+/// `numfmt::fixed` (exact decimal expansion) print what `core::fmt` prints, in the browser.
+#[wasm_bindgen_test]
+fn numfmt_matches_core_fmt() {
+    let mut cases = vec![
+        0.0,
+        -0.0,
+        0.1 + 0.2,
+        1e-7,
+        1.5e-7,
+        1e21,
+        1.5e21,
+        123456.789,
+        -2.5,
+        0.7341,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut x = 0.3172_f64;
+    for i in 0..2000 {
+        x = (x * 9.73 + 0.137).fract();
+        cases.push(x * 10f64.powi(i % 44 - 22));
+    }
+    for v in cases {
+        assert_eq!(harvest_lab::numfmt::shortest(v), format!("{v}"), "{v:e}");
+        for d in [0, 1, 2, 3, 6] {
+            assert_eq!(
+                harvest_lab::numfmt::fixed(v, d),
+                format!("{v:.d$}"),
+                "{v:e} .{d}"
+            );
+        }
+    }
+}

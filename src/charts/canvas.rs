@@ -9,18 +9,294 @@
 //! charts::canvas::paint(&canvas, |area| charts::draw_kill_explainer(area, &data, &theme))?;
 //! charts::canvas::paint_action_map(&canvas, &map, &theme)?;
 //! ```
+//!
+//! [`CanvasBackend`] is a small plotters backend on a `CanvasRenderingContext2d` (what the
+//! `plotters-canvas` crate does, without formatting any `f64` with `core::fmt`: colours and
+//! font sizes are written with integer arithmetic, so the float formatting machinery stays out of
+//! the wasm).
 
 use std::cell::RefCell;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::FontTransform;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+};
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::data::{fill_action_map_rgba, ActionMap};
 use super::draw::{action_map_plot_rect, draw_action_map, DrawResult, MapLayer, PlotRect};
 use super::theme::ChartTheme;
+
+/// A plotters backend drawing on a canvas's 2d context.
+pub struct CanvasBackend {
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+}
+
+/// A canvas call that failed: the browser's message.
+#[derive(Debug)]
+pub struct CanvasError(String);
+
+impl std::fmt::Display for CanvasError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("canvas error: ")?;
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CanvasError {}
+
+fn canvas_err(e: wasm_bindgen::JsValue) -> DrawingErrorKind<CanvasError> {
+    DrawingErrorKind::DrawingError(CanvasError(
+        e.as_string().unwrap_or_else(|| "unknown".to_string()),
+    ))
+}
+
+/// `rgba(r,g,b,a)` with the alpha to 3 decimals, written without float formatting.
+fn css_color(c: BackendColor) -> String {
+    let (r, g, b) = c.rgb;
+    let m = (c.alpha.clamp(0.0, 1.0) * 1000.0).round() as u32;
+    format!("rgba({r},{g},{b},{}.{:03})", m / 1000, m % 1000)
+}
+
+/// A CSS pixel size to 2 decimals (trailing zeros dropped), without float formatting.
+fn css_px(v: f64) -> String {
+    let c = (v.clamp(0.0, 10_000.0) * 100.0).round() as u32;
+    match c % 100 {
+        0 => format!("{}", c / 100),
+        f if f % 10 == 0 => format!("{}.{}", c / 100, f / 10),
+        f => format!("{}.{f:02}", c / 100),
+    }
+}
+
+/// Horizontal and vertical lines on half pixels, so a 1 px line covers one device row.
+fn crisp(a: BackendCoord, b: BackendCoord) -> ((f64, f64), (f64, f64)) {
+    let (mut a, mut b) = (
+        (f64::from(a.0), f64::from(a.1)),
+        (f64::from(b.0), f64::from(b.1)),
+    );
+    if a.0 == b.0 {
+        a.0 -= 0.5;
+        b.0 -= 0.5;
+    }
+    if a.1 == b.1 {
+        a.1 -= 0.5;
+        b.1 -= 0.5;
+    }
+    (a, b)
+}
+
+impl CanvasBackend {
+    /// A backend on `canvas`'s 2d context; `None` when it has none.
+    pub fn with_canvas_object(canvas: HtmlCanvasElement) -> Option<CanvasBackend> {
+        let ctx = context_2d(&canvas).ok()?;
+        Some(CanvasBackend { canvas, ctx })
+    }
+
+    fn stroke_style(&self, style: &impl BackendStyle) {
+        self.ctx.set_stroke_style_str(&css_color(style.color()));
+        self.ctx.set_line_width(f64::from(style.stroke_width()));
+    }
+
+    fn trace(&self, path: impl IntoIterator<Item = BackendCoord>) -> bool {
+        let mut path = path.into_iter();
+        self.ctx.begin_path();
+        let Some(start) = path.next() else {
+            return false;
+        };
+        self.ctx.move_to(f64::from(start.0), f64::from(start.1));
+        for p in path {
+            self.ctx.line_to(f64::from(p.0), f64::from(p.1));
+        }
+        true
+    }
+}
+
+impl DrawingBackend for CanvasBackend {
+    type ErrorType = CanvasError;
+
+    fn get_size(&self) -> (u32, u32) {
+        (self.canvas.width(), self.canvas.height())
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+        Ok(())
+    }
+
+    fn present(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+        Ok(())
+    }
+
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        if color.alpha > 0.0 {
+            self.ctx.set_fill_style_str(&css_color(color));
+            self.ctx
+                .fill_rect(f64::from(point.0), f64::from(point.1), 1.0, 1.0);
+        }
+        Ok(())
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.draw_path([from, to], style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        ul: BackendCoord,
+        br: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let (x, y) = (f64::from(ul.0), f64::from(ul.1));
+        let (w, h) = (f64::from(br.0 - ul.0), f64::from(br.1 - ul.1));
+        if fill {
+            self.ctx.set_fill_style_str(&css_color(style.color()));
+            self.ctx.fill_rect(x, y, w, h);
+        } else {
+            self.stroke_style(style);
+            self.ctx.stroke_rect(x, y, w, h);
+        }
+        Ok(())
+    }
+
+    /// A polyline; a single horizontal or vertical segment of odd width lands on half pixels, so
+    /// it covers whole device pixels (crisp).
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let pts: Vec<BackendCoord> = path.into_iter().collect();
+        self.stroke_style(style);
+        if let ([a, b], true) = (&pts[..], style.stroke_width() % 2 == 1) {
+            let (a, b) = crisp(*a, *b);
+            self.ctx.begin_path();
+            self.ctx.move_to(a.0, a.1);
+            self.ctx.line_to(b.0, b.1);
+        } else if !self.trace(pts) {
+            return Ok(());
+        }
+        self.ctx.stroke();
+        Ok(())
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        if self.trace(path) {
+            self.ctx.set_fill_style_str(&css_color(style.color()));
+            self.ctx.close_path();
+            self.ctx.fill();
+        }
+        Ok(())
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        if fill {
+            self.ctx.set_fill_style_str(&css_color(style.color()));
+        } else {
+            self.stroke_style(style);
+        }
+        self.ctx.begin_path();
+        self.ctx
+            .arc(
+                f64::from(center.0),
+                f64::from(center.1),
+                f64::from(radius),
+                0.0,
+                std::f64::consts::TAU,
+            )
+            .map_err(canvas_err)?;
+        if fill {
+            self.ctx.fill();
+        } else {
+            self.ctx.stroke();
+        }
+        Ok(())
+    }
+
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        let (mut x, mut y) = (f64::from(pos.0), f64::from(pos.1));
+        let quarter_turns = match style.transform() {
+            FontTransform::None => 0.0,
+            FontTransform::Rotate90 => 1.0,
+            FontTransform::Rotate180 => 2.0,
+            FontTransform::Rotate270 => 3.0,
+        };
+        if quarter_turns != 0.0 {
+            self.ctx.save();
+            self.ctx.translate(x, y).map_err(canvas_err)?;
+            self.ctx
+                .rotate(quarter_turns * std::f64::consts::FRAC_PI_2)
+                .map_err(canvas_err)?;
+            (x, y) = (0.0, 0.0);
+        }
+        self.ctx.set_text_baseline(match style.anchor().v_pos {
+            VPos::Top => "top",
+            VPos::Center => "middle",
+            VPos::Bottom => "bottom",
+        });
+        self.ctx.set_text_align(match style.anchor().h_pos {
+            HPos::Left => "start",
+            HPos::Right => "end",
+            HPos::Center => "center",
+        });
+        self.ctx.set_fill_style_str(&css_color(color));
+        self.ctx.set_font(&format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            css_px(style.size()),
+            style.family().as_str(),
+        ));
+        self.ctx.fill_text(text, x, y).map_err(canvas_err)?;
+        if quarter_turns != 0.0 {
+            self.ctx.restore();
+        }
+        Ok(())
+    }
+}
 
 /// The drawing area [`paint`] hands to its closure: CSS-pixel sized.
 pub type CanvasArea = DrawingArea<CanvasBackend, Shift>;

@@ -28,7 +28,7 @@ pub fn fmt_fixed(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return "—".to_string();
     }
-    let mut s = format!("{v:.decimals$}");
+    let mut s = crate::numfmt::fixed(v, decimals);
     if s.contains('.') {
         s = s.trim_end_matches('0').trim_end_matches('.').to_string();
     }

@@ -4,13 +4,18 @@
 //! units and annotates thresholds and the current point. Sized for ~360–600 px wide and ~220 px
 //! tall (the sensitivity small multiples want ~170 px per row, see [`sensitivity_grid`]).
 //!
+//! The charts draw plotters elements (paths, rectangles, circles, polygons, text) on the pixel
+//! area itself: a small [`Plot`] maps data onto its plotting rectangle and draws the grid, axes,
+//! ticks and axis titles (the same layout, ticks and pixel mapping as plotters' `ChartBuilder`
+//! and mesh, without their per-coordinate-type generic code, which is most of a chart's size in
+//! the browser build).
+//!
 //! Non-finite data never panics: such points are skipped and labels show `—`.
 
-use plotters::chart::MeshStyle;
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontTransform;
 
 use super::data::{
     axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, fmt_tick, sane_range, ActionMap,
@@ -22,15 +27,18 @@ use crate::kernel::{logit, HarvestAction};
 /// What a `draw_*` function returns: the plotters error of the backend, if any.
 pub type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Area<DB> = DrawingArea<DB, Shift>;
+type Px = (i32, i32);
 
 /// The plotters colour of a theme colour.
 pub fn color(rgb: Rgb) -> RGBColor {
     RGBColor(rgb.0, rgb.1, rgb.2)
 }
 
+/// A text style in the theme's font. The family is given by name: plotters' `&str` → family
+/// conversion lowercases it, which links Unicode case tables into the wasm.
 fn text(theme: &ChartTheme, size: f64, rgb: Rgb) -> TextStyle<'static> {
-    (theme.font, size).into_font().color(&color(rgb))
+    FontDesc::new(FontFamily::Name(theme.font), size, FontStyle::Normal).color(&color(rgb))
 }
 
 fn text_at(theme: &ChartTheme, size: f64, rgb: Rgb, h: HPos, v: VPos) -> TextStyle<'static> {
@@ -45,6 +53,395 @@ fn text_width(s: &str, size: f64) -> f64 {
 
 fn finite2(p: (f64, f64)) -> bool {
     p.0.is_finite() && p.1.is_finite()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pixel primitives: the only plotters elements the charts draw (one instance each per backend).
+
+fn path<DB: DrawingBackend>(
+    area: &Area<DB>,
+    pts: Vec<Px>,
+    style: ShapeStyle,
+) -> DrawResult<(), DB> {
+    if pts.len() < 2 {
+        return Ok(());
+    }
+    area.draw(&PathElement::new(pts, style))
+}
+
+fn rect<DB: DrawingBackend>(
+    area: &Area<DB>,
+    a: Px,
+    b: Px,
+    style: ShapeStyle,
+) -> DrawResult<(), DB> {
+    let ul = (a.0.min(b.0), a.1.min(b.1));
+    let br = (a.0.max(b.0), a.1.max(b.1));
+    area.draw(&Rectangle::new([ul, br], style))
+}
+
+fn circle<DB: DrawingBackend>(
+    area: &Area<DB>,
+    c: Px,
+    r: i32,
+    style: ShapeStyle,
+) -> DrawResult<(), DB> {
+    area.draw(&Circle::new(c, r, style))
+}
+
+fn polygon<DB: DrawingBackend>(
+    area: &Area<DB>,
+    pts: Vec<Px>,
+    style: ShapeStyle,
+) -> DrawResult<(), DB> {
+    area.draw(&Polygon::new(pts, style))
+}
+
+fn write<DB: DrawingBackend>(
+    area: &Area<DB>,
+    s: &str,
+    at: Px,
+    style: &TextStyle,
+) -> DrawResult<(), DB> {
+    area.draw_text(s, style, at)
+}
+
+/// A dashed segment in pixels: 5 px dashes, 4 px gaps (as plotters' `DashedLineSeries`).
+fn dashed_px<DB: DrawingBackend>(
+    area: &Area<DB>,
+    a: Px,
+    b: Px,
+    style: ShapeStyle,
+) -> DrawResult<(), DB> {
+    let (dx, dy) = (
+        f64::from(b.0) - f64::from(a.0),
+        f64::from(b.1) - f64::from(a.1),
+    );
+    let len = (dx * dx + dy * dy).sqrt();
+    if !(len > 0.0 && len < 1e5) {
+        return path(area, vec![a, b], style);
+    }
+    let at = |s: f64| {
+        (
+            a.0 + (dx * s / len).round() as i32,
+            a.1 + (dy * s / len).round() as i32,
+        )
+    };
+    let mut s = 0.0;
+    while s < len {
+        path(area, vec![at(s), at((s + 5.0).min(len))], style)?;
+        s += 9.0;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plot frame: data ranges onto a pixel rectangle, grid, axes and ticks.
+
+/// A plotting rectangle inside a drawing area and the data ranges it shows. Pixels are relative
+/// to the area's top-left corner; `l..r` × `t..b` is the plotting rectangle (right and bottom
+/// exclusive), with the y-axis label area (`yl` px wide) left of it and the x-axis label area
+/// (`xl` px tall) under it, as plotters' `ChartBuilder` lays them out.
+#[derive(Debug, Clone, Copy)]
+struct Plot {
+    x: (f64, f64),
+    y: (f64, f64),
+    l: i32,
+    t: i32,
+    r: i32,
+    b: i32,
+    xl: i32,
+    yl: i32,
+}
+
+/// One coordinate onto pixels `a` (at `lo`) … `c` (at `hi`), as plotters maps an `f64` range.
+fn map1(v: f64, (lo, hi): (f64, f64), (a, c): Px) -> i32 {
+    if hi == lo {
+        return a + (c - a) / 2;
+    }
+    let t = (v - lo) / (hi - lo);
+    let len = c - a;
+    if len == 0 {
+        return c;
+    }
+    if t.is_infinite() {
+        return if t > 0.0 { c } else { a };
+    }
+    let d = f64::from(len) * t;
+    let d = if len > 0 {
+        (d + 1e-3).floor()
+    } else {
+        (d - 1e-3).ceil()
+    };
+    a.saturating_add(d as i32)
+}
+
+/// "Nice" tick values in `range`, at most about `max` of them (steps 1, 2, 5 × 10ⁿ): plotters'
+/// key points for an `f64` axis.
+fn key_points(range: (f64, f64), max: usize) -> Vec<f64> {
+    let (lo, hi) = (range.0.min(range.1), range.0.max(range.1));
+    if max == 0 || !(hi - lo).is_finite() {
+        return Vec::new();
+    }
+    if (hi - lo).abs() < f64::EPSILON {
+        return vec![lo];
+    }
+    fn rem(a: f64, b: f64) -> f64 {
+        let r = if b > 0.0 {
+            a - (a / b).floor() * b
+        } else {
+            a - (a / b).ceil() * b
+        };
+        if (r - b).abs() < f64::EPSILON {
+            0.0
+        } else {
+            r
+        }
+    }
+    // 10^⌊log10(span)⌋ (`powi`: exact for these exponents, and no `pow` in the wasm).
+    let mut scale = 10f64.powi((hi - lo).log10().floor() as i32);
+    let mut granularity = scale / 10.0;
+    if 1 + ((hi - lo) / scale).floor() as usize > max {
+        scale *= 10.0;
+        granularity *= 10.0;
+    }
+    'outer: for _ in 0..64 {
+        let old = scale;
+        for nxt in [2.0, 5.0, 10.0] {
+            let mut left = lo - rem(lo, old / nxt);
+            if left < lo {
+                left += old / nxt;
+            }
+            let right = hi - rem(hi, old / nxt);
+            let n = 1.0 + ((right - left) / old * nxt);
+            if n.round() as usize > max {
+                break 'outer;
+            }
+            scale = old / nxt;
+        }
+        scale = old / 10.0;
+        granularity /= 10.0;
+    }
+    let mut left = lo - rem(lo, scale);
+    if left < lo {
+        left += scale;
+    }
+    let base = (left / granularity).floor() * granularity;
+    let mut rel = left - base;
+    let right = hi - rem(hi, scale);
+    let mut out = Vec::new();
+    while right - rel - base >= -f64::EPSILON && out.len() <= 2 * max {
+        if (rel / granularity).round() * granularity < 0.0 {
+            rel += granularity;
+        }
+        out.push(rel + base);
+        rel += scale;
+    }
+    out
+}
+
+/// What [`Plot::axes`] draws.
+struct Axes<'s> {
+    /// Title under the x axis (`""`: none).
+    x_desc: &'s str,
+    /// Title left of the y axis, rotated (`""`: none).
+    y_desc: &'s str,
+    /// About how many x ticks (0: no x axis line, ticks or labels).
+    x_ticks: usize,
+    /// About how many y ticks (0: no y axis).
+    y_ticks: usize,
+    /// Vertical grid lines at the x ticks.
+    x_grid: bool,
+    /// Horizontal grid lines at the y ticks.
+    y_grid: bool,
+    /// y tick labels as prices ([`fmt_price`]) rather than [`fmt_tick`].
+    y_price: bool,
+}
+
+impl Plot {
+    /// The plot in `area` after the margins (`[top, right, bottom, left]`) and the label areas
+    /// (`xl` px under the plot, `yl` px left of it).
+    fn new<DB: DrawingBackend>(
+        area: &Area<DB>,
+        [top, right, bottom, left]: [i32; 4],
+        (xl, yl): Px,
+        x: (f64, f64),
+        y: (f64, f64),
+    ) -> Plot {
+        let (w, h) = area.dim_in_pixel();
+        let (w, h) = (w as i32, h as i32);
+        Plot {
+            x,
+            y,
+            l: left + yl,
+            t: top,
+            r: w - right,
+            b: h - bottom - xl,
+            xl,
+            yl,
+        }
+    }
+
+    /// A data point in pixels.
+    fn map(&self, p: (f64, f64)) -> Px {
+        (
+            map1(p.0, self.x, (self.l, self.r - 1)),
+            map1(p.1, self.y, (self.b - 1, self.t)),
+        )
+    }
+
+    /// The grid, the axis lines with ticks and labels, and the axis titles (as plotters' mesh).
+    fn axes<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &ChartTheme,
+        a: &Axes,
+    ) -> DrawResult<(), DB> {
+        let (pw, ph) = (self.r - self.l, self.b - self.t);
+        let x_area = self.xl > 0 && pw > 0;
+        let y_area = self.yl > 0 && ph > 0;
+        let desc = text(theme, theme.font_size, theme.foreground);
+        if y_area && !a.y_desc.is_empty() {
+            let s = desc
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            write(area, a.y_desc, (self.l - self.yl, self.t + ph / 2), &s)?;
+        }
+        if x_area && !a.x_desc.is_empty() {
+            let s = desc.pos(Pos::new(HPos::Center, VPos::Bottom));
+            write(area, a.x_desc, (self.l + pw / 2, self.b + self.xl), &s)?;
+        }
+        let xs: Vec<(i32, f64)> = key_points(self.x, a.x_ticks)
+            .into_iter()
+            .map(|v| (self.map((v, self.y.0)).0, v))
+            .collect();
+        let ys: Vec<(i32, f64)> = key_points(self.y, a.y_ticks)
+            .into_iter()
+            .map(|v| (self.map((self.x.0, v)).1, v))
+            .collect();
+        let grid = color(theme.grid).stroke_width(1);
+        if a.x_grid {
+            for &(x, _) in &xs {
+                path(area, vec![(x, self.b - 1), (x, self.t)], grid)?;
+            }
+        }
+        if a.y_grid {
+            for &(y, _) in &ys {
+                path(area, vec![(self.l, y), (self.r - 1, y)], grid)?;
+            }
+        }
+        let axis = color(theme.muted).stroke_width(1);
+        let tick = 5.min((f64::from(pw.min(ph)) * 0.05).round() as i32);
+        let label = text(theme, theme.font_size - 1.0, theme.muted);
+        if y_area && a.y_ticks > 0 {
+            let x = self.l - 1;
+            path(area, vec![(x, self.t), (x, self.b - 1)], axis)?;
+            let s = label.pos(Pos::new(HPos::Right, VPos::Center));
+            for &(y, v) in &ys {
+                if y >= self.t && y < self.b {
+                    let t = if a.y_price { fmt_price(v) } else { fmt_tick(v) };
+                    write(area, &t, (self.l - 2 * tick, y), &s)?;
+                    path(area, vec![(x - tick, y), (x, y)], axis)?;
+                }
+            }
+        }
+        if x_area && a.x_ticks > 0 {
+            let y = self.b;
+            path(area, vec![(self.l, y), (self.r - 1, y)], axis)?;
+            let s = label.pos(Pos::new(HPos::Center, VPos::Top));
+            for &(x, v) in &xs {
+                if x >= self.l && x < self.r {
+                    write(area, &fmt_tick(v), (x, y + 2 * tick), &s)?;
+                    path(area, vec![(x, y), (x, y + tick)], axis)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The segment `a`–`b` clamped to the ranges widened by one span each side (so no
+    /// coordinate maps far outside the plot), or `None` when it is not finite or lies entirely
+    /// beyond one edge.
+    fn visible(&self, a: (f64, f64), b: (f64, f64)) -> Option<((f64, f64), (f64, f64))> {
+        if !(finite2(a) && finite2(b)) {
+            return None;
+        }
+        let (xr, yr) = (self.x, self.y);
+        let beyond = |u: f64, v: f64, lo: f64, hi: f64| (u < lo && v < lo) || (u > hi && v > hi);
+        if beyond(a.0, b.0, xr.0, xr.1) || beyond(a.1, b.1, yr.0, yr.1) {
+            return None;
+        }
+        Some((self.clip(a), self.clip(b)))
+    }
+
+    /// Whether `p` is finite and inside the ranges.
+    fn inside(&self, p: (f64, f64)) -> bool {
+        let (xr, yr) = (self.x, self.y);
+        finite2(p) && p.0 >= xr.0 && p.0 <= xr.1 && p.1 >= yr.0 && p.1 <= yr.1
+    }
+
+    /// `p` clamped to the ranges widened by one span each side (see [`Plot::visible`]).
+    fn clip(&self, p: (f64, f64)) -> (f64, f64) {
+        let (xr, yr) = (self.x, self.y);
+        let (sx, sy) = (xr.1 - xr.0, yr.1 - yr.0);
+        (
+            p.0.max(xr.0 - sx).min(xr.1 + sx),
+            p.1.max(yr.0 - sy).min(yr.1 + sy),
+        )
+    }
+
+    fn dashed<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        a: (f64, f64),
+        b: (f64, f64),
+        style: ShapeStyle,
+    ) -> DrawResult<(), DB> {
+        match self.visible(a, b) {
+            Some((a, b)) => dashed_px(area, self.map(a), self.map(b), style),
+            None => Ok(()),
+        }
+    }
+
+    fn line<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        a: (f64, f64),
+        b: (f64, f64),
+        style: ShapeStyle,
+    ) -> DrawResult<(), DB> {
+        match self.visible(a, b) {
+            Some((a, b)) => path(area, vec![self.map(a), self.map(b)], style),
+            None => Ok(()),
+        }
+    }
+
+    /// A filled rectangle between two data points (clamped as [`Plot::clip`]).
+    fn rect<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        a: (f64, f64),
+        b: (f64, f64),
+        style: ShapeStyle,
+    ) -> DrawResult<(), DB> {
+        rect(area, self.map(self.clip(a)), self.map(self.clip(b)), style)
+    }
+
+    /// Text at a data point (inside the ranges, else nothing) with a pixel offset.
+    fn label<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        at: (f64, f64),
+        offset: Px,
+        s: &str,
+        style: &TextStyle,
+    ) -> DrawResult<(), DB> {
+        if self.inside(at) {
+            let p = self.map(at);
+            write(area, s, (p.0 + offset.0, p.1 + offset.1), style)?;
+        }
+        Ok(())
+    }
 }
 
 /// Pushes intervals apart along one axis: `centres[i] ± half[i]` are moved as little as needed so
@@ -98,112 +495,17 @@ pub fn spread_intervals(centres: &[f64], half: &[f64], gap: f64, lo: f64, hi: f6
 
 /// Pixel-space headline at the top-left of `area`.
 fn headline<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+    area: &Area<DB>,
     s: &str,
     theme: &ChartTheme,
     rgb: Rgb,
 ) -> DrawResult<(), DB> {
-    area.draw(&Text::new(
-        s.to_string(),
+    write(
+        area,
+        s,
         (8, 5),
-        text_at(theme, theme.caption_size, rgb, HPos::Left, VPos::Top),
-    ))
-}
-
-fn mesh_style<'a, 'b, DB: DrawingBackend>(
-    chart: &'b mut Chart<'a, DB>,
-    theme: &ChartTheme,
-) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
-    let mut m = chart.configure_mesh();
-    m.label_style(text(theme, theme.font_size - 1.0, theme.muted))
-        .axis_desc_style(text(theme, theme.font_size, theme.foreground))
-        .axis_style(color(theme.muted))
-        .bold_line_style(color(theme.grid))
-        .light_line_style(color(theme.grid_light))
-        .max_light_lines(0);
-    m
-}
-
-/// The segment `a`–`b` clamped to the chart's ranges widened by one span each side (so plotters
-/// never maps a coordinate far outside the plot, which overflows its pixel arithmetic), or `None`
-/// when it is not finite or lies entirely beyond one edge.
-fn visible<DB: DrawingBackend>(
-    chart: &Chart<'_, DB>,
-    a: (f64, f64),
-    b: (f64, f64),
-) -> Option<((f64, f64), (f64, f64))> {
-    if !(finite2(a) && finite2(b)) {
-        return None;
-    }
-    let (xr, yr) = (chart.x_range(), chart.y_range());
-    let beyond = |u: f64, v: f64, lo: f64, hi: f64| (u < lo && v < lo) || (u > hi && v > hi);
-    if beyond(a.0, b.0, xr.start, xr.end) || beyond(a.1, b.1, yr.start, yr.end) {
-        return None;
-    }
-    let (sx, sy) = (xr.end - xr.start, yr.end - yr.start);
-    let c = |p: (f64, f64)| {
-        (
-            p.0.max(xr.start - sx).min(xr.end + sx),
-            p.1.max(yr.start - sy).min(yr.end + sy),
-        )
-    };
-    Some((c(a), c(b)))
-}
-
-/// Whether `p` is finite and inside the chart's ranges.
-fn inside<DB: DrawingBackend>(chart: &Chart<'_, DB>, p: (f64, f64)) -> bool {
-    let (xr, yr) = (chart.x_range(), chart.y_range());
-    finite2(p) && p.0 >= xr.start && p.0 <= xr.end && p.1 >= yr.start && p.1 <= yr.end
-}
-
-/// `p` clamped to the chart's ranges widened by one span each side (see [`visible`]).
-fn clip<DB: DrawingBackend>(chart: &Chart<'_, DB>, p: (f64, f64)) -> (f64, f64) {
-    let (xr, yr) = (chart.x_range(), chart.y_range());
-    let (sx, sy) = (xr.end - xr.start, yr.end - yr.start);
-    (
-        p.0.max(xr.start - sx).min(xr.end + sx),
-        p.1.max(yr.start - sy).min(yr.end + sy),
+        &text_at(theme, theme.caption_size, rgb, HPos::Left, VPos::Top),
     )
-}
-
-fn dashed<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    a: (f64, f64),
-    b: (f64, f64),
-    style: ShapeStyle,
-) -> DrawResult<(), DB> {
-    if let Some((a, b)) = visible(chart, a, b) {
-        chart.draw_series(DashedLineSeries::new([a, b], 5, 4, style))?;
-    }
-    Ok(())
-}
-
-fn line<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    a: (f64, f64),
-    b: (f64, f64),
-    style: ShapeStyle,
-) -> DrawResult<(), DB> {
-    if let Some((a, b)) = visible(chart, a, b) {
-        chart.draw_series(std::iter::once(PathElement::new(vec![a, b], style)))?;
-    }
-    Ok(())
-}
-
-/// Text at a data point (inside the chart's ranges, else nothing) with a pixel offset.
-fn label_at<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    at: (f64, f64),
-    offset: (i32, i32),
-    s: String,
-    style: TextStyle<'static>,
-) -> DrawResult<(), DB> {
-    if inside(chart, at) {
-        chart.draw_series(std::iter::once(
-            EmptyElement::at(at) + Text::new(s, offset, style),
-        ))?;
-    }
-    Ok(())
 }
 
 fn clamp_to(v: f64, r: (f64, f64)) -> f64 {
@@ -246,64 +548,53 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
     };
     headline(area, &data.headline(), theme, state)?;
     let (zlo, zhi) = data.z_range;
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(26)
-        .margin_right(12)
-        .margin_left(4)
-        .margin_bottom(4)
-        .x_label_area_size(34)
-        .y_label_area_size(38)
-        .build_cartesian_2d(zlo..zhi, 0.0..1.0)?;
-    mesh_style(&mut chart, theme)
-        .x_desc("z = Σ weight · component (kill logit)")
-        .y_desc("K = 1/(1+e^−z)")
-        .x_labels(8)
-        .y_labels(6)
-        .x_label_formatter(&|v| fmt_tick(*v))
-        .y_label_formatter(&|v| fmt_tick(*v))
-        .draw()?;
+    let plot = Plot::new(area, [26, 12, 4, 4], (34, 38), (zlo, zhi), (0.0, 1.0));
+    plot.axes(
+        area,
+        theme,
+        &Axes {
+            x_desc: "z = Σ weight · component (kill logit)",
+            y_desc: "K = 1/(1+e^−z)",
+            x_ticks: 8,
+            y_ticks: 6,
+            x_grid: true,
+            y_grid: true,
+            y_price: false,
+        },
+    )?;
 
     let zs = data.z_threshold;
     let thr = data.threshold;
+    let small = theme.font_size - 1.0;
     // The region where a full close is proposed.
     if zs.is_finite() && zs < zhi {
         let x0 = zs.max(zlo);
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x0, 0.0), (zhi, 1.0)],
+        plot.rect(
+            area,
+            (x0, 0.0),
+            (zhi, 1.0),
             color(theme.danger).mix(0.08).filled(),
-        )))?;
+        )?;
     }
     let dstyle = color(theme.danger).stroke_width(1);
     if thr.is_finite() {
-        dashed(&mut chart, (zlo, thr), (zhi, thr), dstyle)?;
-        label_at(
-            &mut chart,
+        plot.dashed(area, (zlo, thr), (zhi, thr), dstyle)?;
+        plot.label(
+            area,
             (zlo, thr),
             (4, -3),
-            format!("K ≥ {} → FULL CLOSE", fmt_k(thr)),
-            text_at(
-                theme,
-                theme.font_size - 1.0,
-                theme.danger,
-                HPos::Left,
-                VPos::Bottom,
-            ),
+            &format!("K ≥ {} → FULL CLOSE", fmt_k(thr)),
+            &text_at(theme, small, theme.danger, HPos::Left, VPos::Bottom),
         )?;
     }
     if zs.is_finite() {
-        dashed(&mut chart, (zs, 0.0), (zs, 1.0), dstyle)?;
-        label_at(
-            &mut chart,
+        plot.dashed(area, (zs, 0.0), (zs, 1.0), dstyle)?;
+        plot.label(
+            area,
             (zs, 1.0),
             (-4, 4),
-            format!("z* {}", fmt_tick(zs)),
-            text_at(
-                theme,
-                theme.font_size - 1.0,
-                theme.danger,
-                HPos::Right,
-                VPos::Top,
-            ),
+            &format!("z* {}", fmt_tick(zs)),
+            &text_at(theme, small, theme.danger, HPos::Right, VPos::Top),
         )?;
     }
 
@@ -314,53 +605,45 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
         let w = c.contribution;
         if w.is_finite() && w != 0.0 {
             let (a, b) = (clamp_to(start, (zlo, zhi)), clamp_to(start + w, (zlo, zhi)));
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(a, b0), (b, b1)],
-                color(theme.components[i]).filled(),
-            )))?;
+            plot.rect(area, (a, b0), (b, b1), color(theme.components[i]).filled())?;
             start += w;
         }
     }
 
     // The curve, then the current point with a drop line to the bar.
-    chart.draw_series(LineSeries::new(
-        data.curve.iter().copied().filter(|p| finite2(*p)),
+    path(
+        area,
+        data.curve
+            .iter()
+            .filter(|p| finite2(**p))
+            .map(|&p| plot.map(plot.clip(p)))
+            .collect(),
         color(theme.accent).stroke_width(2),
-    ))?;
+    )?;
     let cur = (data.z, data.k);
     if finite2(cur) {
-        dashed(
-            &mut chart,
-            (data.z, b1),
-            cur,
-            color(theme.muted).stroke_width(1),
-        )?;
-        chart.draw_series(std::iter::once(Circle::new(cur, 5, color(state).filled())))?;
-        chart.draw_series(std::iter::once(Circle::new(
-            cur,
-            7,
-            color(theme.background).stroke_width(2),
-        )))?;
-        label_at(
-            &mut chart,
+        plot.dashed(area, (data.z, b1), cur, color(theme.muted).stroke_width(1))?;
+        let c = plot.map(plot.clip(cur));
+        circle(area, c, 5, color(state).filled())?;
+        circle(area, c, 7, color(theme.background).stroke_width(2))?;
+        plot.label(
+            area,
             cur,
             (-9, -6),
-            format!("K {}", fmt_k(data.k)),
-            text_at(theme, theme.font_size, state, HPos::Right, VPos::Bottom),
+            &format!("K {}", fmt_k(data.k)),
+            &text_at(theme, theme.font_size, state, HPos::Right, VPos::Bottom),
         )?;
     }
 
     // Legend, bottom-right, where the curve is above it (K ≥ 0.5 on the last 3 units of z):
     // `component raw × weight = part` when it fits there, else `component part`.
-    let (px, py) = chart.plotting_area().get_pixel_range();
-    let base = area.get_base_pixel();
-    let right = px.end - base.0 - 6;
+    let right = plot.r - 6;
     let line_h = (theme.font_size + 3.0) as i32;
-    let bottom = py.end - base.1 - 22;
-    let px_per_z = f64::from(px.end - px.start) / (zhi - zlo);
+    let bottom = plot.b - 22;
+    let px_per_z = f64::from(plot.r - plot.l) / (zhi - zlo);
     // The legend's top edge as K; the curve is above it from z = logit(K_top) on.
     let legend_top = bottom - 4 * line_h - line_h / 2 - 2;
-    let k_top = f64::from(py.end - base.1 - legend_top) / f64::from((py.end - py.start).max(1));
+    let k_top = f64::from(plot.b - legend_top) / f64::from((plot.b - plot.t).max(1));
     let free_from = logit(k_top.clamp(0.01, 0.99)).max(zlo) + 6.0 / px_per_z;
     let room = (zhi - free_from) * px_per_z - 30.0;
     let legend = |verbose: bool| -> Vec<(Option<Rgb>, String)> {
@@ -388,7 +671,7 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
     };
     let widest = |rows: &[(Option<Rgb>, String)]| {
         rows.iter()
-            .map(|(_, s)| text_width(s, theme.font_size - 1.0))
+            .map(|(_, s)| text_width(s, small))
             .fold(0.0, f64::max)
     };
     let verbose = legend(true);
@@ -399,16 +682,15 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
     };
     let n = rows.len() as i32;
     let widest = widest(&rows) as i32;
-    area.draw(&Rectangle::new(
-        [
-            (
-                right - 20 - widest,
-                bottom - (n - 1) * line_h - line_h / 2 - 2,
-            ),
-            (right + 3, bottom + line_h / 2 + 2),
-        ],
+    rect(
+        area,
+        (
+            right - 20 - widest,
+            bottom - (n - 1) * line_h - line_h / 2 - 2,
+        ),
+        (right + 3, bottom + line_h / 2 + 2),
         color(theme.background).mix(0.85).filled(),
-    ))?;
+    )?;
     for (k, (swatch, s)) in rows.into_iter().enumerate() {
         let y = bottom - (n - 1 - k as i32) * line_h;
         let fg = if swatch.is_some() {
@@ -416,16 +698,14 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
         } else {
             theme.muted
         };
-        area.draw(&Text::new(
-            s,
+        write(
+            area,
+            &s,
             (right - 14, y),
-            text_at(theme, theme.font_size - 1.0, fg, HPos::Right, VPos::Center),
-        ))?;
+            &text_at(theme, small, fg, HPos::Right, VPos::Center),
+        )?;
         if let Some(sw) = swatch {
-            area.draw(&Rectangle::new(
-                [(right - 9, y - 4), (right, y + 4)],
-                color(sw).filled(),
-            ))?;
+            rect(area, (right - 9, y - 4), (right, y + 4), color(sw).filled())?;
         }
     }
     Ok(())
@@ -464,7 +744,11 @@ pub fn draw_r_ladder<DB: DrawingBackend>(
     let mut head = data.headline();
     if let Some((a, d)) = data.next {
         if !killed {
-            head.push_str(&format!(" · {} in {} R", action_short(a), fmt_r(d)));
+            head.push_str(" · ");
+            head.push_str(action_short(a));
+            head.push_str(" in ");
+            head.push_str(&fmt_r(d));
+            head.push_str(" R");
         }
     }
     headline(
@@ -478,63 +762,54 @@ pub fn draw_r_ladder<DB: DrawingBackend>(
         },
     )?;
     let (lo, hi) = data.range;
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(26)
-        .margin_right(14)
-        .margin_left(14)
-        .margin_bottom(4)
-        .x_label_area_size(34)
-        .build_cartesian_2d(lo..hi, 0.0..1.0)?;
-    mesh_style(&mut chart, theme)
-        .disable_y_mesh()
-        .disable_y_axis()
-        .x_desc("R_net (multiples of the risk unit R)")
-        .x_labels(10)
-        .x_label_formatter(&|v| fmt_tick(*v))
-        .draw()?;
+    let plot = Plot::new(area, [26, 14, 4, 14], (34, 0), (lo, hi), (0.0, 1.0));
+    plot.axes(
+        area,
+        theme,
+        &Axes {
+            x_desc: "R_net (multiples of the risk unit R)",
+            y_desc: "",
+            x_ticks: 10,
+            y_ticks: 0,
+            x_grid: true,
+            y_grid: false,
+            y_price: false,
+        },
+    )?;
 
     let (b0, b1) = (0.34, 0.70);
-    let (px, _) = chart.plotting_area().get_pixel_range();
-    let px_per_r = f64::from(px.end - px.start) / (hi - lo);
+    let px_per_r = f64::from(plot.r - plot.l) / (hi - lo);
+    let fs = theme.font_size;
     for band in &data.bands {
         let fill = theme.action_color(band.action);
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(band.lo, b0), (band.hi, b1)],
-            color(fill).filled(),
-        )))?;
+        plot.rect(area, (band.lo, b0), (band.hi, b1), color(fill).filled())?;
         let name = action_short(band.action);
-        if (band.hi - band.lo) * px_per_r > text_width(name, theme.font_size) + 6.0 {
-            let ink = fill.ink_on();
-            label_at(
-                &mut chart,
+        if (band.hi - band.lo) * px_per_r > text_width(name, fs) + 6.0 {
+            plot.label(
+                area,
                 ((band.lo + band.hi) / 2.0, (b0 + b1) / 2.0),
                 (0, 0),
-                name.to_string(),
-                text_at(theme, theme.font_size, ink, HPos::Center, VPos::Center),
+                name,
+                &text_at(theme, fs, fill.ink_on(), HPos::Center, VPos::Center),
             )?;
         }
     }
     // Triggers, labelled above the bands.
+    let trigger_label = text_at(theme, fs - 1.0, theme.muted, HPos::Center, VPos::Bottom);
     for (i, &t) in data.triggers.iter().enumerate() {
         if t.is_finite() && t >= lo && t <= hi {
-            line(
-                &mut chart,
+            plot.line(
+                area,
                 (t, b0 - 0.06),
                 (t, b1 + 0.06),
                 color(theme.foreground).stroke_width(1),
             )?;
-            label_at(
-                &mut chart,
+            plot.label(
+                area,
                 (t, b1 + 0.08),
                 (0, -2),
-                format!("T{} {}", i + 1, fmt_r(t)),
-                text_at(
-                    theme,
-                    theme.font_size - 1.0,
-                    theme.muted,
-                    HPos::Center,
-                    VPos::Bottom,
-                ),
+                &format!("T{} {}", i + 1, fmt_r(t)),
+                &trigger_label,
             )?;
         }
     }
@@ -542,27 +817,26 @@ pub fn draw_r_ladder<DB: DrawingBackend>(
     let lock_label = format!("lock {}", fmt_r(data.lock_r));
     let r_label = format!("R_net {}", fmt_r(data.r_net));
     let to_px = |v: f64| (v - lo) * px_per_r;
-    let fs = theme.font_size;
     let centres = [to_px(data.lock_r), to_px(clamp_to(data.r_net, (lo, hi)))];
     let halves = [
         text_width(&lock_label, fs - 1.0) / 2.0,
         text_width(&r_label, fs + 1.0) / 2.0,
     ];
-    let spread = spread_intervals(&centres, &halves, 6.0, 0.0, f64::from(px.end - px.start));
+    let spread = spread_intervals(&centres, &halves, 6.0, 0.0, f64::from(plot.r - plot.l));
     let from_px = |p: f64| lo + p / px_per_r;
     if data.lock_r.is_finite() && data.lock_r >= lo && data.lock_r <= hi {
-        dashed(
-            &mut chart,
+        plot.dashed(
+            area,
             (data.lock_r, 0.22),
             (data.lock_r, b1 + 0.04),
             color(theme.lock).stroke_width(2),
         )?;
-        label_at(
-            &mut chart,
+        plot.label(
+            area,
             (from_px(spread[0]), 0.16),
             (0, 0),
-            lock_label,
-            text_at(theme, fs - 1.0, theme.lock, HPos::Center, VPos::Center),
+            &lock_label,
+            &text_at(theme, fs - 1.0, theme.lock, HPos::Center, VPos::Center),
         )?;
     }
     if data.r_net.is_finite() {
@@ -572,22 +846,21 @@ pub fn draw_r_ladder<DB: DrawingBackend>(
         } else {
             theme.foreground
         };
-        line(
-            &mut chart,
-            (r, 0.24),
-            (r, b1 + 0.02),
-            color(ink).stroke_width(3),
-        )?;
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((r, b1 + 0.02))
-                + Polygon::new(vec![(0, 0), (-6, -9), (6, -9)], color(ink).filled()),
-        ))?;
-        label_at(
-            &mut chart,
+        plot.line(area, (r, 0.24), (r, b1 + 0.02), color(ink).stroke_width(3))?;
+        if plot.inside((r, b1 + 0.02)) {
+            let (x, y) = plot.map((r, b1 + 0.02));
+            polygon(
+                area,
+                vec![(x, y), (x - 6, y - 9), (x + 6, y - 9)],
+                color(ink).filled(),
+            )?;
+        }
+        plot.label(
+            area,
             (from_px(spread[1]), 0.02),
             (0, 0),
-            r_label,
-            text_at(theme, fs + 1.0, ink, HPos::Center, VPos::Bottom),
+            &r_label,
+            &text_at(theme, fs + 1.0, ink, HPos::Center, VPos::Bottom),
         )?;
     }
     Ok(())
@@ -636,33 +909,32 @@ pub fn draw_stop_ladder<DB: DrawingBackend>(
     area.fill(&color(theme.background))?;
     headline(area, &data.headline(), theme, theme.foreground)?;
     let (lo, hi) = data.range;
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(26)
-        .margin_right(8)
-        .margin_left(4)
-        .margin_bottom(8)
-        .y_label_area_size(58)
-        .build_cartesian_2d(0.0..1.0, lo..hi)?;
-    mesh_style(&mut chart, theme)
-        .disable_x_mesh()
-        .disable_x_axis()
-        .y_desc("price (quote)")
-        .y_labels(6)
-        .y_label_formatter(&|v| fmt_price(*v))
-        .draw()?;
+    let plot = Plot::new(area, [26, 8, 8, 4], (0, 58), (0.0, 1.0), (lo, hi));
+    plot.axes(
+        area,
+        theme,
+        &Axes {
+            x_desc: "",
+            y_desc: "price (quote)",
+            x_ticks: 0,
+            y_ticks: 6,
+            x_grid: false,
+            y_grid: true,
+            y_price: true,
+        },
+    )?;
 
     let line_end = 0.5;
     // Profit (or loss) zone between entry and mark.
     if data.entry.is_finite() && data.mark.is_finite() && data.mark != data.entry {
         let gain = data.side.sign() * (data.mark - data.entry) > 0.0;
         let zone = if gain { theme.proposed } else { theme.danger };
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [
-                (0.0, clamp_to(data.entry, (lo, hi))),
-                (line_end, clamp_to(data.mark, (lo, hi))),
-            ],
+        plot.rect(
+            area,
+            (0.0, clamp_to(data.entry, (lo, hi))),
+            (line_end, clamp_to(data.mark, (lo, hi))),
             color(zone).mix(0.10).filled(),
-        )))?;
+        )?;
     }
     // Merge coincident levels (e.g. the proposed SL is the BE+ level).
     let mut groups: Vec<(f64, Vec<LevelKind>)> = Vec::new();
@@ -675,22 +947,20 @@ pub fn draw_stop_ladder<DB: DrawingBackend>(
     }
     for (price, kinds) in &groups {
         for &k in kinds {
-            let st = match k {
-                LevelKind::CurrentSl | LevelKind::ProposedSl => {
-                    color(level_color(k, theme)).stroke_width(2)
-                }
-                _ => color(level_color(k, theme)).stroke_width(1),
+            let width = match k {
+                LevelKind::CurrentSl | LevelKind::ProposedSl => 2,
+                _ => 1,
             };
+            let st = color(level_color(k, theme)).stroke_width(width);
             if matches!(k, LevelKind::BePlus | LevelKind::Entry) {
-                dashed(&mut chart, (0.0, *price), (line_end, *price), st)?;
+                plot.dashed(area, (0.0, *price), (line_end, *price), st)?;
             } else {
-                line(&mut chart, (0.0, *price), (line_end, *price), st)?;
+                plot.line(area, (0.0, *price), (line_end, *price), st)?;
             }
         }
     }
     // Right-hand labels, spread vertically, with leader lines.
-    let (_, py) = chart.plotting_area().get_pixel_range();
-    let (ptop, pbot) = (f64::from(py.start), f64::from(py.end));
+    let (ptop, pbot) = (f64::from(plot.t), f64::from(plot.b));
     let to_py = |p: f64| pbot - (p - lo) / (hi - lo) * (pbot - ptop);
     let from_py = |y: f64| lo + (pbot - y) / (pbot - ptop) * (hi - lo);
     let line_h = theme.font_size + 3.0;
@@ -707,21 +977,28 @@ pub fn draw_stop_ladder<DB: DrawingBackend>(
             LevelKind::Mark => 3,
             LevelKind::Entry => 4,
         });
-        let names: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
-        let s = format!("{} {}", names.join(" = "), fmt_price(*price));
+        let mut s = String::new();
+        for (i, k) in kinds.iter().enumerate() {
+            if i > 0 {
+                s.push_str(" = ");
+            }
+            s.push_str(k.label());
+        }
+        s.push(' ');
+        s.push_str(&fmt_price(*price));
         let ly = from_py(y);
-        line(
-            &mut chart,
+        plot.line(
+            area,
             (line_end, *price),
             (line_end + 0.04, ly),
             color(theme.muted).stroke_width(1),
         )?;
-        label_at(
-            &mut chart,
+        plot.label(
+            area,
             (line_end + 0.05, ly),
             (0, 0),
-            s,
-            text_at(
+            &s,
+            &text_at(
                 theme,
                 theme.font_size,
                 level_color(kinds[0], theme),
@@ -731,47 +1008,37 @@ pub fn draw_stop_ladder<DB: DrawingBackend>(
         )?;
     }
     // The stop move.
+    let x = 0.2;
     if let Some(a) = data
         .arrow
-        .filter(|a| inside(&chart, (0.2, a.from)) && inside(&chart, (0.2, a.to)))
+        .filter(|a| plot.inside((x, a.from)) && plot.inside((x, a.to)))
     {
-        let x = 0.2;
         let ink = theme.proposed;
-        line(
-            &mut chart,
-            (x, a.from),
-            (x, a.to),
-            color(ink).stroke_width(3),
+        plot.line(area, (x, a.from), (x, a.to), color(ink).stroke_width(3))?;
+        let (tx, ty) = plot.map((x, a.to));
+        let d = if a.rises() { 10 } else { -10 };
+        polygon(
+            area,
+            vec![(tx, ty), (tx - 6, ty + d), (tx + 6, ty + d)],
+            color(ink).filled(),
         )?;
-        let head = if a.rises() {
-            vec![(0, 0), (-6, 10), (6, 10)]
-        } else {
-            vec![(0, 0), (-6, -10), (6, -10)]
-        };
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((x, a.to)) + Polygon::new(head, color(ink).filled()),
-        ))?;
-        chart.draw_series(std::iter::once(Circle::new(
-            (x, a.from),
-            3,
-            color(theme.stop).filled(),
-        )))?;
-        let mid = (a.from + a.to) / 2.0;
+        circle(area, plot.map((x, a.from)), 3, color(theme.stop).filled())?;
+        let (mx, my) = plot.map((x, (a.from + a.to) / 2.0));
         let label = a.label();
         let w = text_width(&label, theme.font_size) as i32 + 8;
         let h = line_h as i32;
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((x, mid))
-                + Rectangle::new(
-                    [(8, -h / 2), (8 + w, h / 2)],
-                    color(theme.background).mix(0.85).filled(),
-                )
-                + Text::new(
-                    label,
-                    (12, 0),
-                    text_at(theme, theme.font_size, ink, HPos::Left, VPos::Center),
-                ),
-        ))?;
+        rect(
+            area,
+            (mx + 8, my - h / 2),
+            (mx + 8 + w, my + h / 2),
+            color(theme.background).mix(0.85).filled(),
+        )?;
+        write(
+            area,
+            &label,
+            (mx + 12, my),
+            &text_at(theme, theme.font_size, ink, HPos::Left, VPos::Center),
+        )?;
     }
     Ok(())
 }
@@ -831,29 +1098,29 @@ pub fn draw_action_legend<DB: DrawingBackend>(
     theme: &ChartTheme,
 ) -> DrawResult<(), DB> {
     area.fill(&color(theme.background))?;
-    area.draw(&Text::new(
+    write(
+        area,
         "action (strip under each curve)",
         (12, 10),
-        text_at(theme, theme.font_size, theme.muted, HPos::Left, VPos::Top),
-    ))?;
+        &text_at(theme, theme.font_size, theme.muted, HPos::Left, VPos::Top),
+    )?;
     let lh = (theme.font_size + 9.0) as i32;
+    let name = text_at(
+        theme,
+        theme.font_size,
+        theme.foreground,
+        HPos::Left,
+        VPos::Center,
+    );
     for (i, a) in HarvestAction::ALL.into_iter().enumerate() {
         let y = 36 + i as i32 * lh;
-        area.draw(&Rectangle::new(
-            [(14, y - 6), (30, y + 6)],
+        rect(
+            area,
+            (14, y - 6),
+            (30, y + 6),
             color(theme.action_color(a)).filled(),
-        ))?;
-        area.draw(&Text::new(
-            a.as_str(),
-            (38, y),
-            text_at(
-                theme,
-                theme.font_size,
-                theme.foreground,
-                HPos::Left,
-                VPos::Center,
-            ),
-        ))?;
+        )?;
+        write(area, a.as_str(), (38, y), &name)?;
     }
     Ok(())
 }
@@ -937,33 +1204,32 @@ pub fn draw_sensitivity_panel<DB: DrawingBackend>(
         (0.0, 1.0)
     };
     let (xlo, xhi) = curve.domain;
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(24)
-        .margin_right(12)
-        .margin_left(2)
-        .margin_bottom(2)
-        .x_label_area_size(32)
-        .y_label_area_size(40)
-        .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
-    mesh_style(&mut chart, theme)
-        .x_desc(axis_title(axis))
-        .y_desc(if show_r { "R_net (R)" } else { "K" })
-        .x_labels(5)
-        .y_labels(5)
-        .x_label_formatter(&|v| fmt_tick(*v))
-        .y_label_formatter(&|v| fmt_tick(*v))
-        .draw()?;
+    let plot = Plot::new(area, [24, 12, 2, 2], (32, 40), (xlo, xhi), (ylo, yhi));
+    plot.axes(
+        area,
+        theme,
+        &Axes {
+            x_desc: &axis_title(axis),
+            y_desc: if show_r { "R_net (R)" } else { "K" },
+            x_ticks: 5,
+            y_ticks: 5,
+            x_grid: true,
+            y_grid: true,
+            y_price: false,
+        },
+    )?;
 
     // Action strip along the bottom.
     let strip = (yhi - ylo) * 0.06;
     for w in curve.points.windows(2) {
         let (a, b) = (w[0], w[1]);
         if a.x.is_finite() && b.x.is_finite() {
-            let (p, q) = (clip(&chart, (a.x, ylo)), clip(&chart, (b.x, ylo + strip)));
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [p, q],
+            plot.rect(
+                area,
+                (a.x, ylo),
+                (b.x, ylo + strip),
                 color(theme.action_color(a.action)).filled(),
-            )))?;
+            )?;
         }
     }
     // Thresholds.
@@ -980,79 +1246,79 @@ pub fn draw_sensitivity_panel<DB: DrawingBackend>(
             .collect();
         items.push((t.lock_r, format!("lock {}", fmt_r(t.lock_r)), theme.lock));
         items.retain(|(v, _, _)| v.is_finite() && *v >= ylo && *v <= yhi);
-        let (ppx, ppy) = chart.plotting_area().get_pixel_range();
-        let base = area.get_base_pixel();
         let label_w = items
             .iter()
             .map(|(_, s, _)| text_width(s, fs))
             .fold(0.0, f64::max);
-        let left = ppx.start - base.0 + 4;
+        let left = plot.l + 4;
         let line_px = left + label_w as i32 + 12;
-        let px_per_x = f64::from((ppx.end - ppx.start).max(1)) / (xhi - xlo);
-        let line_x = xlo + f64::from(line_px - (ppx.start - base.0)) / px_per_x;
+        let px_per_x = f64::from((plot.r - plot.l).max(1)) / (xhi - xlo);
+        let line_x = xlo + f64::from(line_px - plot.l) / px_per_x;
         let centres: Vec<f64> = items
             .iter()
-            .map(|(v, _, _)| f64::from(chart.backend_coord(&(xlo, *v)).1 - base.1))
+            .map(|(v, _, _)| f64::from(plot.map((xlo, *v)).1))
             .collect();
         let halves = vec![(fs + 2.0) / 2.0; items.len()];
-        let top = f64::from(ppy.start - base.1);
-        let bottom = f64::from(ppy.end - base.1);
-        let ys = spread_intervals(&centres, &halves, 0.0, top, bottom);
+        let ys = spread_intervals(&centres, &halves, 0.0, f64::from(plot.t), f64::from(plot.b));
         for (((v, s, ink), y), c) in items.into_iter().zip(ys).zip(centres) {
-            dashed(
-                &mut chart,
+            plot.dashed(
+                area,
                 (line_x.min(xhi), v),
                 (xhi, v),
                 color(ink).stroke_width(1),
             )?;
             let y = y.round() as i32;
-            area.draw(&PathElement::new(
+            path(
+                area,
                 vec![(line_px - 8, y), (line_px, c.round() as i32)],
                 color(ink).stroke_width(1),
-            ))?;
-            area.draw(&Text::new(
-                s,
+            )?;
+            write(
+                area,
+                &s,
                 (left, y),
-                text_at(theme, fs, ink, HPos::Left, VPos::Center),
-            ))?;
+                &text_at(theme, fs, ink, HPos::Left, VPos::Center),
+            )?;
         }
     } else {
         let k = curve.thresholds.kill;
-        dashed(
-            &mut chart,
+        plot.dashed(
+            area,
             (xlo, k),
             (xhi, k),
             color(theme.danger).stroke_width(1),
         )?;
-        label_at(
-            &mut chart,
+        plot.label(
+            area,
             (xlo, k),
             (4, -2),
-            format!("threshold {}", fmt_k(k)),
-            text_at(theme, fs, theme.danger, HPos::Left, VPos::Bottom),
+            &format!("threshold {}", fmt_k(k)),
+            &text_at(theme, fs, theme.danger, HPos::Left, VPos::Bottom),
         )?;
     }
     // The curve and the current point.
-    chart.draw_series(LineSeries::new(
+    path(
+        area,
         curve
             .points
             .iter()
             .map(|p| (p.x, value(p)))
             .filter(|p| finite2(*p))
-            .map(|p| clip(&chart, p))
-            .collect::<Vec<_>>(),
+            .map(|p| plot.map(plot.clip(p)))
+            .collect(),
         color(theme.accent).stroke_width(2),
-    ))?;
+    )?;
     let cp = (cur.x, value(&cur));
-    if inside(&chart, cp) {
-        dashed(
-            &mut chart,
+    if plot.inside(cp) {
+        plot.dashed(
+            area,
             (cur.x, ylo),
             (cur.x, yhi),
             color(theme.muted).stroke_width(1),
         )?;
-        chart.draw_series(std::iter::once(Circle::new(
-            cp,
+        circle(
+            area,
+            plot.map(cp),
             4,
             color(if killed {
                 theme.danger
@@ -1060,7 +1326,7 @@ pub fn draw_sensitivity_panel<DB: DrawingBackend>(
                 theme.foreground
             })
             .filled(),
-        )))?;
+        )?;
     }
     Ok(())
 }
@@ -1151,12 +1417,13 @@ pub fn draw_action_map<DB: DrawingBackend>(
     let spec = &map.spec;
     let (xlo, xhi) = spec.x_range;
     let (ylo, yhi) = spec.y_range;
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(MAP_TOP)
-        .margin_right(MAP_RIGHT)
-        .x_label_area_size(MAP_BOTTOM)
-        .y_label_area_size(MAP_LEFT)
-        .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
+    let plot = Plot::new(
+        area,
+        [MAP_TOP, MAP_RIGHT, 0, 0],
+        (MAP_BOTTOM, MAP_LEFT),
+        (xlo, xhi),
+        (ylo, yhi),
+    );
     let (nx, ny) = (spec.nx, spec.ny);
     if layer == MapLayer::Full && map.cells.len() == nx * ny && nx > 0 {
         let dx = (xhi - xlo) / nx as f64;
@@ -1170,45 +1437,47 @@ pub fn draw_action_map<DB: DrawingBackend>(
                 while e < nx && row[e].action == a {
                     e += 1;
                 }
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [
-                        (xlo + i as f64 * dx, ylo + j as f64 * dy),
-                        (xlo + e as f64 * dx, ylo + (j + 1) as f64 * dy),
-                    ],
+                plot.rect(
+                    area,
+                    (xlo + i as f64 * dx, ylo + j as f64 * dy),
+                    (xlo + e as f64 * dx, ylo + (j + 1) as f64 * dy),
                     color(theme.action_color(a)).filled(),
-                )))?;
+                )?;
                 i = e;
             }
         }
     }
-    mesh_style(&mut chart, theme)
-        .disable_mesh()
-        .x_desc(axis_title(spec.x))
-        .y_desc(axis_title(spec.y))
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&|v| fmt_tick(*v))
-        .y_label_formatter(&|v| fmt_tick(*v))
-        .draw()?;
+    plot.axes(
+        area,
+        theme,
+        &Axes {
+            x_desc: &axis_title(spec.x),
+            y_desc: &axis_title(spec.y),
+            x_ticks: 6,
+            y_ticks: 6,
+            x_grid: false,
+            y_grid: false,
+            y_price: false,
+        },
+    )?;
     // Contour with a halo so it reads on any cell colour.
     for (w, ink) in [(4, theme.background), (2, theme.foreground)] {
-        chart.draw_series(
-            map.contour
-                .iter()
-                .filter(|s| finite2(s.a) && finite2(s.b))
-                .map(|s| PathElement::new(vec![s.a, s.b], color(ink).stroke_width(w))),
-        )?;
+        for s in map.contour.iter().filter(|s| finite2(s.a) && finite2(s.b)) {
+            path(
+                area,
+                vec![plot.map(plot.clip(s.a)), plot.map(plot.clip(s.b))],
+                color(ink).stroke_width(w),
+            )?;
+        }
     }
     // The current point.
     let cur = map.current;
-    if finite2(cur) && cur.0 >= xlo && cur.0 <= xhi && cur.1 >= ylo && cur.1 <= yhi {
+    if plot.inside(cur) {
         let fill = theme.action_color(map.current_action);
-        chart.draw_series(std::iter::once(
-            EmptyElement::at(cur)
-                + Circle::new((0, 0), 8, color(theme.background).filled())
-                + Circle::new((0, 0), 6, color(fill).filled())
-                + Circle::new((0, 0), 6, color(theme.foreground).stroke_width(2)),
-        ))?;
+        let c = plot.map(cur);
+        circle(area, c, 8, color(theme.background).filled())?;
+        circle(area, c, 6, color(fill).filled())?;
+        circle(area, c, 6, color(theme.foreground).stroke_width(2))?;
         let right_half = cur.0 > (xlo + xhi) / 2.0;
         let s = format!("now: {}", action_short(map.current_action));
         let (dx, h) = if right_half {
@@ -1223,66 +1492,59 @@ pub fn draw_action_map<DB: DrawingBackend>(
         } else {
             (dx - 4, dx + w - 4)
         };
-        chart.draw_series(std::iter::once(
-            EmptyElement::at(cur)
-                + Rectangle::new(
-                    [(bx0, -lh / 2), (bx1, lh / 2)],
-                    color(theme.background).mix(0.85).filled(),
-                )
-                + Text::new(
-                    s,
-                    (dx, 0),
-                    text_at(theme, theme.font_size, theme.foreground, h, VPos::Center),
-                ),
-        ))?;
+        rect(
+            area,
+            (c.0 + bx0, c.1 - lh / 2),
+            (c.0 + bx1, c.1 + lh / 2),
+            color(theme.background).mix(0.85).filled(),
+        )?;
+        write(
+            area,
+            &s,
+            (c.0 + dx, c.1),
+            &text_at(theme, theme.font_size, theme.foreground, h, VPos::Center),
+        )?;
     }
     // Legend row.
     let mut x = MAP_LEFT;
     let y = 11;
+    let small = text_at(
+        theme,
+        theme.font_size - 1.0,
+        theme.foreground,
+        HPos::Left,
+        VPos::Center,
+    );
     for a in HarvestAction::ALL {
-        area.draw(&Rectangle::new(
-            [(x, y - 5), (x + 10, y + 5)],
+        rect(
+            area,
+            (x, y - 5),
+            (x + 10, y + 5),
             color(theme.action_color(a)).filled(),
-        ))?;
+        )?;
         let s = if a == HarvestAction::FullCloseProposed {
             "FULL"
         } else {
             action_short(a)
         };
-        area.draw(&Text::new(
-            s,
-            (x + 14, y),
-            text_at(
-                theme,
-                theme.font_size - 1.0,
-                theme.foreground,
-                HPos::Left,
-                VPos::Center,
-            ),
-        ))?;
+        write(area, s, (x + 14, y), &small)?;
         x += 14 + text_width(s, theme.font_size - 1.0) as i32 + 10;
     }
-    area.draw(&PathElement::new(
+    path(
+        area,
         vec![(x, y), (x + 16, y)],
         color(theme.foreground).stroke_width(2),
-    ))?;
-    area.draw(&Text::new(
-        format!("K = {}", fmt_k(map.threshold)),
+    )?;
+    write(
+        area,
+        &format!("K = {}", fmt_k(map.threshold)),
         (x + 20, y),
-        text_at(
-            theme,
-            theme.font_size - 1.0,
-            theme.foreground,
-            HPos::Left,
-            VPos::Center,
-        ),
-    ))?;
-    let (px, py) = chart.plotting_area().get_pixel_range();
-    let base = area.get_base_pixel();
+        &small,
+    )?;
     Ok(PlotRect {
-        x: px.start - base.0,
-        y: py.start - base.1,
-        w: px.end - px.start,
-        h: py.end - py.start,
+        x: plot.l,
+        y: plot.t,
+        w: plot.r - plot.l,
+        h: plot.b - plot.t,
     })
 }

@@ -2,12 +2,14 @@
 
 use serde::Serialize;
 
+use crate::numfmt::Num;
+
 /// Why an input cannot be turned into a proposal.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KernelError {
     /// A number is NaN or infinite.
-    #[error("{field} must be a finite number, got {value}")]
+    #[error("{field} must be a finite number, got {}", Num(*.value))]
     NonFinite {
         /// JSON path, e.g. `market_state.sigma`.
         field: &'static str,
@@ -16,7 +18,7 @@ pub enum KernelError {
         value: f64,
     },
     /// A number outside the range that can mean anything.
-    #[error("{field} = {value} is out of range: expected {expected}")]
+    #[error("{field} = {} is out of range: expected {expected}", Num(*.value))]
     OutOfRange {
         /// JSON path, e.g. `position.entry_price`.
         field: &'static str,

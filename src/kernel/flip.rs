@@ -71,14 +71,14 @@ impl FlipPoint {
 /// Formats with `sig` significant digits, trimming trailing zeros (`0.01786`, `4.1`, `86400`).
 pub fn format_sig(v: f64, sig: usize) -> String {
     if !v.is_finite() {
-        return v.to_string();
+        return crate::numfmt::shortest(v);
     }
     if v == 0.0 {
         return "0".to_string();
     }
     let mag = v.abs().log10().floor() as i32;
     let decimals = (sig as i32 - 1 - mag).max(0) as usize;
-    let s = format!("{:.*}", decimals, v);
+    let s = crate::numfmt::fixed(v, decimals);
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {

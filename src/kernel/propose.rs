@@ -7,6 +7,7 @@ use super::types::{
     Audit, HarvestAction, HarvestInput, KComponents, MarketState, P1Proposal, Position, Proposal,
     ReasonCode, Side, Warning,
 };
+use crate::numfmt::Num;
 
 /// Lower bound of the risk unit, so R_net never divides by zero.
 pub const MIN_RISK_UNIT: f64 = 1e-9;
@@ -307,7 +308,9 @@ pub fn validate(
             code: "probabilities_not_normalized".to_string(),
             field: "market_state".to_string(),
             message: format!(
-                "p_trend + p_mr + p_chop = {sum}, expected 1 within {PROB_SUM_TOLERANCE}; used as given"
+                "p_trend + p_mr + p_chop = {}, expected 1 within {}; used as given",
+                Num(sum),
+                Num(PROB_SUM_TOLERANCE)
             ),
         });
     }
@@ -321,7 +324,8 @@ pub fn validate(
                 field: "p1_proposal.stop_dist_pct".to_string(),
                 message: format!(
                     "P1 stop_dist_pct = {} is not a finite number > 0; fallback_stop_pct = {} used",
-                    p1.stop_dist_pct, theta.fallback_stop_pct
+                    Num(p1.stop_dist_pct),
+                    Num(theta.fallback_stop_pct)
                 ),
             });
         }

@@ -7,6 +7,7 @@ use super::theta::Theta;
 use super::types::{
     HarvestAction, HarvestInput, MarketState, P1Proposal, Position, ReasonCode, Side,
 };
+use crate::numfmt::Num;
 
 /// The spec's published result for one replay step (what was published; `None` = not published).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -189,7 +190,7 @@ pub fn scenarios() -> Vec<Scenario> {
                         Partial75 => exp(a).r(r).k(0.503).sl(Some(100.2)).codes(&[HarvestPartial75, ProfitLock]),
                         _ => exp(a).r(r).k(0.503).sl(Option::None).codes(&[]),
                     };
-                    step(&format!("PnL {pnl} (R {r})"), Base { pnl, ..Base::default() }, e)
+                    step(&format!("PnL {} (R {})", Num(pnl), Num(r)), Base { pnl, ..Base::default() }, e)
                 })
                 .collect(),
         },

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::KernelError;
+use crate::numfmt::Num;
 
 /// The tunables. Every field is optional on the wire: a missing one takes its default.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -472,13 +473,13 @@ impl Theta {
                 errors.push(KernelError::OutOfRange {
                     field: spec.field.path(),
                     value: v,
-                    expected: format!("a number > T1_R (= {}): T1_R < T2_R < T3_R", self.t1_r),
+                    expected: format!("a number > T1_R (= {}): T1_R < T2_R < T3_R", Num(self.t1_r)),
                 });
             } else if spec.field == ThetaField::T3R && self.t2_r.is_finite() && v <= self.t2_r {
                 errors.push(KernelError::OutOfRange {
                     field: spec.field.path(),
                     value: v,
-                    expected: format!("a number > T2_R (= {}): T1_R < T2_R < T3_R", self.t2_r),
+                    expected: format!("a number > T2_R (= {}): T1_R < T2_R < T3_R", Num(self.t2_r)),
                 });
             }
         }

@@ -49,7 +49,7 @@ struct Card {
 
 impl Card {
     fn of(s: Option<&Shown>) -> Card {
-        let pair = |v: f64, shown: String| (shown, v.to_string());
+        let pair = |v: f64, shown: String| (shown, crate::numfmt::shortest(v));
         match s {
             Some(s) => {
                 let p = &s.proposal;
@@ -72,7 +72,7 @@ impl Card {
                         fmt_fixed(s.eval.z, 3)
                     ),
                     sl: match p.new_sl_proposed {
-                        Some(n) => (format!("new SL {}", fmt_num(n)), n.to_string()),
+                        Some(n) => (format!("new SL {}", fmt_num(n)), crate::numfmt::shortest(n)),
                         None => ("SL unchanged".to_string(), String::new()),
                     },
                     moved: p.new_sl_proposed.is_some(),

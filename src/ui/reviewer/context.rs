@@ -99,7 +99,9 @@ impl ReviewCtx {
     /// The context provided by the reviewer's view.
     pub fn get() -> ReviewCtx {
         // Only missing if a component is mounted outside `App`: a programming error.
-        expect_context::<ReviewCtx>()
+        // (`use_context` + a fixed message: `expect_context` formats the type name with `{:?}`,
+        // which links the Debug string escaping and its Unicode tables.)
+        use_context::<ReviewCtx>().expect("ReviewCtx is provided by App")
     }
 
     /// Marks the store as changed.
