@@ -60,7 +60,7 @@ test('a chunk that cannot be downloaded is reported in its view; the explorer ke
   await page.getByTestId('action').waitFor();
 
   await page.getByTestId('view-review').click();
-  const err = page.getByTestId('error').filter({ hasText: 'reviewer could not be downloaded' });
+  const err = page.getByTestId('view-error').filter({ hasText: 'reviewer could not be downloaded' });
   await err.waitFor({ state: 'visible', timeout: 30_000 });
   assert.equal(await page.getByTestId('view-loading').isVisible(), false);
 

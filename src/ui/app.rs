@@ -64,24 +64,49 @@ pub fn App() -> impl IntoView {
 
     browser::on_color_scheme_change(move |dark| ctx.dark.set(dark));
 
-    // The reviewer and tuning views are built (and, in split builds, downloaded) the first
-    // time they are shown, then kept.
-    let want_review = Memo::new(move |prev: Option<&bool>| {
-        prev.copied().unwrap_or(false) || nav.view.get() == View::Review
-    });
-    let want_tune = Memo::new(move |prev: Option<&bool>| {
-        prev.copied().unwrap_or(false) || nav.view.get() == View::Tune
-    });
-    // Set once a view's chunk is in and the view is built.
-    let review_ready = RwSignal::new(false);
-    let tune_ready = RwSignal::new(false);
-    let loading = move || match nav.view.get() {
-        View::Review if !review_ready.get() => Some("Loading the reviewer…"),
-        View::Tune if !tune_ready.get() => Some("Loading the tuning view…"),
-        _ => None,
+    // The reviewer and tuning views are mounted (and, in split builds, downloaded) the first
+    // time they are shown, then kept; so is the reviewed-record panel when a record is opened.
+    let owner = Owner::current();
+    let review_slot = NodeRef::new();
+    let tune_slot = NodeRef::new();
+    let reviewed_slot = NodeRef::new();
+    let review = load_into(
+        review_slot,
+        owner.clone(),
+        move || nav.view.get() == View::Review,
+        chunk!(mount_review),
+    );
+    let tune = load_into(
+        tune_slot,
+        owner.clone(),
+        move || nav.view.get() == View::Tune,
+        chunk!(mount_tune),
+    );
+    let reviewed = load_into(
+        reviewed_slot,
+        owner,
+        move || nav.opened.with(Option::is_some),
+        chunk!(mount_reviewed),
+    );
+    let status = move || match nav.view.get() {
+        View::Review => Some(("reviewer", review.get())),
+        View::Tune => Some(("tuning view", tune.get())),
+        View::Explorer => {
+            (reviewed.get() == Load::Failed).then_some(("reviewed record", Load::Failed))
+        }
     };
-    // A record opened from the reviewer (so the reviewer's chunk is there already).
-    let has_opened = Memo::new(move |_| nav.opened.with(Option::is_some));
+    let loading = move || {
+        status().and_then(|(what, l)| (l == Load::Waiting).then(|| format!("Loading the {what}…")))
+    };
+    let failed = move || {
+        status().and_then(|(what, l)| {
+            (l == Load::Failed).then(|| {
+                format!(
+                    "The {what} could not be downloaded. Check the connection and reload the page."
+                )
+            })
+        })
+    };
 
     view! {
         <main data-testid="app" class="app">
@@ -105,7 +130,7 @@ pub fn App() -> impl IntoView {
                     <ThetaPanel />
                 </section>
                 <section class="outputs" aria-label="Outputs">
-                    {move || has_opened.get().then(|| Suspend::new(load_reviewed()))}
+                    <div class="chunk-slot" node_ref=reviewed_slot></div>
                     <Summary />
                     <Reasons />
                     <ChartsPanel />
@@ -116,24 +141,11 @@ pub fn App() -> impl IntoView {
             <p class="card view-loading" data-testid="view-loading" role="status" hidden=move || loading().is_none()>
                 {loading}
             </p>
-            {move || {
-                want_review
-                    .get()
-                    .then(|| Suspend::new(async move {
-                        let v = load_review().await;
-                        review_ready.set(true);
-                        v
-                    }))
-            }}
-            {move || {
-                want_tune
-                    .get()
-                    .then(|| Suspend::new(async move {
-                        let v = load_tune().await;
-                        tune_ready.set(true);
-                        v
-                    }))
-            }}
+            <p class="card notice" data-testid="view-error" role="alert" hidden=move || failed().is_none()>
+                {failed}
+            </p>
+            <div class="chunk-slot" node_ref=review_slot></div>
+            <div class="chunk-slot" node_ref=tune_slot></div>
             <footer class="foot">
                 "Harvest Lab "
                 {crate::kernel::KERNEL_VERSION}
@@ -144,7 +156,6 @@ pub fn App() -> impl IntoView {
 }
 
 /// A view chunk that could not be downloaded.
-#[derive(Debug)]
 pub struct ChunkError;
 
 #[cfg(feature = "split")]
@@ -154,60 +165,90 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
     }
 }
 
+/// Where a part of the page that comes from a chunk is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Load {
+    /// Not asked for yet, or downloading.
+    Waiting,
+    /// Mounted.
+    Ready,
+    /// The chunk could not be downloaded.
+    Failed,
+}
+
+/// A split point as an async call: `chunk!(f)(parent, owner)` downloads `f`'s chunk if needed
+/// (split builds) and calls it.
+macro_rules! chunk {
+    ($f:ident) => {
+        |parent: web_sys::HtmlElement, owner: Owner| {
+            #[cfg(feature = "split")]
+            let r = $f(parent, owner);
+            #[cfg(not(feature = "split"))]
+            let r = std::future::ready($f(parent, owner));
+            r
+        }
+    };
+}
+use chunk;
+
+/// The first time `wanted()` is true (and `slot` exists), calls `mount(slot, owner)`; the
+/// returned signal says how that went.
+fn load_into<Fut>(
+    slot: NodeRef<leptos::html::Div>,
+    owner: Option<Owner>,
+    wanted: impl Fn() -> bool + Send + Sync + 'static,
+    mount: impl Fn(web_sys::HtmlElement, Owner) -> Fut + Send + Sync + 'static,
+) -> RwSignal<Load>
+where
+    Fut: std::future::Future<Output = Result<(), ChunkError>> + 'static,
+{
+    let status = RwSignal::new(Load::Waiting);
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        if started.get_value() || !wanted() {
+            return;
+        }
+        let (Some(el), Some(owner)) = (slot.get(), owner.clone()) else {
+            return;
+        };
+        started.set_value(true);
+        let done = mount(wasm_bindgen::JsCast::unchecked_into(el), owner);
+        leptos::task::spawn_local(async move {
+            status.set(if done.await.is_ok() {
+                Load::Ready
+            } else {
+                Load::Failed
+            });
+        });
+    });
+    status
+}
+
+// The split points: each mounts its part under `owner` (whose contexts it uses) and keeps it.
+
 #[cfg_attr(
     feature = "split",
     leptos::wasm_split::wasm_split(review_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
-fn review_view() -> Result<AnyView, ChunkError> {
-    Ok(view! { <ReviewPage /> }.into_any())
+fn mount_review(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
+    owner.with(|| leptos::mount::mount_to(parent, ReviewPage).forget());
+    Ok(())
 }
 
 #[cfg_attr(
     feature = "split",
     leptos::wasm_split::wasm_split(review_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
-fn reviewed_view() -> Result<AnyView, ChunkError> {
-    Ok(view! { <ReviewedRecord /> }.into_any())
+fn mount_reviewed(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
+    owner.with(|| leptos::mount::mount_to(parent, ReviewedRecord).forget());
+    Ok(())
 }
 
 #[cfg_attr(
     feature = "split",
     leptos::wasm_split::wasm_split(tune_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
-fn tune_view() -> Result<AnyView, ChunkError> {
-    Ok(view! { <TuningView /> }.into_any())
-}
-
-async fn load_review() -> AnyView {
-    #[cfg(feature = "split")]
-    let r = review_view().await;
-    #[cfg(not(feature = "split"))]
-    let r = review_view();
-    r.unwrap_or_else(|_| chunk_failed("reviewer", View::Review))
-}
-
-async fn load_reviewed() -> AnyView {
-    #[cfg(feature = "split")]
-    let r = reviewed_view().await;
-    #[cfg(not(feature = "split"))]
-    let r = reviewed_view();
-    r.unwrap_or_else(|_| chunk_failed("reviewed record", View::Explorer))
-}
-
-async fn load_tune() -> AnyView {
-    #[cfg(feature = "split")]
-    let r = tune_view().await;
-    #[cfg(not(feature = "split"))]
-    let r = tune_view();
-    r.unwrap_or_else(|_| chunk_failed("tuning view", View::Tune))
-}
-
-fn chunk_failed(what: &'static str, view: View) -> AnyView {
-    let nav = Nav::get();
-    view! {
-        <p class="card notice" data-testid="error" role="alert" hidden=move || nav.view.get() != view>
-            "The " {what} " could not be downloaded. Check the connection and reload the page."
-        </p>
-    }
-    .into_any()
+fn mount_tune(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
+    owner.with(|| leptos::mount::mount_to(parent, TuningView).forget());
+    Ok(())
 }
