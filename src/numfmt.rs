@@ -205,29 +205,64 @@ pub fn fixed_exact(v: f64, decimals: usize) -> String {
 /// assert_eq!(expand_exponent("12.5"), "12.5");
 /// ```
 pub fn expand_exponent(s: &str) -> String {
-    let Some((mant, exp)) = s.split_once(['e', 'E']) else {
+    // Bytes, not `str` slicing: no char-boundary panic path (and its Debug formatting) in wasm.
+    let b = s.as_bytes();
+    let Some(e) = b.iter().position(|&c| c == b'e' || c == b'E') else {
         return s.to_string();
     };
-    let Ok(exp) = exp.trim_start_matches('+').parse::<i64>() else {
+    let mut exp: i64 = 0;
+    let mut exp_neg = false;
+    let mut any = false;
+    for (i, &c) in b[e + 1..].iter().enumerate() {
+        match c {
+            b'+' if i == 0 => {}
+            b'-' if i == 0 => exp_neg = true,
+            b'0'..=b'9' => {
+                exp = exp.saturating_mul(10).saturating_add(i64::from(c - b'0'));
+                any = true;
+            }
+            _ => return s.to_string(),
+        }
+    }
+    if !any {
         return s.to_string();
+    }
+    if exp_neg {
+        exp = -exp;
+    }
+    let mant = &b[..e];
+    let (neg, mant) = match mant.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, mant),
     };
-    let (sign, mant) = match mant.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mant),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let digits = format!("{int}{frac}");
-    let point = int.len() as i64 + exp;
+    let int_len = mant.iter().position(|&c| c == b'.').unwrap_or(mant.len());
+    let digits: Vec<char> = mant
+        .iter()
+        .filter(|&&c| c != b'.')
+        .map(|&c| char::from(c))
+        .collect();
+    let point = int_len as i64 + exp;
     let n = digits.len() as i64;
-    let body = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat((-point) as usize))
-    } else if point >= n {
-        format!("{digits}{}", "0".repeat((point - n) as usize))
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.extend(&digits);
     } else {
-        let (a, b) = digits.split_at(point as usize);
-        format!("{a}.{b}")
-    };
-    format!("{sign}{body}")
+        for (i, &d) in digits.iter().enumerate() {
+            if i as i64 == point {
+                out.push('.');
+            }
+            out.push(d);
+        }
+        if point > n {
+            out.extend(std::iter::repeat_n('0', (point - n) as usize));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
