@@ -31,7 +31,7 @@ ALL_STAGES=(setup fmt clippy-native clippy-wasm test-native test-browser build-r
 # stage reports the gap to the target and fails only above the ceiling: a guard against further
 # growth, lowered as the app shrinks, never raised to absorb an unexplained jump.
 WASM_GZIP_BUDGET=$((150 * 1024))
-WASM_GZIP_CEILING=$((344 * 1024))
+WASM_GZIP_CEILING=$((300 * 1024))
 PUBLIC_URL=/harvest-lab/
 DIST="$HARVEST_ROOT/dist"
 
@@ -108,7 +108,7 @@ stage_wasm-size() {
     total_gz=$((total_gz + gz))
     names+=("${f#"$DIST"/}")
   done
-  printf 'wasm size: %s = %d bytes raw, %d bytes gzipped (-9) = %.1f KiB; target %d bytes (150 KiB), ceiling %d bytes (344 KiB)\n' \
+  printf 'wasm size: %s = %d bytes raw, %d bytes gzipped (-9) = %.1f KiB; target %d bytes (150 KiB), ceiling %d bytes (300 KiB)\n' \
     "${names[*]}" "$total_raw" "$total_gz" "$(awk -v b="$total_gz" 'BEGIN { print b / 1024 }')" "$WASM_GZIP_BUDGET" "$WASM_GZIP_CEILING"
   mkdir -p target
   printf '%s raw=%d gzip=%d target=%d ceiling=%d\n' "${names[*]}" "$total_raw" "$total_gz" "$WASM_GZIP_BUDGET" "$WASM_GZIP_CEILING" >target/wasm-size.txt
