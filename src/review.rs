@@ -470,11 +470,11 @@ impl Receipt {
             .map(|v| format!("{} {}", self.counts.verdict(*v), v.as_str()))
             .collect();
         format!(
-            "{} records: {} (tolerance abs {:e}, rel {:e}; kernel {}; sha256 {})",
+            "{} records: {} (tolerance abs {}, rel {}; kernel {}; sha256 {})",
             self.counts.records,
             v.join(", "),
-            self.tolerance.abs,
-            self.tolerance.rel,
+            crate::numfmt::exp(self.tolerance.abs),
+            crate::numfmt::exp(self.tolerance.rel),
             self.kernel_version,
             self.input_sha256
         )
@@ -495,7 +495,7 @@ fn csv_field(s: &str) -> String {
 
 /// One CSV row (no newline), columns as in [`CSV_HEADER`].
 pub fn csv_row(row: &ReviewRow) -> String {
-    let num = |v: Option<f64>| v.map(|x| format!("{x:?}")).unwrap_or_default();
+    let num = |v: Option<f64>| v.map(crate::numfmt::debug).unwrap_or_default();
     let codes: Vec<&str> = row.reason_codes.iter().map(|c| c.as_str()).collect();
     let fields: Vec<&str> = row.diffs.iter().map(|d| d.field.as_str()).collect();
     let diffs: Vec<String> = row

@@ -73,7 +73,7 @@ mod tests {
             let mut ours = v.clone();
             sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
             let mut theirs = v;
-            theirs.sort_by(|a, b| a.0.cmp(&b.0));
+            theirs.sort_by_key(|a| a.0);
             assert_eq!(ours, theirs, "n = {n}");
         }
         let mut empty: Vec<u8> = Vec::new();

@@ -879,10 +879,14 @@ impl Sweep {
 
     /// One CSV line (no newline): numbers in full precision, an empty `new_sl` when the stop stays.
     pub fn csv_row(row: &SweepRow) -> String {
-        let sl = row.new_sl.map(|v| v.to_string()).unwrap_or_default();
+        let sl = row.new_sl.map(crate::numfmt::shortest).unwrap_or_default();
         format!(
             "{},{},{},{},{},{sl}",
-            row.x, row.y, row.action, row.r_net, row.kill_score
+            crate::numfmt::Num(row.x),
+            crate::numfmt::Num(row.y),
+            row.action,
+            crate::numfmt::Num(row.r_net),
+            crate::numfmt::Num(row.kill_score)
         )
     }
 
@@ -961,7 +965,8 @@ pub fn parse_range(s: &str) -> Result<(f64, f64), String> {
     } else {
         Err(format!(
             "range {}:{} is empty: the first number must be below the second",
-            lo, hi
+            crate::numfmt::Num(lo),
+            crate::numfmt::Num(hi)
         ))
     }
 }
@@ -1153,7 +1158,11 @@ pub fn theta_to_lines(theta: &Theta) -> String {
         PARAMS.len()
     );
     for p in PARAMS.iter() {
-        out.push_str(&format!("{LINE_PREFIX}{}={}\n", p.key, theta.get(p.field)));
+        out.push_str(&format!(
+            "{LINE_PREFIX}{}={}\n",
+            p.key,
+            crate::numfmt::Num(theta.get(p.field))
+        ));
     }
     out
 }

@@ -104,7 +104,11 @@ pub fn set_axis(state: &mut UiState, axis: Axis, v: f64) -> Result<(), String> {
         Axis::AgeSec => InputField::AgeSec,
         Axis::Theta(f) => {
             if !v.is_finite() {
-                return Err(format!("{}: {v} is not a finite number", f.key()));
+                return Err(format!(
+                    "{}: {} is not a finite number",
+                    f.key(),
+                    crate::numfmt::Num(v)
+                ));
             }
             state.theta.set(f, v);
             return Ok(());

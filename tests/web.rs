@@ -139,8 +139,8 @@ fn parse_f64_std_matches_rust_parse() {
     }
 }
 
-/// `numfmt::shortest` (the browser's `Number.prototype.toString`, exponent written out) and
-/// `numfmt::fixed` (exact decimal expansion) print what `core::fmt` prints, in the browser.
+/// `numfmt`'s plain-Rust float formatting (exact decimal expansion, shortest round trip) prints
+/// what `core::fmt` prints, in the browser.
 #[wasm_bindgen_test]
 fn numfmt_matches_core_fmt() {
     let mut cases = vec![
@@ -160,6 +160,9 @@ fn numfmt_matches_core_fmt() {
         f64::NAN,
         f64::INFINITY,
         f64::NEG_INFINITY,
+        651_940_860_439_473.0 + 0.25,
+        2f64.powi(-1022),
+        2f64.powi(60),
     ];
     let mut x = 0.3172_f64;
     for i in 0..2000 {
@@ -168,6 +171,9 @@ fn numfmt_matches_core_fmt() {
     }
     for v in cases {
         assert_eq!(harvest_lab::numfmt::shortest(v), format!("{v}"), "{v:e}");
+        assert_eq!(harvest_lab::numfmt::debug(v), format!("{v:?}"), "{v:e}");
+        assert_eq!(harvest_lab::numfmt::exp(v), format!("{v:e}"), "{v:e}");
+        assert_eq!(harvest_lab::numfmt::sci(v, 3), format!("{v:.3e}"), "{v:e}");
         for d in [0, 1, 2, 3, 6] {
             assert_eq!(
                 harvest_lab::numfmt::fixed(v, d),

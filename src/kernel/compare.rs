@@ -1,6 +1,7 @@
 //! Proposal comparison for reviewers: a recorded proposal (as some system produced it) against the
 //! kernel's recomputation from the recorded audit inputs, field by field, with a stated tolerance.
 
+use crate::numfmt::Num;
 use serde::{Deserialize, Serialize};
 
 use super::types::{KComponents, Proposal};
@@ -144,9 +145,9 @@ fn num_diff(field: &str, rec: f64, got: f64, why: String) -> FieldDiff {
 
 fn json_num(v: f64) -> String {
     if v.is_finite() {
-        format!("{v:?}")
+        crate::numfmt::debug(v)
     } else {
-        format!("\"{v}\"")
+        format!("\"{}\"", Num(v))
     }
 }
 
@@ -181,7 +182,12 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
             rel_diff: None,
             why: format!(
                 "R_net {} against T1/T2/T3 {}/{}/{}; K {} against kill_threshold {}",
-                got.r_net, t.t1_r, t.t2_r, t.t3_r, got.kill_score, t.kill_threshold
+                Num(got.r_net),
+                Num(t.t1_r),
+                Num(t.t2_r),
+                Num(t.t3_r),
+                Num(got.kill_score),
+                Num(t.kill_threshold)
             ),
         });
     }
@@ -193,8 +199,8 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
     if !sl_equal {
         let why = format!(
             "profit lock needs R_net {} ≥ lock_R {} and a BE+ level that tightens current SL {}",
-            got.r_net,
-            t.lock_r,
+            Num(got.r_net),
+            Num(t.lock_r),
             opt_num(got.audit.position.current_sl)
         );
         diffs.push(match (rec.new_sl_proposed, got.new_sl_proposed) {
@@ -216,7 +222,9 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
             got.r_net,
             format!(
                 "(pnl {} − cost_est {}) / risk_unit {}",
-                got.audit.position.unrealized_pnl, got.cost_est, got.risk_unit
+                Num(got.audit.position.unrealized_pnl),
+                Num(got.cost_est),
+                Num(got.risk_unit)
             ),
         ),
         (
@@ -230,13 +238,13 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
             "cost_est",
             rec.cost_est,
             got.cost_est,
-            format!("cost_bps {} / 10000 · entry · qty", t.cost_bps),
+            format!("cost_bps {} / 10000 · entry · qty", Num(t.cost_bps)),
         ),
         (
             "kill_score",
             rec.kill_score,
             got.kill_score,
-            format!("1/(1+exp(−z)) with z = {}", got.audit.z),
+            format!("1/(1+exp(−z)) with z = {}", Num(got.audit.z)),
         ),
     ];
     for (field, a, b, why) in numbers {

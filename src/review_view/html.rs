@@ -6,6 +6,7 @@
 //! a few string pushes; the UI sets it with `inner_html` and handles clicks by delegation
 //! (buttons carry `data-act`). Every piece of record data goes through [`esc`].
 
+use crate::numfmt::{exp, fixed, Num};
 use std::fmt::Write as _;
 
 use crate::kernel::{HarvestAction, Proposal, Verdict, KERNEL_VERSION};
@@ -59,7 +60,7 @@ fn act_class(a: Option<HarvestAction>) -> &'static str {
 }
 
 fn sci(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".to_string(), |v| format!("{v:.3e}"))
+    v.map_or_else(|| "–".to_string(), |v| crate::numfmt::sci(v, 3))
 }
 
 /// A row of the table as it is placed: its batch (id, name, tolerance), its index in the
@@ -184,8 +185,9 @@ fn detail_html(h: &mut String, r: &RowHtml<'_>) {
     }
     let _ = write!(
         h,
-        "</tbody></table><p class=\"tol-note\" data-testid=\"review-diff-tolerance\">Line {line} · compared with tolerance abs {:e}, rel {:e} (Allowed = max(abs, rel × max(|recorded|, |recomputed|))); actions and reason codes must be identical.</p></div>",
-        tol.abs, tol.rel
+        "</tbody></table><p class=\"tol-note\" data-testid=\"review-diff-tolerance\">Line {line} · compared with tolerance abs {}, rel {} (Allowed = max(abs, rel × max(|recorded|, |recomputed|))); actions and reason codes must be identical.</p></div>",
+        exp(tol.abs),
+        exp(tol.rel)
     );
 }
 
@@ -301,11 +303,12 @@ pub fn progress_html(p: &Progress, now_ms: f64) -> String {
     let secs = ((now_ms - p.started_ms) / 1000.0).max(0.0);
     format!(
         "<span class=\"job-label\">{}</span><progress max=\"{}\" value=\"{}\" aria-label=\"Progress\"></progress>\
-         <span class=\"job-figures\" data-testid=\"review-progress-text\" data-lines=\"{}\">{what} · {secs:.1} s</span>",
+         <span class=\"job-figures\" data-testid=\"review-progress-text\" data-lines=\"{}\">{what} · {} s</span>",
         esc(&p.label),
-        p.total.unwrap_or(0.0).max(1.0),
-        p.done,
-        p.lines
+        Num(p.total.unwrap_or(0.0).max(1.0)),
+        Num(p.done),
+        p.lines,
+        fixed(secs, 1)
     )
 }
 
@@ -358,8 +361,9 @@ pub fn batch_html(b: &Batch) -> String {
     }
     let _ = write!(
         h,
-        "tolerance abs {:e}, rel {:e} · kernel {KERNEL_VERSION}</p>",
-        b.tolerance.abs, b.tolerance.rel
+        "tolerance abs {}, rel {} · kernel {KERNEL_VERSION}</p>",
+        exp(b.tolerance.abs),
+        exp(b.tolerance.rel)
     );
     if let Some(n) = &b.note {
         let _ = write!(h, "<p class=\"batch-note\">{}</p>", esc(n));

@@ -123,10 +123,10 @@ pub fn fmt_bytes(b: f64) -> String {
         return "–".to_string();
     }
     match b {
-        b if b < 1e3 => format!("{b:.0} B"),
-        b if b < 1e6 => format!("{:.1} KB", b / 1e3),
-        b if b < 1e9 => format!("{:.1} MB", b / 1e6),
-        b => format!("{:.2} GB", b / 1e9),
+        b if b < 1e3 => format!("{} B", crate::numfmt::fixed(b, 0)),
+        b if b < 1e6 => format!("{} KB", crate::numfmt::fixed(b / 1e3, 1)),
+        b if b < 1e9 => format!("{} MB", crate::numfmt::fixed(b / 1e6, 1)),
+        b => format!("{} GB", crate::numfmt::fixed(b / 1e9, 2)),
     }
 }
 

@@ -2,6 +2,7 @@
 //! its rows, counts and receipt; re-reviewing with another tolerance; the exports.
 
 use crate::kernel::{propose, HarvestInput, Proposal, RecordedOutput, Side, Tolerance, Verdict};
+use crate::numfmt::shortest;
 use crate::review::{csv_row, review_record, Counts, Receipt, ReviewRow, CSV_HEADER};
 
 use super::loader::Digest;
@@ -334,7 +335,7 @@ fn as_recorded(p: &Proposal) -> RecordedOutput {
 }
 
 fn opt_text(v: Option<f64>) -> String {
-    v.map_or_else(|| "none".to_string(), |v| v.to_string())
+    v.map_or_else(|| "none".to_string(), shortest)
 }
 
 impl OpenedRecord {
@@ -380,15 +381,15 @@ impl OpenedRecord {
             CompareLine {
                 field: "R_net",
                 label: "R_net",
-                then: b.r_net.to_string(),
-                now: now.r_net.to_string(),
+                then: shortest(b.r_net),
+                now: shortest(now.r_net),
                 differs: differs("R_net"),
             },
             CompareLine {
                 field: "kill_score",
                 label: "Kill score K",
-                then: b.kill_score.to_string(),
-                now: now.kill_score.to_string(),
+                then: shortest(b.kill_score),
+                now: shortest(now.kill_score),
                 differs: differs("kill_score"),
             },
             CompareLine {

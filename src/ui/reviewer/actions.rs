@@ -24,7 +24,7 @@ pub const SYMBOL_ID: &str = "review-filter-symbol";
 
 /// The tolerance as shown in its boxes.
 pub fn tol_text(v: f64) -> String {
-    format!("{v:e}")
+    crate::numfmt::exp(v)
 }
 
 fn by_id<T: JsCast>(id: &str) -> Option<T> {

@@ -138,7 +138,12 @@ async fn load(rc: ReviewCtx, name: String, src: Source) {
                 loader.feed(&bytes);
             }
             Ok(None) => loader.finish(),
-            Err(e) => break BatchStatus::Failed(format!("reading stopped at byte {offset}: {e}")),
+            Err(e) => {
+                break BatchStatus::Failed(format!(
+                    "reading stopped at byte {}: {e}",
+                    crate::numfmt::Num(offset)
+                ))
+            }
         }
         while loader.queued() > 0 {
             let t0 = now_ms();
@@ -225,8 +230,9 @@ async fn rerun(rc: ReviewCtx) {
             i = next;
             rc.job.set(Some(Progress {
                 label: format!(
-                    "Re-reviewing with tolerance abs {:e}, rel {:e}",
-                    tol.abs, tol.rel
+                    "Re-reviewing with tolerance abs {}, rel {}",
+                    crate::numfmt::exp(tol.abs),
+                    crate::numfmt::exp(tol.rel)
                 ),
                 done: done as f64,
                 total: Some(total as f64),

@@ -118,8 +118,8 @@ impl Tuner {
                 for (attr, v) in [
                     ("data-paints", k.to_string()),
                     ("data-cells", format!("{n}x{n}")),
-                    ("data-compute-ms", format!("{:.3}", t1 - t0)),
-                    ("data-paint-ms", format!("{:.3}", t2 - t1)),
+                    ("data-compute-ms", crate::numfmt::fixed(t1 - t0, 3)),
+                    ("data-paint-ms", crate::numfmt::fixed(t2 - t1, 3)),
                 ] {
                     let _ = el.set_attribute(attr, &v);
                 }
@@ -189,7 +189,14 @@ impl Tuner {
         match found {
             Some((px, py, lines)) => {
                 tip.set_inner_html(&tooltip_html(&lines));
-                let _ = tip.set_attribute("style", &format!("left:{px}px;top:{py}px"));
+                let _ = tip.set_attribute(
+                    "style",
+                    &format!(
+                        "left:{}px;top:{}px",
+                        crate::numfmt::Num(px),
+                        crate::numfmt::Num(py)
+                    ),
+                );
                 tip.set_class_name(if px > width * 0.6 {
                     "map-tip flip"
                 } else {
