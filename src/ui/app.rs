@@ -67,36 +67,48 @@ pub fn App() -> impl IntoView {
     // The reviewer and tuning views are mounted (and, in split builds, downloaded) the first
     // time they are shown, then kept; so is the reviewed-record panel when a record is opened.
     let owner = Owner::current();
-    let review_slot = NodeRef::new();
-    let tune_slot = NodeRef::new();
-    let reviewed_slot = NodeRef::new();
-    let review = load_into(
-        review_slot,
-        owner.clone(),
-        move || nav.view.get() == View::Review,
-        chunk!(mount_review),
-    );
-    let tune = load_into(
-        tune_slot,
-        owner.clone(),
-        move || nav.view.get() == View::Tune,
-        chunk!(mount_tune),
-    );
-    let reviewed = load_into(
-        reviewed_slot,
-        owner,
-        move || nav.opened.with(Option::is_some),
-        chunk!(mount_reviewed),
-    );
-    let status = move || match nav.view.get() {
-        View::Review => Some(("reviewer", review.get())),
-        View::Tune => Some(("tuning view", tune.get())),
-        View::Explorer => {
-            (reviewed.get() == Load::Failed).then_some(("reviewed record", Load::Failed))
+    let slots: [NodeRef<leptos::html::Div>; 3] = [NodeRef::new(), NodeRef::new(), NodeRef::new()];
+    let loads = RwSignal::new([Load::Idle; 3]);
+    Effect::new(move |_| {
+        let view = nav.view.get();
+        let wanted = [
+            view == View::Review,
+            view == View::Tune,
+            nav.opened.with(Option::is_some),
+        ];
+        for (i, part) in PARTS.into_iter().enumerate() {
+            if !wanted[i] || loads.with_untracked(|l| l[i] != Load::Idle) {
+                continue;
+            }
+            let (Some(el), Some(owner)) = (slots[i].get(), owner.clone()) else {
+                continue;
+            };
+            loads.update(|l| l[i] = Load::Waiting);
+            leptos::task::spawn_local(async move {
+                let done = mount_part(part, wasm_bindgen::JsCast::unchecked_into(el), owner).await;
+                loads.update(|l| {
+                    l[i] = if done.is_ok() {
+                        Load::Ready
+                    } else {
+                        Load::Failed
+                    }
+                });
+            });
+        }
+    });
+    // One line under the tabs while a view's chunk downloads, or if it could not be.
+    let status = move || {
+        let l = loads.get();
+        match nav.view.get() {
+            View::Review => Some(("reviewer", l[0])),
+            View::Tune => Some(("tuning view", l[1])),
+            View::Explorer => (l[2] == Load::Failed).then_some(("reviewed record", Load::Failed)),
         }
     };
     let loading = move || {
-        status().and_then(|(what, l)| (l == Load::Waiting).then(|| format!("Loading the {what}…")))
+        status().and_then(|(what, l)| {
+            matches!(l, Load::Idle | Load::Waiting).then(|| format!("Loading the {what}…"))
+        })
     };
     let failed = move || {
         status().and_then(|(what, l)| {
@@ -130,7 +142,7 @@ pub fn App() -> impl IntoView {
                     <ThetaPanel />
                 </section>
                 <section class="outputs" aria-label="Outputs">
-                    <div class="chunk-slot" node_ref=reviewed_slot></div>
+                    <div class="chunk-slot" node_ref=slots[2]></div>
                     <Summary />
                     <Reasons />
                     <ChartsPanel />
@@ -144,8 +156,8 @@ pub fn App() -> impl IntoView {
             <p class="card notice" data-testid="view-error" role="alert" hidden=move || failed().is_none()>
                 {failed}
             </p>
-            <div class="chunk-slot" node_ref=review_slot></div>
-            <div class="chunk-slot" node_ref=tune_slot></div>
+            <div class="chunk-slot" node_ref=slots[0]></div>
+            <div class="chunk-slot" node_ref=slots[1]></div>
             <footer class="foot">
                 "Harvest Lab "
                 {crate::kernel::KERNEL_VERSION}
@@ -168,7 +180,9 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
 /// Where a part of the page that comes from a chunk is.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Load {
-    /// Not asked for yet, or downloading.
+    /// Not asked for yet.
+    Idle,
+    /// Downloading.
     Waiting,
     /// Mounted.
     Ready,
@@ -176,71 +190,57 @@ enum Load {
     Failed,
 }
 
-/// A split point as an async call: `chunk!(f)(parent, owner)` downloads `f`'s chunk if needed
-/// (split builds) and calls it.
-macro_rules! chunk {
-    ($f:ident) => {
-        |parent: web_sys::HtmlElement, owner: Owner| {
-            #[cfg(feature = "split")]
-            let r = $f(parent, owner);
-            #[cfg(not(feature = "split"))]
-            let r = std::future::ready($f(parent, owner));
-            r
-        }
+/// The parts of the page that come from chunks, in the order of `App`'s slots.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The reviewer's view.
+    Review,
+    /// The tuning view.
+    Tune,
+    /// The explorer's panel for a record opened from the reviewer.
+    Reviewed,
+}
+const PARTS: [Part; 3] = [Part::Review, Part::Tune, Part::Reviewed];
+
+/// Mounts `part` into `parent` under `owner` (whose contexts it uses), downloading its chunk
+/// first in split builds.
+async fn mount_part(
+    part: Part,
+    parent: web_sys::HtmlElement,
+    owner: Owner,
+) -> Result<(), ChunkError> {
+    let reviewed = part == Part::Reviewed;
+    #[cfg(feature = "split")]
+    let done = match part {
+        Part::Tune => mount_tune(parent, owner).await,
+        _ => mount_review(reviewed, parent, owner).await,
     };
+    #[cfg(not(feature = "split"))]
+    let done = match part {
+        Part::Tune => mount_tune(parent, owner),
+        _ => mount_review(reviewed, parent, owner),
+    };
+    done
 }
-use chunk;
 
-/// The first time `wanted()` is true (and `slot` exists), calls `mount(slot, owner)`; the
-/// returned signal says how that went.
-fn load_into<Fut>(
-    slot: NodeRef<leptos::html::Div>,
-    owner: Option<Owner>,
-    wanted: impl Fn() -> bool + Send + Sync + 'static,
-    mount: impl Fn(web_sys::HtmlElement, Owner) -> Fut + Send + Sync + 'static,
-) -> RwSignal<Load>
-where
-    Fut: std::future::Future<Output = Result<(), ChunkError>> + 'static,
-{
-    let status = RwSignal::new(Load::Waiting);
-    let started = StoredValue::new(false);
-    Effect::new(move |_| {
-        if started.get_value() || !wanted() {
-            return;
+// The split points: each mounts its part and keeps it.
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(review_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn mount_review(
+    reviewed: bool,
+    parent: web_sys::HtmlElement,
+    owner: Owner,
+) -> Result<(), ChunkError> {
+    owner.with(|| {
+        if reviewed {
+            leptos::mount::mount_to(parent, ReviewedRecord).forget();
+        } else {
+            leptos::mount::mount_to(parent, ReviewPage).forget();
         }
-        let (Some(el), Some(owner)) = (slot.get(), owner.clone()) else {
-            return;
-        };
-        started.set_value(true);
-        let done = mount(wasm_bindgen::JsCast::unchecked_into(el), owner);
-        leptos::task::spawn_local(async move {
-            status.set(if done.await.is_ok() {
-                Load::Ready
-            } else {
-                Load::Failed
-            });
-        });
     });
-    status
-}
-
-// The split points: each mounts its part under `owner` (whose contexts it uses) and keeps it.
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(review_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn mount_review(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
-    owner.with(|| leptos::mount::mount_to(parent, ReviewPage).forget());
-    Ok(())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(review_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn mount_reviewed(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
-    owner.with(|| leptos::mount::mount_to(parent, ReviewedRecord).forget());
     Ok(())
 }
 
