@@ -4,8 +4,8 @@
 //! - [`draw`]: `draw_*` functions drawing those structs on any plotters `DrawingArea`
 //!   (SVG natively, `<canvas>` in the browser).
 //! - [`theme`]: light/dark palettes, one colour per action.
-//! - `canvas` (wasm32 only): device-pixel-ratio-aware painting on an `HtmlCanvasElement` and the
-//!   action-map pixel blit.
+//! - `canvas` (wasm32 only): the plotters backend on a 2d context, device-pixel-ratio-aware
+//!   painting on an `HtmlCanvasElement` and the action-map pixel blit.
 //!
 //! ```
 //! use harvest_lab::charts::{draw_kill_explainer, kill_explainer, ChartTheme};
