@@ -171,12 +171,12 @@ impl fmt::Display for Num {
 /// assert_eq!(shortest_exact(1e-7), "0.0000001");
 /// ```
 pub fn shortest_exact(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".to_string();
-    }
-    let mut out = String::from(if v.is_sign_negative() { "-" } else { "" });
-    if v.is_infinite() || v == 0.0 {
-        out.push_str(if v == 0.0 { "0" } else { "inf" });
+    let mut out = match sign_or_special(v) {
+        Ok(sign) => sign,
+        Err(text) => return text,
+    };
+    if v == 0.0 {
+        out.push('0');
         return out;
     }
     let bits = v.to_bits();
@@ -323,14 +323,10 @@ fn mul_digits(d: &mut Vec<u8>, m: u64) {
 /// assert_eq!(fixed_exact(1e21, 1), "1000000000000000000000.0");
 /// ```
 pub fn fixed_exact(v: f64, decimals: usize) -> String {
-    if v.is_nan() {
-        return "NaN".to_string();
-    }
-    let mut out = String::from(if v.is_sign_negative() { "-" } else { "" });
-    if v.is_infinite() {
-        out.push_str("inf");
-        return out;
-    }
+    let mut out = match sign_or_special(v) {
+        Ok(sign) => sign,
+        Err(text) => return text,
+    };
     let (mut d, places) = exact_digits(v);
     // Keep `decimals` fractional digits: drop the lowest `places − decimals`, rounding.
     if places > decimals {
@@ -365,14 +361,10 @@ pub fn fixed_exact(v: f64, decimals: usize) -> String {
 /// assert_eq!(sci_exact(9.9996, 3), "1.000e1");
 /// ```
 pub fn sci_exact(v: f64, precision: usize) -> String {
-    if v.is_nan() {
-        return "NaN".to_string();
-    }
-    let mut out = String::from(if v.is_sign_negative() { "-" } else { "" });
-    if v.is_infinite() {
-        out.push_str("inf");
-        return out;
-    }
+    let mut out = match sign_or_special(v) {
+        Ok(sign) => sign,
+        Err(text) => return text,
+    };
     let (mut d, places) = exact_digits(v);
     while d.last() == Some(&0) {
         d.pop();
@@ -407,6 +399,19 @@ pub fn sci_exact(v: f64, precision: usize) -> String {
     }
     out.push_str(&e.unsigned_abs().to_string());
     out
+}
+
+/// The sign of a finite `v` (`"-"` or `""`, `-0.0` included), or the whole text of NaN and ±inf
+/// as `core::fmt` writes them.
+fn sign_or_special(v: f64) -> Result<String, String> {
+    if v.is_nan() {
+        return Err("NaN".to_string());
+    }
+    let sign = String::from(if v.is_sign_negative() { "-" } else { "" });
+    if v.is_infinite() {
+        return Err(sign + "inf");
+    }
+    Ok(sign)
 }
 
 /// The exact value of a finite `|v|` as little-endian decimal digits and the count of them
