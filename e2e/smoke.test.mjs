@@ -33,3 +33,41 @@ test('the release build loads under /harvest-lab/, mounts the app, and stays cle
   assert.deepEqual(watch.problems(), [], 'no console errors, failed requests or foreign requests');
   await page.close();
 });
+
+test('a fault inside the wasm shows a notice at the top of the page', async () => {
+  const page = await env.browser.newPage();
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(env.app.url, { waitUntil: 'load' });
+  await page.locator('[data-testid=app]').first().waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid=crash]').count(), 0, 'no notice while all is well');
+
+  // A real wasm trap, uncaught, as a panic in the release build ends (`unreachable`): a
+  // one-function module whose body is `unreachable`, called from a timer.
+  await page.evaluate(() => {
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+      0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type: () -> ()
+      0x03, 0x02, 0x01, 0x00, // one function of that type
+      0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, // export "f"
+      0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b, // body: unreachable
+    ]);
+    const trap = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.f;
+    setTimeout(trap, 0);
+  });
+  const notice = page.locator('[data-testid=crash]');
+  await notice.waitFor({ state: 'visible', timeout: 5_000 });
+  const text = await notice.textContent();
+  assert.match(text, /stopped working after an internal error \(unreachable\)/);
+  assert.match(text, /Reload the page/);
+  assert.equal(await notice.getAttribute('role'), 'alert');
+  // The notice sits above the app, once.
+  assert.equal(await page.locator('[data-testid=crash]').count(), 1);
+  const [noticeBox, appBox] = await Promise.all([notice.boundingBox(), page.locator('[data-testid=app]').boundingBox()]);
+  assert.ok(noticeBox.y <= appBox.y, 'the notice is at the top');
+  assert.deepEqual(
+    watch.problems().filter((p) => !p.startsWith('uncaught: unreachable')),
+    [],
+    'nothing else went wrong',
+  );
+  await page.close();
+});

@@ -17,6 +17,14 @@ TRUNK_VERSION="0.21.14"
 WASM_SPLIT_VERSION="0.2.4"
 BINARYEN_VERSION="132"
 
+# The release build of the dashboard (scripts/test.sh build-release, scripts/serve.sh) compiles
+# with this pinned nightly, which rebuilds the standard library for size and makes a panic abort
+# at once, without formatting a message (`-Cpanic=immediate-abort`): 166 KB -> 153 KB of
+# gzipped wasm (BENCHMARKS.md), as the Leptos book suggests for small binaries. Everything else
+# (tests, clippy, the CLI, `scripts/serve.sh --dev`) uses the stable toolchain of
+# rust-toolchain.toml. scripts/setup.sh installs it with rust-src and the wasm32 target.
+NIGHTLY_TOOLCHAIN="nightly-2026-05-20"
+
 # Debian's Chromium and ChromeDriver (packages chromium and chromium-driver).
 CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 CHROMEDRIVER_BIN="${CHROMEDRIVER_BIN:-/usr/bin/chromedriver}"
@@ -43,6 +51,16 @@ harvest_wasm_bindgen_version() {
 # The [tools] wasm_bindgen value in Trunk.toml.
 harvest_trunk_wasm_bindgen() {
   sed -n 's/^[[:space:]]*wasm_bindgen[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$HARVEST_ROOT/Trunk.toml" | head -n 1
+}
+
+# Environment for cargo (run by trunk) to build the release wasm with $NIGHTLY_TOOLCHAIN: std
+# rebuilt with `optimize_for_size`, panics that abort without a message, no panic locations.
+# (The RUSTFLAGS apply to the wasm only, not to build scripts or proc macros.)
+harvest_release_wasm_env() {
+  export RUSTUP_TOOLCHAIN="$NIGHTLY_TOOLCHAIN"
+  export CARGO_UNSTABLE_BUILD_STD="std,panic_abort"
+  export CARGO_UNSTABLE_BUILD_STD_FEATURES="optimize_for_size"
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
 }
 
 # Run a command as root (sudo only when not root already).

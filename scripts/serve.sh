@@ -2,7 +2,9 @@
 # Harvest Lab: install what is missing, then serve the dashboard on http://127.0.0.1:8080/
 #
 #   scripts/serve.sh            optimised (release) build, the same build scripts/test.sh checks
-#   scripts/serve.sh --dev      debug build: quicker to rebuild while editing, bigger and slower
+#                               (the pinned nightly of scripts/lib.sh, std rebuilt for size)
+#   scripts/serve.sh --dev      debug build with stable Rust: quicker to rebuild while editing,
+#                               bigger and slower, panics print their message in the console
 #   HARVEST_PORT=9000 scripts/serve.sh    another port
 #
 # trunk watches the sources and rebuilds + reloads the page on every change. Ctrl-C stops it.
@@ -26,6 +28,9 @@ for arg in "$@"; do
   esac
 done
 port="${HARVEST_PORT:-8080}"
+if [ "${#profile[@]}" -gt 0 ]; then
+  harvest_release_wasm_env
+fi
 
 harvest_log "building and serving on http://127.0.0.1:$port/ (${profile[*]:-dev} build; the first build takes a few minutes)"
 # Its own output dir, so a running server and scripts/test.sh (dist/) don't trip over each other.

@@ -6,7 +6,8 @@
 #   - Debian packages chromium + chromium-driver (only if /usr/bin/chromium or
 #     /usr/bin/chromedriver is missing), and nodejs + npm if node is missing;
 #   - the Rust toolchain of rust-toolchain.toml with the wasm32-unknown-unknown target,
-#     rustfmt and clippy (only what is missing);
+#     rustfmt and clippy (only what is missing), and the pinned nightly of the release wasm
+#     build with rust-src and the wasm32 target (NIGHTLY_TOOLCHAIN in scripts/lib.sh);
 #   - trunk 0.21.14, wasm-bindgen-cli (the version locked in Cargo.lock) and wasm-split-cli
 #     (crate wasm_split_cli_support 0.2.4) into the tool cache
 #     ${HARVEST_TOOLS:-$HOME/.cache/harvest-lab/tools}, shared by every clone;
@@ -57,7 +58,7 @@ if ! rustup toolchain list | grep -q "^$toolchain\b"; then
     ln -s "$sysroot" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$toolchain"
   else
     harvest_log "rustup: installing toolchain $channel"
-    rustup toolchain install "$channel" --profile minimal \
+    rustup toolchain install "$channel" --no-self-update --profile minimal \
       --component rustfmt --component clippy --target wasm32-unknown-unknown
   fi
 fi
@@ -73,8 +74,38 @@ for component in rustfmt clippy; do
   fi
 done
 
-# Every crate of Cargo.lock in the local registry cache (trunk builds with --offline).
+# The pinned nightly of the release wasm build (NIGHTLY_TOOLCHAIN in scripts/lib.sh), with
+# rust-src (it rebuilds the standard library) and the wasm32 target.
+nightly="$NIGHTLY_TOOLCHAIN-$host"
+if ! rustup toolchain list | grep -q "^$nightly\b"; then
+  rustup_home="${RUSTUP_HOME:-$HOME/.rustup}"
+  manifest="$rustup_home/toolchains/nightly-$host/lib/rustlib/multirust-channel-manifest.toml"
+  if [ -f "$manifest" ] && grep -qx "date = \"${NIGHTLY_TOOLCHAIN#nightly-}\"" "$manifest"; then
+    # The machine's `nightly` is this very nightly: name it instead of downloading it again.
+    harvest_log "rustup: naming the machine's nightly $nightly"
+    ln -s "$rustup_home/toolchains/nightly-$host" "$rustup_home/toolchains/$nightly"
+  else
+    harvest_log "rustup: installing toolchain $NIGHTLY_TOOLCHAIN (for the release wasm)"
+    rustup toolchain install "$NIGHTLY_TOOLCHAIN" --no-self-update --profile minimal \
+      --component rust-src --target wasm32-unknown-unknown
+  fi
+fi
+if ! rustup target list --installed --toolchain "$nightly" | grep -qx wasm32-unknown-unknown; then
+  harvest_log "rustup: adding target wasm32-unknown-unknown to $nightly"
+  rustup target add --toolchain "$nightly" wasm32-unknown-unknown
+fi
+if ! rustup component list --installed --toolchain "$nightly" | grep -q "^rust-src\b"; then
+  harvest_log "rustup: adding component rust-src to $nightly"
+  rustup component add --toolchain "$nightly" rust-src
+fi
+
+# Every crate of Cargo.lock in the local registry cache (trunk builds with --offline), and the
+# standard library's own crates for the release wasm build.
 cargo fetch --quiet
+(
+  harvest_release_wasm_env
+  cargo fetch --quiet --target wasm32-unknown-unknown
+)
 
 # ---------------------------------------------------------------------------------------------
 # Tool cache: trunk and wasm-bindgen-cli.
@@ -135,4 +166,4 @@ case "$wasm_opt_version" in
 esac
 
 elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-harvest_log "ready in ${elapsed}s: rustc $channel (+wasm32), $(trunk --version), wasm-bindgen $wbg_version, wasm-split-cli $WASM_SPLIT_VERSION, wasm-opt $BINARYEN_VERSION, $("$CHROMIUM_BIN" --version 2>/dev/null | head -n 1), node $(node --version)"
+harvest_log "ready in ${elapsed}s: rustc $channel (+wasm32), $NIGHTLY_TOOLCHAIN (+rust-src, wasm32; release wasm), $(trunk --version), wasm-bindgen $wbg_version, wasm-split-cli $WASM_SPLIT_VERSION, wasm-opt $BINARYEN_VERSION, $("$CHROMIUM_BIN" --version 2>/dev/null | head -n 1), node $(node --version)"

@@ -11,9 +11,9 @@
 #   clippy-wasm    cargo clippy --target wasm32-unknown-unknown --lib --bins (+ browser tests; + --features split) -- -D warnings
 #   test-native    cargo test (unit, integration and doc tests)
 #   test-browser   wasm-bindgen tests (tests/ files with wasm_bindgen_test_configure!) in headless Chromium
-#   build-release  RUST_BACKTRACE=0 trunk build --release --public-url /harvest-lab/ into dist/
+#   build-release  trunk build --release --public-url /harvest-lab/ into dist/ (pinned nightly, see scripts/lib.sh)
 #   e2e            node --test e2e/ (Playwright + Chromium against dist/ served under /harvest-lab/)
-#   wasm-size      the gzipped .wasm in dist/: the dashboard's against the 150 KiB target, fails above the ceilings
+#   wasm-size      the gzipped .wasm in dist/: the dashboard's within 150 KB (150,000 bytes), all of it within 300 KiB
 #
 # Every selected stage runs even if an earlier one failed (stages that need the release build
 # are reported as not run when it failed). The last line is `N passed, N failed`; the exit
@@ -26,14 +26,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$HARVEST_ROOT"
 
 ALL_STAGES=(setup fmt clippy-native clippy-wasm test-native test-browser build-release e2e wasm-size)
-# The target for the dashboard's download (the wasm index.html loads) is 150 KiB gzipped;
-# it is not met yet (BENCHMARKS.md has the figures and the measured next steps), so the stage
-# reports the gap and fails only above the ceilings: guards against growth, lowered as the app
-# shrinks, never raised to absorb an unexplained jump. The reviewer and tuning views are chunks of
-# their own, downloaded when first opened; the second ceiling covers all wasm together.
-WASM_GZIP_BUDGET=$((150 * 1024))
-WASM_GZIP_DASHBOARD_CEILING=$((168 * 1024))
-WASM_GZIP_CEILING=$((320 * 1024))
+# The target: the dashboard's download (the wasm index.html loads) is at most 150 KB
+# gzipped, checked here in decimal kilobytes (150,000 bytes; 150 KiB would allow 153,600). The
+# reviewer and tuning views are chunks of their own, downloaded when first opened; the second
+# limit covers all wasm together. Both guard against growth: lower them as the app shrinks, never
+# raise them to absorb an unexplained jump (BENCHMARKS.md has the figures).
+WASM_GZIP_BUDGET=150000
+WASM_GZIP_CEILING=$((300 * 1024))
 PUBLIC_URL=/harvest-lab/
 DIST="$HARVEST_ROOT/dist"
 
@@ -90,7 +89,11 @@ stage_test-browser() {
 }
 
 stage_build-release() {
-  RUST_BACKTRACE=0 trunk build --release --public-url "$PUBLIC_URL" --dist "$DIST"
+  # With the pinned nightly (scripts/lib.sh), in a subshell: the other stages keep stable Rust.
+  (
+    harvest_release_wasm_env
+    RUST_BACKTRACE=0 trunk build --release --public-url "$PUBLIC_URL" --dist "$DIST"
+  )
 }
 
 stage_e2e() {
@@ -99,9 +102,9 @@ stage_e2e() {
 
 stage_wasm-size() {
   # The dashboard's download is the wasm index.html loads (`*_bg.wasm`), measured against the
-  # 150 KiB target and its ceiling. The view chunks (the reviewer and the tuning view, downloaded
-  # the first time one of them is opened) are listed beside it, and everything together must stay
-  # under the second ceiling. All gzipped with -9.
+  # 150 KB budget. The view chunks (the reviewer and the tuning view, downloaded the first time
+  # one of them is opened) are listed beside it, and everything together must stay under the
+  # ceiling. All gzipped with -9.
   local main f raw gz total_raw=0 total_gz=0 main_gz=0 report=()
   main=$(find "$DIST" -maxdepth 1 -name '*_bg.wasm' | head -n 1)
   if [ -z "$main" ]; then
@@ -121,17 +124,13 @@ stage_wasm-size() {
     fi
   done < <(find "$DIST" -name '*.wasm' | sort)
   printf 'wasm size: %s\n' "${report[@]}"
-  printf 'wasm size: dashboard %d bytes gzipped, target %d (150 KiB), ceiling %d (%d KiB); all wasm %d bytes raw, %d gzipped, ceiling %d (%d KiB)\n' \
-    "$main_gz" "$WASM_GZIP_BUDGET" "$WASM_GZIP_DASHBOARD_CEILING" "$((WASM_GZIP_DASHBOARD_CEILING / 1024))" \
-    "$total_raw" "$total_gz" "$WASM_GZIP_CEILING" "$((WASM_GZIP_CEILING / 1024))"
+  printf 'wasm size: dashboard %d bytes gzipped, budget %d (150 KB); all wasm %d bytes raw, %d gzipped, ceiling %d (%d KiB)\n' \
+    "$main_gz" "$WASM_GZIP_BUDGET" "$total_raw" "$total_gz" "$WASM_GZIP_CEILING" "$((WASM_GZIP_CEILING / 1024))"
   mkdir -p target
-  printf 'wasm: dashboard gzip=%d (target %d, ceiling %d); all raw=%d gzip=%d (ceiling %d)\n' "$main_gz" "$WASM_GZIP_BUDGET" "$WASM_GZIP_DASHBOARD_CEILING" "$total_raw" "$total_gz" "$WASM_GZIP_CEILING" >target/wasm-size.txt
+  printf 'wasm: dashboard gzip=%d (budget %d); all raw=%d gzip=%d (ceiling %d)\n' "$main_gz" "$WASM_GZIP_BUDGET" "$total_raw" "$total_gz" "$WASM_GZIP_CEILING" >target/wasm-size.txt
   local rc=0
   if [ "$main_gz" -gt "$WASM_GZIP_BUDGET" ]; then
-    echo "TARGET NOT MET: the dashboard's wasm is $((main_gz - WASM_GZIP_BUDGET)) bytes over the 150 KiB target (see BENCHMARKS.md)" >&2
-  fi
-  if [ "$main_gz" -gt "$WASM_GZIP_DASHBOARD_CEILING" ]; then
-    echo "the dashboard's wasm is over its ceiling by $((main_gz - WASM_GZIP_DASHBOARD_CEILING)) bytes: it grew" >&2
+    echo "the dashboard's wasm is $((main_gz - WASM_GZIP_BUDGET)) bytes over its 150 KB budget" >&2
     rc=1
   fi
   if [ "$total_gz" -gt "$WASM_GZIP_CEILING" ]; then

@@ -17,6 +17,10 @@ mod tuning;
 pub use app::App;
 
 /// Mounts the app on `<body>`.
+///
+/// The panic hook prints a panic's message in the console in debug builds. The release build
+/// (scripts/lib.sh, `-Cpanic=immediate-abort`) aborts on a panic without formatting anything, so
+/// there the hook never runs and the console shows `RuntimeError: unreachable`.
 pub fn mount() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
