@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # trunk post_build hook (Trunk.toml): puts the view chunks that scripts/tools/wasm-bindgen split
-# off the app beside it in the staging dir, optimised with wasm-opt in release builds, and points
-# their loader at the app's (hashed) JS glue.
+# off the app, and their loader (all with content hashes in their names), beside it in the
+# staging dir, the chunks optimised with wasm-opt in release builds, and points the loader at the
+# app's (hashed) JS glue.
 set -euo pipefail
 
 : "${TRUNK_STAGING_DIR:?run by trunk}"
@@ -19,7 +20,10 @@ fi
 if ! grep -q '__wasm_split.js' "$TRUNK_STAGING_DIR/$glue"; then
   exit 0 # not a split build
 fi
-[ -f "$stash/__wasm_split.js" ] || { echo "post-build: no $stash/__wasm_split.js" >&2; exit 1; }
+loaders=("$stash"/__wasm_split-*.js)
+[ "${#loaders[@]}" -eq 1 ] && [ -f "${loaders[0]}" ] ||
+  { echo "post-build: expected one $stash/__wasm_split-<hash>.js" >&2; exit 1; }
+loader=$(basename "${loaders[0]}")
 
 for f in "$stash"/*.wasm; do
   dest="$TRUNK_STAGING_DIR/$(basename "$f")"
@@ -31,4 +35,4 @@ for f in "$stash"/*.wasm; do
     cp "$f" "$dest"
   fi
 done
-sed "s#\"\./[^\"]*\.js\"#\"./$glue\"#" "$stash/__wasm_split.js" >"$TRUNK_STAGING_DIR/__wasm_split.js"
+sed "s#\"\./[^\"]*\.js\"#\"./$glue\"#" "$stash/$loader" >"$TRUNK_STAGING_DIR/$loader"
