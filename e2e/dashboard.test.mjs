@@ -90,6 +90,14 @@ test('dragging PnL walks NONE → PARTIAL_25 → PARTIAL_50 → PARTIAL_75 at th
   assert.equal((await outputs(page)).action, 'NONE');
   await page.keyboard.press('End');
   assert.equal((await outputs(page)).action, 'PARTIAL_75');
+  // Just below a trigger: R_net (4.1 − 0.1) / 2 = 1.9999999999999998 shows as 2.000, its exact
+  // value on hover, and the R ladder says the next tranche is less than 0.01 R away.
+  await typeNumber(page, 'input-pnl', '4.1');
+  const near = await outputs(page);
+  assert.equal(near.action, 'NONE');
+  assert.equal(near.rNetText, '2.000');
+  assert.equal(await page.getByTestId('r-net').getAttribute('title'), '1.9999999999999998');
+  assert.match(await page.getByTestId('chart-r-ladder').getAttribute('aria-label'), /25 % in < 0\.01 R/);
   assert.deepEqual(watch.problems(), []);
   await context.close();
 });

@@ -171,6 +171,22 @@ fn r_ladder_headline_and_next_tranche() {
     );
 }
 
+#[test]
+fn r_ladder_drawing_says_how_far_the_next_tranche_is() {
+    let theme = ChartTheme::light();
+    let table = [
+        // (4.1 − 0.1) / 2 = 1.9999999999999998: just below T1_R = 2, not "in 0 R".
+        (4.1, "R_net 2 → NONE · 25 % in < 0.01 R"),
+        (1.0, "R_net 0.45 → NONE · 25 % in 1.55 R"),
+        (5.0, "R_net 2.45 → PARTIAL_25 · 50 % in 1.55 R"),
+    ];
+    for (pnl, head) in table {
+        let l = r_ladder(&input(pnl));
+        let s = unescape(&svg(480, 160, |a| draw_r_ladder(a, &l, &theme).unwrap()));
+        assert!(s.contains(head), "pnl {pnl}: no {head:?} in {s}");
+    }
+}
+
 // ------------------------------------------------------------------------ stop ladder
 
 #[test]

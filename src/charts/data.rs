@@ -390,6 +390,36 @@ impl RLadder {
         }
         s
     }
+
+    /// The headline the chart prints (and reads out): [`headline`](Self::headline) and, unless
+    /// the kill score closes everything, how far R_net is from the next tranche. A distance that
+    /// rounds to 0 is still one: R_net (4.1 − 0.1) / 2 = 1.9999999999999998 is below T1_R 2, so
+    /// it reads "< 0.01 R", not "0 R".
+    ///
+    /// ```
+    /// use harvest_lab::charts::r_ladder;
+    /// use harvest_lab::kernel::{HarvestInput, P1Proposal};
+    /// let mut input = HarvestInput::default();
+    /// input.p1_proposal = Some(P1Proposal::default());
+    /// input.position.unrealized_pnl = 1.0;
+    /// assert_eq!(r_ladder(&input).full_headline(), "R_net 0.45 → NONE · 25 % in 1.55 R");
+    /// input.position.unrealized_pnl = 4.1;
+    /// assert_eq!(r_ladder(&input).full_headline(), "R_net 2 → NONE · 25 % in < 0.01 R");
+    /// ```
+    pub fn full_headline(&self) -> String {
+        let mut s = self.headline();
+        if let (Some((a, d)), false) = (self.next, self.action == HarvestAction::FullCloseProposed)
+        {
+            let dist = fmt_r(d);
+            let dist = if d > 0.0 && dist == "0" {
+                "< 0.01"
+            } else {
+                &dist
+            };
+            s.push_str(&format!(" · {} in {dist} R", super::theme::action_short(a)));
+        }
+        s
+    }
 }
 
 /// Builds the [`RLadder`] for `input` (R_net and the action from the kernel's fast path).

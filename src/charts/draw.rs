@@ -741,16 +741,7 @@ pub fn draw_r_ladder<DB: DrawingBackend>(
 ) -> DrawResult<(), DB> {
     area.fill(&color(theme.background))?;
     let killed = data.action == HarvestAction::FullCloseProposed;
-    let mut head = data.headline();
-    if let Some((a, d)) = data.next {
-        if !killed {
-            head.push_str(" · ");
-            head.push_str(action_short(a));
-            head.push_str(" in ");
-            head.push_str(&fmt_r(d));
-            head.push_str(" R");
-        }
-    }
+    let head = data.full_headline();
     headline(
         area,
         &head,

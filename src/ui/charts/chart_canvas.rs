@@ -46,7 +46,7 @@ impl ChartData {
     fn headline(&self) -> String {
         match self {
             ChartData::Kill(d) => format!("{}; {}", d.headline(), d.z_sum()),
-            ChartData::RLadder(d) => d.headline(),
+            ChartData::RLadder(d) => d.full_headline(),
             ChartData::StopLadder(d) => d.headline(),
         }
     }

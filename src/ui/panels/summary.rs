@@ -136,7 +136,7 @@ pub fn Summary() -> impl IntoView {
                 <dl class="metrics">
                     <div>
                         <dt title="Cost-aware risk multiple: (PnL − cost) / risk unit">"R_net"</dt>
-                        <dd data-testid="r-net" data-value=c.r_net.1>{c.r_net.0}</dd>
+                        <dd data-testid="r-net" data-value=c.r_net.1.clone() title=c.r_net.1>{c.r_net.0}</dd>
                     </div>
                     <div>
                         <dt title="entry × stop distance × qty">"Risk unit"</dt>
@@ -151,7 +151,7 @@ pub fn Summary() -> impl IntoView {
                             "Kill score K"
                         </dt>
                         <dd>
-                            <span data-testid="kill-score" data-value=c.k.1 class:over=c.over>{c.k.0}</span>
+                            <span data-testid="kill-score" data-value=c.k.1.clone() title=c.k.1 class:over=c.over>{c.k.0}</span>
                             <span class="muted" data-testid="kill-threshold">{c.k_note}</span>
                         </dd>
                     </div>
