@@ -19,6 +19,24 @@ const REVIEW = chunk('split_review_chunk');
 const TUNE = chunk('split_tune_chunk');
 const has = (paths, re) => paths.some((p) => re.test(p));
 
+// Test ids found in more than one view (explorer, reviewer, tuning view) in the page now.
+const sharedTestIds = (page) =>
+  page.evaluate(() => {
+    const views = {
+      explorer: document.querySelector('.layout'),
+      review: document.querySelector('[data-testid=review-view]'),
+      tune: document.querySelector('[data-testid=tuning-view]'),
+    };
+    const where = new Map();
+    for (const [name, root] of Object.entries(views)) {
+      for (const el of root?.querySelectorAll('[data-testid]') ?? []) {
+        const id = el.dataset.testid;
+        where.set(id, new Set([...(where.get(id) ?? []), name]));
+      }
+    }
+    return [...where].filter(([, v]) => v.size > 1).map(([id, v]) => `${id}: ${[...v].join(', ')}`);
+  });
+
 test('the explorer downloads one wasm; each view fetches its chunk once, when first opened', async () => {
   const page = await env.browser.newPage();
   const watch = watchPage(page, env.app.origin);
@@ -41,6 +59,11 @@ test('the explorer downloads one wasm; each view fetches its chunk once, when fi
   await page.getByTestId('view-tune').click();
   await page.getByTestId('tuning-view').waitFor({ state: 'visible', timeout: 30_000 });
   assert.ok(has(wasmPaths(watch), TUNE));
+  // All three views are in the page now (the tuning view fills its content while shown): no
+  // test id is used by two of them, so a test or a script finds the one in its view.
+  assert.ok((await page.locator('[data-testid=tuning-view] [data-testid]').count()) > 50);
+  assert.ok((await page.locator('[data-testid=review-view] [data-testid]').count()) > 20);
+  assert.deepEqual(await sharedTestIds(page), [], 'test ids used in more than one view');
   await page.getByTestId('view-explorer').click();
   assert.equal(await page.getByTestId('input-pnl-number').inputValue(), '4.1');
   await page.getByTestId('view-review').click();

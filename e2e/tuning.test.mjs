@@ -257,7 +257,7 @@ test('theta import is strict: every problem is named and theta stays as it was',
 
   // An unknown key and an out-of-range value: both named, nothing changes.
   await t(page, 'theta-text').fill('theta.harvest.kill_treshold=0.5\ntheta.harvest.kill_threshold=1.5\n');
-  await t(page, 'theta-import').click();
+  await t(page, 'theta-import-text').click();
   const errors = t(page, 'theta-import-errors').locator('li');
   await errors.first().waitFor();
   assert.equal(await errors.count(), 2);
@@ -270,7 +270,7 @@ test('theta import is strict: every problem is named and theta stays as it was',
 
   // A good import applies (keys not given take the defaults).
   await t(page, 'theta-text').fill('# mine\ntheta.harvest.kill_threshold=0.55\n');
-  await t(page, 'theta-import').click();
+  await t(page, 'theta-import-text').click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid=tuning-view] [data-testid="tune-kill_threshold-number"]').value === '0.55',
   );
@@ -279,7 +279,7 @@ test('theta import is strict: every problem is named and theta stays as it was',
 
   // Round trip of the exported JSON.
   await t(page, 'theta-text').fill(JSON.stringify({ ...json, kill_threshold: 0.65 }));
-  await t(page, 'theta-import').click();
+  await t(page, 'theta-import-text').click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid=tuning-view] [data-testid="tune-kill_threshold-number"]').value === '0.65',
   );
