@@ -55,7 +55,7 @@ if ! rustup toolchain list | grep -q "^$toolchain\b"; then
     # of downloading the same compiler a second time.
     sysroot=$(cd / && rustc --print sysroot)
     harvest_log "rustup: naming the default toolchain ($sysroot) $toolchain"
-    ln -s "$sysroot" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$toolchain"
+    ln -sfn "$sysroot" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$toolchain"
   else
     harvest_log "rustup: installing toolchain $channel"
     rustup toolchain install "$channel" --no-self-update --profile minimal \
@@ -83,7 +83,7 @@ if ! rustup toolchain list | grep -q "^$nightly\b"; then
   if [ -f "$manifest" ] && grep -qx "date = \"${NIGHTLY_TOOLCHAIN#nightly-}\"" "$manifest"; then
     # The machine's `nightly` is this very nightly: name it instead of downloading it again.
     harvest_log "rustup: naming the machine's nightly $nightly"
-    ln -s "$rustup_home/toolchains/nightly-$host" "$rustup_home/toolchains/$nightly"
+    ln -sfn "$rustup_home/toolchains/nightly-$host" "$rustup_home/toolchains/$nightly"
   else
     harvest_log "rustup: installing toolchain $NIGHTLY_TOOLCHAIN (for the release wasm)"
     rustup toolchain install "$NIGHTLY_TOOLCHAIN" --no-self-update --profile minimal \
