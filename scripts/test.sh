@@ -7,13 +7,13 @@
 # Stages:
 #   setup          scripts/setup.sh (installs whatever is missing)
 #   fmt            cargo fmt --all -- --check
-#   clippy-native  cargo clippy --all-targets -- -D warnings
-#   clippy-wasm    cargo clippy --target wasm32-unknown-unknown --lib --bins (+ browser tests; + --features split) -- -D warnings
-#   test-native    cargo test (unit, integration and doc tests)
-#   test-browser   wasm-bindgen tests (tests/ files with wasm_bindgen_test_configure!) in headless Chromium
+#   clippy-native  cargo clippy --workspace --all-targets -- -D warnings
+#   clippy-wasm    cargo clippy --target wasm32-unknown-unknown: kernel, features, web (+ browser tests; + --features split) -- -D warnings
+#   test-native    cargo test --workspace (unit, integration and doc tests)
+#   test-browser   wasm-bindgen tests (crates/web/tests/ files with wasm_bindgen_test_configure!) in headless Chromium
 #   build-release  trunk build --release --public-url /harvest-lab/ into dist/ (pinned nightly, see scripts/lib.sh)
 #   e2e            node --test e2e/ (Playwright + Chromium against dist/ served under /harvest-lab/)
-#   wasm-size      the gzipped .wasm in dist/: the dashboard's within 150 KB (150,000 bytes), all of it within 300 KiB
+#   wasm-size      the gzipped .wasm in dist/: the dashboard's and each view chunk's within 150 KB (150,000 bytes)
 #
 # Every selected stage runs even if an earlier one failed (stages that need the release build
 # are reported as not run when it failed). The last line is `N passed, N failed`; the exit
@@ -26,13 +26,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$HARVEST_ROOT"
 
 ALL_STAGES=(setup fmt clippy-native clippy-wasm test-native test-browser build-release e2e wasm-size)
-# The issue's target: the dashboard's download (the wasm index.html loads) is at most 150 KB
-# gzipped, checked here in decimal kilobytes (150,000 bytes; 150 KiB would allow 153,600). The
-# reviewer and tuning views are chunks of their own, downloaded when first opened; the second
-# limit covers all wasm together. Both guard against growth: lower them as the app shrinks, never
-# raise them to absorb an unexplained jump (BENCHMARKS.md has the figures).
+# The budget: the dashboard's download (the wasm index.html loads) is at most 150 KB gzipped,
+# checked here in decimal kilobytes (150,000 bytes; 150 KiB would allow 153,600), and so is each
+# lazily loaded view chunk (downloaded the first time its view is opened). It guards against
+# growth: never raise it to absorb an unexplained jump (BENCHMARKS.md has the figures).
 WASM_GZIP_BUDGET=150000
-WASM_GZIP_CEILING=$((300 * 1024))
 PUBLIC_URL=/harvest-lab/
 DIST="$HARVEST_ROOT/dist"
 
@@ -49,7 +47,7 @@ fi
 # Test files that run in the browser (wasm-bindgen-test), as cargo --test arguments.
 wasm_test_args() {
   local f
-  for f in tests/*.rs; do
+  for f in crates/web/tests/*.rs; do
     [ -e "$f" ] || continue
     if grep -q 'wasm_bindgen_test_configure!' "$f"; then
       printf -- '--test\n%s\n' "$(basename "$f" .rs)"
@@ -62,30 +60,32 @@ stage_setup() { "$HARVEST_ROOT/scripts/setup.sh"; }
 
 stage_fmt() { cargo fmt --all -- --check; }
 
-stage_clippy-native() { cargo clippy --all-targets -- -D warnings; }
+stage_clippy-native() { cargo clippy --workspace --all-targets -- -D warnings; }
 
 stage_clippy-wasm() {
   local tests
   mapfile -t tests < <(wasm_test_args)
-  cargo clippy --target wasm32-unknown-unknown --lib --bins "${tests[@]}" -- -D warnings
-  # The release build's split points (cargo feature `split`, see src/ui/app.rs).
-  cargo clippy --target wasm32-unknown-unknown --lib --bins --features split -- -D warnings
+  # The pure crates compile for the browser too (the dashboard links them).
+  cargo clippy --target wasm32-unknown-unknown -p harvest-kernel -p harvest-features --lib -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown -p harvest-web --lib --bins "${tests[@]}" -- -D warnings
+  # The release build's split points (cargo feature `split`, see crates/web/src/app.rs).
+  cargo clippy --target wasm32-unknown-unknown -p harvest-web --lib --bins --features split -- -D warnings
 }
 
-stage_test-native() { cargo test; }
+stage_test-native() { cargo test --workspace; }
 
 stage_test-browser() {
   local tests
   mapfile -t tests < <(wasm_test_args)
   if [ "${#tests[@]}" -eq 0 ]; then
-    echo "no browser test files (tests/*.rs with wasm_bindgen_test_configure!)" >&2
+    echo "no browser test files (crates/web/tests/*.rs with wasm_bindgen_test_configure!)" >&2
     return 1
   fi
   CHROMEDRIVER="$CHROMEDRIVER_BIN" \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     WASM_BINDGEN_TEST_WEBDRIVER_JSON="$HARVEST_ROOT/e2e/webdriver.json" \
     WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
-    cargo test --target wasm32-unknown-unknown "${tests[@]}"
+    cargo test --target wasm32-unknown-unknown -p harvest-web "${tests[@]}"
 }
 
 stage_build-release() {
@@ -101,11 +101,11 @@ stage_e2e() {
 }
 
 stage_wasm-size() {
-  # The dashboard's download is the wasm index.html loads (`*_bg.wasm`), measured against the
-  # 150 KB budget. The view chunks (the reviewer and the tuning view, downloaded the first time
-  # one of them is opened) are listed beside it, and everything together must stay under the
-  # ceiling. All gzipped with -9 (without a file name in the header).
-  local main f kind raw gz total_raw=0 total_gz=0 main_gz=0 report=()
+  # The dashboard's download is the wasm index.html loads (`*_bg.wasm`); each view chunk (the
+  # reviewer, the tuning view, ... downloaded the first time its view is opened) is downloaded
+  # on its own. Each is held to the 150 KB budget, gzipped with -9 (without a file name in the
+  # header).
+  local main f kind raw gz total_raw=0 total_gz=0 main_gz=0 report=() rc=0
   main=$(find "$DIST" -maxdepth 1 -name '*_bg.wasm' | head -n 1)
   if [ -z "$main" ]; then
     echo "no *_bg.wasm in $DIST" >&2
@@ -123,21 +123,16 @@ stage_wasm-size() {
       main_gz=$gz
     fi
     report+=("$(printf '%s %s = %d bytes raw, %d bytes gzipped (%.1f KiB)' "$kind" "${f#"$DIST"/}" "$raw" "$gz" "$(awk -v b="$gz" 'BEGIN { print b / 1024 }')")")
+    if [ "$gz" -gt "$WASM_GZIP_BUDGET" ]; then
+      echo "$kind ${f#"$DIST"/} is $((gz - WASM_GZIP_BUDGET)) bytes over its 150 KB budget" >&2
+      rc=1
+    fi
   done < <(find "$DIST" -name '*.wasm' | sort)
   printf 'wasm size: %s\n' "${report[@]}"
-  printf 'wasm size: dashboard %d bytes gzipped, budget %d (150 KB); all wasm %d bytes raw, %d gzipped, ceiling %d (%d KiB)\n' \
-    "$main_gz" "$WASM_GZIP_BUDGET" "$total_raw" "$total_gz" "$WASM_GZIP_CEILING" "$((WASM_GZIP_CEILING / 1024))"
+  printf 'wasm size: dashboard %d bytes gzipped, budget %d (150 KB) for it and for each chunk; all wasm %d bytes raw, %d gzipped\n' \
+    "$main_gz" "$WASM_GZIP_BUDGET" "$total_raw" "$total_gz"
   mkdir -p target
-  printf 'wasm: dashboard gzip=%d (budget %d); all raw=%d gzip=%d (ceiling %d)\n' "$main_gz" "$WASM_GZIP_BUDGET" "$total_raw" "$total_gz" "$WASM_GZIP_CEILING" >target/wasm-size.txt
-  local rc=0
-  if [ "$main_gz" -gt "$WASM_GZIP_BUDGET" ]; then
-    echo "the dashboard's wasm is $((main_gz - WASM_GZIP_BUDGET)) bytes over its 150 KB budget" >&2
-    rc=1
-  fi
-  if [ "$total_gz" -gt "$WASM_GZIP_CEILING" ]; then
-    echo "all wasm over the ceiling by $((total_gz - WASM_GZIP_CEILING)) bytes: the app grew" >&2
-    rc=1
-  fi
+  printf 'wasm: dashboard gzip=%d (budget %d each); all raw=%d gzip=%d\n' "$main_gz" "$WASM_GZIP_BUDGET" "$total_raw" "$total_gz" >target/wasm-size.txt
   return "$rc"
 }
 

@@ -1,0 +1,255 @@
+//! Theta files on the command line: `harvest diff-theta A B < positions.jsonl` and
+//! `harvest theta export|import`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde::{Deserialize, Serialize};
+
+use super::{for_each_line_parallel, threads, ParallelArgs};
+use harvest_features::reviewer::verify::parse_json;
+use harvest_features::tuning::{
+    compare_position, export_theta, import_theta, theta_changes, AbCounts, Outcome, ThetaFormat,
+};
+use harvest_kernel::{format_sig, HarvestInput, MarketState, P1Proposal, Position, Theta};
+
+/// Options of `diff-theta`.
+#[derive(Debug, Args)]
+pub struct DiffThetaArgs {
+    /// Theta A: a JSON object of tunables or `theta.harvest.<key>=<value>` lines (detected).
+    pub a: PathBuf,
+    /// Theta B, in either format.
+    pub b: PathBuf,
+    #[command(flatten)]
+    pub parallel: ParallelArgs,
+}
+
+/// `theta` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ThetaCommand {
+    /// Write a theta set: the defaults, or FILE (either format, validated) converted.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: FormatArg,
+        /// Theta file to convert (default: the kernel's defaults).
+        file: Option<PathBuf>,
+    },
+    /// Validate a theta file strictly and print it as normalized JSON (all 22 keys; missing keys
+    /// take the defaults). Every problem is listed on stderr; exit status 1 if refused.
+    Import {
+        /// Theta file (JSON or theta.harvest lines; `-`: stdin).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: FormatArg,
+    },
+}
+
+/// Theta file format on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// A JSON object with the kernel's keys.
+    Json,
+    /// `theta.harvest.<key>=<value>` lines.
+    Lines,
+}
+
+impl From<FormatArg> for ThetaFormat {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Json => ThetaFormat::Json,
+            FormatArg::Lines => ThetaFormat::Lines,
+        }
+    }
+}
+
+/// Reads a theta file (`-`: stdin) strictly; every problem as one message line.
+fn load_theta(path: &Path) -> Result<Theta, Vec<String>> {
+    let text = if path.as_os_str() == "-" {
+        io::read_to_string(io::stdin()).map_err(|e| vec![e.to_string()])?
+    } else {
+        std::fs::read_to_string(path).map_err(|e| vec![e.to_string()])?
+    };
+    import_theta(&text).map_err(|errs| errs.iter().map(|e| e.to_string()).collect())
+}
+
+/// Loads both thetas, printing every problem of both files; `None` if either is refused.
+fn load_pair(cmd: &str, a: &Path, b: &Path) -> Option<(Theta, Theta)> {
+    let mut ok = true;
+    let mut load = |name: &str, path: &Path| match load_theta(path) {
+        Ok(t) => Some(t),
+        Err(msgs) => {
+            ok = false;
+            for m in msgs {
+                eprintln!("harvest {cmd}: theta {name} ({}): {m}", path.display());
+            }
+            None
+        }
+    };
+    let (ta, tb) = (load("A", a), load("B", b));
+    if ok {
+        ta.zip(tb)
+    } else {
+        None
+    }
+}
+
+/// A proposal line: its audit carries the inputs.
+#[derive(Deserialize)]
+struct ProposalRecord {
+    audit: AuditInputs,
+}
+
+#[derive(Deserialize)]
+struct AuditInputs {
+    position: Position,
+    market_state: MarketState,
+    #[serde(default)]
+    p1_proposal: Option<P1Proposal>,
+}
+
+/// Reads one line as an input record, or as a proposal (its audit's inputs).
+fn read_position(bytes: &[u8]) -> Result<HarvestInput, String> {
+    if let Ok(input) = serde_json::from_slice::<HarvestInput>(bytes) {
+        return Ok(input);
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 text at column {}", e.valid_up_to() + 1))?;
+    if text.contains("\"audit\"") {
+        parse_json::<ProposalRecord>(text).map(|p| HarvestInput {
+            position: p.audit.position,
+            market_state: p.audit.market_state,
+            p1_proposal: p.audit.p1_proposal,
+            theta: None,
+        })
+    } else {
+        parse_json::<HarvestInput>(text)
+    }
+}
+
+/// The output line of a position whose outcome changes.
+#[derive(Serialize)]
+struct ChangedLine<'a> {
+    line: usize,
+    symbol: &'a str,
+    changes: Vec<&'static str>,
+    a: &'a Outcome,
+    b: &'a Outcome,
+}
+
+/// The output line of a line that could not be compared.
+#[derive(Serialize)]
+struct LineError {
+    line: usize,
+    error: String,
+}
+
+/// Runs `diff-theta`: one JSON line per changed position on `out`, the summary on stderr.
+/// Exit status 0; 1 if any line was unreadable or rejected; 2 if a theta file is refused.
+///
+/// # Errors
+/// I/O errors of stdin or `out`.
+pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+    let Some((a, b)) = load_pair("diff-theta", &args.a, &args.b) else {
+        return Ok(ExitCode::from(2));
+    };
+    let (stats, per_thread) = for_each_line_parallel(
+        io::stdin().lock(),
+        out,
+        threads(&args.parallel),
+        false,
+        |n, bytes, buf, acc: &mut AbCounts| {
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return None;
+            }
+            let result = read_position(bytes)
+                .and_then(|input| compare_position(&input, &a, &b).map_err(|e| e.to_string()));
+            match result {
+                Ok(d) => {
+                    acc.add(&d);
+                    if d.changed() {
+                        let line = ChangedLine {
+                            line: n,
+                            symbol: &d.symbol,
+                            changes: d.kinds(),
+                            a: &d.a,
+                            b: &d.b,
+                        };
+                        let _ = serde_json::to_writer(&mut *buf, &line);
+                        buf.push(b'\n');
+                    }
+                    Some(true)
+                }
+                Err(error) => {
+                    acc.invalid += 1;
+                    let _ = serde_json::to_writer(&mut *buf, &LineError { line: n, error });
+                    buf.push(b'\n');
+                    Some(false)
+                }
+            }
+        },
+    )?;
+    out.flush()?;
+    let mut counts = AbCounts::default();
+    for c in &per_thread {
+        counts.merge(c);
+    }
+    let diff = theta_changes(&a, &b);
+    if diff.is_empty() {
+        eprintln!("harvest diff-theta: theta A and theta B are identical");
+    } else {
+        let fields: Vec<String> = diff
+            .iter()
+            .map(|c| format!("{} {} → {}", c.key, format_sig(c.a, 6), format_sig(c.b, 6)))
+            .collect();
+        eprintln!(
+            "harvest diff-theta: B differs from A in {} tunable{}: {}",
+            diff.len(),
+            if diff.len() == 1 { "" } else { "s" },
+            fields.join(", ")
+        );
+    }
+    for line in counts.summary() {
+        eprintln!("harvest diff-theta: {line}");
+    }
+    Ok(if stats.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Runs a `theta` subcommand.
+///
+/// # Errors
+/// I/O errors writing `out`.
+pub fn run_theta(cmd: &ThetaCommand, out: &mut impl Write) -> io::Result<ExitCode> {
+    let (file, format, refused) = match cmd {
+        ThetaCommand::Export { format, file } => (file.as_deref(), *format, 2),
+        ThetaCommand::Import { file, format } => (Some(file.as_path()), *format, 1),
+    };
+    let theta = match file {
+        None => Theta::default(),
+        Some(path) => match load_theta(path) {
+            Ok(t) => t,
+            Err(msgs) => {
+                for m in &msgs {
+                    eprintln!("harvest theta: {}: {m}", path.display());
+                }
+                eprintln!(
+                    "harvest theta: {}: refused ({} problem{})",
+                    path.display(),
+                    msgs.len(),
+                    if msgs.len() == 1 { "" } else { "s" }
+                );
+                return Ok(ExitCode::from(refused));
+            }
+        },
+    };
+    out.write_all(export_theta(&theta, format.into()).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

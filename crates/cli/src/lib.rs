@@ -1,0 +1,234 @@
+//! The `harvest` command line: `replay`, `propose`, `verify` (and the theta tools).
+
+mod diff_theta;
+mod fast_json;
+mod lines;
+mod replay;
+mod sweep;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use harvest_features::reviewer::verify::{
+    self as review, csv_row, review_line, Counts, Receipt, CSV_HEADER,
+};
+use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
+
+pub use fast_json::ProposalWriter;
+pub use lines::{for_each_line_parallel, LineStats};
+
+/// Harvest Lab: the P2 harvest kernel on the command line. It proposes; it never trades.
+#[derive(Debug, Parser)]
+#[command(name = "harvest", version = KERNEL_VERSION, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the spec's 8 replay scenarios and print them as a table (or JSON).
+    Replay {
+        /// Print JSON (scenarios, inputs, proposals and the spec's expectations) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read JSON Lines of {position, market_state, p1_proposal?, theta?} on stdin, write one
+    /// proposal per line; a bad line gets {"line": N, "error": "..."} and the rest go on.
+    /// Exit status 1 if any line failed.
+    Propose(ParallelArgs),
+    /// Read proposals (with audit) and/or inputs as JSON Lines on stdin, recompute each and write
+    /// a verdict per line (MATCH / MISMATCH / INVALID / COMPUTED) with field-level diffs; summary
+    /// on stderr. Exit status 1 if anything mismatched or was invalid.
+    Verify(VerifyArgs),
+    /// Write the action map of two axes as CSV (x, y, action, R_net, kill_score, new_sl).
+    Sweep(sweep::SweepArgs),
+    /// Read positions as JSON Lines on stdin and report every one whose action, stop or K
+    /// trigger changes from theta A to theta B; counts on stderr.
+    DiffTheta(diff_theta::DiffThetaArgs),
+    /// Theta sets: export (JSON or theta.harvest lines) and strict import.
+    #[command(subcommand)]
+    Theta(diff_theta::ThetaCommand),
+}
+
+/// Options of the line-parallel commands.
+#[derive(Debug, Args)]
+pub struct ParallelArgs {
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Options of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Absolute tolerance of numeric comparisons.
+    #[arg(long, default_value_t = Tolerance::default().abs)]
+    pub abs_tol: f64,
+    /// Relative tolerance of numeric comparisons.
+    #[arg(long, default_value_t = Tolerance::default().rel)]
+    pub rel_tol: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: Format,
+    /// Also write the summary receipt (JSON) to this file.
+    #[arg(long)]
+    pub receipt: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub parallel: ParallelArgs,
+}
+
+/// Output format of `verify`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object per record.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// Entry point of the `harvest` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("harvest: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> io::Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let code = match cli.command {
+        Command::Replay { json } => {
+            replay::print(&mut out, json)?;
+            ExitCode::SUCCESS
+        }
+        Command::Propose(args) => {
+            let (stats, _) = for_each_line_parallel(
+                io::stdin().lock(),
+                &mut out,
+                threads(&args),
+                false,
+                |n, line, buf, writer: &mut ProposalWriter| propose_line(n, line, buf, writer),
+            )?;
+            out.flush()?;
+            if stats.failed > 0 {
+                eprintln!(
+                    "harvest propose: {} of {} lines failed",
+                    stats.failed, stats.records
+                );
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Verify(args) => verify(&args, &mut out)?,
+        Command::Sweep(args) => sweep::run(&args, &mut out)?,
+        Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
+        Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+fn threads(args: &ParallelArgs) -> usize {
+    args.threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+/// The output line for an input line that could not be proposed.
+#[derive(serde::Serialize)]
+struct LineError {
+    line: usize,
+    error: String,
+}
+
+/// Proposes one input line into `out`; `Some(true)` on success, `Some(false)` on a bad line
+/// (an error object is written), `None` for a blank line.
+pub fn propose_line(
+    line: usize,
+    bytes: &[u8],
+    out: &mut Vec<u8>,
+    writer: &mut ProposalWriter,
+) -> Option<bool> {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let result = match serde_json::from_slice::<HarvestInput>(bytes) {
+        Ok(input) => propose(&input).map_err(|e| e.to_string()),
+        Err(_) => Err(match std::str::from_utf8(bytes) {
+            Ok(text) => review::parse_json::<HarvestInput>(text)
+                .err()
+                .unwrap_or_else(|| "invalid JSON".to_string()),
+            Err(e) => format!("not UTF-8 text at column {}", e.valid_up_to() + 1),
+        }),
+    };
+    let ok = match result {
+        Ok(p) => writer.write(&p, out).is_ok(),
+        Err(error) => {
+            let _ = serde_json::to_writer(&mut *out, &LineError { line, error });
+            false
+        }
+    };
+    out.push(b'\n');
+    Some(ok)
+}
+
+fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+    let tol = Tolerance {
+        abs: args.abs_tol,
+        rel: args.rel_tol,
+    };
+    if !(tol.abs >= 0.0 && tol.rel >= 0.0 && tol.abs.is_finite() && tol.rel.is_finite()) {
+        eprintln!("harvest verify: --abs-tol and --rel-tol must be finite numbers ≥ 0");
+        return Ok(ExitCode::from(2));
+    }
+    if let Format::Csv = args.format {
+        writeln!(out, "{CSV_HEADER}")?;
+    }
+    let format = args.format;
+    let (stats, per_thread) = for_each_line_parallel(
+        io::stdin().lock(),
+        out,
+        threads(&args.parallel),
+        true,
+        |n, line, buf, counts: &mut Counts| {
+            let row = review_line(n, line, &tol)?;
+            match format {
+                Format::Jsonl => {
+                    let _ = serde_json::to_writer(&mut *buf, &row);
+                }
+                Format::Csv => buf.extend_from_slice(csv_row(&row).as_bytes()),
+            }
+            buf.push(b'\n');
+            counts.add(&row);
+            Some(matches!(row.verdict, Verdict::Match | Verdict::Computed))
+        },
+    )?;
+    let mut counts = Counts::default();
+    for c in per_thread {
+        counts.merge(c);
+    }
+    let receipt = Receipt::new(tol, stats.sha256, stats.bytes, stats.lines, counts);
+    eprintln!("harvest verify: {}", receipt.summary_line());
+    if let Some(path) = &args.receipt {
+        let json = serde_json::to_string_pretty(&receipt).map_err(io::Error::other)?;
+        std::fs::write(path, json + "\n")?;
+    }
+    Ok(if receipt.counts.all_good() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,168 @@
+//! A line-parallel pipeline for JSON Lines: read blocks, split at newlines, process the lines of a
+//! block on all cores, write the outputs in input order.
+
+use std::io::{self, Read, Write};
+
+use harvest_features::sha256::Sha256;
+
+/// Size of one read block.
+const BLOCK: usize = 4 << 20;
+
+/// What a pass over the input saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineStats {
+    /// Lines in the input (blank ones included).
+    pub lines: usize,
+    /// Lines the worker handled (it returned `Some`).
+    pub records: usize,
+    /// Lines the worker reported as failed (it returned `Some(false)`).
+    pub failed: usize,
+    /// Bytes read.
+    pub bytes: u64,
+    /// SHA-256 of the input, hex (empty unless hashing was asked for).
+    pub sha256: String,
+}
+
+/// Runs `work(line_number, line_bytes, out_buffer, accumulator)` on every line of `reader` using
+/// `threads` threads and writes each line's output to `writer` in input order. Each thread keeps
+/// its own accumulator; they are returned for the caller to merge. With `hash`, the input's
+/// SHA-256 is computed on the way.
+///
+/// `work` returns `None` to skip a line (blank), `Some(true)` for success, `Some(false)` for a
+/// failure that was reported in its output.
+///
+/// # Errors
+/// I/O errors of the reader or the writer.
+pub fn for_each_line_parallel<R, W, A, F>(
+    mut reader: R,
+    writer: &mut W,
+    threads: usize,
+    hash: bool,
+    work: F,
+) -> io::Result<(LineStats, Vec<A>)>
+where
+    R: Read,
+    W: Write + ?Sized,
+    A: Default + Send,
+    F: Fn(usize, &[u8], &mut Vec<u8>, &mut A) -> Option<bool> + Sync,
+{
+    let threads = threads.max(1);
+    let mut accs: Vec<A> = (0..threads).map(|_| A::default()).collect();
+    let mut stats = LineStats::default();
+    let mut hasher = Sha256::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
+    let mut eof = false;
+    while !eof {
+        let start = buf.len();
+        buf.resize(start + BLOCK, 0);
+        let n = read_full(&mut reader, &mut buf[start..])?;
+        buf.truncate(start + n);
+        if hash {
+            hasher.update(&buf[start..]);
+        }
+        stats.bytes += n as u64;
+        eof = n == 0;
+        let end = if eof {
+            buf.len()
+        } else {
+            match buf.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i + 1,
+                None => continue, // a line longer than the block: read on
+            }
+        };
+        process_block(&buf[..end], threads, &mut stats, &mut accs, writer, &work)?;
+        buf.drain(..end);
+    }
+    if hash {
+        stats.sha256 = hasher.hex();
+    }
+    Ok((stats, accs))
+}
+
+fn read_full(r: &mut impl Read, mut dst: &mut [u8]) -> io::Result<usize> {
+    let mut total = 0;
+    while !dst.is_empty() {
+        match r.read(dst) {
+            Ok(0) => break,
+            Ok(n) => {
+                total += n;
+                dst = &mut dst[n..];
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(total)
+}
+
+fn process_block<W, A, F>(
+    block: &[u8],
+    threads: usize,
+    stats: &mut LineStats,
+    accs: &mut [A],
+    writer: &mut W,
+    work: &F,
+) -> io::Result<()>
+where
+    W: Write + ?Sized,
+    A: Send,
+    F: Fn(usize, &[u8], &mut Vec<u8>, &mut A) -> Option<bool> + Sync,
+{
+    if block.is_empty() {
+        return Ok(());
+    }
+    let body = block.strip_suffix(b"\n").unwrap_or(block);
+    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+    let first = stats.lines + 1;
+    stats.lines += lines.len();
+    // Contiguous groups of about equal bytes, one per thread.
+    let per = block.len().div_ceil(threads);
+    let mut groups: Vec<(usize, &[&[u8]])> = Vec::with_capacity(threads);
+    let (mut i, mut g_start, mut g_bytes) = (0, 0, 0);
+    while i < lines.len() {
+        g_bytes += lines[i].len() + 1;
+        i += 1;
+        if g_bytes >= per && groups.len() + 1 < threads {
+            groups.push((first + g_start, &lines[g_start..i]));
+            g_start = i;
+            g_bytes = 0;
+        }
+    }
+    if g_start < lines.len() {
+        groups.push((first + g_start, &lines[g_start..]));
+    }
+    let run = |(line0, group): (usize, &[&[u8]]), acc: &mut A| {
+        let mut out = Vec::with_capacity(group.iter().map(|l| l.len()).sum::<usize>() * 3);
+        let (mut records, mut failed) = (0, 0);
+        for (k, line) in group.iter().enumerate() {
+            if let Some(ok) = work(line0 + k, line, &mut out, acc) {
+                records += 1;
+                failed += usize::from(!ok);
+            }
+        }
+        (out, records, failed)
+    };
+    let results: Vec<(Vec<u8>, usize, usize)> = std::thread::scope(|s| {
+        let mut accs_iter = accs.iter_mut();
+        let mut groups_iter = groups.into_iter();
+        let head = groups_iter.next().zip(accs_iter.next());
+        let handles: Vec<_> = groups_iter
+            .zip(accs_iter)
+            .map(|(g, acc)| s.spawn(move || run(g, acc)))
+            .collect();
+        let mut res = Vec::with_capacity(handles.len() + 1);
+        if let Some((g, acc)) = head {
+            res.push(run(g, acc));
+        }
+        for h in handles {
+            res.push(h.join().unwrap_or_default());
+        }
+        res
+    });
+    for (out, records, failed) in results {
+        stats.records += records;
+        stats.failed += failed;
+        writer.write_all(&out)?;
+    }
+    Ok(())
+}

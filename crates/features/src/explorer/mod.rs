@@ -1,0 +1,1248 @@
+//! The dashboard's state as plain data, and everything about it that needs no browser: the input
+//! table that drives the sliders, field validation (through the kernel's own errors), the compact
+//! URL / storage encoding, theta JSON import and export, and number parsing and formatting.
+//!
+//! Pure and natively tested; the wasm UI (`ui`) only calls it. No formula of the kernel is
+//! repeated here: ranges that depend on the risk unit ask [`HarvestInput::evaluate`].
+//!
+//! ```
+//! use harvest_features::explorer::{decode, encode, UiState};
+//! let mut s = UiState::default();
+//! s.pnl = 4.1;
+//! s.theta.kill_threshold = 0.5;
+//! let q = encode(&s);
+//! assert_eq!(q, "pnl=4.1&kill_threshold=0.5");
+//! let back = decode(&q);
+//! assert!(back.problems.is_empty());
+//! assert_eq!(back.state, s);
+//! ```
+
+use crate::format::Num;
+use harvest_kernel::{
+    format_sig, scenarios, validate, HarvestInput, MarketState, P1Proposal, Position, Side, Theta,
+    ThetaField, PARAMS,
+};
+
+/// One of the dashboard's inputs that is a number (side and the two toggles are not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputField {
+    /// `position.entry_price`
+    Entry,
+    /// `position.qty`
+    Qty,
+    /// `position.unrealized_pnl`
+    Pnl,
+    /// `position.current_sl`
+    Sl,
+    /// `position.age_sec` (shown in hours)
+    AgeSec,
+    /// `market_state.sigma`
+    Sigma,
+    /// `market_state.ts`
+    Ts,
+    /// `market_state.p_trend`
+    PTrend,
+    /// `market_state.p_mr`
+    PMr,
+    /// `market_state.p_chop`
+    PChop,
+    /// `p1_proposal.stop_dist_pct`
+    Stop,
+}
+
+/// How one numeric input is shown and checked.
+#[derive(Debug, Clone, Copy)]
+pub struct InputSpec {
+    /// Which input.
+    pub field: InputField,
+    /// Key in the URL and in storage.
+    pub key: &'static str,
+    /// `data-testid` of its range input (`input-…`).
+    pub testid: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Unit of the shown value.
+    pub unit: &'static str,
+    /// Shown value = kernel value / `scale` (3600 for the age, shown in hours).
+    pub scale: f64,
+    /// The kernel's JSON path, as its errors name it.
+    pub path: &'static str,
+    /// The values the kernel accepts, in words (shown value units).
+    pub allowed: &'static str,
+    /// Tooltip.
+    pub help: &'static str,
+    /// Slider minimum (shown units; PnL and SL compute theirs, see [`UiState::slider`]).
+    pub min: f64,
+    /// Slider maximum.
+    pub max: f64,
+    /// Slider step.
+    pub step: f64,
+}
+
+macro_rules! inputs {
+    ($( $field:ident, $key:literal, $testid:literal, $label:literal, $unit:literal, $scale:expr,
+        $path:literal, $allowed:literal, $min:expr, $max:expr, $step:expr, $help:literal; )*) => {
+        /// The numeric inputs, in panel order; index with `InputField as usize`.
+        pub const INPUTS: [InputSpec; 11] = [
+            $( InputSpec {
+                field: InputField::$field,
+                key: $key,
+                testid: $testid,
+                label: $label,
+                unit: $unit,
+                scale: $scale,
+                path: $path,
+                allowed: $allowed,
+                help: $help,
+                min: $min,
+                max: $max,
+                step: $step,
+            }, )*
+        ];
+    };
+}
+
+inputs! {
+    Entry, "entry", "input-entry", "Entry price", "quote", 1.0, "position.entry_price",
+        "a price > 0", 1.0, 1000.0, 0.5,
+        "Average entry price of the position";
+    Qty, "qty", "input-qty", "Quantity", "units", 1.0, "position.qty",
+        "a quantity > 0", 0.1, 100.0, 0.1,
+        "Position size; the risk unit and the cost scale with it";
+    Pnl, "pnl", "input-pnl", "Unrealized PnL", "quote", 1.0, "position.unrealized_pnl",
+        "any finite number", -6.0, 20.0, 0.02,
+        "Signed profit in quote currency (both sides). The slider spans −3 R … +10 R of the current risk unit";
+    Sl, "sl", "input-sl", "Current SL", "quote", 1.0, "position.current_sl",
+        "any finite price", 90.0, 110.0, 0.05,
+        "The stop-loss in place now; the profit lock only ever tightens it";
+    AgeSec, "age_sec", "input-age", "Age", "h", 3600.0, "position.age_sec",
+        "hours ≥ 0", 0.0, 48.0, 0.25,
+        "Time since entry; the age penalty grows to 1 at max_age_sec";
+    Sigma, "sigma", "input-sigma", "σ (volatility)", "σ", 1.0, "market_state.sigma",
+        "σ ≥ 0", 0.0, 0.06, 0.0005,
+        "Realised volatility from P0, compared with sigma_ref";
+    Ts, "ts", "input-ts", "Trend strength TS", "TS", 1.0, "market_state.ts",
+        "any finite number", -0.5, 1.0, 0.01,
+        "Trend strength from P0; a drop below ts_ref feeds the kill score";
+    PTrend, "p_trend", "input-p-trend", "p_trend", "prob", 1.0, "market_state.p_trend",
+        "a probability in [0, 1]", 0.0, 1.0, 0.01,
+        "Probability of the trend regime; the other two are rescaled to keep the sum at 1";
+    PMr, "p_mr", "input-p-mr", "p_mr", "prob", 1.0, "market_state.p_mr",
+        "a probability in [0, 1]", 0.0, 1.0, 0.01,
+        "Probability of the mean-reversion regime; the other two are rescaled to keep the sum at 1";
+    PChop, "p_chop", "input-p-chop", "p_chop", "prob", 1.0, "market_state.p_chop",
+        "a probability in [0, 1]", 0.0, 1.0, 0.01,
+        "Probability of the chop regime; the other two are rescaled to keep the sum at 1";
+    Stop, "stop", "input-stop", "P1 stop distance", "fraction", 1.0, "p1_proposal.stop_dist_pct",
+        "a fraction > 0 (else the fallback is used)", 0.001, 0.1, 0.001,
+        "P1's stop distance as a fraction of entry; it sets the risk unit";
+}
+
+impl InputField {
+    /// All numeric inputs, in panel order.
+    pub const ALL: [InputField; 11] = [
+        InputField::Entry,
+        InputField::Qty,
+        InputField::Pnl,
+        InputField::Sl,
+        InputField::AgeSec,
+        InputField::Sigma,
+        InputField::Ts,
+        InputField::PTrend,
+        InputField::PMr,
+        InputField::PChop,
+        InputField::Stop,
+    ];
+
+    /// This input's spec.
+    pub fn spec(self) -> &'static InputSpec {
+        &INPUTS[self as usize]
+    }
+
+    /// Looks an input up by its URL key.
+    pub fn from_key(key: &str) -> Option<InputField> {
+        INPUTS.iter().find(|s| s.key == key).map(|s| s.field)
+    }
+}
+
+/// A selected replay scenario and the step shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Preset {
+    /// Scenario id, 1 … 8.
+    pub id: u8,
+    /// Step index, from 0.
+    pub step: usize,
+}
+
+/// Everything the dashboard shows is computed from this: the inputs, theta and the preset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UiState {
+    /// LONG or SHORT.
+    pub side: Side,
+    /// Entry price.
+    pub entry: f64,
+    /// Quantity.
+    pub qty: f64,
+    /// Unrealized PnL, quote currency.
+    pub pnl: f64,
+    /// Current stop-loss (kept while `sl_none` so the toggle can bring it back).
+    pub sl: f64,
+    /// No stop-loss in place.
+    pub sl_none: bool,
+    /// Age, seconds.
+    pub age_sec: f64,
+    /// σ, TS and the three probabilities.
+    pub market: MarketState,
+    /// P1's stop distance.
+    pub stop: f64,
+    /// Whether P1 is available (else the kernel uses `fallback_stop_pct`).
+    pub p1: bool,
+    /// The tunables (may be invalid: the dashboard shows the kernel's errors inline).
+    pub theta: Theta,
+    /// The replay scenario being stepped through, if any.
+    pub preset: Option<Preset>,
+}
+
+impl Default for UiState {
+    /// The replay baseline of the spec: LONG at 100, SL 99, P1 stop 2 %, 1 h, PnL 0, σ 0.01,
+    /// TS 0.4, probabilities 0.6 / 0.2 / 0.2, default theta.
+    fn default() -> Self {
+        let pos = Position::default();
+        let p1 = P1Proposal::default();
+        UiState {
+            side: pos.side,
+            entry: pos.entry_price,
+            qty: pos.qty,
+            pnl: pos.unrealized_pnl,
+            sl: pos.current_sl.unwrap_or(99.0),
+            sl_none: pos.current_sl.is_none(),
+            age_sec: pos.age_sec,
+            market: MarketState::default(),
+            stop: p1.stop_dist_pct,
+            p1: true,
+            theta: Theta::default(),
+            preset: None,
+        }
+    }
+}
+
+/// A slider's range in shown units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SliderRange {
+    /// Minimum.
+    pub min: f64,
+    /// Maximum.
+    pub max: f64,
+    /// Step.
+    pub step: f64,
+}
+
+impl UiState {
+    /// The kernel input this state describes. The mark price (`current_price`) is the PnL's
+    /// implied price; peak and trough follow the replay's convention; P1's own SL mirrors the
+    /// current SL.
+    pub fn to_input(&self) -> HarvestInput {
+        let sl = (!self.sl_none).then_some(self.sl);
+        let mut position = Position {
+            symbol: "BTCUSDT".to_string(),
+            side: self.side,
+            entry_price: self.entry,
+            current_price: None,
+            peak_price: None,
+            trough_price: None,
+            age_sec: self.age_sec,
+            unrealized_pnl: self.pnl,
+            current_sl: sl,
+            current_tp: None,
+            qty: self.qty,
+        };
+        let price = position.implied_price();
+        if price.is_finite() {
+            let (hi, lo) = (price.max(self.entry), price.min(self.entry));
+            position.current_price = Some(price);
+            (position.peak_price, position.trough_price) = match self.side {
+                Side::Long => (Some(hi), Some(lo)),
+                Side::Short => (Some(lo), Some(hi)),
+            };
+        }
+        HarvestInput {
+            position,
+            market_state: self.market,
+            p1_proposal: self.p1.then_some(P1Proposal {
+                stop_dist_pct: self.stop,
+                proposed_sl: sl,
+                proposed_tp: None,
+            }),
+            theta: Some(self.theta),
+        }
+    }
+
+    /// The state that shows `input` (a replay step, say). Audit-only fields are dropped.
+    pub fn from_input(input: &HarvestInput) -> UiState {
+        let d = UiState::default();
+        let p = &input.position;
+        UiState {
+            side: p.side,
+            entry: p.entry_price,
+            qty: p.qty,
+            pnl: p.unrealized_pnl,
+            sl: p
+                .current_sl
+                .unwrap_or(p.entry_price * (1.0 - p.side.sign() * 0.01)),
+            sl_none: p.current_sl.is_none(),
+            age_sec: p.age_sec,
+            market: input.market_state,
+            stop: input.p1_proposal.map_or(d.stop, |p1| p1.stop_dist_pct),
+            p1: input.p1_proposal.is_some(),
+            theta: input.theta.unwrap_or_default(),
+            preset: None,
+        }
+    }
+
+    /// Loads step `step` of scenario `id` (with the preset selected); `None` if there is no such step.
+    pub fn from_preset(id: u8, step: usize) -> Option<UiState> {
+        let all = scenarios();
+        let sc = all.iter().find(|s| s.id == id)?;
+        let st = sc.steps.get(step)?;
+        let mut s = UiState::from_input(&st.input);
+        s.preset = Some(Preset { id, step });
+        Some(s)
+    }
+
+    /// Switches the side; the current stop is mirrored through entry so it stays on the losing
+    /// side (LONG SL 99 at entry 100 becomes SHORT SL 101).
+    ///
+    /// ```
+    /// use harvest_kernel::Side;
+    /// use harvest_features::explorer::UiState;
+    /// let mut s = UiState::default();
+    /// s.set_side(Side::Short);
+    /// assert_eq!((s.side, s.sl), (Side::Short, 101.0));
+    /// ```
+    pub fn set_side(&mut self, side: Side) {
+        if self.side != side {
+            self.side = side;
+            let m = 2.0 * self.entry - self.sl;
+            if m.is_finite() {
+                self.sl = parse_number(&format_sig(m, 12)).unwrap_or(m);
+            }
+        }
+    }
+
+    /// One numeric input, in kernel units.
+    pub fn get(&self, field: InputField) -> f64 {
+        match field {
+            InputField::Entry => self.entry,
+            InputField::Qty => self.qty,
+            InputField::Pnl => self.pnl,
+            InputField::Sl => self.sl,
+            InputField::AgeSec => self.age_sec,
+            InputField::Sigma => self.market.sigma,
+            InputField::Ts => self.market.ts,
+            InputField::PTrend => self.market.p_trend,
+            InputField::PMr => self.market.p_mr,
+            InputField::PChop => self.market.p_chop,
+            InputField::Stop => self.stop,
+        }
+    }
+
+    /// Sets one input without rescaling anything (probabilities are taken as given).
+    fn set_raw(&mut self, field: InputField, v: f64) {
+        match field {
+            InputField::Entry => self.entry = v,
+            InputField::Qty => self.qty = v,
+            InputField::Pnl => self.pnl = v,
+            InputField::Sl => self.sl = v,
+            InputField::AgeSec => self.age_sec = v,
+            InputField::Sigma => self.market.sigma = v,
+            InputField::Ts => self.market.ts = v,
+            InputField::PTrend => self.market.p_trend = v,
+            InputField::PMr => self.market.p_mr = v,
+            InputField::PChop => self.market.p_chop = v,
+            InputField::Stop => self.stop = v,
+        }
+    }
+
+    /// Whether the kernel accepts `v` (kernel units) for `field`, with everything else as it is.
+    ///
+    /// # Errors
+    /// The kernel's own message (naming the JSON path and the allowed range) when it rejects it.
+    pub fn check(&self, field: InputField, v: f64) -> Result<(), String> {
+        let spec = field.spec();
+        if !v.is_finite() {
+            return Err(format!(
+                "{}: {} is not a finite number; allowed: {}",
+                spec.path,
+                Num(v),
+                spec.allowed
+            ));
+        }
+        let mut probe = self.clone();
+        probe.set_raw(field, v);
+        // The toggles hide a field from the kernel: check it as if it were on.
+        probe.sl_none = false;
+        probe.p1 = true;
+        let input = probe.to_input();
+        match validate(
+            &input.position,
+            &input.market_state,
+            input.p1_proposal.as_ref(),
+            &Theta::default(),
+        ) {
+            Err(e) if e.field() == spec.path => Err(e.to_string()),
+            _ if field == InputField::Stop && v <= 0.0 => Err(format!(
+                "{} = {} is out of range: expected {}",
+                spec.path,
+                Num(v),
+                spec.allowed
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Sets one input (kernel units) if the kernel accepts it. A probability rescales the
+    /// other two so the three keep summing to 1; moving the input clears nothing else.
+    ///
+    /// # Errors
+    /// See [`UiState::check`]; the state is unchanged then.
+    pub fn set(&mut self, field: InputField, v: f64) -> Result<(), String> {
+        self.check(field, v)?;
+        match field {
+            InputField::PTrend => self.market.set_p_trend(v),
+            InputField::PMr => self.market.set_p_mr(v),
+            InputField::PChop => self.market.set_p_chop(v),
+            _ => self.set_raw(field, v),
+        }
+        Ok(())
+    }
+
+    /// Parses what was typed in `field`'s number box (shown units) and sets it.
+    ///
+    /// # Errors
+    /// A message naming the field, what was typed and the allowed range; the state is unchanged.
+    pub fn set_text(&mut self, field: InputField, text: &str) -> Result<(), String> {
+        let spec = field.spec();
+        let shown = parse_number(text).ok_or_else(|| {
+            format!(
+                "{} ({}): “{}” is not a number; allowed: {}. Kept {}.",
+                spec.label,
+                spec.path,
+                text.trim(),
+                spec.allowed,
+                fmt_num(self.get(field) / spec.scale)
+            )
+        })?;
+        let v = shown * spec.scale;
+        self.set(field, v).map_err(|e| {
+            format!(
+                "{}: {} rejected: {e}. Kept {}.",
+                spec.label,
+                fmt_num(shown),
+                fmt_num(self.get(field) / spec.scale)
+            )
+        })
+    }
+
+    /// The slider range of `field`, in shown units. PnL spans −3 R … +max(10, T3_R + 2) R around
+    /// the cost (R = the kernel's risk unit), SL spans ±10 % of entry; the others are fixed.
+    pub fn slider(&self, field: InputField) -> SliderRange {
+        let spec = field.spec();
+        match field {
+            InputField::Pnl => {
+                let e = self.to_input().evaluate();
+                let ru = e.risk_unit;
+                let top = 10f64.max(self.theta.t3_r + 2.0);
+                let step = nice(ru / 100.0);
+                let (min, max) = (e.cost_est - 3.0 * ru, e.cost_est + top * ru);
+                if [min, max, step].iter().all(|v| v.is_finite()) && max > min && step > 0.0 {
+                    SliderRange {
+                        min: snap(min, step),
+                        max: snap(max, step),
+                        step,
+                    }
+                } else {
+                    SliderRange {
+                        min: spec.min,
+                        max: spec.max,
+                        step: spec.step,
+                    }
+                }
+            }
+            InputField::Sl => {
+                let e = self.entry;
+                let step = nice(e / 2000.0);
+                if e.is_finite() && e > 0.0 && step > 0.0 {
+                    SliderRange {
+                        min: snap(e * 0.9, step),
+                        max: snap(e * 1.1, step),
+                        step,
+                    }
+                } else {
+                    SliderRange {
+                        min: spec.min,
+                        max: spec.max,
+                        step: spec.step,
+                    }
+                }
+            }
+            _ => SliderRange {
+                min: spec.min,
+                max: spec.max,
+                step: spec.step,
+            },
+        }
+    }
+
+    /// Sets one tunable from its number box. Any finite number is taken (the kernel's
+    /// validation then shows inline); text that is no number is refused.
+    ///
+    /// # Errors
+    /// A message naming the tunable, what was typed and its allowed range; theta is unchanged.
+    pub fn set_theta_text(&mut self, field: ThetaField, text: &str) -> Result<(), String> {
+        let spec = field.spec();
+        match parse_number(text) {
+            Some(v) => {
+                self.theta.set(field, v);
+                Ok(())
+            }
+            None => Err(format!(
+                "{} ({}): “{}” is not a number; allowed: {}. Kept {}.",
+                spec.key,
+                field.path(),
+                text.trim(),
+                spec.validity.describe(),
+                fmt_num(self.theta.get(field))
+            )),
+        }
+    }
+}
+
+impl UiState {
+    /// Whether `field` is switched off by its toggle (SL "none", P1 unavailable).
+    pub fn disabled(&self, field: InputField) -> bool {
+        match field {
+            InputField::Sl => self.sl_none,
+            InputField::Stop => !self.p1,
+            _ => false,
+        }
+    }
+}
+
+/// The derived line shown under an input's slider (empty for most): the implied mark price and
+/// R_net under PnL, the age in seconds, the kill component each market input feeds, which stop
+/// distance the kernel uses. Every number comes from the kernel.
+///
+/// ```
+/// use harvest_kernel::HarvestInput;
+/// use harvest_features::explorer::{input_note, InputField, UiState};
+/// let input = UiState::default().to_input();
+/// assert_eq!(input_note(InputField::AgeSec, &input), "3600 s");
+/// assert!(input_note(InputField::Pnl, &input).starts_with("mark price 100 · R_net -0.05"));
+/// ```
+pub fn input_note(field: InputField, input: &HarvestInput) -> String {
+    let e = input.evaluate();
+    match field {
+        InputField::Pnl => format!(
+            "mark price {} · R_net {} (1 R = {} quote, cost {})",
+            fmt_num(input.position.implied_price()),
+            fmt_fixed(e.r_net, 2),
+            fmt_num(e.risk_unit),
+            fmt_num(e.cost_est)
+        ),
+        InputField::AgeSec => format!("{} s", fmt_num(input.position.age_sec)),
+        InputField::PTrend => format!("regime_flip component {}", Num(e.k.regime_flip)),
+        InputField::Sigma => format!("sigma_spike component {}", fmt_fixed(e.k.sigma_spike, 3)),
+        InputField::Ts => format!("ts_drop component {}", fmt_fixed(e.k.ts_drop, 3)),
+        InputField::Stop if e.p1_used => {
+            format!("P1's stop is used: risk unit {}", fmt_num(e.risk_unit))
+        }
+        InputField::Stop => format!(
+            "fallback_stop_pct {} is used: risk unit {}",
+            fmt_num(e.stop_dist),
+            fmt_num(e.risk_unit)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// The nearest 1, 2 or 5 × 10ⁿ at or below `x` (slider steps that read well).
+fn nice(x: f64) -> f64 {
+    if !(x.is_finite() && x > 0.0) {
+        return 0.0;
+    }
+    let p = 10f64.powi(x.log10().floor() as i32);
+    let m = x / p;
+    let f = if m >= 5.0 - 1e-9 {
+        5.0
+    } else if m >= 2.0 - 1e-9 {
+        2.0
+    } else {
+        1.0
+    };
+    let v = f * p;
+    parse_number(&format_sig(v, 6)).unwrap_or(v)
+}
+
+/// `v` rounded to a multiple of `step`, cleaned of float noise.
+fn snap(v: f64, step: f64) -> f64 {
+    let r = (v / step).round() * step;
+    parse_number(&format_sig(r, 12)).unwrap_or(r)
+}
+
+/// Parses a number as people type it: surrounding spaces, `−` (U+2212) for minus, `_` or thin
+/// spaces between digits, and a lone decimal comma are accepted. `None` for anything else or
+/// for a non-finite result.
+///
+/// ```
+/// use harvest_features::explorer::parse_number;
+/// assert_eq!(parse_number(" −0,25 "), Some(-0.25));
+/// assert_eq!(parse_number("1e-3"), Some(0.001));
+/// assert_eq!(parse_number("abc"), None);
+/// assert_eq!(parse_number("inf"), None);
+/// ```
+pub fn parse_number(text: &str) -> Option<f64> {
+    let mut s: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '_' | '\u{2009}' | '\u{202f}' | ' '))
+        .map(|c| if c == '\u{2212}' { '-' } else { c })
+        .collect();
+    if !s.contains('.') && s.matches(',').count() == 1 {
+        s = s.replace(',', ".");
+    }
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    {
+        return None;
+    }
+    parse_f64(&s).filter(|v| v.is_finite())
+}
+
+/// `str::parse::<f64>` (correctly rounded, whole string).
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_f64(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok()
+}
+
+/// The browser's `Number(s)`: also correctly rounded and whole-string, and it keeps Rust's
+/// decimal-to-float tables out of the wasm. [`parse_number`] has already refused what the two
+/// read differently (empty text, hex, `Infinity`, inner spaces).
+#[cfg(target_arch = "wasm32")]
+fn parse_f64(s: &str) -> Option<f64> {
+    // `+s` in JavaScript, i.e. `Number(s)`.
+    let v = wasm_bindgen::JsValue::from_str(s).unchecked_into_f64();
+    (!v.is_nan()).then_some(v)
+}
+
+/// Exactly `s.parse::<f64>().ok()` (same grammar, same correctly rounded value) without
+/// Rust's decimal-to-float code and its 10 KB table in the wasm: the grammar is checked here,
+/// the conversion is the browser's `Number(s)`.
+pub fn parse_f64_std(s: &str) -> Option<f64> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.parse::<f64>().ok()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let (neg, body) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let special = if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
+            Some(f64::INFINITY)
+        } else if body.eq_ignore_ascii_case("nan") {
+            Some(f64::NAN)
+        } else {
+            None
+        };
+        if let Some(v) = special {
+            return Some(if neg { -v } else { v });
+        }
+        // digits [. digits] | . digits, then optionally e [+-] digits.
+        let b = body.as_bytes();
+        let digits = |i: &mut usize| {
+            let st = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i - st
+        };
+        let mut i = 0;
+        let mut n = digits(&mut i);
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            n += digits(&mut i);
+        }
+        if n == 0 {
+            return None;
+        }
+        if i < b.len() && (b[i] | 0x20) == b'e' {
+            i += 1;
+            if i < b.len() && matches!(b[i], b'+' | b'-') {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        if i != b.len() {
+            return None;
+        }
+        parse_f64(s)
+    }
+}
+
+/// A number for a field or a label: 6 significant digits, trailing zeros trimmed.
+///
+/// ```
+/// use harvest_features::explorer::fmt_num;
+/// assert_eq!(fmt_num(0.45000000000000007), "0.45");
+/// assert_eq!(fmt_num(86400.0), "86400");
+/// ```
+pub fn fmt_num(v: f64) -> String {
+    format_sig(v, 6)
+}
+
+/// A number with a fixed count of decimals (`−` written as ASCII `-`); `–` for non-finite.
+pub fn fmt_fixed(v: f64, decimals: usize) -> String {
+    if v.is_finite() {
+        let s = crate::format::fixed(v, decimals);
+        // No "-0.00".
+        match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => s,
+        }
+    } else {
+        "–".to_string()
+    }
+}
+
+/// A number for the URL: the shortest decimal text that parses back to the same f64 (no
+/// exponent: `1e-7` is written `0.0000001`).
+fn url_num(v: f64) -> String {
+    crate::format::shortest(v)
+}
+
+fn same(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits()
+}
+
+/// The compact URL / storage form of `s`: `key=value` pairs joined by `&`, only for what differs
+/// from [`UiState::default`], in a fixed order. Numbers keep full f64 precision. Empty for the
+/// defaults.
+///
+/// Keys: `side` (`short`), the [`INPUTS`] keys, `sl=none`, `p1=off`, the theta JSON keys
+/// (`T1_R`, `kill_threshold`, …), and `preset=<id>.<step>` (step from 1).
+pub fn encode(s: &UiState) -> String {
+    let d = UiState::default();
+    let mut out: Vec<String> = Vec::new();
+    if s.side != d.side {
+        out.push(format!("side={}", s.side.as_str().to_ascii_lowercase()));
+    }
+    for spec in INPUTS.iter() {
+        let (v, dv) = (s.get(spec.field), d.get(spec.field));
+        if spec.field == InputField::Sl && s.sl_none {
+            out.push("sl=none".to_string());
+        } else if !same(v, dv) {
+            out.push(format!("{}={}", spec.key, url_num(v)));
+        }
+        if spec.field == InputField::Stop && !s.p1 {
+            out.push("p1=off".to_string());
+        }
+    }
+    for p in PARAMS.iter() {
+        let v = s.theta.get(p.field);
+        if !same(v, d.theta.get(p.field)) {
+            out.push(format!("{}={}", p.key, url_num(v)));
+        }
+    }
+    if let Some(p) = s.preset {
+        out.push(format!("preset={}.{}", p.id, p.step + 1));
+    }
+    out.join("&")
+}
+
+/// What [`decode`] made of a URL or storage entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The state: the defaults with every readable field applied.
+    pub state: UiState,
+    /// One line per part that could not be read (it kept its default).
+    pub problems: Vec<String>,
+}
+
+/// Reads [`encode`]'s form back (a leading `#` or `?` is skipped; `%XX` and `+` are decoded).
+/// Anything it cannot read (an unknown key, a value that is no number, a value the kernel rejects
+/// for an input) keeps its default and is listed in `problems`, so a corrupt link still shows a
+/// page. Theta values are taken as long as they are numbers: an invalid theta is shown with the
+/// kernel's errors, as the sender saw it.
+pub fn decode(query: &str) -> Decoded {
+    let mut state = UiState::default();
+    let mut problems = Vec::new();
+    let q = query.trim();
+    let q = q
+        .strip_prefix('#')
+        .or_else(|| q.strip_prefix('?'))
+        .unwrap_or(q);
+    for part in q.split('&').filter(|p| !p.is_empty()) {
+        let Some((k, v)) = part.split_once('=') else {
+            problems.push(format!("“{}” is not key=value", shorten(part)));
+            continue;
+        };
+        let (k, v) = (percent_decode(k), percent_decode(v));
+        let bad_number = |what: &str| format!("{what}: “{}” is not a number", shorten(&v));
+        match k.as_str() {
+            "side" => match v.to_ascii_uppercase().as_str() {
+                "LONG" => state.side = Side::Long,
+                "SHORT" => state.side = Side::Short,
+                _ => problems.push(format!("side: “{}” is neither long nor short", shorten(&v))),
+            },
+            "sl" if v == "none" => state.sl_none = true,
+            "p1" => match v.as_str() {
+                "off" => state.p1 = false,
+                "on" => state.p1 = true,
+                _ => problems.push(format!("p1: “{}” is neither on nor off", shorten(&v))),
+            },
+            "preset" => match parse_preset(&v) {
+                Some(p) => state.preset = Some(p),
+                None => problems.push(format!("preset: no scenario step “{}”", shorten(&v))),
+            },
+            _ => {
+                if let Some(field) = InputField::from_key(&k) {
+                    match parse_number(&v) {
+                        // Probabilities are set as given (the link holds all three).
+                        Some(x) => match state.check(field, x) {
+                            Ok(()) => state.set_raw(field, x),
+                            Err(e) => problems.push(e),
+                        },
+                        None => problems.push(bad_number(field.spec().path)),
+                    }
+                } else if let Some(field) = ThetaField::from_key(&k) {
+                    match parse_number(&v) {
+                        Some(x) => state.theta.set(field, x),
+                        None => problems.push(bad_number(field.path())),
+                    }
+                } else {
+                    problems.push(format!("unknown parameter “{}”", shorten(&k)));
+                }
+            }
+        }
+    }
+    Decoded { state, problems }
+}
+
+fn parse_preset(v: &str) -> Option<Preset> {
+    let (id, step) = v.split_once('.').unwrap_or((v, "1"));
+    let id: u8 = id.parse().ok()?;
+    let step: usize = step.parse().ok()?;
+    let all = scenarios();
+    let sc = all.iter().find(|s| s.id == id)?;
+    (step >= 1 && step <= sc.steps.len()).then_some(Preset { id, step: step - 1 })
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 40 {
+        let mut t: String = s.chars().take(40).collect();
+        t.push('…');
+        t
+    } else {
+        s.to_string()
+    }
+}
+
+/// `%XX` → byte and `+` → space; invalid escapes are kept as written; invalid UTF-8 is replaced.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Theta as pretty JSON with the kernel's keys (all 22), for export.
+pub fn theta_to_json(theta: &Theta) -> String {
+    serde_json::to_string_pretty(theta).unwrap_or_default()
+}
+
+/// Reads a theta exported by [`theta_to_json`], or any object holding one under `theta` (an
+/// input record) or `audit.theta` (a proposal). Missing keys take their defaults; unknown keys
+/// and values that are no numbers are refused. The result may still be invalid for the kernel
+/// (the dashboard shows why, inline).
+///
+/// The browser build parses with the browser's own `JSON.parse` (keeping serde_json's parser
+/// out of the wasm) and hands the entries to [`theta_from_entries`]; this is the same with serde_json.
+///
+/// # Errors
+/// A one-line message saying what is wrong.
+///
+/// ```
+/// use harvest_features::explorer::theta_from_json;
+/// let t = theta_from_json(r#"{"kill_threshold": 0.5}"#).unwrap();
+/// assert_eq!(t.kill_threshold, 0.5);
+/// assert!(theta_from_json(r#"{"kill": 0.5}"#).unwrap_err().contains("kill"));
+/// ```
+pub fn theta_from_json(text: &str) -> Result<Theta, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let mut obj = value
+        .as_object()
+        .ok_or("expected a JSON object of tunables")?;
+    if let Some(inner) = obj.get("theta").and_then(|t| t.as_object()) {
+        obj = inner;
+    } else if let Some(inner) = obj
+        .get("audit")
+        .and_then(|a| a.get("theta"))
+        .and_then(|t| t.as_object())
+    {
+        obj = inner;
+    }
+    theta_from_entries(obj.iter().map(|(k, v)| {
+        let shown = shorten(&v.to_string());
+        (k.as_str(), v.as_f64(), shown)
+    }))
+}
+
+/// Builds a theta from `(key, number, value as written)` entries (the number `None` when the
+/// value is not a number): the defaults with each entry applied.
+///
+/// # Errors
+/// An unknown key, or a value that is not a finite number.
+pub fn theta_from_entries<'a>(
+    entries: impl IntoIterator<Item = (&'a str, Option<f64>, String)>,
+) -> Result<Theta, String> {
+    let mut theta = Theta::default();
+    for (k, v, shown) in entries {
+        let field = ThetaField::from_key(k).ok_or_else(|| {
+            format!(
+                "unknown tunable “{}” (known: {})",
+                shorten(k),
+                PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", ")
+            )
+        })?;
+        let x = v
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("{k}: {shown} is not a finite number"))?;
+        theta.set(field, x);
+    }
+    Ok(theta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use harvest_kernel::{propose, HarvestAction};
+
+    #[test]
+    fn table_is_in_enum_order_with_distinct_keys() {
+        for (i, s) in INPUTS.iter().enumerate() {
+            assert_eq!(s.field as usize, i);
+            assert_eq!(InputField::ALL[i], s.field);
+            assert!(s.testid.starts_with("input-"));
+            assert!(s.min < s.max && s.step > 0.0, "{}", s.key);
+            assert_eq!(InputField::from_key(s.key), Some(s.field));
+        }
+        let mut keys: Vec<&str> = INPUTS.iter().map(|s| s.key).collect();
+        keys.extend(PARAMS.iter().map(|p| p.key));
+        keys.extend(["side", "p1", "preset"]);
+        let n = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "URL keys collide");
+    }
+
+    #[test]
+    fn default_is_the_replay_baseline() {
+        let s = UiState::default();
+        let input = s.to_input();
+        let base = &scenarios()[0].steps[0].input;
+        assert_eq!(input.position.entry_price, base.position.entry_price);
+        assert_eq!(input.position.current_sl, Some(99.0));
+        assert_eq!(input.p1_proposal.map(|p| p.stop_dist_pct), Some(0.02));
+        assert_eq!(input.market_state, MarketState::default());
+        assert_eq!(encode(&s), "");
+        assert_eq!(decode("").state, s);
+        let p = propose(&input).unwrap();
+        assert_eq!(p.harvest_action, HarvestAction::None);
+    }
+
+    #[test]
+    fn every_preset_round_trips_through_the_kernel_input() {
+        for sc in scenarios() {
+            for (i, st) in sc.steps.iter().enumerate() {
+                let s = UiState::from_preset(sc.id, i).unwrap();
+                let mine = propose(&s.to_input()).unwrap();
+                let theirs = propose(&st.input).unwrap();
+                assert_eq!(mine.harvest_action, theirs.harvest_action, "{}", st.label);
+                assert_eq!(mine.r_net, theirs.r_net);
+                assert_eq!(mine.kill_score, theirs.kill_score);
+                assert_eq!(mine.new_sl_proposed, theirs.new_sl_proposed);
+                assert_eq!(mine.reason_codes, theirs.reason_codes);
+                // The URL reproduces it exactly.
+                let back = decode(&encode(&s));
+                assert!(back.problems.is_empty(), "{:?}", back.problems);
+                assert_eq!(back.state, s);
+            }
+        }
+        assert!(UiState::from_preset(9, 0).is_none());
+        assert!(UiState::from_preset(1, 99).is_none());
+    }
+
+    #[test]
+    fn url_round_trip_keeps_every_bit() {
+        let mut s = UiState {
+            side: Side::Short,
+            entry: 123.456,
+            qty: 0.3,
+            pnl: 0.1 + 0.2,
+            sl: 1.0 / 3.0,
+            age_sec: 1e-9,
+            stop: 0.0123,
+            p1: false,
+            preset: Some(Preset { id: 2, step: 1 }),
+            ..UiState::default()
+        };
+        s.market.set_p_trend(0.1);
+        s.market.sigma = 2.5e-7;
+        s.market.ts = -1e20;
+        s.theta.kill_threshold = 1.5; // invalid: kept, shown inline
+        s.theta.t2_r = 1.0;
+        let q = encode(&s);
+        let back = decode(&q);
+        assert!(back.problems.is_empty(), "{q}: {:?}", back.problems);
+        assert_eq!(back.state, s, "{q}");
+        for f in InputField::ALL {
+            assert_eq!(back.state.get(f).to_bits(), s.get(f).to_bits());
+        }
+        // With a leading # or ?.
+        assert_eq!(decode(&format!("#{q}")).state, s);
+        assert_eq!(decode(&format!("?{q}")).state, s);
+    }
+
+    #[test]
+    fn encode_is_compact() {
+        let mut s = UiState {
+            sl_none: true,
+            ..UiState::default()
+        };
+        s.market.set_p_trend(0.1);
+        assert_eq!(encode(&s), "sl=none&p_trend=0.1&p_mr=0.45&p_chop=0.45");
+        let back = decode(&encode(&s)).state;
+        assert!(back.sl_none);
+        assert_eq!(back.sl, 99.0);
+    }
+
+    #[test]
+    fn corrupt_links_fall_back_field_by_field() {
+        let d = decode("pnl=abc&foo=1&sigma=-1&side=up&kill_threshold=x&preset=9&entry=0&garbage&ts=0.2&p_trend=2");
+        assert_eq!(d.state.pnl, 0.0);
+        assert_eq!(d.state.market.sigma, 0.01);
+        assert_eq!(d.state.side, Side::Long);
+        assert_eq!(d.state.theta.kill_threshold, 0.6);
+        assert_eq!(d.state.entry, 100.0);
+        assert_eq!(d.state.market.p_trend, 0.6);
+        assert_eq!(d.state.preset, None);
+        assert_eq!(d.state.market.ts, 0.2, "the readable part is kept");
+        let all = d.problems.join("\n");
+        for needle in [
+            "position.unrealized_pnl",
+            "unknown parameter “foo”",
+            "market_state.sigma",
+            "side",
+            "theta.kill_threshold",
+            "preset",
+            "position.entry_price",
+            "“garbage” is not key=value",
+            "market_state.p_trend",
+        ] {
+            assert!(all.contains(needle), "{needle} missing in\n{all}");
+        }
+        assert_eq!(d.problems.len(), 9);
+        // Binary junk and lone escapes never panic.
+        for junk in [
+            "%",
+            "%%",
+            "a=%",
+            "a=%4",
+            "=",
+            "&&&",
+            "pnl=%FF%FE",
+            "\u{0}=\u{0}",
+            "pnl=1e999",
+        ] {
+            let d = decode(junk);
+            assert!(d.state.pnl.is_finite());
+        }
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%2Eb+c"), "a.b c");
+        assert_eq!(percent_decode("%zz%"), "%zz%");
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(decode("pnl=4%2E1").state.pnl, 4.1);
+    }
+
+    #[test]
+    fn setting_a_probability_rescales_the_others() {
+        let mut s = UiState::default();
+        s.set(InputField::PTrend, 0.1).unwrap();
+        let m = s.market;
+        assert_eq!(m.p_trend, 0.1);
+        assert!((m.p_trend + m.p_mr + m.p_chop - 1.0).abs() < 1e-12);
+        assert!((m.p_mr - 0.45).abs() < 1e-12);
+        s.set(InputField::PChop, 0.8).unwrap();
+        let m = s.market;
+        assert!((m.p_trend + m.p_mr + m.p_chop - 1.0).abs() < 1e-12);
+        let err = s.set(InputField::PTrend, 1.5).unwrap_err();
+        assert!(
+            err.contains("market_state.p_trend") && err.contains("[0, 1]"),
+            "{err}"
+        );
+        assert_eq!(s.market, m, "unchanged after a refusal");
+    }
+
+    #[test]
+    fn field_errors_name_the_field_and_range_and_keep_the_value() {
+        let mut s = UiState::default();
+        let err = s.set_text(InputField::Entry, "-5").unwrap_err();
+        assert!(
+            err.contains("position.entry_price") && err.contains("> 0"),
+            "{err}"
+        );
+        assert!(err.contains("Kept 100"), "{err}");
+        assert_eq!(s.entry, 100.0);
+        let err = s.set_text(InputField::Pnl, "abc").unwrap_err();
+        assert!(
+            err.contains("Unrealized PnL") && err.contains("abc"),
+            "{err}"
+        );
+        assert!(err.contains("any finite number"), "{err}");
+        let err = s.set_text(InputField::AgeSec, "-1").unwrap_err();
+        assert!(err.contains("position.age_sec"), "{err}");
+        let err = s.set_text(InputField::Stop, "0").unwrap_err();
+        assert!(err.contains("p1_proposal.stop_dist_pct"), "{err}");
+        let err = s.set_text(InputField::Sigma, "-0.1").unwrap_err();
+        assert!(err.contains("market_state.sigma"), "{err}");
+        assert_eq!(s, UiState::default());
+        // Hours in, seconds stored.
+        s.set_text(InputField::AgeSec, "2,5").unwrap();
+        assert_eq!(s.age_sec, 9000.0);
+        // An SL is checked even while "none" is on.
+        s.sl_none = true;
+        assert!(s.set_text(InputField::Sl, "x").is_err());
+        s.set_text(InputField::Sl, "98").unwrap();
+        assert_eq!(s.sl, 98.0);
+    }
+
+    #[test]
+    fn theta_text_takes_any_number_and_refuses_text() {
+        let mut s = UiState::default();
+        s.set_theta_text(ThetaField::KillThreshold, "1.5").unwrap();
+        assert_eq!(s.theta.kill_threshold, 1.5);
+        assert!(!s.theta.is_valid());
+        let err = s
+            .set_theta_text(ThetaField::KillThreshold, "oops")
+            .unwrap_err();
+        assert!(
+            err.contains("kill_threshold") && err.contains("0 < value < 1"),
+            "{err}"
+        );
+        assert_eq!(s.theta.kill_threshold, 1.5);
+    }
+
+    #[test]
+    fn pnl_slider_spans_minus_3r_to_plus_10r() {
+        let s = UiState::default();
+        let r = s.slider(InputField::Pnl);
+        // risk unit 2, cost 0.1
+        assert_eq!((r.min, r.max, r.step), (-5.9, 20.1, 0.02));
+        let mut big = s.clone();
+        big.qty = 10.0;
+        let r = big.slider(InputField::Pnl);
+        assert_eq!((r.min, r.max, r.step), (-59.0, 201.0, 0.2));
+        let mut wide = s.clone();
+        wide.theta.t3_r = 12.0;
+        assert_eq!(wide.slider(InputField::Pnl).max, 28.1);
+        // Every action threshold lies inside the default range, on a step.
+        for pnl in [4.1, 8.1, 12.1] {
+            let k = (pnl - r.min) / r.step;
+            assert!((k - k.round()).abs() < 1e-6 || big.qty != 1.0);
+        }
+        let sl = s.slider(InputField::Sl);
+        assert_eq!((sl.min, sl.max, sl.step), (90.0, 110.0, 0.05));
+        // Broken state: never NaN ranges.
+        let mut broken = s.clone();
+        broken.entry = f64::NAN;
+        let r = broken.slider(InputField::Pnl);
+        assert!(r.min.is_finite() && r.max > r.min);
+        let r = broken.slider(InputField::Sl);
+        assert!(r.min.is_finite() && r.max > r.min);
+    }
+
+    #[test]
+    fn theta_json_round_trip_and_errors() {
+        let t = Theta {
+            kill_threshold: 0.55,
+            t1_r: 1.0 / 3.0,
+            ..Theta::default()
+        };
+        let json = theta_to_json(&t);
+        assert_eq!(theta_from_json(&json).unwrap(), t);
+        assert_eq!(
+            theta_from_json(r#"{"theta": {"T1_R": 1.5}}"#).unwrap().t1_r,
+            1.5
+        );
+        assert_eq!(
+            theta_from_json(r#"{"audit": {"theta": {"lock_R": 1}}}"#)
+                .unwrap()
+                .lock_r,
+            1.0
+        );
+        assert!(theta_from_json("[1]").unwrap_err().contains("object"));
+        assert!(theta_from_json("{").unwrap_err().contains("JSON"));
+        assert!(theta_from_json(r#"{"T1_R": "2"}"#)
+            .unwrap_err()
+            .contains("T1_R"));
+        assert!(theta_from_json(r#"{"T1_R": null}"#).is_err());
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(fmt_fixed(-0.0001, 2), "0.00");
+        assert_eq!(fmt_fixed(2.456, 2), "2.46");
+        assert_eq!(fmt_fixed(f64::NAN, 2), "–");
+        assert_eq!(url_num(2.5e-7), "0.00000025");
+        assert!(same(
+            decode(&format!("pnl={}", url_num(1e300))).state.pnl,
+            1e300
+        ));
+        assert_eq!(url_num(0.02), "0.02");
+        assert_eq!(url_num(-0.0), "-0");
+        assert!(same(decode("pnl=-0").state.pnl, -0.0));
+        assert_eq!(nice(0.02), 0.02);
+        assert_eq!(nice(0.03), 0.02);
+        assert_eq!(nice(0.07), 0.05);
+        assert_eq!(parse_number("1 000,5"), Some(1000.5));
+        assert_eq!(parse_number("-"), None);
+        assert_eq!(parse_number("0x10"), None);
+    }
+}

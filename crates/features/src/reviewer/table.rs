@@ -1,0 +1,479 @@
+//! The records table: filtering, sorting and paging over every loaded batch.
+
+use std::cmp::Ordering;
+
+use crate::reviewer::verify::ReviewRow;
+use harvest_kernel::{HarvestAction, ReasonCode, Verdict};
+
+use super::store::{RowRef, Store};
+
+/// Rows on one page of the table (the DOM holds one page).
+pub const PAGE_SIZE: usize = 100;
+
+/// A sortable column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    /// The batch (load order).
+    File,
+    /// Line in the file.
+    Line,
+    /// Symbol.
+    Symbol,
+    /// Side.
+    Side,
+    /// The kernel's action.
+    Action,
+    /// The kernel's R_net.
+    RNet,
+    /// The kernel's K.
+    K,
+    /// The verdict.
+    Verdict,
+}
+
+impl Column {
+    /// The columns, in table order.
+    pub const ALL: [Column; 8] = [
+        Column::File,
+        Column::Line,
+        Column::Symbol,
+        Column::Side,
+        Column::Action,
+        Column::RNet,
+        Column::K,
+        Column::Verdict,
+    ];
+
+    /// Header text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::File => "File",
+            Column::Line => "Line",
+            Column::Symbol => "Symbol",
+            Column::Side => "Side",
+            Column::Action => "Action",
+            Column::RNet => "R_net",
+            Column::K => "K",
+            Column::Verdict => "Verdict",
+        }
+    }
+
+    /// Stable key (for `data-column`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::File => "file",
+            Column::Line => "line",
+            Column::Symbol => "symbol",
+            Column::Side => "side",
+            Column::Action => "action",
+            Column::RNet => "r_net",
+            Column::K => "k",
+            Column::Verdict => "verdict",
+        }
+    }
+}
+
+/// Sort order of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    /// The column.
+    pub column: Column,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    /// File order: batch, then line.
+    fn default() -> Self {
+        Sort {
+            column: Column::File,
+            descending: false,
+        }
+    }
+}
+
+impl Sort {
+    /// What a click on `column`'s header does: sort by it ascending, or flip the order if it is
+    /// already the sort column.
+    pub fn clicked(self, column: Column) -> Sort {
+        if self.column == column {
+            Sort {
+                column,
+                descending: !self.descending,
+            }
+        } else {
+            Sort {
+                column,
+                descending: false,
+            }
+        }
+    }
+}
+
+/// Which actions to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ActionFilter {
+    /// Any.
+    #[default]
+    Any,
+    /// Records for which the kernel proposes this action.
+    Is(HarvestAction),
+    /// Records without an action (INVALID).
+    Missing,
+}
+
+impl ActionFilter {
+    /// The `<option value>`: `""`, an action's spelling, or `"-"`.
+    pub fn value(self) -> &'static str {
+        match self {
+            ActionFilter::Any => "",
+            ActionFilter::Is(a) => a.as_str(),
+            ActionFilter::Missing => "-",
+        }
+    }
+
+    /// Reads [`ActionFilter::value`] back (anything else is `Any`).
+    pub fn from_value(v: &str) -> Self {
+        match v {
+            "-" => ActionFilter::Missing,
+            _ => HarvestAction::parse(v).map_or(ActionFilter::Any, ActionFilter::Is),
+        }
+    }
+}
+
+/// A verdict by its spelling.
+pub fn verdict_from_str(v: &str) -> Option<Verdict> {
+    Verdict::ALL.into_iter().find(|x| x.as_str() == v)
+}
+
+/// The table's filters (all must hold).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Only this verdict.
+    pub verdict: Option<Verdict>,
+    /// Only this action.
+    pub action: ActionFilter,
+    /// Symbol contains this (case-insensitive; empty: any).
+    pub symbol: String,
+    /// Only records whose reason codes include this one.
+    pub code: Option<ReasonCode>,
+}
+
+impl Filter {
+    /// Whether any filter is set.
+    pub fn is_active(&self) -> bool {
+        self.verdict.is_some()
+            || self.action != ActionFilter::Any
+            || self.code.is_some()
+            || !self.symbol.trim().is_empty()
+    }
+
+    /// Whether `row` passes. `symbol_lc` is `symbol` trimmed.
+    fn matches(&self, row: &ReviewRow, symbol_lc: &str) -> bool {
+        if self.verdict.is_some_and(|v| v != row.verdict) {
+            return false;
+        }
+        match self.action {
+            ActionFilter::Any => {}
+            ActionFilter::Is(a) if row.action != Some(a) => return false,
+            ActionFilter::Missing if row.action.is_some() => return false,
+            _ => {}
+        }
+        if self.code.is_some_and(|c| !row.reason_codes.contains(&c)) {
+            return false;
+        }
+        contains_ascii_ci(&row.symbol, symbol_lc)
+    }
+}
+
+/// Whether `hay` contains `needle`, ignoring ASCII case (symbols are ASCII).
+fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// `a` before `b`; `None` always last, whatever the direction.
+fn by<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let o = a.partial_cmp(&b).unwrap_or(Ordering::Equal);
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+fn compare(store: &Store, a: RowRef, b: RowRef, sort: Sort) -> Ordering {
+    let (Some((_, ra)), Some((_, rb))) = (store.row(a), store.row(b)) else {
+        return Ordering::Equal;
+    };
+    let d = sort.descending;
+    let o = match sort.column {
+        Column::File => by(Some(a.batch), Some(b.batch), d),
+        Column::Line => by(Some(ra.line), Some(rb.line), d),
+        Column::Symbol => by(
+            (!ra.symbol.is_empty()).then_some(&ra.symbol),
+            (!rb.symbol.is_empty()).then_some(&rb.symbol),
+            d,
+        ),
+        Column::Side => by(ra.side.map(|s| s.as_str()), rb.side.map(|s| s.as_str()), d),
+        Column::Action => by(ra.action, rb.action, d),
+        Column::RNet => by(ra.r_net, rb.r_net, d),
+        Column::K => by(ra.kill_score, rb.kill_score, d),
+        Column::Verdict => by(Some(ra.verdict), Some(rb.verdict), d),
+    };
+    // Ties: file order (the sort is stable, but File descending must flip lines too).
+    o.then_with(|| {
+        if sort.column == Column::File {
+            by(Some(ra.line), Some(rb.line), d)
+        } else {
+            Ordering::Equal
+        }
+    })
+}
+
+/// The rows that pass `filter`, in `sort` order (ties in file order).
+///
+/// ```
+/// use harvest_kernel::{Tolerance, Verdict};
+/// use harvest_features::reviewer::verify::review_text;
+/// use harvest_features::reviewer::{select, Filter, Sort, Store};
+/// let mut s = Store::default();
+/// let id = s.add("x", None, Tolerance::default());
+/// s.get_mut(id).unwrap().push(review_text("{oops\n{\"position\": 1}\n", &Tolerance::default()).0);
+/// let f = Filter { verdict: Some(Verdict::Invalid), ..Filter::default() };
+/// assert_eq!(select(&s, &f, Sort::default()).len(), 2);
+/// ```
+pub fn select(store: &Store, filter: &Filter, sort: Sort) -> Vec<RowRef> {
+    let symbol_lc = filter.symbol.trim();
+    let mut out = Vec::new();
+    for (bi, b) in store.batches.iter().enumerate() {
+        for (ri, r) in b.rows.iter().enumerate() {
+            if filter.matches(r, symbol_lc) {
+                out.push(RowRef {
+                    batch: bi as u32,
+                    row: ri as u32,
+                });
+            }
+        }
+    }
+    if sort != Sort::default() {
+        crate::sort::sort_by(&mut out, |&a, &b| compare(store, a, b, sort));
+    }
+    out
+}
+
+/// One page of a list of `total` rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageInfo {
+    /// Page shown, from 0 (clamped to the last page).
+    pub page: usize,
+    /// Pages in all (1 for an empty list).
+    pub pages: usize,
+    /// First row index on the page.
+    pub start: usize,
+    /// One past the last row index on the page.
+    pub end: usize,
+    /// Rows in all.
+    pub total: usize,
+}
+
+/// Page `page` (clamped) of `total` rows, `per_page` a page.
+///
+/// ```
+/// use harvest_features::reviewer::page_info;
+/// let p = page_info(302, 3, 100);
+/// assert_eq!((p.page, p.pages, p.start, p.end), (3, 4, 300, 302));
+/// assert_eq!(page_info(302, 99, 100).page, 3);
+/// assert_eq!(page_info(0, 0, 100).pages, 1);
+/// ```
+pub fn page_info(total: usize, page: usize, per_page: usize) -> PageInfo {
+    let per_page = per_page.max(1);
+    let pages = total.div_ceil(per_page).max(1);
+    let page = page.min(pages - 1);
+    let start = (page * per_page).min(total);
+    let end = (start + per_page).min(total);
+    PageInfo {
+        page,
+        pages,
+        start,
+        end,
+        total,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reviewer::verify::review_text;
+    use harvest_kernel::Tolerance;
+
+    const SAMPLE: &str = include_str!("../../../../assets/sample-proposals.jsonl");
+
+    fn store() -> Store {
+        let mut s = Store::default();
+        let id = s.add("sample", None, Tolerance::default());
+        s.get_mut(id)
+            .unwrap()
+            .push(review_text(SAMPLE, &Tolerance::default()).0);
+        let id = s.add("bad", None, Tolerance::default());
+        s.get_mut(id)
+            .unwrap()
+            .push(review_text("{oops\n\n[1]\n", &Tolerance::default()).0);
+        s
+    }
+
+    fn lines(s: &Store, refs: &[RowRef]) -> Vec<(u32, usize)> {
+        refs.iter()
+            .map(|&r| (r.batch, s.row(r).unwrap().1.line))
+            .collect()
+    }
+
+    #[test]
+    fn filters_combine() {
+        let s = store();
+        let all = select(&s, &Filter::default(), Sort::default());
+        assert_eq!(all.len(), 304);
+        let mism = Filter {
+            verdict: Some(Verdict::Mismatch),
+            ..Filter::default()
+        };
+        let got = lines(&s, &select(&s, &mism, Sort::default()));
+        let want: Vec<_> = [17, 42, 77, 105, 150, 188, 230, 266]
+            .into_iter()
+            .map(|l| (0, l))
+            .collect();
+        assert_eq!(got, want);
+        let invalid = Filter {
+            verdict: Some(Verdict::Invalid),
+            ..Filter::default()
+        };
+        assert_eq!(
+            lines(&s, &select(&s, &invalid, Sort::default())),
+            [(0, 120), (0, 240), (1, 1), (1, 3)]
+        );
+        let missing = Filter {
+            action: ActionFilter::Missing,
+            ..Filter::default()
+        };
+        assert_eq!(select(&s, &missing, Sort::default()).len(), 4);
+        let btc = Filter {
+            symbol: " btc ".into(),
+            ..Filter::default()
+        };
+        let n_btc = select(&s, &btc, Sort::default()).len();
+        assert!(n_btc > 40 && n_btc < 60, "{n_btc}");
+        let kill = Filter {
+            code: Some(ReasonCode::KillScoreTriggered),
+            ..Filter::default()
+        };
+        let k = select(&s, &kill, Sort::default());
+        assert!(!k.is_empty());
+        for r in &k {
+            assert_eq!(
+                s.row(*r).unwrap().1.action,
+                Some(HarvestAction::FullCloseProposed)
+            );
+        }
+        let both = Filter {
+            action: ActionFilter::Is(HarvestAction::FullCloseProposed),
+            ..kill.clone()
+        };
+        assert_eq!(select(&s, &both, Sort::default()).len(), k.len());
+        assert!(both.is_active() && !Filter::default().is_active());
+        assert!(!Filter {
+            symbol: "  ".into(),
+            ..Filter::default()
+        }
+        .is_active());
+    }
+
+    #[test]
+    fn sorting_by_any_column_both_ways_with_missing_values_last() {
+        let s = store();
+        for col in Column::ALL {
+            for descending in [false, true] {
+                let sort = Sort {
+                    column: col,
+                    descending,
+                };
+                let got = select(&s, &Filter::default(), sort);
+                assert_eq!(got.len(), 304);
+                for w in got.windows(2) {
+                    assert_ne!(
+                        compare(&s, w[0], w[1], sort),
+                        Ordering::Greater,
+                        "{col:?} {descending}"
+                    );
+                }
+            }
+        }
+        let by_r = select(
+            &s,
+            &Filter::default(),
+            Sort {
+                column: Column::RNet,
+                descending: true,
+            },
+        );
+        let r: Vec<Option<f64>> = by_r.iter().map(|&x| s.row(x).unwrap().1.r_net).collect();
+        assert!(r[0] >= r[1]);
+        assert!(r.last().unwrap().is_none(), "INVALID rows (no R_net) last");
+        assert!(r[0].is_some());
+        let by_file_desc = select(
+            &s,
+            &Filter::default(),
+            Sort {
+                column: Column::File,
+                descending: true,
+            },
+        );
+        assert_eq!(lines(&s, &by_file_desc[..2]), [(1, 3), (1, 1)]);
+        assert_eq!(lines(&s, &by_file_desc[303..]), [(0, 1)]);
+    }
+
+    #[test]
+    fn header_clicks_and_filter_values() {
+        let s = Sort::default().clicked(Column::K);
+        assert_eq!((s.column, s.descending), (Column::K, false));
+        assert!(s.clicked(Column::K).descending);
+        assert!(!s.clicked(Column::K).clicked(Column::K).descending);
+        assert_eq!(s.clicked(Column::Line).column, Column::Line);
+        for a in [
+            ActionFilter::Any,
+            ActionFilter::Missing,
+            ActionFilter::Is(HarvestAction::Partial50),
+        ] {
+            assert_eq!(ActionFilter::from_value(a.value()), a);
+        }
+        assert_eq!(ActionFilter::from_value("junk"), ActionFilter::Any);
+        assert_eq!(verdict_from_str("MISMATCH"), Some(Verdict::Mismatch));
+        assert_eq!(verdict_from_str(""), None);
+        let keys: std::collections::HashSet<_> = Column::ALL.iter().map(|c| c.key()).collect();
+        assert_eq!(keys.len(), Column::ALL.len());
+    }
+
+    #[test]
+    fn paging() {
+        assert_eq!(
+            page_info(100, 0, 100),
+            PageInfo {
+                page: 0,
+                pages: 1,
+                start: 0,
+                end: 100,
+                total: 100
+            }
+        );
+        assert_eq!(page_info(101, 1, 100).end, 101);
+        assert_eq!(page_info(5, 0, 0).pages, 5);
+        let p = page_info(100_000, 999, PAGE_SIZE);
+        assert_eq!((p.start, p.end, p.pages), (99_900, 100_000, 1000));
+    }
+}

@@ -1,0 +1,594 @@
+//! Reviewer: read proposal and input records (JSON or JSON Lines), recompute each with the kernel,
+//! and give a verdict with field-level diffs. One code path for `harvest verify` and the
+//! dashboard's reviewer view.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sha256::Sha256;
+use harvest_kernel::{
+    compare, propose, FieldDiff, HarvestAction, HarvestInput, KComponents, MarketState, P1Proposal,
+    Position, Proposal, ReasonCode, RecordedOutput, Side, Theta, Tolerance, Verdict,
+    KERNEL_VERSION,
+};
+
+/// Longest line a record may have (1 MiB); a longer one is INVALID with a message saying so.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// What a record turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A proposal with its `audit`.
+    Proposal,
+    /// An input `{position, market_state, p1_proposal?, theta?}`.
+    Input,
+    /// Unreadable.
+    Unknown,
+}
+
+impl RecordKind {
+    /// `"proposal"`, `"input"` or `"unknown"` (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Proposal => "proposal",
+            RecordKind::Input => "input",
+            RecordKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// The review of one record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRow {
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// MATCH / MISMATCH / INVALID / COMPUTED.
+    pub verdict: Verdict,
+    /// Proposal or input.
+    pub kind: RecordKind,
+    /// Position symbol (empty when unreadable).
+    pub symbol: String,
+    /// Position side.
+    pub side: Option<Side>,
+    /// The action the record carries (proposals only).
+    pub recorded_action: Option<String>,
+    /// The kernel's action.
+    pub action: Option<HarvestAction>,
+    /// The kernel's R_net.
+    #[serde(rename = "R_net")]
+    pub r_net: Option<f64>,
+    /// The kernel's K.
+    pub kill_score: Option<f64>,
+    /// The kernel's reason codes.
+    pub reason_codes: Vec<ReasonCode>,
+    /// Field-level differences (MISMATCH only).
+    pub diffs: Vec<FieldDiff>,
+    /// Why the record is INVALID.
+    pub error: Option<String>,
+    /// The record's inputs, to open in the explorer (not exported).
+    #[serde(skip)]
+    pub input: Option<HarvestInput>,
+    /// The recorded outputs, shown beside the explorer (not exported).
+    #[serde(skip)]
+    pub recorded: Option<RecordedOutput>,
+}
+
+impl ReviewRow {
+    fn invalid(line: usize, kind: RecordKind, error: String) -> Self {
+        ReviewRow {
+            line,
+            verdict: Verdict::Invalid,
+            kind,
+            symbol: String::new(),
+            side: None,
+            recorded_action: None,
+            action: None,
+            r_net: None,
+            kill_score: None,
+            reason_codes: Vec::new(),
+            diffs: Vec::new(),
+            error: Some(error),
+            input: None,
+            recorded: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct AuditIn {
+    position: Position,
+    market_state: MarketState,
+    #[serde(default)]
+    p1_proposal: Option<P1Proposal>,
+    #[serde(default)]
+    theta: Option<Theta>,
+    #[serde(default)]
+    tranche_weights: Option<[f64; 3]>,
+    #[serde(default)]
+    k_components: Option<KComponents>,
+}
+
+#[derive(Deserialize)]
+struct ProposalIn {
+    harvest_action: String,
+    #[serde(default)]
+    new_sl_proposed: Option<f64>,
+    #[serde(rename = "R_net")]
+    r_net: f64,
+    risk_unit: f64,
+    cost_est: f64,
+    kill_score: f64,
+    reason_codes: Vec<String>,
+    audit: AuditIn,
+}
+
+/// Parses one JSON value from text with the JSON path of the first problem in the message.
+///
+/// # Errors
+/// `"<path>: <serde message>"`, e.g. `market_state.sigma: invalid type: string "NaN", expected f64`.
+///
+/// ```
+/// use harvest_kernel::HarvestInput;
+/// use harvest_features::reviewer::verify::parse_json;
+/// let err = parse_json::<HarvestInput>(r#"{"position": {"side": "LONG"}, "market_state": {}}"#)
+///     .unwrap_err();
+/// assert!(err.starts_with("position: missing field `entry_price`"), "{err}");
+/// ```
+pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            inner.to_string()
+        } else {
+            format!("{path}: {inner}")
+        }
+    })?;
+    de.end()
+        .map_err(|e| format!("trailing characters after the record: {e}"))?;
+    Ok(value)
+}
+
+fn classify(text: &str) -> RecordKind {
+    // A cheap look at the top-level keys; a full parse follows. (A plain byte scan: the wasm
+    // build then needs no substring-search machinery.)
+    let has = |key: &[u8]| text.as_bytes().windows(key.len()).any(|w| w == key);
+    if has(b"\"audit\"") {
+        RecordKind::Proposal
+    } else if has(b"\"position\"") {
+        RecordKind::Input
+    } else {
+        RecordKind::Unknown
+    }
+}
+
+/// Why a line is not text, if it is not: invalid UTF-8 or control bytes (binary data).
+fn binary_problem(bytes: &[u8]) -> Option<String> {
+    if let Some(col) = bytes
+        .iter()
+        .position(|&b| b < 0x20 && b != b'\t' && b != b'\r')
+    {
+        return Some(format!(
+            "binary data: byte 0x{:02x} at column {}; expected JSON text",
+            bytes[col],
+            col + 1
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(_) => None,
+        Err(e) => Some(format!(
+            "binary data: invalid UTF-8 at column {}; expected JSON text",
+            e.valid_up_to() + 1
+        )),
+    }
+}
+
+/// Reviews one line (1-based `line`); `None` for a blank line.
+///
+/// A proposal (has `audit`) is recomputed from its audit inputs and theta and compared with
+/// [`compare`]; an input record is computed (verdict COMPUTED). Anything unreadable, or rejected
+/// by the kernel, is INVALID with a message naming the field.
+///
+/// ```
+/// use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict};
+/// use harvest_features::reviewer::verify::review_line;
+/// let p = propose(&HarvestInput::default()).unwrap();
+/// let line = serde_json::to_string(&p).unwrap();
+/// let row = review_line(7, line.as_bytes(), &Tolerance::default()).unwrap();
+/// assert_eq!((row.line, row.verdict), (7, Verdict::Match));
+/// let row = review_line(8, b"{\"audit\": 1", &Tolerance::default()).unwrap();
+/// assert_eq!(row.verdict, Verdict::Invalid);
+/// ```
+pub fn review_line(line: usize, bytes: &[u8], tol: &Tolerance) -> Option<ReviewRow> {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    if bytes.len() > MAX_LINE_BYTES {
+        return Some(ReviewRow::invalid(
+            line,
+            RecordKind::Unknown,
+            format!(
+                "line is {} bytes, longer than the {} bytes a record may have",
+                bytes.len(),
+                MAX_LINE_BYTES
+            ),
+        ));
+    }
+    if let Some(problem) = binary_problem(bytes) {
+        return Some(ReviewRow::invalid(line, RecordKind::Unknown, problem));
+    }
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let kind = classify(text);
+    let (input, recorded) = match kind {
+        RecordKind::Proposal => match parse_json::<ProposalIn>(text) {
+            Ok(p) => {
+                let recorded = RecordedOutput {
+                    harvest_action: p.harvest_action,
+                    new_sl_proposed: p.new_sl_proposed,
+                    r_net: p.r_net,
+                    risk_unit: p.risk_unit,
+                    cost_est: p.cost_est,
+                    kill_score: p.kill_score,
+                    reason_codes: p.reason_codes,
+                    k_components: p.audit.k_components,
+                    tranche_weights: p.audit.tranche_weights,
+                };
+                let input = HarvestInput {
+                    position: p.audit.position,
+                    market_state: p.audit.market_state,
+                    p1_proposal: p.audit.p1_proposal,
+                    theta: p.audit.theta,
+                };
+                (input, Some(recorded))
+            }
+            Err(e) => return Some(ReviewRow::invalid(line, kind, e)),
+        },
+        RecordKind::Input => match parse_json::<HarvestInput>(text) {
+            Ok(i) => (i, None),
+            Err(e) => return Some(ReviewRow::invalid(line, kind, e)),
+        },
+        RecordKind::Unknown => {
+            let e = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Err(e) => format!("not JSON: {e}"),
+                Ok(_) => "neither a proposal (object with `audit`) nor an input (object with \
+                          `position` and `market_state`)"
+                    .to_string(),
+            };
+            return Some(ReviewRow::invalid(line, kind, e));
+        }
+    };
+    Some(review_record(line, kind, input, recorded, tol))
+}
+
+/// Reviews an already parsed record: recomputes `input` and compares with `recorded` if any.
+pub fn review_record(
+    line: usize,
+    kind: RecordKind,
+    input: HarvestInput,
+    recorded: Option<RecordedOutput>,
+    tol: &Tolerance,
+) -> ReviewRow {
+    let symbol = input.position.symbol.clone();
+    let side = Some(input.position.side);
+    let recorded_action = recorded.as_ref().map(|r| r.harvest_action.clone());
+    let proposal: Proposal = match propose(&input) {
+        Ok(p) => p,
+        Err(e) => {
+            let mut row = ReviewRow::invalid(line, kind, e.to_string());
+            row.symbol = symbol;
+            row.side = side;
+            row.recorded_action = recorded_action;
+            row.input = Some(input);
+            row.recorded = recorded;
+            return row;
+        }
+    };
+    let diffs = recorded
+        .as_ref()
+        .map(|r| compare(r, &proposal, tol))
+        .unwrap_or_default();
+    let verdict = match (&recorded, diffs.is_empty()) {
+        (None, _) => Verdict::Computed,
+        (Some(_), true) => Verdict::Match,
+        (Some(_), false) => Verdict::Mismatch,
+    };
+    ReviewRow {
+        line,
+        verdict,
+        kind,
+        symbol,
+        side,
+        recorded_action,
+        action: Some(proposal.harvest_action),
+        r_net: Some(proposal.r_net),
+        kill_score: Some(proposal.kill_score),
+        reason_codes: proposal.reason_codes,
+        diffs,
+        error: None,
+        input: Some(input),
+        recorded,
+    }
+}
+
+/// Splits a byte stream fed in chunks into lines (a line may span chunks), numbering them from 1
+/// and hashing every byte for the receipt.
+#[derive(Debug, Default, Clone)]
+pub struct LineSplitter {
+    pending: Vec<u8>,
+    line: usize,
+    hasher: Sha256,
+    bytes: u64,
+    oversized: bool,
+}
+
+impl LineSplitter {
+    /// A fresh splitter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds a chunk; calls `f(line_number, bytes)` for every complete line in it. A line longer
+    /// than [`MAX_LINE_BYTES`] is passed on truncated to `MAX_LINE_BYTES + 1` bytes, so it is
+    /// reported as too long without holding it all in memory.
+    pub fn feed(&mut self, chunk: &[u8], mut f: impl FnMut(usize, &[u8])) {
+        self.hasher.update(chunk);
+        self.bytes += chunk.len() as u64;
+        let mut rest = chunk;
+        while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+            self.line += 1;
+            let (head, tail) = (&rest[..nl], &rest[nl + 1..]);
+            if self.pending.is_empty() && !self.oversized {
+                f(self.line, head);
+            } else {
+                self.push_pending(head);
+                f(self.line, &self.pending);
+                self.pending.clear();
+                self.oversized = false;
+            }
+            rest = tail;
+        }
+        self.push_pending(rest);
+    }
+
+    fn push_pending(&mut self, part: &[u8]) {
+        let room = (MAX_LINE_BYTES + 1).saturating_sub(self.pending.len());
+        if part.len() > room {
+            self.oversized = true;
+        }
+        self.pending
+            .extend_from_slice(&part[..part.len().min(room)]);
+    }
+
+    /// Ends the stream: passes on a last line without a newline, returns (SHA-256 hex, bytes).
+    pub fn finish(mut self, mut f: impl FnMut(usize, &[u8])) -> (String, u64) {
+        if !self.pending.is_empty() {
+            self.line += 1;
+            f(self.line, &self.pending);
+        }
+        self.pending.clear();
+        (self.hasher.hex(), self.bytes)
+    }
+
+    /// Lines seen so far.
+    pub fn lines(&self) -> usize {
+        self.line
+    }
+
+    /// Bytes seen so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+/// Counts over a review.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Records reviewed (blank lines excluded).
+    pub records: usize,
+    /// Per verdict, keyed by its spelling.
+    pub verdicts: BTreeMap<String, usize>,
+    /// Per recomputed action, keyed by its spelling.
+    pub actions: BTreeMap<String, usize>,
+}
+
+impl Counts {
+    /// Adds one row.
+    pub fn add(&mut self, row: &ReviewRow) {
+        self.records += 1;
+        *self
+            .verdicts
+            .entry(row.verdict.as_str().to_string())
+            .or_default() += 1;
+        if let Some(a) = row.action {
+            *self.actions.entry(a.as_str().to_string()).or_default() += 1;
+        }
+    }
+
+    /// Adds another tally (e.g. one thread's).
+    pub fn merge(&mut self, other: Counts) {
+        self.records += other.records;
+        for (k, v) in other.verdicts {
+            *self.verdicts.entry(k).or_default() += v;
+        }
+        for (k, v) in other.actions {
+            *self.actions.entry(k).or_default() += v;
+        }
+    }
+
+    /// Count of one verdict.
+    pub fn verdict(&self, v: Verdict) -> usize {
+        self.verdicts.get(v.as_str()).copied().unwrap_or(0)
+    }
+
+    /// Whether everything matched or was computed (nothing mismatched or invalid).
+    pub fn all_good(&self) -> bool {
+        self.verdict(Verdict::Mismatch) == 0 && self.verdict(Verdict::Invalid) == 0
+    }
+}
+
+/// The summary a reviewer attaches to a sign-off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Always `"harvest-lab review"`.
+    pub tool: String,
+    /// [`KERNEL_VERSION`].
+    pub kernel_version: String,
+    /// Tolerance used for every numeric comparison.
+    pub tolerance: Tolerance,
+    /// SHA-256 of the input bytes, hex.
+    pub input_sha256: String,
+    /// Size of the input.
+    pub input_bytes: u64,
+    /// Lines in the input (blank ones included).
+    pub lines: usize,
+    /// Counts per verdict and action.
+    pub counts: Counts,
+}
+
+impl Receipt {
+    /// Builds a receipt.
+    pub fn new(tol: Tolerance, sha256: String, bytes: u64, lines: usize, counts: Counts) -> Self {
+        Receipt {
+            tool: "harvest-lab review".to_string(),
+            kernel_version: KERNEL_VERSION.to_string(),
+            tolerance: tol,
+            input_sha256: sha256,
+            input_bytes: bytes,
+            lines,
+            counts,
+        }
+    }
+
+    /// One human line, e.g. for stderr.
+    pub fn summary_line(&self) -> String {
+        let v: Vec<String> = Verdict::ALL
+            .iter()
+            .map(|v| format!("{} {}", self.counts.verdict(*v), v.as_str()))
+            .collect();
+        format!(
+            "{} records: {} (tolerance abs {}, rel {}; kernel {}; sha256 {})",
+            self.counts.records,
+            v.join(", "),
+            crate::format::exp(self.tolerance.abs),
+            crate::format::exp(self.tolerance.rel),
+            self.kernel_version,
+            self.input_sha256
+        )
+    }
+}
+
+/// CSV header of [`csv_row`].
+pub const CSV_HEADER: &str =
+    "line,verdict,kind,symbol,side,recorded_action,action,R_net,kill_score,reason_codes,diff_fields,diffs,error";
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One CSV row (no newline), columns as in [`CSV_HEADER`].
+pub fn csv_row(row: &ReviewRow) -> String {
+    let num = |v: Option<f64>| v.map(crate::format::debug).unwrap_or_default();
+    let codes: Vec<&str> = row.reason_codes.iter().map(|c| c.as_str()).collect();
+    let fields: Vec<&str> = row.diffs.iter().map(|d| d.field.as_str()).collect();
+    let diffs: Vec<String> = row
+        .diffs
+        .iter()
+        .map(|d| format!("{}: {} → {}", d.field, d.recorded, d.recomputed))
+        .collect();
+    [
+        row.line.to_string(),
+        row.verdict.as_str().to_string(),
+        row.kind.as_str().to_string(),
+        csv_field(&row.symbol),
+        row.side.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        csv_field(row.recorded_action.as_deref().unwrap_or("")),
+        row.action
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_default(),
+        num(row.r_net),
+        num(row.kill_score),
+        csv_field(&codes.join(" ")),
+        csv_field(&fields.join(" ")),
+        csv_field(&diffs.join("; ")),
+        csv_field(row.error.as_deref().unwrap_or("")),
+    ]
+    .join(",")
+}
+
+/// Reviews a whole text at once (the sample file, a paste): rows and receipt.
+///
+/// JSON Lines as a rule; a text that is one pretty-printed JSON object is one record, and a JSON
+/// array is one record per element (numbered 1, 2, …).
+///
+/// ```
+/// use harvest_kernel::{Tolerance, Verdict};
+/// use harvest_features::reviewer::verify::review_text;
+/// let (rows, receipt) = review_text("\n{oops\n", &Tolerance::default());
+/// assert_eq!(rows.len(), 1);
+/// assert_eq!(rows[0].line, 2);
+/// assert_eq!(receipt.counts.verdict(Verdict::Invalid), 1);
+/// ```
+pub fn review_text(text: &str, tol: &Tolerance) -> (Vec<ReviewRow>, Receipt) {
+    let mut rows = Vec::new();
+    let mut splitter = LineSplitter::new();
+    if let Some(records) = whole_document(text) {
+        for (i, rec) in records.iter().enumerate() {
+            if let Some(r) = review_line(i + 1, rec.as_bytes(), tol) {
+                rows.push(r);
+            }
+        }
+        splitter.feed(text.as_bytes(), |_, _| {});
+    } else {
+        let mut push = |n: usize, b: &[u8]| rows.extend(review_line(n, b, tol));
+        splitter.feed(text.as_bytes(), &mut push);
+        let lines = splitter.lines();
+        let (sha, bytes) = splitter.finish(&mut push);
+        let lines = lines + usize::from(!text.is_empty() && !text.ends_with('\n'));
+        let counts = count(&rows);
+        return (rows, Receipt::new(*tol, sha, bytes, lines, counts));
+    }
+    let lines = text.lines().count();
+    let (sha, bytes) = splitter.finish(|_, _| {});
+    let counts = count(&rows);
+    (rows, Receipt::new(*tol, sha, bytes, lines, counts))
+}
+
+fn count(rows: &[ReviewRow]) -> Counts {
+    let mut c = Counts::default();
+    rows.iter().for_each(|r| c.add(r));
+    c
+}
+
+/// A text that is not JSON Lines but one JSON document: a multi-line object (one record) or an
+/// array (one record per element), re-serialised compactly; `None` for JSON Lines (or for a
+/// document that does not parse, which is then read line by line). [`review_text`] uses it; the
+/// dashboard calls it for a dropped file that looks like one document.
+///
+/// ```
+/// use harvest_features::reviewer::verify::whole_document;
+/// assert_eq!(whole_document("[{\"a\": 1}, 2]").unwrap(), ["{\"a\":1}", "2"]);
+/// assert_eq!(whole_document("{\n  \"a\": 1\n}\n").unwrap(), ["{\"a\":1}"]);
+/// assert!(whole_document("{\"a\": 1}\n{\"a\": 2}\n").is_none());
+/// ```
+pub fn whole_document(text: &str) -> Option<Vec<String>> {
+    let t = text.trim();
+    let first_line = t.lines().next()?.trim();
+    let one_line_ok = serde_json::from_str::<serde::de::IgnoredAny>(first_line).is_ok();
+    if t.starts_with('[') {
+        let items: Vec<serde_json::Value> = serde_json::from_str(t).ok()?;
+        return Some(items.iter().map(|v| v.to_string()).collect());
+    }
+    if one_line_ok || !t.starts_with('{') {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(t).ok()?;
+    Some(vec![v.to_string()])
+}

@@ -1,0 +1,1528 @@
+//! Theta tuning: compare two thetas on a set of positions (A/B), measure how far the current
+//! point is from the nearest action boundary (robustness), sweep two axes into an action-map
+//! table, and import/export theta sets strictly.
+//!
+//! Pure (no I/O, no clock, no randomness) and compiled for wasm too: the CLI's `sweep`,
+//! `diff-theta` and `theta` commands and the dashboard's tuning view share it. Every number comes
+//! from the kernel's fast path ([`evaluate`]); the action map itself is the charts'
+//! [`action_map`], never a second grid.
+//!
+//! ```
+//! use harvest_kernel::{HarvestAction, Theta};
+//! use harvest_features::tuning::{compare_thetas, grid_positions, GridSpec};
+//! let a = Theta::default();
+//! let b = Theta { kill_threshold: 0.5, ..a };
+//! let set = grid_positions(&Default::default(), &GridSpec::default()).unwrap();
+//! let report = compare_thetas(&a, &b, &set.inputs).unwrap();
+//! assert!(report.counts.net(HarvestAction::FullCloseProposed) > 0); // a lower bar closes more
+//! assert_eq!(report.theta_diff[0].key, "kill_threshold");
+//! ```
+
+pub mod view;
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::charts::{action_map, ActionMap, ActionMapSpec, MAX_GRID};
+use harvest_kernel::{
+    evaluate, flip_along, format_sig, profit_lock, scenarios, validate, Axis, Direction,
+    Evaluation, FlipPoint, HarvestAction, HarvestInput, KernelError, Theta, ThetaField, PARAMS,
+};
+
+// =============================================================================================
+// Position sets.
+
+/// A named list of positions to compare thetas on, each with a label for display.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PositionSet {
+    /// What the set is, e.g. `"grid 13 R × 6 σ × 6 p_trend × 5 age"`.
+    pub name: String,
+    /// One label per position, e.g. `"R 2, σ 0.01, p_trend 0.5, age 3600 s"`.
+    pub labels: Vec<String>,
+    /// The positions (their own `theta` is ignored by [`compare_thetas`]).
+    pub inputs: Vec<HarvestInput>,
+}
+
+impl PositionSet {
+    /// Number of positions.
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+}
+
+/// Largest number of positions [`grid_positions`] generates.
+pub const MAX_GRID_POSITIONS: usize = 1_000_000;
+
+/// The values of a position grid: every combination of R_net, σ, p_trend and age.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridSpec {
+    /// R_net values (in R of the base input's theta); PnL is `R·risk_unit + cost_est`.
+    pub r: Vec<f64>,
+    /// σ values.
+    pub sigma: Vec<f64>,
+    /// p_trend values (p_mr and p_chop rescaled to keep the sum, as the sliders do).
+    pub p_trend: Vec<f64>,
+    /// Ages in seconds.
+    pub age_sec: Vec<f64>,
+}
+
+impl Default for GridSpec {
+    /// 13 R (−2 … 10) × 6 σ (0.005 … 0.03) × 6 p_trend (0.05 … 0.8) × 5 ages (0 … 48 h):
+    /// 2340 positions spanning every partial, the profit lock and each kill component.
+    fn default() -> Self {
+        GridSpec {
+            r: (-2..=10).map(f64::from).collect(),
+            sigma: vec![0.005, 0.01, 0.015, 0.02, 0.025, 0.03],
+            p_trend: vec![0.05, 0.2, 0.35, 0.5, 0.65, 0.8],
+            age_sec: vec![0.0, 21600.0, 43200.0, 86400.0, 172800.0],
+        }
+    }
+}
+
+impl GridSpec {
+    /// Number of positions the grid has (finite values only; saturating).
+    ///
+    /// ```
+    /// use harvest_features::tuning::GridSpec;
+    /// assert_eq!(GridSpec::default().len(), 2340);
+    /// ```
+    pub fn len(&self) -> usize {
+        let n = |v: &[f64]| v.iter().filter(|x| x.is_finite()).count();
+        n(&self.r)
+            .saturating_mul(n(&self.sigma))
+            .saturating_mul(n(&self.p_trend))
+            .saturating_mul(n(&self.age_sec))
+    }
+
+    /// Whether the grid has no position.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The positions of `spec` around `base` (deterministic; order: R outermost, then σ, p_trend,
+/// age). Each is `base` with `unrealized_pnl = R·risk_unit + cost_est` (risk unit and cost of
+/// `base` under its own theta, default if none), `sigma`, `p_trend` (others rescaled) and
+/// `age_sec` set. Non-finite grid values are skipped.
+///
+/// # Errors
+/// A message when the grid would exceed [`MAX_GRID_POSITIONS`].
+///
+/// ```
+/// use harvest_kernel::HarvestInput;
+/// use harvest_features::tuning::{grid_positions, GridSpec};
+/// let set = grid_positions(&HarvestInput::default(), &GridSpec::default()).unwrap();
+/// assert_eq!(set.len(), 2340);
+/// assert!((set.inputs[0].evaluate().r_net + 2.0).abs() < 1e-12);
+/// ```
+pub fn grid_positions(base: &HarvestInput, spec: &GridSpec) -> Result<PositionSet, String> {
+    let n = spec.len();
+    if n > MAX_GRID_POSITIONS {
+        return Err(format!(
+            "the grid has {n} positions; at most {MAX_GRID_POSITIONS} are generated"
+        ));
+    }
+    let finite = |v: &[f64]| {
+        v.iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect::<Vec<_>>()
+    };
+    let (rs, sigmas, ps, ages) = (
+        finite(&spec.r),
+        finite(&spec.sigma),
+        finite(&spec.p_trend),
+        finite(&spec.age_sec),
+    );
+    let e = base.evaluate();
+    let mut labels = Vec::with_capacity(n);
+    let mut inputs = Vec::with_capacity(n);
+    for &r in &rs {
+        for &sigma in &sigmas {
+            for &p in &ps {
+                for &age in &ages {
+                    let mut input = base.clone();
+                    input.position.unrealized_pnl = r * e.risk_unit + e.cost_est;
+                    input.market_state.sigma = sigma;
+                    input.market_state.set_p_trend(p);
+                    input.position.age_sec = age;
+                    labels.push(format!(
+                        "R {}, σ {}, p_trend {}, age {} s",
+                        format_sig(r, 4),
+                        format_sig(sigma, 4),
+                        format_sig(p, 4),
+                        format_sig(age, 6)
+                    ));
+                    inputs.push(input);
+                }
+            }
+        }
+    }
+    Ok(PositionSet {
+        name: format!(
+            "grid {} R × {} σ × {} p_trend × {} age",
+            rs.len(),
+            sigmas.len(),
+            ps.len(),
+            ages.len()
+        ),
+        labels,
+        inputs,
+    })
+}
+
+/// Every step of the spec's replay scenarios ([`scenarios`]) as one position set, labelled
+/// `"<id>. <scenario>: <step>"`.
+///
+/// ```
+/// use harvest_features::tuning::scenario_positions;
+/// let set = scenario_positions();
+/// assert_eq!(set.len(), 16);
+/// assert!(set.labels[0].starts_with("1. "));
+/// ```
+pub fn scenario_positions() -> PositionSet {
+    let mut labels = Vec::new();
+    let mut inputs = Vec::new();
+    for s in scenarios() {
+        for step in s.steps {
+            labels.push(format!("{}. {}: {}", s.id, s.name, step.label));
+            inputs.push(step.input);
+        }
+    }
+    PositionSet {
+        name: "spec replay steps".to_string(),
+        labels,
+        inputs,
+    }
+}
+
+// =============================================================================================
+// A/B comparison.
+
+/// What the kernel decides for one position under one theta.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The final action.
+    pub action: HarvestAction,
+    /// The proposed stop (`None`: the stop stays).
+    pub new_sl: Option<f64>,
+    /// Kill score K.
+    pub kill_score: f64,
+    /// Whether `K ≥ kill_threshold`.
+    pub killed: bool,
+    /// R_net.
+    #[serde(rename = "R_net")]
+    pub r_net: f64,
+}
+
+impl From<&Evaluation> for Outcome {
+    fn from(e: &Evaluation) -> Self {
+        Outcome {
+            action: e.action,
+            new_sl: e.new_sl,
+            kill_score: e.kill_score,
+            killed: e.killed,
+            r_net: e.r_net,
+        }
+    }
+}
+
+/// One position under theta A and theta B, and what differs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PositionDiff {
+    /// The position's symbol.
+    pub symbol: String,
+    /// Under theta A.
+    pub a: Outcome,
+    /// Under theta B.
+    pub b: Outcome,
+    /// The action differs.
+    pub action_changed: bool,
+    /// The proposed stop differs (appears, disappears or moves; compared exactly).
+    pub sl_changed: bool,
+    /// The K trigger (`killed`) differs.
+    pub kill_changed: bool,
+}
+
+impl PositionDiff {
+    /// Whether anything a trader would see changes (action, stop or K trigger).
+    pub fn changed(&self) -> bool {
+        self.action_changed || self.sl_changed || self.kill_changed
+    }
+
+    /// The kinds of change, as `"action"`, `"new_sl"`, `"kill"`.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        [
+            (self.action_changed, "action"),
+            (self.sl_changed, "new_sl"),
+            (self.kill_changed, "kill"),
+        ]
+        .into_iter()
+        .filter_map(|(on, k)| on.then_some(k))
+        .collect()
+    }
+}
+
+/// One tunable that differs between A and B.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ThetaChange {
+    /// The JSON key, e.g. `"kill_threshold"`.
+    pub key: &'static str,
+    /// Its value in A.
+    pub a: f64,
+    /// Its value in B.
+    pub b: f64,
+}
+
+/// The fields in which `b` differs from `a` ([`Theta::diff`]), in wire order.
+///
+/// ```
+/// use harvest_kernel::Theta;
+/// use harvest_features::tuning::theta_changes;
+/// let b = Theta { t1_r: 1.5, kill_threshold: 0.5, ..Theta::default() };
+/// let keys: Vec<&str> = theta_changes(&Theta::default(), &b).iter().map(|c| c.key).collect();
+/// assert_eq!(keys, ["T1_R", "kill_threshold"]);
+/// ```
+pub fn theta_changes(a: &Theta, b: &Theta) -> Vec<ThetaChange> {
+    a.diff(b)
+        .into_iter()
+        .map(|(f, a, b)| ThetaChange { key: f.key(), a, b })
+        .collect()
+}
+
+/// Counts of an A/B comparison. One per worker thread in the CLI, merged at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AbCounts {
+    /// Positions compared.
+    pub positions: usize,
+    /// Positions the kernel rejected (not compared).
+    pub invalid: usize,
+    /// Positions where anything changed.
+    pub changed: usize,
+    /// Positions whose action changed.
+    pub action_changed: usize,
+    /// Positions whose proposed stop changed.
+    pub sl_changed: usize,
+    /// Of those, stops B proposes where A proposed none.
+    pub sl_added: usize,
+    /// Of those, stops A proposed and B does not.
+    pub sl_removed: usize,
+    /// Positions whose K trigger changed.
+    pub kill_changed: usize,
+    /// Of those, positions K triggers under B but not A.
+    pub newly_killed: usize,
+    /// Of those, positions K triggers under A but not B.
+    pub no_longer_killed: usize,
+    /// Positions per action under A, in [`HarvestAction::ALL`] order.
+    pub a: [usize; 5],
+    /// Positions per action under B, in [`HarvestAction::ALL`] order.
+    pub b: [usize; 5],
+    /// `transitions[i][j]`: positions with action `ALL[i]` under A and `ALL[j]` under B.
+    pub transitions: [[usize; 5]; 5],
+}
+
+impl AbCounts {
+    /// Counts one compared position.
+    pub fn add(&mut self, d: &PositionDiff) {
+        let (ia, ib) = (d.a.action as usize, d.b.action as usize);
+        self.positions += 1;
+        self.a[ia] += 1;
+        self.b[ib] += 1;
+        self.transitions[ia][ib] += 1;
+        self.changed += usize::from(d.changed());
+        self.action_changed += usize::from(d.action_changed);
+        if d.sl_changed {
+            self.sl_changed += 1;
+            self.sl_added += usize::from(d.a.new_sl.is_none());
+            self.sl_removed += usize::from(d.b.new_sl.is_none());
+        }
+        if d.kill_changed {
+            self.kill_changed += 1;
+            self.newly_killed += usize::from(d.b.killed);
+            self.no_longer_killed += usize::from(d.a.killed);
+        }
+    }
+
+    /// Adds another accumulator's counts.
+    pub fn merge(&mut self, o: &AbCounts) {
+        self.positions += o.positions;
+        self.invalid += o.invalid;
+        self.changed += o.changed;
+        self.action_changed += o.action_changed;
+        self.sl_changed += o.sl_changed;
+        self.sl_added += o.sl_added;
+        self.sl_removed += o.sl_removed;
+        self.kill_changed += o.kill_changed;
+        self.newly_killed += o.newly_killed;
+        self.no_longer_killed += o.no_longer_killed;
+        for i in 0..5 {
+            self.a[i] += o.a[i];
+            self.b[i] += o.b[i];
+            for j in 0..5 {
+                self.transitions[i][j] += o.transitions[i][j];
+            }
+        }
+    }
+
+    /// How many more positions B gives `action` than A (negative: fewer).
+    pub fn net(&self, action: HarvestAction) -> i64 {
+        let i = action as usize;
+        self.b[i] as i64 - self.a[i] as i64
+    }
+
+    /// The net change per action in words, e.g.
+    /// `"B proposes 37 more full closes, 12 fewer 25 % partials and 25 fewer holds than A."`
+    /// (largest changes first; full closes before partials on ties).
+    ///
+    /// ```
+    /// use harvest_kernel::{HarvestAction, Theta};
+    /// use harvest_features::tuning::{compare_thetas, scenario_positions};
+    /// let b = Theta { kill_threshold: 0.5, ..Theta::default() };
+    /// let r = compare_thetas(&Theta::default(), &b, &scenario_positions().inputs).unwrap();
+    /// assert!(r.counts.net_sentence().starts_with("B proposes "));
+    /// ```
+    pub fn net_sentence(&self) -> String {
+        let mut parts: Vec<(i64, HarvestAction)> = HarvestAction::ALL
+            .into_iter()
+            .rev()
+            .map(|a| (self.net(a), a))
+            .filter(|(n, _)| *n != 0)
+            .collect();
+        crate::sort::sort_by_key(&mut parts, |(n, _)| std::cmp::Reverse(n.unsigned_abs()));
+        if parts.is_empty() {
+            return if self.action_changed == 0 {
+                "B proposes the same action as A for every position.".to_string()
+            } else {
+                format!(
+                    "B proposes as many of each action as A, but {} changes action.",
+                    plural(self.action_changed, "position", "positions")
+                )
+            };
+        }
+        let words: Vec<String> = parts
+            .iter()
+            .map(|&(n, a)| {
+                format!(
+                    "{} {} {}",
+                    n.unsigned_abs(),
+                    if n > 0 { "more" } else { "fewer" },
+                    action_noun(a, n.unsigned_abs() == 1)
+                )
+            })
+            .collect();
+        format!("B proposes {} than A.", join_and(&words))
+    }
+
+    /// A summary in a few sentences: positions, changes by kind, the net change per action.
+    ///
+    /// ```
+    /// use harvest_kernel::Theta;
+    /// use harvest_features::tuning::{compare_thetas, scenario_positions};
+    /// let b = Theta { kill_threshold: 0.55, ..Theta::default() };
+    /// let r = compare_thetas(&Theta::default(), &b, &scenario_positions().inputs).unwrap();
+    /// let s = r.counts.summary();
+    /// assert!(s[0].starts_with("16 positions compared; 1 changed: action 1"), "{}", s[0]);
+    /// assert_eq!(s[2], "B proposes 1 more full close and 1 fewer hold than A.");
+    /// ```
+    pub fn summary(&self) -> Vec<String> {
+        let mut out = vec![format!(
+            "{} compared{}; {} changed: action {}, stop {} ({} added, {} removed), K trigger {} ({} newly, {} no longer).",
+            plural(self.positions, "position", "positions"),
+            if self.invalid > 0 {
+                format!(", {} invalid", self.invalid)
+            } else {
+                String::new()
+            },
+            self.changed,
+            self.action_changed,
+            self.sl_changed,
+            self.sl_added,
+            self.sl_removed,
+            self.kill_changed,
+            self.newly_killed,
+            self.no_longer_killed
+        )];
+        let per: Vec<String> = HarvestAction::ALL
+            .into_iter()
+            .map(|a| {
+                let i = a as usize;
+                let n = self.net(a);
+                let sign = if n > 0 { "+" } else { "" };
+                format!("{a} {} → {} ({sign}{n})", self.a[i], self.b[i])
+            })
+            .collect();
+        out.push(format!("Actions A → B: {}.", per.join(", ")));
+        out.push(self.net_sentence());
+        out
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn action_noun(a: HarvestAction, one: bool) -> &'static str {
+    match (a, one) {
+        (HarvestAction::None, true) => "hold",
+        (HarvestAction::None, false) => "holds",
+        (HarvestAction::Partial25, true) => "25 % partial",
+        (HarvestAction::Partial25, false) => "25 % partials",
+        (HarvestAction::Partial50, true) => "50 % partial",
+        (HarvestAction::Partial50, false) => "50 % partials",
+        (HarvestAction::Partial75, true) => "75 % partial",
+        (HarvestAction::Partial75, false) => "75 % partials",
+        (HarvestAction::FullCloseProposed, true) => "full close",
+        (HarvestAction::FullCloseProposed, false) => "full closes",
+    }
+}
+
+fn join_and(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
+}
+
+/// Compares one position under theta `a` and theta `b` (its own `theta` is ignored): both
+/// proposals on the fast path ([`evaluate`]), after the kernel's input validation.
+///
+/// # Errors
+/// The [`KernelError`] of [`validate`] for the position, market state and P1 proposal (or for
+/// an invalid `a` or `b`).
+///
+/// ```
+/// use harvest_kernel::{scenarios, HarvestAction, Theta};
+/// use harvest_features::tuning::compare_position;
+/// let storm = &scenarios()[5].steps[0].input; // K 0.917
+/// let lax = Theta { kill_threshold: 0.95, ..Theta::default() };
+/// let d = compare_position(storm, &Theta::default(), &lax).unwrap();
+/// assert_eq!(d.a.action, HarvestAction::FullCloseProposed);
+/// assert!(d.kill_changed && d.action_changed && !d.sl_changed);
+/// ```
+pub fn compare_position(
+    input: &HarvestInput,
+    a: &Theta,
+    b: &Theta,
+) -> Result<PositionDiff, KernelError> {
+    let (pos, ms, p1) = (
+        &input.position,
+        &input.market_state,
+        input.p1_proposal.as_ref(),
+    );
+    validate(pos, ms, p1, a)?;
+    b.validate()?;
+    let ea = Outcome::from(&evaluate(pos, ms, p1, a));
+    let eb = Outcome::from(&evaluate(pos, ms, p1, b));
+    Ok(PositionDiff {
+        symbol: pos.symbol.clone(),
+        action_changed: ea.action != eb.action,
+        sl_changed: ea.new_sl.map(f64::to_bits) != eb.new_sl.map(f64::to_bits),
+        kill_changed: ea.killed != eb.killed,
+        a: ea,
+        b: eb,
+    })
+}
+
+/// The result of comparing two thetas on a set of positions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AbReport {
+    /// The tunables that differ, in wire order.
+    pub theta_diff: Vec<ThetaChange>,
+    /// Counts by kind of change and per action.
+    pub counts: AbCounts,
+    /// Every position where something changed: `(index in the input slice, diff)`.
+    pub changes: Vec<(usize, PositionDiff)>,
+    /// Positions the kernel rejected: `(index, message)`.
+    pub invalid: Vec<(usize, String)>,
+}
+
+/// Compares theta `a` with theta `b` on `positions` (their own `theta` is ignored): every
+/// position whose action, proposed stop or K trigger changes, counts per kind and per action,
+/// and the tunables that differ.
+///
+/// # Errors
+/// Every problem of [`Theta::validate_all`] of A then of B, each prefixed `"A: "` or `"B: "`
+/// (nothing is compared with an invalid theta).
+///
+/// ```
+/// use harvest_kernel::Theta;
+/// use harvest_features::tuning::{compare_thetas, scenario_positions};
+/// let set = scenario_positions();
+/// let same = compare_thetas(&Theta::default(), &Theta::default(), &set.inputs).unwrap();
+/// assert_eq!((same.counts.changed, same.changes.len()), (0, 0));
+/// let bad = Theta { kill_threshold: 2.0, ..Theta::default() };
+/// let err = compare_thetas(&Theta::default(), &bad, &set.inputs).unwrap_err();
+/// assert!(err[0].starts_with("B: theta.kill_threshold"));
+/// ```
+pub fn compare_thetas(
+    a: &Theta,
+    b: &Theta,
+    positions: &[HarvestInput],
+) -> Result<AbReport, Vec<String>> {
+    let problems: Vec<String> = [("A", a), ("B", b)]
+        .into_iter()
+        .flat_map(|(name, t)| {
+            t.validate_all()
+                .into_iter()
+                .map(move |e| format!("{name}: {e}"))
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut report = AbReport {
+        theta_diff: theta_changes(a, b),
+        counts: AbCounts::default(),
+        changes: Vec::new(),
+        invalid: Vec::new(),
+    };
+    for (i, input) in positions.iter().enumerate() {
+        match compare_position(input, a, b) {
+            Ok(d) => {
+                report.counts.add(&d);
+                if d.changed() {
+                    report.changes.push((i, d));
+                }
+            }
+            Err(e) => {
+                report.counts.invalid += 1;
+                report.invalid.push((i, e.to_string()));
+            }
+        }
+    }
+    Ok(report)
+}
+
+// =============================================================================================
+// Robustness.
+
+/// How far the current point is from the nearest action change along one axis, both ways.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AxisMargin {
+    /// The axis.
+    pub axis: Axis,
+    /// The current value.
+    pub current: f64,
+    /// The explored range ([`Axis::domain`]).
+    pub domain: (f64, f64),
+    /// The action now.
+    pub action: HarvestAction,
+    /// The nearest change below the current value, if any within the domain.
+    pub down: Option<FlipPoint>,
+    /// The nearest change above the current value, if any within the domain.
+    pub up: Option<FlipPoint>,
+}
+
+impl AxisMargin {
+    /// The nearer of the two flips (by distance: both are in this axis's units).
+    pub fn nearest(&self) -> Option<&FlipPoint> {
+        match (&self.down, &self.up) {
+            (Some(d), Some(u)) => Some(if d.distance().abs() <= u.distance().abs() {
+                d
+            } else {
+                u
+            }),
+            (d, u) => d.as_ref().or(u.as_ref()),
+        }
+    }
+
+    /// One sentence per direction, down first (see [`margin_sentence`]; a direction without a
+    /// flip says the action holds to the end of the domain).
+    ///
+    /// ```
+    /// use harvest_kernel::{Axis, HarvestInput};
+    /// use harvest_features::tuning::robustness_along;
+    /// let s = robustness_along(&HarvestInput::default(), Axis::PTrend).sentences();
+    /// assert!(s[0].starts_with("p_trend can fall "), "{s:?}");
+    /// ```
+    pub fn sentences(&self) -> Vec<String> {
+        [
+            (Direction::Down, &self.down, self.domain.0),
+            (Direction::Up, &self.up, self.domain.1),
+        ]
+        .into_iter()
+        .filter(|(_, _, end)| *end != self.current)
+        .map(|(dir, flip, end)| match flip {
+            Some(f) => margin_sentence(f),
+            None => format!(
+                "{} can {} to {} (the end of its range) and the action stays {}",
+                self.axis.label(),
+                verb(dir),
+                with_unit(self.axis, end),
+                self.action
+            ),
+        })
+        .collect()
+    }
+}
+
+fn verb(d: Direction) -> &'static str {
+    match d {
+        Direction::Up => "rise",
+        Direction::Down => "fall",
+    }
+}
+
+/// The unit shown after values of `axis`: only where the label does not already say it.
+fn with_unit(axis: Axis, v: f64) -> String {
+    let unit = match axis {
+        Axis::Pnl => " quote",
+        Axis::AgeSec => " s",
+        Axis::Theta(f) => match f.spec().unit {
+            "s" => " s",
+            "R" => " R",
+            "bps" => " bps",
+            _ => "",
+        },
+        _ => "",
+    };
+    format!("{}{unit}", format_sig(v, 4))
+}
+
+/// A flip as a margin, e.g. `"σ can rise 78.6 % (+0.007859, to 0.01786) before
+/// FULL_CLOSE_PROPOSED"`; when the current value is 0 (no percentage), `"PnL can rise 4.1 quote
+/// (to 4.1 quote) before PARTIAL_25"`.
+///
+/// ```
+/// use harvest_kernel::{flip_along, Axis, Direction, HarvestInput};
+/// use harvest_features::tuning::margin_sentence;
+/// let f = flip_along(&HarvestInput::default(), Axis::Sigma, Direction::Up).unwrap();
+/// let s = margin_sentence(&f);
+/// assert_eq!(s, "σ can rise 78.6 % (+0.007859, to 0.01786) before FULL_CLOSE_PROPOSED");
+/// assert!(s.ends_with("before FULL_CLOSE_PROPOSED"));
+/// ```
+pub fn margin_sentence(f: &FlipPoint) -> String {
+    let d = f.distance();
+    let sign = if d >= 0.0 { "+" } else { "−" };
+    match f.relative_pct() {
+        Some(pct) => format!(
+            "{} can {} {} % ({sign}{}, to {}) before {}",
+            f.axis.label(),
+            verb(f.direction),
+            format_sig(pct.abs(), 3),
+            with_unit(f.axis, d.abs()),
+            with_unit(f.axis, f.value),
+            f.to
+        ),
+        None => format!(
+            "{} can {} {} (to {}) before {}",
+            f.axis.label(),
+            verb(f.direction),
+            with_unit(f.axis, d.abs()),
+            with_unit(f.axis, f.value),
+            f.to
+        ),
+    }
+}
+
+/// The margins along one axis ([`flip_along`] both ways, inside [`Axis::domain`]).
+///
+/// ```
+/// use harvest_kernel::{Axis, HarvestAction, HarvestInput};
+/// use harvest_features::tuning::robustness_along;
+/// let m = robustness_along(&HarvestInput::default(), Axis::Pnl);
+/// assert_eq!(m.up.unwrap().to, HarvestAction::Partial25);
+/// assert_eq!(m.nearest().unwrap().to, HarvestAction::Partial25);
+/// ```
+pub fn robustness_along(input: &HarvestInput, axis: Axis) -> AxisMargin {
+    AxisMargin {
+        axis,
+        current: axis.get(input),
+        domain: axis.domain(input),
+        action: input.evaluate().action,
+        down: flip_along(input, axis, Direction::Down),
+        up: flip_along(input, axis, Direction::Up),
+    }
+}
+
+/// The margins along the five explained inputs ([`Axis::INPUTS`]: PnL, p_trend, σ, TS, age).
+///
+/// ```
+/// use harvest_kernel::HarvestInput;
+/// use harvest_features::tuning::robustness;
+/// let all = robustness(&HarvestInput::default());
+/// assert_eq!(all.len(), 5);
+/// assert!(all.iter().flat_map(|m| m.sentences()).any(|s| s.contains("σ can rise")));
+/// ```
+pub fn robustness(input: &HarvestInput) -> Vec<AxisMargin> {
+    Axis::INPUTS
+        .into_iter()
+        .map(|a| robustness_along(input, a))
+        .collect()
+}
+
+/// The margins along every tunable: how far each theta value can move before this position's
+/// action changes ("kill_threshold can fall 16.1 % … before FULL_CLOSE_PROPOSED").
+///
+/// ```
+/// use harvest_kernel::{Axis, HarvestInput, ThetaField};
+/// use harvest_features::tuning::theta_robustness;
+/// let all = theta_robustness(&HarvestInput::default());
+/// let kt = all.iter().find(|m| m.axis == Axis::Theta(ThetaField::KillThreshold)).unwrap();
+/// assert!(kt.sentences()[0].starts_with("kill_threshold can fall 16.1 %"));
+/// ```
+pub fn theta_robustness(input: &HarvestInput) -> Vec<AxisMargin> {
+    ThetaField::ALL
+        .into_iter()
+        .map(|f| robustness_along(input, Axis::Theta(f)))
+        .collect()
+}
+
+// =============================================================================================
+// Sweep: the action map as a table.
+
+/// The action map of two axes with the proposed stop of each cell: what `harvest sweep` writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    /// The charts' action map ([`action_map`]): actions, R_net and K per cell.
+    pub map: ActionMap,
+    /// The proposed stop per cell, in the order of `map.cells`.
+    pub new_sl: Vec<Option<f64>>,
+}
+
+/// One row of a [`Sweep`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SweepRow {
+    /// The x value (cell centre).
+    pub x: f64,
+    /// The y value (cell centre).
+    pub y: f64,
+    /// The final action.
+    pub action: HarvestAction,
+    /// R_net.
+    #[serde(rename = "R_net")]
+    pub r_net: f64,
+    /// Kill score K.
+    pub kill_score: f64,
+    /// The proposed stop.
+    pub new_sl: Option<f64>,
+}
+
+/// The action map of `input` over `spec` ([`action_map`], which sanitizes the spec) plus each
+/// cell's proposed stop. The stop is the kernel's [`profit_lock`] at the cell's R_net, under the
+/// input's theta with the cell's theta axes set: exactly what [`evaluate`] gives there (the swept
+/// inputs never move side, entry or the current stop).
+///
+/// ```
+/// use harvest_features::charts::ActionMapSpec;
+/// use harvest_kernel::{Axis, HarvestInput};
+/// use harvest_features::tuning::sweep;
+/// let input = HarvestInput::default();
+/// let s = sweep(&input, ActionMapSpec::around(&input, Axis::Pnl, Axis::Sigma, 20, 10));
+/// assert_eq!(s.rows().count(), 200);
+/// assert!(s.rows().any(|r| r.new_sl.is_some()));
+/// ```
+pub fn sweep(input: &HarvestInput, spec: ActionMapSpec) -> Sweep {
+    let map = action_map(input, spec);
+    let spec = map.spec;
+    let base = input.theta.unwrap_or_default();
+    let pos = &input.position;
+    let mut new_sl = Vec::with_capacity(map.cells.len());
+    for j in 0..spec.ny {
+        for i in 0..spec.nx {
+            let Some(cell) = map.cell(i, j) else {
+                continue;
+            };
+            // Same order as the map: y first, then x.
+            let mut theta = base;
+            if let Axis::Theta(f) = spec.y {
+                theta.set(f, spec.y_at(j));
+            }
+            if let Axis::Theta(f) = spec.x {
+                theta.set(f, spec.x_at(i));
+            }
+            new_sl.push(profit_lock(
+                pos.side,
+                pos.entry_price,
+                pos.current_sl,
+                cell.r_net,
+                &theta,
+            ));
+        }
+    }
+    Sweep { map, new_sl }
+}
+
+impl Sweep {
+    /// The rows, bottom row first, left to right (the order of `map.cells`).
+    pub fn rows(&self) -> impl Iterator<Item = SweepRow> + '_ {
+        let spec = self.map.spec;
+        self.map
+            .cells
+            .iter()
+            .zip(&self.new_sl)
+            .enumerate()
+            .map(move |(k, (c, sl))| SweepRow {
+                x: spec.x_at(k % spec.nx.max(1)),
+                y: spec.y_at(k / spec.nx.max(1)),
+                action: c.action,
+                r_net: c.r_net,
+                kill_score: c.k,
+                new_sl: *sl,
+            })
+    }
+
+    /// The CSV header: the two axis keys, then `action,R_net,kill_score,new_sl`.
+    pub fn csv_header(&self) -> String {
+        format!(
+            "{},{},action,R_net,kill_score,new_sl",
+            self.map.spec.x.key(),
+            self.map.spec.y.key()
+        )
+    }
+
+    /// One CSV line (no newline): numbers in full precision, an empty `new_sl` when the stop stays.
+    pub fn csv_row(row: &SweepRow) -> String {
+        let sl = row.new_sl.map(crate::format::shortest).unwrap_or_default();
+        format!(
+            "{},{},{},{},{},{sl}",
+            crate::format::Num(row.x),
+            crate::format::Num(row.y),
+            row.action,
+            crate::format::Num(row.r_net),
+            crate::format::Num(row.kill_score)
+        )
+    }
+
+    /// The whole table as CSV, header first, one line per cell.
+    ///
+    /// ```
+    /// use harvest_features::charts::ActionMapSpec;
+    /// use harvest_kernel::{Axis, HarvestInput};
+    /// use harvest_features::tuning::sweep;
+    /// let input = HarvestInput::default();
+    /// let csv = sweep(&input, ActionMapSpec::around(&input, Axis::Sigma, Axis::Ts, 2, 2)).to_csv();
+    /// assert!(csv.starts_with("sigma,ts,action,R_net,kill_score,new_sl\n"));
+    /// assert_eq!(csv.lines().count(), 5);
+    /// ```
+    pub fn to_csv(&self) -> String {
+        let mut out = self.csv_header();
+        out.push('\n');
+        for r in self.rows() {
+            out.push_str(&Self::csv_row(&r));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The allowed axis names, for messages: the five inputs and the 22 tunables.
+pub fn axis_names() -> String {
+    let inputs: Vec<&str> = Axis::INPUTS.iter().map(|a| a.key()).collect();
+    let thetas: Vec<&str> = PARAMS.iter().map(|p| p.key).collect();
+    format!(
+        "{}, or a theta key ({})",
+        inputs.join(", "),
+        thetas.join(", ")
+    )
+}
+
+/// Parses an axis name ([`Axis::from_key`]).
+///
+/// # Errors
+/// A message naming the text and the allowed names.
+///
+/// ```
+/// use harvest_kernel::Axis;
+/// use harvest_features::tuning::parse_axis;
+/// assert_eq!(parse_axis("age_sec"), Ok(Axis::AgeSec));
+/// assert!(parse_axis("age").unwrap_err().contains("p_trend"));
+/// ```
+pub fn parse_axis(s: &str) -> Result<Axis, String> {
+    Axis::from_key(s.trim())
+        .ok_or_else(|| format!("unknown axis “{}”; allowed: {}", shorten(s), axis_names()))
+}
+
+/// Parses a range `a:b` (finite numbers, `a < b`).
+///
+/// # Errors
+/// A message saying what is wrong.
+///
+/// ```
+/// use harvest_features::tuning::parse_range;
+/// assert_eq!(parse_range("-10:2.5"), Ok((-10.0, 2.5)));
+/// assert!(parse_range("3:1").is_err());
+/// assert!(parse_range("1..3").is_err());
+/// ```
+pub fn parse_range(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s
+        .split_once(':')
+        .ok_or_else(|| format!("“{}” is not a range: expected a:b, e.g. 0:0.05", shorten(s)))?;
+    let num = |t: &str| {
+        crate::explorer::parse_f64_std(t.trim())
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("“{}” is not a finite number", shorten(t)))
+    };
+    let (lo, hi) = (num(a)?, num(b)?);
+    if lo < hi {
+        Ok((lo, hi))
+    } else {
+        Err(format!(
+            "range {}:{} is empty: the first number must be below the second",
+            crate::format::Num(lo),
+            crate::format::Num(hi)
+        ))
+    }
+}
+
+/// Parses a grid side: an integer in `2..=`[`MAX_GRID`].
+///
+/// # Errors
+/// A message naming the allowed range.
+///
+/// ```
+/// use harvest_features::tuning::parse_grid_side;
+/// assert_eq!(parse_grid_side("64"), Ok(64));
+/// assert!(parse_grid_side("1").unwrap_err().contains("2 to 1024"));
+/// ```
+pub fn parse_grid_side(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (2..=MAX_GRID).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "“{}” is not a grid size: expected an integer from 2 to {MAX_GRID}",
+                shorten(s)
+            )
+        })
+}
+
+// =============================================================================================
+// Theta sets: import and export.
+
+/// Prefix of the runtime-configuration keys: `theta.harvest.<key>=<value>`.
+pub const LINE_PREFIX: &str = "theta.harvest.";
+
+/// The two theta-set formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThetaFormat {
+    /// A JSON object with the kernel's keys (`{"kill_threshold": 0.6, ...}`).
+    Json,
+    /// `theta.harvest.<key>=<value>` lines, with blank lines and `#` comments.
+    Lines,
+}
+
+impl ThetaFormat {
+    /// JSON when the first non-blank character is `{`, else lines.
+    ///
+    /// ```
+    /// use harvest_features::tuning::ThetaFormat;
+    /// assert_eq!(ThetaFormat::detect("  {\"u1\": 0}"), ThetaFormat::Json);
+    /// assert_eq!(ThetaFormat::detect("# mine\ntheta.harvest.u1=0"), ThetaFormat::Lines);
+    /// ```
+    pub fn detect(text: &str) -> ThetaFormat {
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{')
+        {
+            ThetaFormat::Json
+        } else {
+            ThetaFormat::Lines
+        }
+    }
+}
+
+/// One reason a theta import was refused. `line` is 1-based (lines format only).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ThetaImportError {
+    /// Not JSON, not a `key=value` line, or no tunable at all.
+    Malformed {
+        /// Line number, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A key that is no tunable.
+    UnknownKey {
+        /// Line number, when known.
+        line: Option<usize>,
+        /// The key as written (shortened when long).
+        key: String,
+        /// The tunable probably meant, e.g. `T1_R` for `t1_r`.
+        suggestion: Option<String>,
+    },
+    /// A value that is not a number.
+    NotANumber {
+        /// Line number, when known.
+        line: Option<usize>,
+        /// The tunable's key.
+        key: String,
+        /// The value as written (shortened when long).
+        found: String,
+    },
+    /// The same tunable given twice.
+    Duplicate {
+        /// Line number of the second occurrence, when known.
+        line: Option<usize>,
+        /// The tunable's key.
+        key: String,
+    },
+    /// A value the kernel refuses ([`Theta::validate_all`]): out of range or not finite.
+    Invalid {
+        /// Line number, when known.
+        line: Option<usize>,
+        /// The tunable's key.
+        key: &'static str,
+        /// The kernel's error (field, value, allowed range).
+        error: KernelError,
+    },
+}
+
+impl ThetaImportError {
+    /// The 1-based line number, when known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ThetaImportError::Malformed { line, .. }
+            | ThetaImportError::UnknownKey { line, .. }
+            | ThetaImportError::NotANumber { line, .. }
+            | ThetaImportError::Duplicate { line, .. }
+            | ThetaImportError::Invalid { line, .. } => *line,
+        }
+    }
+
+    /// The key concerned (`None` for a malformed line).
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ThetaImportError::Malformed { .. } => None,
+            ThetaImportError::UnknownKey { key, .. }
+            | ThetaImportError::NotANumber { key, .. }
+            | ThetaImportError::Duplicate { key, .. } => Some(key),
+            ThetaImportError::Invalid { key, .. } => Some(key),
+        }
+    }
+}
+
+impl fmt::Display for ThetaImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(n) = self.line() {
+            write!(f, "line {n}: ")?;
+        }
+        match self {
+            ThetaImportError::Malformed { message, .. } => f.write_str(message),
+            ThetaImportError::UnknownKey {
+                key, suggestion, ..
+            } => match suggestion {
+                Some(s) => write!(f, "unknown tunable “{key}” (did you mean “{s}”?)"),
+                None => write!(
+                    f,
+                    "unknown tunable “{key}” (the tunables are {})",
+                    PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", ")
+                ),
+            },
+            ThetaImportError::NotANumber { key, found, .. } => {
+                write!(f, "{key}: {found} is not a number")
+            }
+            ThetaImportError::Duplicate { key, .. } => write!(f, "{key} is given twice"),
+            ThetaImportError::Invalid { error, .. } => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for ThetaImportError {}
+
+/// Theta as pretty JSON: all 22 keys in wire order (the kernel's serde).
+///
+/// ```
+/// use harvest_kernel::Theta;
+/// use harvest_features::tuning::{import_theta, theta_to_json};
+/// let t = Theta { kill_threshold: 0.55, ..Theta::default() };
+/// assert_eq!(import_theta(&theta_to_json(&t)), Ok(t));
+/// ```
+pub fn theta_to_json(theta: &Theta) -> String {
+    serde_json::to_string_pretty(theta).unwrap_or_default()
+}
+
+/// Theta as `theta.harvest.<key>=<value>` lines, one per tunable in wire order, after a `#`
+/// header line. Values are written in the shortest form that reads back exactly.
+///
+/// ```
+/// use harvest_kernel::Theta;
+/// use harvest_features::tuning::{import_theta, theta_to_lines};
+/// let text = theta_to_lines(&Theta::default());
+/// assert!(text.contains("\ntheta.harvest.kill_threshold=0.6\n"));
+/// assert_eq!(import_theta(&text), Ok(Theta::default()));
+/// ```
+pub fn theta_to_lines(theta: &Theta) -> String {
+    let mut out = format!(
+        "# Harvest Lab theta: {} tunables, {LINE_PREFIX}<key>=<value>\n",
+        PARAMS.len()
+    );
+    for p in PARAMS.iter() {
+        out.push_str(&format!(
+            "{LINE_PREFIX}{}={}\n",
+            p.key,
+            crate::format::Num(theta.get(p.field))
+        ));
+    }
+    out
+}
+
+/// Theta in `format`, ending with a newline.
+///
+/// ```
+/// use harvest_kernel::Theta;
+/// use harvest_features::tuning::{export_theta, ThetaFormat};
+/// assert!(export_theta(&Theta::default(), ThetaFormat::Json).ends_with("}\n"));
+/// ```
+pub fn export_theta(theta: &Theta, format: ThetaFormat) -> String {
+    match format {
+        ThetaFormat::Json => theta_to_json(theta) + "\n",
+        ThetaFormat::Lines => theta_to_lines(theta),
+    }
+}
+
+/// Imports a theta set, JSON or lines ([`ThetaFormat::detect`]), strictly.
+///
+/// A **partial import is allowed: tunables not given take the kernel's defaults** (not the
+/// caller's current values), so a file means the same wherever it is loaded. Everything else is
+/// refused: unknown keys, values that are not numbers, a key given twice, malformed lines or JSON,
+/// an empty file, and a result the kernel would reject ([`Theta::validate_all`], e.g. out of
+/// range or `T1_R < T2_R < T3_R` broken). Nothing is mutated: on error the caller keeps its theta.
+///
+/// JSON: an object of tunables; an input record (`{"theta": {...}, ...}`) or a proposal
+/// (`{"audit": {"theta": {...}}, ...}`) is also read, using its theta. Lines:
+/// `theta.harvest.<key>=<value>` (spaces around `=` allowed), blank lines, `#` comments (whole
+/// lines or after a value).
+///
+/// # Errors
+/// Every problem found, in input order, then the kernel's range problems in wire order; each
+/// names the key (and the line, for the lines format).
+///
+/// ```
+/// use harvest_kernel::Theta;
+/// use harvest_features::tuning::import_theta;
+/// let t = import_theta("theta.harvest.kill_threshold = 0.5  # stricter\n").unwrap();
+/// assert_eq!(t, Theta { kill_threshold: 0.5, ..Theta::default() });
+/// let errs = import_theta(r#"{"kill": 0.5, "sigma_ref": -1, "T1_R": "two"}"#).unwrap_err();
+/// let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+/// assert_eq!(errs.len(), 3, "{text:?}");
+/// assert!(text[0].contains("“kill”") && text[1].contains("T1_R") && text[2].contains("sigma_ref"));
+/// ```
+pub fn import_theta(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
+    match ThetaFormat::detect(text) {
+        ThetaFormat::Json => import_theta_json(text),
+        ThetaFormat::Lines => import_theta_lines(text),
+    }
+}
+
+/// [`import_theta`] for the JSON format only.
+///
+/// # Errors
+/// As [`import_theta`].
+pub fn import_theta_json(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
+    let text = text.trim_start_matches('\u{feff}');
+    let root: Json = serde_json::from_str(text).map_err(|e| {
+        vec![ThetaImportError::Malformed {
+            line: None,
+            message: format!("not valid JSON: {e}"),
+        }]
+    })?;
+    let Json::Object(top) = root else {
+        return Err(vec![ThetaImportError::Malformed {
+            line: None,
+            message: "expected a JSON object of tunables".to_string(),
+        }]);
+    };
+    let find = |entries: &[(String, Json)], k: &str| -> Option<Vec<(String, Json)>> {
+        entries.iter().find_map(|(key, v)| match v {
+            Json::Object(inner) if key == k => Some(inner.clone()),
+            _ => None,
+        })
+    };
+    let entries = if let Some(inner) = find(&top, "theta") {
+        inner
+    } else if let Some(inner) = find(&top, "audit").and_then(|a| find(&a, "theta")) {
+        inner
+    } else {
+        top
+    };
+    let mut errors = Vec::new();
+    let mut given = Vec::new();
+    for (key, value) in entries {
+        match (ThetaField::from_key(&key), value) {
+            (None, _) => errors.push(unknown_key(None, &key, &key)),
+            (Some(f), Json::Number(v)) => given.push((f, v, None)),
+            (Some(f), Json::Object(_)) => errors.push(not_a_number(None, f, "an object")),
+            (Some(f), Json::Other(what)) => errors.push(not_a_number(None, f, &what)),
+        }
+    }
+    finish(given, errors)
+}
+
+/// [`import_theta`] for the lines format only.
+///
+/// # Errors
+/// As [`import_theta`].
+pub fn import_theta_lines(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
+    let text = text.trim_start_matches('\u{feff}');
+    let mut errors = Vec::new();
+    let mut given = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = Some(i + 1);
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            errors.push(ThetaImportError::Malformed {
+                line: n,
+                message: format!(
+                    "“{}” is not a {LINE_PREFIX}<key>=<value> line",
+                    shorten(line)
+                ),
+            });
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        let field = key.strip_prefix(LINE_PREFIX).and_then(ThetaField::from_key);
+        let Some(field) = field else {
+            let bare = key.strip_prefix(LINE_PREFIX).unwrap_or(key);
+            errors.push(unknown_key(n, key, bare));
+            continue;
+        };
+        match crate::explorer::parse_f64_std(value) {
+            Some(v) => given.push((field, v, n)),
+            None => errors.push(not_a_number(
+                n,
+                field,
+                &if value.is_empty() {
+                    "an empty value".to_string()
+                } else {
+                    format!("“{}”", shorten(value))
+                },
+            )),
+        }
+    }
+    if given.is_empty() && errors.is_empty() {
+        errors.push(ThetaImportError::Malformed {
+            line: None,
+            message: format!("no tunables: expected {LINE_PREFIX}<key>=<value> lines"),
+        });
+    }
+    finish(given, errors)
+}
+
+/// Applies the given values to the defaults, flags duplicates, then validates the result.
+fn finish(
+    given: Vec<(ThetaField, f64, Option<usize>)>,
+    mut errors: Vec<ThetaImportError>,
+) -> Result<Theta, Vec<ThetaImportError>> {
+    let mut theta = Theta::default();
+    let mut line_of: [Option<Option<usize>>; 22] = [None; 22];
+    let mut dups = Vec::new();
+    for (f, v, line) in given {
+        let slot = &mut line_of[f as usize];
+        if slot.is_some() {
+            dups.push(ThetaImportError::Duplicate {
+                line,
+                key: f.key().to_string(),
+            });
+        } else {
+            *slot = Some(line);
+            theta.set(f, v);
+        }
+    }
+    errors.extend(dups);
+    for e in theta.validate_all() {
+        let key = e.field().strip_prefix("theta.").unwrap_or(e.field());
+        let field = ThetaField::from_key(key);
+        let line = field.and_then(|f| line_of[f as usize]).flatten();
+        errors.push(ThetaImportError::Invalid {
+            line,
+            key: field.map_or("theta", |f| f.key()),
+            error: e,
+        });
+    }
+    if errors.is_empty() {
+        Ok(theta)
+    } else {
+        crate::sort::sort_by_key(&mut errors, |e| e.line().unwrap_or(usize::MAX));
+        Err(errors)
+    }
+}
+
+fn unknown_key(line: Option<usize>, written: &str, bare: &str) -> ThetaImportError {
+    let suggestion = ThetaField::ALL
+        .into_iter()
+        .find(|f| f.key().eq_ignore_ascii_case(bare.trim()))
+        .map(|f| {
+            if line.is_some() {
+                format!("{LINE_PREFIX}{}", f.key())
+            } else {
+                f.key().to_string()
+            }
+        });
+    ThetaImportError::UnknownKey {
+        line,
+        key: shorten(written),
+        suggestion,
+    }
+}
+
+fn not_a_number(line: Option<usize>, f: ThetaField, found: &str) -> ThetaImportError {
+    ThetaImportError::NotANumber {
+        line,
+        key: f.key().to_string(),
+        found: found.to_string(),
+    }
+}
+
+/// At most 60 characters, with an ellipsis.
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 60 {
+        let head: String = s.chars().take(57).collect();
+        format!("{head}…")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A JSON value as far as a theta import cares: objects keep their key order and duplicates.
+#[derive(Debug, Clone)]
+enum Json {
+    Object(Vec<(String, Json)>),
+    Number(f64),
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Other(format!("the boolean {v}")))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Number(v as f64))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Number(v as f64))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::Number(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::Other(format!("the string “{}”", shorten(v))))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+        Ok(Json::Other("null".to_string()))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Json, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Json::Other("an array".to_string()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, Json>()? {
+            entries.push((k, v));
+        }
+        Ok(Json::Object(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_refuses_duplicates_in_both_formats() {
+        let e = import_theta(r#"{"u1": 1, "u1": 2}"#).unwrap_err();
+        assert!(matches!(&e[..], [ThetaImportError::Duplicate { key, .. }] if key == "u1"));
+        let e = import_theta("theta.harvest.u1=1\ntheta.harvest.u1=2\n").unwrap_err();
+        assert_eq!(e[0].line(), Some(2));
+    }
+
+    #[test]
+    fn import_reads_records_and_proposals() {
+        let t = import_theta(r#"{"position": {}, "theta": {"u2": 0.5}}"#).unwrap();
+        assert_eq!(t.u2, 0.5);
+        let t = import_theta(r#"{"audit": {"theta": {"u3": 0.25}}}"#).unwrap();
+        assert_eq!(t.u3, 0.25);
+    }
+
+    #[test]
+    fn import_edge_cases_never_panic() {
+        for text in [
+            "",
+            "#",
+            "=",
+            "==",
+            "{",
+            "}",
+            "[]",
+            "null",
+            "theta.harvest.=1",
+            "theta.harvest.u1=",
+            "theta.harvest.u1=nan",
+            "theta.harvest.u1=inf",
+            "{\"u1\": 1e999}",
+            "\u{feff}{}",
+            "{\"theta\": 3}",
+            "ä=ö",
+        ] {
+            let _ = import_theta(text);
+        }
+        assert_eq!(import_theta("\u{feff}{}"), Ok(Theta::default()));
+        let e = import_theta("theta.harvest.u1=nan").unwrap_err();
+        assert!(matches!(e[0], ThetaImportError::Invalid { key: "u1", .. }));
+        assert!(import_theta("# only a comment\n\n").is_err());
+    }
+
+    #[test]
+    fn suggestion_for_case_and_prefix_mistakes() {
+        let e = import_theta("theta.harvest.t1_r=2").unwrap_err();
+        assert!(e[0]
+            .to_string()
+            .contains("did you mean “theta.harvest.T1_R”"));
+        let e = import_theta("kill_threshold=0.5").unwrap_err();
+        assert!(e[0]
+            .to_string()
+            .contains("did you mean “theta.harvest.kill_threshold”"));
+    }
+
+    #[test]
+    fn net_sentence_words() {
+        let mut c = AbCounts::default();
+        c.a[0] = 3;
+        c.b[4] = 2;
+        c.b[1] = 1;
+        assert_eq!(
+            c.net_sentence(),
+            "B proposes 3 fewer holds, 2 more full closes and 1 more 25 % partial than A."
+        );
+    }
+}

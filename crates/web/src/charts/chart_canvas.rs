@@ -1,0 +1,132 @@
+//! A `<canvas>` showing one of the charts engineer's charts for the shown proposal. It repaints
+//! whenever the chart's data, the theme or the window's size changes, and bumps `data-paints`
+//! after each paint (the frame-time script waits on it).
+//!
+//! One component for the three charts (the data is an enum): each distinct reactive closure
+//! costs wasm size, so they share one memo, one headline and one paint effect.
+
+use leptos::prelude::*;
+
+use crate::charts::canvas::paint;
+use crate::context::Ctx;
+use harvest_features::charts::{
+    draw_kill_explainer, draw_r_ladder, draw_stop_ladder, kill_explainer, r_ladder, stop_ladder,
+    ChartTheme, KillExplainer, RLadder, StopLadder,
+};
+use harvest_kernel::HarvestInput;
+
+/// Which chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// `charts::kill_explainer`.
+    Kill,
+    /// `charts::r_ladder`.
+    RLadder,
+    /// `charts::stop_ladder`.
+    StopLadder,
+}
+
+/// A chart's data.
+#[derive(Debug, Clone, PartialEq)]
+enum ChartData {
+    Kill(KillExplainer),
+    RLadder(RLadder),
+    StopLadder(StopLadder),
+}
+
+impl ChartData {
+    fn of(kind: ChartKind, input: &HarvestInput) -> ChartData {
+        match kind {
+            ChartKind::Kill => ChartData::Kill(kill_explainer(input, 96)),
+            ChartKind::RLadder => ChartData::RLadder(r_ladder(input)),
+            ChartKind::StopLadder => ChartData::StopLadder(stop_ladder(input)),
+        }
+    }
+
+    /// The accessible name: what the chart says, in words.
+    fn headline(&self) -> String {
+        match self {
+            ChartData::Kill(d) => format!("{}; {}", d.headline(), d.z_sum()),
+            ChartData::RLadder(d) => d.full_headline(),
+            ChartData::StopLadder(d) => d.headline(),
+        }
+    }
+
+    /// The caption beside the title: what the canvas does not already print at its top.
+    fn caption(&self) -> String {
+        match self {
+            ChartData::Kill(d) => d.z_sum(),
+            ChartData::RLadder(_) | ChartData::StopLadder(_) => String::new(),
+        }
+    }
+
+    fn paint(&self, canvas: &web_sys::HtmlCanvasElement, dark: bool) -> Result<(), String> {
+        let theme = ChartTheme::for_dark(dark);
+        match self {
+            ChartData::Kill(d) => paint(canvas, |a| draw_kill_explainer(a, d, &theme)),
+            ChartData::RLadder(d) => paint(canvas, |a| draw_r_ladder(a, d, &theme)),
+            ChartData::StopLadder(d) => paint(canvas, |a| draw_stop_ladder(a, d, &theme)),
+        }
+    }
+}
+
+/// A chart canvas inside a `<figure>`: a title, the chart's headline as its accessible name.
+#[component]
+pub fn ChartCanvas(
+    /// Which chart.
+    kind: ChartKind,
+    /// `data-testid` of the `<canvas>`.
+    testid: &'static str,
+    /// Title above the chart.
+    title: &'static str,
+    /// What the chart shows, in words, under it.
+    explain: &'static str,
+    /// Height in CSS pixels.
+    height: u32,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let data = Memo::new(move |_| {
+        ctx.shown
+            .with(|s| s.as_ref().map(|s| ChartData::of(kind, &s.input)))
+    });
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    // Bumped on resize: the canvas's CSS width may have changed.
+    let size = RwSignal::new(0u32);
+    let _ = window_event_listener(leptos::ev::resize, move |_| size.update(|n| *n += 1));
+    let paints = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let dark = ctx.dark.get();
+        size.track();
+        let Some(el) = canvas.get() else { return };
+        match data.with(|d| d.as_ref().map(|d| d.paint(&el, dark))) {
+            Some(Ok(())) => {
+                let n = paints.get_value() + 1;
+                paints.set_value(n);
+                let _ = el.set_attribute("data-paints", &n.to_string());
+                let _ = el.remove_attribute("data-paint-error");
+            }
+            Some(Err(e)) => {
+                let _ = el.set_attribute("data-paint-error", &e);
+            }
+            None => {}
+        }
+    });
+    let headline = move || data.with(|d| d.as_ref().map(ChartData::headline).unwrap_or_default());
+    let caption = move || data.with(|d| d.as_ref().map(ChartData::caption).unwrap_or_default());
+    view! {
+        <figure class="chart">
+            <figcaption>
+                <span class="chart-title">{title}</span>
+                <span class="chart-headline">{caption}</span>
+            </figcaption>
+            <canvas
+                node_ref=canvas
+                data-testid=testid
+                role="img"
+                aria-label=headline
+                style=format!("height:{height}px")
+            ></canvas>
+            <p class="chart-explain">{explain}</p>
+        </figure>
+    }
+}

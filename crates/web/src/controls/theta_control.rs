@@ -1,0 +1,78 @@
+//! One tunable: slider + number box from the kernel's `PARAMS` table, a reset button and the
+//! kernel's validation error inline.
+
+use leptos::prelude::*;
+
+use crate::context::Ctx;
+use crate::controls::range_field::RangeField;
+use harvest_features::explorer::{fmt_num, SliderRange};
+use harvest_kernel::{Theta, ThetaField};
+
+/// `theta-<key with _ → ->`, e.g. `theta-kill-threshold`, `theta-T1-R`.
+pub fn theta_testid(field: ThetaField) -> String {
+    format!("theta-{}", field.key().replace('_', "-"))
+}
+
+/// The control of one tunable.
+#[component]
+pub fn ThetaControl(field: ThetaField) -> impl IntoView {
+    let ctx = Ctx::get();
+    let spec = field.spec();
+    let default = Theta::default().get(field);
+    let value = Memo::new(move |_| ctx.state.with(|s| s.theta.get(field)));
+    let range = Signal::stored(SliderRange {
+        min: spec.min,
+        max: spec.max,
+        step: spec.step,
+    });
+    let on_slide = Callback::new(move |v: f64| {
+        ctx.state.update(|s| s.theta.set(field, v));
+        Ok(())
+    });
+    let on_text = Callback::new(move |t: String| ctx.try_edit(|s| s.set_theta_text(field, &t)));
+    let invalid = Signal::derive(move || {
+        ctx.theta_errors.with(|errs| {
+            errs.iter()
+                .find(|e| e.field() == field.path())
+                .map(|e| e.to_string())
+        })
+    });
+    let testid = theta_testid(field);
+    let reset_id = format!("{testid}-reset");
+    let unit = if spec.unit.is_empty() {
+        "×"
+    } else {
+        spec.unit
+    };
+    view! {
+        <RangeField
+            id=format!("theta-{}", spec.key)
+            testid=testid
+            label=spec.key
+            unit=unit
+            help=format!(
+                "{} (default {}; the kernel accepts {})",
+                spec.help,
+                fmt_num(default),
+                spec.validity.describe(),
+            )
+            range=range
+            value=value
+            on_slide=on_slide
+            on_text=on_text
+            invalid=invalid
+        >
+            <button
+                type="button"
+                class="reset"
+                data-testid=reset_id
+                title=format!("Reset {} to {}", spec.key, fmt_num(default))
+                aria-label=format!("Reset {} to its default {}", spec.key, fmt_num(default))
+                disabled=move || value.get().to_bits() == default.to_bits()
+                on:click=move |_| ctx.state.update(|s| s.theta.set(field, default))
+            >
+                "↺"
+            </button>
+        </RangeField>
+    }
+}

@@ -1,0 +1,119 @@
+//! Theta export (copy, download) and import (paste or file), as the kernel's JSON.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::browser;
+use crate::context::Ctx;
+use harvest_features::explorer::theta_to_json;
+
+/// Export / import of the tunables.
+#[component]
+pub fn ThetaIo() -> impl IntoView {
+    let ctx = Ctx::get();
+    let draft = RwSignal::new(String::new());
+    let (msg, set_msg) = signal(None::<(bool, String)>);
+    let current = move || ctx.state.with_untracked(|s| theta_to_json(&s.theta));
+    let import = move |text: String| match browser::theta_from_json(&text) {
+        Ok(theta) => {
+            ctx.state.update(|s| s.theta = theta);
+            let bad = theta.validate_all().len();
+            set_msg.set(Some((
+                bad == 0,
+                if bad == 0 {
+                    "Theta imported.".to_string()
+                } else {
+                    format!("Theta imported with {bad} invalid field(s): see the inline errors.")
+                },
+            )));
+        }
+        Err(e) => set_msg.set(Some((
+            false,
+            format!("Import refused, theta unchanged: {e}"),
+        ))),
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        let file = input
+            .as_ref()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0));
+        if let Some(file) = file {
+            browser::read_file_text(file, move |r| match r {
+                Ok(text) => {
+                    draft.set(text.clone());
+                    import(text);
+                }
+                Err(e) => set_msg.set(Some((false, e))),
+            });
+        }
+        if let Some(i) = input {
+            i.set_value("");
+        }
+    };
+    view! {
+        <details class="theta-io">
+            <summary>"Export / import theta (JSON)"</summary>
+            <textarea
+                data-testid="theta-json"
+                aria-label="Theta as JSON"
+                rows="8"
+                spellcheck="false"
+                placeholder="Paste a theta JSON object here, then Import"
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+            ></textarea>
+            <div class="buttons">
+                <button
+                    type="button"
+                    data-testid="theta-export"
+                    on:click=move |_| {
+                        let j = current();
+                        browser::copy_text(&j);
+                        draft.set(j);
+                        set_msg.set(Some((true, "Current theta below (and copied).".to_string())));
+                    }
+                >
+                    "Export"
+                </button>
+                <button
+                    type="button"
+                    data-testid="theta-download"
+                    on:click=move |_| {
+                        browser::download("theta.json", "application/json", &current());
+                    }
+                >
+                    "Download"
+                </button>
+                <button
+                    type="button"
+                    data-testid="theta-import"
+                    on:click=move |_| import(draft.get_untracked())
+                >
+                    "Import"
+                </button>
+                <label class="file">
+                    "Import a file… "
+                    <input
+                        type="file"
+                        accept=".json,application/json"
+                        data-testid="theta-file"
+                        on:change=on_file
+                    />
+                </label>
+            </div>
+            {move || {
+                msg.get()
+                    .map(|(ok, m)| {
+                        view! {
+                            <p class=if ok { "ok" } else { "err" } role="status" data-testid="theta-io-msg">
+                                {m}
+                            </p>
+                        }
+                    })
+            }}
+        </details>
+    }
+}

@@ -1,0 +1,53 @@
+//! "What flips it": the kernel's flip points as sentences.
+
+use leptos::prelude::*;
+
+use crate::context::Ctx;
+use harvest_features::explorer::fmt_fixed;
+
+/// The nearest value of each explained input at which the action changes.
+#[component]
+pub fn Flips() -> impl IntoView {
+    let ctx = Ctx::get();
+    let items = move || {
+        ctx.flips.with(|flips| {
+            let empty = flips.is_empty();
+            let list = flips
+                .iter()
+                .map(|f| {
+                    let rel = f
+                        .relative_pct()
+                        .map(|p| {
+                            format!(
+                                " ({}{} %)",
+                                if p >= 0.0 { "+" } else { "" },
+                                fmt_fixed(p, 1)
+                            )
+                        })
+                        .unwrap_or_default();
+                    view! {
+                        <li data-axis=f.axis.key() data-to=f.to.as_str()>
+                            <span class="flip">{f.sentence()}</span>
+                            <span class="muted">{rel}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <ul data-testid="flips">{list}</ul>
+                <p class="muted" hidden=!empty>
+                    "No single input flips the action within its range."
+                </p>
+            }
+        })
+    };
+    view! {
+        <section class="card flips" aria-labelledby="flips-h">
+            <h2 id="flips-h">"What flips it"</h2>
+            <p class="hint">
+                "The nearest value of each input, all else equal, at which the proposal changes."
+            </p>
+            {items}
+        </section>
+    }
+}

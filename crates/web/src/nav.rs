@@ -1,0 +1,70 @@
+//! [`Nav`]: which view shows, and what passes between the views. `App` provides it; it is small
+//! and `Copy`. The reviewer and tuning views are wasm chunks of their own (downloaded when first
+//! shown, see `app.rs`), so the explorer only ever touches what is here.
+
+use leptos::prelude::*;
+
+use crate::reviewer::{io, ReviewCtx};
+use harvest_features::explorer::UiState;
+use harvest_features::reviewer::{OpenedRecord, View};
+
+/// The views' shared state.
+#[derive(Clone, Copy)]
+pub struct Nav {
+    /// The view on screen (follows the URL's `?view=`).
+    pub view: RwSignal<View>,
+    /// How many records the reviewer has loaded (the tab's badge).
+    pub records: RwSignal<usize>,
+    /// The record opened in the explorer from the reviewer (its panel shows while this is set).
+    pub opened: RwSignal<Option<OpenedRecord>>,
+    /// The explorer's state (a record is opened by setting it).
+    pub explorer: RwSignal<UiState>,
+    /// The reviewer, once its view was built (the tuning view compares on its records).
+    pub review: RwSignal<Option<ReviewCtx>>,
+}
+
+impl Nav {
+    /// Builds and provides the state; `explorer` is the explorer's state signal.
+    pub fn provide(explorer: RwSignal<UiState>) -> Nav {
+        let nav = Nav {
+            view: RwSignal::new(io::current_view()),
+            records: RwSignal::new(0),
+            opened: RwSignal::new(None),
+            explorer,
+            review: RwSignal::new(None),
+        };
+        provide_context(nav);
+        // Back / forward between views.
+        let _ = window_event_listener_untyped("popstate", move |_| {
+            let v = io::current_view();
+            if nav.view.get_untracked() != v {
+                nav.view.set(v);
+            }
+        });
+        // The explorer's charts measured themselves while hidden: let them measure again.
+        Effect::new(move |prev: Option<View>| {
+            let v = nav.view.get();
+            if v == View::Explorer && prev.is_some_and(|p| p != v) {
+                io::remeasure_soon();
+            }
+            v
+        });
+        nav
+    }
+
+    /// The state provided by `App`.
+    pub fn get() -> Nav {
+        // Only missing if a component is mounted outside `App`: a programming error. (Not
+        // `expect_context`: see `Ctx::get`.)
+        use_context::<Nav>().expect("Nav is provided by App")
+    }
+
+    /// Switches the view (with a history entry), keeping the explorer's hash.
+    pub fn show(&self, view: View) {
+        if self.view.get_untracked() != view {
+            io::go_to(view, None);
+            self.view.set(view);
+            io::scroll_top();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The reviewer's context: what is loaded (a non-reactive [`Store`] plus a version signal bumped
+//! when it changes), the table's filter, sort and page, and the job queue. Provided by the
+//! reviewer's view, which is built once (the first time it shows) and kept, so it outlives
+//! switching views; what the other views share is in [`Nav`].
+
+use std::collections::VecDeque;
+
+use leptos::prelude::*;
+
+use crate::nav::Nav;
+use crate::reviewer::io;
+use crate::reviewer::jobs::{self, Job};
+use harvest_features::explorer::{encode, UiState};
+use harvest_features::reviewer::verify::Counts;
+use harvest_features::reviewer::{
+    select, Filter, OpenedRecord, Progress, RowRef, Sort, Store, View,
+};
+use harvest_kernel::Tolerance;
+
+/// Small and `Copy`: components take it with [`ReviewCtx::get`].
+#[derive(Clone, Copy)]
+pub struct ReviewCtx {
+    /// The views' shared state.
+    pub nav: Nav,
+    /// Everything loaded (read it after tracking `version`).
+    pub store: StoredValue<Store>,
+    /// Bumped whenever `store` changed.
+    pub version: RwSignal<u64>,
+    /// The tolerance for new reviews (batches are re-reviewed when it changes).
+    pub tolerance: RwSignal<Tolerance>,
+    /// What is running now, if anything.
+    pub job: RwSignal<Option<Progress>>,
+    /// Jobs waiting to run (files hold browser objects: local storage).
+    pub queue: StoredValue<VecDeque<Job>, LocalStorage>,
+    /// Whether the job runner is active.
+    pub running: StoredValue<bool>,
+    /// Set by the Cancel button; the running load stops at its next slice.
+    pub cancel: StoredValue<bool>,
+    /// Messages about loads that failed as a whole (a fetch error).
+    pub messages: RwSignal<Vec<String>>,
+    /// Why the tolerance typed was refused, if it was.
+    pub tol_error: RwSignal<Option<String>>,
+    /// The table's filters.
+    pub filter: RwSignal<Filter>,
+    /// The table's sort.
+    pub sort: RwSignal<Sort>,
+    /// The table's page, from 0.
+    pub page: RwSignal<usize>,
+    /// The rows that pass the filter, in sort order.
+    pub selection: Memo<Vec<RowRef>>,
+    /// Counts over everything loaded.
+    pub counts: Memo<Counts>,
+}
+
+impl ReviewCtx {
+    /// Builds and provides the context, and tells `nav` about it.
+    pub fn provide(nav: Nav) -> ReviewCtx {
+        let store = StoredValue::new(Store::default());
+        let version = RwSignal::new(0u64);
+        let filter = RwSignal::new(Filter::default());
+        let sort = RwSignal::new(Sort::default());
+        let selection = Memo::new(move |_| {
+            version.track();
+            let f = filter.get();
+            let s = sort.get();
+            store.with_value(|st| select(st, &f, s))
+        });
+        let counts = Memo::new(move |_| {
+            version.track();
+            store.with_value(Store::counts)
+        });
+        let rc = ReviewCtx {
+            nav,
+            store,
+            version,
+            tolerance: RwSignal::new(Tolerance::default()),
+            job: RwSignal::new(None),
+            queue: StoredValue::new_local(VecDeque::new()),
+            running: StoredValue::new(false),
+            cancel: StoredValue::new(false),
+            messages: RwSignal::new(Vec::new()),
+            tol_error: RwSignal::new(None),
+            filter,
+            sort,
+            page: RwSignal::new(0),
+            selection,
+            counts,
+        };
+        provide_context(rc);
+        nav.review.set(Some(rc));
+        // The tab's badge.
+        Effect::new(move |_| {
+            let n = counts.with(|c| c.records);
+            if nav.records.get_untracked() != n {
+                nav.records.set(n);
+            }
+        });
+        rc
+    }
+
+    /// The context provided by the reviewer's view.
+    pub fn get() -> ReviewCtx {
+        // Only missing if a component is mounted outside `App`: a programming error.
+        // (`use_context` + a fixed message: `expect_context` formats the type name with `{:?}`,
+        // which links the Debug string escaping and its Unicode tables.)
+        use_context::<ReviewCtx>().expect("ReviewCtx is provided by App")
+    }
+
+    /// Marks the store as changed.
+    pub fn bump(&self) {
+        self.version.update(|v| *v += 1);
+    }
+
+    /// Switches the view (with a history entry), keeping the explorer's hash.
+    pub fn show(&self, view: View) {
+        self.nav.show(view);
+    }
+
+    /// Queues a job (a load or a re-review) and starts the runner if it is idle.
+    pub fn enqueue(&self, job: Job) {
+        let dup = matches!(job, Job::Rerun)
+            && self
+                .queue
+                .with_value(|q| q.iter().any(|j| matches!(j, Job::Rerun)));
+        if !dup {
+            self.queue.update_value(|q| q.push_back(job));
+        }
+        if !self.running.get_value() {
+            self.running.set_value(true);
+            let rc = *self;
+            leptos::task::spawn_local(async move { jobs::run(rc).await });
+        }
+    }
+
+    /// Stops the running load (its rows so far are kept) and drops queued loads.
+    pub fn cancel_loads(&self) {
+        self.cancel.set_value(true);
+        self.queue
+            .update_value(|q| q.retain(|j| matches!(j, Job::Rerun)));
+    }
+
+    /// Sets the tolerance and re-reviews everything loaded with it.
+    pub fn set_tolerance(&self, tol: Tolerance) {
+        if self.tolerance.get_untracked() == tol {
+            return;
+        }
+        self.tolerance.set(tol);
+        if self.store.with_value(|s| !s.batches.is_empty()) {
+            self.enqueue(Job::Rerun);
+        }
+    }
+
+    /// Changes the filter (back to the first page).
+    pub fn set_filter(&self, f: impl FnOnce(&mut Filter)) {
+        self.filter.update(f);
+        self.page.set(0);
+    }
+
+    /// Removes a batch that is not loading.
+    pub fn remove(&self, id: u32) {
+        self.store.update_value(|s| s.remove(id));
+        self.page.set(0);
+        self.bump();
+    }
+
+    /// Opens row `index` of batch `batch` in the explorer: its inputs and theta become the
+    /// explorer's state (and the URL's hash), its recorded outputs stay on screen beside the
+    /// live proposal. Rows without inputs (unreadable) do nothing.
+    pub fn open(&self, batch: u32, index: usize) {
+        let opened = self.store.with_value(|s| {
+            let b = s.get(batch)?;
+            OpenedRecord::from_row(b.rows.get(index)?, &b.name, b.tolerance)
+        });
+        let Some(o) = opened else { return };
+        let state = UiState::from_input(&o.input);
+        io::go_to(View::Explorer, Some(&encode(&state)));
+        self.nav.opened.set(Some(o));
+        self.nav.explorer.set(state);
+        self.nav.view.set(View::Explorer);
+        io::scroll_top();
+    }
+}
