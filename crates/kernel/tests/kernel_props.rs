@@ -214,8 +214,16 @@ proptest! {
         match propose(&i) {
             Ok(p) => {
                 prop_assert!((0.0..=1.0).contains(&p.kill_score));
+                // Every number is finite: nothing turns into JSON `null`.
+                let numbers = [p.r_net, p.risk_unit, p.cost_est, p.kill_score, p.audit.z, p.new_sl_proposed.unwrap_or(0.0)];
+                prop_assert!(numbers.iter().chain(&p.audit.tranche_weights).all(|x| x.is_finite()), "{:?}", numbers);
                 let s = serde_json::to_string(&p).unwrap();
                 prop_assert!(!s.contains("NaN"));
+                // The fast path gives the same numbers.
+                let e = i.evaluate();
+                prop_assert_eq!(e.r_net.to_bits(), p.r_net.to_bits());
+                prop_assert_eq!(e.kill_score.to_bits(), p.kill_score.to_bits());
+                prop_assert_eq!(e.action, p.harvest_action);
             }
             Err(e) => prop_assert!(!e.field().is_empty()),
         }

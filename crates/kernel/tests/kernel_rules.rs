@@ -1068,6 +1068,9 @@ fn replay_scenarios_reproduce_the_spec() {
             let ctx = format!("scenario {} '{}'", s.id, st.label);
             let e = &st.expected;
             assert_eq!(p.harvest_action, e.action, "{ctx}");
+            // The replay inputs make sense: no warning; uniform weights (u = 0).
+            assert!(p.warnings.is_empty(), "{ctx}: {:?}", p.warnings);
+            assert_eq!(p.audit.tranche_weights, [1.0 / 3.0; 3], "{ctx}");
             if let Some(r) = e.r_net {
                 assert!(
                     (p.r_net - r).abs() < SPEC_ROUNDING_TOLERANCE,
