@@ -469,7 +469,9 @@ impl Evaluation {
                 ),
             );
         }
-        if (-self.z).exp().is_infinite() || !self.kill_score.is_finite() {
+        // For a finite z, K = 1/(1+exp(−z)) is 0 exactly when exp(−z) overflowed: otherwise
+        // 1 + exp(−z) ≤ f64::MAX and K ≥ 1/f64::MAX > 0.
+        if self.kill_score == 0.0 || !self.kill_score.is_finite() {
             return not(
                 "kill_score",
                 self.z,

@@ -1,5 +1,6 @@
 //! The dashboard's state as plain data, and everything about it that needs no browser: the input
-//! table that drives the sliders, field validation (through the kernel's own errors), the compact
+//! table that drives the sliders (and [`params`], the theta sliders and groups), field
+//! validation (through the kernel's own errors), the compact
 //! URL / storage encoding, theta JSON import and export, and number parsing and formatting.
 //!
 //! Pure and natively tested; the wasm UI (`ui`) only calls it. No formula of the kernel is
