@@ -1,5 +1,6 @@
 //! The dashboard's state as plain data, and everything about it that needs no browser: the input
-//! table that drives the sliders, field validation (through the kernel's own errors), the compact
+//! table that drives the sliders (and [`params`], the theta sliders and groups), field
+//! validation (through the kernel's own errors), the compact
 //! URL / storage encoding, theta JSON import and export, and number parsing and formatting.
 //!
 //! Pure and natively tested; the wasm UI (`ui`) only calls it. No formula of the kernel is
@@ -16,6 +17,8 @@
 //! assert!(back.problems.is_empty());
 //! assert_eq!(back.state, s);
 //! ```
+
+pub mod params;
 
 use crate::format::Num;
 use harvest_kernel::{
@@ -134,7 +137,7 @@ inputs! {
         "a probability in [0, 1]", 0.0, 1.0, 0.01,
         "Probability of the chop regime; the other two are rescaled to keep the sum at 1";
     Stop, "stop", "input-stop", "P1 stop distance", "fraction", 1.0, "p1_proposal.stop_dist_pct",
-        "a fraction > 0 (else the fallback is used)", 0.001, 0.1, 0.001,
+        "any finite fraction (0: the fallback is used; a negative one is used, with a warning)", 0.001, 0.1, 0.001,
         "P1's stop distance as a fraction of entry; it sets the risk unit";
 }
 
@@ -390,12 +393,6 @@ impl UiState {
             &Theta::default(),
         ) {
             Err(e) if e.field() == spec.path => Err(e.to_string()),
-            _ if field == InputField::Stop && v <= 0.0 => Err(format!(
-                "{} = {} is out of range: expected {}",
-                spec.path,
-                Num(v),
-                spec.allowed
-            )),
             _ => Ok(()),
         }
     }
@@ -493,8 +490,9 @@ impl UiState {
         }
     }
 
-    /// Sets one tunable from its number box. Any finite number is taken (the kernel's
-    /// validation then shows inline); text that is no number is refused.
+    /// Sets one tunable from its number box. Any number is taken (the kernel computes with any
+    /// finite value, warning about nonsense; the few it refuses show inline); text that is no
+    /// number is refused.
     ///
     /// # Errors
     /// A message naming the tunable, what was typed and its allowed range; theta is unchanged.
@@ -506,11 +504,12 @@ impl UiState {
                 Ok(())
             }
             None => Err(format!(
-                "{} ({}): “{}” is not a number; allowed: {}. Kept {}.",
+                "{} ({}): “{}” is not a number; expected {} (sensible: {}). Kept {}.",
                 spec.key,
                 field.path(),
                 text.trim(),
-                spec.validity.describe(),
+                spec.accepts(),
+                spec.sensible.describe(),
                 fmt_num(self.theta.get(field))
             )),
         }
@@ -1138,7 +1137,7 @@ mod tests {
         assert!(err.contains("any finite number"), "{err}");
         let err = s.set_text(InputField::AgeSec, "-1").unwrap_err();
         assert!(err.contains("position.age_sec"), "{err}");
-        let err = s.set_text(InputField::Stop, "0").unwrap_err();
+        let err = s.set_text(InputField::Stop, "x").unwrap_err();
         assert!(err.contains("p1_proposal.stop_dist_pct"), "{err}");
         let err = s.set_text(InputField::Sigma, "-0.1").unwrap_err();
         assert!(err.contains("market_state.sigma"), "{err}");
@@ -1156,9 +1155,19 @@ mod tests {
     #[test]
     fn theta_text_takes_any_number_and_refuses_text() {
         let mut s = UiState::default();
+        // Nonsense but computable: taken, and the proposal carries a warning (not an error).
         s.set_theta_text(ThetaField::KillThreshold, "1.5").unwrap();
         assert_eq!(s.theta.kill_threshold, 1.5);
+        assert!(s.theta.is_valid());
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(p.warnings[0].field, "theta.kill_threshold");
+        s.set_theta_text(ThetaField::T2R, "1").unwrap();
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(p.warnings[0].code, "thresholds_unordered");
+        // What the kernel cannot compute: taken too, shown as the kernel's error.
+        s.set_theta_text(ThetaField::SigmaRef, "0").unwrap();
         assert!(!s.theta.is_valid());
+        assert_eq!(s.theta.validate_all()[0].field(), "theta.sigma_ref");
         let err = s
             .set_theta_text(ThetaField::KillThreshold, "oops")
             .unwrap_err();
@@ -1167,6 +1176,21 @@ mod tests {
             "{err}"
         );
         assert_eq!(s.theta.kill_threshold, 1.5);
+    }
+
+    #[test]
+    fn p1_stop_takes_what_the_kernel_takes() {
+        let mut s = UiState::default();
+        s.set_text(InputField::Stop, "0").unwrap();
+        let e = s.to_input().evaluate();
+        assert!(!e.p1_used, "0: the fallback is used");
+        s.set_text(InputField::Stop, "-0.01").unwrap();
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(
+            p.risk_unit, 1e-9,
+            "a negative stop is used, the risk unit floored"
+        );
+        assert_eq!(p.warnings[0].code, "p1_stop_negative");
     }
 
     #[test]

@@ -26,8 +26,9 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::charts::{action_map, ActionMap, ActionMapSpec, MAX_GRID};
+use crate::explorer::params::domain;
 use harvest_kernel::{
-    evaluate, flip_along, format_sig, profit_lock, scenarios, validate, Axis, Direction,
+    evaluate, flip_within, format_sig, profit_lock, scenarios, validate, Axis, Direction,
     Evaluation, FlipPoint, HarvestAction, HarvestInput, KernelError, Theta, ThetaField, PARAMS,
 };
 
@@ -558,9 +559,9 @@ pub struct AbReport {
 /// let set = scenario_positions();
 /// let same = compare_thetas(&Theta::default(), &Theta::default(), &set.inputs).unwrap();
 /// assert_eq!((same.counts.changed, same.changes.len()), (0, 0));
-/// let bad = Theta { kill_threshold: 2.0, ..Theta::default() };
+/// let bad = Theta { sigma_ref: 0.0, ..Theta::default() };
 /// let err = compare_thetas(&Theta::default(), &bad, &set.inputs).unwrap_err();
-/// assert!(err[0].starts_with("B: theta.kill_threshold"));
+/// assert!(err[0].starts_with("B: theta.sigma_ref"));
 /// ```
 pub fn compare_thetas(
     a: &Theta,
@@ -611,7 +612,7 @@ pub struct AxisMargin {
     pub axis: Axis,
     /// The current value.
     pub current: f64,
-    /// The explored range ([`Axis::domain`]).
+    /// The explored range ([`domain`]).
     pub domain: (f64, f64),
     /// The action now.
     pub action: HarvestAction,
@@ -723,7 +724,7 @@ pub fn margin_sentence(f: &FlipPoint) -> String {
     }
 }
 
-/// The margins along one axis ([`flip_along`] both ways, inside [`Axis::domain`]).
+/// The margins along one axis ([`flip_within`] both ways, inside [`domain`]).
 ///
 /// ```
 /// use harvest_kernel::{Axis, HarvestAction, HarvestInput};
@@ -733,13 +734,14 @@ pub fn margin_sentence(f: &FlipPoint) -> String {
 /// assert_eq!(m.nearest().unwrap().to, HarvestAction::Partial25);
 /// ```
 pub fn robustness_along(input: &HarvestInput, axis: Axis) -> AxisMargin {
+    let domain = domain(axis, input);
     AxisMargin {
         axis,
         current: axis.get(input),
-        domain: axis.domain(input),
+        domain,
         action: input.evaluate().action,
-        down: flip_along(input, axis, Direction::Down),
-        up: flip_along(input, axis, Direction::Up),
+        down: flip_within(input, axis, Direction::Down, domain),
+        up: flip_within(input, axis, Direction::Up, domain),
     }
 }
 
@@ -1205,7 +1207,7 @@ pub fn export_theta(theta: &Theta, format: ThetaFormat) -> String {
 /// use harvest_features::tuning::import_theta;
 /// let t = import_theta("theta.harvest.kill_threshold = 0.5  # stricter\n").unwrap();
 /// assert_eq!(t, Theta { kill_threshold: 0.5, ..Theta::default() });
-/// let errs = import_theta(r#"{"kill": 0.5, "sigma_ref": -1, "T1_R": "two"}"#).unwrap_err();
+/// let errs = import_theta(r#"{"kill": 0.5, "sigma_ref": 0, "T1_R": "two"}"#).unwrap_err();
 /// let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
 /// assert_eq!(errs.len(), 3, "{text:?}");
 /// assert!(text[0].contains("“kill”") && text[1].contains("T1_R") && text[2].contains("sigma_ref"));

@@ -18,12 +18,19 @@ pub fn ThetaIo() -> impl IntoView {
         Ok(theta) => {
             ctx.state.update(|s| s.theta = theta);
             let bad = theta.validate_all().len();
+            let odd = theta.warnings().len();
             set_msg.set(Some((
                 bad == 0,
-                if bad == 0 {
-                    "Theta imported.".to_string()
-                } else {
-                    format!("Theta imported with {bad} invalid field(s): see the inline errors.")
+                match (bad, odd) {
+                    (0, 0) => "Theta imported.".to_string(),
+                    (0, n) => format!(
+                        "Theta imported; {n} value(s) make no sense but are computed: see the \
+                         proposal's warnings."
+                    ),
+                    (n, _) => format!(
+                        "Theta imported with {n} field(s) the kernel cannot compute with: see \
+                         the inline errors."
+                    ),
                 },
             )));
         }
