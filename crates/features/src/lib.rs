@@ -6,7 +6,8 @@
 //! - [`explorer`]: the explorer's inputs, their URL and storage encodings, field validation;
 //! - [`reviewer`]: verifying recorded proposals ([`reviewer::verify`]), the reviewer's loader,
 //!   batches, table and exports;
-//! - [`tuning`]: A/B of two thetas, robustness, sweeps, theta sets;
+//! - [`tuning`]: A/B of two thetas, robustness, sweeps;
+//! - [`theta`]: theta sets, the one JSON codec and strict importer;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
 //! - [`format`], [`sort`], [`sha256`], [`sample`]: numbers to text, sorting, receipts, the
 //!   reviewer's sample file.
@@ -20,4 +21,5 @@ pub mod reviewer;
 pub mod sample;
 pub mod sha256;
 pub mod sort;
+pub mod theta;
 pub mod tuning;
