@@ -392,7 +392,7 @@ fn finish(
     if errors.is_empty() {
         Ok(theta)
     } else {
-        errors.sort_by_key(|e| e.line().unwrap_or(usize::MAX));
+        crate::sort::sort_by_key(&mut errors, |e| e.line().unwrap_or(usize::MAX));
         Err(errors)
     }
 }

@@ -22,8 +22,8 @@ pub mod view;
 
 use serde::{Deserialize, Serialize};
 
-use crate::charts::{action_map, ActionMap, ActionMapSpec, MAX_GRID};
-use crate::format::{format_sig, shorten};
+use crate::charts::{action_map, ActionMap, ActionMapSpec};
+use crate::format::format_sig;
 // Theta sets moved to [`crate::theta`]; re-exported for the tuning view.
 pub use crate::theta::{
     export_theta, import_theta, import_theta_json, import_theta_lines, theta_to_json,
@@ -884,15 +884,18 @@ impl Sweep {
 
     /// One CSV line (no newline): numbers in full precision, an empty `new_sl` when the stop stays.
     pub fn csv_row(row: &SweepRow) -> String {
-        let sl = row.new_sl.map(crate::format::shortest).unwrap_or_default();
-        format!(
-            "{},{},{},{},{},{sl}",
-            crate::format::Num(row.x),
-            crate::format::Num(row.y),
-            row.action,
-            crate::format::Num(row.r_net),
-            crate::format::Num(row.kill_score)
-        )
+        use crate::csv_text::Cell::Plain;
+        let num = crate::format::shortest;
+        let sl = row.new_sl.map(num).unwrap_or_default();
+        let (x, y, r, k) = (num(row.x), num(row.y), num(row.r_net), num(row.kill_score));
+        crate::csv_text::row(&[
+            Plain(&x),
+            Plain(&y),
+            Plain(row.action.as_str()),
+            Plain(&r),
+            Plain(&k),
+            Plain(&sl),
+        ])
     }
 
     /// The whole table as CSV, header first, one line per cell.
@@ -915,88 +918,6 @@ impl Sweep {
         }
         out
     }
-}
-
-/// The allowed axis names, for messages: the five inputs and the 22 tunables.
-pub fn axis_names() -> String {
-    let inputs: Vec<&str> = Axis::INPUTS.iter().map(|a| a.key()).collect();
-    let thetas: Vec<&str> = PARAMS.iter().map(|p| p.key).collect();
-    format!(
-        "{}, or a theta key ({})",
-        inputs.join(", "),
-        thetas.join(", ")
-    )
-}
-
-/// Parses an axis name ([`Axis::from_key`]).
-///
-/// # Errors
-/// A message naming the text and the allowed names.
-///
-/// ```
-/// use harvest_kernel::Axis;
-/// use harvest_features::tuning::parse_axis;
-/// assert_eq!(parse_axis("age_sec"), Ok(Axis::AgeSec));
-/// assert!(parse_axis("age").unwrap_err().contains("p_trend"));
-/// ```
-pub fn parse_axis(s: &str) -> Result<Axis, String> {
-    Axis::from_key(s.trim())
-        .ok_or_else(|| format!("unknown axis “{}”; allowed: {}", shorten(s), axis_names()))
-}
-
-/// Parses a range `a:b` (finite numbers, `a < b`).
-///
-/// # Errors
-/// A message saying what is wrong.
-///
-/// ```
-/// use harvest_features::tuning::parse_range;
-/// assert_eq!(parse_range("-10:2.5"), Ok((-10.0, 2.5)));
-/// assert!(parse_range("3:1").is_err());
-/// assert!(parse_range("1..3").is_err());
-/// ```
-pub fn parse_range(s: &str) -> Result<(f64, f64), String> {
-    let (a, b) = s
-        .split_once(':')
-        .ok_or_else(|| format!("“{}” is not a range: expected a:b, e.g. 0:0.05", shorten(s)))?;
-    let num = |t: &str| {
-        crate::explorer::parse_f64_std(t.trim())
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("“{}” is not a finite number", shorten(t)))
-    };
-    let (lo, hi) = (num(a)?, num(b)?);
-    if lo < hi {
-        Ok((lo, hi))
-    } else {
-        Err(format!(
-            "range {}:{} is empty: the first number must be below the second",
-            crate::format::Num(lo),
-            crate::format::Num(hi)
-        ))
-    }
-}
-
-/// Parses a grid side: an integer in `2..=`[`MAX_GRID`].
-///
-/// # Errors
-/// A message naming the allowed range.
-///
-/// ```
-/// use harvest_features::tuning::parse_grid_side;
-/// assert_eq!(parse_grid_side("64"), Ok(64));
-/// assert!(parse_grid_side("1").unwrap_err().contains("2 to 1024"));
-/// ```
-pub fn parse_grid_side(s: &str) -> Result<usize, String> {
-    s.trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|n| (2..=MAX_GRID).contains(n))
-        .ok_or_else(|| {
-            format!(
-                "“{}” is not a grid size: expected an integer from 2 to {MAX_GRID}",
-                shorten(s)
-            )
-        })
 }
 
 #[cfg(test)]
