@@ -31,7 +31,7 @@ pub use crate::theta::{
 };
 use harvest_kernel::{
     evaluate, flip_along, profit_lock, scenarios, validate, Axis, Direction, Evaluation, FlipPoint,
-    HarvestAction, HarvestInput, KernelError, Theta, ThetaField, PARAMS,
+    HarvestAction, HarvestInput, KernelError, Theta, ThetaField,
 };
 
 // =============================================================================================
