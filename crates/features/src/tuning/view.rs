@@ -9,10 +9,11 @@
 use crate::charts::{axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, ActionMap, PlotRect};
 use crate::explorer::params::theta_range;
 use crate::explorer::{parse_number, InputField, SliderRange, UiState};
+use crate::format::format_sig;
 use crate::tuning::{
     robustness, robustness_along, AbReport, AxisMargin, Outcome, ThetaChange, ThetaImportError,
 };
-use harvest_kernel::{format_sig, Axis, HarvestInput, Theta, ThetaField};
+use harvest_kernel::{Axis, HarvestInput, Theta, ThetaField};
 
 // =============================================================================================
 // Axes.
