@@ -784,7 +784,8 @@ mod tests {
     #[test]
     fn unreadable_fields_are_named() {
         let good = fields(&input(0.5, Some(99.0), 0.6, 3600.0), false);
-        let cases: Vec<(Vec<(&str, Option<&str>)>, &str)> = vec![
+        type Edits<'a> = Vec<(&'a str, Option<&'a str>)>;
+        let cases: Vec<(Edits, &str)> = vec![
             (vec![("sigma", Some("abc"))], "sigma = \"abc\" is not a number"),
             (vec![("R_net", None)], "R_net is missing"),
             (vec![("position_side", Some("UP"))], "position_side = \"UP\" is not one of LONG, SHORT"),
