@@ -15,6 +15,7 @@
 pub mod charts;
 pub mod explorer;
 pub mod format;
+pub mod live;
 pub mod reviewer;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sample;
