@@ -199,7 +199,9 @@ impl Board {
     /// Takes a record: verifies it and updates its symbol's row. `None` without a symbol.
     fn offer(&mut self, f: Fields) -> Option<String> {
         let sym = f.get("symbol").filter(|s| !s.is_empty())?.clone();
-        let review = review_fields(0, &f, &self.tol, None);
+        // Numbered like lines: the symbol's n-th record since the page connected.
+        let n = self.rows.get(&sym).map_or(1, |r| r.updates as usize + 1);
+        let review = review_fields(n, &f, &self.tol, None);
         let k = number(&f, "kill_score").ok();
         let row = self.rows.entry(sym.clone()).or_insert_with(|| LiveRow {
             symbol: sym.clone(),
