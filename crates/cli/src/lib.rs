@@ -3,6 +3,7 @@
 mod diff_theta;
 mod fast_json;
 mod lines;
+mod publish;
 mod replay;
 mod sweep;
 
@@ -53,6 +54,9 @@ pub enum Command {
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
+    /// P2.5: publish a harvest proposal per symbol to Redis every interval (a service; see
+    /// deploy/harvest-proposal.service). Never invents positions.
+    Publish(publish::PublishArgs),
 }
 
 /// Options of the line-parallel commands.
@@ -135,6 +139,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         Command::Sweep(args) => sweep::run(&args, &mut out)?,
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
         Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
+        Command::Publish(args) => publish::run(&args),
     };
     out.flush()?;
     Ok(code)

@@ -424,11 +424,23 @@ mod tests {
             (Fields::new(), Ok(None)),
             (with("side", Some("")), Ok(None)),
             (with("side", Some("FLAT")), Ok(None)),
-            (with("side", Some("short")), Ok(Some((Side::Short, Some(99.0), 1.0)))),
-            (with("current_sl", Some("")), Ok(Some((Side::Long, None, 1.0)))),
+            (
+                with("side", Some("short")),
+                Ok(Some((Side::Short, Some(99.0), 1.0))),
+            ),
+            (
+                with("current_sl", Some("")),
+                Ok(Some((Side::Long, None, 1.0))),
+            ),
             (with("current_sl", None), Ok(Some((Side::Long, None, 1.0)))),
-            (with("qty", Some("2.5")), Ok(Some((Side::Long, Some(99.0), 2.5)))),
-            (with("symbol", None), Ok(Some((Side::Long, Some(99.0), 1.0)))),
+            (
+                with("qty", Some("2.5")),
+                Ok(Some((Side::Long, Some(99.0), 2.5))),
+            ),
+            (
+                with("symbol", None),
+                Ok(Some((Side::Long, Some(99.0), 1.0))),
+            ),
             (
                 with("side", Some("UP")),
                 Err(InputError::BadSide {

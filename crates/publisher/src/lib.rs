@@ -11,3 +11,5 @@
 pub mod input;
 pub mod output;
 pub mod plan;
+pub mod service;
+pub mod store;

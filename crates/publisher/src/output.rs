@@ -94,10 +94,7 @@ pub fn py_float(v: f64) -> String {
         if exp >= 0 {
             let int_len = exp + 1;
             if n <= int_len {
-                format!(
-                    "{sign}{digits}{}.0",
-                    "0".repeat((int_len - n) as usize)
-                )
+                format!("{sign}{digits}{}.0", "0".repeat((int_len - n) as usize))
             } else {
                 let (i, f) = digits.split_at(int_len as usize);
                 format!("{sign}{i}.{f}")
@@ -166,10 +163,7 @@ pub fn hash_fields(p: &Proposal, computed_at_utc: &str, epoch: i64) -> Vec<(&'st
 }
 
 /// The stream entry: `symbol` then the hash's fields.
-pub fn stream_fields(
-    symbol: &str,
-    hash: &[(&'static str, String)],
-) -> Vec<(&'static str, String)> {
+pub fn stream_fields(symbol: &str, hash: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     let mut v = Vec::with_capacity(hash.len() + 1);
     v.push(("symbol", symbol.to_string()));
     v.extend(hash.iter().cloned());
@@ -432,22 +426,120 @@ mod tests {
             new_sl: None,
             ..prev
         };
-        type Case = (Option<Published>, HarvestAction, Option<f64>, f64, f64, Decision);
+        type Case = (
+            Option<Published>,
+            HarvestAction,
+            Option<f64>,
+            f64,
+            f64,
+            Decision,
+        );
         let cases: &[Case] = &[
             (None, Partial25, Some(100.0), 0.4, 1001.0, Decision::First),
-            (Some(prev), Partial25, Some(100.0), 0.4, 1010.0, Decision::Unchanged),
-            (Some(prev), Partial50, Some(100.0), 0.4, 1010.0, Decision::ActionChanged),
-            (Some(prev), Partial25, Some(100.1), 0.4, 1010.0, Decision::Unchanged),
-            (Some(prev), Partial25, Some(100.11), 0.4, 1010.0, Decision::SlChanged),
-            (Some(prev), Partial25, Some(99.89), 0.4, 1010.0, Decision::SlChanged),
-            (Some(prev), Partial25, None, 0.4, 1010.0, Decision::SlChanged),
-            (Some(no_sl), Partial25, Some(100.0), 0.4, 1010.0, Decision::SlChanged),
-            (Some(no_sl), Partial25, None, 0.4, 1010.0, Decision::Unchanged),
-            (Some(prev), Partial25, Some(100.0), 0.4009, 1010.0, Decision::Unchanged),
-            (Some(prev), Partial25, Some(100.0), 0.4015, 1010.0, Decision::KillScoreChanged),
-            (Some(prev), Partial25, Some(100.0), 0.3985, 1010.0, Decision::KillScoreChanged),
-            (Some(prev), Partial25, Some(100.0), 0.4, 1059.9, Decision::Unchanged),
-            (Some(prev), Partial25, Some(100.0), 0.4, 1060.0, Decision::Aged),
+            (
+                Some(prev),
+                Partial25,
+                Some(100.0),
+                0.4,
+                1010.0,
+                Decision::Unchanged,
+            ),
+            (
+                Some(prev),
+                Partial50,
+                Some(100.0),
+                0.4,
+                1010.0,
+                Decision::ActionChanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                Some(100.1),
+                0.4,
+                1010.0,
+                Decision::Unchanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                Some(100.11),
+                0.4,
+                1010.0,
+                Decision::SlChanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                Some(99.89),
+                0.4,
+                1010.0,
+                Decision::SlChanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                None,
+                0.4,
+                1010.0,
+                Decision::SlChanged,
+            ),
+            (
+                Some(no_sl),
+                Partial25,
+                Some(100.0),
+                0.4,
+                1010.0,
+                Decision::SlChanged,
+            ),
+            (
+                Some(no_sl),
+                Partial25,
+                None,
+                0.4,
+                1010.0,
+                Decision::Unchanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                Some(100.0),
+                0.4009,
+                1010.0,
+                Decision::Unchanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                Some(100.0),
+                0.4015,
+                1010.0,
+                Decision::KillScoreChanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                Some(100.0),
+                0.3985,
+                1010.0,
+                Decision::KillScoreChanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                Some(100.0),
+                0.4,
+                1059.9,
+                Decision::Unchanged,
+            ),
+            (
+                Some(prev),
+                Partial25,
+                Some(100.0),
+                0.4,
+                1060.0,
+                Decision::Aged,
+            ),
         ];
         for (prev, action, sl, k, now, want) in cases {
             let got = decide(prev.as_ref(), *action, *sl, *k, *now, &t);

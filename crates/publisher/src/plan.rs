@@ -306,8 +306,7 @@ pub fn evaluate(
         Ok(None) => return Outcome::NoPosition { had_proposal },
         Err(e) => return Outcome::Skipped(e.into()),
     };
-    let market = match input::parse_market_state(&input::market_state_key(symbol), &reads.market)
-    {
+    let market = match input::parse_market_state(&input::market_state_key(symbol), &reads.market) {
         Ok(m) => m,
         Err(e) => return Outcome::Skipped(e.into()),
     };
@@ -415,7 +414,10 @@ mod tests {
             want.sort();
             assert_eq!(union, want, "n = {n}");
         }
-        assert_eq!(symbols(" , ", Shard::default()), Err(ConfigError::NoSymbols));
+        assert_eq!(
+            symbols(" , ", Shard::default()),
+            Err(ConfigError::NoSymbols)
+        );
         assert_eq!(
             symbols("BTC USDT,ETH:1", Shard::default()),
             Err(ConfigError::BadSymbol("ETH:1".into()))
@@ -467,7 +469,12 @@ mod tests {
             }
         ));
         let mut moved = again.clone();
-        moved.position.as_mut().unwrap().1.insert("unrealized_pnl".into(), "0".into());
+        moved
+            .position
+            .as_mut()
+            .unwrap()
+            .1
+            .insert("unrealized_pnl".into(), "0".into());
         assert!(matches!(
             evaluate("BTCUSDT", &moved, &rules, 1010.5, "T"),
             Outcome::Publish {
@@ -484,7 +491,11 @@ mod tests {
             Outcome::NoPosition { had_proposal: true }
         );
         let mut flat = reads();
-        flat.position.as_mut().unwrap().1.insert("side".into(), "FLAT".into());
+        flat.position
+            .as_mut()
+            .unwrap()
+            .1
+            .insert("side".into(), "FLAT".into());
         assert_eq!(
             evaluate("BTCUSDT", &flat, &rules, 1010.0, "T"),
             Outcome::NoPosition {
@@ -521,7 +532,11 @@ mod tests {
             ),
             (
                 Box::new(|r| {
-                    r.position.as_mut().unwrap().1.insert("entry_price".into(), "-5".into());
+                    r.position
+                        .as_mut()
+                        .unwrap()
+                        .1
+                        .insert("entry_price".into(), "-5".into());
                 }),
                 "kernel: position.entry_price",
             ),
