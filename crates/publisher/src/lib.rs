@@ -9,7 +9,11 @@
 //! loop: schedule, backoff, signals, logs).
 
 pub mod input;
+pub mod local;
 pub mod output;
 pub mod plan;
 pub mod service;
 pub mod store;
+
+/// The `redis` crate this publisher is built with (tests and tools build commands with it).
+pub use redis;
