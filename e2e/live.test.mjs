@@ -98,7 +98,7 @@ test('published records appear verified; a new one is highlighted; a click opens
   // The tab is offered (the page was served with Redis); the view is a chunk of its own.
   await page.getByTestId('view-live').click();
   await page.getByTestId('live-view').waitFor({ state: 'visible', timeout: 30_000 });
-  assert.match(page.url(), /\?view=live$/);
+  assert.match(page.url(), /\?view=live(#|$)/);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=live-row]').length === 3, null, {
     timeout: 30_000,
   });
@@ -118,7 +118,10 @@ test('published records appear verified; a new one is highlighted; a click opens
 
   // A new BTCUSDT proposal in the stream: R_net crosses T1_R (PARTIAL_25 and the profit lock).
   const [btc2] = propose([input('BTCUSDT', 5, 3700)]);
-  await redis.cli('XADD', STREAM, '*', 'symbol', 'BTCUSDT', ...args(record(btc2, 1_764_000_010)));
+  // As the publisher does: the hash, then the stream.
+  const rec2 = record(btc2, 1_764_000_010);
+  await redis.cli('HSET', KEY('BTCUSDT'), ...args(rec2));
+  await redis.cli('XADD', STREAM, '*', 'symbol', 'BTCUSDT', ...args(rec2));
   const btc = rowOf(page, 'BTCUSDT');
   await page.waitForFunction(
     () => document.querySelector('[data-testid=live-row][data-symbol=BTCUSDT]')?.dataset.updates === '2',

@@ -3,6 +3,7 @@
 mod diff_theta;
 mod fast_json;
 mod lines;
+mod publish;
 mod published;
 mod replay;
 mod serve;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
+    /// P2.5: publish a harvest proposal per symbol to Redis every interval (a service; see
+    /// deploy/harvest-proposal.service). Never invents positions.
+    Publish(publish::PublishArgs),
     /// Save the proposals published to Redis (every `quantum:harvest:proposal:*` hash, or the
     /// stream's history) as JSON Lines on stdout, for `harvest verify` and the dashboard's
     /// reviewer. Exit status 2 if Redis cannot be read.
@@ -151,6 +155,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         Command::Sweep(args) => sweep::run(&args, &mut out)?,
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
         Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
+        Command::Publish(args) => publish::run(&args),
         Command::Snapshot(src) if src.redis.is_none() => {
             eprintln!("harvest snapshot: give --redis URL (e.g. redis://127.0.0.1:6379)");
             ExitCode::from(2)

@@ -121,7 +121,10 @@ impl Live {
             return;
         };
         let mut latest = lock(&self.latest);
-        if latest.get(&sym).is_some_and(|old| same(old, &f)) {
+        if latest
+            .get(&sym)
+            .is_some_and(|old| same(old, &f) || older(&f, old))
+        {
             return;
         }
         latest.insert(sym, f.clone());
@@ -143,6 +146,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn status_json(s: &str) -> String {
     serde_json::json!({ "status": s }).to_string()
+}
+
+/// Whether `new` was published before `old` (by `last_update_epoch`): a hash read between a
+/// publisher's stream entry and its hash write must not undo the newer record.
+fn older(new: &Fields, old: &Fields) -> bool {
+    let epoch = |f: &Fields| {
+        f.get("last_update_epoch")
+            .and_then(|e| e.trim().parse::<f64>().ok())
+    };
+    matches!((epoch(new), epoch(old)), (Some(n), Some(o)) if n < o)
 }
 
 /// Equal but for the fields that change without the proposal changing.

@@ -545,6 +545,11 @@ fn serve_streams_published_proposals_and_survives_a_redis_restart() {
     let mut same = record("ETHUSDT", 9.0, 3700.0, false);
     same.insert("last_update_epoch".into(), "1700000010".into());
     r.put(&same);
+    // An older record (by last_update_epoch) than the one shown does not replace it.
+    let mut stale = record("ETHUSDT", 0.1, 100.0, false);
+    stale.insert("last_update_epoch".into(), "1699999000".into());
+    r.put(&stale);
+    std::thread::sleep(Duration::from_millis(600));
     let id = r.xadd(&record("SOLUSDT", 2.0, 60.0, true));
     let p = next(&rx, "proposal", 10);
     assert_eq!(p["symbol"], "SOLUSDT");
