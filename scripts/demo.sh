@@ -9,6 +9,7 @@
 #   scripts/demo.sh --check   the same chain once, checked end to end (publish --once, verify
 #                             --redis, the event stream's first event), then exits: 0 if all good.
 #   HARVEST_PORT=9000 scripts/demo.sh    another port for the dashboard (default 8080)
+#   HARVEST_BIN=target/debug/harvest scripts/demo.sh    use that binary instead of building one
 #
 # Needs redis-server (scripts/setup.sh installs it) and builds what is missing: the `harvest`
 # binary (cargo build --release) and the dashboard (scripts/test.sh build-release → dist/).
@@ -29,9 +30,13 @@ esac
 command -v redis-server >/dev/null || harvest_die "redis-server is missing: run scripts/setup.sh"
 command -v redis-cli >/dev/null || harvest_die "redis-cli is missing: run scripts/setup.sh"
 
-harvest_log "building the harvest binary (cargo build --release -p harvest-cli)"
-cargo build --release -q -p harvest-cli
-HARVEST="$HARVEST_ROOT/target/release/harvest"
+if [ -n "${HARVEST_BIN:-}" ]; then
+  HARVEST="$HARVEST_BIN"
+else
+  harvest_log "building the harvest binary (cargo build --release -p harvest-cli)"
+  cargo build --release -q -p harvest-cli
+  HARVEST="$HARVEST_ROOT/target/release/harvest"
+fi
 "$HARVEST" publish --help >/dev/null 2>&1 || harvest_die "this build has no \`harvest publish\`"
 if [ ! -f dist/index.html ] && ! $check; then
   harvest_log "building the dashboard (scripts/test.sh build-release; a few minutes the first time)"
@@ -105,6 +110,7 @@ if $check; then
   "$HARVEST" publish --once --redis-url "$REDIS_URL" --symbols "$symbols_csv" --enable-stream
   "$HARVEST" verify --redis "$REDIS_URL" >"$work/verdicts.jsonl"
   harvest_log "verify --redis: $(grep -c '"verdict":"MATCH"' "$work/verdicts.jsonl") of ${#SYMBOLS[@]} MATCH"
+  "$HARVEST" verify --redis "$REDIS_URL" --format csv 2>/dev/null | cut -d, -f2,4,7 | column -t -s, >&2
   mkdir -p "$work/dist" && echo '<html><head></head><body></body></html>' >"$work/dist/index.html"
   "$HARVEST" serve --redis "$REDIS_URL" --port "$WEB_PORT" --dist "$work/dist" 2>"$work/serve.log" &
   pids+=($!)

@@ -611,3 +611,22 @@ fn serve_without_redis_is_a_static_server_with_no_live_view() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("has no index.html"));
 }
+
+#[test]
+fn the_readme_demo_runs_end_to_end() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new("bash")
+        .arg(root.join("scripts/demo.sh"))
+        .arg("--check")
+        .env("HARVEST_BIN", env!("CARGO_BIN_EXE_harvest"))
+        .output()
+        .expect("run scripts/demo.sh");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("verify --redis: 4 of 4 MATCH"), "{err}");
+    assert!(err.contains("SOLUSDT  FULL_CLOSE_PROPOSED"), "{err}");
+    assert!(
+        err.contains("starts with its snapshot: the chain works"),
+        "{err}"
+    );
+}

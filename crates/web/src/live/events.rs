@@ -14,7 +14,9 @@ pub fn connect(
     on_problem: impl Fn(String) + Clone + 'static,
 ) {
     let Ok(source) = web_sys::EventSource::new(url) else {
-        on_problem(format!("The browser could not open the live stream at {url}."));
+        on_problem(format!(
+            "The browser could not open the live stream at {url}."
+        ));
         return;
     };
     for name in ["snapshot", "proposal", "status"] {

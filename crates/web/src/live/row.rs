@@ -14,20 +14,38 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
     let verdict = row.review.verdict;
     let changed = row.changed.join(" ");
     let cell = |field: &'static str| {
-        let class = if row.did_change(field) { "num changed" } else { "num" };
+        let class = if row.did_change(field) {
+            "num changed"
+        } else {
+            "num"
+        };
         (class, row.field(field).to_string())
     };
     let (r_class, r_net) = cell("R_net");
     let (k_class, k) = cell("kill_score");
     let (sl_class, sl) = cell("new_sl_proposed");
-    let action_class = if row.did_change("harvest_action") { "action changed" } else { "action" };
+    let action_class = if row.did_change("harvest_action") {
+        "action changed"
+    } else {
+        "action"
+    };
     let diffs: Vec<String> = row
         .review
         .diffs
         .iter()
-        .map(|d| format!("{}: published {}, recomputed {}", d.field, d.recorded, d.recomputed))
+        .map(|d| {
+            format!(
+                "{}: published {}, recomputed {}",
+                d.field, d.recorded, d.recomputed
+            )
+        })
         .collect();
-    let unchecked: Vec<String> = row.review.unchecked.iter().map(|u| u.field.clone()).collect();
+    let unchecked: Vec<String> = row
+        .review
+        .unchecked
+        .iter()
+        .map(|u| u.field.clone())
+        .collect();
     let note = match (&row.review.error, diffs.is_empty(), unchecked.is_empty()) {
         (Some(e), _, _) => e.clone(),
         (None, false, _) => diffs.join("; "),
