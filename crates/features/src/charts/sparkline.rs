@@ -64,7 +64,8 @@ mod tests {
     #[test]
     fn sparkline_table() {
         // (values, threshold, points, last, above)
-        let cases: [(&[f64], f64, &str, Option<(f64, f64)>, bool); 5] = [
+        type Case<'a> = (&'a [f64], f64, &'a str, Option<(f64, f64)>, bool);
+        let cases: [Case; 5] = [
             (&[], 0.6, "", None, false),
             (&[0.25], 0.6, "99,16", Some((99.0, 16.0)), false),
             (&[0.0, 1.0], 0.5, "1,21 99,1", Some((99.0, 1.0)), true),

@@ -278,7 +278,8 @@ mod tests {
         let mut tampered = rec("ETHUSDT", 1.0, 60.0);
         tampered.insert("R_net".into(), "5".into());
         // (event, touched symbols, then: symbol → (verdict, changed, k history length))
-        let steps: Vec<(LiveEvent, Vec<&str>, Vec<(&str, Verdict, Vec<&str>, usize)>)> = vec![
+        type Want<'a> = Vec<(&'a str, Verdict, Vec<&'a str>, usize)>;
+        let steps: Vec<(LiveEvent, Vec<&str>, Want)> = vec![
             (
                 LiveEvent::Snapshot {
                     records: vec![rec("BTCUSDT", 0.5, 3600.0), rec("ETHUSDT", 1.0, 60.0)],
