@@ -4,7 +4,8 @@
 # Idempotent and quick when all is there already (a few seconds). On a fresh Debian machine
 # with rustup it installs:
 #   - Debian packages chromium + chromium-driver (only if /usr/bin/chromium or
-#     /usr/bin/chromedriver is missing), and nodejs + npm if node is missing;
+#     /usr/bin/chromedriver is missing), nodejs + npm if node is missing, and redis-server
+#     (the publisher's integration tests) if it is missing;
 #   - the Rust toolchain of rust-toolchain.toml with the wasm32-unknown-unknown target,
 #     rustfmt and clippy (only what is missing), and the pinned nightly of the release wasm
 #     build with rust-src and the wasm32 target (NIGHTLY_TOOLCHAIN in scripts/lib.sh);
@@ -32,6 +33,8 @@ apt_missing=()
 [ -x "$CHROMEDRIVER_BIN" ] || apt_missing+=(chromium-driver)
 command -v node >/dev/null 2>&1 || apt_missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_missing+=(npm)
+# redis-server: the real Redis the publisher's integration tests start on a loopback port.
+command -v redis-server >/dev/null 2>&1 || apt_missing+=(redis-server)
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   harvest_log "installing Debian packages: ${apt_missing[*]}"
   harvest_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q

@@ -68,7 +68,7 @@ impl From<FormatArg> for ThetaFormat {
 }
 
 /// Reads a theta file (`-`: stdin) strictly; every problem as one message line.
-fn load_theta(path: &Path) -> Result<Theta, Vec<String>> {
+pub(crate) fn load_theta(path: &Path) -> Result<Theta, Vec<String>> {
     let text = if path.as_os_str() == "-" {
         io::read_to_string(io::stdin()).map_err(|e| vec![e.to_string()])?
     } else {

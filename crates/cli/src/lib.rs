@@ -5,7 +5,10 @@ mod diff_theta;
 mod fast_json;
 mod lines;
 mod market_state;
+mod publish;
+mod published;
 mod replay;
+mod serve;
 mod stops;
 mod sweep;
 
@@ -14,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use harvest_features::reviewer::published::{looks_published, review_published};
 use harvest_features::reviewer::verify::{
     self as review, csv_row, review_line, Counts, Receipt, CSV_HEADER,
 };
@@ -62,6 +66,16 @@ pub enum Command {
     /// P1: read JSON Lines of {position, market_state, theta?} on stdin, write one stop proposal
     /// per line; a bad line gets {"line": N, "error": "..."}. Exit status 1 if any line failed.
     Stops(ParallelArgs),
+    /// P2.5: publish a harvest proposal per symbol to Redis every interval (a service; see
+    /// deploy/harvest-proposal.service). Never invents positions.
+    Publish(publish::PublishArgs),
+    /// Save the proposals published to Redis (every `quantum:harvest:proposal:*` hash, or the
+    /// stream's history) as JSON Lines on stdout, for `harvest verify` and the dashboard's
+    /// reviewer. Exit status 2 if Redis cannot be read.
+    Snapshot(published::RedisSource),
+    /// Serve the built dashboard on 127.0.0.1; with `--redis`, also the published proposals as
+    /// a live event stream (/api/live) and the dashboard's Live view.
+    Serve(serve::ServeArgs),
 }
 
 /// Options of the line-parallel commands.
@@ -87,12 +101,18 @@ pub struct VerifyArgs {
     /// Also write the summary receipt (JSON) to this file.
     #[arg(long)]
     pub receipt: Option<std::path::PathBuf>,
+    /// Theta for published records without `proposal_json` (JSON or theta.harvest lines;
+    /// default: the defaults).
+    #[arg(long, value_name = "FILE")]
+    pub theta: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub source: published::RedisSource,
     #[command(flatten)]
     pub parallel: ParallelArgs,
 }
 
 /// Output format of `verify`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// One JSON object per record.
     Jsonl,
@@ -163,6 +183,13 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
                 ExitCode::SUCCESS
             }
         }
+        Command::Publish(args) => publish::run(&args),
+        Command::Snapshot(src) if src.redis.is_none() => {
+            eprintln!("harvest snapshot: give --redis URL (e.g. redis://127.0.0.1:6379)");
+            ExitCode::from(2)
+        }
+        Command::Snapshot(src) => published::snapshot(&src, &mut out)?,
+        Command::Serve(args) => serve::run(&args)?,
     };
     out.flush()?;
     Ok(code)
@@ -222,6 +249,30 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         eprintln!("harvest verify: --abs-tol and --rel-tol must be finite numbers ≥ 0");
         return Ok(ExitCode::from(2));
     }
+    let theta = match &args.theta {
+        Some(path) => match diff_theta::load_theta(path) {
+            Ok(t) => Some(t),
+            Err(errs) => {
+                eprintln!(
+                    "harvest verify: --theta {}: {}",
+                    path.display(),
+                    errs.join("; ")
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    if args.source.redis.is_some() {
+        return published::verify(
+            &args.source,
+            tol,
+            theta.as_ref(),
+            args.format,
+            args.receipt.as_deref(),
+            out,
+        );
+    }
     if let Format::Csv = args.format {
         writeln!(out, "{CSV_HEADER}")?;
     }
@@ -232,7 +283,13 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         threads(&args.parallel),
         true,
         |n, line, buf, counts: &mut Counts| {
-            let row = review_line(n, line, &tol)?;
+            // Published records without proposal_json use --theta (review_line: the defaults).
+            let row = match (&theta, std::str::from_utf8(line)) {
+                (Some(t), Ok(text)) if looks_published(text) => {
+                    review_published(n, text.trim_end_matches('\r'), &tol, Some(t))
+                }
+                _ => review_line(n, line, &tol)?,
+            };
             match format {
                 Format::Jsonl => {
                     let _ = serde_json::to_writer(&mut *buf, &row);
