@@ -116,7 +116,7 @@ impl Store {
     ///
     /// # Errors
     /// The connection failed (it is dropped; the next call reconnects).
-    pub fn pipeline(&mut self, cmds: &[Cmd]) -> RedisResult<Vec<RedisResult<Value>>> {
+    pub fn pipeline(&mut self, cmds: Vec<Cmd>) -> RedisResult<Vec<RedisResult<Value>>> {
         if cmds.is_empty() {
             return Ok(Vec::new());
         }
@@ -125,7 +125,7 @@ impl Store {
             Conn::Single(conn) => {
                 let mut pipe = redis::pipe();
                 for c in cmds {
-                    pipe.add_command(c.clone());
+                    pipe.add_command(c);
                 }
                 pipe.ignore_errors();
                 pipe.query::<Vec<RedisResult<Value>>>(conn)
@@ -133,14 +133,14 @@ impl Store {
             Conn::Cluster(conn) => {
                 let mut pipe = redis::cluster::cluster_pipe();
                 for c in cmds {
-                    pipe.add_command(c.clone());
+                    pipe.add_command(c);
                 }
                 match pipe.query::<Vec<Value>>(conn) {
                     Ok(values) => Ok(values.into_iter().map(Ok).collect()),
                     // A cluster pipeline fails as a whole on one command's server error: run the
                     // commands one by one so the error stays with its command.
                     Err(e) if !is_connection_error(&e) => {
-                        Ok(cmds.iter().map(|c| c.query::<Value>(conn)).collect())
+                        Ok(pipe.cmd_iter().map(|c| c.query::<Value>(conn)).collect())
                     }
                     Err(e) => Err(e),
                 }
@@ -159,7 +159,7 @@ impl Store {
     /// # Errors
     /// The connection failed, or the server refused the command.
     pub fn query(&mut self, cmd: &Cmd) -> RedisResult<Value> {
-        self.pipeline(std::slice::from_ref(cmd))?
+        self.pipeline(vec![cmd.clone()])?
             .pop()
             .expect("one reply per command")
     }
