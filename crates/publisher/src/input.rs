@@ -363,7 +363,8 @@ mod tests {
     #[test]
     fn p1_table() {
         let key = "quantum:risk:proposal:X";
-        let cases: Vec<(Fields, Result<Option<(f64, Option<f64>)>, InputError>)> = vec![
+        type Want = Result<Option<(f64, Option<f64>)>, InputError>;
+        let cases: Vec<(Fields, Want)> = vec![
             (Fields::new(), Ok(None)),
             (
                 f(&[("stop_dist_pct", "0.01"), ("proposed_sl", "99")]),

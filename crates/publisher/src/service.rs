@@ -10,7 +10,7 @@ use redis::{Cmd, RedisResult, Value};
 
 use crate::input::{self, Fields, EXECUTION_STREAM};
 use crate::output::{self, DECISION_FIELDS, PROPOSAL_STREAM, STREAM_MAXLEN};
-use crate::plan::{evaluate, Outcome, PositionSource, Rules, SymbolReads};
+use crate::plan::{evaluate, next_start, Outcome, PositionSource, Rules, SymbolReads};
 use crate::store::{self, Store, Timeouts};
 
 /// Everything the service runs with (the CLI's flags).
@@ -587,8 +587,7 @@ pub fn run_forever(settings: Settings, stop: Receiver<i32>) -> u8 {
                 }
                 failures = 0;
                 log(&r.to_string());
-                let k = (start.elapsed().as_secs_f64() / interval.as_secs_f64()).floor() + 1.0;
-                start + interval.mul_f64(k)
+                start + next_start(start.elapsed(), interval)
             }
             Err(e) => {
                 failures += 1;

@@ -34,7 +34,7 @@ enum Target {
 
 enum Conn {
     Single(Connection),
-    Cluster(ClusterConnection),
+    Cluster(Box<ClusterConnection>),
 }
 
 /// A Redis server or cluster, connected on demand.
@@ -99,7 +99,7 @@ impl Store {
                     conn.set_write_timeout(Some(self.timeouts.response))?;
                     Conn::Single(conn)
                 }
-                Target::Cluster(c) => Conn::Cluster(c.get_connection()?),
+                Target::Cluster(c) => Conn::Cluster(Box::new(c.get_connection()?)),
             };
             self.conn = Some(conn);
         }
