@@ -1115,14 +1115,18 @@ fn redis_cluster_of_three_nodes() {
     let urls: Vec<String> = addrs.iter().map(|a| format!("redis://{a}")).collect();
     let urls = urls.join(",");
     let mut s = Store::open(&urls, true, Default::default()).unwrap();
-    wait_until(Duration::from_secs(20), || {
-        let info = Command::new("redis-cli")
-            .args(["-p", &nodes[0].port().to_string(), "cluster", "info"])
-            .output()
-            .unwrap();
-        text(&info.stdout).contains("cluster_state:ok") && s.connect().is_ok()
+    // Every node must see the whole cluster before it serves its slots.
+    wait_until(Duration::from_secs(30), || {
+        nodes.iter().all(|n| {
+            let info = Command::new("redis-cli")
+                .args(["-p", &n.port().to_string(), "cluster", "info"])
+                .output()
+                .unwrap();
+            let info = text(&info.stdout);
+            info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3")
+        }) && s.connect().is_ok()
     })
-    .expect("cluster state ok");
+    .expect("cluster state ok on every node");
     // Symbols whose keys hash to all three nodes.
     let syms: Vec<String> = (0..12).map(|i| format!("C{i}USDT")).collect();
     for sym in &syms {
