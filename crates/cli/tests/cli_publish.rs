@@ -1156,3 +1156,80 @@ fn redis_cluster_of_three_nodes() {
         .collect();
     assert!(per_node.iter().all(|&k| k > 0), "{per_node:?}");
 }
+
+#[test]
+fn service_started_before_redis_waits_for_it() {
+    let port = free_port().unwrap();
+    let url = format!("redis://127.0.0.1:{port}");
+    let mut svc = Service::start(&url, &["--symbols", "BTCUSDT", "--interval", "0.2"]);
+    svc.wait_log("attempt 2 failed", Duration::from_secs(10));
+    assert!(
+        svc.child.try_wait().unwrap().is_none(),
+        "exited:\n{}",
+        svc.log()
+    );
+    let r = LocalRedis::start_on(port, &[]).unwrap();
+    let mut s = r.store().unwrap();
+    seed(&mut s, "BTCUSDT", "1");
+    svc.wait_log("Redis is back", Duration::from_secs(30));
+    wait_until(Duration::from_secs(10), || {
+        hgetall(&mut s, "quantum:harvest:proposal:BTCUSDT").len() == FIELDS.len()
+    })
+    .unwrap_or_else(|| panic!("not published:\n{}", svc.log()));
+    assert_eq!(svc.terminate().code(), Some(0), "{}", svc.log());
+}
+
+#[test]
+fn proposal_stream_is_capped_near_10000() {
+    let r = redis();
+    let mut s = r.store().unwrap();
+    let n = 10_600;
+    let syms: Vec<String> = (0..n).map(|i| format!("Z{i}")).collect();
+    for chunk in syms.chunks(500) {
+        let mut cmds = Vec::new();
+        for sym in chunk {
+            cmds.push(cmd(&[
+                "HSET",
+                &format!("quantum:marketstate:{sym}"),
+                "sigma",
+                "0.01",
+                "ts",
+                "0.4",
+                "p_trend",
+                "0.6",
+                "p_mr",
+                "0.2",
+                "p_chop",
+                "0.2",
+            ]));
+            cmds.push(cmd(&[
+                "HSET",
+                &format!("quantum:state:positions:{sym}"),
+                "side",
+                "SHORT",
+                "entry_price",
+                "50",
+                "age_sec",
+                "10",
+                "unrealized_pnl",
+                "0.2",
+            ]));
+        }
+        for reply in s.pipeline(cmds).unwrap() {
+            reply.unwrap();
+        }
+    }
+    let out = publish(
+        &r.url(),
+        &["--once", "--symbols", &syms.join(","), "--enable-stream"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!("published {n}")),
+        "{}",
+        text(&out.stderr)
+    );
+    // MAXLEN ~ 10000: trimmed in whole nodes, so a little above 10,000, never near 10,600.
+    let len = int(run(&mut s, &["XLEN", PROPOSAL_STREAM]));
+    assert!((10_000..10_200).contains(&len), "XLEN {len}");
+}
