@@ -281,10 +281,20 @@ impl Publisher {
         started: Instant,
     ) -> RedisResult<CycleReport> {
         let mut report = CycleReport::default();
+        // A stream that cannot be read as one (wrong type, unreadable entries) is bad data, not a
+        // lost connection: the symbols that need it are skipped, the others go on.
+        let mut stream_error: Option<String> = None;
         if source.reads_stream() {
             let t = Instant::now();
             let wanted: HashSet<&str> = symbols.iter().map(String::as_str).collect();
-            self.stream.refresh(&mut self.store, &wanted)?;
+            match self.stream.refresh(&mut self.store, &wanted) {
+                Ok(()) => {}
+                Err(e) if store::is_connection_error(&e) => return Err(e),
+                Err(e) => {
+                    self.stream = StreamPositions::default();
+                    stream_error = Some(format!("{EXECUTION_STREAM}: {e}"));
+                }
+            }
             report.redis += t.elapsed();
         }
         let per_symbol = if source.reads_hashes() { 4 } else { 3 };
@@ -309,7 +319,7 @@ impl Publisher {
             for s in batch {
                 report.read += 1;
                 let r: Vec<RedisResult<Value>> = replies.by_ref().take(per_symbol).collect();
-                let outcome = match self.reads(s, r, source) {
+                let outcome = match self.reads(s, r, source, stream_error.as_deref()) {
                     Ok(reads) => evaluate(s, &reads, &self.settings.rules, now_epoch, computed_at),
                     Err(note) => {
                         report.skipped += 1;
@@ -416,6 +426,7 @@ impl Publisher {
         symbol: &str,
         replies: Vec<RedisResult<Value>>,
         source: PositionSource,
+        stream_error: Option<&str>,
     ) -> Result<SymbolReads, String> {
         let mut replies = replies.into_iter();
         let mut get_hash = |key: String| -> Result<Fields, String> {
@@ -435,6 +446,9 @@ impl Publisher {
             }
         }
         if position.is_none() && source.reads_stream() {
+            if let Some(e) = stream_error {
+                return Err(e.to_string());
+            }
             position = self.stream.latest.get(symbol).cloned();
         }
         let published = match replies.next().expect("one reply per command") {

@@ -174,3 +174,42 @@ fn large_cycle_in_batches() {
         "{r}"
     );
 }
+
+#[test]
+fn unreadable_stream_skips_only_the_symbols_that_need_it() {
+    let redis = LocalRedis::start().expect("redis-server");
+    let mut s = redis.store().unwrap();
+    for sym in ["HASHUSDT", "STREAMUSDT"] {
+        market(&mut s, sym);
+    }
+    q(
+        &mut s,
+        &[
+            "HSET",
+            "quantum:state:positions:HASHUSDT",
+            "side",
+            "LONG",
+            "entry_price",
+            "100",
+            "age_sec",
+            "60",
+            "unrealized_pnl",
+            "1",
+        ],
+    );
+    q(&mut s, &["SET", "quantum:stream:execution", "not a stream"]);
+    let mut p = Publisher::new(Settings {
+        redis_url: redis.url(),
+        symbols: vec!["HASHUSDT".into(), "STREAMUSDT".into()],
+        source: PositionSource::Auto,
+        ..Settings::default()
+    })
+    .unwrap();
+    let r = p.cycle().expect("bad data is not a Redis failure");
+    assert_eq!(counts(&r), (1, 0, 0, 1), "{r}");
+    // Fixed: the stream is read again.
+    q(&mut s, &["DEL", "quantum:stream:execution"]);
+    xadd(&mut s, "*", "STREAMUSDT", "LONG", "0");
+    let r = p.cycle().unwrap();
+    assert_eq!(counts(&r), (1, 1, 0, 0), "{r}");
+}
