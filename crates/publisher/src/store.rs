@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use redis::cluster::{ClusterClient, ClusterConnection};
-use redis::{Client, Cmd, Connection, RedisError, RedisResult, Value};
+use redis::io::tcp::{socket2::TcpKeepalive, TcpSettings};
+use redis::{Client, Cmd, Connection, IntoConnectionInfo, RedisError, RedisResult, Value};
 
 /// How long connecting, and waiting for a reply, may take before the attempt counts as failed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,6 +50,15 @@ fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// TCP_NODELAY (a pipeline is written whole: Nagle's algorithm would only hold back its last
+/// segment until the server's delayed ACK, tens of ms per pipeline) and keep-alive probes after
+/// 60 s idle, so a silently dropped connection is noticed.
+fn tcp_settings() -> TcpSettings {
+    TcpSettings::default()
+        .set_nodelay(true)
+        .set_keepalive(TcpKeepalive::new().with_time(Duration::from_secs(60)))
+}
+
 impl Store {
     /// A store for `url` (`redis://`, `rediss://`, `unix://`); with `cluster`, `url` is a
     /// comma-separated list of seed nodes of a Redis Cluster. Nothing is connected yet.
@@ -71,13 +81,18 @@ impl Store {
                 .collect();
             Target::Cluster(
                 ClusterClient::builder(nodes)
+                    .tcp_settings(tcp_settings())
                     .connection_timeout(timeouts.connect)
                     .response_timeout(timeouts.response)
                     .retries(0)
                     .build()?,
             )
         } else {
-            Target::Single(Client::open(url.trim())?)
+            Target::Single(Client::open(
+                url.trim()
+                    .into_connection_info()?
+                    .set_tcp_settings(tcp_settings()),
+            )?)
         };
         Ok(Store {
             target,
