@@ -1233,3 +1233,23 @@ fn proposal_stream_is_capped_near_10000() {
     let len = int(run(&mut s, &["XLEN", PROPOSAL_STREAM]));
     assert!((10_000..10_200).contains(&len), "XLEN {len}");
 }
+
+#[test]
+fn demo_script_publishes_its_symbols() {
+    let out = Command::new(root().join("deploy/demo.sh"))
+        .arg("--once")
+        .env("HARVEST_BIN", BIN)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains("read 4, published 3"), "{stderr}");
+    assert!(stderr.contains("XRPUSDT: no position"), "{stderr}");
+    for want in [
+        "harvest_action\tPARTIAL_25",
+        "harvest_action\tPARTIAL_50",
+        "harvest_action\tFULL_CLOSE_PROPOSED",
+    ] {
+        assert!(stdout.contains(want), "{want} not in {stdout}");
+    }
+}
