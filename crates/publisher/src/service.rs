@@ -365,8 +365,10 @@ impl Publisher {
                     }
                     Outcome::NoPosition { had_proposal } => {
                         report.no_position += 1;
-                        let mut note =
-                            format!("no position ({}): no proposal", self.position_where(s));
+                        let mut note = format!(
+                            "no position (none open in {}): no proposal",
+                            self.position_where(s)
+                        );
                         if had_proposal {
                             report.removed += 1;
                             note.push_str(&format!("; removed the stale {key}"));
@@ -409,12 +411,13 @@ impl Publisher {
         Ok(report)
     }
 
+    /// Where a position was looked for (the no-position log line).
     fn position_where(&self, symbol: &str) -> String {
         match self.settings.source {
-            PositionSource::RedisHash => format!("{} empty", input::position_key(symbol)),
-            PositionSource::RedisStream => format!("no {EXECUTION_STREAM} entry"),
+            PositionSource::RedisHash => input::position_key(symbol),
+            PositionSource::RedisStream => format!("{EXECUTION_STREAM} entries of {symbol}"),
             PositionSource::Auto => format!(
-                "{} empty, no {EXECUTION_STREAM} entry",
+                "{} or {EXECUTION_STREAM} entries of {symbol}",
                 input::position_key(symbol)
             ),
         }
