@@ -474,6 +474,27 @@ mod tests {
         assert_eq!(t, ms(10_000));
     }
 
+    proptest::proptest! {
+        /// The shards of any list are disjoint, cover it, and differ in size by at most one.
+        #[test]
+        fn shards_partition_any_list(
+            names in proptest::collection::vec("[A-Z]{1,4}", 1..60),
+            n in 1usize..8,
+        ) {
+            let list = names.join(",");
+            let all = symbols(&list, Shard::default()).unwrap();
+            let parts: Vec<Vec<String>> =
+                (1..=n).map(|k| symbols(&list, Shard { k, n }).unwrap()).collect();
+            let mut union: Vec<String> = parts.concat();
+            union.sort();
+            let mut want = all.clone();
+            want.sort();
+            proptest::prop_assert_eq!(union, want);
+            let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
+            proptest::prop_assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
+        }
+    }
+
     #[test]
     fn rules_table() {
         assert_eq!(Rules::new(0.02, 0.001, 60.0), Ok(Rules::default()));
