@@ -2,6 +2,7 @@
 
 pub mod args;
 mod diff_theta;
+pub mod error;
 mod fast_json;
 mod lines;
 mod replay;
@@ -171,7 +172,7 @@ pub fn propose_line(
         Err(_) => Err(match std::str::from_utf8(bytes) {
             Ok(text) => review::parse_json::<HarvestInput>(text)
                 .err()
-                .unwrap_or_else(|| "invalid JSON".to_string()),
+                .map_or_else(|| "invalid JSON".to_string(), |e| e.to_string()),
             Err(e) => format!("not UTF-8 text at column {}", e.valid_up_to() + 1),
         }),
     };
