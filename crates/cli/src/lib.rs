@@ -2,6 +2,7 @@
 
 pub mod args;
 mod diff_theta;
+pub mod error;
 mod fast_json;
 mod lines;
 mod market_state;
@@ -225,7 +226,7 @@ pub fn propose_line(
         Err(_) => Err(match std::str::from_utf8(bytes) {
             Ok(text) => review::parse_json::<HarvestInput>(text)
                 .err()
-                .unwrap_or_else(|| "invalid JSON".to_string()),
+                .map_or_else(|| "invalid JSON".to_string(), |e| e.to_string()),
             Err(e) => format!("not UTF-8 text at column {}", e.valid_up_to() + 1),
         }),
     };
@@ -252,12 +253,8 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
     let theta = match &args.theta {
         Some(path) => match diff_theta::load_theta(path) {
             Ok(t) => Some(t),
-            Err(errs) => {
-                eprintln!(
-                    "harvest verify: --theta {}: {}",
-                    path.display(),
-                    errs.join("; ")
-                );
+            Err(err) => {
+                eprintln!("harvest verify: --theta {}: {err}", path.display());
                 return Ok(ExitCode::from(2));
             }
         },

@@ -44,7 +44,7 @@ pub fn stops_line(line: usize, bytes: &[u8], out: &mut Vec<u8>) -> Option<bool> 
         return None;
     }
     let parsed = match std::str::from_utf8(bytes) {
-        Ok(text) => review::parse_json::<StopsLine>(text),
+        Ok(text) => review::parse_json::<StopsLine>(text).map_err(|e| e.to_string()),
         Err(e) => Err(format!("not UTF-8 text at column {}", e.valid_up_to() + 1)),
     };
     let result = parsed.and_then(|l| {

@@ -293,7 +293,11 @@ fn invalid_positions_and_thetas_are_reported_not_compared() {
         sigma_ref: 0.0,
         ..Theta::default()
     };
-    let errs = compare_thetas(&worse, &worse, &[]).unwrap_err();
+    let errs: Vec<String> = compare_thetas(&worse, &worse, &[])
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(errs.len(), 4, "{errs:?}");
     assert!(
         errs[0].starts_with("A: theta.sigma_ref") && errs[3].starts_with("B: theta.max_age_sec")

@@ -131,31 +131,46 @@ struct ProposalIn {
     audit: AuditIn,
 }
 
+/// Why a record's JSON was refused: the JSON path of the first problem and serde's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    /// Not the expected shape; `path` is empty for the whole value.
+    #[error("{}{message}", if .path.is_empty() { String::new() } else { format!("{}: ", .path) })]
+    Invalid {
+        /// Where (`market_state.sigma`), empty for the top level.
+        path: String,
+        /// serde's message (`invalid type: string "NaN", expected f64`).
+        message: String,
+    },
+    /// More after the value.
+    #[error("trailing characters after the record: {0}")]
+    Trailing(String),
+}
+
 /// Parses one JSON value from text with the JSON path of the first problem in the message.
 ///
 /// # Errors
-/// `"<path>: <serde message>"`, e.g. `market_state.sigma: invalid type: string "NaN", expected f64`.
+/// [`JsonError`]: `"<path>: <serde message>"`, e.g.
+/// `market_state.sigma: invalid type: string "NaN", expected f64`.
 ///
 /// ```
 /// use harvest_kernel::HarvestInput;
 /// use harvest_features::reviewer::verify::parse_json;
 /// let err = parse_json::<HarvestInput>(r#"{"position": {"side": "LONG"}, "market_state": {}}"#)
-///     .unwrap_err();
+///     .unwrap_err()
+///     .to_string();
 /// assert!(err.starts_with("position: missing field `entry_price`"), "{err}");
 /// ```
-pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
+pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." || path.is_empty() {
-            inner.to_string()
-        } else {
-            format!("{path}: {inner}")
+        JsonError::Invalid {
+            path: if path == "." { String::new() } else { path },
+            message: e.into_inner().to_string(),
         }
     })?;
-    de.end()
-        .map_err(|e| format!("trailing characters after the record: {e}"))?;
+    de.end().map_err(|e| JsonError::Trailing(e.to_string()))?;
     Ok(value)
 }
 
@@ -254,11 +269,11 @@ pub fn review_line(line: usize, bytes: &[u8], tol: &Tolerance) -> Option<ReviewR
                 };
                 (input, Some(recorded))
             }
-            Err(e) => return Some(ReviewRow::invalid(line, kind, e)),
+            Err(e) => return Some(ReviewRow::invalid(line, kind, e.to_string())),
         },
         RecordKind::Input => match parse_json::<HarvestInput>(text) {
             Ok(i) => (i, None),
-            Err(e) => return Some(ReviewRow::invalid(line, kind, e)),
+            Err(e) => return Some(ReviewRow::invalid(line, kind, e.to_string())),
         },
         RecordKind::Published => {
             return Some(super::published::review_published(line, text, tol, None));

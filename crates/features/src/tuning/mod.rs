@@ -61,6 +61,24 @@ impl PositionSet {
     }
 }
 
+/// A grid spec with more than [`MAX_GRID_POSITIONS`] positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the grid has {positions} positions; at most {MAX_GRID_POSITIONS} are generated")]
+pub struct GridTooLarge {
+    /// The positions the spec asks for.
+    pub positions: usize,
+}
+
+/// A theta of an A/B comparison that the kernel refuses (nothing is compared then).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{side}: {error}")]
+pub struct InvalidTheta {
+    /// `"A"` or `"B"`.
+    pub side: &'static str,
+    /// The kernel's problem (field, value, allowed range).
+    pub error: KernelError,
+}
+
 /// Largest number of positions [`grid_positions`] generates.
 pub const MAX_GRID_POSITIONS: usize = 1_000_000;
 
@@ -117,7 +135,7 @@ impl GridSpec {
 /// `age_sec` set. Non-finite grid values are skipped.
 ///
 /// # Errors
-/// A message when the grid would exceed [`MAX_GRID_POSITIONS`].
+/// [`GridTooLarge`] when the grid would exceed [`MAX_GRID_POSITIONS`].
 ///
 /// ```
 /// use harvest_kernel::HarvestInput;
@@ -126,12 +144,10 @@ impl GridSpec {
 /// assert_eq!(set.len(), 2340);
 /// assert!((set.inputs[0].evaluate().r_net + 2.0).abs() < 1e-12);
 /// ```
-pub fn grid_positions(base: &HarvestInput, spec: &GridSpec) -> Result<PositionSet, String> {
+pub fn grid_positions(base: &HarvestInput, spec: &GridSpec) -> Result<PositionSet, GridTooLarge> {
     let n = spec.len();
     if n > MAX_GRID_POSITIONS {
-        return Err(format!(
-            "the grid has {n} positions; at most {MAX_GRID_POSITIONS} are generated"
-        ));
+        return Err(GridTooLarge { positions: n });
     }
     let finite = |v: &[f64]| {
         v.iter()
@@ -553,7 +569,7 @@ pub struct AbReport {
 /// and the tunables that differ.
 ///
 /// # Errors
-/// Every problem of [`Theta::validate_all`] of A then of B, each prefixed `"A: "` or `"B: "`
+/// Every problem of [`Theta::validate_all`] of A then of B as [`InvalidTheta`] (shown `"A: …"`, `"B: …"`)
 /// (nothing is compared with an invalid theta).
 ///
 /// ```
@@ -564,19 +580,19 @@ pub struct AbReport {
 /// assert_eq!((same.counts.changed, same.changes.len()), (0, 0));
 /// let bad = Theta { sigma_ref: 0.0, ..Theta::default() };
 /// let err = compare_thetas(&Theta::default(), &bad, &set.inputs).unwrap_err();
-/// assert!(err[0].starts_with("B: theta.sigma_ref"));
+/// assert!(err[0].to_string().starts_with("B: theta.sigma_ref"));
 /// ```
 pub fn compare_thetas(
     a: &Theta,
     b: &Theta,
     positions: &[HarvestInput],
-) -> Result<AbReport, Vec<String>> {
-    let problems: Vec<String> = [("A", a), ("B", b)]
+) -> Result<AbReport, Vec<InvalidTheta>> {
+    let problems: Vec<InvalidTheta> = [("A", a), ("B", b)]
         .into_iter()
-        .flat_map(|(name, t)| {
+        .flat_map(|(side, t)| {
             t.validate_all()
                 .into_iter()
-                .map(move |e| format!("{name}: {e}"))
+                .map(move |error| InvalidTheta { side, error })
         })
         .collect();
     if !problems.is_empty() {

@@ -116,7 +116,7 @@ pub fn set_axis(state: &mut UiState, axis: Axis, v: f64) -> Result<(), String> {
             return Ok(());
         }
     };
-    state.set(field, v)
+    state.set(field, v).map_err(|e| e.to_string())
 }
 
 // =============================================================================================
@@ -887,7 +887,7 @@ impl SliderField {
     /// ```
     pub fn slide(self, state: &mut UiState, v: f64) -> Result<(), String> {
         match self {
-            SliderField::Input(f) => state.set(f, v * f.spec().scale),
+            SliderField::Input(f) => state.set(f, v * f.spec().scale).map_err(|e| e.to_string()),
             SliderField::Theta(f) => {
                 state.theta.set(f, v);
                 Ok(())
@@ -901,8 +901,8 @@ impl SliderField {
     /// The state's message (naming the field, what was typed and the allowed range).
     pub fn type_text(self, state: &mut UiState, text: &str) -> Result<(), String> {
         match self {
-            SliderField::Input(f) => state.set_text(f, text),
-            SliderField::Theta(f) => state.set_theta_text(f, text),
+            SliderField::Input(f) => state.set_text(f, text).map_err(|e| e.to_string()),
+            SliderField::Theta(f) => state.set_theta_text(f, text).map_err(|e| e.to_string()),
         }
     }
 }
