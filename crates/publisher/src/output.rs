@@ -5,50 +5,26 @@
 //! same double; exponent form below 1e-4 and from 1e16). No crate writes that layout, so
 //! [`py_float`] rearranges the shortest digits `core::fmt` finds.
 
+use harvest_features::reviewer::published::{HASH_PREFIX, PUBLISHED_FIELDS, STREAM_KEY};
 use harvest_kernel::{HarvestAction, Proposal, KERNEL_VERSION};
 
 use crate::input::parse_finite;
 
 /// The published hash of a symbol.
 pub fn proposal_key(symbol: &str) -> String {
-    format!("quantum:harvest:proposal:{symbol}")
+    format!("{HASH_PREFIX}{symbol}")
 }
 
 /// The stream every full publish is also appended to with `--enable-stream`.
-pub const PROPOSAL_STREAM: &str = "quantum:stream:harvest.proposal";
+pub const PROPOSAL_STREAM: &str = STREAM_KEY;
 
 /// Approximate cap of [`PROPOSAL_STREAM`] (`XADD … MAXLEN ~ 10000`).
 pub const STREAM_MAXLEN: usize = 10_000;
 
 /// The fields of the published hash, in the order they are written (`proposal_json` and
 /// `kernel_version` are our additions).
-pub const FIELDS: [&str; HASH_FIELDS] = [
-    "harvest_action",
-    "new_sl_proposed",
-    "R_net",
-    "risk_unit",
-    "cost_est",
-    "kill_score",
-    "reason_codes",
-    "k_regime_flip",
-    "k_sigma_spike",
-    "k_ts_drop",
-    "k_age_penalty",
-    "sigma",
-    "ts",
-    "p_trend",
-    "p_mr",
-    "p_chop",
-    "computed_at_utc",
-    "last_update_epoch",
-    "position_side",
-    "position_age_sec",
-    "position_current_price",
-    "position_entry_price",
-    "position_unrealized_pnl",
-    "proposal_json",
-    "kernel_version",
-];
+/// (The one list, shared with the reviewer that reads these records.)
+pub const FIELDS: [&str; HASH_FIELDS] = PUBLISHED_FIELDS;
 
 /// The number of fields of the hash (the stream entry adds `symbol`).
 pub const HASH_FIELDS: usize = 25;
