@@ -146,6 +146,25 @@ fn p0_matches_numpy_scipy_on_the_shipped_sample() {
 }
 
 #[test]
+fn sliding_states_equal_fresh_states_along_the_sample() {
+    let path = format!(
+        "{}/../../assets/prices/Coinbase_BTCUSD_1h.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let c = closes(
+        &import_prices(&std::fs::read_to_string(path).unwrap())
+            .unwrap()
+            .bars,
+    );
+    let p = P0Params::default();
+    let rolling = market_states(&c, &p).unwrap();
+    for i in (256..c.len()).step_by(13) {
+        let fresh = market_state(&c[..=i], &p).unwrap();
+        assert_eq!(rolling[i], Some(fresh), "bar {i}");
+    }
+}
+
+#[test]
 fn p1_matches_the_reference() {
     let fx = fixture();
     assert_eq!(fx.stops.len(), 56);
