@@ -323,8 +323,8 @@ impl Progress {
 /// How many INVALID lines a file's card lists (the table has them all).
 pub const CARD_ERRORS: usize = 3;
 
-/// The card of one loaded file, as shown.
-#[derive(Debug, Clone, PartialEq)]
+/// The card of one loaded file, as shown (equal cards show the same markup).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BatchCard {
     /// The batch's id.
     pub id: u32,

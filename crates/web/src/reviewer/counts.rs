@@ -12,6 +12,13 @@ use harvest_features::reviewer::{fmt_count, Chip};
 pub fn CountsBar() -> impl IntoView {
     let rc = ReviewCtx::get();
     let records = move || rc.counts.with(|c| c.records);
+    let chips = |list: &'static [Chip]| {
+        view! {
+            <For each=move || list.iter().copied() key=|c| *c let:chip>
+                <CountChip chip=chip />
+            </For>
+        }
+    };
     view! {
         <section class="card counts" data-testid="review-counts" aria-label="Counts">
             <div class="counts-row">
@@ -19,15 +26,11 @@ pub fn CountsBar() -> impl IntoView {
                     {move || fmt_count(records())}
                     " records"
                 </span>
-                <For each=|| Chip::VERDICTS key=|c| *c let:chip>
-                    <CountChip chip=chip />
-                </For>
+                {chips(&Chip::VERDICTS)}
             </div>
             <div class="counts-row">
                 <span class="muted">"Kernel's action:"</span>
-                <For each=|| Chip::ACTIONS key=|c| *c let:chip>
-                    <CountChip chip=chip />
-                </For>
+                {chips(&Chip::ACTIONS)}
             </div>
         </section>
     }
