@@ -61,36 +61,28 @@ pub fn tolerance_text(tol: &harvest_kernel::Tolerance) -> String {
     format!("tolerance abs {}, rel {}", exp(tol.abs), exp(tol.rel))
 }
 
-/// What identifies a table row on screen: where it is in the store, and what its markup
-/// depends on besides (the batch's review revision, whether the File column shows). Two equal
-/// keys show the same markup, so the table's keyed list keeps the row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RowKey {
-    /// Where the row is now.
-    pub at: RowRef,
-    /// Its batch's id (stable, unlike `at.batch`, which shifts when a batch is removed).
-    pub batch_id: u32,
-    /// The batch's [`Batch::revision`] (bumped by each re-review).
-    pub revision: u32,
-    /// Whether the File column shows (several batches).
-    pub multi: bool,
-}
-
-/// The keys of one page of `selection`.
-pub fn page_keys(store: &Store, selection: &[RowRef], page: &PageInfo) -> Vec<RowKey> {
-    let multi = store.batches.len() > 1;
+/// The rows of one page of `selection`, as shown.
+///
+/// ```
+/// use harvest_kernel::Tolerance;
+/// use harvest_features::reviewer::verify::review_text;
+/// use harvest_features::reviewer::{page_info, page_rows, select, Filter, Sort, Store};
+/// let mut s = Store::default();
+/// let id = s.add("x", None, Tolerance::default());
+/// s.get_mut(id).unwrap().push(review_text("{oops\n\n[1]\n", &Tolerance::default()).0);
+/// let all = select(&s, &Filter::default(), Sort::default());
+/// let rows = page_rows(&s, &all, &page_info(all.len(), 0, 100));
+/// assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 3]);
+/// ```
+pub fn page_rows(store: &Store, selection: &[RowRef], page: &PageInfo) -> Vec<RowCells> {
     selection
         .get(page.start..page.end)
         .unwrap_or_default()
         .iter()
         .filter_map(|&at| {
-            let b = store.batches.get(at.batch as usize)?;
-            Some(RowKey {
-                at,
-                batch_id: b.id,
-                revision: b.revision,
-                multi,
-            })
+            store
+                .row(at)
+                .map(|(b, row)| RowCells::new(b, at.row as usize, row))
         })
         .collect()
 }
@@ -206,13 +198,6 @@ impl RowCells {
             openable: row.input.is_some(),
             detail,
         }
-    }
-
-    /// The row at `key` in `store`.
-    pub fn at(store: &Store, key: RowKey) -> Option<Self> {
-        store
-            .row(key.at)
-            .map(|(b, row)| RowCells::new(b, key.at.row as usize, row))
     }
 
     /// The row's classes: `rec v-<verdict>`, plus `openable` and `has-detail`.
@@ -564,25 +549,30 @@ mod tests {
     }
 
     #[test]
-    fn page_keys_follow_the_page_and_change_with_the_review() {
+    fn page_rows_follow_the_page_and_the_review() {
         let mut s = Store::default();
         let id = s.add("a", None, Tolerance::default());
         *s.get_mut(id).unwrap() = Batch { id, ..batch() };
         let all = crate::reviewer::select(&s, &Filter::default(), Default::default());
-        let keys = page_keys(&s, &all, &page_info(all.len(), 3, 100));
-        assert_eq!(keys.len(), 2);
-        assert_eq!(RowCells::at(&s, keys[1]).unwrap().line, 302);
-        assert!(!keys[0].multi);
-        // A re-review changes the keys (the rows' markup may change); another batch shows the
-        // File column.
-        s.get_mut(id).unwrap().finish_rerun(Tolerance::default());
-        let again = page_keys(&s, &all, &page_info(all.len(), 3, 100));
-        assert_ne!(again[0], keys[0]);
-        assert_eq!(again[0].at, keys[0].at);
-        s.add("b", None, Tolerance::default());
-        assert!(page_keys(&s, &all, &page_info(all.len(), 0, 100))[0].multi);
+        let last = page_rows(&s, &all, &page_info(all.len(), 3, 100));
+        assert_eq!(last.iter().map(|r| r.line).collect::<Vec<_>>(), [301, 302]);
+        assert_eq!(
+            page_rows(&s, &all, &page_info(all.len(), 0, 100)).len(),
+            100
+        );
+        // A looser re-review: line 42's kill score now matches.
+        let loose = Tolerance { abs: 1.0, rel: 0.5 };
+        let b = s.get_mut(id).unwrap();
+        let mut i = 0;
+        while i < b.rows.len() {
+            i = b.rerun(i, &loose, || true);
+        }
+        b.finish_rerun(loose);
+        let first = page_rows(&s, &all, &page_info(all.len(), 0, 100));
+        assert_eq!(first[41].line, 42);
+        assert_eq!(first[41].verdict, Verdict::Match);
         // Out of range: nothing.
-        assert!(page_keys(&s, &all[..0], &page_info(302, 0, 100)).is_empty());
+        assert!(page_rows(&s, &all[..0], &page_info(302, 0, 100)).is_empty());
     }
 
     #[test]

@@ -15,8 +15,8 @@ pub mod verify;
 /// the reviewer).
 pub use crate::nav::View;
 pub use display::{
-    action_class, diff_note, num_cell, page_keys, page_text, sci_cell, tolerance_text, verdict_key,
-    BatchCard, Chip, DiffCells, Progress, RowCells, RowDetail, RowKey, CARD_ERRORS,
+    action_class, diff_note, num_cell, page_rows, page_text, sci_cell, tolerance_text, verdict_key,
+    BatchCard, Chip, DiffCells, Progress, RowCells, RowDetail, CARD_ERRORS,
 };
 pub use loader::{Digest, Loader, MAX_DOCUMENT_BYTES};
 pub use store::{

@@ -55,8 +55,6 @@ pub struct Batch {
     pub digest: Option<Digest>,
     /// How the input was read, if worth saying.
     pub note: Option<String>,
-    /// Bumped each time the rows are re-reviewed (what the table shows of them changes).
-    pub revision: u32,
 }
 
 /// What a batch exports.
@@ -94,7 +92,6 @@ impl Batch {
             status: BatchStatus::Loading,
             digest: None,
             note: None,
-            revision: 0,
         }
     }
 
@@ -147,7 +144,6 @@ impl Batch {
     /// Records that every row was re-reviewed with `tol` and recounts.
     pub fn finish_rerun(&mut self, tol: Tolerance) {
         self.tolerance = tol;
-        self.revision = self.revision.wrapping_add(1);
         let mut c = Counts::default();
         self.rows.iter().for_each(|r| c.add(r));
         self.counts = c;
@@ -556,9 +552,7 @@ mod tests {
                 n < 17
             });
         }
-        assert_eq!(b.revision, 0);
         b.finish_rerun(loose);
-        assert_eq!(b.revision, 1, "the table redraws the rows");
         let (want, receipt) = review_text(SAMPLE, &loose);
         assert_eq!(b.rows, want);
         assert_eq!(b.counts, receipt.counts);
