@@ -3,8 +3,7 @@
 //!
 //! The rows are the page's slots, keyed by their place on the page: paging or sorting changes
 //! what each [`RecordRow`] shows (a text or an attribute each) instead of building 100 rows of
-//! elements again, which keeps paging through 100,000 records as quick as it was with markup
-//! text.
+//! elements again (rows keyed by record were about 4× slower to page; BENCHMARKS.md).
 
 use leptos::prelude::*;
 
