@@ -4,6 +4,7 @@
 //! the `harvest` CLI and the dashboard (which are thin shells over it) and tested natively:
 //!
 //! - [`explorer`]: the explorer's inputs, their URL and storage encodings, field validation;
+//! - [`nav`]: which view the dashboard shows, and its name in the URL;
 //! - [`reviewer`]: verifying recorded proposals ([`reviewer::verify`]), the reviewer's loader,
 //!   batches, table and exports;
 //! - [`tuning`]: A/B of two thetas, robustness, sweeps;
@@ -18,6 +19,7 @@ pub mod csv_text;
 pub mod explorer;
 pub mod format;
 pub mod live;
+pub mod nav;
 pub mod reviewer;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sample;

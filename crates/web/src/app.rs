@@ -17,7 +17,7 @@ use crate::nav::Nav;
 use crate::reviewer::{ReviewPage, ReviewedRecord, ViewTabs};
 use crate::tuning::TuningView;
 use harvest_features::explorer::decode;
-use harvest_features::reviewer::View;
+use harvest_features::nav::View;
 
 /// How long the URL and storage wait after the last change (browsers throttle `replaceState`).
 const PERSIST_DELAY: Duration = Duration::from_millis(150);

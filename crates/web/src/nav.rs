@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 use crate::reviewer::{io, ReviewCtx};
 use harvest_features::explorer::UiState;
-use harvest_features::reviewer::{OpenedRecord, View};
+use harvest_features::nav::View;
+use harvest_features::reviewer::OpenedRecord;
 
 /// The views' shared state.
 #[derive(Clone, Copy)]

@@ -1,96 +1,72 @@
 //! The dashboard's reviewer mode as plain data: reading inputs a slice at a time ([`Loader`]),
 //! the loaded batches with their receipts and exports ([`Store`]), the records table (filter,
-//! sort, page) and the page's view switch in the URL.
+//! sort, page), and what the view shows of them ([`display`]: cell texts, file cards, counts).
 //!
-//! Pure and natively tested; every comparison is [`crate::reviewer::verify`]'s. The wasm UI
-//! (`ui::reviewer`) only calls it.
+//! Pure and natively tested; every comparison is [`crate::reviewer::verify`]'s. The dashboard's
+//! reviewer components (`harvest-web`, `src/reviewer/`) only place this in markup.
 
-mod html;
+mod display;
 mod loader;
 pub mod published;
 mod store;
 mod table;
 pub mod verify;
 
-pub use html::{
-    batch_html, counts_html, esc, header_html, opened_html, pager_html, progress_html, rows_html,
-    verdict_key, Progress, RowHtml, CARD_ERRORS,
+/// Which view shows: [`crate::nav::View`] (also named here for the views that import it from
+/// the reviewer).
+pub use crate::nav::View;
+pub use display::{
+    action_class, diff_note, num_cell, page_rows, page_text, sci_cell, tolerance_text, verdict_key,
+    BatchCard, Chip, DiffCells, Progress, RowCells, RowDetail, CARD_ERRORS,
 };
 pub use loader::{Digest, Loader, MAX_DOCUMENT_BYTES};
-pub use store::{rereview, Batch, BatchStatus, CompareLine, OpenedRecord, RowRef, Store};
+pub use store::{
+    rereview, Batch, BatchStatus, CompareLine, Export, ExportFile, LoadError, OpenedRecord, RowRef,
+    Store,
+};
 pub use table::{
-    page_info, select, verdict_from_str, ActionFilter, Column, Filter, PageInfo, Sort, PAGE_SIZE,
+    page_info, select, verdict_from_str, ActionFilter, Column, Filter, PageInfo, PageMove, Sort,
+    PAGE_SIZE,
 };
 
-/// Which view the page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum View {
-    /// The explorer (sliders and the live proposal); its state is the URL's hash.
-    #[default]
-    Explorer,
-    /// The reviewer.
-    Review,
-    /// Theta tuning (`?view=tune`, `ui::tuning`).
-    Tune,
-    /// Live published proposals (`?view=live`; offered when served by `harvest serve --redis`).
-    Live,
+use harvest_kernel::Tolerance;
+
+/// Why a tolerance typed in the reviewer was refused: which bound, the text, what is expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ToleranceError {
+    /// The absolute tolerance is not a number ≥ 0.
+    #[error("Absolute tolerance: “{0}” is not a number ≥ 0")]
+    Abs(String),
+    /// The relative tolerance is not a number ≥ 0.
+    #[error("Relative tolerance: “{0}” is not a number ≥ 0")]
+    Rel(String),
 }
 
-impl View {
-    /// The `view=` value in the URL (`None` for the explorer, which has none).
-    pub fn key(self) -> Option<&'static str> {
-        match self {
-            View::Explorer => None,
-            View::Review => Some("review"),
-            View::Tune => Some("tune"),
-            View::Live => Some("live"),
-        }
-    }
-}
-
-/// The view named by a URL's query (`?view=review`); anything else is the explorer.
+/// The tolerance typed in the reviewer's two boxes (a number ≥ 0 each, as the explorer reads
+/// numbers: `1e-9`, `0,5`, `1 000`).
 ///
-/// The view is a query parameter so that the explorer's state keeps the hash to itself: a link
-/// `?view=review#pnl=4.1` opens the reviewer, and the explorer behind it at PnL 4.1.
+/// # Errors
+/// [`ToleranceError`] naming the first box whose text is no number ≥ 0 (the text trimmed).
 ///
 /// ```
-/// use harvest_features::reviewer::{view_from_search, View};
-/// assert_eq!(view_from_search("?view=review"), View::Review);
-/// assert_eq!(view_from_search("?a=1&view=review"), View::Review);
-/// assert_eq!(view_from_search(""), View::Explorer);
-/// assert_eq!(view_from_search("?view=nope"), View::Explorer);
-/// assert_eq!(view_from_search("?view=tune"), View::Tune);
+/// use harvest_kernel::Tolerance;
+/// use harvest_features::reviewer::{parse_tolerance, ToleranceError};
+/// assert_eq!(parse_tolerance("1", " 0,5 "), Ok(Tolerance { abs: 1.0, rel: 0.5 }));
+/// assert_eq!(parse_tolerance("-1", "x"), Err(ToleranceError::Abs("-1".into())));
+/// assert_eq!(
+///     parse_tolerance("1e-9", " x ").unwrap_err().to_string(),
+///     "Relative tolerance: “x” is not a number ≥ 0"
+/// );
 /// ```
-pub fn view_from_search(search: &str) -> View {
-    let q = search.strip_prefix('?').unwrap_or(search);
-    [View::Review, View::Tune, View::Live]
-        .into_iter()
-        .find(|v| q.split('&').any(|p| p.strip_prefix("view=") == v.key()))
-        .unwrap_or(View::Explorer)
-}
-
-/// The query for `view`, keeping any other parameters of `search` (`""` when none is left).
-///
-/// ```
-/// use harvest_features::reviewer::{search_with_view, View};
-/// assert_eq!(search_with_view("", View::Review), "?view=review");
-/// assert_eq!(search_with_view("?view=review", View::Explorer), "");
-/// assert_eq!(search_with_view("?x=1&view=review", View::Explorer), "?x=1");
-/// assert_eq!(search_with_view("?x=1", View::Review), "?view=review&x=1");
-/// ```
-pub fn search_with_view(search: &str, view: View) -> String {
-    let q = search.strip_prefix('?').unwrap_or(search);
-    let key = view.key().map(|k| format!("view={k}"));
-    let mut parts: Vec<&str> = key.iter().map(String::as_str).collect();
-    parts.extend(
-        q.split('&')
-            .filter(|p| !p.is_empty() && *p != "view" && !p.starts_with("view=")),
-    );
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
+pub fn parse_tolerance(abs: &str, rel: &str) -> Result<Tolerance, ToleranceError> {
+    let read =
+        |text: &str| crate::explorer::parse_number(text).filter(|v| *v >= 0.0 && v.is_finite());
+    let abs_v = read(abs).ok_or_else(|| ToleranceError::Abs(abs.trim().to_string()))?;
+    let rel_v = read(rel).ok_or_else(|| ToleranceError::Rel(rel.trim().to_string()))?;
+    Ok(Tolerance {
+        abs: abs_v,
+        rel: rel_v,
+    })
 }
 
 /// The largest difference `tol` allows between a numeric diff's two values
@@ -160,14 +136,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn view_round_trips_through_the_query() {
-        for s in ["", "?x=1", "?view=review", "?a=b&view=other&c"] {
-            for v in [View::Explorer, View::Review, View::Tune, View::Live] {
-                let q = search_with_view(s, v);
-                assert_eq!(view_from_search(&q), v, "{s} {v:?}");
-                assert_eq!(search_with_view(&q, v), q, "idempotent");
+    fn tolerance_boxes() {
+        let ok = |a: &str, r: &str| parse_tolerance(a, r).unwrap();
+        assert_eq!(ok("0", "0"), Tolerance { abs: 0.0, rel: 0.0 });
+        assert_eq!(
+            ok(" 1e-9 ", "1E-6"),
+            Tolerance {
+                abs: 1e-9,
+                rel: 1e-6
             }
+        );
+        assert_eq!(ok("1", "0,5"), Tolerance { abs: 1.0, rel: 0.5 });
+        let cases = [
+            ("", "1", ToleranceError::Abs(String::new())),
+            ("-1", "1", ToleranceError::Abs("-1".into())),
+            ("abc", "-2", ToleranceError::Abs("abc".into())),
+            ("1", " nope ", ToleranceError::Rel("nope".into())),
+            ("1", "-0.1", ToleranceError::Rel("-0.1".into())),
+            ("1", "1e400", ToleranceError::Rel("1e400".into())),
+        ];
+        for (a, r, want) in cases {
+            assert_eq!(parse_tolerance(a, r), Err(want), "{a:?} {r:?}");
         }
-        assert_eq!(search_with_view("?view=other", View::Explorer), "");
+        assert_eq!(
+            ToleranceError::Abs("-1".into()).to_string(),
+            "Absolute tolerance: “-1” is not a number ≥ 0"
+        );
     }
 }

@@ -7,6 +7,20 @@ use harvest_kernel::{propose, HarvestInput, Proposal, RecordedOutput, Side, Tole
 
 use super::loader::Digest;
 
+/// Why an input stopped being read part-way (its rows so far are kept).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The browser could not read the file on from `offset` (it may have been moved or
+    /// changed since it was picked).
+    #[error("reading stopped at byte {offset}: {reason}")]
+    Read {
+        /// Bytes read before the failure.
+        offset: u64,
+        /// The browser's reason.
+        reason: String,
+    },
+}
+
 /// Where a batch is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BatchStatus {
@@ -16,8 +30,8 @@ pub enum BatchStatus {
     Done,
     /// Stopped by the user: the rows so far are kept, there is no receipt.
     Cancelled,
-    /// The input could not be read (a file read or fetch error); rows so far are kept.
-    Failed(String),
+    /// The input could not be read to the end; rows so far are kept.
+    Failed(LoadError),
 }
 
 /// One loaded input.
@@ -41,6 +55,28 @@ pub struct Batch {
     pub digest: Option<Digest>,
     /// How the input was read, if worth saying.
     pub note: Option<String>,
+}
+
+/// What a batch exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Export {
+    /// The review as JSON Lines (as `harvest verify --format jsonl`).
+    Jsonl,
+    /// The review as CSV (as `harvest verify --format csv`).
+    Csv,
+    /// The receipt (as `harvest verify --receipt`), once the input was read to the end.
+    Receipt,
+}
+
+/// A file to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    /// Its name.
+    pub name: String,
+    /// Its MIME type.
+    pub mime: &'static str,
+    /// Its content.
+    pub text: String,
 }
 
 impl Batch {
@@ -142,6 +178,28 @@ impl Batch {
         self.receipt()
             .and_then(|r| serde_json::to_string_pretty(&r).ok())
             .map(|s| s + "\n")
+    }
+
+    /// The export `what`: its file name, type and content (`None`: no receipt yet).
+    ///
+    /// ```
+    /// use harvest_kernel::Tolerance;
+    /// use harvest_features::reviewer::{Batch, Export};
+    /// let b = Batch::new(1, "a.jsonl", None, Tolerance::default());
+    /// assert_eq!(b.export(Export::Csv).unwrap().name, "a.review.csv");
+    /// assert!(b.export(Export::Receipt).is_none(), "still loading");
+    /// ```
+    pub fn export(&self, what: Export) -> Option<ExportFile> {
+        let (suffix, mime, text) = match what {
+            Export::Jsonl => (".review.jsonl", "application/x-ndjson", self.to_jsonl()),
+            Export::Csv => (".review.csv", "text/csv", self.to_csv()),
+            Export::Receipt => (".receipt.json", "application/json", self.receipt_json()?),
+        };
+        Some(ExportFile {
+            name: self.export_name(suffix),
+            mime,
+            text,
+        })
     }
 
     /// The first `max` INVALID rows: (line, message).
@@ -301,7 +359,7 @@ pub struct OpenedRecord {
 }
 
 /// One line of the "recorded vs now" comparison.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CompareLine {
     /// Output field (`harvest_action`, `R_net`, `kill_score`, `new_sl_proposed`).
     pub field: &'static str,
@@ -454,6 +512,32 @@ mod tests {
         let mut c = b.clone();
         c.status = BatchStatus::Cancelled;
         assert!(c.receipt().is_none() && c.receipt_json().is_none());
+        assert!(c.export(Export::Receipt).is_none());
+        // The downloads: name, type, content.
+        let b = Batch {
+            name: "sample-proposals.jsonl".into(),
+            ..b
+        };
+        let cases = [
+            (
+                Export::Jsonl,
+                "sample-proposals.review.jsonl",
+                "application/x-ndjson",
+                jsonl,
+            ),
+            (Export::Csv, "sample-proposals.review.csv", "text/csv", csv),
+            (
+                Export::Receipt,
+                "sample-proposals.receipt.json",
+                "application/json",
+                b.receipt_json().unwrap(),
+            ),
+        ];
+        for (what, name, mime, text) in cases {
+            let f = b.export(what).unwrap();
+            assert_eq!((f.name.as_str(), f.mime), (name, mime), "{what:?}");
+            assert_eq!(f.text, text, "{what:?}");
+        }
     }
 
     #[test]

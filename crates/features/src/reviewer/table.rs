@@ -58,7 +58,21 @@ impl Column {
         }
     }
 
-    /// Stable key (for `data-column`).
+    /// The columns shown: all, or all but File when one file is loaded.
+    ///
+    /// ```
+    /// use harvest_features::reviewer::Column;
+    /// assert_eq!(Column::shown(true).len(), 8);
+    /// assert_eq!(Column::shown(false)[0], Column::Line);
+    /// ```
+    pub fn shown(multi: bool) -> Vec<Column> {
+        Column::ALL
+            .into_iter()
+            .filter(|&c| multi || c != Column::File)
+            .collect()
+    }
+
+    /// Stable key (the header's class `col-…` and test id `review-sort-…`).
     pub fn key(self) -> &'static str {
         match self {
             Column::File => "file",
@@ -106,6 +120,26 @@ impl Sort {
                 column,
                 descending: false,
             }
+        }
+    }
+}
+
+impl Sort {
+    /// The header's `aria-sort` for `column`: `ascending`, `descending` or `none`.
+    pub fn aria(self, column: Column) -> &'static str {
+        match (self.column == column, self.descending) {
+            (true, false) => "ascending",
+            (true, true) => "descending",
+            _ => "none",
+        }
+    }
+
+    /// The arrow after `column`'s header: ` ▲`, ` ▼` or nothing.
+    pub fn indicator(self, column: Column) -> &'static str {
+        match (self.column == column, self.descending) {
+            (true, false) => " ▲",
+            (true, true) => " ▼",
+            _ => "",
         }
     }
 }
@@ -284,6 +318,86 @@ pub struct PageInfo {
     pub total: usize,
 }
 
+/// A pager button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageMove {
+    /// The first page.
+    First,
+    /// One back.
+    Prev,
+    /// One on.
+    Next,
+    /// The last page.
+    Last,
+}
+
+impl PageMove {
+    /// The buttons, in order.
+    pub const ALL: [PageMove; 4] = [
+        PageMove::First,
+        PageMove::Prev,
+        PageMove::Next,
+        PageMove::Last,
+    ];
+
+    /// Its key (test ids `review-page-<key>`).
+    pub fn key(self) -> &'static str {
+        match self {
+            PageMove::First => "first",
+            PageMove::Prev => "prev",
+            PageMove::Next => "next",
+            PageMove::Last => "last",
+        }
+    }
+
+    /// Its label.
+    pub fn label(self) -> &'static str {
+        match self {
+            PageMove::First => "«",
+            PageMove::Prev => "‹ Previous",
+            PageMove::Next => "Next ›",
+            PageMove::Last => "»",
+        }
+    }
+
+    /// What a screen reader says for it.
+    pub fn aria_label(self) -> &'static str {
+        match self {
+            PageMove::First => "First page",
+            PageMove::Prev => "Previous page",
+            PageMove::Next => "Next page",
+            PageMove::Last => "Last page",
+        }
+    }
+}
+
+impl PageInfo {
+    /// The page `m` leads to from this one.
+    ///
+    /// ```
+    /// use harvest_features::reviewer::{page_info, PageMove};
+    /// let p = page_info(302, 1, 100);
+    /// assert_eq!((p.go(PageMove::Prev), p.go(PageMove::Next), p.go(PageMove::Last)), (0, 2, 3));
+    /// ```
+    pub fn go(&self, m: PageMove) -> usize {
+        let last = self.pages.saturating_sub(1);
+        match m {
+            PageMove::First => 0,
+            PageMove::Prev => self.page.saturating_sub(1),
+            PageMove::Next => (self.page + 1).min(last),
+            PageMove::Last => last,
+        }
+    }
+
+    /// Whether `m`'s button does nothing here (it is disabled).
+    pub fn stays(&self, m: PageMove) -> bool {
+        match m {
+            PageMove::First | PageMove::Prev => self.page == 0,
+            PageMove::Next | PageMove::Last => self.page + 1 >= self.pages,
+        }
+    }
+}
+
 /// Page `page` (clamped) of `total` rows, `per_page` a page.
 ///
 /// ```
@@ -457,6 +571,47 @@ mod tests {
         assert_eq!(verdict_from_str(""), None);
         let keys: std::collections::HashSet<_> = Column::ALL.iter().map(|c| c.key()).collect();
         assert_eq!(keys.len(), Column::ALL.len());
+    }
+
+    #[test]
+    fn header_arrows_and_pager_moves() {
+        let s = Sort {
+            column: Column::K,
+            descending: true,
+        };
+        assert_eq!(
+            (s.aria(Column::K), s.indicator(Column::K)),
+            ("descending", " ▼")
+        );
+        assert_eq!(
+            (s.aria(Column::RNet), s.indicator(Column::RNet)),
+            ("none", "")
+        );
+        let up = s.clicked(Column::RNet);
+        assert_eq!(
+            (up.aria(Column::RNet), up.indicator(Column::RNet)),
+            ("ascending", " ▲")
+        );
+        assert_eq!(Column::shown(false).len(), 7);
+        assert!(!Column::shown(false).contains(&Column::File));
+        // (total, page) -> (first, prev, next, last), and which buttons are disabled.
+        let cases = [
+            ((302, 0), [0, 0, 1, 3], [true, true, false, false]),
+            ((302, 2), [0, 1, 3, 3], [false, false, false, false]),
+            ((302, 3), [0, 2, 3, 3], [false, false, true, true]),
+            ((0, 0), [0, 0, 0, 0], [true, true, true, true]),
+            ((100, 0), [0, 0, 0, 0], [true, true, true, true]),
+        ];
+        for ((total, page), to, off) in cases {
+            let p = page_info(total, page, 100);
+            for (i, m) in PageMove::ALL.into_iter().enumerate() {
+                assert_eq!(p.go(m), to[i], "{total} {page} {m:?}");
+                assert_eq!(p.stays(m), off[i], "{total} {page} {m:?}");
+            }
+        }
+        let keys: std::collections::HashSet<_> = PageMove::ALL.iter().map(|m| m.key()).collect();
+        assert_eq!(keys.len(), 4);
+        assert_eq!(PageMove::First.aria_label(), "First page");
     }
 
     #[test]

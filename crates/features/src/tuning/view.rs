@@ -665,7 +665,26 @@ pub fn open_state(input: &HarvestInput, theta: Theta) -> UiState {
 // =============================================================================================
 // HTML for the view's text-heavy parts (one `inner_html` each keeps the wasm small).
 
-pub use crate::reviewer::esc;
+/// `s` with `& < > " '` escaped, safe in element text and in quoted attributes.
+///
+/// ```
+/// use harvest_features::tuning::view::esc;
+/// assert_eq!(esc(r#"<b a="1">&'"#), "&lt;b a=&quot;1&quot;&gt;&amp;&#39;");
+/// ```
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// `<li>` items (escaped), e.g. for error lists.
 ///

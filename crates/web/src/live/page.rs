@@ -8,7 +8,8 @@ use crate::nav::Nav;
 use crate::reviewer::io;
 use harvest_features::explorer::{encode, UiState};
 use harvest_features::live::Board;
-use harvest_features::reviewer::{OpenedRecord, View};
+use harvest_features::nav::View;
+use harvest_features::reviewer::OpenedRecord;
 use harvest_kernel::Tolerance;
 
 /// The whole Live view (hidden while another view shows).

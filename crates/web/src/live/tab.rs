@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::nav::Nav;
-use harvest_features::reviewer::View;
+use harvest_features::nav::View;
 
 /// A link to `?view=live` (plain clicks switch in place), or nothing on a static host.
 #[component]

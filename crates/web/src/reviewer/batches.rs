@@ -1,27 +1,26 @@
-//! The loaded files, newest last: status, counts, SHA-256, the tolerance used, the first
-//! errors, and the exports (JSON Lines, CSV, receipt) of each ([`batch_html`]; the buttons are
-//! handled by the view).
+//! The loaded files, newest last, one [`BatchCard`] each (a card is redrawn when what it shows
+//! changes: while its file loads, after a re-review).
 
 use leptos::prelude::*;
 
+use crate::reviewer::batch_card::BatchCard;
 use crate::reviewer::context::ReviewCtx;
-use harvest_features::reviewer::batch_html;
+use harvest_features::reviewer::BatchCard as Card;
 
 /// The list of loaded files.
 #[component]
 pub fn Batches() -> impl IntoView {
     let rc = ReviewCtx::get();
-    let html = Memo::new(move |_| {
+    let cards = Memo::new(move |_| {
         rc.version.track();
         rc.store
-            .with_value(|s| s.batches.iter().map(batch_html).collect::<String>())
+            .with_value(|s| s.batches.iter().map(Card::new).collect::<Vec<_>>())
     });
     view! {
-        <section
-            class="batches"
-            aria-label="Loaded files"
-            data-testid="review-batches"
-            inner_html=move || html.get()
-        ></section>
+        <section class="batches" aria-label="Loaded files" data-testid="review-batches">
+            <For each=move || cards.get() key=|card| card.clone() let:card>
+                <BatchCard card=card />
+            </For>
+        </section>
     }
 }

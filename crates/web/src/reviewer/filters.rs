@@ -1,107 +1,97 @@
-//! Filters of the records table: verdict, action, symbol, reason code (changes are handled by
-//! the view; the controls follow the filter when a count button changes it).
+//! Filters of the records table: verdict, action, symbol (with the loaded symbols as
+//! suggestions), reason code. The controls follow the filter (a count button or "Clear filters"
+//! may change it).
 
 use leptos::prelude::*;
 
-use crate::reviewer::actions::SYMBOL_ID;
-use harvest_features::reviewer::{esc, fmt_count, Filter};
-use harvest_kernel::{HarvestAction, ReasonCode, Verdict};
-use wasm_bindgen::JsCast;
-
-const VERDICT_ID: &str = "review-filter-verdict";
-const ACTION_ID: &str = "review-filter-action";
-const CODE_ID: &str = "review-filter-code";
 use crate::reviewer::context::ReviewCtx;
+use harvest_features::reviewer::{fmt_count, verdict_from_str, ActionFilter, Filter};
+use harvest_kernel::{HarvestAction, ReasonCode, Verdict};
 
 /// Symbols offered as suggestions.
 const MAX_SYMBOLS: usize = 200;
-
-fn options(first: &str, items: impl Iterator<Item = (&'static str, &'static str)>) -> String {
-    let mut h = format!("<option value=\"\">{first}</option>");
-    for (v, label) in items {
-        h.push_str(&format!("<option value=\"{v}\">{}</option>", esc(label)));
-    }
-    h
-}
 
 /// The filter bar.
 #[component]
 pub fn Filters() -> impl IntoView {
     let rc = ReviewCtx::get();
-    // The controls show the filter (a count button or "clear" may have changed it).
-    Effect::new(move |_| {
-        let f = rc.filter.get();
-        let set = |id: &str, v: &str| {
-            if let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(id))
-            {
-                if let Some(s) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
-                    s.set_value(v);
-                } else if let Some(i) = el.dyn_ref::<web_sys::HtmlInputElement>() {
-                    if i.value() != v {
-                        i.set_value(v);
-                    }
-                }
-            }
-        };
-        set(VERDICT_ID, f.verdict.map_or("", |v| v.as_str()));
-        set(ACTION_ID, f.action.value());
-        set(CODE_ID, f.code.map_or("", |c| c.as_str()));
-        set(SYMBOL_ID, &f.symbol);
-    });
-    let symbols = move || {
+    let symbols = Memo::new(move |_| {
         rc.version.track();
-        rc.store.with_value(|s| {
-            s.symbols(MAX_SYMBOLS)
-                .iter()
-                .map(|s| format!("<option value=\"{}\"></option>", esc(s)))
-                .collect::<String>()
-        })
-    };
+        rc.store.with_value(|s| s.symbols(MAX_SYMBOLS))
+    });
     let shown = move || rc.selection.with(Vec::len);
     let total = move || rc.counts.with(|c| c.records);
-    let select = |label: &str, id: &str, act: &str, opts: String| {
-        format!(
-            "<label>{label} <select id=\"{id}\" data-testid=\"{id}\" data-act=\"{act}\">{opts}</select></label>"
-        )
-    };
-    let mut actions = options(
-        "all",
-        HarvestAction::ALL
-            .into_iter()
-            .map(|a| (a.as_str(), a.as_str())),
-    );
-    actions.push_str("<option value=\"-\">— (none: INVALID)</option>");
-    let controls = [
-        select(
-            "Verdict",
-            VERDICT_ID,
-            "f-verdict",
-            options("all", Verdict::ALL.into_iter().map(|v| (v.as_str(), v.as_str()))),
-        ),
-        select("Action", ACTION_ID, "f-action", actions),
-        format!(
-            "<label>Symbol <input id=\"{SYMBOL_ID}\" type=\"search\" data-testid=\"{SYMBOL_ID}\" data-act=\"f-symbol\" \
-             list=\"review-symbols\" placeholder=\"any\" autocomplete=\"off\"></label>"
-        ),
-        select(
-            "Reason code",
-            CODE_ID,
-            "f-code",
-            options("any", ReasonCode::ALL.into_iter().map(|c| (c.as_str(), c.as_str()))),
-        ),
-    ]
-    .concat();
+    let value = move |f: fn(&Filter) -> String| move || rc.filter.with(f);
     view! {
         <section class="card filters" aria-label="Filters">
-            <div class="static" inner_html=controls></div>
-            <datalist id="review-symbols" inner_html=symbols></datalist>
+            <label>
+                "Verdict "
+                <select
+                    data-testid="review-filter-verdict"
+                    prop:value=value(|f| f.verdict.map_or("", |v| v.as_str()).to_string())
+                    on:change=move |ev| {
+                        let v = verdict_from_str(&event_target_value(&ev));
+                        rc.set_filter(|f| f.verdict = v);
+                    }
+                >
+                    <option value="">"all"</option>
+                    {Verdict::ALL.map(|v| view! { <option value=v.as_str()>{v.as_str()}</option> })}
+                </select>
+            </label>
+            <label>
+                "Action "
+                <select
+                    data-testid="review-filter-action"
+                    prop:value=value(|f| f.action.value().to_string())
+                    on:change=move |ev| {
+                        let a = ActionFilter::from_value(&event_target_value(&ev));
+                        rc.set_filter(|f| f.action = a);
+                    }
+                >
+                    <option value="">"all"</option>
+                    {HarvestAction::ALL.map(|a| view! { <option value=a.as_str()>{a.as_str()}</option> })}
+                    <option value="-">"— (none: INVALID)"</option>
+                </select>
+            </label>
+            <label>
+                "Symbol "
+                <input
+                    type="search"
+                    data-testid="review-filter-symbol"
+                    list="review-symbols"
+                    placeholder="any"
+                    autocomplete="off"
+                    prop:value=value(|f| f.symbol.clone())
+                    on:input=move |ev| {
+                        let s = event_target_value(&ev);
+                        rc.set_filter(|f| f.symbol = s);
+                    }
+                />
+            </label>
+            <label>
+                "Reason code "
+                <select
+                    data-testid="review-filter-code"
+                    prop:value=value(|f| f.code.map_or("", |c| c.as_str()).to_string())
+                    on:change=move |ev| {
+                        let c = ReasonCode::parse(&event_target_value(&ev));
+                        rc.set_filter(|f| f.code = c);
+                    }
+                >
+                    <option value="">"any"</option>
+                    {ReasonCode::ALL.map(|c| view! { <option value=c.as_str()>{c.as_str()}</option> })}
+                </select>
+            </label>
+            <datalist id="review-symbols">
+                <For each=move || symbols.get() key=|s| s.clone() let:symbol>
+                    <option value=symbol></option>
+                </For>
+            </datalist>
             <button
                 type="button"
                 data-testid="review-filter-clear"
-                data-act="clear-filters"
                 disabled=move || !rc.filter.with(Filter::is_active)
+                on:click=move |_| rc.set_filter(|f| *f = Filter::default())
             >
                 "Clear filters"
             </button>

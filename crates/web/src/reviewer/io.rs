@@ -6,33 +6,71 @@ use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use harvest_features::reviewer::{search_with_view, view_from_search, View};
+use harvest_features::nav::{search_with_view, view_from_search, View};
 
-fn js_err(e: JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| "unknown browser error".to_string())
+/// Why a browser call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BrowserError {
+    /// Not in a page (no `window`).
+    #[error("no window")]
+    NoWindow,
+    /// The server answered with an error status.
+    #[error("HTTP {status} for {url}")]
+    Http {
+        /// The status, e.g. 404.
+        status: u16,
+        /// The address asked for.
+        url: String,
+    },
+    /// `fetch` resolved to something that is not a `Response`.
+    #[error("no response")]
+    NoResponse,
+    /// The browser refused, with its own message (e.g. a file that can no longer be read).
+    #[error("{0}")]
+    Refused(String),
+}
+
+fn js_err(e: JsValue) -> BrowserError {
+    BrowserError::Refused(
+        e.as_string()
+            .or_else(|| {
+                e.dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
+            .unwrap_or_else(|| "unknown browser error".to_string()),
+    )
 }
 
 /// Bytes `start..end` of a file.
-pub async fn read_slice(blob: &web_sys::Blob, start: f64, end: f64) -> Result<Vec<u8>, String> {
+///
+/// # Errors
+/// [`BrowserError::Refused`] when the browser cannot read the file (moved, changed, gone).
+pub async fn read_slice(
+    blob: &web_sys::Blob,
+    start: f64,
+    end: f64,
+) -> Result<Vec<u8>, BrowserError> {
     let part = blob.slice_with_f64_and_f64(start, end).map_err(js_err)?;
     let buf = JsFuture::from(part.array_buffer()).await.map_err(js_err)?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
 /// GETs a same-origin URL (relative to the page) and returns the body.
-pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let w = web_sys::window().ok_or("no window")?;
+///
+/// # Errors
+/// [`BrowserError::Http`] for an error status, [`BrowserError::Refused`] when the request
+/// failed (offline, blocked), the others outside a normal page.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, BrowserError> {
+    let w = web_sys::window().ok_or(BrowserError::NoWindow)?;
     let resp = JsFuture::from(w.fetch_with_str(url))
         .await
         .map_err(js_err)?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "no response".to_string())?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| BrowserError::NoResponse)?;
     if !resp.ok() {
-        return Err(format!("HTTP {} for {url}", resp.status()));
+        return Err(BrowserError::Http {
+            status: resp.status(),
+            url: url.to_string(),
+        });
     }
     let buf = JsFuture::from(resp.array_buffer().map_err(js_err)?)
         .await
@@ -119,55 +157,4 @@ pub use crate::browser::download;
 pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.item(i)).collect()
-}
-
-/// The element matching `selector` at or above the event's target (for delegated clicks).
-pub fn closest(ev: &web_sys::Event, selector: &str) -> Option<web_sys::Element> {
-    ev.target()?
-        .dyn_into::<web_sys::Element>()
-        .ok()?
-        .closest(selector)
-        .ok()
-        .flatten()
-}
-
-/// `(data-act, data-batch)` of the button clicked, if it has a `data-act` and is enabled.
-pub fn action_of(ev: &web_sys::Event) -> Option<(String, String)> {
-    let b = closest(ev, "button[data-act]")?;
-    if b.has_attribute("disabled") {
-        return None;
-    }
-    let act = b.get_attribute("data-act")?;
-    let arg = b
-        .get_attribute("data-batch")
-        .or_else(|| b.get_attribute("data-value"))
-        .unwrap_or_default();
-    Some((act, arg))
-}
-
-/// After a click on a button whose markup is about to be replaced (`inner_html`), puts the
-/// focus back on its replacement (same `data-testid`) so keyboard users keep their place.
-pub fn refocus_soon(ev: &web_sys::Event) {
-    let Some(id) = closest(ev, "button[data-testid]").and_then(|b| b.get_attribute("data-testid"))
-    else {
-        return;
-    };
-    leptos::prelude::request_animation_frame(move || {
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let lost = doc
-            .active_element()
-            .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
-        if lost {
-            if let Some(el) = doc
-                .query_selector(&format!("[data-testid=\"{id}\"]"))
-                .ok()
-                .flatten()
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = el.focus();
-            }
-        }
-    });
 }

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use crate::browser::now_ms;
 use crate::reviewer::context::ReviewCtx;
-use crate::reviewer::io;
-use harvest_features::reviewer::{BatchStatus, Loader, Progress};
+use crate::reviewer::io::{self, BrowserError};
+use harvest_features::reviewer::{BatchStatus, LoadError, Loader, Progress};
 
 /// Work per slice before yielding to the browser.
 pub const SLICE_MS: f64 = 10.0;
@@ -55,9 +55,7 @@ pub async fn run(rc: ReviewCtx) {
                 }));
                 match io::fetch_bytes(SAMPLE_URL).await {
                     Ok(bytes) => load(rc, SAMPLE_NAME.to_string(), Source::Bytes(bytes)).await,
-                    Err(e) => rc
-                        .messages
-                        .update(|m| m.push(format!("The sample could not be loaded: {e}."))),
+                    Err(e) => rc.notify(format!("The sample could not be loaded: {e}.")),
                 }
             }
             Job::Text(text) => {
@@ -86,7 +84,7 @@ impl Source {
     }
 
     /// The chunk at `offset`, `None` at the end.
-    async fn chunk(&self, offset: f64) -> Result<Option<Vec<u8>>, String> {
+    async fn chunk(&self, offset: f64) -> Result<Option<Vec<u8>>, BrowserError> {
         let size = self.size();
         if offset >= size {
             return Ok(None);
@@ -139,10 +137,10 @@ async fn load(rc: ReviewCtx, name: String, src: Source) {
             }
             Ok(None) => loader.finish(),
             Err(e) => {
-                break BatchStatus::Failed(format!(
-                    "reading stopped at byte {}: {e}",
-                    harvest_features::format::Num(offset)
-                ))
+                break BatchStatus::Failed(LoadError::Read {
+                    offset: offset as u64,
+                    reason: e.to_string(),
+                })
             }
         }
         while loader.queued() > 0 {

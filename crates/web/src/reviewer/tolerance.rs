@@ -1,32 +1,73 @@
-//! The tolerance of every numeric comparison, editable: a change re-reviews everything loaded
-//! (handled by the view: `data-act="tol"` on change, `tol-reset`).
+//! The tolerance of every numeric comparison, editable: a change re-reviews everything loaded.
 
 use leptos::prelude::*;
 
-use crate::reviewer::actions::{tol_text, TOL_ABS_ID, TOL_REL_ID};
 use crate::reviewer::context::ReviewCtx;
+use harvest_features::format::exp;
+use harvest_features::reviewer::{parse_tolerance, ToleranceError};
+use harvest_kernel::Tolerance;
 
 /// Absolute and relative tolerance.
 #[component]
 pub fn ToleranceControl() -> impl IntoView {
     let rc = ReviewCtx::get();
     let t0 = rc.tolerance.get_untracked();
-    let boxes = format!(
-        "<h2 id=\"review-tol-h\">Tolerance</h2>\
-         <p class=\"hint\">Two numbers are equal when |recorded − recomputed| ≤ max(abs, rel × max(|recorded|, |recomputed|)). \
-         Changing it re-reviews everything loaded.</p>\
-         <div class=\"tol-row\">\
-         <label>abs <input id=\"{TOL_ABS_ID}\" type=\"text\" inputmode=\"decimal\" class=\"num\" data-testid=\"review-tol-abs\" data-act=\"tol\" value=\"{}\"></label>\
-         <label>rel <input id=\"{TOL_REL_ID}\" type=\"text\" inputmode=\"decimal\" class=\"num\" data-testid=\"review-tol-rel\" data-act=\"tol\" value=\"{}\"></label>\
-         <button type=\"button\" data-testid=\"review-tol-reset\" data-act=\"tol-reset\">Default</button></div>",
-        tol_text(t0.abs),
-        tol_text(t0.rel)
-    );
+    let abs = RwSignal::new(exp(t0.abs));
+    let rel = RwSignal::new(exp(t0.rel));
+    // Both boxes are read whenever one of them is committed (Enter or leaving it).
+    let commit = move |_| {
+        rc.apply_tolerance(abs.with_untracked(|a| rel.with_untracked(|r| parse_tolerance(a, r))))
+    };
+    let reset = move |_| {
+        let d = Tolerance::default();
+        abs.set(exp(d.abs));
+        rel.set(exp(d.rel));
+        rc.apply_tolerance(Ok(d));
+    };
+    let invalid = move || rc.tol_error.with(Option::is_some).to_string();
+    let error = move || {
+        rc.tol_error
+            .with(|e| e.as_ref().map(ToleranceError::to_string))
+    };
     view! {
         <section class="card review-tol" aria-labelledby="review-tol-h">
-            <div class="static" inner_html=boxes></div>
-            <p class="err" role="alert" data-testid="review-tol-error" hidden=move || rc.tol_error.with(Option::is_none)>
-                {move || rc.tol_error.get()}
+            <h2 id="review-tol-h">"Tolerance"</h2>
+            <p class="hint">
+                "Two numbers are equal when |recorded − recomputed| ≤ max(abs, rel × max(|recorded|, |recomputed|)). Changing it re-reviews everything loaded."
+            </p>
+            <div class="tol-row">
+                <label>
+                    "abs "
+                    <input
+                        type="text"
+                        inputmode="decimal"
+                        class="num"
+                        data-testid="review-tol-abs"
+                        aria-invalid=invalid
+                        prop:value=move || abs.get()
+                        on:input=move |ev| abs.set(event_target_value(&ev))
+                        on:change=commit
+                    />
+                </label>
+                <label>
+                    "rel "
+                    <input
+                        type="text"
+                        inputmode="decimal"
+                        class="num"
+                        data-testid="review-tol-rel"
+                        aria-invalid=invalid
+                        prop:value=move || rel.get()
+                        on:input=move |ev| rel.set(event_target_value(&ev))
+                        on:change=commit
+                    />
+                </label>
+                <button type="button" data-testid="review-tol-reset" on:click=reset>
+                    "Default"
+                </button>
+            </div>
+            <p class="err" role="alert" data-testid="review-tol-error" hidden=move || error().is_none()>
+                {error}
             </p>
         </section>
     }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::nav::Nav;
-use harvest_features::reviewer::View;
+use harvest_features::nav::View;
 
 /// "Explorer | Reviewer" navigation.
 #[component]
