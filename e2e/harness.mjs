@@ -35,13 +35,29 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export function launchChromium() {
-  return chromium.launch({
+/**
+ * Runs in every page before its own scripts: a Content-Security-Policy violation becomes a console
+ * error, which `watchPage` reports as a problem, so a test on any view fails on one.
+ */
+export const CSP_WATCH = `document.addEventListener('securitypolicyviolation', (e) =>
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+    (e.sourceFile ? ' at ' + e.sourceFile + ':' + e.lineNumber : '')));`;
+
+/** Debian's Chromium; every page it opens (`browser.newPage()`) carries CSP_WATCH. */
+export async function launchChromium() {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
     timeout: 60_000,
   });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    await page.addInitScript(CSP_WATCH);
+    return page;
+  };
+  return browser;
 }
 
 /**

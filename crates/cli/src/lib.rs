@@ -1,12 +1,16 @@
 //! The `harvest` command line: `replay`, `propose`, `verify` (and the theta tools).
 
+pub mod args;
 mod diff_theta;
+pub mod error;
 mod fast_json;
 mod lines;
+mod market_state;
 mod publish;
 mod published;
 mod replay;
 mod serve;
+mod stops;
 mod sweep;
 
 use std::io::{self, Write};
@@ -57,6 +61,12 @@ pub enum Command {
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
+    /// P0: read a price file (or stdin) and write the market state of every bar from the first
+    /// with 257 closes on, as JSON Lines; import problems on stderr with line numbers.
+    MarketState(market_state::MarketStateArgs),
+    /// P1: read JSON Lines of {position, market_state, theta?} on stdin, write one stop proposal
+    /// per line; a bad line gets {"line": N, "error": "..."}. Exit status 1 if any line failed.
+    Stops(ParallelArgs),
     /// P2.5: publish a harvest proposal per symbol to Redis every interval (a service; see
     /// deploy/harvest-proposal.service). Never invents positions.
     Publish(publish::PublishArgs),
@@ -155,6 +165,25 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         Command::Sweep(args) => sweep::run(&args, &mut out)?,
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
         Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
+        Command::MarketState(args) => market_state::run(&args, &mut out)?,
+        Command::Stops(args) => {
+            let (stats, _) = for_each_line_parallel(
+                io::stdin().lock(),
+                &mut out,
+                threads(&args),
+                false,
+                |n, line, buf, _: &mut ()| stops::stops_line(n, line, buf),
+            )?;
+            if stats.failed > 0 {
+                eprintln!(
+                    "harvest stops: {} of {} lines failed",
+                    stats.failed, stats.records
+                );
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Command::Publish(args) => publish::run(&args),
         Command::Snapshot(src) if src.redis.is_none() => {
             eprintln!("harvest snapshot: give --redis URL (e.g. redis://127.0.0.1:6379)");
@@ -197,7 +226,7 @@ pub fn propose_line(
         Err(_) => Err(match std::str::from_utf8(bytes) {
             Ok(text) => review::parse_json::<HarvestInput>(text)
                 .err()
-                .unwrap_or_else(|| "invalid JSON".to_string()),
+                .map_or_else(|| "invalid JSON".to_string(), |e| e.to_string()),
             Err(e) => format!("not UTF-8 text at column {}", e.valid_up_to() + 1),
         }),
     };
@@ -224,12 +253,8 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
     let theta = match &args.theta {
         Some(path) => match diff_theta::load_theta(path) {
             Ok(t) => Some(t),
-            Err(errs) => {
-                eprintln!(
-                    "harvest verify: --theta {}: {}",
-                    path.display(),
-                    errs.join("; ")
-                );
+            Err(err) => {
+                eprintln!("harvest verify: --theta {}: {err}", path.display());
                 return Ok(ExitCode::from(2));
             }
         },

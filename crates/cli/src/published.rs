@@ -10,8 +10,8 @@ use clap::Args;
 
 use harvest_features::reviewer::published::{review_fields, Fields, HASH_PREFIX, STREAM_KEY};
 use harvest_features::reviewer::verify::{csv_row, Counts, Receipt, CSV_HEADER};
-use harvest_features::sha256::Sha256;
 use harvest_kernel::{Theta, Tolerance, Verdict};
+use sha2::{Digest as _, Sha256};
 
 use crate::Format;
 
@@ -194,7 +194,13 @@ pub fn verify(
         writeln!(out)?;
         counts.add(&row);
     }
-    let receipt = Receipt::new(tol, sha.hex(), bytes, records.len(), counts);
+    let receipt = Receipt::new(
+        tol,
+        format!("{:x}", sha.finalize()),
+        bytes,
+        records.len(),
+        counts,
+    );
     eprintln!("harvest verify: {}", receipt.summary_line());
     let partial = records
         .iter()

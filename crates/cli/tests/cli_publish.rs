@@ -989,3 +989,247 @@ fn idle_service_stops_at_once_on_sigterm() {
     assert_eq!(svc.terminate().code(), Some(0));
     assert!(sent.elapsed() < Duration::from_secs(5));
 }
+
+/// A CA and a server certificate for localhost / 127.0.0.1, made with the openssl command.
+fn make_certs(dir: &Path) -> bool {
+    let sh = format!(
+        "cd '{}' && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=Harvest Test CA' \
+         -keyout ca.key -out ca.crt && openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' \
+         -keyout srv.key -out srv.csr && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf \
+         && openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+         -extfile ext.cnf -out srv.crt",
+        dir.display()
+    );
+    Command::new("sh")
+        .args(["-c", &sh])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn rediss_tls_with_a_trusted_ca() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("SKIPPED: openssl not installed, no certificate for the TLS test");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("harvest-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    assert!(
+        make_certs(&dir),
+        "openssl could not make the test certificates"
+    );
+    let tls_port = free_port().unwrap();
+    let p = |f: &str| dir.join(f).display().to_string();
+    let r = LocalRedis::start_on(
+        free_port().unwrap(),
+        &[
+            "--tls-port",
+            &tls_port.to_string(),
+            "--tls-cert-file",
+            &p("srv.crt"),
+            "--tls-key-file",
+            &p("srv.key"),
+            "--tls-ca-cert-file",
+            &p("ca.crt"),
+            "--tls-auth-clients",
+            "no",
+        ],
+    )
+    .expect("redis-server with TLS (Debian's is built with it)");
+    let mut s = r.store().unwrap();
+    seed(&mut s, "BTCUSDT", "1");
+    let url = format!("rediss://localhost:{tls_port}");
+    let with_ca = Command::new(BIN)
+        .args([
+            "publish",
+            "--once",
+            "--symbols",
+            "BTCUSDT",
+            "--redis-url",
+            &url,
+        ])
+        .env_clear()
+        .env("SSL_CERT_FILE", p("ca.crt"))
+        .output()
+        .unwrap();
+    assert_eq!(with_ca.status.code(), Some(0), "{}", text(&with_ca.stderr));
+    assert_eq!(
+        hgetall(&mut s, "quantum:harvest:proposal:BTCUSDT").len(),
+        FIELDS.len()
+    );
+    // An unknown CA is refused: exit 2, the reason logged.
+    let without = Command::new(BIN)
+        .args([
+            "publish",
+            "--once",
+            "--symbols",
+            "BTCUSDT",
+            "--redis-url",
+            &url,
+        ])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(without.status.code(), Some(2));
+    assert!(
+        text(&without.stderr).contains("certificate"),
+        "{}",
+        text(&without.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn redis_cluster_of_three_nodes() {
+    let nodes: Vec<LocalRedis> = (0..3)
+        .map(|_| {
+            LocalRedis::start_on(
+                free_port().unwrap(),
+                &[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                ],
+            )
+            .expect("redis-server in cluster mode")
+        })
+        .collect();
+    let addrs: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("127.0.0.1:{}", n.port()))
+        .collect();
+    let create = Command::new("redis-cli")
+        .args(["--cluster", "create"])
+        .args(&addrs)
+        .args(["--cluster-replicas", "0", "--cluster-yes"])
+        .output()
+        .unwrap();
+    assert!(
+        create.status.success(),
+        "{}{}",
+        text(&create.stdout),
+        text(&create.stderr)
+    );
+    let urls: Vec<String> = addrs.iter().map(|a| format!("redis://{a}")).collect();
+    let urls = urls.join(",");
+    let mut s = Store::open(&urls, true, Default::default()).unwrap();
+    // Every node must see the whole cluster before it serves its slots.
+    wait_until(Duration::from_secs(30), || {
+        nodes.iter().all(|n| {
+            let info = Command::new("redis-cli")
+                .args(["-p", &n.port().to_string(), "cluster", "info"])
+                .output()
+                .unwrap();
+            let info = text(&info.stdout);
+            info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3")
+        }) && s.connect().is_ok()
+    })
+    .expect("cluster state ok on every node");
+    // Symbols whose keys hash to all three nodes.
+    let syms: Vec<String> = (0..12).map(|i| format!("C{i}USDT")).collect();
+    for sym in &syms {
+        seed(&mut s, sym, "3.5");
+    }
+    let out = Command::new(BIN)
+        .args(["publish", "--once", "--cluster", "--enable-stream"])
+        .args(["--redis-url", &urls, "--symbols", &syms.join(",")])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("read 12, published 12"),
+        "{}",
+        text(&out.stderr)
+    );
+    for sym in &syms {
+        let h = hgetall(&mut s, &format!("quantum:harvest:proposal:{sym}"));
+        assert_eq!(h["harvest_action"], "PARTIAL_25", "{sym}");
+    }
+    assert_eq!(int(run(&mut s, &["XLEN", PROPOSAL_STREAM])), 12);
+    // The keys really are spread over the nodes.
+    let per_node: Vec<i64> = nodes
+        .iter()
+        .map(|n| int(n.store().unwrap().query(&cmd(&["DBSIZE"])).unwrap()))
+        .collect();
+    assert!(per_node.iter().all(|&k| k > 0), "{per_node:?}");
+}
+
+#[test]
+fn service_started_before_redis_waits_for_it() {
+    let port = free_port().unwrap();
+    let url = format!("redis://127.0.0.1:{port}");
+    let mut svc = Service::start(&url, &["--symbols", "BTCUSDT", "--interval", "0.2"]);
+    svc.wait_log("attempt 2 failed", Duration::from_secs(10));
+    assert!(
+        svc.child.try_wait().unwrap().is_none(),
+        "exited:\n{}",
+        svc.log()
+    );
+    let r = LocalRedis::start_on(port, &[]).unwrap();
+    let mut s = r.store().unwrap();
+    seed(&mut s, "BTCUSDT", "1");
+    svc.wait_log("Redis is back", Duration::from_secs(30));
+    wait_until(Duration::from_secs(10), || {
+        hgetall(&mut s, "quantum:harvest:proposal:BTCUSDT").len() == FIELDS.len()
+    })
+    .unwrap_or_else(|| panic!("not published:\n{}", svc.log()));
+    assert_eq!(svc.terminate().code(), Some(0), "{}", svc.log());
+}
+
+#[test]
+fn proposal_stream_is_capped_near_10000() {
+    let r = redis();
+    let mut s = r.store().unwrap();
+    let n = 10_600;
+    let syms: Vec<String> = (0..n).map(|i| format!("Z{i}")).collect();
+    for chunk in syms.chunks(500) {
+        let mut cmds = Vec::new();
+        for sym in chunk {
+            cmds.push(cmd(&[
+                "HSET",
+                &format!("quantum:marketstate:{sym}"),
+                "sigma",
+                "0.01",
+                "ts",
+                "0.4",
+                "p_trend",
+                "0.6",
+                "p_mr",
+                "0.2",
+                "p_chop",
+                "0.2",
+            ]));
+            cmds.push(cmd(&[
+                "HSET",
+                &format!("quantum:state:positions:{sym}"),
+                "side",
+                "SHORT",
+                "entry_price",
+                "50",
+                "age_sec",
+                "10",
+                "unrealized_pnl",
+                "0.2",
+            ]));
+        }
+        for reply in s.pipeline(cmds).unwrap() {
+            reply.unwrap();
+        }
+    }
+    let out = publish(
+        &r.url(),
+        &["--once", "--symbols", &syms.join(","), "--enable-stream"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!("published {n}")),
+        "{}",
+        text(&out.stderr)
+    );
+    // MAXLEN ~ 10000: trimmed in whole nodes, so a little above 10,000, never near 10,600.
+    let len = int(run(&mut s, &["XLEN", PROPOSAL_STREAM]));
+    assert!((10_000..10_200).contains(&len), "XLEN {len}");
+}

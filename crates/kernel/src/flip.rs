@@ -43,53 +43,13 @@ impl FlipPoint {
     pub fn relative_pct(&self) -> Option<f64> {
         (self.current != 0.0).then(|| 100.0 * self.distance() / self.current.abs())
     }
-
-    /// A sentence, e.g. `"σ ≥ 0.01786 → FULL_CLOSE_PROPOSED"`.
-    ///
-    /// ```
-    /// use harvest_kernel::{flip_points, Axis, HarvestInput};
-    /// let flips = flip_points(&HarvestInput::default());
-    /// let sigma = flips.iter().find(|f| f.axis == Axis::Sigma).unwrap();
-    /// assert_eq!(sigma.sentence(), "σ ≥ 0.01786 → FULL_CLOSE_PROPOSED");
-    /// assert!(sigma.sentence().ends_with("→ FULL_CLOSE_PROPOSED"));
-    /// ```
-    pub fn sentence(&self) -> String {
-        let op = match self.direction {
-            Direction::Up => "≥",
-            Direction::Down => "≤",
-        };
-        format!(
-            "{} {} {} → {}",
-            self.axis.label(),
-            op,
-            format_sig(self.value, 4),
-            self.to
-        )
-    }
-}
-
-/// Formats with `sig` significant digits, trimming trailing zeros (`0.01786`, `4.1`, `86400`).
-pub fn format_sig(v: f64, sig: usize) -> String {
-    if !v.is_finite() {
-        return crate::num::shortest(v);
-    }
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    let mag = v.abs().log10().floor() as i32;
-    let decimals = (sig as i32 - 1 - mag).max(0) as usize;
-    let s = crate::num::fixed(v, decimals);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 const SCAN_STEPS: usize = 256;
 
-/// The nearest flip along `axis` in `direction`, inside [`Axis::domain`]; `None` if the action
-/// stays the same all the way.
+/// The nearest flip along one of the five inputs in `direction`, inside [`Axis::input_domain`];
+/// `None` if the action stays the same all the way (and for a tunable, which has no domain of
+/// its own here: use [`flip_within`]).
 ///
 /// ```
 /// use harvest_kernel::{flip_along, Axis, Direction, HarvestAction, HarvestInput};
@@ -98,11 +58,28 @@ const SCAN_STEPS: usize = 256;
 /// assert!((f.value - 4.1).abs() < 1e-9); // R_net = (4.1 − 0.1) / 2 = 2 = T1_R
 /// ```
 pub fn flip_along(input: &HarvestInput, axis: Axis, direction: Direction) -> Option<FlipPoint> {
+    flip_within(input, axis, direction, axis.input_domain(input)?)
+}
+
+/// The nearest flip along `axis` in `direction` inside `(lo, hi)`; `None` if the action stays
+/// the same all the way.
+///
+/// ```
+/// use harvest_kernel::{flip_within, Axis, Direction, HarvestAction, HarvestInput, ThetaField};
+/// let axis = Axis::Theta(ThetaField::KillThreshold);
+/// let f = flip_within(&HarvestInput::default(), axis, Direction::Down, (0.01, 0.99)).unwrap();
+/// assert_eq!(f.to, HarvestAction::FullCloseProposed);
+/// ```
+pub fn flip_within(
+    input: &HarvestInput,
+    axis: Axis,
+    direction: Direction,
+    (lo, hi): (f64, f64),
+) -> Option<FlipPoint> {
     let current = axis.get(input);
     if !current.is_finite() {
         return None;
     }
-    let (lo, hi) = axis.domain(input);
     let end = match direction {
         Direction::Up => hi,
         Direction::Down => lo,

@@ -289,6 +289,36 @@ mod tests {
         ("p_chop", "0.2"),
     ];
 
+    proptest::proptest! {
+        /// Any strings in any of the fields: a position, no position, or an error naming the
+        /// key; never a panic, never a non-finite number.
+        #[test]
+        fn any_position_text_is_parsed_or_named(
+            values in proptest::collection::vec(
+                proptest::option::of("[ -~]{0,12}|-?[0-9]{1,5}(\\.[0-9]{1,4})?(e-?[0-9])?|LONG|SHORT|None"),
+                11,
+            ),
+        ) {
+            let names = ["symbol", "side", "entry_price", "current_price", "peak_price",
+                "trough_price", "age_sec", "unrealized_pnl", "current_sl", "current_tp", "qty"];
+            let fields: Fields = names
+                .iter()
+                .zip(&values)
+                .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
+                .collect();
+            let key = "quantum:state:positions:X";
+            match parse_position(key, "X", &fields) {
+                Ok(Some(p)) => {
+                    for v in [p.entry_price, p.age_sec, p.unrealized_pnl, p.qty] {
+                        proptest::prop_assert!(v.is_finite());
+                    }
+                }
+                Ok(None) => proptest::prop_assert!(is_flat(&fields)),
+                Err(e) => proptest::prop_assert_eq!(e.key(), key),
+            }
+        }
+    }
+
     #[test]
     fn market_state_table() {
         let key = "quantum:marketstate:BTCUSDT";
@@ -363,7 +393,8 @@ mod tests {
     #[test]
     fn p1_table() {
         let key = "quantum:risk:proposal:X";
-        let cases: Vec<(Fields, Result<Option<(f64, Option<f64>)>, InputError>)> = vec![
+        type Want = Result<Option<(f64, Option<f64>)>, InputError>;
+        let cases: Vec<(Fields, Want)> = vec![
             (Fields::new(), Ok(None)),
             (
                 f(&[("stop_dist_pct", "0.01"), ("proposed_sl", "99")]),

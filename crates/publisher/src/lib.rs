@@ -5,8 +5,9 @@
 //!
 //! Pure (no I/O, no clock): [`input`] (keys, hashes → kernel inputs with typed errors),
 //! [`output`] (the published fields, the publish decision), [`plan`] (settings, one symbol's
-//! cycle). I/O: [`store`] (Redis, single node or cluster, pipelined), [`service`] (the cycle
-//! loop: schedule, backoff, signals, logs).
+//! cycle, the schedule). I/O: [`store`] (Redis, single node or cluster, pipelined), [`service`]
+//! (the cycle and its loop: backoff, signals, logs), [`local`] (a throwaway `redis-server` for
+//! tests, the benchmark and demos).
 
 pub mod input;
 pub mod local;

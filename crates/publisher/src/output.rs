@@ -345,6 +345,33 @@ mod tests {
         }
     }
 
+    fn action() -> impl Strategy<Value = HarvestAction> {
+        (0..HarvestAction::ALL.len()).prop_map(|i| HarvestAction::ALL[i])
+    }
+
+    proptest! {
+        /// Unchanged exactly when nothing the rule watches moved beyond its threshold.
+        #[test]
+        fn unchanged_iff_within_thresholds(
+            a0 in action(), a1 in action(),
+            sl0 in proptest::option::of(1.0f64..1000.0), sl1 in proptest::option::of(1.0f64..1000.0),
+            k0 in 0.0f64..1.0, k1 in 0.0f64..1.0,
+            age in 0.0f64..120.0, eps in 0.0f64..0.01,
+        ) {
+            let t = Thresholds { change_eps_pct: eps, max_publish_age_sec: 60.0 };
+            let prev = Published { action: a0, new_sl: sl0, kill_score: k0, published_epoch: 1000.0 };
+            let d = decide(Some(&prev), a1, sl1, k1, 1000.0 + age, &t);
+            let sl_same = match (sl0, sl1) {
+                (None, None) => true,
+                (Some(a), Some(b)) => (b - a).abs() <= eps * a.abs(),
+                _ => false,
+            };
+            let same = a0 == a1 && sl_same && (k1 - k0).abs() <= eps && age < 60.0;
+            prop_assert_eq!(d == Decision::Unchanged, same);
+            prop_assert_eq!(decide(None, a1, sl1, k1, 0.0, &t), Decision::First);
+        }
+    }
+
     #[test]
     fn hash_has_every_field_parseable() {
         let p = propose(&HarvestInput::default()).unwrap();

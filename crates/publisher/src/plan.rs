@@ -1,6 +1,8 @@
 //! Pure: the publisher's settings (symbols, shard, position source, thresholds) and what one
 //! symbol's reads turn into in a cycle (publish, refresh, no position, skipped).
 
+use std::time::Duration;
+
 use harvest_kernel::{propose, HarvestInput, KernelError, Theta};
 
 use crate::input::{self, Fields, InputError};
@@ -235,6 +237,23 @@ impl Rules {
     }
 }
 
+/// The fixed schedule: cycles start at `k · interval` after the service started; after a cycle
+/// that ends `elapsed` after the start, the next one starts at the first such time after it
+/// (a cycle that overran skips the starts it missed; the schedule never shifts).
+///
+/// ```
+/// use std::time::Duration;
+/// use harvest_publisher::plan::next_start;
+/// let s = Duration::from_secs;
+/// assert_eq!(next_start(Duration::from_millis(30), s(10)), s(10));
+/// assert_eq!(next_start(Duration::from_millis(25_100), s(10)), s(30));
+/// ```
+pub fn next_start(elapsed: Duration, interval: Duration) -> Duration {
+    let i = interval.as_nanos().max(1);
+    let k = elapsed.as_nanos() / i + 1;
+    Duration::from_nanos(u64::try_from(k * i).unwrap_or(u64::MAX))
+}
+
 /// One symbol's reads of a cycle.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SymbolReads {
@@ -426,6 +445,57 @@ mod tests {
     }
 
     #[test]
+    fn schedule_table() {
+        let ms = Duration::from_millis;
+        let cases = [
+            (0, 10_000, 10_000),
+            (1, 10_000, 10_000),
+            (9_999, 10_000, 10_000),
+            (10_000, 10_000, 20_000),
+            (10_004, 10_000, 20_000), // a 4 ms cycle: the next start stays on the grid
+            (35_000, 10_000, 40_000), // overran: skips 20 s and 30 s
+            (700, 250, 750),
+            (5, 0, 6), // a zero interval counts as 1 ns
+        ];
+        for (elapsed, interval, want) in cases {
+            let got = next_start(ms(elapsed), ms(interval));
+            let want = if interval == 0 {
+                Duration::from_nanos(5_000_001)
+            } else {
+                ms(want)
+            };
+            assert_eq!(got, want, "{elapsed} {interval}");
+        }
+        // No drift: a thousand 3 ms cycles every 10 ms end exactly on the grid.
+        let mut t = Duration::ZERO;
+        for _ in 0..1000 {
+            t = next_start(t + ms(3), ms(10));
+        }
+        assert_eq!(t, ms(10_000));
+    }
+
+    proptest::proptest! {
+        /// The shards of any list are disjoint, cover it, and differ in size by at most one.
+        #[test]
+        fn shards_partition_any_list(
+            names in proptest::collection::vec("[A-Z]{1,4}", 1..60),
+            n in 1usize..8,
+        ) {
+            let list = names.join(",");
+            let all = symbols(&list, Shard::default()).unwrap();
+            let parts: Vec<Vec<String>> =
+                (1..=n).map(|k| symbols(&list, Shard { k, n }).unwrap()).collect();
+            let mut union: Vec<String> = parts.concat();
+            union.sort();
+            let mut want = all.clone();
+            want.sort();
+            proptest::prop_assert_eq!(union, want);
+            let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
+            proptest::prop_assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
+        }
+    }
+
+    #[test]
     fn rules_table() {
         assert_eq!(Rules::new(0.02, 0.001, 60.0), Ok(Rules::default()));
         for (stop, eps, age) in [
@@ -507,7 +577,8 @@ mod tests {
     #[test]
     fn skips_name_key_and_field() {
         let rules = Rules::default();
-        let cases: Vec<(Box<dyn Fn(&mut SymbolReads)>, &str)> = vec![
+        type Mutate = Box<dyn Fn(&mut SymbolReads)>;
+        let cases: Vec<(Mutate, &str)> = vec![
             (
                 Box::new(|r| {
                     r.market.insert("sigma".into(), "abc".into());

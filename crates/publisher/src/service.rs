@@ -10,7 +10,7 @@ use redis::{Cmd, RedisResult, Value};
 
 use crate::input::{self, Fields, EXECUTION_STREAM};
 use crate::output::{self, DECISION_FIELDS, PROPOSAL_STREAM, STREAM_MAXLEN};
-use crate::plan::{evaluate, Outcome, PositionSource, Rules, SymbolReads};
+use crate::plan::{evaluate, next_start, Outcome, PositionSource, Rules, SymbolReads};
 use crate::store::{self, Store, Timeouts};
 
 /// Everything the service runs with (the CLI's flags).
@@ -71,20 +71,23 @@ pub struct CycleReport {
     pub skipped: usize,
     /// Time taken.
     pub took: Duration,
+    /// Of that, time spent waiting for Redis.
+    pub redis: Duration,
 }
 
 impl std::fmt::Display for CycleReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "cycle: read {}, published {}, unchanged {}, skipped {}, no position {} (removed {}), took {:.1} ms",
+            "cycle: read {}, published {}, unchanged {}, skipped {}, no position {} (removed {}), took {:.1} ms (Redis {:.1} ms)",
             self.read,
             self.published,
             self.unchanged,
             self.skipped,
             self.no_position,
             self.removed,
-            self.took.as_secs_f64() * 1e3
+            self.took.as_secs_f64() * 1e3,
+            self.redis.as_secs_f64() * 1e3
         )
     }
 }
@@ -277,11 +280,23 @@ impl Publisher {
         computed_at: &str,
         started: Instant,
     ) -> RedisResult<CycleReport> {
-        if source.reads_stream() {
-            let wanted: HashSet<&str> = symbols.iter().map(String::as_str).collect();
-            self.stream.refresh(&mut self.store, &wanted)?;
-        }
         let mut report = CycleReport::default();
+        // A stream that cannot be read as one (wrong type, unreadable entries) is bad data, not a
+        // lost connection: the symbols that need it are skipped, the others go on.
+        let mut stream_error: Option<String> = None;
+        if source.reads_stream() {
+            let t = Instant::now();
+            let wanted: HashSet<&str> = symbols.iter().map(String::as_str).collect();
+            match self.stream.refresh(&mut self.store, &wanted) {
+                Ok(()) => {}
+                Err(e) if store::is_connection_error(&e) => return Err(e),
+                Err(e) => {
+                    self.stream = StreamPositions::default();
+                    stream_error = Some(format!("{EXECUTION_STREAM}: {e}"));
+                }
+            }
+            report.redis += t.elapsed();
+        }
         let per_symbol = if source.reads_hashes() { 4 } else { 3 };
         for batch in symbols.chunks(self.settings.batch.max(1)) {
             let mut cmds = Vec::with_capacity(batch.len() * per_symbol);
@@ -295,14 +310,16 @@ impl Publisher {
                 hmget.arg(output::proposal_key(s)).arg(&DECISION_FIELDS[..]);
                 cmds.push(hmget);
             }
-            let replies = self.store.pipeline(&cmds)?;
+            let t = Instant::now();
+            let mut replies = self.store.pipeline(cmds)?.into_iter();
+            report.redis += t.elapsed();
             let mut writes: Vec<Cmd> = Vec::with_capacity(batch.len() * 2);
             // (index of the write, symbol, whether it is a full publish)
             let mut written: Vec<(usize, &str, bool)> = Vec::with_capacity(batch.len());
-            for (i, s) in batch.iter().enumerate() {
+            for s in batch {
                 report.read += 1;
-                let r = &replies[i * per_symbol..(i + 1) * per_symbol];
-                let outcome = match self.reads(s, r, source) {
+                let r: Vec<RedisResult<Value>> = replies.by_ref().take(per_symbol).collect();
+                let outcome = match self.reads(s, r, source, stream_error.as_deref()) {
                     Ok(reads) => evaluate(s, &reads, &self.settings.rules, now_epoch, computed_at),
                     Err(note) => {
                         report.skipped += 1;
@@ -348,8 +365,10 @@ impl Publisher {
                     }
                     Outcome::NoPosition { had_proposal } => {
                         report.no_position += 1;
-                        let mut note =
-                            format!("no position ({}): no proposal", self.position_where(s));
+                        let mut note = format!(
+                            "no position (none open in {}): no proposal",
+                            self.position_where(s)
+                        );
                         if had_proposal {
                             report.removed += 1;
                             note.push_str(&format!("; removed the stale {key}"));
@@ -365,7 +384,9 @@ impl Publisher {
                     }
                 }
             }
-            let replies = self.store.pipeline(&writes)?;
+            let t = Instant::now();
+            let replies = self.store.pipeline(writes)?;
+            report.redis += t.elapsed();
             // A symbol whose write the server refused (e.g. the key holds another type) counts
             // as skipped, not published.
             let mut failed: HashSet<&str> = HashSet::new();
@@ -390,12 +411,13 @@ impl Publisher {
         Ok(report)
     }
 
+    /// Where a position was looked for (the no-position log line).
     fn position_where(&self, symbol: &str) -> String {
         match self.settings.source {
-            PositionSource::RedisHash => format!("{} empty", input::position_key(symbol)),
-            PositionSource::RedisStream => format!("no {EXECUTION_STREAM} entry"),
+            PositionSource::RedisHash => input::position_key(symbol),
+            PositionSource::RedisStream => format!("{EXECUTION_STREAM} entries of {symbol}"),
             PositionSource::Auto => format!(
-                "{} empty, no {EXECUTION_STREAM} entry",
+                "{} or {EXECUTION_STREAM} entries of {symbol}",
                 input::position_key(symbol)
             ),
         }
@@ -405,30 +427,35 @@ impl Publisher {
     fn reads(
         &self,
         symbol: &str,
-        replies: &[RedisResult<Value>],
+        replies: Vec<RedisResult<Value>>,
         source: PositionSource,
+        stream_error: Option<&str>,
     ) -> Result<SymbolReads, String> {
-        let get_hash = |i: usize, key: String| -> Result<Fields, String> {
-            match &replies[i] {
-                Ok(v) => store::hash(v.clone()).map_err(|e| format!("{key}: unreadable: {e}")),
+        let mut replies = replies.into_iter();
+        let mut get_hash = |key: String| -> Result<Fields, String> {
+            match replies.next().expect("one reply per command") {
+                Ok(v) => store::hash(v).map_err(|e| format!("{key}: unreadable: {e}")),
                 Err(e) => Err(format!("{key}: {e}")),
             }
         };
-        let market = get_hash(0, input::market_state_key(symbol))?;
-        let p1 = get_hash(1, input::risk_proposal_key(symbol))?;
+        let market = get_hash(input::market_state_key(symbol))?;
+        let p1 = get_hash(input::risk_proposal_key(symbol))?;
         let mut position = None;
         if source.reads_hashes() {
             let key = input::position_key(symbol);
-            let fields = get_hash(2, key.clone())?;
+            let fields = get_hash(key.clone())?;
             if !fields.is_empty() {
                 position = Some((key, fields));
             }
         }
         if position.is_none() && source.reads_stream() {
+            if let Some(e) = stream_error {
+                return Err(e.to_string());
+            }
             position = self.stream.latest.get(symbol).cloned();
         }
-        let published = match replies.last().expect("at least 3 replies") {
-            Ok(v) => store::texts(v.clone()).unwrap_or_default(),
+        let published = match replies.next().expect("one reply per command") {
+            Ok(v) => store::texts(v).unwrap_or_default(),
             Err(e) => {
                 return Err(format!("{}: {e}", output::proposal_key(symbol)));
             }
@@ -577,8 +604,7 @@ pub fn run_forever(settings: Settings, stop: Receiver<i32>) -> u8 {
                 }
                 failures = 0;
                 log(&r.to_string());
-                let k = (start.elapsed().as_secs_f64() / interval.as_secs_f64()).floor() + 1.0;
-                start + interval.mul_f64(k)
+                start + next_start(start.elapsed(), interval)
             }
             Err(e) => {
                 failures += 1;

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use redis::cluster::{ClusterClient, ClusterConnection};
-use redis::{Client, Cmd, Connection, RedisError, RedisResult, Value};
+use redis::io::tcp::{socket2::TcpKeepalive, TcpSettings};
+use redis::{Client, Cmd, Connection, IntoConnectionInfo, RedisError, RedisResult, Value};
 
 /// How long connecting, and waiting for a reply, may take before the attempt counts as failed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,6 +52,15 @@ fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// TCP_NODELAY (a pipeline is written whole: Nagle's algorithm would only hold back its last
+/// segment until the server's delayed ACK, tens of ms per pipeline) and keep-alive probes after
+/// 60 s idle, so a silently dropped connection is noticed.
+fn tcp_settings() -> TcpSettings {
+    TcpSettings::default()
+        .set_nodelay(true)
+        .set_keepalive(TcpKeepalive::new().with_time(Duration::from_secs(60)))
+}
+
 impl Store {
     /// A store for `url` (`redis://`, `rediss://`, `unix://`); with `cluster`, `url` is a
     /// comma-separated list of seed nodes of a Redis Cluster. Nothing is connected yet.
@@ -73,13 +83,18 @@ impl Store {
                 .collect();
             Target::Cluster(
                 ClusterClient::builder(nodes)
+                    .tcp_settings(tcp_settings())
                     .connection_timeout(timeouts.connect)
                     .response_timeout(timeouts.response)
                     .retries(0)
                     .build()?,
             )
         } else {
-            Target::Single(Client::open(url.trim())?)
+            Target::Single(Client::open(
+                url.trim()
+                    .into_connection_info()?
+                    .set_tcp_settings(tcp_settings()),
+            )?)
         };
         Ok(Store {
             target,
@@ -118,7 +133,7 @@ impl Store {
     ///
     /// # Errors
     /// The connection failed (it is dropped; the next call reconnects).
-    pub fn pipeline(&mut self, cmds: &[Cmd]) -> RedisResult<Vec<RedisResult<Value>>> {
+    pub fn pipeline(&mut self, cmds: Vec<Cmd>) -> RedisResult<Vec<RedisResult<Value>>> {
         if cmds.is_empty() {
             return Ok(Vec::new());
         }
@@ -127,7 +142,7 @@ impl Store {
             Conn::Single(conn) => {
                 let mut pipe = redis::pipe();
                 for c in cmds {
-                    pipe.add_command(c.clone());
+                    pipe.add_command(c);
                 }
                 pipe.ignore_errors();
                 pipe.query::<Vec<RedisResult<Value>>>(conn)
@@ -135,14 +150,14 @@ impl Store {
             Conn::Cluster(conn) => {
                 let mut pipe = redis::cluster::cluster_pipe();
                 for c in cmds {
-                    pipe.add_command(c.clone());
+                    pipe.add_command(c);
                 }
                 match pipe.query::<Vec<Value>>(conn) {
                     Ok(values) => Ok(values.into_iter().map(Ok).collect()),
                     // A cluster pipeline fails as a whole on one command's server error: run the
                     // commands one by one so the error stays with its command.
                     Err(e) if !is_connection_error(&e) => {
-                        Ok(cmds.iter().map(|c| c.query::<Value>(conn)).collect())
+                        Ok(pipe.cmd_iter().map(|c| c.query::<Value>(conn)).collect())
                     }
                     Err(e) => Err(e),
                 }
@@ -161,7 +176,7 @@ impl Store {
     /// # Errors
     /// The connection failed, or the server refused the command.
     pub fn query(&mut self, cmd: &Cmd) -> RedisResult<Value> {
-        self.pipeline(std::slice::from_ref(cmd))?
+        self.pipeline(vec![cmd.clone()])?
             .pop()
             .expect("one reply per command")
     }

@@ -1,5 +1,6 @@
 //! The dashboard's state as plain data, and everything about it that needs no browser: the input
-//! table that drives the sliders, field validation (through the kernel's own errors), the compact
+//! table that drives the sliders (and [`params`], the theta sliders and groups), field
+//! validation (through the kernel's own errors), the compact
 //! URL / storage encoding, theta JSON import and export, and number parsing and formatting.
 //!
 //! Pure and natively tested; the wasm UI (`ui`) only calls it. No formula of the kernel is
@@ -17,11 +18,57 @@
 //! assert_eq!(back.state, s);
 //! ```
 
-use crate::format::Num;
+pub mod params;
+
+pub use crate::format::fixed_or_dash as fmt_fixed;
+use crate::format::{format_sig, shorten, Num};
 use harvest_kernel::{
-    format_sig, scenarios, validate, HarvestInput, MarketState, P1Proposal, Position, Side, Theta,
+    scenarios, validate, HarvestInput, KernelError, MarketState, P1Proposal, Position, Side, Theta,
     ThetaField, PARAMS,
 };
+
+/// Why a value typed or slid into the explorer was refused; the message names the field (label and
+/// JSON path), the value and the allowed range, and what was kept.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InputError {
+    /// NaN or ±inf.
+    #[error("{}: {} is not a finite number; allowed: {}", .field.spec().path, Num(*.value), .field.spec().allowed)]
+    NotFinite {
+        /// The input.
+        field: InputField,
+        /// The value refused.
+        value: f64,
+    },
+    /// A value the kernel refuses (its message names the JSON path and the allowed range).
+    #[error("{0}")]
+    Kernel(KernelError),
+    /// Typed text that is no number.
+    #[error("{label} ({path}): “{text}” is not a number; allowed: {allowed}. Kept {kept}.")]
+    NotANumber {
+        /// The field's label (a tunable's key).
+        label: &'static str,
+        /// Its JSON path.
+        path: String,
+        /// What was typed (trimmed).
+        text: String,
+        /// The allowed range.
+        allowed: String,
+        /// The value kept, as shown.
+        kept: String,
+    },
+    /// A typed number the field refuses.
+    #[error("{label}: {shown} rejected: {reason}. Kept {kept}.")]
+    Rejected {
+        /// The field's label.
+        label: &'static str,
+        /// The number typed, as shown.
+        shown: String,
+        /// Why.
+        reason: Box<InputError>,
+        /// The value kept, as shown.
+        kept: String,
+    },
+}
 
 /// One of the dashboard's inputs that is a number (side and the two toggles are not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,7 +181,7 @@ inputs! {
         "a probability in [0, 1]", 0.0, 1.0, 0.01,
         "Probability of the chop regime; the other two are rescaled to keep the sum at 1";
     Stop, "stop", "input-stop", "P1 stop distance", "fraction", 1.0, "p1_proposal.stop_dist_pct",
-        "a fraction > 0 (else the fallback is used)", 0.001, 0.1, 0.001,
+        "any finite fraction (0: the fallback is used; a negative one is used, with a warning)", 0.001, 0.1, 0.001,
         "P1's stop distance as a fraction of entry; it sets the risk unit";
 }
 
@@ -367,15 +414,10 @@ impl UiState {
     ///
     /// # Errors
     /// The kernel's own message (naming the JSON path and the allowed range) when it rejects it.
-    pub fn check(&self, field: InputField, v: f64) -> Result<(), String> {
+    pub fn check(&self, field: InputField, v: f64) -> Result<(), InputError> {
         let spec = field.spec();
         if !v.is_finite() {
-            return Err(format!(
-                "{}: {} is not a finite number; allowed: {}",
-                spec.path,
-                Num(v),
-                spec.allowed
-            ));
+            return Err(InputError::NotFinite { field, value: v });
         }
         let mut probe = self.clone();
         probe.set_raw(field, v);
@@ -389,13 +431,7 @@ impl UiState {
             input.p1_proposal.as_ref(),
             &Theta::default(),
         ) {
-            Err(e) if e.field() == spec.path => Err(e.to_string()),
-            _ if field == InputField::Stop && v <= 0.0 => Err(format!(
-                "{} = {} is out of range: expected {}",
-                spec.path,
-                Num(v),
-                spec.allowed
-            )),
+            Err(e) if e.field() == spec.path => Err(InputError::Kernel(e)),
             _ => Ok(()),
         }
     }
@@ -405,7 +441,7 @@ impl UiState {
     ///
     /// # Errors
     /// See [`UiState::check`]; the state is unchanged then.
-    pub fn set(&mut self, field: InputField, v: f64) -> Result<(), String> {
+    pub fn set(&mut self, field: InputField, v: f64) -> Result<(), InputError> {
         self.check(field, v)?;
         match field {
             InputField::PTrend => self.market.set_p_trend(v),
@@ -420,27 +456,25 @@ impl UiState {
     ///
     /// # Errors
     /// A message naming the field, what was typed and the allowed range; the state is unchanged.
-    pub fn set_text(&mut self, field: InputField, text: &str) -> Result<(), String> {
+    pub fn set_text(&mut self, field: InputField, text: &str) -> Result<(), InputError> {
         let spec = field.spec();
-        let shown = parse_number(text).ok_or_else(|| {
-            format!(
-                "{} ({}): “{}” is not a number; allowed: {}. Kept {}.",
-                spec.label,
-                spec.path,
-                text.trim(),
-                spec.allowed,
-                fmt_num(self.get(field) / spec.scale)
-            )
-        })?;
-        let v = shown * spec.scale;
-        self.set(field, v).map_err(|e| {
-            format!(
-                "{}: {} rejected: {e}. Kept {}.",
-                spec.label,
-                fmt_num(shown),
-                fmt_num(self.get(field) / spec.scale)
-            )
-        })
+        let kept = fmt_num(self.get(field) / spec.scale);
+        let Some(shown) = parse_number(text) else {
+            return Err(InputError::NotANumber {
+                label: spec.label,
+                path: spec.path.to_string(),
+                text: text.trim().to_string(),
+                allowed: spec.allowed.to_string(),
+                kept,
+            });
+        };
+        self.set(field, shown * spec.scale)
+            .map_err(|e| InputError::Rejected {
+                label: spec.label,
+                shown: fmt_num(shown),
+                reason: Box::new(e),
+                kept,
+            })
     }
 
     /// The slider range of `field`, in shown units. PnL spans −3 R … +max(10, T3_R + 2) R around
@@ -493,26 +527,30 @@ impl UiState {
         }
     }
 
-    /// Sets one tunable from its number box. Any finite number is taken (the kernel's
-    /// validation then shows inline); text that is no number is refused.
+    /// Sets one tunable from its number box. Any number is taken (the kernel computes with any
+    /// finite value, warning about nonsense; the few it refuses show inline); text that is no
+    /// number is refused.
     ///
     /// # Errors
     /// A message naming the tunable, what was typed and its allowed range; theta is unchanged.
-    pub fn set_theta_text(&mut self, field: ThetaField, text: &str) -> Result<(), String> {
+    pub fn set_theta_text(&mut self, field: ThetaField, text: &str) -> Result<(), InputError> {
         let spec = field.spec();
         match parse_number(text) {
             Some(v) => {
                 self.theta.set(field, v);
                 Ok(())
             }
-            None => Err(format!(
-                "{} ({}): “{}” is not a number; allowed: {}. Kept {}.",
-                spec.key,
-                field.path(),
-                text.trim(),
-                spec.validity.describe(),
-                fmt_num(self.theta.get(field))
-            )),
+            None => Err(InputError::NotANumber {
+                label: spec.key,
+                path: field.path().to_string(),
+                text: text.trim().to_string(),
+                allowed: format!(
+                    "{} (sensible: {})",
+                    spec.accepts(),
+                    spec.sensible.describe()
+                ),
+                kept: fmt_num(self.theta.get(field)),
+            }),
         }
     }
 }
@@ -706,20 +744,6 @@ pub fn fmt_num(v: f64) -> String {
     format_sig(v, 6)
 }
 
-/// A number with a fixed count of decimals (`−` written as ASCII `-`); `–` for non-finite.
-pub fn fmt_fixed(v: f64, decimals: usize) -> String {
-    if v.is_finite() {
-        let s = crate::format::fixed(v, decimals);
-        // No "-0.00".
-        match s.strip_prefix('-') {
-            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-            _ => s,
-        }
-    } else {
-        "–".to_string()
-    }
-}
-
 /// A number for the URL: the shortest decimal text that parses back to the same f64 (no
 /// exponent: `1e-7` is written `0.0000001`).
 fn url_num(v: f64) -> String {
@@ -816,7 +840,7 @@ pub fn decode(query: &str) -> Decoded {
                         // Probabilities are set as given (the link holds all three).
                         Some(x) => match state.check(field, x) {
                             Ok(()) => state.set_raw(field, x),
-                            Err(e) => problems.push(e),
+                            Err(e) => problems.push(e.to_string()),
                         },
                         None => problems.push(bad_number(field.spec().path)),
                     }
@@ -843,16 +867,6 @@ fn parse_preset(v: &str) -> Option<Preset> {
     (step >= 1 && step <= sc.steps.len()).then_some(Preset { id, step: step - 1 })
 }
 
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 40 {
-        let mut t: String = s.chars().take(40).collect();
-        t.push('…');
-        t
-    } else {
-        s.to_string()
-    }
-}
-
 /// `%XX` → byte and `+` → space; invalid escapes are kept as written; invalid UTF-8 is replaced.
 fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
@@ -876,74 +890,6 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Theta as pretty JSON with the kernel's keys (all 22), for export.
-pub fn theta_to_json(theta: &Theta) -> String {
-    serde_json::to_string_pretty(theta).unwrap_or_default()
-}
-
-/// Reads a theta exported by [`theta_to_json`], or any object holding one under `theta` (an
-/// input record) or `audit.theta` (a proposal). Missing keys take their defaults; unknown keys
-/// and values that are no numbers are refused. The result may still be invalid for the kernel
-/// (the dashboard shows why, inline).
-///
-/// The browser build parses with the browser's own `JSON.parse` (keeping serde_json's parser
-/// out of the wasm) and hands the entries to [`theta_from_entries`]; this is the same with serde_json.
-///
-/// # Errors
-/// A one-line message saying what is wrong.
-///
-/// ```
-/// use harvest_features::explorer::theta_from_json;
-/// let t = theta_from_json(r#"{"kill_threshold": 0.5}"#).unwrap();
-/// assert_eq!(t.kill_threshold, 0.5);
-/// assert!(theta_from_json(r#"{"kill": 0.5}"#).unwrap_err().contains("kill"));
-/// ```
-pub fn theta_from_json(text: &str) -> Result<Theta, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    let mut obj = value
-        .as_object()
-        .ok_or("expected a JSON object of tunables")?;
-    if let Some(inner) = obj.get("theta").and_then(|t| t.as_object()) {
-        obj = inner;
-    } else if let Some(inner) = obj
-        .get("audit")
-        .and_then(|a| a.get("theta"))
-        .and_then(|t| t.as_object())
-    {
-        obj = inner;
-    }
-    theta_from_entries(obj.iter().map(|(k, v)| {
-        let shown = shorten(&v.to_string());
-        (k.as_str(), v.as_f64(), shown)
-    }))
-}
-
-/// Builds a theta from `(key, number, value as written)` entries (the number `None` when the
-/// value is not a number): the defaults with each entry applied.
-///
-/// # Errors
-/// An unknown key, or a value that is not a finite number.
-pub fn theta_from_entries<'a>(
-    entries: impl IntoIterator<Item = (&'a str, Option<f64>, String)>,
-) -> Result<Theta, String> {
-    let mut theta = Theta::default();
-    for (k, v, shown) in entries {
-        let field = ThetaField::from_key(k).ok_or_else(|| {
-            format!(
-                "unknown tunable “{}” (known: {})",
-                shorten(k),
-                PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", ")
-            )
-        })?;
-        let x = v
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| format!("{k}: {shown} is not a finite number"))?;
-        theta.set(field, x);
-    }
-    Ok(theta)
 }
 
 #[cfg(test)]
@@ -1112,7 +1058,7 @@ mod tests {
         s.set(InputField::PChop, 0.8).unwrap();
         let m = s.market;
         assert!((m.p_trend + m.p_mr + m.p_chop - 1.0).abs() < 1e-12);
-        let err = s.set(InputField::PTrend, 1.5).unwrap_err();
+        let err = s.set(InputField::PTrend, 1.5).unwrap_err().to_string();
         assert!(
             err.contains("market_state.p_trend") && err.contains("[0, 1]"),
             "{err}"
@@ -1123,24 +1069,30 @@ mod tests {
     #[test]
     fn field_errors_name_the_field_and_range_and_keep_the_value() {
         let mut s = UiState::default();
-        let err = s.set_text(InputField::Entry, "-5").unwrap_err();
+        let err = s.set_text(InputField::Entry, "-5").unwrap_err().to_string();
         assert!(
             err.contains("position.entry_price") && err.contains("> 0"),
             "{err}"
         );
         assert!(err.contains("Kept 100"), "{err}");
         assert_eq!(s.entry, 100.0);
-        let err = s.set_text(InputField::Pnl, "abc").unwrap_err();
+        let err = s.set_text(InputField::Pnl, "abc").unwrap_err().to_string();
         assert!(
             err.contains("Unrealized PnL") && err.contains("abc"),
             "{err}"
         );
         assert!(err.contains("any finite number"), "{err}");
-        let err = s.set_text(InputField::AgeSec, "-1").unwrap_err();
+        let err = s
+            .set_text(InputField::AgeSec, "-1")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("position.age_sec"), "{err}");
-        let err = s.set_text(InputField::Stop, "0").unwrap_err();
+        let err = s.set_text(InputField::Stop, "x").unwrap_err().to_string();
         assert!(err.contains("p1_proposal.stop_dist_pct"), "{err}");
-        let err = s.set_text(InputField::Sigma, "-0.1").unwrap_err();
+        let err = s
+            .set_text(InputField::Sigma, "-0.1")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("market_state.sigma"), "{err}");
         assert_eq!(s, UiState::default());
         // Hours in, seconds stored.
@@ -1156,17 +1108,43 @@ mod tests {
     #[test]
     fn theta_text_takes_any_number_and_refuses_text() {
         let mut s = UiState::default();
+        // Nonsense but computable: taken, and the proposal carries a warning (not an error).
         s.set_theta_text(ThetaField::KillThreshold, "1.5").unwrap();
         assert_eq!(s.theta.kill_threshold, 1.5);
+        assert!(s.theta.is_valid());
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(p.warnings[0].field, "theta.kill_threshold");
+        s.set_theta_text(ThetaField::T2R, "1").unwrap();
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(p.warnings[0].code, "thresholds_unordered");
+        // What the kernel cannot compute: taken too, shown as the kernel's error.
+        s.set_theta_text(ThetaField::SigmaRef, "0").unwrap();
         assert!(!s.theta.is_valid());
+        assert_eq!(s.theta.validate_all()[0].field(), "theta.sigma_ref");
         let err = s
             .set_theta_text(ThetaField::KillThreshold, "oops")
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("kill_threshold") && err.contains("0 < value < 1"),
             "{err}"
         );
         assert_eq!(s.theta.kill_threshold, 1.5);
+    }
+
+    #[test]
+    fn p1_stop_takes_what_the_kernel_takes() {
+        let mut s = UiState::default();
+        s.set_text(InputField::Stop, "0").unwrap();
+        let e = s.to_input().evaluate();
+        assert!(!e.p1_used, "0: the fallback is used");
+        s.set_text(InputField::Stop, "-0.01").unwrap();
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(
+            p.risk_unit, 1e-9,
+            "a negative stop is used, the risk unit floored"
+        );
+        assert_eq!(p.warnings[0].code, "p1_stop_negative");
     }
 
     #[test]
@@ -1196,33 +1174,6 @@ mod tests {
         assert!(r.min.is_finite() && r.max > r.min);
         let r = broken.slider(InputField::Sl);
         assert!(r.min.is_finite() && r.max > r.min);
-    }
-
-    #[test]
-    fn theta_json_round_trip_and_errors() {
-        let t = Theta {
-            kill_threshold: 0.55,
-            t1_r: 1.0 / 3.0,
-            ..Theta::default()
-        };
-        let json = theta_to_json(&t);
-        assert_eq!(theta_from_json(&json).unwrap(), t);
-        assert_eq!(
-            theta_from_json(r#"{"theta": {"T1_R": 1.5}}"#).unwrap().t1_r,
-            1.5
-        );
-        assert_eq!(
-            theta_from_json(r#"{"audit": {"theta": {"lock_R": 1}}}"#)
-                .unwrap()
-                .lock_r,
-            1.0
-        );
-        assert!(theta_from_json("[1]").unwrap_err().contains("object"));
-        assert!(theta_from_json("{").unwrap_err().contains("JSON"));
-        assert!(theta_from_json(r#"{"T1_R": "2"}"#)
-            .unwrap_err()
-            .contains("T1_R"));
-        assert!(theta_from_json(r#"{"T1_R": null}"#).is_err());
     }
 
     #[test]

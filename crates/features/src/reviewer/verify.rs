@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sha256::Sha256;
 use harvest_kernel::{
     compare, propose, FieldDiff, HarvestAction, HarvestInput, KComponents, MarketState, P1Proposal,
     Position, Proposal, ReasonCode, RecordedOutput, Side, Theta, Tolerance, Verdict,
     KERNEL_VERSION,
 };
+use sha2::{Digest as _, Sha256};
 
 /// Longest line a record may have (1 MiB); a longer one is INVALID with a message saying so.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
@@ -131,31 +131,46 @@ struct ProposalIn {
     audit: AuditIn,
 }
 
+/// Why a record's JSON was refused: the JSON path of the first problem and serde's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    /// Not the expected shape; `path` is empty for the whole value.
+    #[error("{}{message}", if .path.is_empty() { String::new() } else { format!("{}: ", .path) })]
+    Invalid {
+        /// Where (`market_state.sigma`), empty for the top level.
+        path: String,
+        /// serde's message (`invalid type: string "NaN", expected f64`).
+        message: String,
+    },
+    /// More after the value.
+    #[error("trailing characters after the record: {0}")]
+    Trailing(String),
+}
+
 /// Parses one JSON value from text with the JSON path of the first problem in the message.
 ///
 /// # Errors
-/// `"<path>: <serde message>"`, e.g. `market_state.sigma: invalid type: string "NaN", expected f64`.
+/// [`JsonError`]: `"<path>: <serde message>"`, e.g.
+/// `market_state.sigma: invalid type: string "NaN", expected f64`.
 ///
 /// ```
 /// use harvest_kernel::HarvestInput;
 /// use harvest_features::reviewer::verify::parse_json;
 /// let err = parse_json::<HarvestInput>(r#"{"position": {"side": "LONG"}, "market_state": {}}"#)
-///     .unwrap_err();
+///     .unwrap_err()
+///     .to_string();
 /// assert!(err.starts_with("position: missing field `entry_price`"), "{err}");
 /// ```
-pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
+pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." || path.is_empty() {
-            inner.to_string()
-        } else {
-            format!("{path}: {inner}")
+        JsonError::Invalid {
+            path: if path == "." { String::new() } else { path },
+            message: e.into_inner().to_string(),
         }
     })?;
-    de.end()
-        .map_err(|e| format!("trailing characters after the record: {e}"))?;
+    de.end().map_err(|e| JsonError::Trailing(e.to_string()))?;
     Ok(value)
 }
 
@@ -254,11 +269,11 @@ pub fn review_line(line: usize, bytes: &[u8], tol: &Tolerance) -> Option<ReviewR
                 };
                 (input, Some(recorded))
             }
-            Err(e) => return Some(ReviewRow::invalid(line, kind, e)),
+            Err(e) => return Some(ReviewRow::invalid(line, kind, e.to_string())),
         },
         RecordKind::Input => match parse_json::<HarvestInput>(text) {
             Ok(i) => (i, None),
-            Err(e) => return Some(ReviewRow::invalid(line, kind, e)),
+            Err(e) => return Some(ReviewRow::invalid(line, kind, e.to_string())),
         },
         RecordKind::Published => {
             return Some(super::published::review_published(line, text, tol, None));
@@ -383,7 +398,7 @@ impl LineSplitter {
             f(self.line, &self.pending);
         }
         self.pending.clear();
-        (self.hasher.hex(), self.bytes)
+        (format!("{:x}", self.hasher.finalize()), self.bytes)
     }
 
     /// Lines seen so far.
@@ -498,16 +513,10 @@ impl Receipt {
 pub const CSV_HEADER: &str =
     "line,verdict,kind,symbol,side,recorded_action,action,R_net,kill_score,reason_codes,diff_fields,diffs,error";
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// One CSV row (no newline), columns as in [`CSV_HEADER`].
+/// One CSV row (no newline), columns as in [`CSV_HEADER`]; text cells guarded against
+/// spreadsheet formulas ([`crate::csv_text`]), numbers as `{:?}` writes them.
 pub fn csv_row(row: &ReviewRow) -> String {
+    use crate::csv_text::Cell::{Plain, Text};
     let num = |v: Option<f64>| v.map(crate::format::debug).unwrap_or_default();
     let codes: Vec<&str> = row.reason_codes.iter().map(|c| c.as_str()).collect();
     let fields: Vec<&str> = row.diffs.iter().map(|d| d.field.as_str()).collect();
@@ -516,24 +525,23 @@ pub fn csv_row(row: &ReviewRow) -> String {
         .iter()
         .map(|d| format!("{}: {} → {}", d.field, d.recorded, d.recomputed))
         .collect();
-    [
-        row.line.to_string(),
-        row.verdict.as_str().to_string(),
-        row.kind.as_str().to_string(),
-        csv_field(&row.symbol),
-        row.side.map(|s| s.as_str().to_string()).unwrap_or_default(),
-        csv_field(row.recorded_action.as_deref().unwrap_or("")),
-        row.action
-            .map(|a| a.as_str().to_string())
-            .unwrap_or_default(),
-        num(row.r_net),
-        num(row.kill_score),
-        csv_field(&codes.join(" ")),
-        csv_field(&fields.join(" ")),
-        csv_field(&diffs.join("; ")),
-        csv_field(row.error.as_deref().unwrap_or("")),
-    ]
-    .join(",")
+    let (line, r_net, k) = (row.line.to_string(), num(row.r_net), num(row.kill_score));
+    let (codes, fields, diffs) = (codes.join(" "), fields.join(" "), diffs.join("; "));
+    crate::csv_text::row(&[
+        Plain(&line),
+        Plain(row.verdict.as_str()),
+        Plain(row.kind.as_str()),
+        Text(&row.symbol),
+        Plain(row.side.map_or("", |s| s.as_str())),
+        Text(row.recorded_action.as_deref().unwrap_or("")),
+        Plain(row.action.map_or("", |a| a.as_str())),
+        Plain(&r_net),
+        Plain(&k),
+        Text(&codes),
+        Text(&fields),
+        Text(&diffs),
+        Text(row.error.as_deref().unwrap_or("")),
+    ])
 }
 
 /// Reviews a whole text at once (the sample file, a paste): rows and receipt.
@@ -605,4 +613,50 @@ pub fn whole_document(text: &str) -> Option<Vec<String>> {
     }
     let v: serde_json::Value = serde_json::from_str(t).ok()?;
     Some(vec![v.to_string()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The receipt's hash of `data` fed to a [`LineSplitter`] in chunks of `chunk` bytes.
+    fn receipt_hash(data: &[u8], chunk: usize) -> String {
+        let mut s = LineSplitter::new();
+        for c in data.chunks(chunk.max(1)) {
+            s.feed(c, |_, _| {});
+        }
+        s.finish(|_, _| {}).0
+    }
+
+    /// The receipt's SHA-256 (sha2) on FIPS 180-4 vectors, fed whole and in odd chunks: the
+    /// hex text the hand-written hasher wrote before.
+    #[test]
+    fn receipt_hash_known_vectors_in_any_chunking() {
+        let vectors: [(&[u8], &str); 4] = [
+            (
+                b"",
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            ),
+            (
+                b"abc",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            ),
+            (
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+            ),
+            (
+                &[b'a'; 1_000_000],
+                "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+            ),
+        ];
+        for (data, want) in vectors {
+            for chunk in [1, 63, 64, 65, 4096, data.len()] {
+                if chunk <= 1 && data.len() > 1000 {
+                    continue;
+                }
+                assert_eq!(receipt_hash(data, chunk), want, "chunk {chunk}");
+            }
+        }
+    }
 }

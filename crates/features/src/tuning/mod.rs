@@ -20,15 +20,19 @@
 
 pub mod view;
 
-use std::fmt;
-
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::charts::{action_map, ActionMap, ActionMapSpec, MAX_GRID};
+use crate::charts::{action_map, ActionMap, ActionMapSpec};
+use crate::explorer::params::domain;
+use crate::format::format_sig;
+// Theta sets moved to [`crate::theta`]; re-exported for the tuning view.
+pub use crate::theta::{
+    export_theta, import_theta, import_theta_json, import_theta_lines, theta_to_json,
+    theta_to_lines, ThetaFormat, ThetaImportError, LINE_PREFIX,
+};
 use harvest_kernel::{
-    evaluate, flip_along, format_sig, profit_lock, scenarios, validate, Axis, Direction,
-    Evaluation, FlipPoint, HarvestAction, HarvestInput, KernelError, Theta, ThetaField, PARAMS,
+    evaluate, flip_within, profit_lock, scenarios, validate, Axis, Direction, Evaluation,
+    FlipPoint, HarvestAction, HarvestInput, KernelError, Theta, ThetaField,
 };
 
 // =============================================================================================
@@ -55,6 +59,24 @@ impl PositionSet {
     pub fn is_empty(&self) -> bool {
         self.inputs.is_empty()
     }
+}
+
+/// A grid spec with more than [`MAX_GRID_POSITIONS`] positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the grid has {positions} positions; at most {MAX_GRID_POSITIONS} are generated")]
+pub struct GridTooLarge {
+    /// The positions the spec asks for.
+    pub positions: usize,
+}
+
+/// A theta of an A/B comparison that the kernel refuses (nothing is compared then).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{side}: {error}")]
+pub struct InvalidTheta {
+    /// `"A"` or `"B"`.
+    pub side: &'static str,
+    /// The kernel's problem (field, value, allowed range).
+    pub error: KernelError,
 }
 
 /// Largest number of positions [`grid_positions`] generates.
@@ -113,7 +135,7 @@ impl GridSpec {
 /// `age_sec` set. Non-finite grid values are skipped.
 ///
 /// # Errors
-/// A message when the grid would exceed [`MAX_GRID_POSITIONS`].
+/// [`GridTooLarge`] when the grid would exceed [`MAX_GRID_POSITIONS`].
 ///
 /// ```
 /// use harvest_kernel::HarvestInput;
@@ -122,12 +144,10 @@ impl GridSpec {
 /// assert_eq!(set.len(), 2340);
 /// assert!((set.inputs[0].evaluate().r_net + 2.0).abs() < 1e-12);
 /// ```
-pub fn grid_positions(base: &HarvestInput, spec: &GridSpec) -> Result<PositionSet, String> {
+pub fn grid_positions(base: &HarvestInput, spec: &GridSpec) -> Result<PositionSet, GridTooLarge> {
     let n = spec.len();
     if n > MAX_GRID_POSITIONS {
-        return Err(format!(
-            "the grid has {n} positions; at most {MAX_GRID_POSITIONS} are generated"
-        ));
+        return Err(GridTooLarge { positions: n });
     }
     let finite = |v: &[f64]| {
         v.iter()
@@ -549,7 +569,7 @@ pub struct AbReport {
 /// and the tunables that differ.
 ///
 /// # Errors
-/// Every problem of [`Theta::validate_all`] of A then of B, each prefixed `"A: "` or `"B: "`
+/// Every problem of [`Theta::validate_all`] of A then of B as [`InvalidTheta`] (shown `"A: …"`, `"B: …"`)
 /// (nothing is compared with an invalid theta).
 ///
 /// ```
@@ -558,21 +578,21 @@ pub struct AbReport {
 /// let set = scenario_positions();
 /// let same = compare_thetas(&Theta::default(), &Theta::default(), &set.inputs).unwrap();
 /// assert_eq!((same.counts.changed, same.changes.len()), (0, 0));
-/// let bad = Theta { kill_threshold: 2.0, ..Theta::default() };
+/// let bad = Theta { sigma_ref: 0.0, ..Theta::default() };
 /// let err = compare_thetas(&Theta::default(), &bad, &set.inputs).unwrap_err();
-/// assert!(err[0].starts_with("B: theta.kill_threshold"));
+/// assert!(err[0].to_string().starts_with("B: theta.sigma_ref"));
 /// ```
 pub fn compare_thetas(
     a: &Theta,
     b: &Theta,
     positions: &[HarvestInput],
-) -> Result<AbReport, Vec<String>> {
-    let problems: Vec<String> = [("A", a), ("B", b)]
+) -> Result<AbReport, Vec<InvalidTheta>> {
+    let problems: Vec<InvalidTheta> = [("A", a), ("B", b)]
         .into_iter()
-        .flat_map(|(name, t)| {
+        .flat_map(|(side, t)| {
             t.validate_all()
                 .into_iter()
-                .map(move |e| format!("{name}: {e}"))
+                .map(move |error| InvalidTheta { side, error })
         })
         .collect();
     if !problems.is_empty() {
@@ -611,7 +631,7 @@ pub struct AxisMargin {
     pub axis: Axis,
     /// The current value.
     pub current: f64,
-    /// The explored range ([`Axis::domain`]).
+    /// The explored range ([`domain`]).
     pub domain: (f64, f64),
     /// The action now.
     pub action: HarvestAction,
@@ -723,7 +743,7 @@ pub fn margin_sentence(f: &FlipPoint) -> String {
     }
 }
 
-/// The margins along one axis ([`flip_along`] both ways, inside [`Axis::domain`]).
+/// The margins along one axis ([`flip_within`] both ways, inside [`domain`]).
 ///
 /// ```
 /// use harvest_kernel::{Axis, HarvestAction, HarvestInput};
@@ -733,13 +753,14 @@ pub fn margin_sentence(f: &FlipPoint) -> String {
 /// assert_eq!(m.nearest().unwrap().to, HarvestAction::Partial25);
 /// ```
 pub fn robustness_along(input: &HarvestInput, axis: Axis) -> AxisMargin {
+    let domain = domain(axis, input);
     AxisMargin {
         axis,
         current: axis.get(input),
-        domain: axis.domain(input),
+        domain,
         action: input.evaluate().action,
-        down: flip_along(input, axis, Direction::Down),
-        up: flip_along(input, axis, Direction::Up),
+        down: flip_within(input, axis, Direction::Down, domain),
+        up: flip_within(input, axis, Direction::Up, domain),
     }
 }
 
@@ -881,15 +902,18 @@ impl Sweep {
 
     /// One CSV line (no newline): numbers in full precision, an empty `new_sl` when the stop stays.
     pub fn csv_row(row: &SweepRow) -> String {
-        let sl = row.new_sl.map(crate::format::shortest).unwrap_or_default();
-        format!(
-            "{},{},{},{},{},{sl}",
-            crate::format::Num(row.x),
-            crate::format::Num(row.y),
-            row.action,
-            crate::format::Num(row.r_net),
-            crate::format::Num(row.kill_score)
-        )
+        use crate::csv_text::Cell::Plain;
+        let num = crate::format::shortest;
+        let sl = row.new_sl.map(num).unwrap_or_default();
+        let (x, y, r, k) = (num(row.x), num(row.y), num(row.r_net), num(row.kill_score));
+        crate::csv_text::row(&[
+            Plain(&x),
+            Plain(&y),
+            Plain(row.action.as_str()),
+            Plain(&r),
+            Plain(&k),
+            Plain(&sl),
+        ])
     }
 
     /// The whole table as CSV, header first, one line per cell.
@@ -914,605 +938,9 @@ impl Sweep {
     }
 }
 
-/// The allowed axis names, for messages: the five inputs and the 22 tunables.
-pub fn axis_names() -> String {
-    let inputs: Vec<&str> = Axis::INPUTS.iter().map(|a| a.key()).collect();
-    let thetas: Vec<&str> = PARAMS.iter().map(|p| p.key).collect();
-    format!(
-        "{}, or a theta key ({})",
-        inputs.join(", "),
-        thetas.join(", ")
-    )
-}
-
-/// Parses an axis name ([`Axis::from_key`]).
-///
-/// # Errors
-/// A message naming the text and the allowed names.
-///
-/// ```
-/// use harvest_kernel::Axis;
-/// use harvest_features::tuning::parse_axis;
-/// assert_eq!(parse_axis("age_sec"), Ok(Axis::AgeSec));
-/// assert!(parse_axis("age").unwrap_err().contains("p_trend"));
-/// ```
-pub fn parse_axis(s: &str) -> Result<Axis, String> {
-    Axis::from_key(s.trim())
-        .ok_or_else(|| format!("unknown axis “{}”; allowed: {}", shorten(s), axis_names()))
-}
-
-/// Parses a range `a:b` (finite numbers, `a < b`).
-///
-/// # Errors
-/// A message saying what is wrong.
-///
-/// ```
-/// use harvest_features::tuning::parse_range;
-/// assert_eq!(parse_range("-10:2.5"), Ok((-10.0, 2.5)));
-/// assert!(parse_range("3:1").is_err());
-/// assert!(parse_range("1..3").is_err());
-/// ```
-pub fn parse_range(s: &str) -> Result<(f64, f64), String> {
-    let (a, b) = s
-        .split_once(':')
-        .ok_or_else(|| format!("“{}” is not a range: expected a:b, e.g. 0:0.05", shorten(s)))?;
-    let num = |t: &str| {
-        crate::explorer::parse_f64_std(t.trim())
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("“{}” is not a finite number", shorten(t)))
-    };
-    let (lo, hi) = (num(a)?, num(b)?);
-    if lo < hi {
-        Ok((lo, hi))
-    } else {
-        Err(format!(
-            "range {}:{} is empty: the first number must be below the second",
-            crate::format::Num(lo),
-            crate::format::Num(hi)
-        ))
-    }
-}
-
-/// Parses a grid side: an integer in `2..=`[`MAX_GRID`].
-///
-/// # Errors
-/// A message naming the allowed range.
-///
-/// ```
-/// use harvest_features::tuning::parse_grid_side;
-/// assert_eq!(parse_grid_side("64"), Ok(64));
-/// assert!(parse_grid_side("1").unwrap_err().contains("2 to 1024"));
-/// ```
-pub fn parse_grid_side(s: &str) -> Result<usize, String> {
-    s.trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|n| (2..=MAX_GRID).contains(n))
-        .ok_or_else(|| {
-            format!(
-                "“{}” is not a grid size: expected an integer from 2 to {MAX_GRID}",
-                shorten(s)
-            )
-        })
-}
-
-// =============================================================================================
-// Theta sets: import and export.
-
-/// Prefix of the runtime-configuration keys: `theta.harvest.<key>=<value>`.
-pub const LINE_PREFIX: &str = "theta.harvest.";
-
-/// The two theta-set formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ThetaFormat {
-    /// A JSON object with the kernel's keys (`{"kill_threshold": 0.6, ...}`).
-    Json,
-    /// `theta.harvest.<key>=<value>` lines, with blank lines and `#` comments.
-    Lines,
-}
-
-impl ThetaFormat {
-    /// JSON when the first non-blank character is `{`, else lines.
-    ///
-    /// ```
-    /// use harvest_features::tuning::ThetaFormat;
-    /// assert_eq!(ThetaFormat::detect("  {\"u1\": 0}"), ThetaFormat::Json);
-    /// assert_eq!(ThetaFormat::detect("# mine\ntheta.harvest.u1=0"), ThetaFormat::Lines);
-    /// ```
-    pub fn detect(text: &str) -> ThetaFormat {
-        if text
-            .trim_start_matches('\u{feff}')
-            .trim_start()
-            .starts_with('{')
-        {
-            ThetaFormat::Json
-        } else {
-            ThetaFormat::Lines
-        }
-    }
-}
-
-/// One reason a theta import was refused. `line` is 1-based (lines format only).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ThetaImportError {
-    /// Not JSON, not a `key=value` line, or no tunable at all.
-    Malformed {
-        /// Line number, when known.
-        line: Option<usize>,
-        /// What is wrong.
-        message: String,
-    },
-    /// A key that is no tunable.
-    UnknownKey {
-        /// Line number, when known.
-        line: Option<usize>,
-        /// The key as written (shortened when long).
-        key: String,
-        /// The tunable probably meant, e.g. `T1_R` for `t1_r`.
-        suggestion: Option<String>,
-    },
-    /// A value that is not a number.
-    NotANumber {
-        /// Line number, when known.
-        line: Option<usize>,
-        /// The tunable's key.
-        key: String,
-        /// The value as written (shortened when long).
-        found: String,
-    },
-    /// The same tunable given twice.
-    Duplicate {
-        /// Line number of the second occurrence, when known.
-        line: Option<usize>,
-        /// The tunable's key.
-        key: String,
-    },
-    /// A value the kernel refuses ([`Theta::validate_all`]): out of range or not finite.
-    Invalid {
-        /// Line number, when known.
-        line: Option<usize>,
-        /// The tunable's key.
-        key: &'static str,
-        /// The kernel's error (field, value, allowed range).
-        error: KernelError,
-    },
-}
-
-impl ThetaImportError {
-    /// The 1-based line number, when known.
-    pub fn line(&self) -> Option<usize> {
-        match self {
-            ThetaImportError::Malformed { line, .. }
-            | ThetaImportError::UnknownKey { line, .. }
-            | ThetaImportError::NotANumber { line, .. }
-            | ThetaImportError::Duplicate { line, .. }
-            | ThetaImportError::Invalid { line, .. } => *line,
-        }
-    }
-
-    /// The key concerned (`None` for a malformed line).
-    pub fn key(&self) -> Option<&str> {
-        match self {
-            ThetaImportError::Malformed { .. } => None,
-            ThetaImportError::UnknownKey { key, .. }
-            | ThetaImportError::NotANumber { key, .. }
-            | ThetaImportError::Duplicate { key, .. } => Some(key),
-            ThetaImportError::Invalid { key, .. } => Some(key),
-        }
-    }
-}
-
-impl fmt::Display for ThetaImportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(n) = self.line() {
-            write!(f, "line {n}: ")?;
-        }
-        match self {
-            ThetaImportError::Malformed { message, .. } => f.write_str(message),
-            ThetaImportError::UnknownKey {
-                key, suggestion, ..
-            } => match suggestion {
-                Some(s) => write!(f, "unknown tunable “{key}” (did you mean “{s}”?)"),
-                None => write!(
-                    f,
-                    "unknown tunable “{key}” (the tunables are {})",
-                    PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", ")
-                ),
-            },
-            ThetaImportError::NotANumber { key, found, .. } => {
-                write!(f, "{key}: {found} is not a number")
-            }
-            ThetaImportError::Duplicate { key, .. } => write!(f, "{key} is given twice"),
-            ThetaImportError::Invalid { error, .. } => write!(f, "{error}"),
-        }
-    }
-}
-
-impl std::error::Error for ThetaImportError {}
-
-/// Theta as pretty JSON: all 22 keys in wire order (the kernel's serde).
-///
-/// ```
-/// use harvest_kernel::Theta;
-/// use harvest_features::tuning::{import_theta, theta_to_json};
-/// let t = Theta { kill_threshold: 0.55, ..Theta::default() };
-/// assert_eq!(import_theta(&theta_to_json(&t)), Ok(t));
-/// ```
-pub fn theta_to_json(theta: &Theta) -> String {
-    serde_json::to_string_pretty(theta).unwrap_or_default()
-}
-
-/// Theta as `theta.harvest.<key>=<value>` lines, one per tunable in wire order, after a `#`
-/// header line. Values are written in the shortest form that reads back exactly.
-///
-/// ```
-/// use harvest_kernel::Theta;
-/// use harvest_features::tuning::{import_theta, theta_to_lines};
-/// let text = theta_to_lines(&Theta::default());
-/// assert!(text.contains("\ntheta.harvest.kill_threshold=0.6\n"));
-/// assert_eq!(import_theta(&text), Ok(Theta::default()));
-/// ```
-pub fn theta_to_lines(theta: &Theta) -> String {
-    let mut out = format!(
-        "# Harvest Lab theta: {} tunables, {LINE_PREFIX}<key>=<value>\n",
-        PARAMS.len()
-    );
-    for p in PARAMS.iter() {
-        out.push_str(&format!(
-            "{LINE_PREFIX}{}={}\n",
-            p.key,
-            crate::format::Num(theta.get(p.field))
-        ));
-    }
-    out
-}
-
-/// Theta in `format`, ending with a newline.
-///
-/// ```
-/// use harvest_kernel::Theta;
-/// use harvest_features::tuning::{export_theta, ThetaFormat};
-/// assert!(export_theta(&Theta::default(), ThetaFormat::Json).ends_with("}\n"));
-/// ```
-pub fn export_theta(theta: &Theta, format: ThetaFormat) -> String {
-    match format {
-        ThetaFormat::Json => theta_to_json(theta) + "\n",
-        ThetaFormat::Lines => theta_to_lines(theta),
-    }
-}
-
-/// Imports a theta set, JSON or lines ([`ThetaFormat::detect`]), strictly.
-///
-/// A **partial import is allowed: tunables not given take the kernel's defaults** (not the
-/// caller's current values), so a file means the same wherever it is loaded. Everything else is
-/// refused: unknown keys, values that are not numbers, a key given twice, malformed lines or JSON,
-/// an empty file, and a result the kernel would reject ([`Theta::validate_all`], e.g. out of
-/// range or `T1_R < T2_R < T3_R` broken). Nothing is mutated: on error the caller keeps its theta.
-///
-/// JSON: an object of tunables; an input record (`{"theta": {...}, ...}`) or a proposal
-/// (`{"audit": {"theta": {...}}, ...}`) is also read, using its theta. Lines:
-/// `theta.harvest.<key>=<value>` (spaces around `=` allowed), blank lines, `#` comments (whole
-/// lines or after a value).
-///
-/// # Errors
-/// Every problem found, in input order, then the kernel's range problems in wire order; each
-/// names the key (and the line, for the lines format).
-///
-/// ```
-/// use harvest_kernel::Theta;
-/// use harvest_features::tuning::import_theta;
-/// let t = import_theta("theta.harvest.kill_threshold = 0.5  # stricter\n").unwrap();
-/// assert_eq!(t, Theta { kill_threshold: 0.5, ..Theta::default() });
-/// let errs = import_theta(r#"{"kill": 0.5, "sigma_ref": -1, "T1_R": "two"}"#).unwrap_err();
-/// let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-/// assert_eq!(errs.len(), 3, "{text:?}");
-/// assert!(text[0].contains("“kill”") && text[1].contains("T1_R") && text[2].contains("sigma_ref"));
-/// ```
-pub fn import_theta(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
-    match ThetaFormat::detect(text) {
-        ThetaFormat::Json => import_theta_json(text),
-        ThetaFormat::Lines => import_theta_lines(text),
-    }
-}
-
-/// [`import_theta`] for the JSON format only.
-///
-/// # Errors
-/// As [`import_theta`].
-pub fn import_theta_json(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
-    let text = text.trim_start_matches('\u{feff}');
-    let root: Json = serde_json::from_str(text).map_err(|e| {
-        vec![ThetaImportError::Malformed {
-            line: None,
-            message: format!("not valid JSON: {e}"),
-        }]
-    })?;
-    let Json::Object(top) = root else {
-        return Err(vec![ThetaImportError::Malformed {
-            line: None,
-            message: "expected a JSON object of tunables".to_string(),
-        }]);
-    };
-    let find = |entries: &[(String, Json)], k: &str| -> Option<Vec<(String, Json)>> {
-        entries.iter().find_map(|(key, v)| match v {
-            Json::Object(inner) if key == k => Some(inner.clone()),
-            _ => None,
-        })
-    };
-    let entries = if let Some(inner) = find(&top, "theta") {
-        inner
-    } else if let Some(inner) = find(&top, "audit").and_then(|a| find(&a, "theta")) {
-        inner
-    } else {
-        top
-    };
-    let mut errors = Vec::new();
-    let mut given = Vec::new();
-    for (key, value) in entries {
-        match (ThetaField::from_key(&key), value) {
-            (None, _) => errors.push(unknown_key(None, &key, &key)),
-            (Some(f), Json::Number(v)) => given.push((f, v, None)),
-            (Some(f), Json::Object(_)) => errors.push(not_a_number(None, f, "an object")),
-            (Some(f), Json::Other(what)) => errors.push(not_a_number(None, f, &what)),
-        }
-    }
-    finish(given, errors)
-}
-
-/// [`import_theta`] for the lines format only.
-///
-/// # Errors
-/// As [`import_theta`].
-pub fn import_theta_lines(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
-    let text = text.trim_start_matches('\u{feff}');
-    let mut errors = Vec::new();
-    let mut given = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let n = Some(i + 1);
-        let line = raw.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            errors.push(ThetaImportError::Malformed {
-                line: n,
-                message: format!(
-                    "“{}” is not a {LINE_PREFIX}<key>=<value> line",
-                    shorten(line)
-                ),
-            });
-            continue;
-        };
-        let (key, value) = (key.trim(), value.trim());
-        let field = key.strip_prefix(LINE_PREFIX).and_then(ThetaField::from_key);
-        let Some(field) = field else {
-            let bare = key.strip_prefix(LINE_PREFIX).unwrap_or(key);
-            errors.push(unknown_key(n, key, bare));
-            continue;
-        };
-        match crate::explorer::parse_f64_std(value) {
-            Some(v) => given.push((field, v, n)),
-            None => errors.push(not_a_number(
-                n,
-                field,
-                &if value.is_empty() {
-                    "an empty value".to_string()
-                } else {
-                    format!("“{}”", shorten(value))
-                },
-            )),
-        }
-    }
-    if given.is_empty() && errors.is_empty() {
-        errors.push(ThetaImportError::Malformed {
-            line: None,
-            message: format!("no tunables: expected {LINE_PREFIX}<key>=<value> lines"),
-        });
-    }
-    finish(given, errors)
-}
-
-/// Applies the given values to the defaults, flags duplicates, then validates the result.
-fn finish(
-    given: Vec<(ThetaField, f64, Option<usize>)>,
-    mut errors: Vec<ThetaImportError>,
-) -> Result<Theta, Vec<ThetaImportError>> {
-    let mut theta = Theta::default();
-    let mut line_of: [Option<Option<usize>>; 22] = [None; 22];
-    let mut dups = Vec::new();
-    for (f, v, line) in given {
-        let slot = &mut line_of[f as usize];
-        if slot.is_some() {
-            dups.push(ThetaImportError::Duplicate {
-                line,
-                key: f.key().to_string(),
-            });
-        } else {
-            *slot = Some(line);
-            theta.set(f, v);
-        }
-    }
-    errors.extend(dups);
-    for e in theta.validate_all() {
-        let key = e.field().strip_prefix("theta.").unwrap_or(e.field());
-        let field = ThetaField::from_key(key);
-        let line = field.and_then(|f| line_of[f as usize]).flatten();
-        errors.push(ThetaImportError::Invalid {
-            line,
-            key: field.map_or("theta", |f| f.key()),
-            error: e,
-        });
-    }
-    if errors.is_empty() {
-        Ok(theta)
-    } else {
-        crate::sort::sort_by_key(&mut errors, |e| e.line().unwrap_or(usize::MAX));
-        Err(errors)
-    }
-}
-
-fn unknown_key(line: Option<usize>, written: &str, bare: &str) -> ThetaImportError {
-    let suggestion = ThetaField::ALL
-        .into_iter()
-        .find(|f| f.key().eq_ignore_ascii_case(bare.trim()))
-        .map(|f| {
-            if line.is_some() {
-                format!("{LINE_PREFIX}{}", f.key())
-            } else {
-                f.key().to_string()
-            }
-        });
-    ThetaImportError::UnknownKey {
-        line,
-        key: shorten(written),
-        suggestion,
-    }
-}
-
-fn not_a_number(line: Option<usize>, f: ThetaField, found: &str) -> ThetaImportError {
-    ThetaImportError::NotANumber {
-        line,
-        key: f.key().to_string(),
-        found: found.to_string(),
-    }
-}
-
-/// At most 60 characters, with an ellipsis.
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 60 {
-        let head: String = s.chars().take(57).collect();
-        format!("{head}…")
-    } else {
-        s.to_string()
-    }
-}
-
-/// A JSON value as far as a theta import cares: objects keep their key order and duplicates.
-#[derive(Debug, Clone)]
-enum Json {
-    Object(Vec<(String, Json)>),
-    Number(f64),
-    Other(String),
-}
-
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(JsonVisitor)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
-        Ok(Json::Other(format!("the boolean {v}")))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::Number(v as f64))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
-        Ok(Json::Number(v as f64))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-        Ok(Json::Number(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::Other(format!("the string “{}”", shorten(v))))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
-        Ok(Json::Other("null".to_string()))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Json, E> {
-        self.visit_unit()
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Json::Other("an array".to_string()))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut entries = Vec::new();
-        while let Some((k, v)) = map.next_entry::<String, Json>()? {
-            entries.push((k, v));
-        }
-        Ok(Json::Object(entries))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn import_refuses_duplicates_in_both_formats() {
-        let e = import_theta(r#"{"u1": 1, "u1": 2}"#).unwrap_err();
-        assert!(matches!(&e[..], [ThetaImportError::Duplicate { key, .. }] if key == "u1"));
-        let e = import_theta("theta.harvest.u1=1\ntheta.harvest.u1=2\n").unwrap_err();
-        assert_eq!(e[0].line(), Some(2));
-    }
-
-    #[test]
-    fn import_reads_records_and_proposals() {
-        let t = import_theta(r#"{"position": {}, "theta": {"u2": 0.5}}"#).unwrap();
-        assert_eq!(t.u2, 0.5);
-        let t = import_theta(r#"{"audit": {"theta": {"u3": 0.25}}}"#).unwrap();
-        assert_eq!(t.u3, 0.25);
-    }
-
-    #[test]
-    fn import_edge_cases_never_panic() {
-        for text in [
-            "",
-            "#",
-            "=",
-            "==",
-            "{",
-            "}",
-            "[]",
-            "null",
-            "theta.harvest.=1",
-            "theta.harvest.u1=",
-            "theta.harvest.u1=nan",
-            "theta.harvest.u1=inf",
-            "{\"u1\": 1e999}",
-            "\u{feff}{}",
-            "{\"theta\": 3}",
-            "ä=ö",
-        ] {
-            let _ = import_theta(text);
-        }
-        assert_eq!(import_theta("\u{feff}{}"), Ok(Theta::default()));
-        let e = import_theta("theta.harvest.u1=nan").unwrap_err();
-        assert!(matches!(e[0], ThetaImportError::Invalid { key: "u1", .. }));
-        assert!(import_theta("# only a comment\n\n").is_err());
-    }
-
-    #[test]
-    fn suggestion_for_case_and_prefix_mistakes() {
-        let e = import_theta("theta.harvest.t1_r=2").unwrap_err();
-        assert!(e[0]
-            .to_string()
-            .contains("did you mean “theta.harvest.T1_R”"));
-        let e = import_theta("kill_threshold=0.5").unwrap_err();
-        assert!(e[0]
-            .to_string()
-            .contains("did you mean “theta.harvest.kill_threshold”"));
-    }
 
     #[test]
     fn net_sentence_words() {

@@ -7,11 +7,13 @@
 //! calls it.
 
 use crate::charts::{axis_title, fmt_axis_value, fmt_k, fmt_price, fmt_r, ActionMap, PlotRect};
+use crate::explorer::params::theta_range;
 use crate::explorer::{parse_number, InputField, SliderRange, UiState};
+use crate::format::format_sig;
 use crate::tuning::{
     robustness, robustness_along, AbReport, AxisMargin, Outcome, ThetaChange, ThetaImportError,
 };
-use harvest_kernel::{format_sig, Axis, HarvestInput, Theta, ThetaField};
+use harvest_kernel::{Axis, HarvestInput, Theta, ThetaField};
 
 // =============================================================================================
 // Axes.
@@ -114,7 +116,7 @@ pub fn set_axis(state: &mut UiState, axis: Axis, v: f64) -> Result<(), String> {
             return Ok(());
         }
     };
-    state.set(field, v)
+    state.set(field, v).map_err(|e| e.to_string())
 }
 
 // =============================================================================================
@@ -435,7 +437,7 @@ impl ThetaSets {
     /// assert_eq!(s.save("a", Theta::default()), Ok(("a".to_string(), false)));
     /// assert_eq!(s.save("b", Theta { kill_threshold: 0.5, ..Theta::default() }), Ok(("b".to_string(), true)));
     /// assert_eq!(s.names(), ["a", "b"]);
-    /// assert!(s.save("c", Theta { kill_threshold: 2.0, ..Theta::default() }).unwrap_err().contains("kill_threshold"));
+    /// assert!(s.save("c", Theta { sigma_ref: 0.0, ..Theta::default() }).unwrap_err().contains("sigma_ref"));
     /// let (back, problems) = ThetaSets::parse(&s.to_storage());
     /// assert_eq!((back, problems.len()), (s, 0));
     /// ```
@@ -865,17 +867,7 @@ impl SliderField {
     pub fn range_value(self, state: &UiState) -> (SliderRange, f64) {
         match self {
             SliderField::Input(f) => (state.slider(f), state.get(f) / f.spec().scale),
-            SliderField::Theta(f) => {
-                let p = f.spec();
-                (
-                    SliderRange {
-                        min: p.min,
-                        max: p.max,
-                        step: p.step,
-                    },
-                    state.theta.get(f),
-                )
-            }
+            SliderField::Theta(f) => (theta_range(f), state.theta.get(f)),
         }
     }
 
@@ -895,7 +887,7 @@ impl SliderField {
     /// ```
     pub fn slide(self, state: &mut UiState, v: f64) -> Result<(), String> {
         match self {
-            SliderField::Input(f) => state.set(f, v * f.spec().scale),
+            SliderField::Input(f) => state.set(f, v * f.spec().scale).map_err(|e| e.to_string()),
             SliderField::Theta(f) => {
                 state.theta.set(f, v);
                 Ok(())
@@ -909,8 +901,8 @@ impl SliderField {
     /// The state's message (naming the field, what was typed and the allowed range).
     pub fn type_text(self, state: &mut UiState, text: &str) -> Result<(), String> {
         match self {
-            SliderField::Input(f) => state.set_text(f, text),
-            SliderField::Theta(f) => state.set_theta_text(f, text),
+            SliderField::Input(f) => state.set_text(f, text).map_err(|e| e.to_string()),
+            SliderField::Theta(f) => state.set_theta_text(f, text).map_err(|e| e.to_string()),
         }
     }
 }
@@ -951,10 +943,10 @@ pub fn sliders_html() -> String {
                     p.key,
                     if p.unit.is_empty() { "×" } else { p.unit },
                     format!(
-                        "{} (default {}; the kernel accepts {})",
+                        "{} (default {}; sensible: {})",
                         p.help,
                         crate::explorer::fmt_num(Theta::default().get(t)),
-                        p.validity.describe()
+                        p.sensible.describe()
                     ),
                 )
             }
@@ -1188,7 +1180,7 @@ mod tests {
         let (s, p) = ThetaSets::parse("junk\n");
         assert!(s.is_empty() && p.len() == 1);
         let (s, p) = ThetaSets::parse(
-            "# c\n@ ok\n\n@  \ntheta.harvest.u1=1\n@ range\ntheta.harvest.kill_threshold=7\n@ empty\n",
+            "# c\n@ ok\n\n@  \ntheta.harvest.u1=1\n@ range\ntheta.harvest.sigma_ref=0\n@ empty\n",
         );
         assert!(
             s.is_empty(),
@@ -1197,7 +1189,7 @@ mod tests {
         assert_eq!(p.len(), 4, "{p:?}");
         assert!(p
             .iter()
-            .any(|m| m.contains("“range”") && m.contains("kill_threshold")));
+            .any(|m| m.contains("“range”") && m.contains("sigma_ref")));
         let (s, p) = ThetaSets::parse("@ ok\ntheta.harvest.u1=1\n");
         assert!(p.is_empty());
         let mut s = s;
@@ -1211,11 +1203,8 @@ mod tests {
     fn theta_sets_keep_every_tunable_exactly() {
         let mut t = Theta::default();
         for (k, f) in ThetaField::ALL.into_iter().enumerate() {
-            let spec = f.spec();
-            t.set(
-                f,
-                spec.min + (spec.max - spec.min) * (0.1 + 0.01 * k as f64) / 3.0,
-            );
+            let r = theta_range(f);
+            t.set(f, r.min + (r.max - r.min) * (0.1 + 0.01 * k as f64) / 3.0);
         }
         // Keep T1 < T2 < T3.
         (t.t1_r, t.t2_r, t.t3_r) = (1.1, 2.3, 3.7);

@@ -127,7 +127,7 @@ impl Tuner {
             Ok(r) => ab_html(&r, &set.name, &ab_rows(&r, &set.labels, MAX_ROWS)),
             Err(e) => format!(
                 "<p class=\"err\">Theta A or B is invalid, so nothing was compared:</p><ul class=\"err\">{}</ul>",
-                li_html(&e)
+                li_html(&e.iter().map(ToString::to_string).collect::<Vec<_>>())
             ),
         };
         if set.is_empty() {
