@@ -213,18 +213,11 @@ async fn serve(args: ServeArgs) -> io::Result<ExitCode> {
         events,
         cap: args.history,
     });
-    let files = ServeDir::new(&args.dist).append_index_html_on_directories(args.redis.is_none());
+    let files = ServeDir::new(&args.dist);
     let mut app = Router::new();
     if let Some(url) = &args.redis {
         tokio::spawn(redis_task(url.clone(), args.clone(), live.clone()));
-        let index = {
-            let dist = args.dist.clone();
-            move || index_html(dist.clone())
-        };
-        app = app
-            .route(LIVE_PATH, get(live_events))
-            .route(&base, get(index.clone()))
-            .route(&format!("{base}index.html"), get(index));
+        app = app.route(LIVE_PATH, get(live_events));
     }
     if base != "/" {
         let to = base.clone();
@@ -234,7 +227,25 @@ async fn serve(args: ServeArgs) -> io::Result<ExitCode> {
     } else {
         app = app.fallback_service(files);
     }
-    let app = app.with_state(live);
+    let mut app = app.with_state(live);
+    if args.redis.is_some() {
+        // The dashboard's page, marked for the Live view (a layer: the file routes stay as they are).
+        let pages = [base.clone(), format!("{base}index.html")];
+        let dist = args.dist.clone();
+        app = app.layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let page = pages.iter().any(|p| p == req.uri().path());
+                let dist = dist.clone();
+                async move {
+                    if page {
+                        index_html(dist).await
+                    } else {
+                        next.run(req).await
+                    }
+                }
+            },
+        ));
+    }
     eprintln!(
         "harvest serve: http://{local}{base} ({}; Ctrl-C stops)",
         match &args.redis {

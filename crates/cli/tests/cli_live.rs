@@ -630,3 +630,36 @@ fn the_readme_demo_runs_end_to_end() {
         "{err}"
     );
 }
+
+#[test]
+fn serve_under_a_base_path_marks_the_page_for_the_live_view() {
+    let r = Redis::start();
+    let d = dist("dist-base");
+    let s = Serve::start(&[
+        "--redis",
+        &r.url(),
+        "--dist",
+        d.to_str().unwrap(),
+        "--base",
+        "/harvest-lab/",
+    ]);
+    let http = agent();
+    for path in ["/harvest-lab/", "/harvest-lab/index.html"] {
+        let page = http.get(format!("{}{path}", s.addr)).call().unwrap();
+        assert_eq!(page.status(), 200, "{path}");
+        let body = page.into_body().read_to_string().unwrap();
+        assert!(
+            body.contains("<meta name=\"harvest-live\""),
+            "{path}: {body}"
+        );
+    }
+    assert_eq!(
+        http.get(format!("{}/harvest-lab/app.js", s.addr))
+            .call()
+            .unwrap()
+            .status(),
+        200
+    );
+    let rx = events(&format!("{}/api/live", s.addr));
+    next(&rx, "snapshot", 10);
+}

@@ -74,13 +74,17 @@ pub fn App() -> impl IntoView {
     let owner = Owner::current();
     let slots: [NodeRef<leptos::html::Div>; 4] = std::array::from_fn(|_| NodeRef::new());
     let loads = RwSignal::new([Load::Idle; 4]);
+    // The Live view's chunk (its tab included) loads at once where the page has a live stream
+    // (`harvest serve --redis`), never on a static host.
+    let live = crate::live::live_url().is_some();
+    let live_tab: NodeRef<leptos::html::Span> = NodeRef::new();
     Effect::new(move |_| {
         let view = nav.view.get();
         let wanted = [
             view == View::Review,
             view == View::Tune,
             nav.opened.with(Option::is_some),
-            view == View::Live,
+            live,
         ];
         for (i, part) in PARTS.into_iter().enumerate() {
             if !wanted[i] || loads.with_untracked(|l| l[i] != Load::Idle) {
@@ -91,7 +95,11 @@ pub fn App() -> impl IntoView {
             };
             loads.update(|l| l[i] = Load::Waiting);
             leptos::task::spawn_local(async move {
-                let done = mount_part(part, wasm_bindgen::JsCast::unchecked_into(el), owner).await;
+                let tab = live_tab
+                    .get_untracked()
+                    .map(wasm_bindgen::JsCast::unchecked_into);
+                let parent = wasm_bindgen::JsCast::unchecked_into(el);
+                let done = mount_part(part, parent, tab, owner).await;
                 loads.update(|l| {
                     l[i] = if done.is_ok() {
                         Load::Ready
@@ -137,7 +145,7 @@ pub fn App() -> impl IntoView {
                     </p>
                 </div>
                 <ViewTabs />
-                <LiveTab />
+                <span class="live-tab-slot" node_ref=live_tab></span>
                 <Toolbar />
             </header>
             <Notices />
@@ -214,23 +222,24 @@ enum Part {
 const PARTS: [Part; 4] = [Part::Review, Part::Tune, Part::Reviewed, Part::Live];
 
 /// Mounts `part` into `parent` under `owner` (whose contexts it uses), downloading its chunk
-/// first in split builds.
+/// first in split builds; the Live view's tab goes into `tab`.
 async fn mount_part(
     part: Part,
     parent: web_sys::HtmlElement,
+    tab: Option<web_sys::HtmlElement>,
     owner: Owner,
 ) -> Result<(), ChunkError> {
     let reviewed = part == Part::Reviewed;
     #[cfg(feature = "split")]
     let done = match part {
         Part::Tune => mount_tune(parent, owner).await,
-        Part::Live => mount_live(parent, owner).await,
+        Part::Live => mount_live(parent, tab, owner).await,
         _ => mount_review(reviewed, parent, owner).await,
     };
     #[cfg(not(feature = "split"))]
     let done = match part {
         Part::Tune => mount_tune(parent, owner),
-        Part::Live => mount_live(parent, owner),
+        Part::Live => mount_live(parent, tab, owner),
         _ => mount_review(reviewed, parent, owner),
     };
     done
@@ -270,7 +279,16 @@ fn mount_tune(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkErr
     feature = "split",
     leptos::wasm_split::wasm_split(live_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
-fn mount_live(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
-    owner.with(|| leptos::mount::mount_to(parent, LivePage).forget());
+fn mount_live(
+    parent: web_sys::HtmlElement,
+    tab: Option<web_sys::HtmlElement>,
+    owner: Owner,
+) -> Result<(), ChunkError> {
+    owner.with(|| {
+        if let Some(tab) = tab {
+            leptos::mount::mount_to(tab, LiveTab).forget();
+        }
+        leptos::mount::mount_to(parent, LivePage).forget();
+    });
     Ok(())
 }

@@ -826,6 +826,19 @@ mod tests {
         }
         let e = parse_record("{\"harvest_action\": \"NO").unwrap_err();
         assert!(e.to_string().starts_with("not JSON: "), "{e}");
+        // A file that is one flat record (redis-cli -2 --json) is one record, not an array of
+        // records; a file of records as `harvest snapshot` writes them, through the loader.
+        let (rows, _) = crate::reviewer::verify::review_text(&flat, &Tolerance::default());
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].verdict, Verdict::Match);
+        let mut loader = crate::reviewer::Loader::new(Tolerance::default());
+        loader.feed(format!("{object}\n{object}\n").as_bytes());
+        loader.finish();
+        let rows = loader.step(|| true);
+        assert_eq!(
+            rows.iter().map(|r| (r.line, r.kind)).collect::<Vec<_>>(),
+            [(1, RecordKind::Published), (2, RecordKind::Published)]
+        );
         // Through the reviewer's own entry point (the loader and `harvest verify` use it).
         let row = review_line(9, object.as_bytes(), &Tolerance::default()).unwrap();
         assert_eq!(

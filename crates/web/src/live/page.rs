@@ -17,18 +17,26 @@ use harvest_kernel::Tolerance;
 pub fn LivePage() -> impl IntoView {
     let nav = Nav::get();
     let board = RwSignal::new(Board::new(Tolerance::default()));
-    if let Some(url) = super::live_url() {
-        super::events::connect(
-            &url,
-            move |ev| {
-                board.update(|b| {
-                    b.problem = None;
-                    b.apply(ev);
-                })
-            },
-            move |msg| board.update(|b| b.note_problem(msg)),
-        );
-    }
+    // Connect when first shown (the chunk loads with the page, to offer the tab).
+    let connected = StoredValue::new(false);
+    Effect::new(move |_| {
+        if nav.view.get() != View::Live || connected.get_value() {
+            return;
+        }
+        connected.set_value(true);
+        if let Some(url) = super::live_url() {
+            super::events::connect(
+                &url,
+                move |ev| {
+                    board.update(|b| {
+                        b.problem = None;
+                        b.apply(ev);
+                    })
+                },
+                move |msg| board.update(|b| b.note_problem(msg)),
+            );
+        }
+    });
     let open = Callback::new(move |symbol: String| {
         let opened = board.with_untracked(|b| {
             let row = b.row(&symbol)?;
