@@ -1,46 +1,23 @@
 //! The `propose` hot path's writer: byte-for-byte the JSON of `serde_json::to_writer(&proposal)`,
-//! with the audit's theta (22 numbers, the same on almost every line) rendered once and reused.
+//! written field by field (keys as constant bytes, numbers through `zmij` as serde_json writes
+//! them), with the audit's theta (22 numbers, the same on most lines) rendered once and reused.
 
-use serde::Serialize;
-use serde_json::value::RawValue;
+use harvest_kernel::{P1Proposal, Proposal, Theta, ThetaField};
 
-use harvest_kernel::{
-    HarvestAction, KComponents, MarketState, P1Proposal, Position, Proposal, ReasonCode, Theta,
-    Warning,
-};
-
-/// Mirrors [`Proposal`]'s wire shape field for field; `tests` check the bytes are identical.
-#[derive(Serialize)]
-struct ProposalOut<'a> {
-    harvest_action: HarvestAction,
-    new_sl_proposed: Option<f64>,
-    #[serde(rename = "R_net")]
-    r_net: f64,
-    risk_unit: f64,
-    cost_est: f64,
-    kill_score: f64,
-    reason_codes: &'a [ReasonCode],
-    audit: AuditOut<'a>,
-    #[serde(skip_serializing_if = "<[Warning]>::is_empty")]
-    warnings: &'a [Warning],
-}
-
-#[derive(Serialize)]
-struct AuditOut<'a> {
-    position: &'a Position,
-    market_state: &'a MarketState,
-    p1_proposal: &'a Option<P1Proposal>,
-    theta: &'a RawValue,
-    tranche_weights: [f64; 3],
-    k_components: &'a KComponents,
-    z: f64,
-}
-
-/// Writes proposals as JSON, caching the rendering of the last theta seen.
+/// Writes proposals as JSON, caching the rendering of the theta most lines share.
+///
+/// The cache holds one theta (the first seen, then any theta met on two lines in a row), whole
+/// and field by field; a line with another theta (e.g. its own partial theta among lines with
+/// the defaults) copies the fields it shares with the cached one and formats only the others.
 #[derive(Default)]
 pub struct ProposalWriter {
     theta: Option<Theta>,
-    theta_json: Option<Box<RawValue>>,
+    /// The cached theta as serde writes it.
+    theta_json: Vec<u8>,
+    /// Each of its values as serde writes them, in wire order.
+    theta_fields: Vec<Vec<u8>>,
+    /// The theta of the last line written without the whole cached rendering.
+    last_miss: Option<Theta>,
 }
 
 impl ProposalWriter {
@@ -50,42 +27,164 @@ impl ProposalWriter {
     /// Serialisation errors (none for proposals the kernel produced).
     pub fn write(&mut self, p: &Proposal, out: &mut Vec<u8>) -> serde_json::Result<()> {
         let theta = &p.audit.theta;
-        let cached =
-            matches!((&self.theta, &self.theta_json), (Some(t), Some(_)) if same(t, theta));
-        if !cached {
-            let json = serde_json::to_string(theta)?;
-            self.theta_json = Some(RawValue::from_string(json)?);
-            self.theta = Some(*theta);
+        let hit = matches!(&self.theta, Some(t) if same(t, theta));
+        if !hit {
+            let adopt =
+                self.theta.is_none() || matches!(&self.last_miss, Some(t) if same(t, theta));
+            if adopt {
+                self.theta_json = serde_json::to_vec(theta)?;
+                self.theta_fields = ThetaField::ALL
+                    .into_iter()
+                    .map(|f| serde_json::to_vec(&theta.get(f)))
+                    .collect::<serde_json::Result<_>>()?;
+                self.theta = Some(*theta);
+                self.last_miss = None;
+            } else {
+                self.last_miss = Some(*theta);
+            }
         }
-        let Some(theta_json) = self.theta_json.as_deref() else {
-            return serde_json::to_writer(out, p);
-        };
-        let view = ProposalOut {
-            harvest_action: p.harvest_action,
-            new_sl_proposed: p.new_sl_proposed,
-            r_net: p.r_net,
-            risk_unit: p.risk_unit,
-            cost_est: p.cost_est,
-            kill_score: p.kill_score,
-            reason_codes: &p.reason_codes,
-            audit: AuditOut {
-                position: &p.audit.position,
-                market_state: &p.audit.market_state,
-                p1_proposal: &p.audit.p1_proposal,
-                theta: theta_json,
-                tranche_weights: p.audit.tranche_weights,
-                k_components: &p.audit.k_components,
-                z: p.audit.z,
-            },
-            warnings: &p.warnings,
-        };
-        serde_json::to_writer(out, &view)
+        out.extend_from_slice(b"{\"harvest_action\":\"");
+        out.extend_from_slice(p.harvest_action.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"new_sl_proposed\":");
+        opt_num(out, p.new_sl_proposed);
+        key_num(out, b",\"R_net\":", p.r_net);
+        key_num(out, b",\"risk_unit\":", p.risk_unit);
+        key_num(out, b",\"cost_est\":", p.cost_est);
+        key_num(out, b",\"kill_score\":", p.kill_score);
+        out.extend_from_slice(b",\"reason_codes\":[");
+        for (i, c) in p.reason_codes.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(c.as_str().as_bytes());
+            out.push(b'"');
+        }
+        let a = &p.audit;
+        let pos = &a.position;
+        out.extend_from_slice(b"],\"audit\":{\"position\":{\"symbol\":");
+        string(out, &pos.symbol)?;
+        out.extend_from_slice(b",\"side\":\"");
+        out.extend_from_slice(pos.side.as_str().as_bytes());
+        key_num(out, b"\",\"entry_price\":", pos.entry_price);
+        out.extend_from_slice(b",\"current_price\":");
+        opt_num(out, pos.current_price);
+        out.extend_from_slice(b",\"peak_price\":");
+        opt_num(out, pos.peak_price);
+        out.extend_from_slice(b",\"trough_price\":");
+        opt_num(out, pos.trough_price);
+        key_num(out, b",\"age_sec\":", pos.age_sec);
+        key_num(out, b",\"unrealized_pnl\":", pos.unrealized_pnl);
+        out.extend_from_slice(b",\"current_sl\":");
+        opt_num(out, pos.current_sl);
+        out.extend_from_slice(b",\"current_tp\":");
+        opt_num(out, pos.current_tp);
+        key_num(out, b",\"qty\":", pos.qty);
+        let m = &a.market_state;
+        key_num(out, b"},\"market_state\":{\"sigma\":", m.sigma);
+        key_num(out, b",\"ts\":", m.ts);
+        key_num(out, b",\"p_trend\":", m.p_trend);
+        key_num(out, b",\"p_mr\":", m.p_mr);
+        key_num(out, b",\"p_chop\":", m.p_chop);
+        out.extend_from_slice(b"},\"p1_proposal\":");
+        match &a.p1_proposal {
+            None => out.extend_from_slice(b"null"),
+            Some(P1Proposal {
+                stop_dist_pct,
+                proposed_sl,
+                proposed_tp,
+            }) => {
+                key_num(out, b"{\"stop_dist_pct\":", *stop_dist_pct);
+                out.extend_from_slice(b",\"proposed_sl\":");
+                opt_num(out, *proposed_sl);
+                out.extend_from_slice(b",\"proposed_tp\":");
+                opt_num(out, *proposed_tp);
+                out.push(b'}');
+            }
+        }
+        out.extend_from_slice(b",\"theta\":");
+        match &self.theta {
+            Some(base) if same(base, theta) => out.extend_from_slice(&self.theta_json),
+            Some(base) => {
+                for (i, (f, cached)) in ThetaField::ALL
+                    .into_iter()
+                    .zip(&self.theta_fields)
+                    .enumerate()
+                {
+                    out.extend_from_slice(if i == 0 { b"{\"" } else { b",\"" });
+                    out.extend_from_slice(f.key().as_bytes());
+                    out.extend_from_slice(b"\":");
+                    let v = theta.get(f);
+                    if v.to_bits() == base.get(f).to_bits() {
+                        out.extend_from_slice(cached);
+                    } else {
+                        num(out, v);
+                    }
+                }
+                out.push(b'}');
+            }
+            None => serde_json::to_writer(&mut *out, theta)?,
+        }
+        let [w0, w1, w2] = a.tranche_weights;
+        key_num(out, b",\"tranche_weights\":[", w0);
+        key_num(out, b",", w1);
+        key_num(out, b",", w2);
+        let k = &a.k_components;
+        key_num(out, b"],\"k_components\":{\"regime_flip\":", k.regime_flip);
+        key_num(out, b",\"sigma_spike\":", k.sigma_spike);
+        key_num(out, b",\"ts_drop\":", k.ts_drop);
+        key_num(out, b",\"age_penalty\":", k.age_penalty);
+        key_num(out, b"},\"z\":", a.z);
+        out.push(b'}');
+        if !p.warnings.is_empty() {
+            out.extend_from_slice(b",\"warnings\":");
+            serde_json::to_writer(&mut *out, &p.warnings)?;
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+/// A number as serde_json writes an `f64`: zmij's shortest text, `null` when not finite.
+#[inline]
+fn num(out: &mut Vec<u8>, v: f64) {
+    if v.is_finite() {
+        out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+#[inline]
+fn key_num(out: &mut Vec<u8>, key: &[u8], v: f64) {
+    out.extend_from_slice(key);
+    num(out, v);
+}
+
+#[inline]
+fn opt_num(out: &mut Vec<u8>, v: Option<f64>) {
+    match v {
+        Some(v) => num(out, v),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// A JSON string: as is between quotes when nothing needs escaping (no `"`, `\\` or control
+/// character), else serde_json's escaping.
+fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(out, s)
     }
 }
 
 /// Bit-for-bit equality (so -0.0 and 0.0 render differently, as they should).
 fn same(a: &Theta, b: &Theta) -> bool {
-    harvest_kernel::ThetaField::ALL
+    ThetaField::ALL
         .iter()
         .all(|&f| a.get(f).to_bits() == b.get(f).to_bits())
 }
@@ -94,6 +193,46 @@ fn same(a: &Theta, b: &Theta) -> bool {
 mod tests {
     use super::*;
     use harvest_kernel::propose;
+
+    /// Lines with their own theta among lines with the defaults (the benchmark's mix), in runs
+    /// and alone: every line byte-identical to plain serde, whichever path wrote it.
+    #[test]
+    fn bytes_equal_plain_serde_for_mixed_thetas() {
+        let mut w = ProposalWriter::default();
+        for i in 0..3000 {
+            let mut input = harvest_features::sample::sample_input(i);
+            input.theta = match i % 10 {
+                0 | 3 => Some(Theta {
+                    kill_threshold: 0.5 + (i % 97) as f64 / 1000.0,
+                    // -0.0 differs from the default 0.0 bit for bit and is written `-0.0`.
+                    u1: if i % 20 == 0 { -0.0 } else { 0.0 },
+                    cost_bps: if i % 30 == 3 { 1.0 / 3.0 } else { 10.0 },
+                    ..Theta::default()
+                }),
+                // A run of identical custom thetas: the cache adopts it.
+                _ if (1000..1100).contains(&i) => Some(Theta {
+                    cost_bps: 4.0,
+                    ..Theta::default()
+                }),
+                _ => None,
+            };
+            // Symbols that need escaping, and non-ASCII ones that do not.
+            match i % 50 {
+                7 => input.position.symbol = "BTC\"US\\D\u{1}\t".to_string(),
+                8 => input.position.symbol = "ÄÖ€-😀".to_string(),
+                9 => input.position.symbol = String::new(),
+                _ => {}
+            }
+            let p = propose(&input).unwrap();
+            let mut fast = Vec::new();
+            w.write(&p, &mut fast).unwrap();
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                serde_json::to_string(&p).unwrap(),
+                "input {i}"
+            );
+        }
+    }
 
     #[test]
     fn bytes_equal_plain_serde_for_varied_inputs() {

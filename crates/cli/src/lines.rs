@@ -49,6 +49,8 @@ where
     let threads = threads.max(1);
     let mut accs: Vec<A> = (0..threads).map(|_| A::default()).collect();
     let mut stats = LineStats::default();
+    // One output buffer per thread, reused from block to block (no fresh pages per block).
+    let mut outs: Vec<Vec<u8>> = (0..threads).map(|_| Vec::new()).collect();
     let mut hasher = Sha256::new();
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
     let mut eof = false;
@@ -70,7 +72,7 @@ where
                 None => continue, // a line longer than the block: read on
             }
         };
-        process_block(&buf[..end], threads, &mut stats, &mut accs, writer, &work)?;
+        process_block(&buf[..end], &mut outs, &mut stats, &mut accs, writer, &work)?;
         buf.drain(..end);
     }
     if hash {
@@ -97,7 +99,7 @@ fn read_full(r: &mut impl Read, mut dst: &mut [u8]) -> io::Result<usize> {
 
 fn process_block<W, A, F>(
     block: &[u8],
-    threads: usize,
+    outs: &mut [Vec<u8>],
     stats: &mut LineStats,
     accs: &mut [A],
     writer: &mut W,
@@ -111,6 +113,7 @@ where
     if block.is_empty() {
         return Ok(());
     }
+    let threads = outs.len().min(accs.len()).max(1);
     let body = block.strip_suffix(b"\n").unwrap_or(block);
     let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
     let first = stats.lines + 1;
@@ -131,38 +134,38 @@ where
     if g_start < lines.len() {
         groups.push((first + g_start, &lines[g_start..]));
     }
-    let run = |(line0, group): (usize, &[&[u8]]), acc: &mut A| {
-        let mut out = Vec::with_capacity(group.iter().map(|l| l.len()).sum::<usize>() * 3);
+    let run = |(line0, group): (usize, &[&[u8]]), out: &mut Vec<u8>, acc: &mut A| {
+        out.clear();
+        out.reserve(group.iter().map(|l| l.len()).sum::<usize>() * 3);
         let (mut records, mut failed) = (0, 0);
         for (k, line) in group.iter().enumerate() {
-            if let Some(ok) = work(line0 + k, line, &mut out, acc) {
+            if let Some(ok) = work(line0 + k, line, out, acc) {
                 records += 1;
                 failed += usize::from(!ok);
             }
         }
-        (out, records, failed)
+        (records, failed)
     };
-    let results: Vec<(Vec<u8>, usize, usize)> = std::thread::scope(|s| {
-        let mut accs_iter = accs.iter_mut();
-        let mut groups_iter = groups.into_iter();
-        let head = groups_iter.next().zip(accs_iter.next());
-        let handles: Vec<_> = groups_iter
-            .zip(accs_iter)
-            .map(|(g, acc)| s.spawn(move || run(g, acc)))
+    let used = groups.len();
+    let counts: Vec<(usize, usize)> = std::thread::scope(|s| {
+        let mut slots = groups.into_iter().zip(outs.iter_mut().zip(accs.iter_mut()));
+        let head = slots.next();
+        let handles: Vec<_> = slots
+            .map(|(g, (out, acc))| s.spawn(move || run(g, out, acc)))
             .collect();
         let mut res = Vec::with_capacity(handles.len() + 1);
-        if let Some((g, acc)) = head {
-            res.push(run(g, acc));
+        if let Some((g, (out, acc))) = head {
+            res.push(run(g, out, acc));
         }
         for h in handles {
             res.push(h.join().unwrap_or_default());
         }
         res
     });
-    for (out, records, failed) in results {
+    for ((records, failed), out) in counts.into_iter().zip(&outs[..used]) {
         stats.records += records;
         stats.failed += failed;
-        writer.write_all(&out)?;
+        writer.write_all(out)?;
     }
     Ok(())
 }

@@ -110,10 +110,16 @@ fn at(line: Option<usize>) -> String {
 fn hint(suggestion: &Option<String>) -> String {
     match suggestion {
         Some(s) => format!("did you mean “{s}”?"),
-        None => format!(
-            "the tunables are {}",
-            PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", ")
-        ),
+        None => {
+            let mut out = String::from("the tunables are ");
+            for (i, p) in PARAMS.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(p.key);
+            }
+            out
+        }
     }
 }
 
@@ -152,11 +158,15 @@ impl ThetaImportError {
 /// );
 /// ```
 pub fn join_errors(errors: &[ThetaImportError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for (i, e) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        let _ = write!(out, "{e}");
+    }
+    out
 }
 
 /// Theta as pretty JSON: all 22 keys in wire order (the kernel's serde).

@@ -211,20 +211,18 @@ pub fn device_pixel_ratio() -> f64 {
     }
 }
 
-/// Imports a theta set strictly ([`harvest_features::theta::import_theta`]), JSON parsed with
-/// the browser's `JSON.parse` so serde_json's parser stays out of the explorer's wasm.
+/// Imports a theta set from JSON strictly ([`harvest_features::theta::import_theta_json`]), the
+/// JSON parsed with the browser's `JSON.parse` so serde_json's parser stays out of the explorer's
+/// wasm (the explorer's box takes JSON; the tuning view also reads `theta.harvest` lines).
 ///
 /// # Errors
 /// Every problem found, as the shared importer names them.
-pub fn import_theta(
+pub fn import_theta_json(
     text: &str,
 ) -> Result<harvest_kernel::Theta, Vec<harvest_features::theta::ThetaImportError>> {
-    use harvest_features::theta::{self, ThetaFormat, ThetaImportError, ThetaJson};
+    use harvest_features::theta::{self, ThetaImportError, ThetaJson};
     use js_sys::{Object, JSON};
     let text = text.trim_start_matches('\u{feff}');
-    if ThetaFormat::detect(text) == ThetaFormat::Lines {
-        return theta::import_theta_lines(text);
-    }
     let value = JSON::parse(text).map_err(|e| {
         let msg = e
             .dyn_ref::<js_sys::Error>()

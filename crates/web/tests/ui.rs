@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use harvest_features::explorer::{encode, UiState};
-use harvest_features::theta::{import_theta, theta_to_json};
+use harvest_features::theta::{import_theta_json, theta_to_json};
 use harvest_kernel::{HarvestAction, Side, Theta};
 use harvest_web::browser::{self, Source, STORAGE_KEY};
 use wasm_bindgen_test::*;
@@ -105,7 +105,6 @@ fn theta_import_through_json_parse_matches_serde() {
         r#"{"theta": {"lock_R": 1}}"#,
         r#"{"audit": {"theta": {"sigma_ref": 0.02}}}"#,
         r#"{}"#,
-        "theta.harvest.u1 = 0.25\n",
         "[1, 2]",
         "3",
         r#"{"kill": 1}"#,
@@ -114,15 +113,19 @@ fn theta_import_through_json_parse_matches_serde() {
         r#"{"sigma_ref": -1, "kill_threshold": 2}"#,
     ];
     for text in cases {
-        assert_eq!(browser::import_theta(text), import_theta(text), "{text}");
+        assert_eq!(
+            browser::import_theta_json(text),
+            import_theta_json(text),
+            "{text}"
+        );
     }
     let t = Theta {
         cost_bps: 12.5,
         u1: 1.0 / 3.0,
         ..Theta::default()
     };
-    assert_eq!(browser::import_theta(&theta_to_json(&t)), Ok(t));
-    let err = browser::import_theta("{").unwrap_err();
+    assert_eq!(browser::import_theta_json(&theta_to_json(&t)), Ok(t));
+    let err = browser::import_theta_json("{").unwrap_err();
     assert!(
         err[0].to_string().starts_with("not valid JSON: "),
         "{err:?}"

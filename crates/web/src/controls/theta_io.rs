@@ -1,5 +1,5 @@
 //! Theta export (copy, download) and import (paste or file): the kernel's JSON out, the shared
-//! strict importer in (JSON or theta.harvest lines).
+//! strict importer in.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,7 +15,7 @@ pub fn ThetaIo() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let (msg, set_msg) = signal(None::<(bool, String)>);
     let current = move || ctx.state.with_untracked(|s| theta_to_json(&s.theta));
-    let import = move |text: String| match browser::import_theta(&text) {
+    let import = move |text: String| match browser::import_theta_json(&text) {
         Ok(theta) => {
             ctx.state.update(|s| s.theta = theta);
             let odd = theta.warnings().len();
