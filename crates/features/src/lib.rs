@@ -7,6 +7,7 @@
 //! - [`reviewer`]: verifying recorded proposals ([`reviewer::verify`]), the reviewer's loader,
 //!   batches, table and exports;
 //! - [`tuning`]: A/B of two thetas, robustness, sweeps, theta sets;
+//! - [`replay`]: the trade simulation on real bars (P0, P1, P2), backtests, theta sweeps;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
 //! - [`format`], [`sort`], [`sha256`], [`sample`]: numbers to text, sorting, receipts, the
 //!   reviewer's sample file.
@@ -15,6 +16,7 @@
 pub mod charts;
 pub mod explorer;
 pub mod format;
+pub mod replay;
 pub mod reviewer;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sample;

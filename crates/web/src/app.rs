@@ -67,14 +67,20 @@ pub fn App() -> impl IntoView {
     // The reviewer and tuning views are mounted (and, in split builds, downloaded) the first
     // time they are shown, then kept; so is the reviewed-record panel when a record is opened.
     let owner = Owner::current();
-    let slots: [NodeRef<leptos::html::Div>; 3] = [NodeRef::new(), NodeRef::new(), NodeRef::new()];
-    let loads = RwSignal::new([Load::Idle; 3]);
+    let slots: [NodeRef<leptos::html::Div>; 4] = [
+        NodeRef::new(),
+        NodeRef::new(),
+        NodeRef::new(),
+        NodeRef::new(),
+    ];
+    let loads = RwSignal::new([Load::Idle; 4]);
     Effect::new(move |_| {
         let view = nav.view.get();
         let wanted = [
             view == View::Review,
             view == View::Tune,
             nav.opened.with(Option::is_some),
+            view == View::Replay,
         ];
         for (i, part) in PARTS.into_iter().enumerate() {
             if !wanted[i] || loads.with_untracked(|l| l[i] != Load::Idle) {
@@ -102,6 +108,7 @@ pub fn App() -> impl IntoView {
         match nav.view.get() {
             View::Review => Some(("reviewer", l[0])),
             View::Tune => Some(("tuning view", l[1])),
+            View::Replay => Some(("replay view", l[3])),
             View::Explorer => (l[2] == Load::Failed).then_some(("reviewed record", Load::Failed)),
         }
     };
@@ -158,6 +165,7 @@ pub fn App() -> impl IntoView {
             </p>
             <div class="chunk-slot" node_ref=slots[0]></div>
             <div class="chunk-slot" node_ref=slots[1]></div>
+            <div class="chunk-slot" node_ref=slots[3]></div>
             <footer class="foot">
                 "Harvest Lab "
                 {harvest_kernel::KERNEL_VERSION}
@@ -199,8 +207,10 @@ enum Part {
     Tune,
     /// The explorer's panel for a record opened from the reviewer.
     Reviewed,
+    /// The Replay view.
+    Replay,
 }
-const PARTS: [Part; 3] = [Part::Review, Part::Tune, Part::Reviewed];
+const PARTS: [Part; 4] = [Part::Review, Part::Tune, Part::Reviewed, Part::Replay];
 
 /// Mounts `part` into `parent` under `owner` (whose contexts it uses), downloading its chunk
 /// first in split builds.
@@ -213,11 +223,13 @@ async fn mount_part(
     #[cfg(feature = "split")]
     let done = match part {
         Part::Tune => mount_tune(parent, owner).await,
+        Part::Replay => mount_replay(parent, owner).await,
         _ => mount_review(reviewed, parent, owner).await,
     };
     #[cfg(not(feature = "split"))]
     let done = match part {
         Part::Tune => mount_tune(parent, owner),
+        Part::Replay => mount_replay(parent, owner),
         _ => mount_review(reviewed, parent, owner),
     };
     done
@@ -250,5 +262,14 @@ fn mount_review(
 )]
 fn mount_tune(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
     owner.with(|| leptos::mount::mount_to(parent, TuningView).forget());
+    Ok(())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(replay_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn mount_replay(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
+    owner.with(|| leptos::mount::mount_to(parent, crate::replay::ReplayView).forget());
     Ok(())
 }

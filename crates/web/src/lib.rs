@@ -13,6 +13,7 @@ mod context;
 mod controls;
 mod explorer;
 mod nav;
+mod replay;
 mod reviewer;
 mod tuning;
 

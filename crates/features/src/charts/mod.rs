@@ -23,7 +23,10 @@
 
 pub mod data;
 pub mod draw;
+pub mod frame;
+pub mod sweep_map;
 pub mod theme;
+pub mod trade;
 
 pub use data::*;
 pub use draw::*;
