@@ -8,6 +8,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::data::fmt_fixed;
 use super::frame::{dashed, font, line, polygon, polyline, rect, text, Area, Frame, Res};
 use super::theme::{ChartTheme, Rgb};
 use crate::format::fixed;
@@ -536,8 +537,8 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
         area,
         &format!(
             "Kill score: z = Σ weighted components; full close when K ≥ {} (z ≥ {})",
-            fixed(d.threshold, 3),
-            fixed(d.z_star, 3)
+            fmt_fixed(d.threshold, 3),
+            fmt_fixed(d.z_star, 3)
         ),
         (8, 4),
         &head,
@@ -632,10 +633,10 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
         area,
         &format!(
             "R_net against T1 {} / T2 {} / T3 {} (lock_R {})",
-            fixed(d.bands[0], 2),
-            fixed(d.bands[1], 2),
-            fixed(d.bands[2], 2),
-            fixed(d.lock_r, 2)
+            fmt_fixed(d.bands[0], 2),
+            fmt_fixed(d.bands[1], 2),
+            fmt_fixed(d.bands[2], 2),
+            fmt_fixed(d.lock_r, 2)
         ),
         (8, half + 2),
         &head,
