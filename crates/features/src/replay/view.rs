@@ -298,32 +298,48 @@ pub fn ab_sentence(ab: &AbSummary) -> String {
     )
 }
 
-/// The trade the view opens with: among entries every 24 bars from the first possible one (at
-/// most `tries`), the first LONG whose replay takes a partial exit or is closed by P2, else the
-/// first that simulates at all.
+/// How much a replay shows: 3 per partial exit, 2 for a P2 full close, 1 per stop move, and up
+/// to 4 for its length (one per 12 bars).
+pub fn showcase_score(t: &Trade) -> usize {
+    let fills: usize = t
+        .fills
+        .iter()
+        .map(|f| match f.kind {
+            super::sim::FillKind::Partial => 3,
+            super::sim::FillKind::FullClose => 2,
+            _ => 0,
+        })
+        .sum();
+    let moves = t
+        .steps
+        .iter()
+        .filter(|s| s.mover != StopMover::None)
+        .count();
+    fills + moves.min(8) + (t.bars / 12).min(4)
+}
+
+/// The trade the view opens with: among LONG entries every 24 bars from the first possible one
+/// (at most `tries`), the one with the highest [`showcase_score`] that is not cut by the end of
+/// the data (the first such on ties).
 pub fn showcase(series: &Series, theta: &Theta, p: &SimParams, tries: usize) -> Option<Trade> {
-    let mut first = None;
+    let mut best: Option<(usize, Trade)> = None;
     let mut i = series.first_state();
     let mut n = 0;
     while i + 1 < series.bars.len() && n < tries {
         if let Ok(t) = simulate(series, i, Side::Long, theta, p, true) {
-            let p2 = t.fills.iter().any(|f| {
-                matches!(
-                    f.kind,
-                    super::sim::FillKind::Partial | super::sim::FillKind::FullClose
-                )
-            });
-            if p2 && t.bars >= 12 && t.exit_reason != ExitReason::EndOfData {
-                return Some(t);
-            }
-            if first.is_none() {
-                first = Some(t);
+            let score = if t.exit_reason == ExitReason::EndOfData {
+                0
+            } else {
+                showcase_score(&t)
+            };
+            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, t));
             }
         }
         i += 24;
         n += 1;
     }
-    first
+    best.map(|(_, t)| t)
 }
 
 /// A job of the Replay view in progress.

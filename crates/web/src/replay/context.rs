@@ -85,6 +85,8 @@ pub struct ReplayCtx {
     pub sweep_version: RwSignal<u64>,
     /// The job running, if any.
     pub job: RwSignal<Option<JobProgress>>,
+    /// The last job that finished: what it did and how long it took.
+    pub last_job: RwSignal<Option<String>>,
     /// Set by Cancel; the job stops at its next slice.
     pub cancel: StoredValue<bool>,
     /// Messages about things that failed as a whole.
@@ -114,12 +116,14 @@ impl ReplayCtx {
         let entry = RwSignal::new(None);
         let params = RwSignal::new(SimParams::default());
         let sim_ms = StoredValue::new(0.0);
+        // Theta alone, so the explorer's other inputs do not re-simulate the trade.
+        let theta = Memo::new(move |_| ctx.state.with(|s| s.theta));
         let trade = Memo::new(move |_| {
             version.track();
             let t0 = crate::browser::now_ms();
             let (index, side) = entry.get()?;
             let p = params.get();
-            let theta = ctx.state.with(|s| s.theta);
+            let theta = theta.get();
             let t = series.with_value(|s| {
                 let s = s.as_ref()?;
                 Some(simulate(s, index, side, &theta, &p, true).map_err(|e| e.to_string()))
@@ -127,7 +131,7 @@ impl ReplayCtx {
             sim_ms.set_value(crate::browser::now_ms() - t0);
             t
         });
-        let theta = ctx.state.with_untracked(|s| s.theta);
+        let theta = theta.get_untracked();
         let rc = ReplayCtx {
             ctx,
             nav,
@@ -147,6 +151,7 @@ impl ReplayCtx {
             sweep: StoredValue::new(None),
             sweep_version: RwSignal::new(0),
             job: RwSignal::new(None),
+            last_job: RwSignal::new(None),
             cancel: StoredValue::new(false),
             messages: RwSignal::new(Vec::new()),
             sim_ms,

@@ -42,6 +42,9 @@ pub fn JobStatus() -> impl IntoView {
                 </div>
             </For>
         </div>
+        <p class="muted replay-last-job" data-testid="replay-last-job" hidden=move || rc.job.with(Option::is_some) || rc.last_job.with(Option::is_none)>
+            {move || rc.last_job.get().unwrap_or_default()}
+        </p>
         <div
             class="card job"
             data-testid="replay-progress"

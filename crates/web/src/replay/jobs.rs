@@ -63,6 +63,12 @@ pub fn start(rc: ReplayCtx, job: Job) {
             Job::Backtest => backtest(rc).await,
             Job::Sweep => sweep(rc).await,
         }
+        let word = if cancelled(rc) { "Cancelled" } else { "Done" };
+        let done = rc.job.with_untracked(|j| {
+            j.as_ref()
+                .map(|j| format!("{word}: {}: {}", j.label, j.figures(now_ms())))
+        });
+        rc.last_job.set(done);
         rc.job.set(None);
     });
 }
