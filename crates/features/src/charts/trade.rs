@@ -265,6 +265,26 @@ pub fn mover_label(mover: StopMover) -> &'static str {
 const LEFT: i32 = 64;
 const RIGHT: i32 = 12;
 
+/// Where bar `index` is drawn, in px from the left of a chart `width` px wide drawn by
+/// [`draw_trade_chart`] or [`draw_trade_signals`] (both share the x axis): a scrubber's line
+/// can move over the canvases without repainting them.
+///
+/// ```
+/// use harvest_features::charts::trade::{bar_x, Candle};
+/// let c = |i| Candle { index: i, time: 0, open: 1.0, high: 1.0, low: 1.0, close: 1.0 };
+/// let candles = [c(10), c(11), c(12)];
+/// let (a, b) = (bar_x(&candles, 400.0, 10), bar_x(&candles, 400.0, 12));
+/// assert!(a > 64.0 && b < 388.0 && (a + b) / 2.0 - bar_x(&candles, 400.0, 11) < 1e-9);
+/// ```
+pub fn bar_x(candles: &[Candle], width: f64, index: usize) -> f64 {
+    let (x0, x1) = x_frame(candles);
+    let (l, r) = (
+        f64::from(LEFT),
+        (width - f64::from(RIGHT)).max(f64::from(LEFT) + 1.0),
+    );
+    l + (index as f64 - x0) / (x1 - x0) * (r - l)
+}
+
 fn x_frame(candles: &[Candle]) -> (f64, f64) {
     match (candles.first(), candles.last()) {
         (Some(a), Some(b)) => (a.index as f64 - 0.6, b.index as f64 + 0.6),

@@ -134,7 +134,7 @@ impl SimParams {
 }
 
 /// Bars whose states [`Series::compute_states`] computes between two calls of its `more`.
-pub const STATE_CHUNK: usize = 512;
+pub const STATE_CHUNK: usize = 128;
 
 /// P0's states of bars `a..b` (`b` excluded; bars before 256 have none): [`market_states`]
 /// over the closes those bars need (P0 reads only the 257 closes up to a bar, so each state is
@@ -222,8 +222,13 @@ impl Series {
 
     /// Computes states in bar order, [`STATE_CHUNK`] bars at a time, while `more()` says so
     /// (checked after every chunk, so it always makes progress); returns how many bars are done.
-    pub fn compute_states(&mut self, mut more: impl FnMut() -> bool) -> usize {
-        let n = self.bars.len();
+    pub fn compute_states(&mut self, more: impl FnMut() -> bool) -> usize {
+        self.compute_states_to(self.bars.len(), more)
+    }
+
+    /// [`Series::compute_states`], stopping at bar `end` (excluded).
+    pub fn compute_states_to(&mut self, end: usize, mut more: impl FnMut() -> bool) -> usize {
+        let n = self.bars.len().min(end);
         let first = self.first_state();
         if self.computed < first {
             self.computed = first.min(n);

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::browser::now_ms;
 use crate::replay::context::{ReplayCtx, Run};
 use crate::reviewer::io;
-use harvest_features::replay::market::{import_prices, P0Params};
+use harvest_features::replay::market::{import_prices, P0Params, MIN_CLOSES};
 use harvest_features::replay::view::{showcase, JobProgress};
 use harvest_features::replay::{every_n, Backtest, Entry, Report, Series, ThetaSweep};
 use harvest_kernel::Theta;
@@ -21,6 +21,8 @@ const CHUNK_BYTES: f64 = (1 << 20) as f64;
 pub const SAMPLE_URL: &str = "assets/prices/Coinbase_BTCUSD_1h.csv";
 /// Its name.
 pub const SAMPLE_NAME: &str = "Coinbase_BTCUSD_1h.csv";
+/// Entries (every 24 bars) the opening trade is picked from.
+const SHOWCASE_TRIES: usize = 60;
 /// The sweep runs on at most this many of the backtest's entries (each cell is a backtest).
 pub const SWEEP_TRADES: usize = 300;
 
@@ -156,44 +158,54 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
     )));
     rc.version.update(|v| *v += 1);
     let label = format!("P0 market state of every bar of {name}");
-    loop {
-        let s0 = now_ms();
-        let done = rc
-            .series
-            .try_update_value(|s| {
-                s.as_mut()
-                    .map(|s| (s.compute_states(|| now_ms() - s0 < SLICE_MS), s.ready()))
-            })
-            .flatten();
-        let Some((k, ready)) = done else { return };
-        progress(rc, &label, k as f64, n as f64, "bars", t0);
-        if ready {
-            break;
-        }
-        io::yield_now().await;
-        if cancelled(rc) {
-            rc.series.set_value(None);
-            rc.source.set(None);
-            rc.version.update(|v| *v += 1);
-            rc.say(format!(
-                "Loading {name} was cancelled while computing market states."
-            ));
-            return;
-        }
-    }
-    rc.version.update(|v| *v += 1);
-    // The trade the view opens with.
-    let theta = rc.ctx.state.with_untracked(|s| s.theta);
+    // First the bars the opening trade is picked from (so a trade shows within a second or
+    // two), then the rest while it is on screen.
     let p = rc.params.get_untracked();
-    let first = rc
-        .series
-        .with_value(|s| s.as_ref().and_then(|s| showcase(s, &theta, &p, 400)));
-    match first {
-        Some(t) => rc.replay(t.entry_index, t.side),
-        None => rc.say(format!(
-            "{name} has no bar a trade could be entered at: it needs more than {} bars.",
-            harvest_features::replay::market::MIN_CLOSES
-        )),
+    let early = (MIN_CLOSES + SHOWCASE_TRIES * 24 + p.max_bars + 1).min(n);
+    for end in [early, n] {
+        loop {
+            let s0 = now_ms();
+            let done = rc
+                .series
+                .try_update_value(|s| {
+                    s.as_mut().map(|s| {
+                        let k = s.compute_states_to(end, || now_ms() - s0 < SLICE_MS);
+                        (k, k >= end)
+                    })
+                })
+                .flatten();
+            let Some((k, ready)) = done else { return };
+            progress(rc, &label, k as f64, n as f64, "bars", t0);
+            if ready {
+                break;
+            }
+            io::yield_now().await;
+            if cancelled(rc) {
+                rc.series.set_value(None);
+                rc.source.set(None);
+                rc.entry.set(None);
+                rc.version.update(|v| *v += 1);
+                rc.say(format!(
+                    "Loading {name} was cancelled while computing market states."
+                ));
+                return;
+            }
+        }
+        rc.version.update(|v| *v += 1);
+        if end == early {
+            // The trade the view opens with.
+            let theta = rc.ctx.state.with_untracked(|s| s.theta);
+            let first = rc.series.with_value(|s| {
+                s.as_ref()
+                    .and_then(|s| showcase(s, &theta, &p, SHOWCASE_TRIES))
+            });
+            match first {
+                Some(t) => rc.replay(t.entry_index, t.side),
+                None => rc.say(format!(
+                    "{name} has no bar a trade could be entered at: it needs more than {MIN_CLOSES} bars."
+                )),
+            }
+        }
     }
 }
 

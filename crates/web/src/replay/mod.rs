@@ -8,6 +8,7 @@
 mod ab_panel;
 mod backtest_panel;
 mod context;
+mod cursor_line;
 mod job_status;
 mod jobs;
 mod load_panel;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::replay::ab_panel::AbPanel;
 use crate::replay::backtest_panel::BacktestPanel;
 use crate::replay::context::ReplayCtx;
+use crate::replay::cursor_line::CursorLine;
 use crate::replay::job_status::JobStatus;
 use crate::replay::jobs::{self, Job};
 use crate::replay::load_panel::LoadPanel;
@@ -25,6 +26,7 @@ use harvest_features::reviewer::View;
 pub fn ReplayView() -> impl IntoView {
     let rc = ReplayCtx::provide();
     let (dragging, set_dragging) = signal(false);
+    let charts = NodeRef::<leptos::html::Div>::new();
     let loaded = move || {
         rc.version.track();
         rc.series.with_value(Option::is_some)
@@ -60,8 +62,11 @@ pub fn ReplayView() -> impl IntoView {
             <div class="replay-body" hidden=move || !loaded()>
                 <section class="card replay-trade" aria-label="The trade">
                     <TradeControls />
-                    <TradeChartView />
-                    <SignalsChart />
+                    <div class="replay-charts" node_ref=charts>
+                        <TradeChartView />
+                        <SignalsChart />
+                        <CursorLine wrap=charts />
+                    </div>
                     <Scrubber />
                 </section>
                 <section class="card replay-backtest" aria-label="Backtest">

@@ -22,7 +22,6 @@ pub fn SignalsChart() -> impl IntoView {
         let dark = rc.ctx.dark.get();
         size.track();
         let shown = rc.nav.view.get() == harvest_features::reviewer::View::Replay;
-        let cursor = rc.cursor.get();
         let theta = rc.ctx.state.with(|s| s.theta);
         let Some(el) = canvas.get() else { return };
         if !shown {
@@ -31,7 +30,7 @@ pub fn SignalsChart() -> impl IntoView {
         let data = rc.trade.with(|t| match t {
             Some(Ok(t)) => rc.series.with_value(|s| {
                 s.as_ref().map(|s| {
-                    let c = trade_chart(s, t, PAD, Some(t.entry_index + cursor.min(t.bars)));
+                    let c = trade_chart(s, t, PAD, None);
                     trade_signals(t, &theta, &c)
                 })
             }),

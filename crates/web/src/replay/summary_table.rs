@@ -35,7 +35,7 @@ pub fn SummaryTable() -> impl IntoView {
                     <For each=rows key=|r: &SummaryRow| (r.key, r.theta.clone(), r.hold.clone(), r.trail.clone()) let:r>
                         <tr data-testid=format!("bt-row-{}", r.key)>
                             <th scope="row">{r.label}</th>
-                            <td data-testid=format!("bt-{}", r.key)>{r.theta.clone()}</td>
+                            <td data-testid=format!("bt-sum-{}", r.key)>{r.theta.clone()}</td>
                             <td>{r.hold.clone()}</td>
                             <td>{r.trail.clone()}</td>
                         </tr>

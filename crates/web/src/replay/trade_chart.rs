@@ -1,6 +1,6 @@
 //! The trade on a canvas: candlesticks, the fills marked with their reason codes, the stop's
-//! path coloured by what moved it, P1's target, the scrubber's bar
-//! ([`harvest_features::charts::trade`]). Each paint stamps the canvas with `data-paints`,
+//! path coloured by what moved it, P1's target ([`harvest_features::charts::trade`]); repainted
+//! when the trade changes (the scrubber's line moves over it, see `cursor_line`). Each paint stamps the canvas with `data-paints`,
 //! `data-sim-ms` (the simulation) and `data-paint-ms` (data + drawing), which the tests read.
 
 use leptos::prelude::*;
@@ -33,17 +33,15 @@ pub fn TradeChartView() -> impl IntoView {
         let dark = rc.ctx.dark.get();
         size.track();
         let shown = rc.nav.view.get() == harvest_features::reviewer::View::Replay;
-        let cursor = rc.cursor.get();
         let Some(el) = canvas.get() else { return };
         if !shown {
             return;
         }
         let t0 = now_ms();
         let data = rc.trade.with(|t| match t {
-            Some(Ok(t)) => rc.series.with_value(|s| {
-                s.as_ref()
-                    .map(|s| trade_chart(s, t, PAD, Some(t.entry_index + cursor.min(t.bars))))
-            }),
+            Some(Ok(t)) => rc
+                .series
+                .with_value(|s| s.as_ref().map(|s| trade_chart(s, t, PAD, None))),
             _ => None,
         });
         let Some(d) = data else { return };
