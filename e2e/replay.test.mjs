@@ -204,20 +204,33 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
   await r(page, 'sweep-y').selectOption('T1_R');
   assert.match(await r(page, 'sweep-ranges').textContent(), /^lock_R 0\.75 … 2\.25 \(6 values\) × T1_R 1 … 3 \(6 values\)/);
   await r(page, 'sweep-run').click();
-  await page.waitForFunction(() => !document.querySelector('[data-testid=replay-progress]').hidden, null, { polling: 'raf' });
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=sweep-map]')?.dataset.cells ?? 0) >= 1, null, { timeout: 60_000 });
-  await r(page, 'replay-cancel').click();
+  // Cancel in the first frame that shows the progress bar (the page paints between slices).
+  await page.evaluate(
+    () =>
+      new Promise((done) => {
+        const tick = () => {
+          const bar = document.querySelector('[data-testid=replay-view] [data-testid=replay-progress]');
+          if (bar.hidden) return requestAnimationFrame(tick);
+          document.querySelector('[data-testid=replay-view] [data-testid=replay-cancel]').click();
+          done();
+        };
+        tick();
+      }),
+  );
   await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 10_000 });
   assert.match(await r(page, 'replay-message').first().textContent(), /sweep was cancelled/);
-  const cells = Number(await r(page, 'sweep-map').getAttribute('data-cells'));
-  assert.ok(cells >= 1 && cells < 36, `cells ${cells}`);
-  assert.ok(await notBlank(r(page, 'sweep-map')));
+  assert.match(await r(page, 'replay-last-job').textContent(), /^Cancelled: Sweep of lock_R × T1_R: [\d,]+ of 10,800 trades/);
+  const cells = Number((await r(page, 'sweep-map').getAttribute('data-cells')) ?? 0);
+  assert.ok(cells < 36, `cells ${cells}`);
   // Run it to the end: 36 cells, and a click on a cell sets theta (the link changes).
   await r(page, 'sweep-run').click();
   await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 180_000 });
   assert.equal(Number(await r(page, 'sweep-map').getAttribute('data-cells')), 36);
+  assert.ok(await notBlank(r(page, 'sweep-map')), 'the heatmap has pixels');
+  await r(page, 'sweep-map').scrollIntoViewIfNeeded();
   const box = await r(page, 'sweep-map').boundingBox();
-  await page.mouse.click(box.x + 75 + 5, box.y + box.height - 45);
+  // The bottom-left cell: the first value of both axes.
+  await page.mouse.click(box.x + 80, box.y + box.height - 45);
   await page.waitForFunction(() => location.hash.includes('lock_R=0.75') && location.hash.includes('T1_R=1'), null, { timeout: 5_000 });
   await screenshot(page, 'replay-sweep');
   assert.deepEqual(watch.problems(), []);
