@@ -4,7 +4,9 @@ mod backtest;
 mod diff_theta;
 mod fast_json;
 mod lines;
+mod market_state;
 mod replay;
+mod stops;
 mod sweep;
 
 use std::io::{self, Write};
@@ -57,6 +59,12 @@ pub enum Command {
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
+    /// P0: read a price file (or stdin) and write the market state of every bar from the first
+    /// with 257 closes on, as JSON Lines; import problems on stderr with line numbers.
+    MarketState(market_state::MarketStateArgs),
+    /// P1: read JSON Lines of {position, market_state, theta?} on stdin, write one stop proposal
+    /// per line; a bad line gets {"line": N, "error": "..."}. Exit status 1 if any line failed.
+    Stops(ParallelArgs),
 }
 
 /// Options of the line-parallel commands.
@@ -140,6 +148,25 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
         Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
         Command::Backtest(args) => backtest::run(&args, &mut out)?,
+        Command::MarketState(args) => market_state::run(&args, &mut out)?,
+        Command::Stops(args) => {
+            let (stats, _) = for_each_line_parallel(
+                io::stdin().lock(),
+                &mut out,
+                threads(&args),
+                false,
+                |n, line, buf, _: &mut ()| stops::stops_line(n, line, buf),
+            )?;
+            if stats.failed > 0 {
+                eprintln!(
+                    "harvest stops: {} of {} lines failed",
+                    stats.failed, stats.records
+                );
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
     };
     out.flush()?;
     Ok(code)

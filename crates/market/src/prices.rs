@@ -279,14 +279,25 @@ pub fn import_prices(text: &str) -> Result<PriceImport, PriceError> {
         .from_reader(text.as_bytes());
     let mut records = reader.records();
     let mut problems = Vec::new();
+    // csv positions a record where its parse began: at the blank lines before it, if any.
+    let bytes = text.as_bytes();
+    let line_of = |pos: Option<&csv::Position>| {
+        pos.map_or(0, |p| {
+            let blank = bytes
+                .get(p.byte() as usize..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .filter(|&&b| b == b'\n')
+                .count();
+            p.line() as usize + blank
+        })
+    };
     let mut next = || -> Option<(usize, Result<csv::StringRecord, String>)> {
         let r = records.next()?;
         Some(match r {
-            Ok(rec) => (rec.position().map_or(0, |p| p.line() as usize), Ok(rec)),
-            Err(e) => (
-                e.position().map_or(0, |p| p.line() as usize),
-                Err(e.to_string()),
-            ),
+            Ok(rec) => (line_of(rec.position()), Ok(rec)),
+            Err(e) => (line_of(e.position()), Err(e.to_string())),
         })
     };
     // The layout, from the first one or two records.
@@ -340,6 +351,10 @@ pub fn import_prices(text: &str) -> Result<PriceImport, PriceError> {
         handle(line, Ok(rec));
     }
     while let Some((line, rec)) = next() {
+        // A line of spaces (or of empty fields) is blank, not bad.
+        if rec.as_ref().is_ok_and(|r| r.iter().all(str::is_empty)) {
+            continue;
+        }
         handle(line, rec);
     }
     // Oldest first; among equal times the first line in the file wins.
