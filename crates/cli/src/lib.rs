@@ -1,6 +1,7 @@
 //! The `harvest` command line: `replay`, `propose`, `verify` (and the theta tools).
 
 pub mod args;
+mod backtest;
 mod diff_theta;
 pub mod error;
 mod fast_json;
@@ -58,6 +59,9 @@ pub enum Command {
     /// Read positions as JSON Lines on stdin and report every one whose action, stop or K
     /// trigger changes from theta A to theta B; counts on stderr.
     DiffTheta(diff_theta::DiffThetaArgs),
+    /// Simulate trades on a price file (P0 → P1 → P2 at every close): JSON Lines per trade,
+    /// the summary against two baselines on stderr; `--sweep` two theta axes as CSV.
+    Backtest(backtest::BacktestArgs),
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
@@ -165,6 +169,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         Command::Sweep(args) => sweep::run(&args, &mut out)?,
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
         Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
+        Command::Backtest(args) => backtest::run(&args, &mut out)?,
         Command::MarketState(args) => market_state::run(&args, &mut out)?,
         Command::Stops(args) => {
             let (stats, _) = for_each_line_parallel(

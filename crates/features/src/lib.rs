@@ -9,6 +9,7 @@
 //!   batches, table and exports;
 //! - [`tuning`]: A/B of two thetas, robustness, sweeps;
 //! - [`theta`]: theta sets, the one JSON codec and strict importer;
+//! - [`replay`]: the trade simulation on real bars (P0, P1, P2), backtests, theta sweeps;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
 //! - [`csv_text`]: CSV rows (the csv crate) with spreadsheet-formula guards;
 //! - [`format`], [`sort`], [`sample`]: numbers to text, sorting, the reviewer's sample file.
@@ -20,6 +21,7 @@ pub mod explorer;
 pub mod format;
 pub mod live;
 pub mod nav;
+pub mod replay;
 pub mod reviewer;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sample;

@@ -13,6 +13,8 @@ pub enum View {
     Tune,
     /// Live published proposals (`?view=live`; offered when served by `harvest serve --redis`).
     Live,
+    /// Trade replay and backtests on real bars (`?view=replay`).
+    Replay,
 }
 
 impl View {
@@ -23,6 +25,7 @@ impl View {
             View::Review => Some("review"),
             View::Tune => Some("tune"),
             View::Live => Some("live"),
+            View::Replay => Some("replay"),
         }
     }
 }
@@ -40,10 +43,11 @@ impl View {
 /// assert_eq!(view_from_search("?view=nope"), View::Explorer);
 /// assert_eq!(view_from_search("?view=tune"), View::Tune);
 /// assert_eq!(view_from_search("?view=live"), View::Live);
+/// assert_eq!(view_from_search("?view=replay"), View::Replay);
 /// ```
 pub fn view_from_search(search: &str) -> View {
     let q = search.strip_prefix('?').unwrap_or(search);
-    [View::Review, View::Tune, View::Live]
+    [View::Review, View::Tune, View::Live, View::Replay]
         .into_iter()
         .find(|v| q.split('&').any(|p| p.strip_prefix("view=") == v.key()))
         .unwrap_or(View::Explorer)
@@ -80,7 +84,13 @@ mod tests {
     #[test]
     fn view_round_trips_through_the_query() {
         for s in ["", "?x=1", "?view=review", "?a=b&view=other&c"] {
-            for v in [View::Explorer, View::Review, View::Tune, View::Live] {
+            for v in [
+                View::Explorer,
+                View::Review,
+                View::Tune,
+                View::Live,
+                View::Replay,
+            ] {
                 let q = search_with_view(s, v);
                 assert_eq!(view_from_search(&q), v, "{s} {v:?}");
                 assert_eq!(search_with_view(&q, v), q, "idempotent");

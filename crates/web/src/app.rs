@@ -72,8 +72,8 @@ pub fn App() -> impl IntoView {
     // The reviewer and tuning views are mounted (and, in split builds, downloaded) the first
     // time they are shown, then kept; so is the reviewed-record panel when a record is opened.
     let owner = Owner::current();
-    let slots: [NodeRef<leptos::html::Div>; 4] = std::array::from_fn(|_| NodeRef::new());
-    let loads = RwSignal::new([Load::Idle; 4]);
+    let slots: [NodeRef<leptos::html::Div>; 5] = std::array::from_fn(|_| NodeRef::new());
+    let loads = RwSignal::new([Load::Idle; 5]);
     // The Live view's chunk (its tab included) loads at once where the page has a live stream
     // (`harvest serve --redis`), never on a static host.
     let live = crate::live::live_url().is_some();
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
             view == View::Tune,
             nav.opened.with(Option::is_some),
             live,
+            view == View::Replay,
         ];
         for (i, part) in PARTS.into_iter().enumerate() {
             if !wanted[i] || loads.with_untracked(|l| l[i] != Load::Idle) {
@@ -117,6 +118,7 @@ pub fn App() -> impl IntoView {
             View::Review => Some(("reviewer", l[0])),
             View::Tune => Some(("tuning view", l[1])),
             View::Live => Some(("live view", l[3])),
+            View::Replay => Some(("replay view", l[4])),
             View::Explorer => (l[2] == Load::Failed).then_some(("reviewed record", Load::Failed)),
         }
     };
@@ -175,6 +177,7 @@ pub fn App() -> impl IntoView {
             <div class="chunk-slot" node_ref=slots[0]></div>
             <div class="chunk-slot" node_ref=slots[1]></div>
             <div class="chunk-slot" node_ref=slots[3]></div>
+            <div class="chunk-slot" node_ref=slots[4]></div>
             <footer class="foot">
                 "Harvest Lab "
                 {harvest_kernel::KERNEL_VERSION}
@@ -218,8 +221,16 @@ enum Part {
     Reviewed,
     /// The Live view.
     Live,
+    /// The Replay view.
+    Replay,
 }
-const PARTS: [Part; 4] = [Part::Review, Part::Tune, Part::Reviewed, Part::Live];
+const PARTS: [Part; 5] = [
+    Part::Review,
+    Part::Tune,
+    Part::Reviewed,
+    Part::Live,
+    Part::Replay,
+];
 
 /// Mounts `part` into `parent` under `owner` (whose contexts it uses), downloading its chunk
 /// first in split builds; the Live view's tab goes into `tab`.
@@ -234,12 +245,14 @@ async fn mount_part(
     let done = match part {
         Part::Tune => mount_tune(parent, owner).await,
         Part::Live => mount_live(parent, tab, owner).await,
+        Part::Replay => mount_replay(parent, owner).await,
         _ => mount_review(reviewed, parent, owner).await,
     };
     #[cfg(not(feature = "split"))]
     let done = match part {
         Part::Tune => mount_tune(parent, owner),
         Part::Live => mount_live(parent, tab, owner),
+        Part::Replay => mount_replay(parent, owner),
         _ => mount_review(reviewed, parent, owner),
     };
     done
@@ -290,5 +303,14 @@ fn mount_live(
         }
         leptos::mount::mount_to(parent, LivePage).forget();
     });
+    Ok(())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(replay_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn mount_replay(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
+    owner.with(|| leptos::mount::mount_to(parent, crate::replay::ReplayView).forget());
     Ok(())
 }

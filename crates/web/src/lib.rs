@@ -14,6 +14,7 @@ mod controls;
 mod explorer;
 mod live;
 mod nav;
+mod replay;
 mod reviewer;
 mod tuning;
 

@@ -23,8 +23,11 @@
 
 pub mod data;
 pub mod draw;
+pub mod frame;
 pub mod sparkline;
+pub mod sweep_map;
 pub mod theme;
+pub mod trade;
 
 pub use data::*;
 pub use draw::*;

@@ -39,6 +39,7 @@ pub fn ViewTabs() -> impl IntoView {
             {link(View::Explorer, "./", "view-explorer", "Explorer")}
             {link(View::Review, "?view=review", "view-review", "Reviewer")}
             {link(View::Tune, "?view=tune", "view-tune", "Tuning")}
+            {link(View::Replay, "?view=replay", "view-replay", "Replay")}
         </nav>
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::tuning::tuner::Tuner;
-use harvest_features::reviewer::View;
+use harvest_features::nav::View;
 use harvest_features::tuning::view::{ab_html, ab_rows, li_html, open_state, SetChoice};
 use harvest_features::tuning::{
     compare_thetas, grid_positions, scenario_positions, GridSpec, PositionSet,

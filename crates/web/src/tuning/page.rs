@@ -11,7 +11,7 @@ use crate::tuning::ab::AbState;
 use crate::tuning::context::TuneCtx;
 use crate::tuning::map::MapState;
 use crate::tuning::tuner::{closest_attr, target, testid, Tuner};
-use harvest_features::reviewer::View;
+use harvest_features::nav::View;
 use harvest_features::tuning::view::{main_html, map_axis, pick_axis, sliders_html, SetChoice};
 use harvest_features::tuning::ThetaFormat;
 

@@ -1,0 +1,281 @@
+//! `harvest backtest` end to end: trades as JSON Lines equal to the library's, the summary,
+//! theta B, entries from a file, the sweep's CSV, the shipped sample, and bad input.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use harvest_features::replay::market::{import_prices, P0Params};
+use harvest_features::replay::{
+    every_n, Backtest, Series, Sides, SimParams, SweepAxis, ThetaSweep,
+};
+use harvest_kernel::Theta;
+
+mod common;
+use common::{harvest, text};
+
+fn scratch(name: &str, contents: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_backtest");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// An hourly price file of `n` bars: a wave with a drift, so trades win and lose.
+fn prices(n: usize) -> String {
+    let mut s = String::from("timestamp,open,high,low,close,volume\n");
+    let mut c = 100.0f64;
+    for i in 0..n {
+        let r = 0.006 * ((i as f64) * 0.21).sin() + 0.004 * ((i as f64) * 1.7).cos() + 0.0003;
+        let o = c;
+        c *= 1.0 + r;
+        let (hi, lo) = (o.max(c) * 1.002, o.min(c) * 0.998);
+        s.push_str(&format!(
+            "{},{o},{hi},{lo},{c},10\n",
+            1_500_000_000 + 3600 * i as i64
+        ));
+    }
+    s
+}
+
+fn library(text: &str, every: usize, sides: Sides, theta: Theta) -> Vec<f64> {
+    let bars = import_prices(text).unwrap().bars;
+    let s = Series::with_states(bars, P0Params::default());
+    let e = every_n(s.bars.len(), every, sides, 0);
+    let (rows, _) = Backtest::new(e, theta, SimParams::default())
+        .unwrap()
+        .run(&s);
+    rows.iter().map(|r| r.r).collect()
+}
+
+fn rows(stdout: &[u8]) -> Vec<serde_json::Value> {
+    text(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn trades_are_the_librarys_and_the_summary_is_on_stderr() {
+    let csv = prices(700);
+    let path = scratch("wave.csv", &csv);
+    let out = harvest(
+        &[
+            "backtest",
+            path.to_str().unwrap(),
+            "--every",
+            "20",
+            "--side",
+            "both",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = rows(&out.stdout);
+    let want = library(&csv, 20, Sides::Both, Theta::default());
+    assert_eq!(got.len(), want.len());
+    assert!(got.len() > 20);
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g["theta"], "A");
+        assert_eq!(g["r"].as_f64().unwrap(), *w);
+        assert!(g["exit_reason"].is_string() && g["hold_r"].is_f64() && g["trail_r"].is_f64());
+    }
+    assert!(got.iter().any(|g| g["side"] == "SHORT"));
+    let err = text(&out.stderr);
+    for want in [
+        "theta A",
+        "P0+P1+P2 (theta)",
+        "hold to initial stop",
+        "P1 trailing stop alone",
+        "histogram of R",
+    ] {
+        assert!(err.contains(want), "{want} in {err}");
+    }
+    // The same from stdin.
+    let out2 = harvest(
+        &["backtest", "--every", "20", "--side", "both"],
+        csv.as_bytes(),
+    );
+    assert_eq!(out2.stdout, out.stdout);
+}
+
+#[test]
+fn theta_b_runs_on_the_same_trades_and_the_summary_file_is_written() {
+    let csv = prices(600);
+    let path = scratch("wave-ab.csv", &csv);
+    let b = scratch("b.json", r#"{"kill_threshold": 0.9, "T1_R": 1.0}"#);
+    let summary = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_backtest/summary.json");
+    let out = harvest(
+        &[
+            "backtest",
+            path.to_str().unwrap(),
+            "--every",
+            "15",
+            "--theta-b",
+            b.to_str().unwrap(),
+            "--summary",
+            summary.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = rows(&out.stdout);
+    let (a, bb): (Vec<_>, Vec<_>) = got.iter().partition(|g| g["theta"] == "A");
+    assert_eq!(a.len(), bb.len());
+    let theta_b = Theta {
+        kill_threshold: 0.9,
+        t1_r: 1.0,
+        ..Theta::default()
+    };
+    let want_b = library(&csv, 15, Sides::Long, theta_b);
+    for (g, w) in bb.iter().zip(&want_b) {
+        assert_eq!(g["r"].as_f64().unwrap(), *w);
+    }
+    assert!(text(&out.stderr).contains("On the same"));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["entries"].as_u64().unwrap() as usize, a.len());
+    assert_eq!(
+        s["a"]["theta"]["trades"].as_u64().unwrap() as usize,
+        a.len()
+    );
+    assert!(s["ab"]["b_better"].is_u64());
+    let total: f64 = want_b.iter().sum();
+    assert!((s["b"]["theta"]["total_r"].as_f64().unwrap() - total).abs() < 1e-9);
+}
+
+#[test]
+fn entries_come_from_a_file_and_bad_lines_are_reported() {
+    let csv = prices(400);
+    let path = scratch("wave-entries.csv", &csv);
+    let t300 = 1_500_000_000 + 3600 * 300;
+    let list = scratch(
+        "entries.csv",
+        &format!(
+            "time,side\n{t300},LONG\n{},short\nnonsense,LONG\n{},LONG\n",
+            t300 + 7200,
+            1_500_000_000
+        ),
+    );
+    let out = harvest(
+        &[
+            "backtest",
+            path.to_str().unwrap(),
+            "--entries",
+            list.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = rows(&out.stdout);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["entry_index"], 300);
+    assert_eq!(got[1]["entry_index"], 302);
+    assert_eq!(got[1]["side"], "SHORT");
+    let err = text(&out.stderr);
+    assert!(err.contains("line 4"), "{err}");
+    assert!(err.contains("first with a market state"), "{err}");
+}
+
+#[test]
+fn the_sweep_writes_the_librarys_csv() {
+    let csv = prices(500);
+    let path = scratch("wave-sweep.csv", &csv);
+    let out = harvest(
+        &[
+            "backtest",
+            path.to_str().unwrap(),
+            "--every",
+            "25",
+            "--sweep",
+            "kill_threshold=0.5:0.8:3",
+            "--sweep",
+            "T1_R=1:3:2",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bars = import_prices(&csv).unwrap().bars;
+    let s = Series::with_states(bars, P0Params::default());
+    let e = every_n(s.bars.len(), 25, Sides::Long, 0);
+    let mut sw = ThetaSweep::new(
+        SweepAxis::parse("kill_threshold=0.5:0.8:3").unwrap(),
+        SweepAxis::parse("T1_R=1:3:2").unwrap(),
+        Theta::default(),
+        e,
+        SimParams::default(),
+    )
+    .unwrap();
+    sw.step(&s, || true);
+    assert_eq!(text(&out.stdout), sw.to_csv());
+    assert_eq!(text(&out.stdout).lines().count(), 7);
+    assert!(text(&out.stderr).contains("6 cells"));
+}
+
+#[test]
+fn the_shipped_sample_backtests() {
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/prices/Coinbase_BTCUSD_1h.csv"
+    );
+    let out = harvest(
+        &["backtest", sample, "--every", "400", "--side", "both"],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = rows(&out.stdout);
+    // 20,111 bars: entries at 256, 656, … below 20,110, two sides each.
+    assert_eq!(got.len(), 2 * (20_110usize - 256).div_ceil(400));
+    assert!(got.iter().all(|g| g["r"].as_f64().unwrap().is_finite()));
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let short = scratch("short.csv", &prices(100));
+    let ok = scratch("ok.csv", &prices(400));
+    let bad_theta = scratch("bad-theta.json", r#"{"kill_threshold": 1.5}"#);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["backtest", "/nonexistent/prices.csv"],
+            "reading the prices",
+        ),
+        (
+            vec!["backtest", short.to_str().unwrap()],
+            "needs at least 258",
+        ),
+        (
+            vec![
+                "backtest",
+                ok.to_str().unwrap(),
+                "--theta",
+                bad_theta.to_str().unwrap(),
+            ],
+            "kill_threshold",
+        ),
+        (
+            vec![
+                "backtest",
+                ok.to_str().unwrap(),
+                "--sweep",
+                "kill_threshold=0.5:0.8:3",
+            ],
+            "exactly two axes",
+        ),
+        (
+            vec!["backtest", ok.to_str().unwrap(), "--cost-bps=-1"],
+            "cost_bps",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = harvest(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(want),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = harvest(&["backtest", "--sweep", "nope=1:2:3"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a theta tunable"));
+}

@@ -1,0 +1,1003 @@
+//! The trade simulation: one position on real bars, P0 → P1 → P2 at every close.
+//!
+//! Enter at bar `e`'s close (qty 1); the initial stop is P1's proposed SL at entry. Each later
+//! bar `i`:
+//!
+//! 1. the stop in force is checked against the bar's range: LONG is stopped when
+//!    `low ≤ stop` (SHORT when `high ≥ stop`), filled at the stop, or at the open when the bar
+//!    opens through it (`open ≤ stop` LONG, `open ≥ stop` SHORT);
+//! 2. otherwise, at the close, P0's state of bar `i`, P1 ([`propose_stops`]) and P2
+//!    ([`harvest_kernel::evaluate`]) run on the position as it stands: remaining quantity,
+//!    peak = highest high and trough = lowest low since entry, age from the timestamps, the
+//!    current SL, the unrealized PnL of the remaining quantity;
+//! 3. FULL_CLOSE_PROPOSED closes the rest at the close; PARTIAL_x closes what brings the closed
+//!    share of the original quantity up to x % (each level once, since the closed share only
+//!    grows);
+//! 4. the stop becomes the tightest of the current one, P2's break-even-plus (when proposed)
+//!    and P1's proposal (unless P1's trailing is switched off), and is in force from the next
+//!    bar on.
+//!
+//! A trade still open after [`SimParams::max_bars`] bars or at the last bar closes at that
+//! bar's close, marked [`ExitReason::MaxBars`] / [`ExitReason::EndOfData`]. Every fill costs
+//! `cost_bps / 10000 · price · qty`. The result is in R: net PnL over the initial risk
+//! `|entry − initial stop|`, beside two baselines on the same trade and horizon: holding to the
+//! initial stop, and P1's trailing stop alone.
+
+use serde::Serialize;
+
+use harvest_kernel::{
+    evaluate, HarvestAction, HarvestInput, KComponents, P1Proposal, Position, ReasonCode, Side,
+    Theta,
+};
+use harvest_market::{
+    market_state, market_states, Bar, MarketState, P0Params, P1Params, StopInput, StopReason,
+    MIN_CLOSES,
+};
+
+/// The simulation's settings; `Default` is the documented baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SimParams {
+    /// Cost of every fill (entry and each exit), basis points of the filled notional. Default 10.
+    pub cost_bps: f64,
+    /// Bars after entry at most; still open then, the trade closes at that close. Default 500.
+    pub max_bars: usize,
+    /// Whether P1's proposal moves the stop (else only P2's break-even-plus does). Default true.
+    pub trail: bool,
+    /// P1's tunables.
+    pub p1: P1Params,
+}
+
+impl Default for SimParams {
+    /// 10 bps per fill, 500 bars, P1 trailing on, P1's defaults.
+    fn default() -> Self {
+        SimParams {
+            cost_bps: 10.0,
+            max_bars: 500,
+            trail: true,
+            p1: P1Params::default(),
+        }
+    }
+}
+
+/// Why a trade or a simulation could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimError {
+    /// A setting is out of range.
+    #[error("{field} = {value} is out of range: expected {expected}")]
+    Param {
+        /// The setting.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+        /// The allowed range.
+        expected: &'static str,
+    },
+    /// Theta was rejected by the kernel.
+    #[error("theta: {0}")]
+    Theta(String),
+    /// The entry bar does not exist.
+    #[error("entry bar {index} is past the last bar ({bars} bars)")]
+    NoBar {
+        /// The entry's bar.
+        index: usize,
+        /// Bars in the series.
+        bars: usize,
+    },
+    /// No market state at the entry bar (fewer than 257 closes up to it, or not computed yet).
+    #[error("no market state at bar {index}: a trade needs {MIN_CLOSES} closes up to its entry (the first possible entry is bar {first})")]
+    NoState {
+        /// The entry's bar.
+        index: usize,
+        /// The first bar with a state.
+        first: usize,
+    },
+    /// A bar's price cannot be traded (not finite or ≤ 0).
+    #[error("bar {index}: price {value} is not a positive number")]
+    BadPrice {
+        /// The bar.
+        index: usize,
+        /// The price.
+        value: f64,
+    },
+    /// P1 could not propose a stop.
+    #[error("bar {index}: P1: {message}")]
+    P1 {
+        /// The bar.
+        index: usize,
+        /// P1's error.
+        message: String,
+    },
+}
+
+impl SimParams {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`SimError::Param`] naming the setting: `cost_bps` must be finite and ≥ 0, `max_bars` ≥ 1.
+    pub fn validate(&self) -> Result<(), SimError> {
+        if !(self.cost_bps.is_finite() && self.cost_bps >= 0.0) {
+            return Err(SimError::Param {
+                field: "cost_bps",
+                value: self.cost_bps,
+                expected: "a finite number ≥ 0",
+            });
+        }
+        if self.max_bars == 0 {
+            return Err(SimError::Param {
+                field: "max_bars",
+                value: 0.0,
+                expected: "at least 1",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Bars whose states [`Series::compute_states`] computes between two calls of its `more`.
+pub const STATE_CHUNK: usize = 128;
+
+/// P0's states of bars `a..b` (`b` excluded; bars before 256 have none): [`market_states`]
+/// over the closes those bars need (P0 reads only the 257 closes up to a bar, so each state is
+/// [`market_state`] of the closes up to its bar). A stretch with a close P0 rejects falls back
+/// to one bar at a time, so only the bars that read it have no state.
+///
+/// ```
+/// use harvest_features::replay::sim::states_between;
+/// use harvest_market::{market_state, P0Params};
+/// let closes: Vec<f64> = (0..300).map(|i| 100.0 + (i as f64 * 0.37).sin()).collect();
+/// let p = P0Params::default();
+/// let s = states_between(&closes, &p, 250, 300);
+/// assert!(s[5].is_none()); // bar 255
+/// assert_eq!(s[49], market_state(&closes, &p).ok());
+/// ```
+pub fn states_between(
+    closes: &[f64],
+    p0: &P0Params,
+    a: usize,
+    b: usize,
+) -> Vec<Option<MarketState>> {
+    let b = b.min(closes.len());
+    if a >= b {
+        return Vec::new();
+    }
+    let need = MIN_CLOSES;
+    let start = (a + 1).saturating_sub(need);
+    match market_states(&closes[start..b], p0) {
+        Ok(all) => all[a - start..].to_vec(),
+        Err(_) => (a..b)
+            .map(|i| {
+                (i + 1 >= need)
+                    .then(|| market_state(&closes[i + 1 - need..=i], p0).ok())
+                    .flatten()
+            })
+            .collect(),
+    }
+}
+
+/// A price history and its P0 market states, computed once and shared by every trade.
+#[derive(Debug, Clone, Default)]
+pub struct Series {
+    /// The bars, oldest first.
+    pub bars: Vec<Bar>,
+    /// The closes (P0's input).
+    pub closes: Vec<f64>,
+    /// P0's state at each bar's close (`None` before bar 256 and past [`Series::computed`]).
+    pub states: Vec<Option<MarketState>>,
+    /// States are computed for every bar below this index.
+    pub computed: usize,
+    /// P0's tunables the states were computed with.
+    pub p0: P0Params,
+}
+
+impl Series {
+    /// The series of `bars` with no state computed yet (see [`Series::compute_states`]).
+    pub fn new(bars: Vec<Bar>, p0: P0Params) -> Series {
+        let closes: Vec<f64> = bars.iter().map(|b| b.close).collect();
+        let n = bars.len();
+        Series {
+            bars,
+            closes,
+            states: vec![None; n],
+            computed: 0,
+            p0,
+        }
+    }
+
+    /// The series with every state computed.
+    pub fn with_states(bars: Vec<Bar>, p0: P0Params) -> Series {
+        let mut s = Series::new(bars, p0);
+        s.compute_states(|| true);
+        s
+    }
+
+    /// The first bar that can have a state (`MIN_CLOSES − 1`).
+    pub fn first_state(&self) -> usize {
+        MIN_CLOSES - 1
+    }
+
+    /// Whether every state is computed.
+    pub fn ready(&self) -> bool {
+        self.computed >= self.bars.len()
+    }
+
+    /// Computes states in bar order, [`STATE_CHUNK`] bars at a time, while `more()` says so
+    /// (checked after every chunk, so it always makes progress); returns how many bars are done.
+    pub fn compute_states(&mut self, more: impl FnMut() -> bool) -> usize {
+        self.compute_states_to(self.bars.len(), more)
+    }
+
+    /// [`Series::compute_states`], stopping at bar `end` (excluded).
+    pub fn compute_states_to(&mut self, end: usize, mut more: impl FnMut() -> bool) -> usize {
+        let n = self.bars.len().min(end);
+        let first = self.first_state();
+        if self.computed < first {
+            self.computed = first.min(n);
+        }
+        while self.computed < n {
+            let a = self.computed;
+            let b = (a + STATE_CHUNK).min(n);
+            let states = states_between(&self.closes, &self.p0, a, b);
+            self.states[a..b].copy_from_slice(&states);
+            self.computed = b;
+            if !more() {
+                break;
+            }
+        }
+        self.computed
+    }
+
+    /// The index of the first bar at or after `time` (epoch s), if any.
+    pub fn index_at(&self, time: i64) -> Option<usize> {
+        let i = self.bars.partition_point(|b| b.time < time);
+        (i < self.bars.len()).then_some(i)
+    }
+}
+
+/// Why the position ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    /// The stop was touched inside a bar and filled at the stop.
+    Stop,
+    /// The bar opened through the stop: filled at the open.
+    StopGap,
+    /// P2 proposed FULL_CLOSE: the rest closed at the close.
+    FullClose,
+    /// Still open after `max_bars` bars: closed at that close (marked).
+    MaxBars,
+    /// Still open at the last bar of the series: closed at its close (marked).
+    EndOfData,
+}
+
+impl ExitReason {
+    /// The spelling in JSON and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExitReason::Stop => "stop",
+            ExitReason::StopGap => "stop_gap",
+            ExitReason::FullClose => "full_close",
+            ExitReason::MaxBars => "max_bars",
+            ExitReason::EndOfData => "end_of_data",
+        }
+    }
+
+    /// Whether the trade was cut by the horizon rather than closed by a rule.
+    pub fn is_open_end(self) -> bool {
+        matches!(self, ExitReason::MaxBars | ExitReason::EndOfData)
+    }
+}
+
+/// What a fill was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FillKind {
+    /// The entry (qty 1).
+    Entry,
+    /// A PARTIAL_x proposal (the level in percent).
+    Partial,
+    /// FULL_CLOSE_PROPOSED.
+    FullClose,
+    /// The stop.
+    Stop,
+    /// The stop, at the open of a bar that gapped through it.
+    StopGap,
+    /// The horizon: `max_bars` or the end of the data.
+    Horizon,
+}
+
+/// One fill.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fill {
+    /// The bar.
+    pub index: usize,
+    /// Its time, epoch s.
+    pub time: i64,
+    /// What it was.
+    pub kind: FillKind,
+    /// The price.
+    pub price: f64,
+    /// Quantity as a share of the original (the entry is 1).
+    pub qty: f64,
+    /// Closed share of the original after this fill (0 for the entry).
+    pub closed: f64,
+    /// Gross PnL of the fill, quote currency (`side · (price − entry) · qty`; 0 for the entry).
+    pub pnl: f64,
+    /// Its cost, quote currency.
+    pub cost: f64,
+    /// `(pnl − cost) / initial risk`.
+    pub r: f64,
+    /// P2's action behind it (NONE for entry, stop and horizon fills).
+    pub action: HarvestAction,
+    /// P2's reason codes behind it.
+    pub codes: Vec<ReasonCode>,
+}
+
+/// What moved the stop at a close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopMover {
+    /// Nothing: the stop stayed.
+    None,
+    /// P1's proposal (its trailing or its distance from the close) tightened it.
+    P1Trail,
+    /// P2's break-even-plus (profit lock) tightened it.
+    P2BePlus,
+}
+
+impl StopMover {
+    /// The spelling in JSON and legends.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopMover::None => "none",
+            StopMover::P1Trail => "p1_trail",
+            StopMover::P2BePlus => "p2_be_plus",
+        }
+    }
+}
+
+/// P2's evaluation at a close, with P1's proposal it used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepEval {
+    /// P0's state (the kernel's five fields).
+    pub market: harvest_kernel::MarketState,
+    /// P1's proposed SL.
+    pub p1_sl: f64,
+    /// P1's proposed TP (its target).
+    pub p1_tp: f64,
+    /// P1's stop distance (the kernel's risk unit uses it).
+    pub stop_dist_pct: f64,
+    /// P1's reason codes.
+    pub p1_codes: Vec<StopReason>,
+    /// Unrealized PnL of the remaining quantity at the close.
+    pub pnl: f64,
+    /// P2's action.
+    pub action: HarvestAction,
+    /// P2's reason codes.
+    pub codes: Vec<ReasonCode>,
+    /// R_net.
+    pub r_net: f64,
+    /// K.
+    pub kill_score: f64,
+    /// The kill logit z.
+    pub z: f64,
+    /// The raw kill components.
+    pub k: KComponents,
+    /// P2's break-even-plus proposal, when it made one.
+    pub be_plus: Option<f64>,
+}
+
+/// One bar of the trade's life.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// The bar.
+    pub index: usize,
+    /// Its time, epoch s.
+    pub time: i64,
+    /// Seconds since entry.
+    pub age_sec: f64,
+    /// Highest high since entry (the entry price at entry).
+    pub peak: f64,
+    /// Lowest low since entry.
+    pub trough: f64,
+    /// Remaining share of the original quantity when the bar opened.
+    pub remaining: f64,
+    /// The stop in force during the bar.
+    pub sl: f64,
+    /// The stop in force from the next bar on.
+    pub sl_next: f64,
+    /// What moved it.
+    pub mover: StopMover,
+    /// P1/P2 at the close (`None` at the entry bar and when the stop ended the trade).
+    pub eval: Option<StepEval>,
+}
+
+/// One baseline's result on the same trade and horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Baseline {
+    /// Net result in R.
+    pub r: f64,
+    /// Exit bar.
+    pub exit_index: usize,
+    /// Exit price.
+    pub exit_price: f64,
+    /// Why it ended.
+    pub exit_reason: ExitReason,
+}
+
+/// A simulated trade.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trade {
+    /// LONG or SHORT.
+    pub side: Side,
+    /// Entry bar.
+    pub entry_index: usize,
+    /// Entry time, epoch s.
+    pub entry_time: i64,
+    /// Entry price (the entry bar's close).
+    pub entry_price: f64,
+    /// P1's proposed SL at entry.
+    pub initial_sl: f64,
+    /// P1's proposed TP at entry.
+    pub initial_tp: f64,
+    /// Initial risk per unit, `|entry − initial SL|`.
+    pub risk: f64,
+    /// Exit bar (of the last fill).
+    pub exit_index: usize,
+    /// Exit time.
+    pub exit_time: i64,
+    /// Why the position ended.
+    pub exit_reason: ExitReason,
+    /// Bars held (exit − entry).
+    pub bars: usize,
+    /// Gross PnL in R.
+    pub gross_r: f64,
+    /// Costs in R.
+    pub cost_r: f64,
+    /// Net result in R (`gross_r − cost_r`).
+    pub r: f64,
+    /// Holding to the initial stop.
+    pub hold: Baseline,
+    /// P1's trailing stop alone (no P2).
+    pub trail: Baseline,
+    /// Every fill, entry first.
+    pub fills: Vec<Fill>,
+    /// Every bar from entry to exit (only when asked for: [`simulate`]'s `record`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+}
+
+impl Trade {
+    /// The kernel input P2 saw at `step` (its bar's close), with `theta`: what *Open in
+    /// explorer* loads. `None` for a step without an evaluation.
+    pub fn input_at(&self, step: &Step, theta: Theta) -> Option<HarvestInput> {
+        let e = step.eval.as_ref()?;
+        let close = self.closes_at(step)?;
+        Some(position_input(
+            self.side,
+            self.entry_price,
+            close,
+            step,
+            e.market,
+            P1Proposal {
+                stop_dist_pct: e.stop_dist_pct,
+                proposed_sl: Some(e.p1_sl),
+                proposed_tp: Some(e.p1_tp),
+            },
+            e.pnl,
+            theta,
+        ))
+    }
+
+    fn closes_at(&self, step: &Step) -> Option<f64> {
+        let e = step.eval.as_ref()?;
+        // pnl = side · (close − entry) · remaining
+        if step.remaining > 0.0 {
+            Some(self.entry_price + self.side.sign() * e.pnl / step.remaining)
+        } else {
+            None
+        }
+    }
+
+    /// The step at bar `index`, if the trade covers it.
+    pub fn step_at(&self, index: usize) -> Option<&Step> {
+        let k = index.checked_sub(self.entry_index)?;
+        self.steps.get(k)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn position_input(
+    side: Side,
+    entry: f64,
+    close: f64,
+    step: &Step,
+    market: harvest_kernel::MarketState,
+    p1: P1Proposal,
+    pnl: f64,
+    theta: Theta,
+) -> HarvestInput {
+    HarvestInput {
+        position: Position {
+            symbol: String::new(),
+            side,
+            entry_price: entry,
+            current_price: Some(close),
+            peak_price: Some(step.peak),
+            trough_price: Some(step.trough),
+            age_sec: step.age_sec,
+            unrealized_pnl: pnl,
+            current_sl: Some(step.sl),
+            current_tp: p1.proposed_tp,
+            qty: step.remaining,
+        },
+        market_state: market,
+        p1_proposal: Some(p1),
+        theta: Some(theta),
+    }
+}
+
+/// The tighter of two stops for `side` (LONG: the higher).
+fn tighter(side: Side, a: f64, b: f64) -> f64 {
+    match side {
+        Side::Long => a.max(b),
+        Side::Short => a.min(b),
+    }
+}
+
+/// Whether `b` is strictly tighter than `a` for `side`.
+fn tightens(side: Side, a: f64, b: f64) -> bool {
+    match side {
+        Side::Long => b > a,
+        Side::Short => b < a,
+    }
+}
+
+/// The stop check of one bar: `Some((price, gap))` when the stop in force is hit.
+fn stop_fill(side: Side, bar: &Bar, sl: f64) -> Option<(f64, bool)> {
+    match side {
+        Side::Long if bar.open <= sl => Some((bar.open, true)),
+        Side::Long if bar.low <= sl => Some((sl, false)),
+        Side::Short if bar.open >= sl => Some((bar.open, true)),
+        Side::Short if bar.high >= sl => Some((sl, false)),
+        _ => None,
+    }
+}
+
+fn price_ok(index: usize, bar: &Bar) -> Result<(), SimError> {
+    for v in [bar.open, bar.high, bar.low, bar.close] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(SimError::BadPrice { index, value: v });
+        }
+    }
+    Ok(())
+}
+
+fn p1_at(
+    series: &Series,
+    index: usize,
+    input: &StopInput,
+    p: &SimParams,
+) -> Result<(harvest_market::StopProposal, MarketState), SimError> {
+    let ms = series.states[index].ok_or(SimError::NoState {
+        index,
+        first: series.first_state(),
+    })?;
+    let prop = harvest_market::propose_stops(input, &ms, &p.p1).map_err(|e| SimError::P1 {
+        index,
+        message: e.to_string(),
+    })?;
+    Ok((prop, ms))
+}
+
+/// The last bar a trade entered at `entry` may reach.
+fn horizon(series: &Series, entry: usize, p: &SimParams) -> usize {
+    (entry.saturating_add(p.max_bars)).min(series.bars.len() - 1)
+}
+
+/// Which stop rule a baseline follows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BaseRule {
+    Hold,
+    Trail,
+}
+
+/// Simulates one trade entered at the close of bar `entry` on `side` with `theta`; `record`
+/// keeps every bar's [`Step`] (the replay view needs them, a backtest does not).
+///
+/// # Errors
+/// A setting out of range, an invalid theta, an entry past the end or without a market state,
+/// a bar with a price that is not positive, or P1 refusing its input.
+///
+/// ```
+/// use harvest_features::replay::{simulate, Series, SimParams};
+/// use harvest_kernel::{Side, Theta};
+/// use harvest_market::{Bar, P0Params};
+/// // A steady climb with a little noise: 400 hourly bars.
+/// let bars: Vec<Bar> = (0..400)
+///     .map(|i| {
+///         let c = 100.0 * (1.0 + 0.001 * i as f64 + 0.004 * ((i % 7) as f64 - 3.0) / 3.0);
+///         Bar { time: 3600 * i, open: c, high: c * 1.002, low: c * 0.998, close: c, volume: None }
+///     })
+///     .collect();
+/// let series = Series::with_states(bars, P0Params::default());
+/// let t = simulate(&series, 300, Side::Long, &Theta::default(), &SimParams::default(), true).unwrap();
+/// assert_eq!(t.entry_price, series.bars[300].close);
+/// assert!(t.initial_sl < t.entry_price);
+/// assert!((t.r - (t.gross_r - t.cost_r)).abs() < 1e-9);
+/// ```
+pub fn simulate(
+    series: &Series,
+    entry: usize,
+    side: Side,
+    theta: &Theta,
+    p: &SimParams,
+    record: bool,
+) -> Result<Trade, SimError> {
+    p.validate()?;
+    theta
+        .validate()
+        .map_err(|e| SimError::Theta(e.to_string()))?;
+    let n = series.bars.len();
+    if entry >= n {
+        return Err(SimError::NoBar {
+            index: entry,
+            bars: n,
+        });
+    }
+    let eb = series.bars[entry];
+    price_ok(entry, &eb)?;
+    let entry_price = eb.close;
+    let (p1, _) = p1_at(
+        series,
+        entry,
+        &StopInput {
+            side,
+            current_price: entry_price,
+            peak_price: entry_price,
+            trough_price: entry_price,
+            current_sl: None,
+        },
+        p,
+    )?;
+    let initial_sl = p1.proposed_sl;
+    let risk = (entry_price - initial_sl).abs().max(f64::MIN_POSITIVE);
+    let last = horizon(series, entry, p);
+    let fee = p.cost_bps / 10000.0;
+    let sign = side.sign();
+
+    let entry_cost = entry_price * fee;
+    let mut fills = vec![Fill {
+        index: entry,
+        time: eb.time,
+        kind: FillKind::Entry,
+        price: entry_price,
+        qty: 1.0,
+        closed: 0.0,
+        pnl: 0.0,
+        cost: entry_cost,
+        r: -entry_cost / risk,
+        action: HarvestAction::None,
+        codes: Vec::new(),
+    }];
+    let mut steps = Vec::new();
+    if record {
+        steps.push(Step {
+            index: entry,
+            time: eb.time,
+            age_sec: 0.0,
+            peak: entry_price,
+            trough: entry_price,
+            remaining: 1.0,
+            sl: initial_sl,
+            sl_next: initial_sl,
+            mover: StopMover::None,
+            eval: None,
+        });
+    }
+    let mut sl = initial_sl;
+    let (mut peak, mut trough) = (entry_price, entry_price);
+    let mut closed = 0.0f64;
+    let mut exit: Option<(usize, ExitReason)> = None;
+
+    let close_part = |fills: &mut Vec<Fill>,
+                      closed: &mut f64,
+                      index: usize,
+                      kind: FillKind,
+                      price: f64,
+                      qty: f64,
+                      action: HarvestAction,
+                      codes: Vec<ReasonCode>| {
+        let qty = qty.min(1.0 - *closed).max(0.0);
+        *closed = if kind == FillKind::Partial {
+            (*closed + qty).min(1.0)
+        } else {
+            1.0
+        };
+        let pnl = sign * (price - entry_price) * qty;
+        let cost = price * qty * fee;
+        fills.push(Fill {
+            index,
+            time: series.bars[index].time,
+            kind,
+            price,
+            qty,
+            closed: *closed,
+            pnl,
+            cost,
+            r: (pnl - cost) / risk,
+            action,
+            codes,
+        });
+    };
+
+    for i in entry + 1..=last {
+        let bar = series.bars[i];
+        price_ok(i, &bar)?;
+        let remaining = 1.0 - closed;
+        let age_sec = (bar.time - eb.time) as f64;
+        if let Some((price, gap)) = stop_fill(side, &bar, sl) {
+            let kind = if gap {
+                FillKind::StopGap
+            } else {
+                FillKind::Stop
+            };
+            close_part(
+                &mut fills,
+                &mut closed,
+                i,
+                kind,
+                price,
+                remaining,
+                HarvestAction::None,
+                Vec::new(),
+            );
+            if record {
+                steps.push(Step {
+                    index: i,
+                    time: bar.time,
+                    age_sec,
+                    peak,
+                    trough,
+                    remaining,
+                    sl,
+                    sl_next: sl,
+                    mover: StopMover::None,
+                    eval: None,
+                });
+            }
+            exit = Some((
+                i,
+                if gap {
+                    ExitReason::StopGap
+                } else {
+                    ExitReason::Stop
+                },
+            ));
+            break;
+        }
+        peak = peak.max(bar.high);
+        trough = trough.min(bar.low);
+        let (p1, ms) = p1_at(
+            series,
+            i,
+            &StopInput {
+                side,
+                current_price: bar.close,
+                peak_price: peak,
+                trough_price: trough,
+                current_sl: Some(sl),
+            },
+            p,
+        )?;
+        let pnl = sign * (bar.close - entry_price) * remaining;
+        let market = ms.to_kernel();
+        let p1k = P1Proposal {
+            stop_dist_pct: p1.stop_dist_pct,
+            proposed_sl: Some(p1.proposed_sl),
+            proposed_tp: Some(p1.proposed_tp),
+        };
+        let position = Position {
+            symbol: String::new(),
+            side,
+            entry_price,
+            current_price: Some(bar.close),
+            peak_price: Some(peak),
+            trough_price: Some(trough),
+            age_sec,
+            unrealized_pnl: pnl,
+            current_sl: Some(sl),
+            current_tp: Some(p1.proposed_tp),
+            qty: remaining,
+        };
+        let ev = evaluate(&position, &market, Some(&p1k), theta);
+        let codes = ev.reason_codes();
+        // The stop for the next bar: the tightest of the current one, P2's BE+ and P1's.
+        let mut next = sl;
+        let mut mover = StopMover::None;
+        if p.trail && p1.proposed_sl.is_finite() && tightens(side, next, p1.proposed_sl) {
+            next = p1.proposed_sl;
+            mover = StopMover::P1Trail;
+        }
+        if let Some(be) = ev.new_sl {
+            if tightens(side, next, be) || (mover == StopMover::P1Trail && be == next) {
+                next = be;
+                mover = StopMover::P2BePlus;
+            }
+        }
+        debug_assert!(tighter(side, sl, next) == next);
+        match ev.action {
+            HarvestAction::FullCloseProposed => {
+                close_part(
+                    &mut fills,
+                    &mut closed,
+                    i,
+                    FillKind::FullClose,
+                    bar.close,
+                    remaining,
+                    ev.action,
+                    codes.clone(),
+                );
+                exit = Some((i, ExitReason::FullClose));
+            }
+            HarvestAction::Partial25 | HarvestAction::Partial50 | HarvestAction::Partial75 => {
+                let target = ev.action.fraction();
+                if closed < target - 1e-12 {
+                    let qty = target - closed;
+                    close_part(
+                        &mut fills,
+                        &mut closed,
+                        i,
+                        FillKind::Partial,
+                        bar.close,
+                        qty,
+                        ev.action,
+                        codes.clone(),
+                    );
+                }
+            }
+            HarvestAction::None => {}
+        }
+        if record {
+            steps.push(Step {
+                index: i,
+                time: bar.time,
+                age_sec,
+                peak,
+                trough,
+                remaining,
+                sl,
+                sl_next: next,
+                mover,
+                eval: Some(StepEval {
+                    market,
+                    p1_sl: p1.proposed_sl,
+                    p1_tp: p1.proposed_tp,
+                    stop_dist_pct: p1.stop_dist_pct,
+                    p1_codes: p1.reason_codes.clone(),
+                    pnl,
+                    action: ev.action,
+                    codes,
+                    r_net: ev.r_net,
+                    kill_score: ev.kill_score,
+                    z: ev.z,
+                    k: ev.k,
+                    be_plus: ev.new_sl,
+                }),
+            });
+        }
+        sl = next;
+        if exit.is_some() {
+            break;
+        }
+    }
+    let (exit_index, exit_reason) = match exit {
+        Some(x) => x,
+        None => {
+            let reason = if last == n - 1 && last < entry.saturating_add(p.max_bars) {
+                ExitReason::EndOfData
+            } else {
+                ExitReason::MaxBars
+            };
+            let rest = 1.0 - closed;
+            close_part(
+                &mut fills,
+                &mut closed,
+                last,
+                FillKind::Horizon,
+                series.bars[last].close,
+                rest,
+                HarvestAction::None,
+                Vec::new(),
+            );
+            (last, reason)
+        }
+    };
+    let gross: f64 = fills.iter().map(|f| f.pnl).sum();
+    let cost: f64 = fills.iter().map(|f| f.cost).sum();
+    let hold = baseline(series, entry, side, initial_sl, risk, p, BaseRule::Hold)?;
+    let trail = baseline(series, entry, side, initial_sl, risk, p, BaseRule::Trail)?;
+    Ok(Trade {
+        side,
+        entry_index: entry,
+        entry_time: eb.time,
+        entry_price,
+        initial_sl,
+        initial_tp: p1.proposed_tp,
+        risk,
+        exit_index,
+        exit_time: series.bars[exit_index].time,
+        exit_reason,
+        bars: exit_index - entry,
+        gross_r: gross / risk,
+        cost_r: cost / risk,
+        r: (gross - cost) / risk,
+        hold,
+        trail,
+        fills,
+        steps,
+    })
+}
+
+/// A baseline on the same trade: the whole quantity, the same entry, costs and horizon; the
+/// stop fixed at the initial one ([`BaseRule::Hold`]) or moved by P1 alone ([`BaseRule::Trail`]).
+fn baseline(
+    series: &Series,
+    entry: usize,
+    side: Side,
+    initial_sl: f64,
+    risk: f64,
+    p: &SimParams,
+    rule: BaseRule,
+) -> Result<Baseline, SimError> {
+    let n = series.bars.len();
+    let last = horizon(series, entry, p);
+    let entry_price = series.bars[entry].close;
+    let fee = p.cost_bps / 10000.0;
+    let mut sl = initial_sl;
+    let (mut peak, mut trough) = (entry_price, entry_price);
+    let done = |price: f64, index: usize, reason: ExitReason| {
+        let pnl = side.sign() * (price - entry_price);
+        Baseline {
+            r: (pnl - (entry_price + price) * fee) / risk,
+            exit_index: index,
+            exit_price: price,
+            exit_reason: reason,
+        }
+    };
+    for i in entry + 1..=last {
+        let bar = series.bars[i];
+        if let Some((price, gap)) = stop_fill(side, &bar, sl) {
+            let reason = if gap {
+                ExitReason::StopGap
+            } else {
+                ExitReason::Stop
+            };
+            return Ok(done(price, i, reason));
+        }
+        if rule == BaseRule::Trail {
+            peak = peak.max(bar.high);
+            trough = trough.min(bar.low);
+            let (p1, _) = p1_at(
+                series,
+                i,
+                &StopInput {
+                    side,
+                    current_price: bar.close,
+                    peak_price: peak,
+                    trough_price: trough,
+                    current_sl: Some(sl),
+                },
+                p,
+            )?;
+            if p1.proposed_sl.is_finite() {
+                sl = tighter(side, sl, p1.proposed_sl);
+            }
+        }
+    }
+    let reason = if last == n - 1 && last < entry.saturating_add(p.max_bars) {
+        ExitReason::EndOfData
+    } else {
+        ExitReason::MaxBars
+    };
+    Ok(done(series.bars[last].close, last, reason))
+}

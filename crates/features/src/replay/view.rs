@@ -1,0 +1,394 @@
+//! What the Replay view shows, as text: a bar's proposal under the scrubber, the summary
+//! against the baselines, the trade list's cells, the histogram's bars, A/B lines; and the
+//! trade it opens with. The dashboard only puts these strings on screen.
+
+use super::backtest::{fmt_time, hist_label, AbSummary, Report, Summary, TradeRow};
+use super::sim::{simulate, ExitReason, Series, SimParams, Step, StopMover, Trade};
+use crate::charts::fmt_price;
+use crate::format::fixed;
+use harvest_kernel::{Side, Theta};
+
+/// One labelled value of the scrubbed bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readout {
+    /// `data-testid` suffix and stable key (`replay-bar-<key>`).
+    pub key: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Value.
+    pub value: String,
+}
+
+fn ro(key: &'static str, label: &'static str, value: String) -> Readout {
+    Readout { key, label, value }
+}
+
+/// The readouts of `step` of `trade`: time, close, the stop in force and what the close moved
+/// it to (and by what), P1's proposal and codes, P2's action, R_net, K and codes, the position.
+///
+/// ```
+/// use harvest_features::replay::view::step_readouts;
+/// use harvest_features::replay::{simulate, Series, SimParams};
+/// use harvest_kernel::{Side, Theta};
+/// use harvest_market::{Bar, P0Params};
+/// let bars: Vec<Bar> = (0..300)
+///     .map(|i| {
+///         let c = 100.0 + (i % 9) as f64 * 0.3;
+///         Bar { time: 3600 * i, open: c, high: c + 0.5, low: c - 0.5, close: c, volume: None }
+///     })
+///     .collect();
+/// let s = Series::with_states(bars, P0Params::default());
+/// let t = simulate(&s, 260, Side::Long, &Theta::default(), &SimParams::default(), true).unwrap();
+/// let r = step_readouts(&s, &t, &t.steps[0]);
+/// assert_eq!(r[0].value, format!("260 (0 of {} after entry)", t.bars));
+/// ```
+pub fn step_readouts(series: &Series, trade: &Trade, step: &Step) -> Vec<Readout> {
+    let k = step.index - trade.entry_index;
+    let bar = series.bars.get(step.index);
+    let mut out = vec![
+        ro(
+            "index",
+            "Bar",
+            format!("{} ({} of {} after entry)", step.index, k, trade.bars),
+        ),
+        ro("time", "Time (UTC)", fmt_time(step.time)),
+        ro(
+            "close",
+            "Close",
+            bar.map_or_else(|| "—".to_string(), |b| fmt_price(b.close)),
+        ),
+        ro("sl", "Stop in force", fmt_price(step.sl)),
+    ];
+    let moved = match step.mover {
+        StopMover::None => "stays".to_string(),
+        m => format!(
+            "→ {} ({})",
+            fmt_price(step.sl_next),
+            if m == StopMover::P1Trail {
+                "P1 trail"
+            } else {
+                "P2 break-even+"
+            }
+        ),
+    };
+    out.push(ro("moved", "Stop at the close", moved));
+    out.push(ro(
+        "remaining",
+        "Position",
+        format!("{} % of the entry open", fixed(step.remaining * 100.0, 0)),
+    ));
+    match &step.eval {
+        Some(e) => {
+            out.push(ro("action", "P2 proposes", e.action.as_str().to_string()));
+            out.push(ro("r-net", "R_net", fixed(e.r_net, 3)));
+            out.push(ro("kill", "K", fixed(e.kill_score, 3)));
+            out.push(ro(
+                "codes",
+                "P2 reason codes",
+                if e.codes.is_empty() {
+                    "none".to_string()
+                } else {
+                    e.codes
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            ));
+            out.push(ro(
+                "p1",
+                "P1 proposes",
+                format!(
+                    "SL {} · target {} · stop {} %",
+                    fmt_price(e.p1_sl),
+                    fmt_price(e.p1_tp),
+                    fixed(e.stop_dist_pct * 100.0, 2)
+                ),
+            ));
+            out.push(ro(
+                "p1-codes",
+                "P1 reason codes",
+                e.p1_codes
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+            out.push(ro(
+                "market",
+                "P0 state",
+                format!(
+                    "σ {} · TS {} · p {} / {} / {}",
+                    fixed(e.market.sigma, 4),
+                    fixed(e.market.ts, 3),
+                    fixed(e.market.p_trend, 2),
+                    fixed(e.market.p_mr, 2),
+                    fixed(e.market.p_chop, 2)
+                ),
+            ));
+        }
+        None => {
+            let why = if k == 0 {
+                "entry at this close: the initial stop is P1's proposed SL"
+            } else {
+                "the stop ended the trade inside this bar: no proposal at its close"
+            };
+            out.push(ro("action", "P2 proposes", why.to_string()));
+        }
+    }
+    out
+}
+
+/// One row of the summary table: a measure for the theta and both baselines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// Stable key (`data-testid` suffix).
+    pub key: &'static str,
+    /// The measure.
+    pub label: &'static str,
+    /// With the theta (P0 + P1 + P2).
+    pub theta: String,
+    /// Hold to the initial stop.
+    pub hold: String,
+    /// P1's trailing stop alone.
+    pub trail: String,
+}
+
+fn measures(s: &Summary) -> [String; 8] {
+    [
+        s.trades.to_string(),
+        format!("{} %", fixed(s.win_rate * 100.0, 1)),
+        fixed(s.mean_r, 3),
+        fixed(s.median_r, 3),
+        fixed(s.expectancy, 3),
+        fixed(s.total_r, 2),
+        fixed(s.max_drawdown_r, 2),
+        format!("{} / {}", fixed(s.worst_r, 2), fixed(s.best_r, 2)),
+    ]
+}
+
+const MEASURES: [(&str, &str); 8] = [
+    ("trades", "Trades"),
+    ("win-rate", "Win rate"),
+    ("mean", "Mean R"),
+    ("median", "Median R"),
+    ("expectancy", "Expectancy (R)"),
+    ("total", "Total R"),
+    ("drawdown", "Worst drawdown (R)"),
+    ("range", "Worst / best R"),
+];
+
+/// The summary table of `report`.
+pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
+    let (a, b, c) = (
+        measures(&report.theta),
+        measures(&report.hold),
+        measures(&report.trail),
+    );
+    MEASURES
+        .iter()
+        .enumerate()
+        .map(|(k, &(key, label))| SummaryRow {
+            key,
+            label,
+            theta: a[k].clone(),
+            hold: b[k].clone(),
+            trail: c[k].clone(),
+        })
+        .collect()
+}
+
+/// The summary in one sentence.
+pub fn summary_sentence(report: &Report) -> String {
+    let s = &report.theta;
+    if s.trades == 0 {
+        return "No trades: nothing could be simulated.".to_string();
+    }
+    let vs = |x: f64, y: f64| {
+        if x > y + 1e-9 {
+            "better than"
+        } else if x < y - 1e-9 {
+            "worse than"
+        } else {
+            "level with"
+        }
+    };
+    format!(
+        "{} trades: expectancy {} R per trade, {} holding to the initial stop ({} R) and {} P1's trailing stop alone ({} R); {} cut by the horizon.",
+        s.trades,
+        fixed(s.expectancy, 3),
+        vs(s.expectancy, report.hold.expectancy),
+        fixed(report.hold.expectancy, 3),
+        vs(s.expectancy, report.trail.expectancy),
+        fixed(report.trail.expectancy, 3),
+        report.open_end
+    )
+}
+
+/// The cells of a trade-list row: #, side, entry time, entry, exit reason, bars, partials, R,
+/// hold R, trail R.
+pub fn trade_cells(r: &TradeRow) -> [String; 10] {
+    [
+        (r.n + 1).to_string(),
+        r.side.as_str().to_string(),
+        fmt_time(r.entry_time),
+        fmt_price(r.entry_price),
+        r.exit_reason.as_str().replace('_', " "),
+        r.bars.to_string(),
+        r.partials.to_string(),
+        fixed(r.r, 2),
+        fixed(r.hold_r, 2),
+        fixed(r.trail_r, 2),
+    ]
+}
+
+/// Headers of [`trade_cells`].
+pub const TRADE_COLUMNS: [&str; 10] = [
+    "#",
+    "Side",
+    "Entry (UTC)",
+    "Entry",
+    "Exit",
+    "Bars",
+    "Partials",
+    "R",
+    "Hold R",
+    "Trail R",
+];
+
+/// One histogram bar: its label, count and width in percent of the largest bin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistBar {
+    /// `"-1 … -0.5"`.
+    pub label: String,
+    /// Trades in the bin.
+    pub count: usize,
+    /// Width, percent of the fullest bin.
+    pub pct: f64,
+}
+
+/// The histogram of a summary, as bars (empty bins at either end left out).
+pub fn hist_bars(s: &Summary) -> Vec<HistBar> {
+    let max = s.histogram.iter().copied().max().unwrap_or(0).max(1);
+    let first = s.histogram.iter().position(|&c| c > 0).unwrap_or(0);
+    let last = s.histogram.iter().rposition(|&c| c > 0).unwrap_or(0);
+    (first..=last.max(first))
+        .filter(|&k| k < s.histogram.len())
+        .map(|k| HistBar {
+            label: hist_label(k, s.histogram.len()),
+            count: s.histogram[k],
+            pct: s.histogram[k] as f64 * 100.0 / max as f64,
+        })
+        .collect()
+}
+
+/// A/B in words.
+pub fn ab_sentence(ab: &AbSummary) -> String {
+    format!(
+        "On the same {} trades: A expectancy {} R (total {}), B {} R (total {}); B is better on {}, worse on {}, total {}{} R.",
+        ab.a.trades,
+        fixed(ab.a.expectancy, 3),
+        fixed(ab.a.total_r, 2),
+        fixed(ab.b.expectancy, 3),
+        fixed(ab.b.total_r, 2),
+        ab.b_better,
+        ab.b_worse,
+        if ab.delta_total_r >= 0.0 { "+" } else { "" },
+        fixed(ab.delta_total_r, 2)
+    )
+}
+
+/// How much a replay shows: 3 per partial exit, 2 for a P2 full close, 1 per stop move, and up
+/// to 4 for its length (one per 12 bars).
+pub fn showcase_score(t: &Trade) -> usize {
+    let fills: usize = t
+        .fills
+        .iter()
+        .map(|f| match f.kind {
+            super::sim::FillKind::Partial => 3,
+            super::sim::FillKind::FullClose => 2,
+            _ => 0,
+        })
+        .sum();
+    let moves = t
+        .steps
+        .iter()
+        .filter(|s| s.mover != StopMover::None)
+        .count();
+    fills + moves.min(8) + (t.bars / 12).min(4)
+}
+
+/// The trade the view opens with: among LONG entries every 24 bars from the first possible one
+/// (at most `tries`), the one with the highest [`showcase_score`] that is not cut by the end of
+/// the data (the first such on ties).
+pub fn showcase(series: &Series, theta: &Theta, p: &SimParams, tries: usize) -> Option<Trade> {
+    let mut best: Option<(usize, Trade)> = None;
+    let mut i = series.first_state();
+    let mut n = 0;
+    while i + 1 < series.bars.len() && n < tries {
+        if let Ok(t) = simulate(series, i, Side::Long, theta, p, true) {
+            let score = if t.exit_reason == ExitReason::EndOfData {
+                0
+            } else {
+                showcase_score(&t)
+            };
+            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, t));
+            }
+        }
+        i += 24;
+        n += 1;
+    }
+    best.map(|(_, t)| t)
+}
+
+/// A job of the Replay view in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobProgress {
+    /// What it is doing, e.g. "Market states of Coinbase_BTCUSD_1h.csv".
+    pub label: String,
+    /// Units done.
+    pub done: f64,
+    /// Of how many.
+    pub total: f64,
+    /// What is counted: `"bytes"`, `"bars"`, `"trades"`.
+    pub unit: &'static str,
+    /// When it started, ms.
+    pub started_ms: f64,
+}
+
+impl JobProgress {
+    /// Done as a fraction of the total, in [0, 1].
+    pub fn fraction(&self) -> f64 {
+        if self.total > 0.0 {
+            (self.done / self.total).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// `"12,000 of 20,111 bars · 3.2 s"` at `now_ms`.
+    ///
+    /// ```
+    /// use harvest_features::replay::view::JobProgress;
+    /// let p = JobProgress { label: "x".into(), done: 12000.0, total: 20111.0, unit: "bars", started_ms: 0.0 };
+    /// assert_eq!(p.figures(3200.0), "12,000 of 20,111 bars · 3.2 s");
+    /// let b = JobProgress { unit: "bytes", done: 5e5, total: 1.5e6, ..p };
+    /// assert_eq!(b.figures(100.0), "500.0 KB of 1.5 MB · 0.1 s");
+    /// ```
+    pub fn figures(&self, now_ms: f64) -> String {
+        use crate::reviewer::{fmt_bytes, fmt_count};
+        let (d, t) = if self.unit == "bytes" {
+            (fmt_bytes(self.done), fmt_bytes(self.total))
+        } else {
+            (
+                fmt_count(self.done as usize),
+                format!("{} {}", fmt_count(self.total as usize), self.unit),
+            )
+        };
+        format!(
+            "{d} of {t} · {} s",
+            fixed(((now_ms - self.started_ms) / 1000.0).max(0.0), 1)
+        )
+    }
+}

@@ -1,0 +1,150 @@
+//! The Replay view's charts on the shipped BTC/USD sample, drawn to SVG: each must say what it
+//! shows (headline, markers with reason codes, the stop's legend, thresholds), and the series'
+//! market states computed in slices must equal P0's rolling states.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::sync::OnceLock;
+
+use harvest_features::charts::sweep_map::{cell_at, draw_sweep_map, sweep_map};
+use harvest_features::charts::trade::{
+    draw_trade_chart, draw_trade_signals, trade_chart, trade_signals,
+};
+use harvest_features::charts::ChartTheme;
+use harvest_features::replay::market::{import_prices, market_states, P0Params};
+use harvest_features::replay::view::{showcase, step_readouts, summary_rows};
+use harvest_features::replay::{
+    every_n, Backtest, FillKind, Series, Sides, SimParams, SweepAxis, ThetaSweep,
+};
+use harvest_kernel::{Theta, ThetaField};
+use plotters::prelude::*;
+
+fn sample() -> &'static Series {
+    static S: OnceLock<Series> = OnceLock::new();
+    S.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/prices/Coinbase_BTCUSD_1h.csv"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let bars = import_prices(&text).unwrap().bars;
+        // The first 3,000 bars keep the test quick.
+        Series::with_states(bars[..3000].to_vec(), P0Params::default())
+    })
+}
+
+fn svg(w: u32, h: u32, f: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>)) -> String {
+    let mut s = String::new();
+    {
+        let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+        f(&root);
+        root.present().unwrap();
+    }
+    s
+}
+
+#[test]
+fn states_in_slices_equal_p0s_rolling_states() {
+    let s = sample();
+    let all = market_states(&s.closes, &P0Params::default()).unwrap();
+    assert_eq!(s.states, all);
+    let mut t = Series::new(s.bars.clone(), P0Params::default());
+    let mut calls = 0;
+    while !t.ready() {
+        t.compute_states(|| false);
+        calls += 1;
+    }
+    assert!(calls > 3);
+    assert_eq!(t.states, all);
+}
+
+#[test]
+fn the_trade_chart_says_what_happened() {
+    let s = sample();
+    let theta = Theta::default();
+    let t = showcase(s, &theta, &SimParams::default(), 100).expect("a trade");
+    assert!(t
+        .fills
+        .iter()
+        .any(|f| matches!(f.kind, FillKind::Partial | FillKind::FullClose)));
+    let cursor = t.entry_index + t.bars / 2;
+    let c = trade_chart(s, &t, 12, Some(cursor));
+    assert_eq!(
+        c.candles.len(),
+        t.bars + 1 + 24.min(s.bars.len() - t.exit_index - 1 + 12)
+    );
+    let theme = ChartTheme::light();
+    let out = svg(1200, 480, |a| draw_trade_chart(a, &c, &theme).unwrap());
+    assert!(out.contains(&c.headline), "headline");
+    assert!(out.contains("entry LONG"));
+    assert!(out.contains("initial stop (P1)") && out.contains("moved by P2 break-even+"));
+    for m in &c.markers[1..] {
+        if !m.codes.is_empty() {
+            assert!(out.contains(&m.codes), "codes {} on the chart", m.codes);
+        }
+    }
+    // The stop's path has a span per level, each coloured by what set it.
+    assert!(!c.stop.is_empty());
+    assert!(c.stop.windows(2).all(|w| w[0].to <= w[1].from));
+    let sig = trade_signals(&t, &theta, &c);
+    assert_eq!(
+        sig.index.len(),
+        t.steps.iter().filter(|s| s.eval.is_some()).count()
+    );
+    let out = svg(1200, 300, |a| draw_trade_signals(a, &sig, &theme).unwrap());
+    assert!(
+        out.contains("full close when K ≥ 0.6 (z ≥ 0.405)"),
+        "threshold"
+    );
+    assert!(out.contains("R_net against T1 2 / T2 4 / T3 6 (lock_R 1.5)"));
+    for name in ["regime flip", "σ spike", "TS drop", "age"] {
+        assert!(out.contains(name), "{name}");
+    }
+    // The readouts of the scrubbed bar name its proposal.
+    let step = t.step_at(cursor).unwrap();
+    let r = step_readouts(s, &t, step);
+    let keys: Vec<&str> = r.iter().map(|r| r.key).collect();
+    if step.eval.is_some() {
+        for k in ["action", "r-net", "kill", "codes", "p1", "market"] {
+            assert!(keys.contains(&k), "{k}");
+        }
+    }
+    // Dark theme draws as well.
+    let dark = svg(900, 400, |a| {
+        draw_trade_chart(a, &c, &ChartTheme::dark()).unwrap()
+    });
+    assert!(dark.to_uppercase().contains("#0D1117"), "dark background");
+}
+
+#[test]
+fn a_backtest_and_the_sweep_heatmap() {
+    let s = sample();
+    let e = every_n(s.bars.len(), 48, Sides::Both, 0);
+    let (rows, rep) = Backtest::new(e.clone(), Theta::default(), SimParams::default())
+        .unwrap()
+        .run(s);
+    assert_eq!(rows.len(), e.len());
+    let table = summary_rows(&rep);
+    assert_eq!(table[0].theta, e.len().to_string());
+    let x = SweepAxis::around(ThetaField::KillThreshold, &Theta::default(), 3);
+    let y = SweepAxis::around(ThetaField::T1R, &Theta::default(), 3);
+    let mut sw = ThetaSweep::new(
+        x,
+        y,
+        Theta::default(),
+        e[..20].to_vec(),
+        SimParams::default(),
+    )
+    .unwrap();
+    sw.step(s, || true);
+    let m = sweep_map(&sw, (0.6, 2.0));
+    assert_eq!(m.values.len(), 9);
+    assert!(m.best.is_some());
+    let out = svg(600, 400, |a| {
+        draw_sweep_map(a, &m, &ChartTheme::light()).unwrap()
+    });
+    assert!(out.contains("Expectancy (R per trade); best"));
+    assert!(out.contains("kill_threshold") && out.contains("T1_R"));
+    // A click in the bottom-left cell is the first values of both axes.
+    assert_eq!(cell_at(&m, 600.0, 400.0, 75.0, 355.0), Some((x.lo, y.lo)));
+    assert_eq!(cell_at(&m, 600.0, 400.0, 5.0, 5.0), None);
+}

@@ -1,0 +1,82 @@
+//! The Replay view: loading on top, then the trade (controls, chart, signals, scrubber), then
+//! the backtest (settings, summary, A/B, trade list) and the sweep. Files can be dropped
+//! anywhere on it.
+
+use leptos::prelude::*;
+
+use crate::replay::ab_panel::AbPanel;
+use crate::replay::backtest_panel::BacktestPanel;
+use crate::replay::context::ReplayCtx;
+use crate::replay::cursor_line::CursorLine;
+use crate::replay::job_status::JobStatus;
+use crate::replay::jobs::{self, Job};
+use crate::replay::load_panel::LoadPanel;
+use crate::replay::scrubber::Scrubber;
+use crate::replay::signals_chart::SignalsChart;
+use crate::replay::summary_table::SummaryTable;
+use crate::replay::sweep_panel::SweepPanel;
+use crate::replay::trade_chart::TradeChartView;
+use crate::replay::trade_controls::TradeControls;
+use crate::replay::trade_list::TradeList;
+use crate::reviewer::io;
+use harvest_features::nav::View;
+
+/// The whole Replay view (hidden while another view shows). It provides [`ReplayCtx`].
+#[component]
+pub fn ReplayView() -> impl IntoView {
+    let rc = ReplayCtx::provide();
+    let (dragging, set_dragging) = signal(false);
+    let charts = NodeRef::<leptos::html::Div>::new();
+    let loaded = move || {
+        rc.version.track();
+        rc.series.with_value(Option::is_some)
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        set_dragging.set(false);
+        let files = io::files_of(ev.data_transfer().and_then(|d| d.files()));
+        if let Some(f) = files.into_iter().next() {
+            jobs::start(rc, Job::File(f));
+        }
+    };
+    view! {
+        <section
+            data-testid="replay-view"
+            class="replay"
+            class:dragging=move || dragging.get()
+            hidden=move || rc.nav.view.get() != View::Replay
+            aria-label="Trade replay"
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                set_dragging.set(true);
+            }
+            on:dragleave=move |_| set_dragging.set(false)
+            on:drop=on_drop
+        >
+            <LoadPanel />
+            <JobStatus />
+            <p class="card replay-empty" data-testid="replay-empty" hidden=loaded>
+                "Nothing loaded yet. Load the sample (hourly BTC/USD on Coinbase, 2017–2019) or pick or drop a price file: "
+                "each bar's close runs P0 (market state), P1 (stops) and the P2 kernel on a simulated trade."
+            </p>
+            <div class="replay-body" hidden=move || !loaded()>
+                <section class="card replay-trade" aria-label="The trade">
+                    <TradeControls />
+                    <div class="replay-charts" node_ref=charts>
+                        <TradeChartView />
+                        <SignalsChart />
+                        <CursorLine wrap=charts />
+                    </div>
+                    <Scrubber />
+                </section>
+                <section class="card replay-backtest" aria-label="Backtest">
+                    <BacktestPanel />
+                    <SummaryTable />
+                    <AbPanel />
+                    <TradeList />
+                </section>
+                <SweepPanel />
+            </div>
+        </section>
+    }
+}

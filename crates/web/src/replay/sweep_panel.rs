@@ -1,0 +1,172 @@
+//! The sweep of two theta axes on real trades: pick the axes, run, see expectancy per cell as a
+//! heatmap (the current theta ringed, the best cell outlined); a click sets both tunables in the
+//! shared theta; the cells download as CSV.
+
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::charts::canvas::paint;
+use crate::replay::context::{default_axes, ReplayCtx, SWEEP_N};
+use crate::replay::jobs::{self, Job, SWEEP_TRADES};
+use harvest_features::charts::sweep_map::{cell_at, draw_sweep_map, sweep_map, SweepMap};
+use harvest_features::charts::ChartTheme;
+use harvest_features::replay::SweepAxis;
+use harvest_kernel::{ThetaField, PARAMS};
+
+/// Axes, Run, heatmap, CSV.
+#[component]
+pub fn SweepPanel() -> impl IntoView {
+    let rc = ReplayCtx::get();
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let size = RwSignal::new(0u32);
+    let _ = window_event_listener(leptos::ev::resize, move |_| size.update(|n| *n += 1));
+    let map = StoredValue::new(None::<SweepMap>);
+    let has = RwSignal::new(false);
+    let busy = move || rc.job.with(Option::is_some);
+    Effect::new(move |_| {
+        rc.sweep_version.track();
+        size.track();
+        let dark = rc.ctx.dark.get();
+        let (x, y) = rc.axes.get();
+        let cur = rc
+            .ctx
+            .state
+            .with(|s| (s.theta.get(x.field), s.theta.get(y.field)));
+        let shown = rc.nav.view.get() == harvest_features::nav::View::Replay;
+        let Some(el) = canvas.get() else { return };
+        let d = rc
+            .sweep
+            .with_value(|s| s.as_ref().map(|s| sweep_map(s, cur)));
+        has.set(d.is_some());
+        let Some(d) = d else { return };
+        if shown {
+            let theme = ChartTheme::for_dark(dark);
+            match paint(&el, |a| draw_sweep_map(a, &d, &theme)) {
+                Ok(()) => {
+                    let done = d.values.iter().filter(|v| v.is_some()).count();
+                    let _ = el.set_attribute("data-cells", &done.to_string());
+                    let _ = el.remove_attribute("data-paint-error");
+                }
+                Err(e) => {
+                    let _ = el.set_attribute("data-paint-error", &e);
+                }
+            }
+        }
+        map.set_value(Some(d));
+    });
+    let set_axis = move |first: bool, ev: leptos::ev::Event| {
+        let Some(f) = ThetaField::from_key(&event_target_value(&ev)) else {
+            return;
+        };
+        let theta = rc.ctx.state.with_untracked(|s| s.theta);
+        rc.axes.update(|(x, y)| {
+            let a = SweepAxis::around(f, &theta, SWEEP_N);
+            if first {
+                *x = a;
+                if y.field == f {
+                    *y = default_axes(&theta).1;
+                }
+            } else {
+                *y = a;
+                if x.field == f {
+                    *x = default_axes(&theta).0;
+                }
+            }
+        });
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(el) = canvas.get_untracked() else {
+            return;
+        };
+        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        let hit = map.with_value(|m| {
+            m.as_ref().and_then(|m| {
+                cell_at(m, w, h, f64::from(ev.offset_x()), f64::from(ev.offset_y()))
+                    .map(|v| (m.x.field, m.y.field, v))
+            })
+        });
+        if let Some((fx, fy, (vx, vy))) = hit {
+            rc.ctx.state.update(|s| {
+                s.theta.set(fx, vx);
+                s.theta.set(fy, vy);
+            });
+        }
+    };
+    let download = move |_| {
+        if let Some(csv) = rc.sweep.with_value(|s| s.as_ref().map(|s| s.to_csv())) {
+            browser::download("harvest-sweep.csv", "text/csv", &csv);
+        }
+    };
+    let options = move |first: bool| {
+        PARAMS
+            .iter()
+            .map(|p| {
+                let key = p.key;
+                view! {
+                    <option
+                        value=key
+                        selected=move || {
+                            let (x, y) = rc.axes.get();
+                            (if first { x } else { y }).field.key() == key
+                        }
+                    >
+                        {key}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    let ranges = move || {
+        let (x, y) = rc.axes.get();
+        let r = |a: SweepAxis| {
+            format!(
+                "{} {} … {} ({} values)",
+                a.field.key(),
+                harvest_features::charts::fmt_tick(a.lo),
+                harvest_features::charts::fmt_tick(a.hi),
+                a.n
+            )
+        };
+        format!("{} × {}", r(x), r(y))
+    };
+    view! {
+        <section class="card replay-sweep" aria-labelledby="replay-sweep-h">
+            <div class="replay-controls">
+                <h2 id="replay-sweep-h">"Sweep two theta axes"</h2>
+                <label>
+                    "x "
+                    <select data-testid="sweep-x" on:change=move |ev| set_axis(true, ev)>
+                        {options(true)}
+                    </select>
+                </label>
+                <label>
+                    "y "
+                    <select data-testid="sweep-y" on:change=move |ev| set_axis(false, ev)>
+                        {options(false)}
+                    </select>
+                </label>
+                <button type="button" data-testid="sweep-run" disabled=busy on:click=move |_| jobs::start(rc, Job::Sweep)>
+                    "Run sweep"
+                </button>
+                <button type="button" data-testid="sweep-csv" disabled=move || !has.get() on:click=download>
+                    "Download CSV"
+                </button>
+            </div>
+            <p class="hint" data-testid="sweep-ranges">
+                {ranges}
+                {format!(
+                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES}). Click a cell to use its values."
+                )}
+            </p>
+            <canvas
+                node_ref=canvas
+                data-testid="sweep-map"
+                class="sweep-map"
+                role="img"
+                aria-label="Expectancy per cell of the two theta axes"
+                hidden=move || !has.get()
+                on:click=on_click
+            ></canvas>
+        </section>
+    }
+}

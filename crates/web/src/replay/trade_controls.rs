@@ -1,0 +1,135 @@
+//! Which trade is replayed and how: the entry bar and side, P1's trailing on or off, the
+//! horizon and the cost per fill; the theta in use (the explorer's, from the URL).
+
+use leptos::prelude::*;
+
+use crate::replay::context::ReplayCtx;
+use harvest_features::replay::fmt_time;
+use harvest_kernel::{Side, Theta};
+
+/// The trade's settings.
+#[component]
+pub fn TradeControls() -> impl IntoView {
+    let rc = ReplayCtx::get();
+    let bars = move || {
+        rc.version.track();
+        rc.series
+            .with_value(|s| s.as_ref().map_or(0, |s| s.bars.len()))
+    };
+    let first = harvest_features::replay::market::MIN_CLOSES - 1;
+    let entry_index = move || rc.entry.get().map_or(first, |e| e.0);
+    let side = move || rc.entry.get().map_or(Side::Long, |e| e.1);
+    let entry_time = move || {
+        let i = entry_index();
+        rc.version.track();
+        rc.series.with_value(|s| {
+            s.as_ref()
+                .and_then(|s| s.bars.get(i))
+                .map(|b| format!("{} UTC", fmt_time(b.time)))
+                .unwrap_or_default()
+        })
+    };
+    let set_index = move |ev: leptos::ev::Event| {
+        let max = bars().saturating_sub(1);
+        if let Ok(i) = event_target_value(&ev).trim().parse::<usize>() {
+            rc.replay(i.clamp(first, max.max(first)), side());
+        }
+    };
+    let set_side = move |ev: leptos::ev::Event| {
+        let s = if event_target_value(&ev) == "SHORT" {
+            Side::Short
+        } else {
+            Side::Long
+        };
+        rc.replay(entry_index(), s);
+    };
+    let step = move |d: i64| {
+        let max = bars().saturating_sub(2) as i64;
+        let i = (entry_index() as i64 + d).clamp(first as i64, max.max(first as i64));
+        rc.replay(i as usize, side());
+    };
+    let set_max = move |ev: leptos::ev::Event| {
+        if let Ok(n) = event_target_value(&ev).trim().parse::<usize>() {
+            if n >= 1 {
+                rc.params.update(|p| p.max_bars = n);
+            }
+        }
+    };
+    let set_cost = move |ev: leptos::ev::Event| {
+        if let Ok(c) = event_target_value(&ev).trim().parse::<f64>() {
+            if c.is_finite() && c >= 0.0 {
+                rc.params.update(|p| p.cost_bps = c);
+            }
+        }
+    };
+    let theta_note = move || {
+        let n = rc.ctx.state.with(|s| Theta::default().diff(&s.theta).len());
+        match n {
+            0 => "Theta: the defaults. Change it in the Explorer or Tuning tabs (it is in the link).".to_string(),
+            1 => "Theta: 1 tunable changed from the defaults (Explorer / Tuning tabs, kept in the link).".to_string(),
+            n => format!("Theta: {n} tunables changed from the defaults (Explorer / Tuning tabs, kept in the link)."),
+        }
+    };
+    view! {
+        <div class="replay-controls">
+            <h2>"Trade"</h2>
+            <label>
+                "Entry bar "
+                <input
+                    type="number"
+                    data-testid="replay-entry"
+                    min=first
+                    max=move || bars().saturating_sub(1)
+                    step="1"
+                    prop:value=move || entry_index().to_string()
+                    on:change=set_index
+                />
+            </label>
+            <button type="button" data-testid="replay-prev" title="Enter 24 bars earlier" on:click=move |_| step(-24)>"◀ 24"</button>
+            <button type="button" data-testid="replay-next" title="Enter 24 bars later" on:click=move |_| step(24)>"24 ▶"</button>
+            <span class="muted" data-testid="replay-entry-time">{entry_time}</span>
+            <label>
+                "Side "
+                <select data-testid="replay-side" prop:value=move || side().as_str() on:change=set_side>
+                    <option value="LONG">"LONG"</option>
+                    <option value="SHORT">"SHORT"</option>
+                </select>
+            </label>
+            <label class="toggle" title="P1's proposal moves the stop (off: only P2's break-even-plus does)">
+                <input
+                    type="checkbox"
+                    data-testid="replay-trail"
+                    prop:checked=move || rc.params.with(|p| p.trail)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        rc.params.update(|p| p.trail = on);
+                    }
+                />
+                <span>"P1 trailing"</span>
+            </label>
+            <label>
+                "Max bars "
+                <input
+                    type="number"
+                    data-testid="replay-max-bars"
+                    min="1"
+                    step="1"
+                    prop:value=move || rc.params.with(|p| p.max_bars.to_string())
+                    on:change=set_max
+                />
+            </label>
+            <label>
+                "Cost per fill (bps) "
+                <input
+                    type="number"
+                    data-testid="replay-cost"
+                    min="0"
+                    step="1"
+                    prop:value=move || rc.params.with(|p| harvest_features::format::shortest(p.cost_bps))
+                    on:change=set_cost
+                />
+            </label>
+        </div>
+        <p class="hint" data-testid="replay-theta">{theta_note}</p>
+    }
+}

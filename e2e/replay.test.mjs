@@ -1,0 +1,238 @@
+// The Replay view (?view=replay) of the release build, in headless Chromium: load the shipped
+// BTC/USD sample, replay a trade (markers, the stop's path, the signals), scrub through it, open a
+// bar in the explorer, run a backtest with progress and read its summary; Cancel stops a sweep.
+// Timings (one trade computed and drawn, a scrub's repaint, the backtest) are printed for
+// BENCHMARKS.md.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { screenshot, useServedApp, watchPage } from './harness.mjs';
+
+const env = useServedApp();
+
+/** Locator of a test id inside the Replay view. */
+const r = (page, id) => page.locator(`[data-testid=replay-view] [data-testid="${id}"]`);
+
+/** Whether a canvas has pixels of more than one colour (a chart, not a blank fill). */
+async function notBlank(locator) {
+  return locator.evaluate((c) => {
+    const ctx = c.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 4 * 97) {
+      seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      if (seen.size > 8) return true;
+    }
+    return false;
+  });
+}
+
+async function paints(page) {
+  return Number((await r(page, 'replay-chart').getAttribute('data-paints')) ?? 0);
+}
+
+/** Moves the scrubber as a drag would: sets the value, fires `input`. */
+async function scrub(page, value) {
+  await r(page, 'replay-scrubber').evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+}
+
+test('replay: the sample, a trade, the scrubber, the explorer, a backtest', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1100 } });
+  const page = await context.newPage();
+  const watch = watchPage(page, env.app.origin);
+  // kill_threshold 0.9 (in the link, as any theta): trades run until their stop, the slow case.
+  await page.goto(`${env.app.url}?view=replay#kill_threshold=0.9`, { waitUntil: 'load' });
+  await r(page, 'replay-load-sample').waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(await page.getByTestId('view-replay').getAttribute('aria-current'), 'page');
+  assert.match(await r(page, 'replay-theta').textContent(), /Theta: 1 tunable changed/);
+  await r(page, 'replay-empty').waitFor({ state: 'visible' });
+
+  // Load the sample: progress shows, then the source line and a trade.
+  const t0 = Date.now();
+  await r(page, 'replay-load-sample').click();
+  await r(page, 'replay-source').waitFor({ state: 'visible', timeout: 60_000 });
+  assert.match(await r(page, 'replay-source').textContent(), /Coinbase_BTCUSD_1h\.csv: 20,111 bars/);
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
+    null,
+    { timeout: 120_000 },
+  );
+  const firstTradeMs = Date.now() - t0;
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  const loadMs = Date.now() - t0;
+  const statesLine = await r(page, 'replay-last-job').textContent();
+  assert.match(statesLine, /^Done: P0 market state of every bar of Coinbase_BTCUSD_1h\.csv: 20,111 of 20,111 bars · [\d.]+ s$/);
+
+  // The trade: markers (entry + at least one exit), the stop's path, signals painted.
+  const chart = r(page, 'replay-chart');
+  assert.equal(await chart.getAttribute('data-paint-error'), null);
+  assert.ok(Number(await chart.getAttribute('data-markers')) >= 2);
+  assert.ok(Number(await chart.getAttribute('data-stop-levels')) >= 1);
+  assert.ok(await notBlank(chart), 'the trade chart has pixels');
+  assert.ok(await notBlank(r(page, 'replay-signals')), 'the signals chart has pixels');
+  const headline = await r(page, 'replay-headline').textContent();
+  assert.match(headline, /^(LONG|SHORT) at .* R \(\d+ partials?\); hold -?[\d.]+ R, P1 trail -?[\d.]+ R$/);
+  assert.match(await chart.getAttribute('aria-label'), /after \d+ bars/);
+  const simMs = Number(await chart.getAttribute('data-sim-ms'));
+  const paintMs = Number(await chart.getAttribute('data-paint-ms'));
+  await screenshot(page, 'replay-trade');
+
+  // Another entry: the trade replays (new headline), timed end to end in the page.
+  const entry = Number(await r(page, 'replay-entry').inputValue());
+  const before = await paints(page);
+  const t1 = await page.evaluate(() => performance.now());
+  await r(page, 'replay-next').click();
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=replay-chart]').dataset.paints) > n, before);
+  const tradeMs = (await page.evaluate(() => performance.now())) - t1;
+  assert.equal(Number(await r(page, 'replay-entry').inputValue()), entry + 24);
+  await r(page, 'replay-prev').click();
+  await page.waitForFunction((h) => document.querySelector('[data-testid=replay-headline]').textContent === h, headline);
+
+  // Scrub: the bar's readouts follow; each scrub repaints.
+  const max = Number(await r(page, 'replay-scrubber').getAttribute('max'));
+  assert.ok(max >= 1);
+  const k = Math.max(1, Math.floor(max / 2));
+  const p0 = await paints(page);
+  const left0 = await r(page, 'replay-cursor').getAttribute('style');
+  // In the page: from the input event to the next animation frame, the readouts follow.
+  const scrubMs = await page.evaluate(async (v) => {
+    const el = document.querySelector('[data-testid=replay-view] [data-testid=replay-scrubber]');
+    const t = performance.now();
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((res) => requestAnimationFrame(() => res()));
+    const followed = document.querySelector('[data-testid=replay-bar-index]').textContent.includes(`(${v} of`);
+    return followed ? performance.now() - t : -1;
+  }, k);
+  assert.ok(scrubMs >= 0, 'the readouts follow the scrubber by the next frame');
+  assert.notEqual(await r(page, 'replay-cursor').getAttribute('style'), left0, 'the bar line moved');
+  assert.equal(await paints(page), p0, 'scrubbing does not repaint the chart');
+  assert.match(await r(page, 'replay-bar-index').textContent(), new RegExp(`^\\d+ \\(${k} of ${max} after entry\\)$`));
+  // A bar with a proposal (the last may be the stop's): back off until one is there.
+  let bar = k;
+  while (!(await r(page, 'replay-bar-r-net').count()) && bar > 1) {
+    bar -= 1;
+    await scrub(page, bar);
+  }
+  const action = await r(page, 'replay-bar-action').textContent();
+  assert.match(action, /^(NONE|PARTIAL_25|PARTIAL_50|PARTIAL_75|FULL_CLOSE_PROPOSED)$/);
+  const rNet = Number(await r(page, 'replay-bar-r-net').textContent());
+  assert.ok(Number.isFinite(rNet));
+  assert.match(await r(page, 'replay-bar-p1').textContent(), /^SL .* · target .* · stop [\d.]+ %$/);
+
+  // Open in explorer: the explorer shows that bar's proposal.
+  await r(page, 'replay-open-explorer').click();
+  await page.waitForFunction(() => !location.search.includes('view=replay'));
+  const act = page.locator('[data-testid=action][data-action]');
+  await act.waitFor({ state: 'visible' });
+  assert.equal(await act.getAttribute('data-action'), action);
+  const explorerR = Number(await page.getByTestId('r-net').getAttribute('data-value'));
+  assert.ok(Math.abs(explorerR - rNet) < 6e-4, `explorer R_net ${explorerR} vs replay ${rNet}`);
+  await page.getByTestId('view-replay').click();
+  await r(page, 'replay-chart').waitFor({ state: 'visible' });
+
+  // A backtest: progress, then the summary against the baselines and the trade list.
+  await r(page, 'bt-every').fill('20');
+  await r(page, 'bt-every').dispatchEvent('change');
+  await r(page, 'bt-sides').selectOption('both');
+  const b0 = await page.evaluate(() => performance.now());
+  await r(page, 'bt-run').click();
+  // Its last progress figures stay on screen (the bar itself is up too briefly to catch: the
+  // market states are computed once at load; the sweep below catches it and cancels).
+  await r(page, 'bt-summary').waitFor({ state: 'visible', timeout: 120_000 });
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  const backtestMs = (await page.evaluate(() => performance.now())) - b0;
+  assert.match(await r(page, 'replay-last-job').textContent(), /^Done: Backtest with theta A: 1,000 of 1,000 trades · [\d.]+ s$/);
+  assert.equal(await r(page, 'bt-trade').count(), 100, 'the first 100 trades listed');
+  const trades = await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').textContent();
+  assert.ok(trades.includes('LONG') && trades.includes('SHORT'));
+  const sentence = await r(page, 'bt-sentence').textContent();
+  assert.match(sentence, /^1000 trades: expectancy -?[\d.]+ R per trade, (better than|worse than|level with) holding/);
+  assert.equal((await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').locator('tbody tr').count()), 100);
+  assert.equal((await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').locator('thead th').count()), 10);
+  assert.equal((await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').locator('[data-n="0"]').count()), 1);
+  assert.equal((await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').locator('[data-n="99"]').count()), 1);
+  assert.equal(await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').isVisible(), true);
+  assert.equal((await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').locator('tbody tr td').first().textContent()).trim(), '1');
+  assert.equal((await r(page, 'bt-row-trades').locator('td').first().textContent()).trim(), '1000');
+  assert.ok((await r(page, 'bt-histogram').locator('.hist-row').count()) >= 3);
+  await screenshot(page, 'replay-backtest');
+
+  // Click a trade: it is replayed above.
+  const row = r(page, 'bt-trade').nth(3);
+  const rowEntry = (await row.locator('td').nth(2).textContent()).trim();
+  await row.click();
+  await page.waitForFunction((t) => document.querySelector('[data-testid=replay-entry-time]').textContent.startsWith(t), rowEntry);
+
+  // A/B: pin A, change theta in the explorer (that is B), run again on the same trades.
+  await r(page, 'bt-pin').click();
+  await page.getByTestId('view-explorer').click();
+  const box = page.getByTestId('theta-kill-threshold-number');
+  await box.fill('0.6');
+  await box.press('Enter');
+  await page.getByTestId('view-replay').click();
+  await r(page, 'bt-ab-diff').waitFor({ state: 'visible' });
+  assert.match(await r(page, 'bt-ab-diff').textContent(), /B differs from A in kill_threshold/);
+  await r(page, 'bt-stale').waitFor({ state: 'hidden' });
+  await r(page, 'bt-run').click();
+  await r(page, 'bt-ab').waitFor({ state: 'visible', timeout: 120_000 });
+  assert.match(await r(page, 'bt-ab').textContent(), /^On the same 1000 trades: A expectancy .* B is better on \d+, worse on \d+/);
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+
+  console.log(
+    `replay timings: first trade on screen ${firstTradeMs} ms after Load sample, all states ${loadMs} ms (${statesLine}), trade sim ${simMs} ms + paint ${paintMs} ms, next trade end to end ${tradeMs.toFixed(1)} ms, scrub (input to next frame, readouts updated) ${scrubMs.toFixed(1)} ms, backtest of 1000 trades ${backtestMs.toFixed(0)} ms`,
+  );
+  assert.deepEqual(watch.problems(), []);
+  await context.close();
+});
+
+test('replay: a sweep runs with progress and Cancel stops it', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1100 } });
+  const page = await context.newPage();
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(`${env.app.url}?view=replay#kill_threshold=0.95`, { waitUntil: 'load' });
+  await r(page, 'replay-load-sample').click();
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
+    null,
+    { timeout: 120_000 },
+  );
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 60_000 });
+  await r(page, 'sweep-x').selectOption('lock_R');
+  await r(page, 'sweep-y').selectOption('T1_R');
+  assert.match(await r(page, 'sweep-ranges').textContent(), /^lock_R 0\.75 … 2\.25 \(6 values\) × T1_R 1 … 3 \(6 values\)/);
+  await r(page, 'sweep-run').click();
+  // Cancel in the first frame that shows the progress bar (the page paints between slices).
+  await page.evaluate(
+    () =>
+      new Promise((done) => {
+        const tick = () => {
+          const bar = document.querySelector('[data-testid=replay-view] [data-testid=replay-progress]');
+          if (bar.hidden) return requestAnimationFrame(tick);
+          document.querySelector('[data-testid=replay-view] [data-testid=replay-cancel]').click();
+          done();
+        };
+        tick();
+      }),
+  );
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 10_000 });
+  assert.match(await r(page, 'replay-message').first().textContent(), /sweep was cancelled/);
+  assert.match(await r(page, 'replay-last-job').textContent(), /^Cancelled: Sweep of lock_R × T1_R: [\d,]+ of 10,800 trades/);
+  const cells = Number((await r(page, 'sweep-map').getAttribute('data-cells')) ?? 0);
+  assert.ok(cells < 36, `cells ${cells}`);
+  // Run it to the end: 36 cells, and a click on a cell sets theta (the link changes).
+  await r(page, 'sweep-run').click();
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 180_000 });
+  assert.equal(Number(await r(page, 'sweep-map').getAttribute('data-cells')), 36);
+  assert.ok(await notBlank(r(page, 'sweep-map')), 'the heatmap has pixels');
+  await r(page, 'sweep-map').scrollIntoViewIfNeeded();
+  const box = await r(page, 'sweep-map').boundingBox();
+  // The bottom-left cell: the first value of both axes.
+  await page.mouse.click(box.x + 80, box.y + box.height - 45);
+  await page.waitForFunction(() => location.hash.includes('lock_R=0.75') && location.hash.includes('T1_R=1'), null, { timeout: 5_000 });
+  await screenshot(page, 'replay-sweep');
+  assert.deepEqual(watch.problems(), []);
+  await context.close();
+});
