@@ -10,7 +10,8 @@ use crate::context::{Ctx, Shown};
 use harvest_features::explorer::{fmt_fixed, fmt_num};
 use harvest_kernel::HarvestAction;
 
-fn action_class(a: HarvestAction) -> &'static str {
+/// The badge classes of an action (its colour).
+pub fn action_class(a: HarvestAction) -> &'static str {
     match a {
         HarvestAction::None => "badge act-none",
         HarvestAction::Partial25 => "badge act-p25",
