@@ -9,11 +9,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use super::{for_each_line_parallel, threads, ParallelArgs};
+use harvest_features::format::format_sig;
 use harvest_features::reviewer::verify::parse_json;
 use harvest_features::tuning::{
     compare_position, export_theta, import_theta, theta_changes, AbCounts, Outcome, ThetaFormat,
 };
-use harvest_kernel::{format_sig, HarvestInput, MarketState, P1Proposal, Position, Theta};
+use harvest_kernel::{HarvestInput, MarketState, P1Proposal, Position, Theta};
 
 /// Options of `diff-theta`.
 #[derive(Debug, Args)]

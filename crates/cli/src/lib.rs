@@ -1,5 +1,6 @@
 //! The `harvest` command line: `replay`, `propose`, `verify` (and the theta tools).
 
+pub mod args;
 mod diff_theta;
 mod fast_json;
 mod lines;

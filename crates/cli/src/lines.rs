@@ -3,7 +3,7 @@
 
 use std::io::{self, Read, Write};
 
-use harvest_features::sha256::Sha256;
+use sha2::{Digest as _, Sha256};
 
 /// Size of one read block.
 const BLOCK: usize = 4 << 20;
@@ -74,7 +74,7 @@ where
         buf.drain(..end);
     }
     if hash {
-        stats.sha256 = hasher.hex();
+        stats.sha256 = format!("{:x}", hasher.finalize());
     }
     Ok((stats, accs))
 }

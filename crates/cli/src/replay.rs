@@ -4,8 +4,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use harvest_features::format::format_sig;
 use harvest_kernel::{
-    format_sig, propose, scenarios, Expected, HarvestInput, Proposal, SPEC_ROUNDING_TOLERANCE,
+    propose, scenarios, Expected, HarvestInput, Proposal, SPEC_ROUNDING_TOLERANCE,
 };
 
 #[derive(Serialize)]

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::args::{parse_axis, parse_grid_side, parse_range};
 use harvest_features::charts::ActionMapSpec;
 use harvest_features::reviewer::verify::parse_json;
-use harvest_features::tuning::{parse_axis, parse_grid_side, parse_range, sweep, Sweep};
+use harvest_features::tuning::{sweep, Sweep};
 use harvest_kernel::{propose, Axis, HarvestInput};
 
 /// Options of `sweep`.

@@ -6,18 +6,20 @@
 //! - [`explorer`]: the explorer's inputs, their URL and storage encodings, field validation;
 //! - [`reviewer`]: verifying recorded proposals ([`reviewer::verify`]), the reviewer's loader,
 //!   batches, table and exports;
-//! - [`tuning`]: A/B of two thetas, robustness, sweeps, theta sets;
+//! - [`tuning`]: A/B of two thetas, robustness, sweeps;
+//! - [`theta`]: theta sets, the one JSON codec and strict importer;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
-//! - [`format`], [`sort`], [`sha256`], [`sample`]: numbers to text, sorting, receipts, the
-//!   reviewer's sample file.
+//! - [`csv_text`]: CSV rows (the csv crate) with spreadsheet-formula guards;
+//! - [`format`], [`sort`], [`sample`]: numbers to text, sorting, the reviewer's sample file.
 #![forbid(unsafe_code)]
 
 pub mod charts;
+pub mod csv_text;
 pub mod explorer;
 pub mod format;
 pub mod reviewer;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sample;
-pub mod sha256;
 pub mod sort;
+pub mod theta;
 pub mod tuning;

@@ -1,41 +1,23 @@
-//! One shared stable sort (wasm size): every `sort_by`/`sort_by_key` on a new element type or
-//! closure instantiates the whole std driftsort again (~3 KB of wasm each); this sorts a
-//! permutation of `usize` through a `dyn` comparator with a small bottom-up merge sort, so no
-//! std sort is linked at all.
+//! One shared stable sort: std's `sort_by`, instantiated once. Every `sort_by`/`sort_by_key` on a
+//! new element type or closure instantiates the whole std driftsort again (~3 KB of wasm each), so
+//! the features sort a permutation of `usize` through one `dyn` comparator and apply it.
 use std::cmp::Ordering;
 
-/// The stable sorting permutation of `0..n` under `cmp`: bottom-up merge sort (runs of 1, 2,
-/// 4, … merged left-first on ties), O(n log n) comparisons.
+/// The stable sorting permutation of `0..n` under `cmp` (std's stable sort, O(n log n)).
 #[inline(never)]
 fn permutation(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
-    let mut a: Vec<usize> = (0..n).collect();
-    let mut b = vec![0; n];
-    let mut width = 1;
-    while width < n {
-        let mut lo = 0;
-        while lo < n {
-            let mid = (lo + width).min(n);
-            let hi = (lo + 2 * width).min(n);
-            let (mut i, mut j) = (lo, mid);
-            for slot in &mut b[lo..hi] {
-                let take_left = j >= hi || (i < mid && cmp(a[j], a[i]) != Ordering::Less);
-                if take_left {
-                    *slot = a[i];
-                    i += 1;
-                } else {
-                    *slot = a[j];
-                    j += 1;
-                }
-            }
-            lo = hi;
-        }
-        std::mem::swap(&mut a, &mut b);
-        width *= 2;
-    }
-    a
+    let mut p: Vec<usize> = (0..n).collect();
+    p.sort_by(|&a, &b| cmp(a, b));
+    p
 }
 
 /// Stable sort of `v` by `cmp` (same result as `v.sort_by(cmp)`).
+///
+/// ```
+/// let mut v = vec![(2, 'a'), (1, 'b'), (2, 'c'), (1, 'd')];
+/// harvest_features::sort::sort_by(&mut v, |a, b| a.0.cmp(&b.0));
+/// assert_eq!(v, [(1, 'b'), (1, 'd'), (2, 'a'), (2, 'c')]);
+/// ```
 pub fn sort_by<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> Ordering) {
     if v.len() < 2 {
         return;
@@ -46,6 +28,12 @@ pub fn sort_by<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> Ordering) {
 }
 
 /// Stable sort of `v` by a key (same result as `v.sort_by_key(key)`).
+///
+/// ```
+/// let mut v = vec![3, -1, 2, -3];
+/// harvest_features::sort::sort_by_key(&mut v, |x: &i32| x.abs());
+/// assert_eq!(v, [-1, 2, 3, -3]);
+/// ```
 pub fn sort_by_key<T, K: Ord>(v: &mut Vec<T>, mut key: impl FnMut(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
 }

@@ -145,7 +145,7 @@ fn num_diff(field: &str, rec: f64, got: f64, why: String) -> FieldDiff {
 
 fn json_num(v: f64) -> String {
     if v.is_finite() {
-        crate::num::debug(v)
+        format!("{:#}", Num(v))
     } else {
         format!("\"{}\"", Num(v))
     }

@@ -43,47 +43,6 @@ impl FlipPoint {
     pub fn relative_pct(&self) -> Option<f64> {
         (self.current != 0.0).then(|| 100.0 * self.distance() / self.current.abs())
     }
-
-    /// A sentence, e.g. `"σ ≥ 0.01786 → FULL_CLOSE_PROPOSED"`.
-    ///
-    /// ```
-    /// use harvest_kernel::{flip_points, Axis, HarvestInput};
-    /// let flips = flip_points(&HarvestInput::default());
-    /// let sigma = flips.iter().find(|f| f.axis == Axis::Sigma).unwrap();
-    /// assert_eq!(sigma.sentence(), "σ ≥ 0.01786 → FULL_CLOSE_PROPOSED");
-    /// assert!(sigma.sentence().ends_with("→ FULL_CLOSE_PROPOSED"));
-    /// ```
-    pub fn sentence(&self) -> String {
-        let op = match self.direction {
-            Direction::Up => "≥",
-            Direction::Down => "≤",
-        };
-        format!(
-            "{} {} {} → {}",
-            self.axis.label(),
-            op,
-            format_sig(self.value, 4),
-            self.to
-        )
-    }
-}
-
-/// Formats with `sig` significant digits, trimming trailing zeros (`0.01786`, `4.1`, `86400`).
-pub fn format_sig(v: f64, sig: usize) -> String {
-    if !v.is_finite() {
-        return crate::num::shortest(v);
-    }
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    let mag = v.abs().log10().floor() as i32;
-    let decimals = (sig as i32 - 1 - mag).max(0) as usize;
-    let s = crate::num::fixed(v, decimals);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 const SCAN_STEPS: usize = 256;

@@ -2,7 +2,8 @@
 //!
 //! For one open position it proposes partial exits from the cost-aware risk multiple R_net, a
 //! break-even-plus stop that never loosens, and a kill score K that proposes a full close. It
-//! depends on nothing but `std`, `serde` and `thiserror` (a test enforces it).
+//! depends on nothing but `std`, `serde`, `thiserror` and `zmij` (for [`num::Num`]; a test enforces
+//! the imports).
 //!
 //! ```
 //! use harvest_kernel::{propose, scenarios, HarvestAction};
@@ -25,7 +26,7 @@ mod types;
 pub use axis::{rebalance, Axis};
 pub use compare::{compare, FieldDiff, RecordedOutput, Tolerance, Verdict};
 pub use error::KernelError;
-pub use flip::{flip_along, flip_points, format_sig, Direction, FlipPoint};
+pub use flip::{flip_along, flip_points, Direction, FlipPoint};
 pub use kill::{contributions, k_components, kill_z, logit, sigmoid};
 pub use propose::{
     be_plus_level, evaluate, harvest_action, profit_lock, propose, stop_distance, validate,

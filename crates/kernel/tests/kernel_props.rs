@@ -178,7 +178,7 @@ proptest! {
     }
 }
 
-/// The kernel crate (its Cargo.toml allows std, serde and thiserror only) uses no I/O, clock,
+/// The kernel crate (its Cargo.toml allows std, serde, thiserror and zmij only) uses no I/O, clock,
 /// threads, randomness or UI in its sources either.
 #[test]
 fn kernel_is_pure() {

@@ -211,49 +211,54 @@ pub fn device_pixel_ratio() -> f64 {
     }
 }
 
-/// Reads a theta from JSON text with the browser's `JSON.parse` (serde_json's parser stays out
-/// of the wasm), accepting what [`harvest_features::explorer::theta_from_json`] accepts.
+/// Imports a theta set strictly ([`harvest_features::theta::import_theta`]), JSON parsed with
+/// the browser's `JSON.parse` so serde_json's parser stays out of the explorer's wasm.
 ///
 /// # Errors
-/// Invalid JSON, not an object, an unknown key or a value that is not a finite number.
-pub fn theta_from_json(text: &str) -> Result<harvest_kernel::Theta, String> {
-    use js_sys::{Object, Reflect, JSON};
+/// Every problem found, as the shared importer names them.
+pub fn import_theta(
+    text: &str,
+) -> Result<harvest_kernel::Theta, Vec<harvest_features::theta::ThetaImportError>> {
+    use harvest_features::theta::{self, ThetaFormat, ThetaImportError, ThetaJson};
+    use js_sys::{Object, JSON};
+    let text = text.trim_start_matches('\u{feff}');
+    if ThetaFormat::detect(text) == ThetaFormat::Lines {
+        return theta::import_theta_lines(text);
+    }
     let value = JSON::parse(text).map_err(|e| {
         let msg = e
             .dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .unwrap_or_default();
-        format!("not valid JSON: {msg}")
+        vec![ThetaImportError::Malformed {
+            line: None,
+            message: format!("not valid JSON: {msg}"),
+        }]
     })?;
-    let is_object = |v: &JsValue| v.is_object() && !js_sys::Array::is_array(v);
-    if !is_object(&value) {
-        return Err("expected a JSON object of tunables".to_string());
+    fn model(v: &JsValue) -> ThetaJson {
+        if let Some(n) = v.as_f64() {
+            ThetaJson::Number(n)
+        } else if let Some(s) = v.as_string() {
+            ThetaJson::string(&s)
+        } else if let Some(b) = v.as_bool() {
+            ThetaJson::boolean(b)
+        } else if js_sys::Array::is_array(v) {
+            ThetaJson::array()
+        } else if v.is_object() {
+            let entries = Object::entries(v.unchecked_ref())
+                .iter()
+                .map(|pair| {
+                    let pair: js_sys::Array = pair.unchecked_into();
+                    (
+                        pair.get(0).as_string().unwrap_or_default(),
+                        model(&pair.get(1)),
+                    )
+                })
+                .collect();
+            ThetaJson::Object(entries)
+        } else {
+            ThetaJson::null()
+        }
     }
-    let get = |v: &JsValue, k: &str| Reflect::get(v, &JsValue::from_str(k)).ok();
-    let obj = match get(&value, "theta").filter(is_object) {
-        Some(t) => t,
-        None => match get(&value, "audit")
-            .and_then(|a| get(&a, "theta"))
-            .filter(is_object)
-        {
-            Some(t) => t,
-            None => value,
-        },
-    };
-    let entries: Vec<(String, Option<f64>, String)> = Object::entries(obj.unchecked_ref())
-        .iter()
-        .map(|pair| {
-            let pair: js_sys::Array = pair.unchecked_into();
-            let k = pair.get(0).as_string().unwrap_or_default();
-            let v = pair.get(1);
-            let shown = JSON::stringify(&v)
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_else(|| "undefined".to_string());
-            (k, v.as_f64(), shown)
-        })
-        .collect();
-    harvest_features::explorer::theta_from_entries(
-        entries.iter().map(|(k, v, s)| (k.as_str(), *v, s.clone())),
-    )
+    theta::import_theta_value(model(&value))
 }

@@ -3,7 +3,8 @@
 //! on a corrupt saved state, `JSON.parse`-based theta import, and the mounted app's first render.
 #![cfg(target_arch = "wasm32")]
 
-use harvest_features::explorer::{encode, theta_from_json, UiState};
+use harvest_features::explorer::{encode, UiState};
+use harvest_features::theta::{import_theta, theta_to_json};
 use harvest_kernel::{HarvestAction, Side, Theta};
 use harvest_web::browser::{self, Source, STORAGE_KEY};
 use wasm_bindgen_test::*;
@@ -98,38 +99,34 @@ fn corrupt_url_and_storage_fall_back_with_a_notice() {
 
 #[wasm_bindgen_test]
 fn theta_import_through_json_parse_matches_serde() {
+    // The same strict importer behind both parsers: same theta, same problems.
     let cases = [
         r#"{"kill_threshold": 0.5, "T1_R": 1.25}"#,
         r#"{"theta": {"lock_R": 1}}"#,
         r#"{"audit": {"theta": {"sigma_ref": 0.02}}}"#,
         r#"{}"#,
+        "theta.harvest.u1 = 0.25\n",
+        "[1, 2]",
+        "3",
+        r#"{"kill": 1}"#,
+        r#"{"T1_R": "2"}"#,
+        r#"{"T1_R": null, "u1": true, "u2": [1], "u3": {}}"#,
+        r#"{"sigma_ref": -1, "kill_threshold": 2}"#,
     ];
     for text in cases {
-        assert_eq!(
-            browser::theta_from_json(text),
-            theta_from_json(text),
-            "{text}"
-        );
+        assert_eq!(browser::import_theta(text), import_theta(text), "{text}");
     }
     let t = Theta {
         cost_bps: 12.5,
         u1: 1.0 / 3.0,
         ..Theta::default()
     };
-    let json = harvest_features::explorer::theta_to_json(&t);
-    assert_eq!(browser::theta_from_json(&json), Ok(t));
-    for bad in [
-        "{",
-        "[1, 2]",
-        "3",
-        r#"{"kill": 1}"#,
-        r#"{"T1_R": "2"}"#,
-        r#"{"T1_R": null}"#,
-    ] {
-        let err = browser::theta_from_json(bad).unwrap_err();
-        assert!(!err.is_empty(), "{bad}");
-        assert!(theta_from_json(bad).is_err(), "{bad}");
-    }
+    assert_eq!(browser::import_theta(&theta_to_json(&t)), Ok(t));
+    let err = browser::import_theta("{").unwrap_err();
+    assert!(
+        err[0].to_string().starts_with("not valid JSON: "),
+        "{err:?}"
+    );
 }
 
 #[wasm_bindgen_test]

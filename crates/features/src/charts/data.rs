@@ -6,49 +6,28 @@
 //! [`contributions`], [`sigmoid`], [`logit`] and [`Position::implied_price`](harvest_kernel::Position::implied_price).
 
 use harvest_kernel::{
-    contributions, format_sig, logit, sigmoid, Axis, HarvestAction, HarvestInput, Side, Theta,
+    contributions, logit, sigmoid, Axis, HarvestAction, HarvestInput, Side, Theta,
 };
 
 use super::theme::{action_index, Rgb};
+use crate::format::format_sig;
 
 // ---------------------------------------------------------------------------------------------
 // Number formatting shared by the charts (and usable by the UI for matching labels).
 
-/// Formats with at most `decimals` decimals, trimming trailing zeros and a negative zero
-/// (`fmt_fixed(0.0968, 3)` is `"0.097"`, `fmt_fixed(0.6, 3)` is `"0.6"`); non-finite as `"—"`.
-///
-/// ```
-/// use harvest_features::charts::fmt_fixed;
-/// assert_eq!(fmt_fixed(0.0968, 3), "0.097");
-/// assert_eq!(fmt_fixed(2.0, 2), "2");
-/// assert_eq!(fmt_fixed(-0.0001, 2), "0");
-/// assert_eq!(fmt_fixed(f64::NAN, 2), "—");
-/// ```
-pub fn fmt_fixed(v: f64, decimals: usize) -> String {
-    if !v.is_finite() {
-        return "—".to_string();
-    }
-    let mut s = crate::format::fixed(v, decimals);
-    if s.contains('.') {
-        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    }
-    if s == "-0" {
-        s = "0".to_string();
-    }
-    s
-}
+use crate::format::fixed_trim;
 
 /// A kill score or probability: 3 decimals (`0.503`).
 pub fn fmt_k(v: f64) -> String {
-    fmt_fixed(v, 3)
+    fixed_trim(v, 3)
 }
 
 /// A risk multiple: 2 decimals (`2.45`).
 pub fn fmt_r(v: f64) -> String {
-    fmt_fixed(v, 2)
+    fixed_trim(v, 2)
 }
 
-/// A price: 6 significant digits, trailing zeros trimmed (`100.2`, `43251.4`); `"—"` if not finite.
+/// A price: 6 significant digits, trailing zeros trimmed (`100.2`, `43251.4`); [`DASH`](crate::format::DASH) if not finite.
 ///
 /// ```
 /// use harvest_features::charts::fmt_price;
@@ -59,7 +38,7 @@ pub fn fmt_price(v: f64) -> String {
     if v.is_finite() {
         format_sig(v, 6)
     } else {
-        "—".to_string()
+        crate::format::DASH.to_string()
     }
 }
 
@@ -75,7 +54,7 @@ pub fn fmt_price(v: f64) -> String {
 /// ```
 pub fn fmt_tick(v: f64) -> String {
     if !v.is_finite() {
-        return "—".to_string();
+        return crate::format::DASH.to_string();
     }
     let a = v.abs();
     if a >= 1e6 {
@@ -100,15 +79,15 @@ pub fn fmt_tick(v: f64) -> String {
 /// ```
 pub fn fmt_axis_value(axis: Axis, v: f64) -> String {
     match axis {
-        Axis::Pnl => fmt_fixed(v, 2),
-        Axis::PTrend | Axis::Ts => fmt_fixed(v, 3),
-        Axis::AgeSec if v.abs() >= 3600.0 => format!("{} h", fmt_fixed(v / 3600.0, 1)),
-        Axis::AgeSec => format!("{} s", fmt_fixed(v, 0)),
+        Axis::Pnl => fixed_trim(v, 2),
+        Axis::PTrend | Axis::Ts => fixed_trim(v, 3),
+        Axis::AgeSec if v.abs() >= 3600.0 => format!("{} h", fixed_trim(v / 3600.0, 1)),
+        Axis::AgeSec => format!("{} s", fixed_trim(v, 0)),
         Axis::Sigma | Axis::Theta(_) => {
             if v.is_finite() {
                 format_sig(v, 4)
             } else {
-                "—".to_string()
+                crate::format::DASH.to_string()
             }
         }
     }

@@ -10,7 +10,7 @@
 //! and mesh, without their per-coordinate-type generic code, which is most of a chart's size in
 //! the browser build).
 //!
-//! Non-finite data never panics: such points are skipped and labels show `—`.
+//! Non-finite data never panics: such points are skipped and labels show `–` (format::DASH).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

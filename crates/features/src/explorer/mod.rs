@@ -17,10 +17,11 @@
 //! assert_eq!(back.state, s);
 //! ```
 
-use crate::format::Num;
+pub use crate::format::fixed_or_dash as fmt_fixed;
+use crate::format::{format_sig, shorten, Num};
 use harvest_kernel::{
-    format_sig, scenarios, validate, HarvestInput, MarketState, P1Proposal, Position, Side, Theta,
-    ThetaField, PARAMS,
+    scenarios, validate, HarvestInput, MarketState, P1Proposal, Position, Side, Theta, ThetaField,
+    PARAMS,
 };
 
 /// One of the dashboard's inputs that is a number (side and the two toggles are not).
@@ -706,20 +707,6 @@ pub fn fmt_num(v: f64) -> String {
     format_sig(v, 6)
 }
 
-/// A number with a fixed count of decimals (`−` written as ASCII `-`); `–` for non-finite.
-pub fn fmt_fixed(v: f64, decimals: usize) -> String {
-    if v.is_finite() {
-        let s = crate::format::fixed(v, decimals);
-        // No "-0.00".
-        match s.strip_prefix('-') {
-            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-            _ => s,
-        }
-    } else {
-        "–".to_string()
-    }
-}
-
 /// A number for the URL: the shortest decimal text that parses back to the same f64 (no
 /// exponent: `1e-7` is written `0.0000001`).
 fn url_num(v: f64) -> String {
@@ -843,16 +830,6 @@ fn parse_preset(v: &str) -> Option<Preset> {
     (step >= 1 && step <= sc.steps.len()).then_some(Preset { id, step: step - 1 })
 }
 
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 40 {
-        let mut t: String = s.chars().take(40).collect();
-        t.push('…');
-        t
-    } else {
-        s.to_string()
-    }
-}
-
 /// `%XX` → byte and `+` → space; invalid escapes are kept as written; invalid UTF-8 is replaced.
 fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
@@ -876,74 +853,6 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Theta as pretty JSON with the kernel's keys (all 22), for export.
-pub fn theta_to_json(theta: &Theta) -> String {
-    serde_json::to_string_pretty(theta).unwrap_or_default()
-}
-
-/// Reads a theta exported by [`theta_to_json`], or any object holding one under `theta` (an
-/// input record) or `audit.theta` (a proposal). Missing keys take their defaults; unknown keys
-/// and values that are no numbers are refused. The result may still be invalid for the kernel
-/// (the dashboard shows why, inline).
-///
-/// The browser build parses with the browser's own `JSON.parse` (keeping serde_json's parser
-/// out of the wasm) and hands the entries to [`theta_from_entries`]; this is the same with serde_json.
-///
-/// # Errors
-/// A one-line message saying what is wrong.
-///
-/// ```
-/// use harvest_features::explorer::theta_from_json;
-/// let t = theta_from_json(r#"{"kill_threshold": 0.5}"#).unwrap();
-/// assert_eq!(t.kill_threshold, 0.5);
-/// assert!(theta_from_json(r#"{"kill": 0.5}"#).unwrap_err().contains("kill"));
-/// ```
-pub fn theta_from_json(text: &str) -> Result<Theta, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    let mut obj = value
-        .as_object()
-        .ok_or("expected a JSON object of tunables")?;
-    if let Some(inner) = obj.get("theta").and_then(|t| t.as_object()) {
-        obj = inner;
-    } else if let Some(inner) = obj
-        .get("audit")
-        .and_then(|a| a.get("theta"))
-        .and_then(|t| t.as_object())
-    {
-        obj = inner;
-    }
-    theta_from_entries(obj.iter().map(|(k, v)| {
-        let shown = shorten(&v.to_string());
-        (k.as_str(), v.as_f64(), shown)
-    }))
-}
-
-/// Builds a theta from `(key, number, value as written)` entries (the number `None` when the
-/// value is not a number): the defaults with each entry applied.
-///
-/// # Errors
-/// An unknown key, or a value that is not a finite number.
-pub fn theta_from_entries<'a>(
-    entries: impl IntoIterator<Item = (&'a str, Option<f64>, String)>,
-) -> Result<Theta, String> {
-    let mut theta = Theta::default();
-    for (k, v, shown) in entries {
-        let field = ThetaField::from_key(k).ok_or_else(|| {
-            format!(
-                "unknown tunable “{}” (known: {})",
-                shorten(k),
-                PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", ")
-            )
-        })?;
-        let x = v
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| format!("{k}: {shown} is not a finite number"))?;
-        theta.set(field, x);
-    }
-    Ok(theta)
 }
 
 #[cfg(test)]
@@ -1196,33 +1105,6 @@ mod tests {
         assert!(r.min.is_finite() && r.max > r.min);
         let r = broken.slider(InputField::Sl);
         assert!(r.min.is_finite() && r.max > r.min);
-    }
-
-    #[test]
-    fn theta_json_round_trip_and_errors() {
-        let t = Theta {
-            kill_threshold: 0.55,
-            t1_r: 1.0 / 3.0,
-            ..Theta::default()
-        };
-        let json = theta_to_json(&t);
-        assert_eq!(theta_from_json(&json).unwrap(), t);
-        assert_eq!(
-            theta_from_json(r#"{"theta": {"T1_R": 1.5}}"#).unwrap().t1_r,
-            1.5
-        );
-        assert_eq!(
-            theta_from_json(r#"{"audit": {"theta": {"lock_R": 1}}}"#)
-                .unwrap()
-                .lock_r,
-            1.0
-        );
-        assert!(theta_from_json("[1]").unwrap_err().contains("object"));
-        assert!(theta_from_json("{").unwrap_err().contains("JSON"));
-        assert!(theta_from_json(r#"{"T1_R": "2"}"#)
-            .unwrap_err()
-            .contains("T1_R"));
-        assert!(theta_from_json(r#"{"T1_R": null}"#).is_err());
     }
 
     #[test]

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sha256::Sha256;
 use harvest_kernel::{
     compare, propose, FieldDiff, HarvestAction, HarvestInput, KComponents, MarketState, P1Proposal,
     Position, Proposal, ReasonCode, RecordedOutput, Side, Theta, Tolerance, Verdict,
     KERNEL_VERSION,
 };
+use sha2::{Digest as _, Sha256};
 
 /// Longest line a record may have (1 MiB); a longer one is INVALID with a message saying so.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
@@ -370,7 +370,7 @@ impl LineSplitter {
             f(self.line, &self.pending);
         }
         self.pending.clear();
-        (self.hasher.hex(), self.bytes)
+        (format!("{:x}", self.hasher.finalize()), self.bytes)
     }
 
     /// Lines seen so far.
@@ -485,16 +485,10 @@ impl Receipt {
 pub const CSV_HEADER: &str =
     "line,verdict,kind,symbol,side,recorded_action,action,R_net,kill_score,reason_codes,diff_fields,diffs,error";
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// One CSV row (no newline), columns as in [`CSV_HEADER`].
+/// One CSV row (no newline), columns as in [`CSV_HEADER`]; text cells guarded against
+/// spreadsheet formulas ([`crate::csv_text`]), numbers as `{:?}` writes them.
 pub fn csv_row(row: &ReviewRow) -> String {
+    use crate::csv_text::Cell::{Plain, Text};
     let num = |v: Option<f64>| v.map(crate::format::debug).unwrap_or_default();
     let codes: Vec<&str> = row.reason_codes.iter().map(|c| c.as_str()).collect();
     let fields: Vec<&str> = row.diffs.iter().map(|d| d.field.as_str()).collect();
@@ -503,24 +497,23 @@ pub fn csv_row(row: &ReviewRow) -> String {
         .iter()
         .map(|d| format!("{}: {} → {}", d.field, d.recorded, d.recomputed))
         .collect();
-    [
-        row.line.to_string(),
-        row.verdict.as_str().to_string(),
-        row.kind.as_str().to_string(),
-        csv_field(&row.symbol),
-        row.side.map(|s| s.as_str().to_string()).unwrap_or_default(),
-        csv_field(row.recorded_action.as_deref().unwrap_or("")),
-        row.action
-            .map(|a| a.as_str().to_string())
-            .unwrap_or_default(),
-        num(row.r_net),
-        num(row.kill_score),
-        csv_field(&codes.join(" ")),
-        csv_field(&fields.join(" ")),
-        csv_field(&diffs.join("; ")),
-        csv_field(row.error.as_deref().unwrap_or("")),
-    ]
-    .join(",")
+    let (line, r_net, k) = (row.line.to_string(), num(row.r_net), num(row.kill_score));
+    let (codes, fields, diffs) = (codes.join(" "), fields.join(" "), diffs.join("; "));
+    crate::csv_text::row(&[
+        Plain(&line),
+        Plain(row.verdict.as_str()),
+        Plain(row.kind.as_str()),
+        Text(&row.symbol),
+        Plain(row.side.map_or("", |s| s.as_str())),
+        Text(row.recorded_action.as_deref().unwrap_or("")),
+        Plain(row.action.map_or("", |a| a.as_str())),
+        Plain(&r_net),
+        Plain(&k),
+        Text(&codes),
+        Text(&fields),
+        Text(&diffs),
+        Text(row.error.as_deref().unwrap_or("")),
+    ])
 }
 
 /// Reviews a whole text at once (the sample file, a paste): rows and receipt.
@@ -591,4 +584,50 @@ pub fn whole_document(text: &str) -> Option<Vec<String>> {
     }
     let v: serde_json::Value = serde_json::from_str(t).ok()?;
     Some(vec![v.to_string()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The receipt's hash of `data` fed to a [`LineSplitter`] in chunks of `chunk` bytes.
+    fn receipt_hash(data: &[u8], chunk: usize) -> String {
+        let mut s = LineSplitter::new();
+        for c in data.chunks(chunk.max(1)) {
+            s.feed(c, |_, _| {});
+        }
+        s.finish(|_, _| {}).0
+    }
+
+    /// The receipt's SHA-256 (sha2) on FIPS 180-4 vectors, fed whole and in odd chunks: the
+    /// hex text the hand-written hasher wrote before.
+    #[test]
+    fn receipt_hash_known_vectors_in_any_chunking() {
+        let vectors: [(&[u8], &str); 4] = [
+            (
+                b"",
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            ),
+            (
+                b"abc",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            ),
+            (
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+            ),
+            (
+                &[b'a'; 1_000_000],
+                "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+            ),
+        ];
+        for (data, want) in vectors {
+            for chunk in [1, 63, 64, 65, 4096, data.len()] {
+                if chunk <= 1 && data.len() > 1000 {
+                    continue;
+                }
+                assert_eq!(receipt_hash(data, chunk), want, "chunk {chunk}");
+            }
+        }
+    }
 }

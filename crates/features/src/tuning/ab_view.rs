@@ -5,8 +5,9 @@
 
 use crate::charts::{fmt_k, fmt_price};
 use crate::explorer::UiState;
+use crate::format::format_sig;
 use crate::tuning::{AbReport, Outcome, ThetaChange};
-use harvest_kernel::{format_sig, HarvestInput, Theta};
+use harvest_kernel::{HarvestInput, Theta};
 
 /// Which positions A and B are compared on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,7 +6,8 @@
 
 use crate::charts::axis_title;
 use crate::explorer::{parse_number, InputField, UiState};
-use harvest_kernel::{format_sig, Axis, Theta, ThetaField};
+use crate::format::format_sig;
+use harvest_kernel::{Axis, Theta, ThetaField};
 
 /// The axes the action map offers: the five inputs, then the tunables worth sweeping.
 pub const MAP_AXES: [Axis; 15] = [

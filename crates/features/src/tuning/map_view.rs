@@ -4,7 +4,7 @@
 //! Pure and natively tested: the cells are [`crate::charts::action_map`]'s, never a second grid.
 
 use crate::charts::{fmt_axis_value, fmt_k, fmt_r, ActionMap, PlotRect};
-use harvest_kernel::format_sig;
+use crate::format::format_sig;
 
 /// The cell `(i, j)` (column from the left, row from the bottom, as [`ActionMap::cell`]) under
 /// the pointer at `(px, py)` CSS pixels from the canvas's top-left corner, given the plot

@@ -2,9 +2,10 @@
 //! `theta.harvest.*` text, and export file names.
 //!
 //! Pure and natively tested; each theta is read with the strict
-//! [`import_theta`](crate::tuning::import_theta).
+//! [`import_theta`].
 
-use crate::tuning::ThetaImportError;
+use crate::format::shorten;
+use crate::theta::{import_theta, theta_to_lines, ThetaImportError};
 use harvest_kernel::Theta;
 
 /// localStorage key of the saved theta sets.
@@ -49,7 +50,7 @@ pub struct ThetaSets {
 impl ThetaSets {
     /// Reads the storage form ([`ThetaSets::to_storage`]): for each set a line `@ <name>`, then
     /// its `theta.harvest.<key>=<value>` lines. Each theta is read with the strict
-    /// [`import_theta`](crate::tuning::import_theta); a set that fails is skipped and described
+    /// [`import_theta`]; a set that fails is skipped and described
     /// in the returned problems (the others load).
     ///
     /// ```
@@ -84,7 +85,7 @@ impl ThetaSets {
             );
         }
         for (name, body) in blocks {
-            let theta = crate::tuning::import_theta(&body).map_err(|errs| join_errors(&errs));
+            let theta = import_theta(&body).map_err(|errs| join_errors(&errs));
             match (clean_name(name), theta) {
                 (Ok(n), Ok(t)) => {
                     sets.put(n, t);
@@ -99,7 +100,7 @@ impl ThetaSets {
     }
 
     /// The storage form: a comment line, then per set `@ <name>` and its 22
-    /// `theta.harvest.<key>=<value>` lines ([`theta_to_lines`](crate::tuning::theta_to_lines):
+    /// `theta.harvest.<key>=<value>` lines ([`theta_to_lines`]:
     /// every value reads back exactly).
     pub fn to_storage(&self) -> String {
         let mut out = String::from("# Harvest Lab theta sets: \"@ <name>\", then its tunables\n");
@@ -107,7 +108,7 @@ impl ThetaSets {
             out.push_str("@ ");
             out.push_str(n);
             out.push('\n');
-            out.push_str(&crate::tuning::theta_to_lines(t));
+            out.push_str(&theta_to_lines(t));
         }
         out
     }
@@ -190,14 +191,6 @@ fn join_errors(errs: &[ThetaImportError]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 40 {
-        s.chars().take(40).chain(['…']).collect()
-    } else {
-        s.to_string()
-    }
 }
 
 /// A file name for an exported theta set: the set's name with anything but letters, digits,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use harvest_features::explorer::{fmt_num, parse_number, SliderRange};
-use harvest_kernel::format_sig;
+use harvest_features::format::format_sig;
 
 /// Text for a range input's `min`/`max`/`step`/`value` (no float noise, no exponent for
 /// ordinary values).

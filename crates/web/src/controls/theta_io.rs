@@ -1,11 +1,12 @@
-//! Theta export (copy, download) and import (paste or file), as the kernel's JSON.
+//! Theta export (copy, download) and import (paste or file): the kernel's JSON out, the shared
+//! strict importer in (JSON or theta.harvest lines).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
 use crate::context::Ctx;
-use harvest_features::explorer::theta_to_json;
+use harvest_features::theta::{join_errors, theta_to_json};
 
 /// Export / import of the tunables.
 #[component]
@@ -14,22 +15,14 @@ pub fn ThetaIo() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let (msg, set_msg) = signal(None::<(bool, String)>);
     let current = move || ctx.state.with_untracked(|s| theta_to_json(&s.theta));
-    let import = move |text: String| match browser::theta_from_json(&text) {
+    let import = move |text: String| match browser::import_theta(&text) {
         Ok(theta) => {
             ctx.state.update(|s| s.theta = theta);
-            let bad = theta.validate_all().len();
-            set_msg.set(Some((
-                bad == 0,
-                if bad == 0 {
-                    "Theta imported.".to_string()
-                } else {
-                    format!("Theta imported with {bad} invalid field(s): see the inline errors.")
-                },
-            )));
+            set_msg.set(Some((true, "Theta imported.".to_string())));
         }
-        Err(e) => set_msg.set(Some((
+        Err(errs) => set_msg.set(Some((
             false,
-            format!("Import refused, theta unchanged: {e}"),
+            format!("Import refused, theta unchanged: {}", join_errors(&errs)),
         ))),
     };
     let on_file = move |ev: leptos::ev::Event| {

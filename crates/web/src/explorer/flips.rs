@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::context::Ctx;
 use harvest_features::explorer::fmt_fixed;
+use harvest_features::format::flip_sentence;
 
 /// The nearest value of each explained input at which the action changes.
 #[component]
@@ -27,7 +28,7 @@ pub fn Flips() -> impl IntoView {
                         .unwrap_or_default();
                     view! {
                         <li data-axis=f.axis.key() data-to=f.to.as_str()>
-                            <span class="flip">{f.sentence()}</span>
+                            <span class="flip">{flip_sentence(f)}</span>
                             <span class="muted">{rel}</span>
                         </li>
                     }

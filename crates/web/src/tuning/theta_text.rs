@@ -1,6 +1,6 @@
 //! Export the current theta as JSON or `theta.harvest.<key>=<value>` lines (to copy, or to
 //! download as a file named after the set), and import either from the text box or a file,
-//! strictly ([`harvest_features::tuning::import_theta`]): a refused import lists every problem
+//! strictly ([`harvest_features::theta::import_theta`], the one importer the CLI and the explorer use too): a refused import lists every problem
 //! and leaves the current theta as it was.
 
 use leptos::prelude::*;
@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use crate::browser;
 use crate::context::Ctx;
 use crate::tuning::context::TuneCtx;
+use harvest_features::theta::{export_theta, import_theta, ThetaFormat};
 use harvest_features::tuning::theta_sets::export_file_name;
-use harvest_features::tuning::{export_theta, import_theta, ThetaFormat};
 
 /// The export / import part of the theta sets card.
 #[component]
