@@ -81,11 +81,13 @@ mod tests {
 
     #[test]
     fn the_threshold_is_the_inputs_own() {
-        let mut input = HarvestInput::default();
-        input.theta = Some(Theta {
-            kill_threshold: 0.45,
-            ..Theta::default()
-        });
+        let input = HarvestInput {
+            theta: Some(Theta {
+                kill_threshold: 0.45,
+                ..Theta::default()
+            }),
+            ..HarvestInput::default()
+        };
         let h = Headline::of(&input, &propose(&input).unwrap());
         assert_eq!(h.against, "≥ 0.45");
         assert!(h.over);
