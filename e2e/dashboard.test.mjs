@@ -377,10 +377,11 @@ async function resultBar(page) {
 test('on a phone (390 × 844) the result stays in view while PnL is dragged', async () => {
   const { page, watch, context } = await open('', { width: 390, height: 844 });
   const slider = page.getByTestId('input-pnl');
-  // Scroll the inputs so the PnL slider sits 450 px down the screen.
+  // Scroll the inputs so the PnL slider sits 200 px down the screen (the header, the presets
+  // and the top of the position card are scrolled away).
   await page.evaluate(() => {
     const el = document.querySelector('[data-testid=input-pnl]');
-    window.scrollBy(0, el.getBoundingClientRect().top - 450);
+    window.scrollBy(0, el.getBoundingClientRect().top - 200);
   });
   const scrolled = await page.evaluate(() => window.scrollY);
   assert.ok(scrolled > 0, 'the page scrolled');
