@@ -356,19 +356,18 @@ test('readable and operable at 360 px: no horizontal scroll, labelled controls',
   await context.close();
 });
 
-/** The result line (`result-bar`) as the page shows it, with its box in the viewport. */
+/** The result line (`result-bar`) and the summary card's action as the page shows them, with their boxes. */
 async function resultBar(page) {
   await frame(page);
   return page.evaluate(() => {
     const q = (id) => document.querySelector(`[data-testid="${id}"]`);
     const r = q('result-bar').getBoundingClientRect();
     return {
-      action: q('result-bar-action').dataset.action,
-      rNet: q('result-bar-r-net').textContent,
-      k: q('result-bar-k').textContent,
-      sl: q('result-bar-sl').textContent,
+      action: q('result-bar').dataset.action,
+      text: q('result-bar').textContent,
       top: r.top,
       bottom: r.bottom,
+      card: q('action').getBoundingClientRect().top,
       scrollY: window.scrollY,
     };
   });
@@ -404,7 +403,10 @@ test('on a phone (390 × 844) the result stays in view while PnL is dragged', as
   for (const s of seen) {
     assert.ok(s.top >= 0 && s.bottom <= 844, `the result line is on screen: ${s.top}…${s.bottom}`);
     assert.ok(s.bottom <= box.y, 'and above the slider, not over it');
+    assert.ok(s.card > 844, 'while the card is off screen');
     assert.equal(s.scrollY, scrolled, 'nothing scrolled');
+    assert.equal(s.bottom - s.top, seen[0].bottom - seen[0].top, 'the line keeps its height');
+    assert.ok(s.text.startsWith(`${s.action} · R_net `), s.text);
   }
   assert.ok(seen[0].top < 1, `stuck to the top of the screen: ${seen[0].top}`);
   const order = seen.map((s) => s.action).filter((a, i, all) => i === 0 || a !== all[i - 1]);
@@ -413,10 +415,9 @@ test('on a phone (390 × 844) the result stays in view while PnL is dragged', as
   const o = await outputs(page);
   const last = seen.at(-1);
   assert.equal(last.action, o.action);
-  assert.equal(last.rNet, `R_net ${o.rNetText}`);
-  assert.match(last.k, new RegExp(`^K ${o.kText.replace('.', '\\.')} < 0\\.6$`));
-  assert.match(last.sl, /^SL → 100\.2$/);
+  assert.equal(last.text, `${o.action} · R_net ${o.rNetText}\nK ${o.kText} < 0.6 · SL → 100.2`);
   assert.ok(o.newSlText.includes('100.2'));
+  assert.match(seen[0].text, /^NONE · R_net -\d\.\d{3}\nK 0\.503 < 0\.6 · SL stays$/);
   await mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, 'explorer-390-drag.png') });
   assert.deepEqual(watch.problems(), []);

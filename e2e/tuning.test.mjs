@@ -296,11 +296,12 @@ async function resultLine(page) {
   return page.evaluate(() => {
     const q = (id) => document.querySelector(`[data-testid=tuning-view] [data-testid="${id}"]`);
     const r = q('tune-now').getBoundingClientRect();
+    const [first, second] = q('tune-now').textContent.split('\n');
     return {
-      action: q('tune-now-action').dataset.action,
-      rNet: q('tune-now-r-net').textContent,
-      k: q('tune-now-k').textContent,
-      sl: q('tune-now-sl').textContent,
+      action: q('tune-now').dataset.action,
+      first,
+      k: second.split(' · ')[0],
+      sl: second.split(' · ')[1],
       top: r.top,
       bottom: r.bottom,
       scrollY: window.scrollY,
@@ -334,6 +335,7 @@ test('on a phone (390 × 844) the result stays in view while the sliders are dra
       assert.ok(s.top >= 0 && s.bottom <= 844, `${id}: the result line is on screen: ${s.top}…${s.bottom}`);
       assert.ok(s.bottom <= box.y, `${id}: above the slider, not over it`);
       assert.equal(s.scrollY, scrolled, `${id}: nothing scrolled`);
+      assert.ok(s.first.startsWith(`${s.action} · R_net `), s.first);
     }
     return { seen, scrolled };
   };

@@ -9,8 +9,8 @@ use crate::browser;
 use crate::context::Ctx;
 use crate::controls::Presets;
 use crate::explorer::{
-    ChartsPanel, CompactSummary, Flips, MarketPanel, Notices, P1Panel, PositionPanel, ProposalJson,
-    Reasons, Summary, ThetaPanel, Toolbar,
+    ChartsPanel, Flips, MarketPanel, Notices, P1Panel, PositionPanel, ProposalJson, Reasons,
+    Summary, ThetaPanel, Toolbar,
 };
 use crate::nav::Nav;
 use crate::reviewer::{ReviewPage, ReviewedRecord, ViewTabs};
@@ -134,7 +134,6 @@ pub fn App() -> impl IntoView {
             </header>
             <Notices />
             <div class="layout" hidden=move || nav.view.get() != View::Explorer>
-                <CompactSummary testid="result-bar" />
                 <section class="inputs" aria-label="Inputs">
                     <Presets />
                     <PositionPanel />

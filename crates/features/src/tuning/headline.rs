@@ -40,6 +40,27 @@ impl Headline {
     /// assert!(!h.over);
     /// ```
     pub fn of(input: &HarvestInput, proposal: &Proposal) -> Headline {
+        Self::build(input, proposal)
+    }
+
+    /// The line as the page shows it, on two lines of their own (a fixed height while the
+    /// numbers change): `"PARTIAL_25 · R_net 2.450\nK 0.503 < 0.6 · SL → 100.2"`.
+    ///
+    /// ```
+    /// use harvest_kernel::{propose, HarvestInput};
+    /// use harvest_features::tuning::headline::Headline;
+    /// let input = HarvestInput::default();
+    /// let h = Headline::of(&input, &propose(&input).unwrap());
+    /// assert_eq!(h.text(), "NONE · R_net -0.050\nK 0.503 < 0.6 · SL stays");
+    /// ```
+    pub fn text(&self) -> String {
+        format!(
+            "{} · R_net {}\nK {} {} · {}",
+            self.action, self.r_net, self.k, self.against, self.stop
+        )
+    }
+
+    fn build(input: &HarvestInput, proposal: &Proposal) -> Headline {
         let threshold = input.theta.unwrap_or_default().kill_threshold;
         let over = proposal.kill_score >= threshold;
         Headline {
@@ -75,6 +96,10 @@ mod tests {
                 assert_eq!(h.stop.starts_with("SL → "), p.new_sl_proposed.is_some());
                 let r: f64 = h.r_net.parse().unwrap();
                 assert!((r - p.r_net).abs() <= 5e-4, "{} vs {}", h.r_net, p.r_net);
+                // Always two lines, the action first.
+                let text = h.text();
+                assert_eq!(text.lines().count(), 2, "{text}");
+                assert!(text.starts_with(p.harvest_action.as_str()));
             }
         }
     }

@@ -1,7 +1,6 @@
 //! Panels: one component per file.
 
 pub mod charts;
-pub mod compact_summary;
 pub mod flips;
 pub mod market;
 pub mod notices;
@@ -14,7 +13,6 @@ pub mod theta;
 pub mod toolbar;
 
 pub use charts::ChartsPanel;
-pub use compact_summary::CompactSummary;
 pub use flips::Flips;
 pub use market::MarketPanel;
 pub use notices::Notices;

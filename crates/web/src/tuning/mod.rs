@@ -6,7 +6,7 @@
 //! controls, so both views move the same point and the same theta (theta B once A is pinned).
 //! Its own state is [`context::TuneCtx`]. Every number and sentence comes from
 //! [`harvest_features::tuning`] and [`harvest_features::charts`]. One component per file:
-//! [`page`] (the view), [`sliders`], [`map`] (drawn by [`map_painter`]), [`sens`], [`ab`] and
+//! [`page`] (the view), [`result_line`], [`sliders`], [`map`] (drawn by [`map_painter`]), [`sens`], [`ab`] and
 //! [`ab_results`], [`sets`], [`theta_text`], [`status`].
 
 pub mod ab;
@@ -15,6 +15,7 @@ pub mod context;
 pub mod map;
 pub mod map_painter;
 pub mod page;
+pub mod result_line;
 pub mod sens;
 pub mod sets;
 pub mod sliders;

@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::explorer::CompactSummary;
 use crate::nav::Nav;
 use crate::tuning::ab::AbCard;
 use crate::tuning::context::TuneCtx;
 use crate::tuning::map::ActionMapCard;
+use crate::tuning::result_line::ResultLine;
 use crate::tuning::sens::SensCard;
 use crate::tuning::sets::ThetaSetsCard;
 use crate::tuning::sliders::TuneSliders;
@@ -23,7 +23,7 @@ pub fn TuningView() -> impl IntoView {
     view! {
         <section data-testid="tuning-view" class="tune" hidden=move || !shown.get() aria-label="Theta tuning">
             <Show when=move || shown.get()>
-                <CompactSummary testid="tune-now" />
+                <ResultLine />
                 <div class="tune-layout">
                     <div class="tune-side">
                         <TuneSliders />
