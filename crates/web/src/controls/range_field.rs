@@ -63,8 +63,8 @@ pub fn RangeField(
     let boxed = NodeRef::<leptos::html::Input>::new();
     let (local_err, set_local_err) = signal(None::<String>);
 
-    // One effect sets min, max, step and then the value, in that order: the browser clamps a
-    // value to the range it has at that moment.
+    // One effect sets min, max, step and then the value, in that order (the browser clamps a
+    // value to the range it has at that moment), and the box's text.
     Effect::new(move |_| {
         let r = range.get();
         let v = value.get();
@@ -74,9 +74,6 @@ pub fn RangeField(
             el.set_step(&attr_num(r.step));
             el.set_value(&attr_num(v));
         }
-    });
-    Effect::new(move |_| {
-        let v = value.get();
         if let Some(el) = boxed.get() {
             el.set_value(&fmt_num(v));
         }

@@ -62,16 +62,18 @@ impl Card {
                 let p = &s.proposal;
                 let a = p.harvest_action;
                 let thr = s.input.theta.unwrap_or_default().kill_threshold;
-                let over = p.kill_score >= thr;
+                // The line and the card show the same numbers.
+                let h = Headline::of(&s.input, p);
+                let over = h.over;
                 Card {
                     action: a.as_str(),
-                    line: Headline::of(&s.input, p).text(),
+                    line: h.text(),
                     class: action_class(a),
                     words: action_words(a),
-                    r_net: pair(p.r_net, fmt_fixed(p.r_net, 3)),
+                    r_net: pair(p.r_net, h.r_net),
                     risk: pair(p.risk_unit, fmt_num(p.risk_unit)),
                     cost: pair(p.cost_est, fmt_num(p.cost_est)),
-                    k: pair(p.kill_score, fmt_fixed(p.kill_score, 3)),
+                    k: pair(p.kill_score, h.k),
                     over,
                     k_note: format!(
                         " {} threshold {} (z {})",
