@@ -244,32 +244,47 @@ test('a corrupt link falls back to defaults with a visible notice', async () => 
   await context.close();
 });
 
-test('an invalid theta shows its error inline, keeps the last proposal (stale) and the page alive', async () => {
+test('a nonsense theta computes with a warning; one the kernel cannot compute shows its error inline, keeps the last proposal (stale) and the page alive', async () => {
   const { page, watch, context } = await open();
   await typeNumber(page, 'input-pnl', '9');
   const before = await outputs(page);
   assert.equal(before.action, 'PARTIAL_50');
   assert.equal(await page.getByTestId('error').isVisible(), false);
+  assert.equal(await page.getByTestId('warnings').textContent(), '');
 
-  // T2_R below T1_R: the kernel's error, next to the field and in the banner.
-  await typeNumber(page, 'theta-T2-R', '1');
-  const inline = page.getByTestId('theta-T2-R-error');
+  // T3_R below T2_R: computed as the running P2 system does (T3_R, then T2_R, then T1_R), with
+  // a warning in the proposal; a fresh proposal, not a stale one.
+  await typeNumber(page, 'theta-T3-R', '3');
+  let o = await outputs(page);
+  assert.equal(o.stale, false, 'fresh, not stale');
+  assert.equal(o.action, 'PARTIAL_75', 'R 4.45 ≥ T3_R 3, checked first');
+  assert.match(await page.getByTestId('warnings').textContent(), /T3_R = 3 ≤ T2_R = 4/);
+  assert.match(o.json, /"thresholds_unordered"/);
+  assert.equal(await page.getByTestId('theta-T3-R-error').isVisible(), false);
+  assert.equal(await page.getByTestId('error').isVisible(), false);
+  const warned = o;
+
+  // sigma_ref = 0: the kernel cannot compute (it divides by it): the error, next to the field
+  // and in the banner; the last proposal stays, marked stale.
+  await typeNumber(page, 'theta-sigma-ref', '0');
+  const inline = page.getByTestId('theta-sigma-ref-error');
   await inline.waitFor();
-  assert.match(await inline.textContent(), /theta\.T2_R = 1 is out of range: expected a number > T1_R/);
+  assert.match(await inline.textContent(), /theta\.sigma_ref = 0 is out of range: expected a finite number ≠ 0/);
   const banner = page.getByTestId('error');
   assert.ok(await banner.isVisible());
-  assert.match(await banner.textContent(), /theta\.T2_R/);
-  let o = await outputs(page);
+  assert.match(await banner.textContent(), /theta\.sigma_ref/);
+  o = await outputs(page);
   assert.ok(o.stale, 'marked stale');
-  assert.equal(o.action, before.action, 'the last valid proposal stays');
-  assert.equal(o.json, before.json);
+  assert.equal(o.action, warned.action, 'the last valid proposal stays');
+  assert.equal(o.json, warned.json);
 
   // Moving an input while invalid keeps the last valid proposal.
   await typeNumber(page, 'input-pnl', '20');
   o = await outputs(page);
-  assert.equal(o.action, 'PARTIAL_50');
+  assert.equal(o.action, 'PARTIAL_75');
+  assert.ok(o.stale);
 
-  // Text that is no number: refused, with the field and its allowed range; the value stays.
+  // Text that is no number: refused, with the field and its sensible range; the value stays.
   await typeNumber(page, 'theta-kill-threshold', 'abc');
   const err = await page.getByTestId('theta-kill-threshold-error').textContent();
   assert.match(err, /kill_threshold/);
@@ -279,12 +294,16 @@ test('an invalid theta shows its error inline, keeps the last proposal (stale) a
   assert.match(await page.getByTestId('input-entry-error').textContent(), /position\.entry_price .*> 0/);
   assert.equal(await page.getByTestId('input-entry-number').inputValue(), '100');
 
-  // Reset fixes it: fresh proposal for the current inputs.
-  await page.getByTestId('theta-T2-R-reset').click();
+  // Reset fixes it: fresh proposal for the current inputs, then no warning either.
+  await page.getByTestId('theta-sigma-ref-reset').click();
   o = await outputs(page);
   assert.equal(o.stale, false);
   assert.equal(await banner.isVisible(), false);
+  assert.match(await page.getByTestId('warnings').textContent(), /T3_R = 3/);
+  await page.getByTestId('theta-T3-R-reset').click();
+  o = await outputs(page);
   assert.equal(o.action, 'PARTIAL_75', 'PnL 20 is R 9.95');
+  assert.equal(await page.getByTestId('warnings').textContent(), '');
   assert.deepEqual(watch.problems(), [], 'no panic, no console error');
   await context.close();
 });

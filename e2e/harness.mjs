@@ -2,7 +2,10 @@
 // its sub-path, Debian's Chromium driven by playwright-core, and a page watcher that collects
 // everything a clean page must not do.
 import { after, before } from 'node:test';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -32,13 +35,29 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export function launchChromium() {
-  return chromium.launch({
+/**
+ * Runs in every page before its own scripts: a Content-Security-Policy violation becomes a console
+ * error, which `watchPage` reports as a problem, so a test on any view fails on one.
+ */
+export const CSP_WATCH = `document.addEventListener('securitypolicyviolation', (e) =>
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+    (e.sourceFile ? ' at ' + e.sourceFile + ':' + e.lineNumber : '')));`;
+
+/** Debian's Chromium; every page it opens (`browser.newPage()`) carries CSP_WATCH. */
+export async function launchChromium() {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
     timeout: 60_000,
   });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    await page.addInitScript(CSP_WATCH);
+    return page;
+  };
+  return browser;
 }
 
 /**
@@ -92,4 +111,82 @@ export async function screenshot(page, name) {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+// ---- The `harvest` binary and a Redis of our own (e2e/live.test.mjs, scripts/demo.sh) ----
+
+/**
+ * The built `harvest` binary: target/release/harvest or target/debug/harvest, whichever was
+ * built last (scripts/test.sh e2e builds it first).
+ */
+export function harvestBinary() {
+  const found = ['release', 'debug']
+    .map((p) => join(ROOT, 'target', p, 'harvest'))
+    .filter((p) => existsSync(p))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!found.length) throw new Error('no target/{release,debug}/harvest: run cargo build -p harvest-cli');
+  return found[0];
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** Debian's redis-server on a free loopback port; `{ port, url, cli(...args), close() }`. */
+export async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  const cli = (...args) =>
+    new Promise((ok, fail) =>
+      execFile('redis-cli', ['-p', String(port), ...args], (err, stdout) => (err ? fail(err) : ok(stdout.trim()))),
+    );
+  for (let i = 0; ; i++) {
+    try {
+      if ((await cli('PING')) === 'PONG') break;
+    } catch {
+      /* not up yet */
+    }
+    if (i > 200) throw new Error('redis-server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}/0`,
+    cli,
+    close: () => {
+      child.kill();
+    },
+  };
+}
+
+/**
+ * `harvest serve --port 0 …args` serving DIST under BASE; resolves to `{ origin, url, close() }`
+ * once it printed its address.
+ */
+export function startHarvestServe(args) {
+  const child = spawn(harvestBinary(), ['serve', '--port', '0', '--dist', DIST, '--base', BASE, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((ok, fail) => {
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      const m = err.match(/http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) {
+        const origin = `http://127.0.0.1:${m[1]}`;
+        ok({ origin, url: `${origin}${BASE}`, log: () => err, close: () => child.kill() });
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`harvest serve exited ${code}: ${err}`)));
+  });
 }

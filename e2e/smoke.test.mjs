@@ -71,3 +71,36 @@ test('a fault inside the wasm shows a notice at the top of the page', async () =
   );
   await page.close();
 });
+
+test('the page carries a Content-Security-Policy that refuses what it did not ship', async () => {
+  const page = await env.browser.newPage();
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(env.app.url, { waitUntil: 'load' });
+  await page.locator('[data-testid=app]').first().waitFor({ state: 'visible', timeout: 30_000 });
+  const policy = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
+  assert.match(policy, /default-src 'self'/);
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/=]+')+;/, 'hashes for the inline scripts');
+  assert.match(policy, /connect-src 'self'/);
+  assert.equal(watch.problems().length, 0, `the app itself runs within the policy: ${watch.problems()}`);
+
+  // An inline script the build did not ship is refused, and the watcher reports it: so every
+  // e2e test, on every view, fails on a violation.
+  const outcome = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true });
+        const s = document.createElement('script');
+        s.textContent = 'window.__injected = true;';
+        document.body.append(s);
+        setTimeout(() => resolve(window.__injected ? 'it ran' : 'no violation event'), 3_000);
+      }),
+  );
+  assert.match(outcome, /^script-src/);
+  assert.equal(await page.evaluate(() => window.__injected === true), false, 'the injected script did not run');
+  await page.waitForTimeout(100);
+  assert.ok(
+    watch.problems().some((p) => p.includes('CSP violation: script-src')),
+    `the watcher reports the violation: ${watch.problems()}`,
+  );
+  await page.close();
+});

@@ -4,7 +4,8 @@
 # Idempotent and quick when all is there already (a few seconds). On a fresh Debian machine
 # with rustup it installs:
 #   - Debian packages chromium + chromium-driver (only if /usr/bin/chromium or
-#     /usr/bin/chromedriver is missing), and nodejs + npm if node is missing;
+#     /usr/bin/chromedriver is missing), nodejs + npm if node is missing, and redis-server
+#     (the publisher's integration tests) if it is missing;
 #   - the Rust toolchain of rust-toolchain.toml with the wasm32-unknown-unknown target,
 #     rustfmt and clippy (only what is missing), and the pinned nightly of the release wasm
 #     build with rust-src and the wasm32 target (NIGHTLY_TOOLCHAIN in scripts/lib.sh);
@@ -32,6 +33,8 @@ apt_missing=()
 [ -x "$CHROMEDRIVER_BIN" ] || apt_missing+=(chromium-driver)
 command -v node >/dev/null 2>&1 || apt_missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_missing+=(npm)
+# redis-server: the real Redis the publisher's integration tests start on a loopback port.
+command -v redis-server >/dev/null 2>&1 || apt_missing+=(redis-server)
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   harvest_log "installing Debian packages: ${apt_missing[*]}"
   harvest_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
@@ -118,10 +121,14 @@ with_install_lock() {
   ) 9>"$HARVEST_TOOLS/.install.lock"
 }
 
-if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
+# Each check runs again inside the lock: another setup may have installed the tool meanwhile.
+trunk_ok() { [ "$(trunk --version 2>/dev/null || true)" = "trunk $TRUNK_VERSION" ]; }
+install_trunk() {
+  trunk_ok && return 0
   harvest_log "installing trunk $TRUNK_VERSION into $HARVEST_TOOLS (takes several minutes)"
-  with_install_lock cargo install trunk --version "$TRUNK_VERSION" --locked --root "$HARVEST_TOOLS"
-fi
+  cargo install trunk --version "$TRUNK_VERSION" --locked --root "$HARVEST_TOOLS"
+}
+trunk_ok || with_install_lock install_trunk
 
 wbg_version=$(harvest_wasm_bindgen_version)
 [ -n "$wbg_version" ] || harvest_die "no wasm-bindgen in Cargo.lock"
@@ -129,20 +136,30 @@ trunk_wbg=$(harvest_trunk_wasm_bindgen)
 if [ "$trunk_wbg" != "$wbg_version" ]; then
   harvest_die "Trunk.toml [tools] wasm_bindgen = \"$trunk_wbg\" but Cargo.lock has wasm-bindgen $wbg_version: set them equal"
 fi
-if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wbg_version" ] ||
-  ! [ -x "$HARVEST_TOOLS/bin/wasm-bindgen-test-runner" ]; then
+wbg_ok() {
+  [ "$("$HARVEST_TOOLS/bin/wasm-bindgen" --version 2>/dev/null || true)" = "wasm-bindgen $wbg_version" ] &&
+    [ -x "$HARVEST_TOOLS/bin/wasm-bindgen-test-runner" ]
+}
+install_wbg() {
+  wbg_ok && return 0
   harvest_log "installing wasm-bindgen-cli $wbg_version into $HARVEST_TOOLS (takes a few minutes)"
   # Not --locked: wasm-bindgen-cli's own lockfile pins crates that no longer build everywhere.
-  with_install_lock cargo install wasm-bindgen-cli --version "=$wbg_version" --force --root "$HARVEST_TOOLS"
-fi
+  cargo install wasm-bindgen-cli --version "=$wbg_version" --force --root "$HARVEST_TOOLS"
+}
+wbg_ok || with_install_lock install_wbg
 
-if ! cargo install --list --root "$HARVEST_TOOLS" 2>/dev/null |
-  grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:" ||
-  ! [ -x "$HARVEST_TOOLS/bin/wasm-split-cli" ]; then
+split_ok() {
+  cargo install --list --root "$HARVEST_TOOLS" 2>/dev/null |
+    grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:" &&
+    [ -x "$HARVEST_TOOLS/bin/wasm-split-cli" ]
+}
+install_split() {
+  split_ok && return 0
   harvest_log "installing wasm-split-cli $WASM_SPLIT_VERSION into $HARVEST_TOOLS (takes a minute or two)"
-  with_install_lock cargo install wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" \
+  cargo install wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" \
     --features build-binary --locked --force --root "$HARVEST_TOOLS"
-fi
+}
+split_ok || with_install_lock install_split
 
 # ---------------------------------------------------------------------------------------------
 # npm: binaryen (wasm-opt for trunk) and playwright-core, exactly as locked.

@@ -97,6 +97,8 @@ stage_build-release() {
 }
 
 stage_e2e() {
+  # e2e/live.test.mjs runs the `harvest` binary (harvest serve, harvest propose).
+  cargo build -q -p harvest-cli --bin harvest
   HARVEST_DIST="$DIST" HARVEST_BASE="$PUBLIC_URL" node --test e2e/
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# trunk post_build hook (Trunk.toml): puts the view chunks that scripts/tools/wasm-bindgen split
+# trunk post_build hook (Trunk.toml): writes the page's Content-Security-Policy (release builds),
+# and puts the view chunks that scripts/tools/wasm-bindgen split
 # off the app, and their loader (all with content hashes in their names), beside it in the
 # staging dir, the chunks optimised with wasm-opt in release builds, and points the loader at the
 # app's (hashed) JS glue.
@@ -12,6 +13,13 @@ stash="$target_dir/wasm-bindgen/$profile.split"
 
 glue=$(cd "$TRUNK_STAGING_DIR" && ls -- *.js 2>/dev/null | grep -v '^__wasm_split' | head -n 1 || true)
 [ -n "$glue" ] || { echo "post-build: no JS glue in $TRUNK_STAGING_DIR" >&2; exit 1; }
+
+# Release builds carry a Content-Security-Policy with the hashes of their inline scripts
+# (scripts/csp.mjs). Dev builds (`scripts/serve.sh --dev`) have none: trunk's live reload there
+# injects a script and a websocket.
+if [ "$profile" = release ]; then
+  node "$TRUNK_SOURCE_DIR/scripts/csp.mjs" "$TRUNK_STAGING_DIR/index.html"
+fi
 
 if grep -q '__wasm_split_placeholder__' "$TRUNK_STAGING_DIR/$glue"; then
   echo "post-build: the app was built with split points but not split: build it through scripts/serve.sh or scripts/test.sh (their PATH has scripts/tools/wasm-bindgen)" >&2

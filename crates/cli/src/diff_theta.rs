@@ -9,6 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use super::{for_each_line_parallel, threads, ParallelArgs};
+use crate::error::InputError;
 use harvest_features::format::format_sig;
 use harvest_features::reviewer::verify::parse_json;
 use harvest_features::tuning::{
@@ -67,14 +68,14 @@ impl From<FormatArg> for ThetaFormat {
     }
 }
 
-/// Reads a theta file (`-`: stdin) strictly; every problem as one message line.
-fn load_theta(path: &Path) -> Result<Theta, Vec<String>> {
+/// Reads a theta file (`-`: stdin) strictly.
+pub(crate) fn load_theta(path: &Path) -> Result<Theta, InputError> {
     let text = if path.as_os_str() == "-" {
-        io::read_to_string(io::stdin()).map_err(|e| vec![e.to_string()])?
+        io::read_to_string(io::stdin())?
     } else {
-        std::fs::read_to_string(path).map_err(|e| vec![e.to_string()])?
+        std::fs::read_to_string(path)?
     };
-    import_theta(&text).map_err(|errs| errs.iter().map(|e| e.to_string()).collect())
+    import_theta(&text).map_err(InputError::Theta)
 }
 
 /// Loads both thetas, printing every problem of both files; `None` if either is refused.
@@ -82,9 +83,9 @@ fn load_pair(cmd: &str, a: &Path, b: &Path) -> Option<(Theta, Theta)> {
     let mut ok = true;
     let mut load = |name: &str, path: &Path| match load_theta(path) {
         Ok(t) => Some(t),
-        Err(msgs) => {
+        Err(e) => {
             ok = false;
-            for m in msgs {
+            for m in e.lines() {
                 eprintln!("harvest {cmd}: theta {name} ({}): {m}", path.display());
             }
             None
@@ -113,22 +114,21 @@ struct AuditInputs {
 }
 
 /// Reads one line as an input record, or as a proposal (its audit's inputs).
-fn read_position(bytes: &[u8]) -> Result<HarvestInput, String> {
+fn read_position(bytes: &[u8]) -> Result<HarvestInput, InputError> {
     if let Ok(input) = serde_json::from_slice::<HarvestInput>(bytes) {
         return Ok(input);
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 text at column {}", e.valid_up_to() + 1))?;
-    if text.contains("\"audit\"") {
+    let text = std::str::from_utf8(bytes)?;
+    Ok(if text.contains("\"audit\"") {
         parse_json::<ProposalRecord>(text).map(|p| HarvestInput {
             position: p.audit.position,
             market_state: p.audit.market_state,
             p1_proposal: p.audit.p1_proposal,
             theta: None,
-        })
+        })?
     } else {
-        parse_json::<HarvestInput>(text)
-    }
+        parse_json::<HarvestInput>(text)?
+    })
 }
 
 /// The output line of a position whose outcome changes.
@@ -167,8 +167,8 @@ pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> io::Result<ExitCode> {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return None;
             }
-            let result = read_position(bytes)
-                .and_then(|input| compare_position(&input, &a, &b).map_err(|e| e.to_string()));
+            let result =
+                read_position(bytes).and_then(|input| Ok(compare_position(&input, &a, &b)?));
             match result {
                 Ok(d) => {
                     acc.add(&d);
@@ -187,7 +187,13 @@ pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> io::Result<ExitCode> {
                 }
                 Err(error) => {
                     acc.invalid += 1;
-                    let _ = serde_json::to_writer(&mut *buf, &LineError { line: n, error });
+                    let _ = serde_json::to_writer(
+                        &mut *buf,
+                        &LineError {
+                            line: n,
+                            error: error.to_string(),
+                        },
+                    );
                     buf.push(b'\n');
                     Some(false)
                 }
@@ -237,7 +243,8 @@ pub fn run_theta(cmd: &ThetaCommand, out: &mut impl Write) -> io::Result<ExitCod
         None => Theta::default(),
         Some(path) => match load_theta(path) {
             Ok(t) => t,
-            Err(msgs) => {
+            Err(e) => {
+                let msgs = e.lines();
                 for m in &msgs {
                     eprintln!("harvest theta: {}: {m}", path.display());
                 }

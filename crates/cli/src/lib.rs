@@ -2,9 +2,15 @@
 
 pub mod args;
 mod diff_theta;
+pub mod error;
 mod fast_json;
 mod lines;
+mod market_state;
+mod publish;
+mod published;
 mod replay;
+mod serve;
+mod stops;
 mod sweep;
 
 use std::io::{self, Write};
@@ -12,6 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use harvest_features::reviewer::published::{looks_published, review_published};
 use harvest_features::reviewer::verify::{
     self as review, csv_row, review_line, Counts, Receipt, CSV_HEADER,
 };
@@ -54,6 +61,22 @@ pub enum Command {
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
+    /// P0: read a price file (or stdin) and write the market state of every bar from the first
+    /// with 257 closes on, as JSON Lines; import problems on stderr with line numbers.
+    MarketState(market_state::MarketStateArgs),
+    /// P1: read JSON Lines of {position, market_state, theta?} on stdin, write one stop proposal
+    /// per line; a bad line gets {"line": N, "error": "..."}. Exit status 1 if any line failed.
+    Stops(ParallelArgs),
+    /// P2.5: publish a harvest proposal per symbol to Redis every interval (a service; see
+    /// deploy/harvest-proposal.service). Never invents positions.
+    Publish(publish::PublishArgs),
+    /// Save the proposals published to Redis (every `quantum:harvest:proposal:*` hash, or the
+    /// stream's history) as JSON Lines on stdout, for `harvest verify` and the dashboard's
+    /// reviewer. Exit status 2 if Redis cannot be read.
+    Snapshot(published::RedisSource),
+    /// Serve the built dashboard on 127.0.0.1; with `--redis`, also the published proposals as
+    /// a live event stream (/api/live) and the dashboard's Live view.
+    Serve(serve::ServeArgs),
 }
 
 /// Options of the line-parallel commands.
@@ -79,12 +102,18 @@ pub struct VerifyArgs {
     /// Also write the summary receipt (JSON) to this file.
     #[arg(long)]
     pub receipt: Option<std::path::PathBuf>,
+    /// Theta for published records without `proposal_json` (JSON or theta.harvest lines;
+    /// default: the defaults).
+    #[arg(long, value_name = "FILE")]
+    pub theta: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub source: published::RedisSource,
     #[command(flatten)]
     pub parallel: ParallelArgs,
 }
 
 /// Output format of `verify`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// One JSON object per record.
     Jsonl,
@@ -136,6 +165,32 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         Command::Sweep(args) => sweep::run(&args, &mut out)?,
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
         Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
+        Command::MarketState(args) => market_state::run(&args, &mut out)?,
+        Command::Stops(args) => {
+            let (stats, _) = for_each_line_parallel(
+                io::stdin().lock(),
+                &mut out,
+                threads(&args),
+                false,
+                |n, line, buf, _: &mut ()| stops::stops_line(n, line, buf),
+            )?;
+            if stats.failed > 0 {
+                eprintln!(
+                    "harvest stops: {} of {} lines failed",
+                    stats.failed, stats.records
+                );
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Publish(args) => publish::run(&args),
+        Command::Snapshot(src) if src.redis.is_none() => {
+            eprintln!("harvest snapshot: give --redis URL (e.g. redis://127.0.0.1:6379)");
+            ExitCode::from(2)
+        }
+        Command::Snapshot(src) => published::snapshot(&src, &mut out)?,
+        Command::Serve(args) => serve::run(&args)?,
     };
     out.flush()?;
     Ok(code)
@@ -171,7 +226,7 @@ pub fn propose_line(
         Err(_) => Err(match std::str::from_utf8(bytes) {
             Ok(text) => review::parse_json::<HarvestInput>(text)
                 .err()
-                .unwrap_or_else(|| "invalid JSON".to_string()),
+                .map_or_else(|| "invalid JSON".to_string(), |e| e.to_string()),
             Err(e) => format!("not UTF-8 text at column {}", e.valid_up_to() + 1),
         }),
     };
@@ -195,6 +250,26 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         eprintln!("harvest verify: --abs-tol and --rel-tol must be finite numbers ≥ 0");
         return Ok(ExitCode::from(2));
     }
+    let theta = match &args.theta {
+        Some(path) => match diff_theta::load_theta(path) {
+            Ok(t) => Some(t),
+            Err(err) => {
+                eprintln!("harvest verify: --theta {}: {err}", path.display());
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    if args.source.redis.is_some() {
+        return published::verify(
+            &args.source,
+            tol,
+            theta.as_ref(),
+            args.format,
+            args.receipt.as_deref(),
+            out,
+        );
+    }
     if let Format::Csv = args.format {
         writeln!(out, "{CSV_HEADER}")?;
     }
@@ -205,7 +280,13 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         threads(&args.parallel),
         true,
         |n, line, buf, counts: &mut Counts| {
-            let row = review_line(n, line, &tol)?;
+            // Published records without proposal_json use --theta (review_line: the defaults).
+            let row = match (&theta, std::str::from_utf8(line)) {
+                (Some(t), Ok(text)) if looks_published(text) => {
+                    review_published(n, text.trim_end_matches('\r'), &tol, Some(t))
+                }
+                _ => review_line(n, line, &tol)?,
+            };
             match format {
                 Format::Jsonl => {
                     let _ = serde_json::to_writer(&mut *buf, &row);

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::args::{parse_axis, parse_grid_side, parse_range};
+use crate::error::InputError;
 use harvest_features::charts::ActionMapSpec;
 use harvest_features::reviewer::verify::parse_json;
 use harvest_features::tuning::{sweep, Sweep};
@@ -98,17 +99,15 @@ pub fn run(args: &SweepArgs, out: &mut impl Write) -> io::Result<ExitCode> {
 }
 
 /// Reads and checks the base point: JSON with paths in errors, then the kernel's validation.
-fn load_input(path: &Path) -> Result<HarvestInput, String> {
+fn load_input(path: &Path) -> Result<HarvestInput, InputError> {
     let text = if path.as_os_str() == "-" {
         let mut s = String::new();
-        io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| e.to_string())?;
+        io::stdin().read_to_string(&mut s)?;
         s
     } else {
-        std::fs::read_to_string(path).map_err(|e| e.to_string())?
+        std::fs::read_to_string(path)?
     };
     let input: HarvestInput = parse_json(text.trim_start_matches('\u{feff}'))?;
-    propose(&input).map_err(|e| e.to_string())?;
+    propose(&input)?;
     Ok(input)
 }

@@ -308,7 +308,7 @@ fn diff_theta_identical_thetas_report_nothing() {
 
 #[test]
 fn diff_theta_refuses_bad_theta_files_naming_every_problem() {
-    let a = scratch("bad-a.json", r#"{"kill_threshold": 7, "sigmaref": 0.01}"#);
+    let a = scratch("bad-a.json", r#"{"sigma_ref": 0, "sigmaref": 0.01}"#);
     let b = scratch("bad-b.lines", "theta.harvest.T1_R=abc\n");
     let out = harvest(
         &["diff-theta", a.to_str().unwrap(), b.to_str().unwrap()],
@@ -319,7 +319,7 @@ fn diff_theta_refuses_bad_theta_files_naming_every_problem() {
     assert!(out.stdout.is_empty());
     for needle in [
         "theta A (",
-        "theta.kill_threshold = 7",
+        "theta.sigma_ref = 0",
         "“sigmaref”",
         "theta B (",
         "line 1: T1_R: “abc” is not a number",
@@ -366,14 +366,14 @@ fn theta_export_and_import_convert_between_formats() {
     // A refused import: exit 1, every problem named.
     let bad = scratch(
         "refused.lines",
-        "theta.harvest.ts_ref=x\ntheta.harvest.max_age_sec=-5\n",
+        "theta.harvest.ts_ref=x\ntheta.harvest.max_age_sec=0\n",
     );
     let out = harvest(&["theta", "import", bad.to_str().unwrap()], b"");
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(out.stdout.is_empty());
     assert!(
-        err.contains("line 1: ts_ref") && err.contains("line 2: theta.max_age_sec = -5"),
+        err.contains("line 1: ts_ref") && err.contains("line 2: theta.max_age_sec = 0"),
         "{err}"
     );
     assert!(err.contains("refused (2 problems)"), "{err}");

@@ -17,6 +17,7 @@ pub mod charts;
 pub mod csv_text;
 pub mod explorer;
 pub mod format;
+pub mod live;
 pub mod reviewer;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sample;

@@ -232,7 +232,7 @@ pub fn export_theta(theta: &Theta, format: ThetaFormat) -> String {
 /// use harvest_features::theta::import_theta;
 /// let t = import_theta("theta.harvest.kill_threshold = 0.5  # stricter\n").unwrap();
 /// assert_eq!(t, Theta { kill_threshold: 0.5, ..Theta::default() });
-/// let errs = import_theta(r#"{"kill": 0.5, "sigma_ref": -1, "T1_R": "two"}"#).unwrap_err();
+/// let errs = import_theta(r#"{"kill": 0.5, "sigma_ref": 0, "T1_R": "two"}"#).unwrap_err();
 /// let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
 /// assert_eq!(errs.len(), 3, "{text:?}");
 /// assert!(text[0].contains("“kill”") && text[1].contains("T1_R") && text[2].contains("sigma_ref"));

@@ -104,15 +104,22 @@ impl Axis {
         }
     }
 
-    /// The range worth exploring around `input`: wide enough to hold every boundary the kernel
-    /// can have along this axis (the caps make K flat beyond it).
+    /// The range worth exploring around `input` along one of the five inputs: wide enough to
+    /// hold every boundary the kernel can have along it (the caps make K flat beyond it).
+    /// `None` for a tunable: how far to explore a tunable is the dashboard's choice (its slider
+    /// range, `harvest_features::explorer::params::domain`).
     ///
     /// PnL: R_net from −10 to `max(T3_R, lock_R) + 10`; p_trend: [0, 1]; σ: up to 1.25× the
     /// capped spike; TS: from `ts_ref − ts_drop_cap` to `ts_ref`, widened to hold the current
-    /// value; age: up to 1.25 × `max_age_sec`; a tunable: its slider range.
-    pub fn domain(self, input: &HarvestInput) -> (f64, f64) {
+    /// value; age: up to 1.25 × `max_age_sec`. Widened to hold the current value.
+    ///
+    /// ```
+    /// use harvest_kernel::{Axis, HarvestInput, ThetaField};
+    /// assert_eq!(Axis::PTrend.input_domain(&HarvestInput::default()), Some((0.0, 1.0)));
+    /// assert_eq!(Axis::Theta(ThetaField::T1R).input_domain(&HarvestInput::default()), None);
+    /// ```
+    pub fn input_domain(self, input: &HarvestInput) -> Option<(f64, f64)> {
         let theta = input.theta.unwrap_or_default();
-        let cur = self.get(input);
         let (lo, hi) = match self {
             Axis::Pnl => {
                 let e = input.evaluate();
@@ -129,8 +136,14 @@ impl Axis {
                 (theta.ts_ref + 0.1).max(1.0),
             ),
             Axis::AgeSec => (0.0, theta.max_age_sec * 1.25),
-            Axis::Theta(f) => (f.spec().min, f.spec().max),
+            Axis::Theta(_) => return None,
         };
+        Some(self.widen((lo, hi), input))
+    }
+
+    /// `(lo, hi)` widened to hold the current value on this axis (when it is finite).
+    pub fn widen(self, (lo, hi): (f64, f64), input: &HarvestInput) -> (f64, f64) {
+        let cur = self.get(input);
         if cur.is_finite() {
             (lo.min(cur), hi.max(cur))
         } else {

@@ -231,7 +231,8 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
             "risk_unit",
             rec.risk_unit,
             got.risk_unit,
-            "max(entry · stop · qty, 1e-9), stop from P1 if usable else fallback_stop_pct"
+            "max(entry · stop · qty, 1e-9), stop from P1 when present and non-zero, else \
+             fallback_stop_pct"
                 .to_string(),
         ),
         (
@@ -316,7 +317,9 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
                     &format!("audit.tranche_weights[{i}]"),
                     rw[i],
                     w[i],
-                    "softmax(u / softmax_temp)".to_string(),
+                    "exp(u_i / softmax_temp) / Σ_j exp(u_j / softmax_temp), exactly 1/3 each \
+                     when Σ < 1e-9"
+                        .to_string(),
                 ));
             }
         }

@@ -28,6 +28,19 @@ pub enum KernelError {
         /// The allowed range in words.
         expected: String,
     },
+    /// An intermediate of the computation is not a finite number (the inputs are too large
+    /// together, or an `exp` overflows): no proposal can be computed.
+    #[error("{field} is not computable ({}): {cause}", Num(*.value))]
+    NotComputable {
+        /// The intermediate, as the proposal's JSON path: `risk_unit`, `cost_est`, `R_net`,
+        /// `new_sl_proposed`, `kill_score`, `audit.z` or `audit.tranche_weights`.
+        field: &'static str,
+        /// The value it came to (±∞ or NaN; the finite `exp(−z)` argument for an overflow in K).
+        #[serde(serialize_with = "ser_f64")]
+        value: f64,
+        /// The formula and the inputs (named by JSON path, with their values) it came from.
+        cause: String,
+    },
 }
 
 impl KernelError {
@@ -40,14 +53,18 @@ impl KernelError {
     /// ```
     pub fn field(&self) -> &'static str {
         match self {
-            KernelError::NonFinite { field, .. } | KernelError::OutOfRange { field, .. } => field,
+            KernelError::NonFinite { field, .. }
+            | KernelError::OutOfRange { field, .. }
+            | KernelError::NotComputable { field, .. } => field,
         }
     }
 
     /// The offending value.
     pub fn value(&self) -> f64 {
         match self {
-            KernelError::NonFinite { value, .. } | KernelError::OutOfRange { value, .. } => *value,
+            KernelError::NonFinite { value, .. }
+            | KernelError::OutOfRange { value, .. }
+            | KernelError::NotComputable { value, .. } => *value,
         }
     }
 }

@@ -47,8 +47,9 @@ impl FlipPoint {
 
 const SCAN_STEPS: usize = 256;
 
-/// The nearest flip along `axis` in `direction`, inside [`Axis::domain`]; `None` if the action
-/// stays the same all the way.
+/// The nearest flip along one of the five inputs in `direction`, inside [`Axis::input_domain`];
+/// `None` if the action stays the same all the way (and for a tunable, which has no domain of
+/// its own here: use [`flip_within`]).
 ///
 /// ```
 /// use harvest_kernel::{flip_along, Axis, Direction, HarvestAction, HarvestInput};
@@ -57,11 +58,28 @@ const SCAN_STEPS: usize = 256;
 /// assert!((f.value - 4.1).abs() < 1e-9); // R_net = (4.1 − 0.1) / 2 = 2 = T1_R
 /// ```
 pub fn flip_along(input: &HarvestInput, axis: Axis, direction: Direction) -> Option<FlipPoint> {
+    flip_within(input, axis, direction, axis.input_domain(input)?)
+}
+
+/// The nearest flip along `axis` in `direction` inside `(lo, hi)`; `None` if the action stays
+/// the same all the way.
+///
+/// ```
+/// use harvest_kernel::{flip_within, Axis, Direction, HarvestAction, HarvestInput, ThetaField};
+/// let axis = Axis::Theta(ThetaField::KillThreshold);
+/// let f = flip_within(&HarvestInput::default(), axis, Direction::Down, (0.01, 0.99)).unwrap();
+/// assert_eq!(f.to, HarvestAction::FullCloseProposed);
+/// ```
+pub fn flip_within(
+    input: &HarvestInput,
+    axis: Axis,
+    direction: Direction,
+    (lo, hi): (f64, f64),
+) -> Option<FlipPoint> {
     let current = axis.get(input);
     if !current.is_finite() {
         return None;
     }
-    let (lo, hi) = axis.domain(input);
     let end = match direction {
         Direction::Up => hi,
         Direction::Down => lo,

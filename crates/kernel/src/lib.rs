@@ -26,14 +26,14 @@ mod types;
 pub use axis::{rebalance, Axis};
 pub use compare::{compare, FieldDiff, RecordedOutput, Tolerance, Verdict};
 pub use error::KernelError;
-pub use flip::{flip_along, flip_points, Direction, FlipPoint};
+pub use flip::{flip_along, flip_points, flip_within, Direction, FlipPoint};
 pub use kill::{contributions, k_components, kill_z, logit, sigmoid};
 pub use propose::{
     be_plus_level, evaluate, harvest_action, profit_lock, propose, stop_distance, validate,
     Evaluation, MIN_RISK_UNIT, PROB_SUM_TOLERANCE,
 };
 pub use scenarios::{scenarios, Expected, Scenario, ScenarioStep, SPEC_ROUNDING_TOLERANCE};
-pub use theta::{ParamGroup, ParamSpec, Theta, ThetaField, Validity, PARAMS};
+pub use theta::{ParamSpec, Theta, ThetaField, Validity, MAX_EXP_ARG, PARAMS, UNIFORM_BELOW};
 pub use types::{
     Audit, HarvestAction, HarvestInput, KComponents, MarketState, P1Proposal, Position, Proposal,
     ReasonCode, Side, Warning,

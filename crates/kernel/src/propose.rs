@@ -46,27 +46,36 @@ pub struct Evaluation {
     pub killed: bool,
 }
 
-/// The stop distance used: P1's `stop_dist_pct` when finite and > 0, else `fallback_stop_pct`.
+/// The stop distance used, as the running P2 system picks it: P1's `stop_dist_pct` whenever P1
+/// is present and its stop is non-zero (a negative one too: [`validate`] warns), else
+/// `fallback_stop_pct`. The second value says whether P1's was used.
 ///
 /// ```
 /// use harvest_kernel::{stop_distance, P1Proposal, Theta};
-/// let p1 = P1Proposal { stop_dist_pct: -1.0, ..P1Proposal::default() };
-/// assert_eq!(stop_distance(Some(&p1), &Theta::default()), (0.02, false));
+/// let p1 = |s| P1Proposal { stop_dist_pct: s, ..P1Proposal::default() };
+/// assert_eq!(stop_distance(Some(&p1(0.03)), &Theta::default()), (0.03, true));
+/// assert_eq!(stop_distance(Some(&p1(-0.01)), &Theta::default()), (-0.01, true));
+/// assert_eq!(stop_distance(Some(&p1(0.0)), &Theta::default()), (0.02, false));
+/// assert_eq!(stop_distance(None, &Theta::default()), (0.02, false));
 /// ```
 #[inline]
 pub fn stop_distance(p1: Option<&P1Proposal>, theta: &Theta) -> (f64, bool) {
     match p1 {
-        Some(p) if p.stop_dist_pct.is_finite() && p.stop_dist_pct > 0.0 => (p.stop_dist_pct, true),
+        Some(p) if p.stop_dist_pct != 0.0 => (p.stop_dist_pct, true),
         _ => (theta.fallback_stop_pct, false),
     }
 }
 
-/// The R_net cascade: `≥ T3_R` → PARTIAL_75, `≥ T2_R` → PARTIAL_50, `≥ T1_R` → PARTIAL_25, else NONE.
+/// The R_net cascade: `≥ T3_R` → PARTIAL_75, `≥ T2_R` → PARTIAL_50, `≥ T1_R` → PARTIAL_25, else
+/// NONE, checked in this order as written, also when the thresholds are out of order.
 ///
 /// ```
 /// use harvest_kernel::{harvest_action, HarvestAction, Theta};
 /// assert_eq!(harvest_action(4.0, &Theta::default()), HarvestAction::Partial50);
 /// assert_eq!(harvest_action(1.999, &Theta::default()), HarvestAction::None);
+/// // Unordered (T3_R < T2_R): T3_R is checked first, as the P2 system does.
+/// let odd = Theta { t3_r: 3.0, ..Theta::default() };
+/// assert_eq!(harvest_action(4.5, &odd), HarvestAction::Partial75);
 /// ```
 #[inline]
 pub fn harvest_action(r_net: f64, theta: &Theta) -> HarvestAction {
@@ -126,7 +135,8 @@ pub fn profit_lock(
 /// `risk_unit = max(entry·stop·qty, 1e-9)`, `cost_est = cost_bps/10000·entry·qty`,
 /// `R_net = (pnl − cost_est)/risk_unit`; the cascade and profit lock on R_net; K from
 /// [`k_components`]; `K ≥ kill_threshold` overrides the action with FULL_CLOSE_PROPOSED.
-/// Inputs that [`validate`] would reject give unspecified (but never panicking) results.
+/// Bit for bit the numbers of [`propose`] on every input it accepts; inputs it refuses give
+/// unspecified (but never panicking) results.
 ///
 /// ```
 /// use harvest_kernel::{evaluate, HarvestAction, MarketState, P1Proposal, Position, Theta};
@@ -234,24 +244,51 @@ fn check(field: &'static str, v: f64, ok: bool, expected: &'static str) -> Resul
     }
 }
 
-/// Validates one input, in wire order (position, market state, P1, theta), and returns the soft
-/// problems as warnings.
+fn warn(code: &str, field: &str, message: String) -> Warning {
+    Warning {
+        code: code.to_string(),
+        field: field.to_string(),
+        message,
+    }
+}
+
+/// Validates one input, in wire order (position, market state, P1, theta), and returns what makes
+/// no sense but can be computed as warnings.
 ///
-/// Errors: any non-finite number (except P1's `stop_dist_pct`, which falls back with a warning),
-/// `entry_price ≤ 0`, `qty ≤ 0`, `age_sec < 0`, a probability outside [0, 1], `sigma < 0`, and a
-/// theta rejected by [`Theta::validate`]. Warnings: probabilities not summing to 1 within
-/// [`PROB_SUM_TOLERANCE`]; a P1 stop present but unusable (≤ 0 or non-finite).
+/// Errors, where no real position or market looks like the input or the running P2 system
+/// cannot compute: any non-finite number, `entry_price ≤ 0`, `qty ≤ 0`, `age_sec < 0`, a
+/// probability outside [0, 1], `sigma < 0`, and a theta refused by [`Theta::validate`]
+/// (`sigma_ref`, `max_age_sec` or `softmax_temp` = 0, tranche weights that overflow). The side
+/// is a [`Side`], so nothing but LONG or SHORT reaches the kernel. Warnings: probabilities not
+/// summing to 1 within [`PROB_SUM_TOLERANCE`], a negative P1 stop (used, as the P2 system does),
+/// and [`Theta::warnings`]. Intermediates that overflow are found by [`propose`], which computes
+/// them.
 ///
 /// # Errors
-/// The first [`KernelError`] found, naming the field's JSON path, its value and the allowed range.
+/// The first [`KernelError`] found, naming the field's JSON path, its value and what was expected.
 ///
 /// ```
-/// use harvest_kernel::{validate, MarketState, Position, Theta};
+/// use harvest_kernel::{validate, MarketState, P1Proposal, Position, Theta};
 /// let ms = MarketState { sigma: -0.1, ..MarketState::default() };
 /// let err = validate(&Position::default(), &ms, None, &Theta::default()).unwrap_err();
 /// assert_eq!(err.field(), "market_state.sigma");
+/// let p1 = P1Proposal { stop_dist_pct: -0.02, ..P1Proposal::default() };
+/// let w = validate(&Position::default(), &MarketState::default(), Some(&p1), &Theta::default());
+/// assert_eq!(w.unwrap()[0].code, "p1_stop_negative");
 /// ```
 pub fn validate(
+    position: &Position,
+    market: &MarketState,
+    p1: Option<&P1Proposal>,
+    theta: &Theta,
+) -> Result<Vec<Warning>, KernelError> {
+    let warnings = validate_fields(position, market, p1, theta)?;
+    theta.tranche_weights()?;
+    Ok(warnings)
+}
+
+/// [`validate`] without the tranche weights (which [`propose`] computes once, for the audit).
+fn validate_fields(
     position: &Position,
     market: &MarketState,
     p1: Option<&P1Proposal>,
@@ -300,47 +337,166 @@ pub fn validate(
         (0.0..=1.0).contains(&m.p_chop),
         PROB,
     )?;
+    if let Some(p1) = p1 {
+        finite("p1_proposal.stop_dist_pct", p1.stop_dist_pct)?;
+        finite_opt("p1_proposal.proposed_sl", p1.proposed_sl)?;
+        finite_opt("p1_proposal.proposed_tp", p1.proposed_tp)?;
+    }
+    theta.validate_fields()?;
 
     let mut warnings = Vec::new();
     let sum = m.p_trend + m.p_mr + m.p_chop;
     if (sum - 1.0).abs() > PROB_SUM_TOLERANCE {
-        warnings.push(Warning {
-            code: "probabilities_not_normalized".to_string(),
-            field: "market_state".to_string(),
-            message: format!(
+        warnings.push(warn(
+            "probabilities_not_normalized",
+            "market_state",
+            format!(
                 "p_trend + p_mr + p_chop = {}, expected 1 within {}; used as given",
                 Num(sum),
                 Num(PROB_SUM_TOLERANCE)
             ),
-        });
+        ));
     }
-
     if let Some(p1) = p1 {
-        finite_opt("p1_proposal.proposed_sl", p1.proposed_sl)?;
-        finite_opt("p1_proposal.proposed_tp", p1.proposed_tp)?;
-        if !(p1.stop_dist_pct.is_finite() && p1.stop_dist_pct > 0.0) {
-            warnings.push(Warning {
-                code: "p1_stop_unusable".to_string(),
-                field: "p1_proposal.stop_dist_pct".to_string(),
-                message: format!(
-                    "P1 stop_dist_pct = {} is not a finite number > 0; fallback_stop_pct = {} used",
+        if p1.stop_dist_pct < 0.0 {
+            warnings.push(warn(
+                "p1_stop_negative",
+                "p1_proposal.stop_dist_pct",
+                format!(
+                    "P1 stop_dist_pct = {} is negative; used as given, as the P2 system does \
+                     (the risk unit is floored at {})",
                     Num(p1.stop_dist_pct),
-                    Num(theta.fallback_stop_pct)
+                    Num(MIN_RISK_UNIT)
                 ),
-            });
+            ));
         }
     }
-    theta.validate()?;
+    theta.push_warnings(&mut warnings);
     Ok(warnings)
 }
 
+impl Evaluation {
+    /// Checks that every intermediate is a number the running P2 system would produce too:
+    /// risk unit, cost, R_net, the proposed stop, z and K finite, and no `exp(−z)` overflow in K.
+    ///
+    /// # Errors
+    /// [`KernelError::NotComputable`] naming the intermediate and the inputs it came from.
+    ///
+    /// ```
+    /// use harvest_kernel::{evaluate, MarketState, Position, Theta};
+    /// let pos = Position { entry_price: 1e308, qty: 1e308, ..Position::default() };
+    /// let e = evaluate(&pos, &MarketState::default(), None, &Theta::default());
+    /// let err = e.check(&pos, &Theta::default()).unwrap_err();
+    /// assert_eq!(err.field(), "risk_unit");
+    /// assert!(err.to_string().contains("position.entry_price"));
+    /// ```
+    pub fn check(&self, position: &Position, theta: &Theta) -> Result<(), KernelError> {
+        let p = position;
+        let stop = if self.p1_used {
+            "p1_proposal.stop_dist_pct"
+        } else {
+            "theta.fallback_stop_pct"
+        };
+        let not = |field: &'static str, value: f64, cause: String| {
+            Err(KernelError::NotComputable {
+                field,
+                value,
+                cause,
+            })
+        };
+        if !self.risk_unit.is_finite() {
+            return not(
+                "risk_unit",
+                self.risk_unit,
+                format!(
+                    "position.entry_price {} · {stop} {} · position.qty {} overflows",
+                    Num(p.entry_price),
+                    Num(self.stop_dist),
+                    Num(p.qty)
+                ),
+            );
+        }
+        if !self.cost_est.is_finite() {
+            return not(
+                "cost_est",
+                self.cost_est,
+                format!(
+                    "theta.cost_bps {} / 10000 · position.entry_price {} · position.qty {} overflows",
+                    Num(theta.cost_bps),
+                    Num(p.entry_price),
+                    Num(p.qty)
+                ),
+            );
+        }
+        if !self.r_net.is_finite() {
+            return not(
+                "R_net",
+                self.r_net,
+                format!(
+                    "(position.unrealized_pnl {} − cost_est {}) / risk_unit {} overflows",
+                    Num(p.unrealized_pnl),
+                    Num(self.cost_est),
+                    Num(self.risk_unit)
+                ),
+            );
+        }
+        if let Some(sl) = self.new_sl.filter(|sl| !sl.is_finite()) {
+            return not(
+                "new_sl_proposed",
+                sl,
+                format!(
+                    "position.entry_price {} · (1 ± theta.be_plus_pct {}) overflows",
+                    Num(p.entry_price),
+                    Num(theta.be_plus_pct)
+                ),
+            );
+        }
+        if !self.z.is_finite() {
+            return not(
+                "audit.z",
+                self.z,
+                format!(
+                    "z = theta.k_regime_flip {} · {} + theta.k_sigma_spike {} · {} + \
+                     theta.k_ts_drop {} · {} + theta.k_age_penalty {} · {} overflows",
+                    Num(theta.k_regime_flip),
+                    Num(self.k.regime_flip),
+                    Num(theta.k_sigma_spike),
+                    Num(self.k.sigma_spike),
+                    Num(theta.k_ts_drop),
+                    Num(self.k.ts_drop),
+                    Num(theta.k_age_penalty),
+                    Num(self.k.age_penalty)
+                ),
+            );
+        }
+        // For a finite z, K = 1/(1+exp(−z)) is 0 exactly when exp(−z) overflowed: otherwise
+        // 1 + exp(−z) ≤ f64::MAX and K ≥ 1/f64::MAX > 0.
+        if self.kill_score == 0.0 || !self.kill_score.is_finite() {
+            return not(
+                "kill_score",
+                self.z,
+                format!(
+                    "K = 1/(1+exp(−z)) with z = {}: exp(−z) overflows (z below −{}); the kill \
+                     weights theta.k_* are too negative",
+                    Num(self.z),
+                    Num(crate::theta::MAX_EXP_ARG)
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Computes the full proposal for one input: validation, the numbers of [`evaluate`], reason
-/// codes and the audit (inputs, all 22 tunables, tranche weights, kill components and z).
+/// codes, the audit (inputs, all 22 tunables, tranche weights, kill components and z) and the
+/// warnings (what makes no sense but was computed, as the running P2 system computes it).
 ///
 /// A missing theta (or missing fields in it) takes the defaults.
 ///
 /// # Errors
-/// A [`KernelError`] from [`validate`]; the kernel never panics.
+/// A [`KernelError`] from [`validate`], or [`KernelError::NotComputable`] when an intermediate
+/// (risk unit, cost, R_net, z, K, the tranche weights) is not a finite number
+/// ([`Evaluation::check`]). The kernel never panics.
 ///
 /// ```
 /// use harvest_kernel::{propose, HarvestAction, HarvestInput, Position, ReasonCode};
@@ -356,8 +512,10 @@ pub fn validate(
 pub fn propose(input: &HarvestInput) -> Result<Proposal, KernelError> {
     let theta = input.theta.unwrap_or_default();
     let p1 = input.p1_proposal.as_ref();
-    let warnings = validate(&input.position, &input.market_state, p1, &theta)?;
+    let warnings = validate_fields(&input.position, &input.market_state, p1, &theta)?;
+    let tranche_weights = theta.tranche_weights()?;
     let e = evaluate(&input.position, &input.market_state, p1, &theta);
+    e.check(&input.position, &theta)?;
     Ok(Proposal {
         harvest_action: e.action,
         new_sl_proposed: e.new_sl,
@@ -371,7 +529,7 @@ pub fn propose(input: &HarvestInput) -> Result<Proposal, KernelError> {
             market_state: input.market_state,
             p1_proposal: input.p1_proposal,
             theta,
-            tranche_weights: theta.tranche_weights(),
+            tranche_weights,
             k_components: e.k,
             z: e.z,
         },

@@ -1,9 +1,10 @@
 //! Theta: the 22 tunables (`theta.harvest.*`), and the one table of parameter specs that drives
-//! both validation and the dashboard's sliders.
+//! their validation and warnings.
 
 use serde::{Deserialize, Serialize};
 
 use super::error::KernelError;
+use super::types::Warning;
 use crate::num::Num;
 
 /// The tunables. Every field is optional on the wire: a missing one takes its default.
@@ -139,30 +140,8 @@ pub enum ThetaField {
     KillThreshold,
 }
 
-/// Where a tunable sits in the dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ParamGroup {
-    /// Stop, cost, R triggers and tranche weights.
-    HarvestTriggers,
-    /// Break-even-plus stop.
-    ProfitLock,
-    /// Kill-score components, weights and threshold.
-    KillScore,
-}
-
-impl ParamGroup {
-    /// Heading shown in the dashboard.
-    pub fn title(self) -> &'static str {
-        match self {
-            ParamGroup::HarvestTriggers => "Harvest triggers",
-            ParamGroup::ProfitLock => "Profit lock",
-            ParamGroup::KillScore => "Kill score",
-        }
-    }
-}
-
-/// Which values can mean anything at all (the kernel rejects the rest).
+/// Which values make sense for a tunable. Outside this range the kernel still computes, as the
+/// running P2 system does, and says so in a warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Validity {
@@ -177,7 +156,13 @@ pub enum Validity {
 }
 
 impl Validity {
-    /// Whether `v` is allowed (always false for NaN and ±∞).
+    /// Whether `v` makes sense (always false for NaN and ±∞).
+    ///
+    /// ```
+    /// use harvest_kernel::Validity;
+    /// assert!(Validity::OpenUnit.allows(0.6));
+    /// assert!(!Validity::OpenUnit.allows(1.0));
+    /// ```
     pub fn allows(self, v: f64) -> bool {
         v.is_finite()
             && match self {
@@ -188,7 +173,7 @@ impl Validity {
             }
     }
 
-    /// The allowed range in words, e.g. `"a number > 0"`.
+    /// The range in words, e.g. `"a number > 0"`.
     pub fn describe(self) -> &'static str {
         match self {
             Validity::Finite => "a finite number",
@@ -199,42 +184,46 @@ impl Validity {
     }
 }
 
-/// The spec of one tunable: its wire name, unit, slider range, validity and help text.
+/// The spec of one tunable: its wire name, unit, what the kernel refuses and what it warns about.
+/// (How the dashboard shows it — slider range, group — is the dashboard's business.)
 #[derive(Debug, Clone, Copy)]
 pub struct ParamSpec {
     /// Which tunable.
     pub field: ThetaField,
     /// JSON key, e.g. `"T1_R"`.
     pub key: &'static str,
-    /// Unit shown beside the value.
+    /// Unit of the value (`""` for a pure number).
     pub unit: &'static str,
-    /// Dashboard group.
-    pub group: ParamGroup,
-    /// Slider minimum.
-    pub min: f64,
-    /// Slider maximum.
-    pub max: f64,
-    /// Slider step.
-    pub step: f64,
-    /// What values the kernel accepts (wider than the slider range).
-    pub validity: Validity,
+    /// What makes sense; any other finite value is computed with a warning.
+    pub sensible: Validity,
+    /// The running system divides by it: 0 is an error (it cannot compute a proposal).
+    pub divisor: bool,
     /// One-line help text.
     pub help: &'static str,
 }
 
+impl ParamSpec {
+    /// What the kernel accepts at all, in words: `"a finite number"` or `"a finite number ≠ 0"`.
+    pub fn accepts(&self) -> &'static str {
+        if self.divisor {
+            "a finite number ≠ 0 (the kernel divides by it)"
+        } else {
+            "a finite number"
+        }
+    }
+}
+
 macro_rules! params {
-    ($( $field:ident, $key:literal, $unit:literal, $group:ident, $min:expr, $max:expr, $step:expr, $valid:ident, $help:literal; )*) => {
-        /// The parameter table, in wire order; index with `ThetaField as usize`.
+    ($( $field:ident, $key:literal, $unit:literal, $sensible:ident, $divisor:literal, $help:literal; )*) => {
+        /// The parameter table, in wire order; index with `ThetaField as usize`. It drives
+        /// validation ([`Theta::validate`]) and the warnings ([`Theta::warnings`]).
         pub const PARAMS: [ParamSpec; 22] = [
             $( ParamSpec {
                 field: ThetaField::$field,
                 key: $key,
                 unit: $unit,
-                group: ParamGroup::$group,
-                min: $min,
-                max: $max,
-                step: $step,
-                validity: Validity::$valid,
+                sensible: Validity::$sensible,
+                divisor: $divisor,
                 help: $help,
             }, )*
         ];
@@ -242,49 +231,49 @@ macro_rules! params {
 }
 
 params! {
-    FallbackStopPct, "fallback_stop_pct", "fraction", HarvestTriggers, 0.001, 0.1, 0.001, Positive,
-        "Stop distance as a fraction of entry, used when P1 gives no usable stop";
-    CostBps, "cost_bps", "bps", HarvestTriggers, 0.0, 100.0, 0.5, NonNegative,
+    FallbackStopPct, "fallback_stop_pct", "fraction", Positive, false,
+        "Stop distance as a fraction of entry, used when P1 gives no stop (or a zero one)";
+    CostBps, "cost_bps", "bps", NonNegative, false,
         "Estimated trading cost in basis points of entry notional, subtracted from PnL";
-    T1R, "T1_R", "R", HarvestTriggers, 0.0, 10.0, 0.05, Finite,
+    T1R, "T1_R", "R", Finite, false,
         "R_net at which the first 25 % tranche is proposed";
-    T2R, "T2_R", "R", HarvestTriggers, 0.0, 15.0, 0.05, Finite,
-        "R_net at which 50 % is proposed (must exceed T1_R)";
-    T3R, "T3_R", "R", HarvestTriggers, 0.0, 20.0, 0.05, Finite,
-        "R_net at which 75 % is proposed (must exceed T2_R)";
-    U1, "u1", "logit", HarvestTriggers, -5.0, 5.0, 0.1, Finite,
+    T2R, "T2_R", "R", Finite, false,
+        "R_net at which 50 % is proposed (should exceed T1_R)";
+    T3R, "T3_R", "R", Finite, false,
+        "R_net at which 75 % is proposed (should exceed T2_R)";
+    U1, "u1", "logit", Finite, false,
         "Tranche-weight logit of tranche 1 (audit only)";
-    U2, "u2", "logit", HarvestTriggers, -5.0, 5.0, 0.1, Finite,
+    U2, "u2", "logit", Finite, false,
         "Tranche-weight logit of tranche 2 (audit only)";
-    U3, "u3", "logit", HarvestTriggers, -5.0, 5.0, 0.1, Finite,
+    U3, "u3", "logit", Finite, false,
         "Tranche-weight logit of tranche 3 (audit only)";
-    SoftmaxTemp, "softmax_temp", "", HarvestTriggers, 0.05, 10.0, 0.05, Positive,
+    SoftmaxTemp, "softmax_temp", "", Positive, true,
         "Softmax temperature of the tranche weights";
-    LockR, "lock_R", "R", ProfitLock, 0.0, 10.0, 0.05, Finite,
+    LockR, "lock_R", "R", Finite, false,
         "R_net at which the stop moves to break-even plus";
-    BePlusPct, "be_plus_pct", "fraction", ProfitLock, 0.0, 0.02, 0.0005, NonNegative,
+    BePlusPct, "be_plus_pct", "fraction", NonNegative, false,
         "Buffer beyond entry for the break-even-plus stop";
-    TrendMin, "trend_min", "prob", KillScore, 0.0, 1.0, 0.01, Finite,
+    TrendMin, "trend_min", "prob", Finite, false,
         "p_trend below this, with p_chop + p_mr > 0.5, is a regime flip";
-    SigmaRef, "sigma_ref", "σ", KillScore, 0.001, 0.1, 0.001, Positive,
+    SigmaRef, "sigma_ref", "σ", Positive, true,
         "Reference volatility: the spike is σ/σ_ref − 1";
-    SigmaSpikeCap, "sigma_spike_cap", "", KillScore, 0.0, 10.0, 0.1, NonNegative,
+    SigmaSpikeCap, "sigma_spike_cap", "", NonNegative, false,
         "Largest value of the sigma-spike component";
-    TsRef, "ts_ref", "TS", KillScore, 0.0, 1.0, 0.01, Finite,
+    TsRef, "ts_ref", "TS", Finite, false,
         "Reference trend strength: the drop is ts_ref − TS";
-    TsDropCap, "ts_drop_cap", "TS", KillScore, 0.0, 2.0, 0.05, NonNegative,
+    TsDropCap, "ts_drop_cap", "TS", NonNegative, false,
         "Largest value of the TS-drop component";
-    MaxAgeSec, "max_age_sec", "s", KillScore, 3600.0, 604800.0, 3600.0, Positive,
+    MaxAgeSec, "max_age_sec", "s", Positive, true,
         "Age at which the age penalty reaches 1";
-    KRegimeFlip, "k_regime_flip", "weight", KillScore, 0.0, 5.0, 0.05, NonNegative,
+    KRegimeFlip, "k_regime_flip", "weight", NonNegative, false,
         "Weight of the regime flip in z";
-    KSigmaSpike, "k_sigma_spike", "weight", KillScore, 0.0, 5.0, 0.05, NonNegative,
+    KSigmaSpike, "k_sigma_spike", "weight", NonNegative, false,
         "Weight of the sigma spike in z";
-    KTsDrop, "k_ts_drop", "weight", KillScore, 0.0, 5.0, 0.05, NonNegative,
+    KTsDrop, "k_ts_drop", "weight", NonNegative, false,
         "Weight of the TS drop in z";
-    KAgePenalty, "k_age_penalty", "weight", KillScore, 0.0, 5.0, 0.05, NonNegative,
+    KAgePenalty, "k_age_penalty", "weight", NonNegative, false,
         "Weight of the age penalty in z";
-    KillThreshold, "kill_threshold", "K", KillScore, 0.01, 0.99, 0.005, OpenUnit,
+    KillThreshold, "kill_threshold", "K", OpenUnit, false,
         "K at or above which a full close is proposed";
 }
 
@@ -430,67 +419,139 @@ impl Theta {
         }
     }
 
-    /// Checks that the tunables can mean anything; the first problem, in wire order.
+    /// Checks that the kernel can compute with these tunables; the first problem, in wire order.
     ///
-    /// Each field must satisfy its [`Validity`] (finite; weights, caps, cost and BE+ ≥ 0;
-    /// `sigma_ref`, `max_age_sec`, `softmax_temp`, `fallback_stop_pct` > 0; `0 < kill_threshold < 1`),
-    /// and `T1_R < T2_R < T3_R`.
+    /// Errors are only what the running P2 system cannot compute either: a non-finite value,
+    /// `sigma_ref`, `max_age_sec` or `softmax_temp` = 0 (it divides by them), and tranche weights
+    /// whose `exp(u_i/softmax_temp)` overflows. Values that merely make no sense
+    /// (`kill_threshold` outside (0, 1), unordered thresholds, negative weights, …) pass, and
+    /// [`Theta::warnings`] names them.
     ///
     /// # Errors
-    /// [`KernelError`] naming the field (`theta.<key>`), its value and the allowed range.
+    /// [`KernelError`] naming the field (`theta.<key>`), its value and what was expected.
     ///
     /// ```
     /// use harvest_kernel::Theta;
-    /// let bad = Theta { kill_threshold: 1.5, ..Theta::default() };
+    /// let bad = Theta { sigma_ref: 0.0, ..Theta::default() };
     /// let err = bad.validate().unwrap_err();
-    /// assert_eq!(err.field(), "theta.kill_threshold");
-    /// assert!(err.to_string().contains("0 < value < 1"));
+    /// assert_eq!(err.field(), "theta.sigma_ref");
+    /// assert!(err.to_string().contains("≠ 0"));
+    /// // Nonsense but computable: no error, a warning.
+    /// let odd = Theta { kill_threshold: 1.5, t2_r: 1.0, ..Theta::default() };
+    /// assert!(odd.validate().is_ok());
+    /// assert_eq!(odd.warnings().len(), 2);
     /// ```
     pub fn validate(&self) -> Result<(), KernelError> {
-        match self.validate_all().into_iter().next() {
-            Some(e) => Err(e),
-            None => Ok(()),
+        self.validate_fields()?;
+        self.tranche_weights().map(drop)
+    }
+
+    /// [`Theta::validate`] without the tranche weights.
+    pub(crate) fn validate_fields(&self) -> Result<(), KernelError> {
+        PARAMS.iter().try_for_each(|spec| self.check_field(spec))
+    }
+
+    fn check_field(&self, spec: &ParamSpec) -> Result<(), KernelError> {
+        let v = self.get(spec.field);
+        if !v.is_finite() {
+            Err(KernelError::NonFinite {
+                field: spec.field.path(),
+                value: v,
+            })
+        } else if spec.divisor && v == 0.0 {
+            Err(KernelError::OutOfRange {
+                field: spec.field.path(),
+                value: v,
+                expected: spec.accepts().to_string(),
+            })
+        } else {
+            Ok(())
         }
     }
 
-    /// Every problem at once (empty when valid), in wire order: what the dashboard shows inline.
+    /// Every error at once (empty when the kernel can compute), in wire order: what the
+    /// dashboard shows inline.
     pub fn validate_all(&self) -> Vec<KernelError> {
-        let mut errors = Vec::new();
-        for spec in PARAMS.iter() {
-            let v = self.get(spec.field);
-            if !v.is_finite() {
-                errors.push(KernelError::NonFinite {
-                    field: spec.field.path(),
-                    value: v,
-                });
-            } else if !spec.validity.allows(v) {
-                errors.push(KernelError::OutOfRange {
-                    field: spec.field.path(),
-                    value: v,
-                    expected: spec.validity.describe().to_string(),
-                });
-            } else if spec.field == ThetaField::T2R && self.t1_r.is_finite() && v <= self.t1_r {
-                errors.push(KernelError::OutOfRange {
-                    field: spec.field.path(),
-                    value: v,
-                    expected: format!("a number > T1_R (= {}): T1_R < T2_R < T3_R", Num(self.t1_r)),
-                });
-            } else if spec.field == ThetaField::T3R && self.t2_r.is_finite() && v <= self.t2_r {
-                errors.push(KernelError::OutOfRange {
-                    field: spec.field.path(),
-                    value: v,
-                    expected: format!("a number > T2_R (= {}): T1_R < T2_R < T3_R", Num(self.t2_r)),
-                });
+        let mut errors: Vec<KernelError> = PARAMS
+            .iter()
+            .filter_map(|spec| self.check_field(spec).err())
+            .collect();
+        if errors.is_empty() {
+            if let Err(e) = self.tranche_weights() {
+                errors.push(e);
             }
         }
         errors
     }
 
-    /// Whether [`Theta::validate`] passes, without allocating.
+    /// Whether [`Theta::validate`] passes.
     pub fn is_valid(&self) -> bool {
-        PARAMS.iter().all(|s| s.validity.allows(self.get(s.field)))
-            && self.t1_r < self.t2_r
-            && self.t2_r < self.t3_r
+        self.validate().is_ok()
+    }
+
+    /// What makes no sense in these tunables, though the kernel computes with them as the
+    /// running P2 system does: a value outside its [`ParamSpec::sensible`] range (negative
+    /// weights, caps, cost or BE+, a non-positive fallback stop, `kill_threshold` outside (0, 1),
+    /// …) and `T1_R < T2_R < T3_R` broken (the cascade still checks T3_R, then T2_R, then T1_R).
+    /// Non-finite values are errors, not warnings ([`Theta::validate`]).
+    ///
+    /// ```
+    /// use harvest_kernel::Theta;
+    /// let t = Theta { t3_r: 3.0, k_ts_drop: -0.5, ..Theta::default() };
+    /// let w = t.warnings();
+    /// assert_eq!(w[0].code, "thresholds_unordered");
+    /// assert_eq!(w[0].field, "theta.T3_R");
+    /// assert_eq!(w[1].code, "theta_out_of_range");
+    /// assert_eq!(w[1].field, "theta.k_ts_drop");
+    /// assert!(Theta::default().warnings().is_empty());
+    /// ```
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        self.push_warnings(&mut out);
+        out
+    }
+
+    /// [`Theta::warnings`] appended to `out` (nothing allocated when there are none).
+    pub(crate) fn push_warnings(&self, out: &mut Vec<Warning>) {
+        for spec in PARAMS.iter() {
+            let v = self.get(spec.field);
+            if self.check_field(spec).is_err() {
+                continue; // an error, not a warning
+            }
+            if !spec.sensible.allows(v) {
+                out.push(Warning {
+                    code: "theta_out_of_range".to_string(),
+                    field: spec.field.path().to_string(),
+                    message: format!(
+                        "{} = {} makes no sense: expected {}; used as given, as the P2 system does",
+                        spec.key,
+                        Num(v),
+                        spec.sensible.describe()
+                    ),
+                });
+            }
+            let below = match spec.field {
+                ThetaField::T2R => Some((ThetaField::T1R, self.t1_r)),
+                ThetaField::T3R => Some((ThetaField::T2R, self.t2_r)),
+                _ => None,
+            };
+            if let Some((lower, lv)) = below {
+                if lv.is_finite() && v <= lv {
+                    out.push(Warning {
+                        code: "thresholds_unordered".to_string(),
+                        field: spec.field.path().to_string(),
+                        message: format!(
+                            "{} = {} ≤ {} = {}: expected T1_R < T2_R < T3_R; the cascade checks \
+                             T3_R, then T2_R, then T1_R, as written",
+                            spec.key,
+                            Num(v),
+                            lower.key(),
+                            Num(lv)
+                        ),
+                    });
+                }
+            }
+        }
     }
 
     /// The fields in which `other` differs from `self`, with both values.
@@ -502,26 +563,72 @@ impl Theta {
             .collect()
     }
 
-    /// Softmax of `u / softmax_temp`, computed stably (max subtracted first); sums to 1.
+    /// The tranche weights, exactly as the P2 system computes them (audit only):
+    /// `e_i = exp(u_i / softmax_temp)`, `w_i = e_i / (e_1 + e_2 + e_3)`, and exactly
+    /// `[1/3, 1/3, 1/3]` when that sum is below 1e-9. No max-shift: a large `u_i/softmax_temp`
+    /// overflows, as it does there.
     ///
-    /// `w_i = exp(u_i/T − m) / Σ_j exp(u_j/T − m)`, `m = max_j u_j/T`.
+    /// # Errors
+    /// `softmax_temp` = 0 or non-finite values; `theta.u<i>` when its `exp` overflows (above
+    /// about 709.78); `audit.tranche_weights` when the sum of the three overflows.
     ///
     /// ```
     /// use harvest_kernel::Theta;
-    /// assert_eq!(Theta::default().tranche_weights(), [1.0 / 3.0; 3]);
+    /// assert_eq!(Theta::default().tranche_weights().unwrap(), [1.0 / 3.0; 3]);
+    /// let tiny = Theta { u1: -30.0, u2: -30.0, u3: -40.0, ..Theta::default() };
+    /// assert_eq!(tiny.tranche_weights().unwrap(), [1.0 / 3.0; 3]); // sum < 1e-9
+    /// let huge = Theta { u2: 800.0, ..Theta::default() };
+    /// assert_eq!(huge.tranche_weights().unwrap_err().field(), "theta.u2");
     /// ```
-    pub fn tranche_weights(&self) -> [f64; 3] {
+    pub fn tranche_weights(&self) -> Result<[f64; 3], KernelError> {
         let t = self.softmax_temp;
-        let x = [self.u1 / t, self.u2 / t, self.u3 / t];
-        let m = x[0].max(x[1]).max(x[2]);
-        if !m.is_finite() {
-            return [1.0 / 3.0; 3];
+        self.check_field(ThetaField::SoftmaxTemp.spec())?;
+        let fields = [ThetaField::U1, ThetaField::U2, ThetaField::U3];
+        let mut e = [0.0; 3];
+        for (i, &f) in fields.iter().enumerate() {
+            let u = self.get(f);
+            self.check_field(f.spec())?;
+            e[i] = (u / t).exp();
+            if !e[i].is_finite() {
+                return Err(KernelError::OutOfRange {
+                    field: f.path(),
+                    value: u,
+                    expected: format!(
+                        "{} / softmax_temp ≤ {} (exp overflows above; softmax_temp = {})",
+                        f.key(),
+                        Num(MAX_EXP_ARG),
+                        Num(t)
+                    ),
+                });
+            }
         }
-        let e = [(x[0] - m).exp(), (x[1] - m).exp(), (x[2] - m).exp()];
-        let s = e[0] + e[1] + e[2];
-        [e[0] / s, e[1] / s, e[2] / s]
+        let sum = e[0] + e[1] + e[2];
+        if !sum.is_finite() {
+            return Err(KernelError::NotComputable {
+                field: "audit.tranche_weights",
+                value: sum,
+                cause: format!(
+                    "exp(u1/T) + exp(u2/T) + exp(u3/T) overflows (theta.u1 = {}, theta.u2 = {}, \
+                     theta.u3 = {}, theta.softmax_temp = {})",
+                    Num(self.u1),
+                    Num(self.u2),
+                    Num(self.u3),
+                    Num(t)
+                ),
+            });
+        }
+        if sum < UNIFORM_BELOW {
+            return Ok([1.0 / 3.0; 3]);
+        }
+        Ok([e[0] / sum, e[1] / sum, e[2] / sum])
     }
 }
+
+/// Below this sum of `exp(u_i/softmax_temp)` the tranche weights are exactly `[1/3, 1/3, 1/3]`.
+pub const UNIFORM_BELOW: f64 = 1e-9;
+
+/// `ln(f64::MAX)`: `exp` of anything larger overflows.
+pub const MAX_EXP_ARG: f64 = 709.782712893384;
 
 #[cfg(test)]
 mod tests {
@@ -532,34 +639,31 @@ mod tests {
         for (i, p) in PARAMS.iter().enumerate() {
             assert_eq!(p.field as usize, i);
             assert_eq!(p.field.path(), format!("theta.{}", p.key));
-            assert!(p.min < p.max && p.step > 0.0, "{}", p.key);
         }
         let json = serde_json::to_value(Theta::default()).unwrap();
-        let keys: Vec<&str> = json
+        let mut got: Vec<&str> = json
             .as_object()
             .unwrap()
             .keys()
             .map(|k| k.as_str())
             .collect();
         let mut want: Vec<&str> = PARAMS.iter().map(|p| p.key).collect();
-        let mut got = keys.clone();
         want.sort();
         got.sort();
         assert_eq!(got, want);
+        let divisors: Vec<&str> = PARAMS.iter().filter(|p| p.divisor).map(|p| p.key).collect();
+        assert_eq!(divisors, ["softmax_temp", "sigma_ref", "max_age_sec"]);
     }
 
     #[test]
-    fn defaults_sit_inside_slider_ranges_and_are_valid() {
+    fn defaults_are_valid_and_sensible() {
         let d = Theta::default();
         assert!(d.validate().is_ok());
         assert!(d.is_valid());
+        assert!(d.validate_all().is_empty());
+        assert!(d.warnings().is_empty());
         for p in PARAMS.iter() {
-            let v = d.get(p.field);
-            assert!(
-                p.min <= v && v <= p.max,
-                "{} default {v} outside slider",
-                p.key
-            );
+            assert!(p.sensible.allows(d.get(p.field)), "{}", p.key);
         }
     }
 
@@ -587,52 +691,148 @@ mod tests {
         );
     }
 
+    /// One row per rule: the field set, its value, the error's field (if refused) and the
+    /// warnings' (code, field) (if computed).
     #[test]
     fn validation_table() {
         use ThetaField::*;
-        let cases: &[(ThetaField, f64, Option<&str>)] = &[
-            (KillThreshold, 0.0, Some("theta.kill_threshold")),
-            (KillThreshold, 1.0, Some("theta.kill_threshold")),
-            (KillThreshold, 0.999, None),
-            (KRegimeFlip, -0.1, Some("theta.k_regime_flip")),
-            (KAgePenalty, 0.0, None),
-            (SigmaSpikeCap, -1.0, Some("theta.sigma_spike_cap")),
-            (TsDropCap, -1.0, Some("theta.ts_drop_cap")),
-            (CostBps, -0.5, Some("theta.cost_bps")),
-            (BePlusPct, -0.001, Some("theta.be_plus_pct")),
-            (SigmaRef, 0.0, Some("theta.sigma_ref")),
-            (MaxAgeSec, 0.0, Some("theta.max_age_sec")),
-            (SoftmaxTemp, 0.0, Some("theta.softmax_temp")),
-            (FallbackStopPct, 0.0, Some("theta.fallback_stop_pct")),
-            (T2R, 2.0, Some("theta.T2_R")),
-            (T3R, 4.0, Some("theta.T3_R")),
-            (T1R, 4.0, Some("theta.T2_R")),
-            (U1, -100.0, None),
-            (LockR, -1.0, None),
-            (TrendMin, f64::NAN, Some("theta.trend_min")),
-            (TsRef, f64::INFINITY, Some("theta.ts_ref")),
+        type Row = (
+            ThetaField,
+            f64,
+            Option<&'static str>,
+            &'static [(&'static str, &'static str)],
+        );
+        const OUT: &str = "theta_out_of_range";
+        const ORDER: &str = "thresholds_unordered";
+        let cases: &[Row] = &[
+            (KillThreshold, 0.0, None, &[(OUT, "theta.kill_threshold")]),
+            (KillThreshold, 1.0, None, &[(OUT, "theta.kill_threshold")]),
+            (KillThreshold, -3.0, None, &[(OUT, "theta.kill_threshold")]),
+            (KillThreshold, 0.999, None, &[]),
+            (KRegimeFlip, -0.1, None, &[(OUT, "theta.k_regime_flip")]),
+            (KSigmaSpike, -0.1, None, &[(OUT, "theta.k_sigma_spike")]),
+            (KTsDrop, -0.1, None, &[(OUT, "theta.k_ts_drop")]),
+            (KAgePenalty, -0.1, None, &[(OUT, "theta.k_age_penalty")]),
+            (KAgePenalty, 0.0, None, &[]),
+            (SigmaSpikeCap, -1.0, None, &[(OUT, "theta.sigma_spike_cap")]),
+            (TsDropCap, -1.0, None, &[(OUT, "theta.ts_drop_cap")]),
+            (CostBps, -0.5, None, &[(OUT, "theta.cost_bps")]),
+            (BePlusPct, -0.001, None, &[(OUT, "theta.be_plus_pct")]),
+            (
+                FallbackStopPct,
+                0.0,
+                None,
+                &[(OUT, "theta.fallback_stop_pct")],
+            ),
+            (
+                FallbackStopPct,
+                -0.02,
+                None,
+                &[(OUT, "theta.fallback_stop_pct")],
+            ),
+            (SigmaRef, 0.0, Some("theta.sigma_ref"), &[]),
+            (SigmaRef, -0.0, Some("theta.sigma_ref"), &[]),
+            (SigmaRef, -0.01, None, &[(OUT, "theta.sigma_ref")]),
+            (MaxAgeSec, 0.0, Some("theta.max_age_sec"), &[]),
+            (MaxAgeSec, -5.0, None, &[(OUT, "theta.max_age_sec")]),
+            (SoftmaxTemp, 0.0, Some("theta.softmax_temp"), &[]),
+            (SoftmaxTemp, -1.0, None, &[(OUT, "theta.softmax_temp")]),
+            (T2R, 2.0, None, &[(ORDER, "theta.T2_R")]),
+            (T3R, 4.0, None, &[(ORDER, "theta.T3_R")]),
+            (T1R, 4.0, None, &[(ORDER, "theta.T2_R")]),
+            (T1R, 7.0, None, &[(ORDER, "theta.T2_R")]),
+            (T3R, 1.0, None, &[(ORDER, "theta.T3_R")]),
+            (U1, -100.0, None, &[]),
+            (U1, 709.0, None, &[]),
+            (U1, 710.0, Some("theta.u1"), &[]),
+            (U3, 1e300, Some("theta.u3"), &[]),
+            (LockR, -1.0, None, &[]),
+            (TrendMin, f64::NAN, Some("theta.trend_min"), &[]),
+            (TsRef, f64::INFINITY, Some("theta.ts_ref"), &[]),
+            (
+                KillThreshold,
+                f64::NEG_INFINITY,
+                Some("theta.kill_threshold"),
+                &[],
+            ),
         ];
-        for &(f, v, want) in cases {
+        for &(f, v, error, warnings) in cases {
             let t = Theta::default().with(f, v);
             let got = t.validate().err().map(|e| e.field());
+            assert_eq!(got, error, "{} = {v}", f.key());
+            assert_eq!(t.is_valid(), error.is_none(), "{} = {v}", f.key());
+            let got: Vec<(String, String)> = t
+                .warnings()
+                .into_iter()
+                .map(|w| (w.code, w.field))
+                .collect();
+            let want: Vec<(String, String)> = warnings
+                .iter()
+                .map(|(c, f)| (c.to_string(), f.to_string()))
+                .collect();
             assert_eq!(got, want, "{} = {v}", f.key());
-            assert_eq!(t.is_valid(), want.is_none(), "{} = {v}", f.key());
         }
+    }
+
+    #[test]
+    fn messages_name_field_value_and_expectation() {
+        let t = Theta {
+            max_age_sec: 0.0,
+            ..Theta::default()
+        };
+        assert_eq!(
+            t.validate().unwrap_err().to_string(),
+            "theta.max_age_sec = 0 is out of range: expected a finite number ≠ 0 (the kernel divides by it)"
+        );
+        let w = Theta {
+            kill_threshold: 1.5,
+            ..Theta::default()
+        }
+        .warnings();
+        assert_eq!(
+            w[0].message,
+            "kill_threshold = 1.5 makes no sense: expected a number with 0 < value < 1; used as \
+             given, as the P2 system does"
+        );
+        let w = Theta {
+            t2_r: 1.0,
+            ..Theta::default()
+        }
+        .warnings();
+        assert!(
+            w[0].message.starts_with("T2_R = 1 ≤ T1_R = 2"),
+            "{}",
+            w[0].message
+        );
     }
 
     #[test]
     fn validate_all_reports_every_field() {
         let t = Theta {
-            kill_threshold: 2.0,
-            sigma_ref: -1.0,
+            kill_threshold: f64::NAN,
+            sigma_ref: 0.0,
+            max_age_sec: 0.0,
             ..Theta::default()
         };
         let fields: Vec<&str> = t.validate_all().iter().map(|e| e.field()).collect();
-        assert_eq!(fields, vec!["theta.sigma_ref", "theta.kill_threshold"]);
+        assert_eq!(
+            fields,
+            vec![
+                "theta.sigma_ref",
+                "theta.max_age_sec",
+                "theta.kill_threshold"
+            ]
+        );
+        let t = Theta {
+            u1: 1e6,
+            ..Theta::default()
+        };
+        let fields: Vec<&str> = t.validate_all().iter().map(|e| e.field()).collect();
+        assert_eq!(fields, vec!["theta.u1"]);
     }
 
     #[test]
-    fn tranche_weights_softmax() {
+    fn tranche_weights_exactly_as_written() {
         let t = Theta {
             u1: 1.0,
             u2: 0.0,
@@ -640,21 +840,57 @@ mod tests {
             softmax_temp: 0.5,
             ..Theta::default()
         };
-        let w = t.tranche_weights();
-        let e = [2f64.exp(), 1.0, (-2f64).exp()];
-        let s: f64 = e.iter().sum();
-        for i in 0..3 {
-            assert!((w[i] - e[i] / s).abs() < 1e-15);
-        }
-        // Stable for huge logits.
+        let w = t.tranche_weights().unwrap();
+        let e = [2f64.exp(), 0f64.exp(), (-2f64).exp()];
+        let s = e[0] + e[1] + e[2];
+        assert_eq!(w, [e[0] / s, e[1] / s, e[2] / s], "bit for bit, no shift");
+        // Very negative logits: the sum is below 1e-9, the weights are exactly uniform
+        // (a shifted softmax would give [0.5, 0.5, 0]).
         let t = Theta {
-            u1: 1e300,
-            u2: 0.0,
-            u3: 0.0,
+            u1: -25.0,
+            u2: -25.0,
+            u3: -1000.0,
+            ..Theta::default()
+        };
+        assert!((-25f64).exp() * 2.0 < UNIFORM_BELOW);
+        assert_eq!(t.tranche_weights().unwrap(), [1.0 / 3.0; 3]);
+        // Just above the bar: as written.
+        let t = Theta {
+            u1: -20.0,
+            u2: -20.0,
+            u3: -20.0,
+            ..Theta::default()
+        };
+        let e = (-20f64).exp();
+        assert_eq!(t.tranche_weights().unwrap(), [e / (e + e + e); 3]);
+        // A negative temperature is computed (with a warning), as the P2 system does.
+        let t = Theta {
+            u1: 1.0,
+            softmax_temp: -1.0,
+            ..Theta::default()
+        };
+        let e = [(-1f64).exp(), 1.0, 1.0];
+        let s = e[0] + e[1] + e[2];
+        assert_eq!(t.tranche_weights().unwrap(), [e[0] / s, e[1] / s, e[2] / s]);
+        // Overflow: an error naming the tunable.
+        let t = Theta {
+            u1: 1.0,
             softmax_temp: 1e-300,
             ..Theta::default()
         };
-        let w = t.tranche_weights();
-        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let err = t.tranche_weights().unwrap_err();
+        assert_eq!(err.field(), "theta.u1");
+        assert!(err.to_string().contains("exp overflows"), "{err}");
+        // Three large but finite exps whose sum overflows.
+        let t = Theta {
+            u1: 709.7,
+            u2: 709.7,
+            u3: 709.7,
+            ..Theta::default()
+        };
+        assert_eq!(
+            t.tranche_weights().unwrap_err().field(),
+            "audit.tranche_weights"
+        );
     }
 }

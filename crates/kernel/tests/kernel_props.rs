@@ -59,6 +59,27 @@ prop_compose! {
     }
 }
 
+/// One tunable's value: sensible, nonsense (negative, zero) or large.
+fn odd_value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        3 => -2.0..2.0f64,
+        1 => -1e3..1e3f64,
+        1 => Just(0.0),
+        1 => Just(-0.0),
+        1 => 0.001..0.1f64,
+    ]
+}
+
+prop_compose! {
+    fn odd_theta()(v in prop::collection::vec(odd_value(), 22)) -> Theta {
+        let mut t = Theta::default();
+        for (k, f) in ThetaField::ALL.iter().enumerate() {
+            t.set(*f, v[k]);
+        }
+        t
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
 
@@ -85,11 +106,59 @@ proptest! {
     }
 
     #[test]
-    fn tranche_weights_sum_to_one(u in (-50.0..50.0f64, -50.0..50.0f64, -50.0..50.0f64), t in 0.01..100.0f64) {
+    fn tranche_weights_sum_to_one(
+        u in (-800.0..800.0f64, -800.0..800.0f64, -800.0..800.0f64),
+        t in prop_oneof![0.001..100.0f64, -100.0..-0.001f64],
+    ) {
         let th = Theta { u1: u.0, u2: u.1, u3: u.2, softmax_temp: t, ..Theta::default() };
-        let w = th.tranche_weights();
-        prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        prop_assert!(w.iter().all(|x| (0.0..=1.0).contains(x)));
+        let x = [u.0 / t, u.1 / t, u.2 / t];
+        match th.tranche_weights() {
+            Ok(w) => {
+                prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{:?}", w);
+                prop_assert!(w.iter().all(|x| (0.0..=1.0).contains(x)));
+                prop_assert!(x.iter().all(|&x| x <= MAX_EXP_ARG));
+            }
+            Err(e) => {
+                // Only a real overflow is refused.
+                prop_assert!(x.iter().any(|&x| x > 709.0), "{e}");
+                prop_assert!(["theta.u1", "theta.u2", "theta.u3", "audit.tranche_weights"].contains(&e.field()));
+            }
+        }
+    }
+
+    /// Nonsense theta values (negative, zero, out of order) are computed as written: the
+    /// numbers are those of the fast path bit for bit, warnings only describe them and never
+    /// add reason codes.
+    #[test]
+    fn warnings_never_change_numbers(i in valid_input(), odd in odd_theta()) {
+        let mut j = i.clone();
+        j.theta = Some(odd);
+        match propose(&j) {
+            Ok(p) => {
+                let e = j.evaluate();
+                prop_assert_eq!(p.harvest_action, e.action);
+                prop_assert_eq!(p.new_sl_proposed.map(f64::to_bits), e.new_sl.map(f64::to_bits));
+                prop_assert_eq!(p.r_net.to_bits(), e.r_net.to_bits());
+                prop_assert_eq!(p.risk_unit.to_bits(), e.risk_unit.to_bits());
+                prop_assert_eq!(p.cost_est.to_bits(), e.cost_est.to_bits());
+                prop_assert_eq!(p.kill_score.to_bits(), e.kill_score.to_bits());
+                prop_assert_eq!(&p.reason_codes, &e.reason_codes());
+                prop_assert_eq!(p.warnings.is_empty(), odd.warnings().is_empty() && propose(&i).unwrap().warnings.is_empty());
+                prop_assert!((p.audit.tranche_weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                let numbers = [p.r_net, p.risk_unit, p.cost_est, p.kill_score, p.audit.z, p.new_sl_proposed.unwrap_or(0.0)];
+                prop_assert!(numbers.iter().chain(&p.audit.tranche_weights).all(|x| x.is_finite()), "{:?}", numbers);
+            }
+            Err(e) => {
+                // Only a zero divisor or an overflow is refused.
+                let f = e.field();
+                prop_assert!(
+                    matches!(e, KernelError::NotComputable { .. })
+                        || ["theta.sigma_ref", "theta.max_age_sec", "theta.softmax_temp"].contains(&f)
+                        || (f.starts_with("theta.u") && e.to_string().contains("exp overflows")),
+                    "{e}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -145,8 +214,16 @@ proptest! {
         match propose(&i) {
             Ok(p) => {
                 prop_assert!((0.0..=1.0).contains(&p.kill_score));
+                // Every number is finite: nothing turns into JSON `null`.
+                let numbers = [p.r_net, p.risk_unit, p.cost_est, p.kill_score, p.audit.z, p.new_sl_proposed.unwrap_or(0.0)];
+                prop_assert!(numbers.iter().chain(&p.audit.tranche_weights).all(|x| x.is_finite()), "{:?}", numbers);
                 let s = serde_json::to_string(&p).unwrap();
                 prop_assert!(!s.contains("NaN"));
+                // The fast path gives the same numbers.
+                let e = i.evaluate();
+                prop_assert_eq!(e.r_net.to_bits(), p.r_net.to_bits());
+                prop_assert_eq!(e.kill_score.to_bits(), p.kill_score.to_bits());
+                prop_assert_eq!(e.action, p.harvest_action);
             }
             Err(e) => prop_assert!(!e.field().is_empty()),
         }

@@ -136,19 +136,45 @@ fn no_p1_uses_fallback() {
     assert_eq!(p.audit.p1_proposal, None);
 }
 
+/// The running P2 system uses P1's stop whenever it is present and non-zero, a negative one too
+/// (with our warning), flooring the risk unit at 1e-9; a zero one falls back, silently.
 #[test]
-fn unusable_p1_stop_falls_back_with_warning() {
-    for bad in [0.0, -0.01, f64::NAN, f64::INFINITY] {
+fn p1_stop_table() {
+    // (stop_dist_pct, risk unit, P1 used, warning codes)
+    let rows: &[(f64, f64, bool, &[&str])] = &[
+        (0.01, 1.0, true, &[]),
+        (0.0, 2.0, false, &[]),
+        (-0.0, 2.0, false, &[]),
+        (-0.01, MIN_RISK_UNIT, true, &["p1_stop_negative"]),
+        (-1e300, MIN_RISK_UNIT, true, &["p1_stop_negative"]),
+        (1e-12, MIN_RISK_UNIT, true, &[]),
+    ];
+    for &(stop, risk, used, codes) in rows {
+        let mut i = input(5.0);
+        i.p1_proposal = Some(P1Proposal {
+            stop_dist_pct: stop,
+            ..P1Proposal::default()
+        });
+        let p = run(&i);
+        assert_eq!(p.risk_unit, risk, "stop {stop}");
+        assert_eq!(i.evaluate().p1_used, used, "stop {stop}");
+        let got: Vec<&str> = p.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(got, codes, "stop {stop}");
+        if !codes.is_empty() {
+            assert_eq!(p.warnings[0].field, "p1_proposal.stop_dist_pct");
+            // R_net = (5 − 0.1) / 1e-9, exactly as written.
+            assert_eq!(p.r_net, (5.0 - 0.1) / MIN_RISK_UNIT);
+            assert_eq!(p.harvest_action, HarvestAction::Partial75);
+        }
+    }
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let mut i = input(5.0);
         i.p1_proposal = Some(P1Proposal {
             stop_dist_pct: bad,
             ..P1Proposal::default()
         });
-        let p = run(&i);
-        assert_eq!(p.risk_unit, 2.0, "stop {bad}");
-        assert_eq!(p.warnings.len(), 1);
-        assert_eq!(p.warnings[0].code, "p1_stop_unusable");
-        assert_eq!(p.warnings[0].field, "p1_proposal.stop_dist_pct");
+        let err = propose(&i).unwrap_err();
+        assert_eq!(err.field(), "p1_proposal.stop_dist_pct");
     }
 }
 
@@ -430,9 +456,57 @@ fn tranche_weights_sum_to_one() {
         softmax_temp: 0.7,
         ..Theta::default()
     };
-    let w = t.tranche_weights();
+    let w = t.tranche_weights().unwrap();
     assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-15);
     assert!(w[0] > w[2] && w[2] > w[1]);
+}
+
+/// `exp(u_i/T) / Σ`, no shift; uniform below a sum of 1e-9; an overflow is an error.
+#[test]
+fn tranche_weights_as_the_p2_system_computes_them() {
+    let with = |u1: f64, u2: f64, u3: f64, t: f64| {
+        let mut i = input(1.0);
+        i.theta = Some(Theta {
+            u1,
+            u2,
+            u3,
+            softmax_temp: t,
+            ..Theta::default()
+        });
+        propose(&i)
+    };
+    let written = |u: [f64; 3], t: f64| {
+        let e = [(u[0] / t).exp(), (u[1] / t).exp(), (u[2] / t).exp()];
+        let s = e[0] + e[1] + e[2];
+        [e[0] / s, e[1] / s, e[2] / s]
+    };
+    // (u1, u2, u3, T): computed as written, bit for bit.
+    for (u1, u2, u3, t) in [
+        (1.0, 2.0, 3.0, 1.0),
+        (-5.0, 0.0, 5.0, 0.3),
+        (-19.0, -20.0, -21.0, 1.0),
+        (300.0, 700.0, -700.0, 1.0),
+        (1.0, -1.0, 0.5, -2.0),
+    ] {
+        let p = with(u1, u2, u3, t).unwrap();
+        assert_eq!(
+            p.audit.tranche_weights,
+            written([u1, u2, u3], t),
+            "{u1} {u2} {u3} / {t}"
+        );
+    }
+    // The sum is below 1e-9: exactly uniform (a shifted softmax would weigh u1 most).
+    let p = with(-21.0, -30.0, -40.0, 1.0).unwrap();
+    assert_eq!(p.audit.tranche_weights, [1.0 / 3.0; 3]);
+    let p = with(-1.0, -2.0, -3.0, 0.01).unwrap();
+    assert_eq!(p.audit.tranche_weights, [1.0 / 3.0; 3]);
+    // exp overflows: an error naming the tunable (the P2 system cannot compute it either).
+    let err = with(0.0, 0.0, 710.0, 1.0).unwrap_err();
+    assert_eq!(err.field(), "theta.u3");
+    let err = with(1.0, 0.0, 0.0, 1e-3).unwrap_err();
+    assert_eq!(err.field(), "theta.u1");
+    let err = with(1.0, 0.0, 0.0, 0.0).unwrap_err();
+    assert_eq!(err.field(), "theta.softmax_temp");
 }
 
 #[test]
@@ -544,6 +618,7 @@ fn input_json_with_defaults_and_p2_field_names() {
 
 // ---------------------------------------------------------------- bad input
 
+/// Errors: data no real position or market can have, and what the running system cannot compute.
 #[test]
 fn validation_errors_name_the_field() {
     type Edit = fn(&mut HarvestInput);
@@ -554,6 +629,7 @@ fn validation_errors_name_the_field() {
             i.position.entry_price = f64::NAN
         }),
         ("position.qty", |i| i.position.qty = 0.0),
+        ("position.qty", |i| i.position.qty = -2.0),
         ("position.age_sec", |i| i.position.age_sec = -1.0),
         ("position.unrealized_pnl", |i| {
             i.position.unrealized_pnl = f64::INFINITY
@@ -569,29 +645,32 @@ fn validation_errors_name_the_field() {
         ("market_state.p_trend", |i| i.market_state.p_trend = 1.1),
         ("market_state.p_mr", |i| i.market_state.p_mr = -0.1),
         ("market_state.p_chop", |i| i.market_state.p_chop = f64::NAN),
+        ("p1_proposal.stop_dist_pct", |i| {
+            i.p1_proposal = Some(P1Proposal {
+                stop_dist_pct: f64::NAN,
+                ..P1Proposal::default()
+            })
+        }),
         ("p1_proposal.proposed_sl", |i| {
             i.p1_proposal = Some(P1Proposal {
                 proposed_sl: Some(f64::NAN),
                 ..P1Proposal::default()
             })
         }),
+        ("theta.sigma_ref", |i| {
+            i.theta = Some(Theta::default().with(ThetaField::SigmaRef, 0.0))
+        }),
+        ("theta.max_age_sec", |i| {
+            i.theta = Some(Theta::default().with(ThetaField::MaxAgeSec, 0.0))
+        }),
+        ("theta.softmax_temp", |i| {
+            i.theta = Some(Theta::default().with(ThetaField::SoftmaxTemp, -0.0))
+        }),
         ("theta.kill_threshold", |i| {
-            i.theta = Some(Theta {
-                kill_threshold: 1.0,
-                ..Theta::default()
-            })
+            i.theta = Some(Theta::default().with(ThetaField::KillThreshold, f64::NAN))
         }),
-        ("theta.T3_R", |i| {
-            i.theta = Some(Theta {
-                t3_r: 3.0,
-                ..Theta::default()
-            })
-        }),
-        ("theta.k_ts_drop", |i| {
-            i.theta = Some(Theta {
-                k_ts_drop: -1.0,
-                ..Theta::default()
-            })
+        ("theta.u2", |i| {
+            i.theta = Some(Theta::default().with(ThetaField::U2, 1e4))
         }),
     ];
     for (field, edit) in cases {
@@ -602,7 +681,269 @@ fn validation_errors_name_the_field() {
         let msg = err.to_string();
         assert!(msg.starts_with(field), "{msg}");
         assert!(msg.contains("expected") || msg.contains("finite"), "{msg}");
+        let v = validate(
+            &i.position,
+            &i.market_state,
+            i.p1_proposal.as_ref(),
+            &i.theta.unwrap_or_default(),
+        );
+        assert_eq!(
+            v.unwrap_err().to_string(),
+            msg,
+            "validate and propose agree"
+        );
     }
+}
+
+/// Warnings: what makes no sense but the running system computes. The numbers are those of the
+/// same input computed as written (the fast path), and the codes never reach `reason_codes`.
+#[test]
+fn nonsense_but_computable_warns_and_computes_as_written() {
+    use ThetaField::*;
+    // (field, value, warning code, warning field)
+    let rows: &[(ThetaField, f64, &str, &str)] = &[
+        (T3R, 3.0, "thresholds_unordered", "theta.T3_R"),
+        (T2R, 1.0, "thresholds_unordered", "theta.T2_R"),
+        (T1R, 5.0, "thresholds_unordered", "theta.T2_R"),
+        (
+            KillThreshold,
+            1.0,
+            "theta_out_of_range",
+            "theta.kill_threshold",
+        ),
+        (
+            KillThreshold,
+            0.0,
+            "theta_out_of_range",
+            "theta.kill_threshold",
+        ),
+        (
+            KillThreshold,
+            -0.5,
+            "theta_out_of_range",
+            "theta.kill_threshold",
+        ),
+        (
+            KRegimeFlip,
+            -1.0,
+            "theta_out_of_range",
+            "theta.k_regime_flip",
+        ),
+        (
+            KSigmaSpike,
+            -1.0,
+            "theta_out_of_range",
+            "theta.k_sigma_spike",
+        ),
+        (KTsDrop, -1.0, "theta_out_of_range", "theta.k_ts_drop"),
+        (
+            KAgePenalty,
+            -1.0,
+            "theta_out_of_range",
+            "theta.k_age_penalty",
+        ),
+        (
+            SigmaSpikeCap,
+            -1.0,
+            "theta_out_of_range",
+            "theta.sigma_spike_cap",
+        ),
+        (TsDropCap, -0.2, "theta_out_of_range", "theta.ts_drop_cap"),
+        (CostBps, -10.0, "theta_out_of_range", "theta.cost_bps"),
+        (BePlusPct, -0.01, "theta_out_of_range", "theta.be_plus_pct"),
+        (
+            FallbackStopPct,
+            0.0,
+            "theta_out_of_range",
+            "theta.fallback_stop_pct",
+        ),
+        (
+            FallbackStopPct,
+            -0.02,
+            "theta_out_of_range",
+            "theta.fallback_stop_pct",
+        ),
+        (SigmaRef, -0.01, "theta_out_of_range", "theta.sigma_ref"),
+        (
+            MaxAgeSec,
+            -3600.0,
+            "theta_out_of_range",
+            "theta.max_age_sec",
+        ),
+        (
+            SoftmaxTemp,
+            -1.0,
+            "theta_out_of_range",
+            "theta.softmax_temp",
+        ),
+    ];
+    for &(f, v, code, field) in rows {
+        for pnl in [-3.0, 1.0, 5.0, 9.0, 14.0] {
+            let mut i = input(pnl);
+            i.p1_proposal = None; // the fallback stop counts
+            i.market_state.sigma = 0.02;
+            i.theta = Some(Theta::default().with(f, v));
+            let p = run(&i);
+            let codes: Vec<(&str, &str)> = p
+                .warnings
+                .iter()
+                .map(|w| (w.code.as_str(), w.field.as_str()))
+                .collect();
+            assert_eq!(codes, [(code, field)], "{} = {v}", f.key());
+            let e = i.evaluate();
+            assert_eq!(p.harvest_action, e.action);
+            assert_eq!(p.r_net.to_bits(), e.r_net.to_bits());
+            assert_eq!(p.kill_score.to_bits(), e.kill_score.to_bits());
+            assert_eq!(p.new_sl_proposed, e.new_sl);
+            assert_eq!(p.reason_codes, e.reason_codes());
+        }
+    }
+}
+
+/// Thresholds out of order: T3_R, then T2_R, then T1_R, as written (the running system does
+/// not sort them).
+#[test]
+fn unordered_thresholds_cascade_as_written() {
+    let theta = Theta {
+        t1_r: 4.0,
+        t2_r: 2.0,
+        t3_r: 3.0,
+        ..Theta::default()
+    };
+    // (R_net, action)
+    for (r, want) in [
+        (1.9, HarvestAction::None),
+        (2.01, HarvestAction::Partial50),
+        (2.9, HarvestAction::Partial50),
+        (3.01, HarvestAction::Partial75),
+        (4.5, HarvestAction::Partial75),
+    ] {
+        let mut i = input(pnl_for_r(r));
+        i.theta = Some(theta);
+        let p = run(&i);
+        assert_eq!(p.harvest_action, want, "R {r}");
+        // Adjacent pairs are checked: any break of T1_R < T2_R < T3_R breaks one of them.
+        let w: Vec<(&str, &str)> = p
+            .warnings
+            .iter()
+            .map(|w| (w.code.as_str(), w.field.as_str()))
+            .collect();
+        assert_eq!(w, [("thresholds_unordered", "theta.T2_R")], "R {r}");
+        assert!(p
+            .reason_codes
+            .iter()
+            .all(|c| c.as_str().starts_with("harvest_") || *c == ReasonCode::ProfitLock));
+    }
+}
+
+/// `kill_threshold` ≤ 0 always triggers, ≥ 1 never does (K < 1 for finite z): as written.
+#[test]
+fn kill_threshold_outside_unit_interval_compares_as_written() {
+    for (thr, killed) in [(0.0, true), (-1.0, true), (1.0, false), (2.0, false)] {
+        let mut i = input(3.0);
+        i.theta = Some(Theta {
+            kill_threshold: thr,
+            ..Theta::default()
+        });
+        let p = run(&i);
+        assert_eq!(
+            p.harvest_action == HarvestAction::FullCloseProposed,
+            killed,
+            "{thr}"
+        );
+        assert_eq!(p.warnings[0].field, "theta.kill_threshold");
+    }
+}
+
+/// Intermediates that stop being finite are errors naming the fields, never `null`s.
+#[test]
+fn overflowing_intermediates_are_errors_naming_the_fields() {
+    type Edit = fn(&mut HarvestInput);
+    let cases: &[(&str, &str, Edit)] = &[
+        ("risk_unit", "position.qty", |i| {
+            i.position.entry_price = 1e308;
+            i.position.qty = 1e308;
+        }),
+        ("cost_est", "theta.cost_bps", |i| {
+            i.position.entry_price = 1e300;
+            i.p1_proposal = Some(P1Proposal {
+                stop_dist_pct: 1e-10,
+                ..P1Proposal::default()
+            });
+            i.theta = Some(Theta {
+                cost_bps: 1e100,
+                ..Theta::default()
+            });
+        }),
+        ("R_net", "position.unrealized_pnl", |i| {
+            i.position.unrealized_pnl = 1e300;
+            i.p1_proposal = Some(P1Proposal {
+                stop_dist_pct: -0.02,
+                ..P1Proposal::default()
+            });
+        }),
+        ("new_sl_proposed", "theta.be_plus_pct", |i| {
+            i.position.entry_price = 1e308;
+            i.position.unrealized_pnl = 1e307;
+            i.position.current_sl = None;
+            i.theta = Some(Theta {
+                be_plus_pct: 1.0,
+                cost_bps: 0.0,
+                ..Theta::default()
+            });
+        }),
+        ("audit.z", "theta.k_sigma_spike", |i| {
+            i.market_state.sigma = 1.0;
+            i.theta = Some(Theta {
+                sigma_spike_cap: 1e308,
+                k_sigma_spike: 1e308,
+                sigma_ref: 1e-300,
+                ..Theta::default()
+            });
+        }),
+        ("kill_score", "theta.k_", |i| {
+            i.market_state.sigma = 0.03;
+            i.theta = Some(Theta {
+                k_sigma_spike: -1000.0,
+                ..Theta::default()
+            });
+        }),
+    ];
+    for (field, names, edit) in cases {
+        let mut i = input(3.0);
+        edit(&mut i);
+        let err = propose(&i).unwrap_err();
+        assert_eq!(err.field(), *field, "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains(names), "{msg}");
+        assert!(matches!(err, KernelError::NotComputable { .. }), "{msg}");
+        // The error itself is valid JSON.
+        let json = serde_json::to_string(&err).unwrap();
+        assert!(json.contains("not_computable"), "{json}");
+    }
+    // The example, word for word.
+    let mut i = input(3.0);
+    i.position.entry_price = 1e308;
+    i.position.qty = 1e308;
+    let msg = propose(&i).unwrap_err().to_string();
+    assert!(
+        msg.starts_with("risk_unit is not computable (inf): position.entry_price ")
+            && msg.contains("position.qty"),
+        "{msg}"
+    );
+    // Just below the overflow: computed.
+    let mut i = input(3.0);
+    i.market_state.sigma = 0.03;
+    i.theta = Some(Theta {
+        k_sigma_spike: -354.0,
+        ..Theta::default()
+    });
+    let p = run(&i);
+    assert!(
+        p.kill_score > 0.0 && p.kill_score < 1e-300,
+        "{}",
+        p.kill_score
+    );
 }
 
 #[test]
@@ -718,6 +1059,9 @@ fn replay_scenarios_reproduce_the_spec() {
             let ctx = format!("scenario {} '{}'", s.id, st.label);
             let e = &st.expected;
             assert_eq!(p.harvest_action, e.action, "{ctx}");
+            // The replay inputs make sense: no warning; uniform weights (u = 0).
+            assert!(p.warnings.is_empty(), "{ctx}: {:?}", p.warnings);
+            assert_eq!(p.audit.tranche_weights, [1.0 / 3.0; 3], "{ctx}");
             if let Some(r) = e.r_net {
                 assert!(
                     (p.r_net - r).abs() < SPEC_ROUNDING_TOLERANCE,

@@ -12,6 +12,7 @@ use crate::explorer::{
     ChartsPanel, Flips, MarketPanel, Notices, P1Panel, PositionPanel, ProposalJson, Reasons,
     Summary, ThetaPanel, Toolbar,
 };
+use crate::live::{LivePage, LiveTab};
 use crate::nav::Nav;
 use crate::reviewer::{ReviewPage, ReviewedRecord, ViewTabs};
 use crate::tuning::TuningView;
@@ -28,6 +29,10 @@ pub fn App() -> impl IntoView {
     let ctx = Ctx::provide(initial, notices, browser::prefers_dark());
     // Which view shows (`?view=review`, `?view=tune`) and what passes between the views.
     let nav = Nav::provide(ctx.state);
+    // `?view=live` on a page without a live stream (a static host): the explorer.
+    if nav.view.get_untracked() == View::Live && crate::live::live_url().is_none() {
+        nav.view.set(View::Explorer);
+    }
 
     // URL hash + localStorage follow the state, debounced.
     let pending = StoredValue::new(None::<TimeoutHandle>);
@@ -67,14 +72,15 @@ pub fn App() -> impl IntoView {
     // The reviewer and tuning views are mounted (and, in split builds, downloaded) the first
     // time they are shown, then kept; so is the reviewed-record panel when a record is opened.
     let owner = Owner::current();
-    let slots: [NodeRef<leptos::html::Div>; 3] = [NodeRef::new(), NodeRef::new(), NodeRef::new()];
-    let loads = RwSignal::new([Load::Idle; 3]);
+    let slots: [NodeRef<leptos::html::Div>; 4] = std::array::from_fn(|_| NodeRef::new());
+    let loads = RwSignal::new([Load::Idle; 4]);
     Effect::new(move |_| {
         let view = nav.view.get();
         let wanted = [
             view == View::Review,
             view == View::Tune,
             nav.opened.with(Option::is_some),
+            view == View::Live,
         ];
         for (i, part) in PARTS.into_iter().enumerate() {
             if !wanted[i] || loads.with_untracked(|l| l[i] != Load::Idle) {
@@ -102,6 +108,7 @@ pub fn App() -> impl IntoView {
         match nav.view.get() {
             View::Review => Some(("reviewer", l[0])),
             View::Tune => Some(("tuning view", l[1])),
+            View::Live => Some(("live view", l[3])),
             View::Explorer => (l[2] == Load::Failed).then_some(("reviewed record", Load::Failed)),
         }
     };
@@ -130,6 +137,7 @@ pub fn App() -> impl IntoView {
                     </p>
                 </div>
                 <ViewTabs />
+                <LiveTab />
                 <Toolbar />
             </header>
             <Notices />
@@ -158,6 +166,7 @@ pub fn App() -> impl IntoView {
             </p>
             <div class="chunk-slot" node_ref=slots[0]></div>
             <div class="chunk-slot" node_ref=slots[1]></div>
+            <div class="chunk-slot" node_ref=slots[3]></div>
             <footer class="foot">
                 "Harvest Lab "
                 {harvest_kernel::KERNEL_VERSION}
@@ -199,8 +208,10 @@ enum Part {
     Tune,
     /// The explorer's panel for a record opened from the reviewer.
     Reviewed,
+    /// The Live view.
+    Live,
 }
-const PARTS: [Part; 3] = [Part::Review, Part::Tune, Part::Reviewed];
+const PARTS: [Part; 4] = [Part::Review, Part::Tune, Part::Reviewed, Part::Live];
 
 /// Mounts `part` into `parent` under `owner` (whose contexts it uses), downloading its chunk
 /// first in split builds.
@@ -213,11 +224,13 @@ async fn mount_part(
     #[cfg(feature = "split")]
     let done = match part {
         Part::Tune => mount_tune(parent, owner).await,
+        Part::Live => mount_live(parent, owner).await,
         _ => mount_review(reviewed, parent, owner).await,
     };
     #[cfg(not(feature = "split"))]
     let done = match part {
         Part::Tune => mount_tune(parent, owner),
+        Part::Live => mount_live(parent, owner),
         _ => mount_review(reviewed, parent, owner),
     };
     done
@@ -250,5 +263,14 @@ fn mount_review(
 )]
 fn mount_tune(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
     owner.with(|| leptos::mount::mount_to(parent, TuningView).forget());
+    Ok(())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(live_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn mount_live(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
+    owner.with(|| leptos::mount::mount_to(parent, LivePage).forget());
     Ok(())
 }

@@ -87,13 +87,13 @@ impl Ctx {
         use_context::<Ctx>().expect("Ctx is provided by App")
     }
 
-    /// Applies `f` to a copy of the state and stores it only if `f` succeeds.
-    pub fn try_edit(
+    /// Applies `f` to a copy of the state and stores it only if `f` succeeds (else its message).
+    pub fn try_edit<E: std::fmt::Display>(
         &self,
-        f: impl FnOnce(&mut UiState) -> Result<(), String>,
+        f: impl FnOnce(&mut UiState) -> Result<(), E>,
     ) -> Result<(), String> {
         let mut s = self.state.get_untracked();
-        f(&mut s)?;
+        f(&mut s).map_err(|e| e.to_string())?;
         self.state.set(s);
         Ok(())
     }

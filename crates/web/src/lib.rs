@@ -12,6 +12,7 @@ mod charts;
 mod context;
 mod controls;
 mod explorer;
+mod live;
 mod nav;
 mod reviewer;
 mod tuning;

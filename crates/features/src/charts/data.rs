@@ -10,6 +10,7 @@ use harvest_kernel::{
 };
 
 use super::theme::{action_index, Rgb};
+use crate::explorer::params::domain;
 use crate::format::format_sig;
 
 // ---------------------------------------------------------------------------------------------
@@ -752,7 +753,7 @@ pub struct Sensitivity {
 /// ```
 pub fn sensitivity_curve(input: &HarvestInput, axis: Axis, n: usize) -> SensitivityCurve {
     let theta = input.theta.unwrap_or_default();
-    let domain = sane_range(axis.domain(input), (0.0, 1.0));
+    let domain = sane_range(domain(axis, input), (0.0, 1.0));
     let base_ms = input.market_state;
     let mut probe = input.clone();
     let mut sample = |x: f64| {
@@ -843,8 +844,8 @@ impl ActionMapSpec {
         ActionMapSpec {
             x,
             y,
-            x_range: x.domain(input),
-            y_range: y.domain(input),
+            x_range: domain(x, input),
+            y_range: domain(y, input),
             nx,
             ny,
         }
@@ -855,8 +856,8 @@ impl ActionMapSpec {
     /// sides clamped to `2..=MAX_GRID`.
     pub fn sanitized(self, input: &HarvestInput) -> ActionMapSpec {
         ActionMapSpec {
-            x_range: sane_range(self.x_range, self.x.domain(input)),
-            y_range: sane_range(self.y_range, self.y.domain(input)),
+            x_range: sane_range(self.x_range, domain(self.x, input)),
+            y_range: sane_range(self.y_range, domain(self.y, input)),
             nx: self.nx.clamp(2, MAX_GRID),
             ny: self.ny.clamp(2, MAX_GRID),
             ..self

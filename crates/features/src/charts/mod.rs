@@ -23,8 +23,10 @@
 
 pub mod data;
 pub mod draw;
+pub mod sparkline;
 pub mod theme;
 
 pub use data::*;
 pub use draw::*;
+pub use sparkline::{sparkline, Sparkline};
 pub use theme::*;

@@ -1,5 +1,6 @@
 //! The dashboard's state as plain data, and everything about it that needs no browser: the input
-//! table that drives the sliders, field validation (through the kernel's own errors), the compact
+//! table that drives the sliders (and [`params`], the theta sliders and groups), field
+//! validation (through the kernel's own errors), the compact
 //! URL / storage encoding, theta JSON import and export, and number parsing and formatting.
 //!
 //! Pure and natively tested; the wasm UI (`ui`) only calls it. No formula of the kernel is
@@ -17,12 +18,57 @@
 //! assert_eq!(back.state, s);
 //! ```
 
+pub mod params;
+
 pub use crate::format::fixed_or_dash as fmt_fixed;
 use crate::format::{format_sig, shorten, Num};
 use harvest_kernel::{
-    scenarios, validate, HarvestInput, MarketState, P1Proposal, Position, Side, Theta, ThetaField,
-    PARAMS,
+    scenarios, validate, HarvestInput, KernelError, MarketState, P1Proposal, Position, Side, Theta,
+    ThetaField, PARAMS,
 };
+
+/// Why a value typed or slid into the explorer was refused; the message names the field (label and
+/// JSON path), the value and the allowed range, and what was kept.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InputError {
+    /// NaN or ±inf.
+    #[error("{}: {} is not a finite number; allowed: {}", .field.spec().path, Num(*.value), .field.spec().allowed)]
+    NotFinite {
+        /// The input.
+        field: InputField,
+        /// The value refused.
+        value: f64,
+    },
+    /// A value the kernel refuses (its message names the JSON path and the allowed range).
+    #[error("{0}")]
+    Kernel(KernelError),
+    /// Typed text that is no number.
+    #[error("{label} ({path}): “{text}” is not a number; allowed: {allowed}. Kept {kept}.")]
+    NotANumber {
+        /// The field's label (a tunable's key).
+        label: &'static str,
+        /// Its JSON path.
+        path: String,
+        /// What was typed (trimmed).
+        text: String,
+        /// The allowed range.
+        allowed: String,
+        /// The value kept, as shown.
+        kept: String,
+    },
+    /// A typed number the field refuses.
+    #[error("{label}: {shown} rejected: {reason}. Kept {kept}.")]
+    Rejected {
+        /// The field's label.
+        label: &'static str,
+        /// The number typed, as shown.
+        shown: String,
+        /// Why.
+        reason: Box<InputError>,
+        /// The value kept, as shown.
+        kept: String,
+    },
+}
 
 /// One of the dashboard's inputs that is a number (side and the two toggles are not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,7 +181,7 @@ inputs! {
         "a probability in [0, 1]", 0.0, 1.0, 0.01,
         "Probability of the chop regime; the other two are rescaled to keep the sum at 1";
     Stop, "stop", "input-stop", "P1 stop distance", "fraction", 1.0, "p1_proposal.stop_dist_pct",
-        "a fraction > 0 (else the fallback is used)", 0.001, 0.1, 0.001,
+        "any finite fraction (0: the fallback is used; a negative one is used, with a warning)", 0.001, 0.1, 0.001,
         "P1's stop distance as a fraction of entry; it sets the risk unit";
 }
 
@@ -368,15 +414,10 @@ impl UiState {
     ///
     /// # Errors
     /// The kernel's own message (naming the JSON path and the allowed range) when it rejects it.
-    pub fn check(&self, field: InputField, v: f64) -> Result<(), String> {
+    pub fn check(&self, field: InputField, v: f64) -> Result<(), InputError> {
         let spec = field.spec();
         if !v.is_finite() {
-            return Err(format!(
-                "{}: {} is not a finite number; allowed: {}",
-                spec.path,
-                Num(v),
-                spec.allowed
-            ));
+            return Err(InputError::NotFinite { field, value: v });
         }
         let mut probe = self.clone();
         probe.set_raw(field, v);
@@ -390,13 +431,7 @@ impl UiState {
             input.p1_proposal.as_ref(),
             &Theta::default(),
         ) {
-            Err(e) if e.field() == spec.path => Err(e.to_string()),
-            _ if field == InputField::Stop && v <= 0.0 => Err(format!(
-                "{} = {} is out of range: expected {}",
-                spec.path,
-                Num(v),
-                spec.allowed
-            )),
+            Err(e) if e.field() == spec.path => Err(InputError::Kernel(e)),
             _ => Ok(()),
         }
     }
@@ -406,7 +441,7 @@ impl UiState {
     ///
     /// # Errors
     /// See [`UiState::check`]; the state is unchanged then.
-    pub fn set(&mut self, field: InputField, v: f64) -> Result<(), String> {
+    pub fn set(&mut self, field: InputField, v: f64) -> Result<(), InputError> {
         self.check(field, v)?;
         match field {
             InputField::PTrend => self.market.set_p_trend(v),
@@ -421,27 +456,25 @@ impl UiState {
     ///
     /// # Errors
     /// A message naming the field, what was typed and the allowed range; the state is unchanged.
-    pub fn set_text(&mut self, field: InputField, text: &str) -> Result<(), String> {
+    pub fn set_text(&mut self, field: InputField, text: &str) -> Result<(), InputError> {
         let spec = field.spec();
-        let shown = parse_number(text).ok_or_else(|| {
-            format!(
-                "{} ({}): “{}” is not a number; allowed: {}. Kept {}.",
-                spec.label,
-                spec.path,
-                text.trim(),
-                spec.allowed,
-                fmt_num(self.get(field) / spec.scale)
-            )
-        })?;
-        let v = shown * spec.scale;
-        self.set(field, v).map_err(|e| {
-            format!(
-                "{}: {} rejected: {e}. Kept {}.",
-                spec.label,
-                fmt_num(shown),
-                fmt_num(self.get(field) / spec.scale)
-            )
-        })
+        let kept = fmt_num(self.get(field) / spec.scale);
+        let Some(shown) = parse_number(text) else {
+            return Err(InputError::NotANumber {
+                label: spec.label,
+                path: spec.path.to_string(),
+                text: text.trim().to_string(),
+                allowed: spec.allowed.to_string(),
+                kept,
+            });
+        };
+        self.set(field, shown * spec.scale)
+            .map_err(|e| InputError::Rejected {
+                label: spec.label,
+                shown: fmt_num(shown),
+                reason: Box::new(e),
+                kept,
+            })
     }
 
     /// The slider range of `field`, in shown units. PnL spans −3 R … +max(10, T3_R + 2) R around
@@ -494,26 +527,30 @@ impl UiState {
         }
     }
 
-    /// Sets one tunable from its number box. Any finite number is taken (the kernel's
-    /// validation then shows inline); text that is no number is refused.
+    /// Sets one tunable from its number box. Any number is taken (the kernel computes with any
+    /// finite value, warning about nonsense; the few it refuses show inline); text that is no
+    /// number is refused.
     ///
     /// # Errors
     /// A message naming the tunable, what was typed and its allowed range; theta is unchanged.
-    pub fn set_theta_text(&mut self, field: ThetaField, text: &str) -> Result<(), String> {
+    pub fn set_theta_text(&mut self, field: ThetaField, text: &str) -> Result<(), InputError> {
         let spec = field.spec();
         match parse_number(text) {
             Some(v) => {
                 self.theta.set(field, v);
                 Ok(())
             }
-            None => Err(format!(
-                "{} ({}): “{}” is not a number; allowed: {}. Kept {}.",
-                spec.key,
-                field.path(),
-                text.trim(),
-                spec.validity.describe(),
-                fmt_num(self.theta.get(field))
-            )),
+            None => Err(InputError::NotANumber {
+                label: spec.key,
+                path: field.path().to_string(),
+                text: text.trim().to_string(),
+                allowed: format!(
+                    "{} (sensible: {})",
+                    spec.accepts(),
+                    spec.sensible.describe()
+                ),
+                kept: fmt_num(self.theta.get(field)),
+            }),
         }
     }
 }
@@ -803,7 +840,7 @@ pub fn decode(query: &str) -> Decoded {
                         // Probabilities are set as given (the link holds all three).
                         Some(x) => match state.check(field, x) {
                             Ok(()) => state.set_raw(field, x),
-                            Err(e) => problems.push(e),
+                            Err(e) => problems.push(e.to_string()),
                         },
                         None => problems.push(bad_number(field.spec().path)),
                     }
@@ -1021,7 +1058,7 @@ mod tests {
         s.set(InputField::PChop, 0.8).unwrap();
         let m = s.market;
         assert!((m.p_trend + m.p_mr + m.p_chop - 1.0).abs() < 1e-12);
-        let err = s.set(InputField::PTrend, 1.5).unwrap_err();
+        let err = s.set(InputField::PTrend, 1.5).unwrap_err().to_string();
         assert!(
             err.contains("market_state.p_trend") && err.contains("[0, 1]"),
             "{err}"
@@ -1032,24 +1069,30 @@ mod tests {
     #[test]
     fn field_errors_name_the_field_and_range_and_keep_the_value() {
         let mut s = UiState::default();
-        let err = s.set_text(InputField::Entry, "-5").unwrap_err();
+        let err = s.set_text(InputField::Entry, "-5").unwrap_err().to_string();
         assert!(
             err.contains("position.entry_price") && err.contains("> 0"),
             "{err}"
         );
         assert!(err.contains("Kept 100"), "{err}");
         assert_eq!(s.entry, 100.0);
-        let err = s.set_text(InputField::Pnl, "abc").unwrap_err();
+        let err = s.set_text(InputField::Pnl, "abc").unwrap_err().to_string();
         assert!(
             err.contains("Unrealized PnL") && err.contains("abc"),
             "{err}"
         );
         assert!(err.contains("any finite number"), "{err}");
-        let err = s.set_text(InputField::AgeSec, "-1").unwrap_err();
+        let err = s
+            .set_text(InputField::AgeSec, "-1")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("position.age_sec"), "{err}");
-        let err = s.set_text(InputField::Stop, "0").unwrap_err();
+        let err = s.set_text(InputField::Stop, "x").unwrap_err().to_string();
         assert!(err.contains("p1_proposal.stop_dist_pct"), "{err}");
-        let err = s.set_text(InputField::Sigma, "-0.1").unwrap_err();
+        let err = s
+            .set_text(InputField::Sigma, "-0.1")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("market_state.sigma"), "{err}");
         assert_eq!(s, UiState::default());
         // Hours in, seconds stored.
@@ -1065,17 +1108,43 @@ mod tests {
     #[test]
     fn theta_text_takes_any_number_and_refuses_text() {
         let mut s = UiState::default();
+        // Nonsense but computable: taken, and the proposal carries a warning (not an error).
         s.set_theta_text(ThetaField::KillThreshold, "1.5").unwrap();
         assert_eq!(s.theta.kill_threshold, 1.5);
+        assert!(s.theta.is_valid());
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(p.warnings[0].field, "theta.kill_threshold");
+        s.set_theta_text(ThetaField::T2R, "1").unwrap();
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(p.warnings[0].code, "thresholds_unordered");
+        // What the kernel cannot compute: taken too, shown as the kernel's error.
+        s.set_theta_text(ThetaField::SigmaRef, "0").unwrap();
         assert!(!s.theta.is_valid());
+        assert_eq!(s.theta.validate_all()[0].field(), "theta.sigma_ref");
         let err = s
             .set_theta_text(ThetaField::KillThreshold, "oops")
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("kill_threshold") && err.contains("0 < value < 1"),
             "{err}"
         );
         assert_eq!(s.theta.kill_threshold, 1.5);
+    }
+
+    #[test]
+    fn p1_stop_takes_what_the_kernel_takes() {
+        let mut s = UiState::default();
+        s.set_text(InputField::Stop, "0").unwrap();
+        let e = s.to_input().evaluate();
+        assert!(!e.p1_used, "0: the fallback is used");
+        s.set_text(InputField::Stop, "-0.01").unwrap();
+        let p = propose(&s.to_input()).unwrap();
+        assert_eq!(
+            p.risk_unit, 1e-9,
+            "a negative stop is used, the risk unit floored"
+        );
+        assert_eq!(p.warnings[0].code, "p1_stop_negative");
     }
 
     #[test]

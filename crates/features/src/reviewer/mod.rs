@@ -7,6 +7,7 @@
 
 mod html;
 mod loader;
+pub mod published;
 mod store;
 mod table;
 pub mod verify;
@@ -31,6 +32,8 @@ pub enum View {
     Review,
     /// Theta tuning (`?view=tune`, `ui::tuning`).
     Tune,
+    /// Live published proposals (`?view=live`; offered when served by `harvest serve --redis`).
+    Live,
 }
 
 impl View {
@@ -40,6 +43,7 @@ impl View {
             View::Explorer => None,
             View::Review => Some("review"),
             View::Tune => Some("tune"),
+            View::Live => Some("live"),
         }
     }
 }
@@ -59,7 +63,7 @@ impl View {
 /// ```
 pub fn view_from_search(search: &str) -> View {
     let q = search.strip_prefix('?').unwrap_or(search);
-    [View::Review, View::Tune]
+    [View::Review, View::Tune, View::Live]
         .into_iter()
         .find(|v| q.split('&').any(|p| p.strip_prefix("view=") == v.key()))
         .unwrap_or(View::Explorer)
@@ -158,7 +162,7 @@ mod tests {
     #[test]
     fn view_round_trips_through_the_query() {
         for s in ["", "?x=1", "?view=review", "?a=b&view=other&c"] {
-            for v in [View::Explorer, View::Review, View::Tune] {
+            for v in [View::Explorer, View::Review, View::Tune, View::Live] {
                 let q = search_with_view(s, v);
                 assert_eq!(view_from_search(&q), v, "{s} {v:?}");
                 assert_eq!(search_with_view(&q, v), q, "idempotent");

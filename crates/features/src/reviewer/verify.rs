@@ -24,6 +24,8 @@ pub enum RecordKind {
     Proposal,
     /// An input `{position, market_state, p1_proposal?, theta?}`.
     Input,
+    /// A record P2.5 published to Redis (string fields, see [`super::published`]).
+    Published,
     /// Unreadable.
     Unknown,
 }
@@ -34,6 +36,7 @@ impl RecordKind {
         match self {
             RecordKind::Proposal => "proposal",
             RecordKind::Input => "input",
+            RecordKind::Published => "published",
             RecordKind::Unknown => "unknown",
         }
     }
@@ -67,6 +70,9 @@ pub struct ReviewRow {
     pub diffs: Vec<FieldDiff>,
     /// Why the record is INVALID.
     pub error: Option<String>,
+    /// What a published record without `proposal_json` did not let us check.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<super::published::Unchecked>,
     /// The record's inputs, to open in the explorer (not exported).
     #[serde(skip)]
     pub input: Option<HarvestInput>,
@@ -76,7 +82,7 @@ pub struct ReviewRow {
 }
 
 impl ReviewRow {
-    fn invalid(line: usize, kind: RecordKind, error: String) -> Self {
+    pub(crate) fn invalid(line: usize, kind: RecordKind, error: String) -> Self {
         ReviewRow {
             line,
             verdict: Verdict::Invalid,
@@ -90,6 +96,7 @@ impl ReviewRow {
             reason_codes: Vec::new(),
             diffs: Vec::new(),
             error: Some(error),
+            unchecked: Vec::new(),
             input: None,
             recorded: None,
         }
@@ -124,31 +131,46 @@ struct ProposalIn {
     audit: AuditIn,
 }
 
+/// Why a record's JSON was refused: the JSON path of the first problem and serde's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    /// Not the expected shape; `path` is empty for the whole value.
+    #[error("{}{message}", if .path.is_empty() { String::new() } else { format!("{}: ", .path) })]
+    Invalid {
+        /// Where (`market_state.sigma`), empty for the top level.
+        path: String,
+        /// serde's message (`invalid type: string "NaN", expected f64`).
+        message: String,
+    },
+    /// More after the value.
+    #[error("trailing characters after the record: {0}")]
+    Trailing(String),
+}
+
 /// Parses one JSON value from text with the JSON path of the first problem in the message.
 ///
 /// # Errors
-/// `"<path>: <serde message>"`, e.g. `market_state.sigma: invalid type: string "NaN", expected f64`.
+/// [`JsonError`]: `"<path>: <serde message>"`, e.g.
+/// `market_state.sigma: invalid type: string "NaN", expected f64`.
 ///
 /// ```
 /// use harvest_kernel::HarvestInput;
 /// use harvest_features::reviewer::verify::parse_json;
 /// let err = parse_json::<HarvestInput>(r#"{"position": {"side": "LONG"}, "market_state": {}}"#)
-///     .unwrap_err();
+///     .unwrap_err()
+///     .to_string();
 /// assert!(err.starts_with("position: missing field `entry_price`"), "{err}");
 /// ```
-pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
+pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." || path.is_empty() {
-            inner.to_string()
-        } else {
-            format!("{path}: {inner}")
+        JsonError::Invalid {
+            path: if path == "." { String::new() } else { path },
+            message: e.into_inner().to_string(),
         }
     })?;
-    de.end()
-        .map_err(|e| format!("trailing characters after the record: {e}"))?;
+    de.end().map_err(|e| JsonError::Trailing(e.to_string()))?;
     Ok(value)
 }
 
@@ -160,6 +182,8 @@ fn classify(text: &str) -> RecordKind {
         RecordKind::Proposal
     } else if has(b"\"position\"") {
         RecordKind::Input
+    } else if super::published::looks_published(text) {
+        RecordKind::Published
     } else {
         RecordKind::Unknown
     }
@@ -245,12 +269,15 @@ pub fn review_line(line: usize, bytes: &[u8], tol: &Tolerance) -> Option<ReviewR
                 };
                 (input, Some(recorded))
             }
-            Err(e) => return Some(ReviewRow::invalid(line, kind, e)),
+            Err(e) => return Some(ReviewRow::invalid(line, kind, e.to_string())),
         },
         RecordKind::Input => match parse_json::<HarvestInput>(text) {
             Ok(i) => (i, None),
-            Err(e) => return Some(ReviewRow::invalid(line, kind, e)),
+            Err(e) => return Some(ReviewRow::invalid(line, kind, e.to_string())),
         },
+        RecordKind::Published => {
+            return Some(super::published::review_published(line, text, tol, None));
+        }
         RecordKind::Unknown => {
             let e = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
                 Err(e) => format!("not JSON: {e}"),
@@ -309,6 +336,7 @@ pub fn review_record(
         reason_codes: proposal.reason_codes,
         diffs,
         error: None,
+        unchecked: Vec::new(),
         input: Some(input),
         recorded,
     }
@@ -575,7 +603,8 @@ pub fn whole_document(text: &str) -> Option<Vec<String>> {
     let t = text.trim();
     let first_line = t.lines().next()?.trim();
     let one_line_ok = serde_json::from_str::<serde::de::IgnoredAny>(first_line).is_ok();
-    if t.starts_with('[') {
+    // (An array whose first item is a string is one flat `[name, value, …]` record.)
+    if t.starts_with('[') && !t[1..].trim_start().starts_with('"') {
         let items: Vec<serde_json::Value> = serde_json::from_str(t).ok()?;
         return Some(items.iter().map(|v| v.to_string()).collect());
     }

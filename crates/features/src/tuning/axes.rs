@@ -118,7 +118,7 @@ pub fn set_axis(state: &mut UiState, axis: Axis, v: f64) -> Result<(), String> {
             return Ok(());
         }
     };
-    state.set(field, v)
+    state.set(field, v).map_err(|e| e.to_string())
 }
 
 // =============================================================================================

@@ -28,6 +28,7 @@ pub mod theta_sets;
 use serde::{Deserialize, Serialize};
 
 use crate::charts::{action_map, ActionMap, ActionMapSpec};
+use crate::explorer::params::domain;
 use crate::format::format_sig;
 // Theta sets moved to [`crate::theta`]; re-exported for the tuning view.
 pub use crate::theta::{
@@ -35,8 +36,8 @@ pub use crate::theta::{
     theta_to_lines, ThetaFormat, ThetaImportError, LINE_PREFIX,
 };
 use harvest_kernel::{
-    evaluate, flip_along, profit_lock, scenarios, validate, Axis, Direction, Evaluation, FlipPoint,
-    HarvestAction, HarvestInput, KernelError, Theta, ThetaField,
+    evaluate, flip_within, profit_lock, scenarios, validate, Axis, Direction, Evaluation,
+    FlipPoint, HarvestAction, HarvestInput, KernelError, Theta, ThetaField,
 };
 
 // =============================================================================================
@@ -63,6 +64,24 @@ impl PositionSet {
     pub fn is_empty(&self) -> bool {
         self.inputs.is_empty()
     }
+}
+
+/// A grid spec with more than [`MAX_GRID_POSITIONS`] positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the grid has {positions} positions; at most {MAX_GRID_POSITIONS} are generated")]
+pub struct GridTooLarge {
+    /// The positions the spec asks for.
+    pub positions: usize,
+}
+
+/// A theta of an A/B comparison that the kernel refuses (nothing is compared then).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{side}: {error}")]
+pub struct InvalidTheta {
+    /// `"A"` or `"B"`.
+    pub side: &'static str,
+    /// The kernel's problem (field, value, allowed range).
+    pub error: KernelError,
 }
 
 /// Largest number of positions [`grid_positions`] generates.
@@ -121,7 +140,7 @@ impl GridSpec {
 /// `age_sec` set. Non-finite grid values are skipped.
 ///
 /// # Errors
-/// A message when the grid would exceed [`MAX_GRID_POSITIONS`].
+/// [`GridTooLarge`] when the grid would exceed [`MAX_GRID_POSITIONS`].
 ///
 /// ```
 /// use harvest_kernel::HarvestInput;
@@ -130,12 +149,10 @@ impl GridSpec {
 /// assert_eq!(set.len(), 2340);
 /// assert!((set.inputs[0].evaluate().r_net + 2.0).abs() < 1e-12);
 /// ```
-pub fn grid_positions(base: &HarvestInput, spec: &GridSpec) -> Result<PositionSet, String> {
+pub fn grid_positions(base: &HarvestInput, spec: &GridSpec) -> Result<PositionSet, GridTooLarge> {
     let n = spec.len();
     if n > MAX_GRID_POSITIONS {
-        return Err(format!(
-            "the grid has {n} positions; at most {MAX_GRID_POSITIONS} are generated"
-        ));
+        return Err(GridTooLarge { positions: n });
     }
     let finite = |v: &[f64]| {
         v.iter()
@@ -557,7 +574,7 @@ pub struct AbReport {
 /// and the tunables that differ.
 ///
 /// # Errors
-/// Every problem of [`Theta::validate_all`] of A then of B, each prefixed `"A: "` or `"B: "`
+/// Every problem of [`Theta::validate_all`] of A then of B as [`InvalidTheta`] (shown `"A: …"`, `"B: …"`)
 /// (nothing is compared with an invalid theta).
 ///
 /// ```
@@ -566,21 +583,21 @@ pub struct AbReport {
 /// let set = scenario_positions();
 /// let same = compare_thetas(&Theta::default(), &Theta::default(), &set.inputs).unwrap();
 /// assert_eq!((same.counts.changed, same.changes.len()), (0, 0));
-/// let bad = Theta { kill_threshold: 2.0, ..Theta::default() };
+/// let bad = Theta { sigma_ref: 0.0, ..Theta::default() };
 /// let err = compare_thetas(&Theta::default(), &bad, &set.inputs).unwrap_err();
-/// assert!(err[0].starts_with("B: theta.kill_threshold"));
+/// assert!(err[0].to_string().starts_with("B: theta.sigma_ref"));
 /// ```
 pub fn compare_thetas(
     a: &Theta,
     b: &Theta,
     positions: &[HarvestInput],
-) -> Result<AbReport, Vec<String>> {
-    let problems: Vec<String> = [("A", a), ("B", b)]
+) -> Result<AbReport, Vec<InvalidTheta>> {
+    let problems: Vec<InvalidTheta> = [("A", a), ("B", b)]
         .into_iter()
-        .flat_map(|(name, t)| {
+        .flat_map(|(side, t)| {
             t.validate_all()
                 .into_iter()
-                .map(move |e| format!("{name}: {e}"))
+                .map(move |error| InvalidTheta { side, error })
         })
         .collect();
     if !problems.is_empty() {
@@ -619,7 +636,7 @@ pub struct AxisMargin {
     pub axis: Axis,
     /// The current value.
     pub current: f64,
-    /// The explored range ([`Axis::domain`]).
+    /// The explored range ([`domain`]).
     pub domain: (f64, f64),
     /// The action now.
     pub action: HarvestAction,
@@ -731,7 +748,7 @@ pub fn margin_sentence(f: &FlipPoint) -> String {
     }
 }
 
-/// The margins along one axis ([`flip_along`] both ways, inside [`Axis::domain`]).
+/// The margins along one axis ([`flip_within`] both ways, inside [`domain`]).
 ///
 /// ```
 /// use harvest_kernel::{Axis, HarvestAction, HarvestInput};
@@ -741,13 +758,14 @@ pub fn margin_sentence(f: &FlipPoint) -> String {
 /// assert_eq!(m.nearest().unwrap().to, HarvestAction::Partial25);
 /// ```
 pub fn robustness_along(input: &HarvestInput, axis: Axis) -> AxisMargin {
+    let domain = domain(axis, input);
     AxisMargin {
         axis,
         current: axis.get(input),
-        domain: axis.domain(input),
+        domain,
         action: input.evaluate().action,
-        down: flip_along(input, axis, Direction::Down),
-        up: flip_along(input, axis, Direction::Up),
+        down: flip_within(input, axis, Direction::Down, domain),
+        up: flip_within(input, axis, Direction::Up, domain),
     }
 }
 

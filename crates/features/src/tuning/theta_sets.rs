@@ -147,7 +147,7 @@ impl ThetaSets {
     /// assert_eq!(s.save("a", Theta::default()), Ok(("a".to_string(), false)));
     /// assert_eq!(s.save("b", Theta { kill_threshold: 0.5, ..Theta::default() }), Ok(("b".to_string(), true)));
     /// assert_eq!(s.names(), ["a", "b"]);
-    /// assert!(s.save("c", Theta { kill_threshold: 2.0, ..Theta::default() }).unwrap_err().contains("kill_threshold"));
+    /// assert!(s.save("c", Theta { sigma_ref: 0.0, ..Theta::default() }).unwrap_err().contains("sigma_ref"));
     /// let (back, problems) = ThetaSets::parse(&s.to_storage());
     /// assert_eq!((back, problems.len()), (s, 0));
     /// ```
@@ -227,7 +227,7 @@ mod tests {
         let (s, p) = ThetaSets::parse("junk\n");
         assert!(s.is_empty() && p.len() == 1);
         let (s, p) = ThetaSets::parse(
-            "# c\n@ ok\n\n@  \ntheta.harvest.u1=1\n@ range\ntheta.harvest.kill_threshold=7\n@ empty\n",
+            "# c\n@ ok\n\n@  \ntheta.harvest.u1=1\n@ range\ntheta.harvest.sigma_ref=0\n@ empty\n",
         );
         assert!(
             s.is_empty(),
@@ -236,7 +236,7 @@ mod tests {
         assert_eq!(p.len(), 4, "{p:?}");
         assert!(p
             .iter()
-            .any(|m| m.contains("“range”") && m.contains("kill_threshold")));
+            .any(|m| m.contains("“range”") && m.contains("sigma_ref")));
         let (s, p) = ThetaSets::parse("@ ok\ntheta.harvest.u1=1\n");
         assert!(p.is_empty());
         let mut s = s;
@@ -250,11 +250,8 @@ mod tests {
     fn theta_sets_keep_every_tunable_exactly() {
         let mut t = Theta::default();
         for (k, f) in ThetaField::ALL.into_iter().enumerate() {
-            let spec = f.spec();
-            t.set(
-                f,
-                spec.min + (spec.max - spec.min) * (0.1 + 0.01 * k as f64) / 3.0,
-            );
+            let r = crate::explorer::params::theta_range(f);
+            t.set(f, r.min + (r.max - r.min) * (0.1 + 0.01 * k as f64) / 3.0);
         }
         // Keep T1 < T2 < T3.
         (t.t1_r, t.t2_r, t.t3_r) = (1.1, 2.3, 3.7);

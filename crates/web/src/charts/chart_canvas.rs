@@ -124,7 +124,7 @@ pub fn ChartCanvas(
                 data-testid=testid
                 role="img"
                 aria-label=headline
-                style=format!("height:{height}px")
+                style:height=format!("{height}px")
             ></canvas>
             <p class="chart-explain">{explain}</p>
         </figure>

@@ -1,11 +1,12 @@
-//! One tunable: slider + number box from the kernel's `PARAMS` table, a reset button and the
-//! kernel's validation error inline.
+//! One tunable: slider + number box (range from `explorer::params`, name, unit and help from the
+//! kernel's `PARAMS`), a reset button and the kernel's error inline.
 
 use leptos::prelude::*;
 
 use crate::context::Ctx;
 use crate::controls::range_field::RangeField;
-use harvest_features::explorer::{fmt_num, SliderRange};
+use harvest_features::explorer::fmt_num;
+use harvest_features::explorer::params::theta_range;
 use harvest_kernel::{Theta, ThetaField};
 
 /// `theta-<key with _ → ->`, e.g. `theta-kill-threshold`, `theta-T1-R`.
@@ -29,11 +30,7 @@ pub fn ThetaControl(
     let spec = field.spec();
     let default = Theta::default().get(field);
     let value = Memo::new(move |_| ctx.state.with(|s| s.theta.get(field)));
-    let range = Signal::stored(SliderRange {
-        min: spec.min,
-        max: spec.max,
-        step: spec.step,
-    });
+    let range = Signal::stored(theta_range(field));
     let on_slide = Callback::new(move |v: f64| {
         ctx.state.update(|s| s.theta.set(field, v));
         Ok(())
@@ -63,10 +60,10 @@ pub fn ThetaControl(
             label=spec.key
             unit=unit
             help=format!(
-                "{} (default {}; the kernel accepts {})",
+                "{} (default {}; sensible: {}, else a warning)",
                 spec.help,
                 fmt_num(default),
-                spec.validity.describe(),
+                spec.sensible.describe(),
             )
             range=range
             value=value

@@ -18,7 +18,18 @@ pub fn ThetaIo() -> impl IntoView {
     let import = move |text: String| match browser::import_theta(&text) {
         Ok(theta) => {
             ctx.state.update(|s| s.theta = theta);
-            set_msg.set(Some((true, "Theta imported.".to_string())));
+            let odd = theta.warnings().len();
+            set_msg.set(Some((
+                true,
+                if odd == 0 {
+                    "Theta imported.".to_string()
+                } else {
+                    format!(
+                        "Theta imported; {odd} value(s) make no sense but are computed: see the \
+                         proposal's warnings."
+                    )
+                },
+            )));
         }
         Err(errs) => set_msg.set(Some((
             false,

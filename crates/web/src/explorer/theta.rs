@@ -1,35 +1,31 @@
-//! Every tunable, grouped as the kernel's `PARAMS` table groups them, with reset buttons.
+//! Every tunable, grouped as the dashboard's table (`explorer::params`) groups them, with reset
+//! buttons.
 
 use leptos::prelude::*;
 
 use crate::context::Ctx;
 use crate::controls::{ThetaControl, ThetaIo};
-use harvest_kernel::{ParamGroup, Theta, PARAMS};
+use harvest_features::explorer::params::{theta_fields, ParamGroup};
+use harvest_kernel::Theta;
 
 /// The theta fieldset.
 #[component]
 pub fn ThetaPanel() -> impl IntoView {
     let ctx = Ctx::get();
-    let groups = [
-        ParamGroup::HarvestTriggers,
-        ParamGroup::ProfitLock,
-        ParamGroup::KillScore,
-    ]
-    .into_iter()
-    .map(|g| {
-        let controls = PARAMS
-            .iter()
-            .filter(|p| p.group == g)
-            .map(|p| view! { <ThetaControl field=p.field /> })
-            .collect_view();
-        view! {
-            <details class="group" open=true>
-                <summary>{g.title()}</summary>
-                {controls}
-            </details>
-        }
-    })
-    .collect_view();
+    let groups = ParamGroup::ALL
+        .into_iter()
+        .map(|g| {
+            let controls = theta_fields(g)
+                .map(|field| view! { <ThetaControl field=field /> })
+                .collect_view();
+            view! {
+                <details class="group" open=true>
+                    <summary>{g.title()}</summary>
+                    {controls}
+                </details>
+            }
+        })
+        .collect_view();
     let head = move || {
         let changed = ctx.state.with(|s| Theta::default().diff(&s.theta).len());
         view! {

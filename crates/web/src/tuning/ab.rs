@@ -100,7 +100,7 @@ pub fn AbCard() -> impl IntoView {
                 summary: ab_summary(&r, &set.name, &set.labels, MAX_ROWS),
                 empty: set.is_empty(),
             },
-            Err(e) => AbOutcome::Invalid(e),
+            Err(e) => AbOutcome::Invalid(e.iter().map(ToString::to_string).collect()),
         });
         inputs.set_value(set.inputs);
     };

@@ -1,0 +1,122 @@
+//! `harvest market-state [FILE]`: P0's market state for every bar of a price file from the first
+//! with 257 closes on, as JSON Lines.
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+
+use harvest_market::{closes, format_iso, import_prices, market_states, P0Params};
+
+/// Options of `market-state`.
+#[derive(Debug, Args)]
+pub struct MarketStateArgs {
+    /// Price file (CSV: CryptoDataDownload, a header with time and OHLC columns, or Binance
+    /// klines); standard input without it.
+    pub file: Option<PathBuf>,
+}
+
+/// One output line.
+#[derive(Serialize)]
+struct Line {
+    time: String,
+    close: f64,
+    sigma: f64,
+    mu: f64,
+    ts: f64,
+    p_trend: f64,
+    p_mr: f64,
+    p_chop: f64,
+    dp: f64,
+    vr: f64,
+    spike_proxy: f64,
+}
+
+/// Reads the file (or stdin), reports import problems on stderr with their line numbers and
+/// writes one state per bar. Exit status 1 when the file gives no bars or fewer than 257.
+///
+/// # Errors
+/// I/O errors of the output (reading errors are reported and give exit status 2).
+pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+    let name = args
+        .file
+        .as_ref()
+        .map_or_else(|| "stdin".to_string(), |p| p.display().to_string());
+    let mut bytes = Vec::new();
+    let read = match &args.file {
+        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)),
+        None => io::stdin().lock().read_to_end(&mut bytes),
+    };
+    if let Err(e) = read {
+        eprintln!("harvest market-state: cannot read {name}: {e}");
+        return Ok(ExitCode::from(2));
+    }
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "harvest market-state: {name} is not UTF-8 text (byte {})",
+                e.valid_up_to() + 1
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let import = match import_prices(text) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("harvest market-state: {name}: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for p in &import.problems {
+        eprintln!("harvest market-state: {name}: {p}");
+    }
+    let params = P0Params::default();
+    let c = closes(&import.bars);
+    let need = params.min_closes();
+    if c.len() < need {
+        eprintln!(
+            "harvest market-state: {name}: a market state needs {need} closes, the file has {}",
+            c.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let states = match market_states(&c, &params) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("harvest market-state: {name}: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut buf = Vec::with_capacity(256);
+    for (bar, state) in import.bars.iter().zip(&states) {
+        let Some(s) = state else { continue };
+        buf.clear();
+        let line = Line {
+            time: format_iso(bar.time),
+            close: bar.close,
+            sigma: s.sigma,
+            mu: s.mu,
+            ts: s.ts,
+            p_trend: s.p_trend,
+            p_mr: s.p_mr,
+            p_chop: s.p_chop,
+            dp: s.dp,
+            vr: s.vr,
+            spike_proxy: s.spike_proxy,
+        };
+        serde_json::to_writer(&mut buf, &line).map_err(io::Error::other)?;
+        buf.push(b'\n');
+        out.write_all(&buf)?;
+    }
+    eprintln!(
+        "harvest market-state: {name}: {} bars ({}), {} states, {} problem lines",
+        import.bars.len(),
+        import.format.label(),
+        import.bars.len() + 1 - need,
+        import.problems.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,110 @@
+//! `harvest publish`: the P2.5 service's command line (a thin shell over harvest-publisher), with
+//! the running publisher's flags and environment variables.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::builder::BoolishValueParser;
+use clap::Args;
+
+use harvest_publisher::plan::{symbols, PositionSource, Rules, Shard};
+use harvest_publisher::service::{self, log, Settings};
+use harvest_publisher::store::Timeouts;
+
+/// Options of `publish` (each also read from its environment variable).
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Run one cycle and exit: 0 every symbol with a position published, 1 some skipped for bad
+    /// data, 2 Redis unreachable.
+    #[arg(long)]
+    pub once: bool,
+    /// Redis URL (`redis://`, `rediss://`); with --cluster, comma-separated seed nodes.
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    pub redis_url: String,
+    /// The URL(s) name a Redis Cluster.
+    #[arg(long, env = "REDIS_CLUSTER", value_parser = BoolishValueParser::new(),
+          num_args = 0..=1, default_value = "false", default_missing_value = "true")]
+    pub cluster: bool,
+    /// Symbols, comma-separated (e.g. BTCUSDT,ETHUSDT).
+    #[arg(long, env = "SYMBOLS", default_value = "")]
+    pub symbols: String,
+    /// Seconds between cycle starts.
+    #[arg(long, env = "PUBLISH_INTERVAL_SEC", default_value_t = 10.0)]
+    pub interval: f64,
+    /// Where positions come from: auto (hashes, then the stream), redis_hash, redis_stream.
+    /// `synthetic` is refused.
+    #[arg(long, env = "POSITION_SOURCE", default_value = "auto")]
+    pub position_source: String,
+    /// Also append every full publish to quantum:stream:harvest.proposal (MAXLEN ~ 10000).
+    #[arg(long, env = "ENABLE_STREAM", value_parser = BoolishValueParser::new(),
+          num_args = 0..=1, default_value = "false", default_missing_value = "true")]
+    pub enable_stream: bool,
+    /// Stop distance (fraction of entry) when P1 has no proposal.
+    #[arg(long, env = "FALLBACK_STOP_PCT", default_value_t = 0.02)]
+    pub fallback_stop_pct: f64,
+    /// Seconds after which an unchanged proposal is published again in full.
+    #[arg(long, env = "MAX_PUBLISH_AGE_SEC", default_value_t = 60.0)]
+    pub max_publish_age: f64,
+    /// Relative SL move (and absolute K move) that counts as a change.
+    #[arg(long, env = "CHANGE_EPS_PCT", default_value_t = 0.001)]
+    pub change_eps_pct: f64,
+    /// This instance's share of the symbols, k/n (1 ≤ k ≤ n).
+    #[arg(long, env = "SHARD", default_value = "1/1")]
+    pub shard: String,
+    /// Symbols per pipelined batch.
+    #[arg(long, env = "PUBLISH_BATCH", default_value_t = 1000)]
+    pub batch: usize,
+}
+
+fn settings(args: &PublishArgs) -> Result<Settings, String> {
+    let source: PositionSource = args.position_source.parse().map_err(|e| format!("{e}"))?;
+    let shard: Shard = args.shard.parse().map_err(|e| format!("{e}"))?;
+    let symbols = symbols(&args.symbols, shard).map_err(|e| format!("{e}"))?;
+    let rules = Rules::new(
+        args.fallback_stop_pct,
+        args.change_eps_pct,
+        args.max_publish_age,
+    )
+    .map_err(|e| format!("{e}"))?;
+    if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
+        return Err(format!(
+            "interval = {} must be seconds in (0, 86400]",
+            args.interval
+        ));
+    }
+    if args.batch == 0 {
+        return Err("batch must be at least 1".into());
+    }
+    Ok(Settings {
+        redis_url: args.redis_url.clone(),
+        cluster: args.cluster,
+        symbols,
+        interval: Duration::from_secs_f64(args.interval),
+        source,
+        enable_stream: args.enable_stream,
+        rules,
+        batch: args.batch,
+        timeouts: Timeouts::default(),
+    })
+}
+
+/// Runs `harvest publish`; bad settings exit 2 with the reason.
+pub fn run(args: &PublishArgs) -> ExitCode {
+    let settings = match settings(args) {
+        Ok(s) => s,
+        Err(e) => {
+            log(&format!("refusing to start: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    if args.once {
+        return ExitCode::from(service::run_once(settings) as u8);
+    }
+    match service::stop_signals() {
+        Ok(stop) => ExitCode::from(service::run_forever(settings, stop)),
+        Err(e) => {
+            log(&format!("cannot install signal handlers: {e}"));
+            ExitCode::from(2)
+        }
+    }
+}

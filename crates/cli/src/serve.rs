@@ -1,0 +1,495 @@
+//! `harvest serve`: the built dashboard on 127.0.0.1 and, with `--redis`, a same-origin
+//! Server-Sent Events stream of the published proposals at `/api/live` (axum + tokio + redis).
+//!
+//! One background task reads Redis: a snapshot of every proposal hash, the recent history of the
+//! proposal stream, then new stream entries as they come (XREAD BLOCK) and, every `--poll-ms`,
+//! the hashes again for publishers that do not write the stream. Redis going away is reported to
+//! the page and retried with backoff; the server never stops for it. With `--redis`, the
+//! dashboard's `index.html` gets `<meta name="harvest-live" content="/api/live">`, which is how
+//! the page knows to offer its Live view (a static host has no such tag, and no request is made).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use clap::Args;
+use serde::Serialize;
+use tokio::sync::broadcast;
+use tower_http::services::ServeDir;
+
+use harvest_features::reviewer::published::{Fields, HASH_PREFIX, STREAM_KEY};
+
+/// Path of the event stream (same origin as the dashboard).
+pub const LIVE_PATH: &str = "/api/live";
+
+/// The tag that tells the dashboard the Live view is available, and where.
+pub const LIVE_META: &str = "<meta name=\"harvest-live\" content=\"/api/live\" />";
+
+/// Options of `serve`.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Stream the published proposals of this Redis to the dashboard's Live view.
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+    /// Port on 127.0.0.1 (0: any free port; the address is printed on stderr).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// The built dashboard (trunk's output).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+    /// The path the dashboard was built for (trunk `--public-url`; `scripts/test.sh
+    /// build-release` uses `/harvest-lab/`).
+    #[arg(long, default_value = "/")]
+    pub base: String,
+    /// Only these symbols (comma-separated); default every `quantum:harvest:proposal:*`.
+    #[arg(long, value_delimiter = ',')]
+    pub symbols: Vec<String>,
+    /// The proposal stream (`harvest publish --enable-stream` writes it).
+    #[arg(long, default_value = STREAM_KEY)]
+    pub stream: String,
+    /// How often the hashes are read again (publishers without the stream), in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub poll_ms: u64,
+    /// Stream entries sent to a page when it connects (its K history).
+    #[arg(long, default_value_t = 500)]
+    pub history: usize,
+}
+
+/// What a page gets first (and again after Redis came back).
+#[derive(Debug, Clone, Serialize, Default)]
+struct Snapshot {
+    /// Every symbol's latest record.
+    records: Vec<Fields>,
+    /// Recent stream entries, oldest first.
+    history: Vec<Fields>,
+    /// `connected`, or why not.
+    status: String,
+}
+
+/// Shared between the Redis task and the HTTP handlers.
+struct Live {
+    latest: Mutex<BTreeMap<String, Fields>>,
+    history: Mutex<VecDeque<Fields>>,
+    status: Mutex<String>,
+    events: broadcast::Sender<Msg>,
+    cap: usize,
+}
+
+/// A message to every connected page.
+#[derive(Debug, Clone)]
+enum Msg {
+    /// A new record.
+    Proposal(Arc<str>),
+    /// Redis connected / lost.
+    Status(Arc<str>),
+    /// The state was reloaded: send a fresh snapshot.
+    Resync,
+}
+
+impl Live {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            records: lock(&self.latest).values().cloned().collect(),
+            history: lock(&self.history).iter().cloned().collect(),
+            status: lock(&self.status).clone(),
+        }
+    }
+
+    fn set_status(&self, s: String) {
+        let mut cur = lock(&self.status);
+        if *cur != s {
+            *cur = s.clone();
+            let _ = self.events.send(Msg::Status(status_json(&s).into()));
+        }
+    }
+
+    /// Takes a record read from Redis; keeps and broadcasts it if it says something new (a
+    /// refreshed `last_update_epoch` alone is not news).
+    fn offer(&self, f: Fields) {
+        let Some(sym) = f.get("symbol").cloned() else {
+            return;
+        };
+        let mut latest = lock(&self.latest);
+        if latest
+            .get(&sym)
+            .is_some_and(|old| same(old, &f) || older(&f, old))
+        {
+            return;
+        }
+        latest.insert(sym, f.clone());
+        drop(latest);
+        let mut h = lock(&self.history);
+        h.push_back(f.clone());
+        while h.len() > self.cap {
+            h.pop_front();
+        }
+        drop(h);
+        let json = serde_json::to_string(&f).unwrap_or_default();
+        let _ = self.events.send(Msg::Proposal(json.into()));
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn status_json(s: &str) -> String {
+    serde_json::json!({ "status": s }).to_string()
+}
+
+/// Whether `new` was published before `old` (by `last_update_epoch`): a hash read between a
+/// publisher's stream entry and its hash write must not undo the newer record.
+fn older(new: &Fields, old: &Fields) -> bool {
+    let epoch = |f: &Fields| {
+        f.get("last_update_epoch")
+            .and_then(|e| e.trim().parse::<f64>().ok())
+    };
+    matches!((epoch(new), epoch(old)), (Some(n), Some(o)) if n < o)
+}
+
+/// Equal but for the fields that change without the proposal changing.
+fn same(a: &Fields, b: &Fields) -> bool {
+    let strip = |f: &Fields| -> Fields {
+        f.iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "last_update_epoch" | "stream_id"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    strip(a) == strip(b)
+}
+
+/// Runs the server until it is killed; exit 2 if the port cannot be bound or `dist` is missing.
+pub fn run(args: &ServeArgs) -> io::Result<ExitCode> {
+    if !args.dist.join("index.html").is_file() {
+        eprintln!(
+            "harvest serve: {} has no index.html: build the dashboard first (scripts/test.sh \
+             build-release, or trunk build --release)",
+            args.dist.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(serve(args.clone()))
+}
+
+fn normalize_base(base: &str) -> String {
+    let trimmed = base.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+async fn serve(args: ServeArgs) -> io::Result<ExitCode> {
+    let base = normalize_base(&args.base);
+    let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("harvest serve: cannot listen on {addr}: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let local = listener.local_addr()?;
+    let (events, _) = broadcast::channel(4096);
+    let live = Arc::new(Live {
+        latest: Mutex::new(BTreeMap::new()),
+        history: Mutex::new(VecDeque::new()),
+        status: Mutex::new("connecting".to_string()),
+        events,
+        cap: args.history,
+    });
+    let files = ServeDir::new(&args.dist).append_index_html_on_directories(args.redis.is_none());
+    let mut app = Router::new();
+    if let Some(url) = &args.redis {
+        tokio::spawn(redis_task(url.clone(), args.clone(), live.clone()));
+        let index = {
+            let dist = args.dist.clone();
+            move || index_html(dist.clone())
+        };
+        app = app
+            .route(LIVE_PATH, get(live_events))
+            .route(&base, get(index.clone()))
+            .route(&format!("{base}index.html"), get(index));
+    }
+    if base != "/" {
+        let to = base.clone();
+        app = app
+            .route("/", get(move || async move { Redirect::temporary(&to) }))
+            .nest_service(base.trim_end_matches('/'), files);
+    } else {
+        app = app.fallback_service(files);
+    }
+    let app = app.with_state(live);
+    eprintln!(
+        "harvest serve: http://{local}{base} ({}; Ctrl-C stops)",
+        match &args.redis {
+            Some(u) => format!("live proposals from {u}"),
+            None => "static, no Live view: give --redis URL for it".to_string(),
+        }
+    );
+    tokio::spawn(async {
+        stop_signal().await;
+        std::process::exit(0);
+    });
+    axum::serve(listener, app).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `index.html` with the Live view's tag (read on every request: a rebuild is picked up).
+async fn index_html(dist: PathBuf) -> Response {
+    match tokio::fs::read_to_string(dist.join("index.html")).await {
+        Ok(html) => {
+            let html = match html.find("</head>") {
+                Some(i) => format!("{}{LIVE_META}\n{}", &html[..i], &html[i..]),
+                None => html,
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-cache"),
+                ],
+                html,
+            )
+                .into_response()
+        }
+        Err(e) => (StatusCode::NOT_FOUND, format!("index.html: {e}")).into_response(),
+    }
+}
+
+/// The SSE endpoint: a `snapshot` event, then `proposal` and `status` events.
+async fn live_events(
+    State(live): State<Arc<Live>>,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+    let rx = live.events.subscribe();
+    let first = snapshot_event(&live);
+    let stream = futures_util::stream::unfold(
+        (Some(first), rx, live),
+        |(pending, mut rx, live)| async move {
+            if let Some(ev) = pending {
+                return Some((Ok(ev), (None, rx, live)));
+            }
+            let ev = match rx.recv().await {
+                Ok(Msg::Proposal(json)) => Event::default().event("proposal").data(&*json),
+                Ok(Msg::Status(json)) => Event::default().event("status").data(&*json),
+                // Missed messages (a slow page) or a reload: start over from a snapshot.
+                Ok(Msg::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    snapshot_event(&live)
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((Ok(ev), (None, rx, live)))
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+fn snapshot_event(live: &Live) -> Event {
+    let json = serde_json::to_string(&live.snapshot()).unwrap_or_default();
+    Event::default().event("snapshot").data(json)
+}
+
+/// Reads Redis forever: (re)connects with backoff (0.5 s doubling to 10 s), never returns.
+async fn redis_task(url: String, args: ServeArgs, live: Arc<Live>) {
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let started = Instant::now();
+        let err = follow(&url, &args, &live).await;
+        if started.elapsed() > Duration::from_secs(30) {
+            backoff = Duration::from_millis(500);
+        }
+        let msg = format!(
+            "Redis at {url}: {err}; retrying in {:.1} s",
+            backoff.as_secs_f64()
+        );
+        eprintln!("harvest serve: {msg}");
+        live.set_status(msg);
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+type StreamEntries = Vec<(String, Vec<(String, Fields)>)>;
+
+/// One connection's life: snapshot, then follow; returns the error that ended it.
+async fn follow(url: &str, args: &ServeArgs, live: &Live) -> redis::RedisError {
+    let block = Duration::from_millis(args.poll_ms.clamp(50, 5000));
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(3)))
+        .set_response_timeout(Some(block + Duration::from_secs(10)));
+    let client = match redis::Client::open(url) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let mut con = match client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    // The snapshot: hashes and the stream's recent history.
+    let hashes = match read_hashes(&mut con, &args.symbols).await {
+        Ok(h) => h,
+        Err(e) => return e,
+    };
+    let recent: Vec<(String, Fields)> = match redis::cmd("XREVRANGE")
+        .arg(&args.stream)
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(args.history)
+        .query_async(&mut con)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let mut last_id = recent
+        .first()
+        .map_or_else(|| "0-0".to_string(), |(id, _)| id.clone());
+    {
+        let mut latest = lock(&live.latest);
+        latest.clear();
+        for f in hashes {
+            if let Some(s) = f.get("symbol") {
+                latest.insert(s.clone(), f);
+            }
+        }
+        let mut h = lock(&live.history);
+        h.clear();
+        h.extend(
+            recent
+                .into_iter()
+                .rev()
+                .map(|(id, f)| with_id(id, f))
+                .filter(|f| wanted(f, &args.symbols)),
+        );
+    }
+    *lock(&live.status) = "connected".to_string();
+    let _ = live.events.send(Msg::Resync);
+    eprintln!("harvest serve: connected to Redis at {url}");
+    let mut polled = Instant::now();
+    loop {
+        let got: Option<StreamEntries> = match redis::cmd("XREAD")
+            .arg("BLOCK")
+            .arg(block.as_millis() as u64)
+            .arg("COUNT")
+            .arg(1000)
+            .arg("STREAMS")
+            .arg(&args.stream)
+            .arg(&last_id)
+            .query_async(&mut con)
+            .await
+        {
+            Ok(g) => g,
+            Err(e) => return e,
+        };
+        for (_, entries) in got.unwrap_or_default() {
+            for (id, f) in entries {
+                last_id = id.clone();
+                let f = with_id(id, f);
+                if wanted(&f, &args.symbols) {
+                    live.offer(f);
+                }
+            }
+        }
+        if polled.elapsed() >= Duration::from_millis(args.poll_ms) {
+            polled = Instant::now();
+            match read_hashes(&mut con, &args.symbols).await {
+                Ok(h) => h.into_iter().for_each(|f| live.offer(f)),
+                Err(e) => return e,
+            }
+        }
+    }
+}
+
+fn with_id(id: String, mut f: Fields) -> Fields {
+    f.insert("stream_id".to_string(), id);
+    f
+}
+
+fn wanted(f: &Fields, symbols: &[String]) -> bool {
+    symbols.is_empty() || f.get("symbol").is_some_and(|s| symbols.contains(s))
+}
+
+/// Every proposal hash (or `symbols`'), each with `symbol` from its key when it has none.
+async fn read_hashes(
+    con: &mut redis::aio::MultiplexedConnection,
+    symbols: &[String],
+) -> redis::RedisResult<Vec<Fields>> {
+    let keys: Vec<String> = if symbols.is_empty() {
+        let mut keys = Vec::new();
+        let mut cursor = 0u64;
+        loop {
+            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(format!("{HASH_PREFIX}*"))
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(con)
+                .await?;
+            keys.extend(batch);
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    } else {
+        symbols
+            .iter()
+            .map(|s| format!("{HASH_PREFIX}{s}"))
+            .collect()
+    };
+    let mut out = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(500) {
+        let mut pipe = redis::pipe();
+        for k in chunk {
+            pipe.cmd("HGETALL").arg(k);
+        }
+        let maps: Vec<Fields> = pipe.query_async(con).await?;
+        for (key, mut f) in chunk.iter().zip(maps) {
+            if f.is_empty() {
+                continue;
+            }
+            let sym = key.strip_prefix(HASH_PREFIX).unwrap_or(key);
+            f.entry("symbol".to_string())
+                .or_insert_with(|| sym.to_string());
+            out.push(f);
+        }
+    }
+    Ok(out)
+}

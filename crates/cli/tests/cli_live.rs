@@ -1,0 +1,632 @@
+//! `harvest verify --redis / --stream`, published-record files, `harvest snapshot` and `harvest
+//! serve`'s event stream, against a real Redis (Debian's `redis-server`, started on a free
+//! loopback port by each test) and a real HTTP client.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{harvest, text};
+use harvest_features::reviewer::published::{
+    record_from_proposal, Fields, HASH_PREFIX, STREAM_KEY,
+};
+use harvest_kernel::{propose, HarvestInput, Theta};
+
+/// A redis-server of our own on a free port of 127.0.0.1, killed on drop.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Redis {
+    fn start() -> Redis {
+        Redis::on(free_port())
+    }
+
+    fn on(port: u16) -> Redis {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server (apt-get install redis-server; scripts/setup.sh does)");
+        let r = Redis { child, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while r.try_con().is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        r
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    fn try_con(&self) -> redis::RedisResult<redis::Connection> {
+        let mut c =
+            redis::Client::open(self.url())?.get_connection_with_timeout(Duration::from_secs(1))?;
+        redis::cmd("PING").query::<String>(&mut c)?;
+        Ok(c)
+    }
+
+    fn con(&self) -> redis::Connection {
+        self.try_con().expect("connect to the test redis")
+    }
+
+    fn put(&self, f: &Fields) {
+        let key = format!("{HASH_PREFIX}{}", f["symbol"]);
+        let mut c = self.con();
+        let mut cmd = redis::cmd("HSET");
+        cmd.arg(&key);
+        for (k, v) in f.iter().filter(|(k, _)| k.as_str() != "symbol") {
+            cmd.arg(k).arg(v);
+        }
+        let _: i64 = cmd.query(&mut c).expect("HSET");
+    }
+
+    fn xadd(&self, f: &Fields) -> String {
+        let mut c = self.con();
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(STREAM_KEY).arg("*");
+        for (k, v) in f {
+            cmd.arg(k).arg(v);
+        }
+        cmd.query(&mut c).expect("XADD")
+    }
+
+    fn stop(mut self) -> u16 {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.port
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The record P2.5 publishes for a position of `symbol` with PnL `pnl` and age `age`.
+fn record(symbol: &str, pnl: f64, age: f64, with_json: bool) -> Fields {
+    let mut i = HarvestInput::default();
+    i.position.symbol = symbol.to_string();
+    i.position.unrealized_pnl = pnl;
+    i.position.age_sec = age;
+    record_from_proposal(&propose(&i).unwrap(), 1_700_000_000, with_json)
+}
+
+fn rows(stdout: &[u8]) -> Vec<serde_json::Value> {
+    text(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON row"))
+        .collect()
+}
+
+fn verdicts(rows: &[serde_json::Value]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r["symbol"].as_str().unwrap_or_default().to_string(),
+                r["verdict"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("harvest-cli-live-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+#[test]
+fn verify_reads_every_published_hash_or_the_symbols_given() {
+    let r = Redis::start();
+    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
+    r.put(&record("ETHUSDT", 0.5, 80_000.0, true));
+    r.put(&record("SOLUSDT", 2.0, 600.0, false)); // the running system's own: no proposal_json
+    let mut bad = record("XRPUSDT", 1.0, 3600.0, true);
+    bad.insert("kill_score".into(), "0.99".into());
+    r.put(&bad);
+
+    let out = harvest(&["verify", "--redis", &r.url()], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let rows = rows(&out.stdout);
+    assert_eq!(
+        verdicts(&rows),
+        pairs(&[
+            ("BTCUSDT", "MATCH"),
+            ("ETHUSDT", "MATCH"),
+            ("SOLUSDT", "MATCH"),
+            ("XRPUSDT", "MISMATCH"),
+        ])
+    );
+    assert_eq!(rows[3]["diffs"][0]["field"], "hash.kill_score");
+    assert!(
+        rows[0].get("unchecked").is_none(),
+        "exact: nothing unchecked"
+    );
+    let unchecked: Vec<&str> = rows[2]["unchecked"]
+        .as_array()
+        .expect("the partial record says what it could not check")
+        .iter()
+        .map(|u| u["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(unchecked, ["theta", "risk_unit", "audit.tranche_weights"]);
+    let err = text(&out.stderr);
+    assert!(err.contains("4 records: 3 MATCH, 1 MISMATCH"), "{err}");
+    assert!(err.contains("1 records have no proposal_json"), "{err}");
+
+    let out = harvest(
+        &[
+            "verify",
+            "--redis",
+            &r.url(),
+            "--symbols",
+            "SOLUSDT,BTCUSDT,NOPE",
+            "--format",
+            "csv",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[1].starts_with("1,MATCH,published,SOLUSDT,LONG"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with("2,MATCH,published,BTCUSDT,LONG"),
+        "{csv}"
+    );
+    assert!(text(&out.stderr).contains("no published proposal at quantum:harvest:proposal:NOPE"));
+}
+
+#[test]
+fn verify_reads_the_stream_history_oldest_first() {
+    let r = Redis::start();
+    let mut ids = Vec::new();
+    for (i, pnl) in [0.5, 1.0, 5.0, 9.0, 20.0].into_iter().enumerate() {
+        let mut f = record("BTCUSDT", pnl, 3600.0 + i as f64, true);
+        if i == 3 {
+            f.insert("R_net".into(), "7".into());
+        }
+        ids.push(r.xadd(&f));
+    }
+    let out = harvest(
+        &[
+            "verify",
+            "--redis",
+            &r.url(),
+            "--stream",
+            STREAM_KEY,
+            "--count",
+            "3",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let rows = rows(&out.stdout);
+    let v: Vec<&str> = rows
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(v, ["MATCH", "MISMATCH", "MATCH"]);
+    let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["PARTIAL_25", "PARTIAL_50", "PARTIAL_75"]);
+    // The snapshot of the stream carries each entry's id.
+    let out = harvest(
+        &["snapshot", "--redis", &r.url(), "--stream", "--count", "2"],
+        b"",
+    );
+    let got: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Fields>(l).unwrap()["stream_id"].clone())
+        .collect();
+    assert_eq!(got, ids[3..]);
+}
+
+#[test]
+fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
+    let r = Redis::start();
+    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
+    r.put(&record("ETHUSDT", -1.0, 3600.0, false));
+    let dir = temp_dir("snapshot");
+    let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
+    assert_eq!(snap.status.code(), Some(0), "{}", text(&snap.stderr));
+    assert_eq!(text(&snap.stdout).lines().count(), 2);
+
+    let from_redis = dir.join("redis.json");
+    let from_file = dir.join("file.json");
+    let a = harvest(
+        &[
+            "verify",
+            "--redis",
+            &r.url(),
+            "--receipt",
+            from_redis.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let b = harvest(
+        &["verify", "--receipt", from_file.to_str().unwrap()],
+        &snap.stdout,
+    );
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));
+    assert_eq!(verdicts(&rows(&a.stdout)), verdicts(&rows(&b.stdout)));
+    let receipt = |p: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let (ra, rb) = (receipt(&from_redis), receipt(&from_file));
+    assert_eq!(
+        ra["input_sha256"], rb["input_sha256"],
+        "same records, same digest"
+    );
+    assert_eq!(ra["counts"], rb["counts"]);
+
+    // What redis-cli prints for HGETALL: an object (RESP3) or a flat array (-2).
+    for flag in ["-3", "-2"] {
+        let cli = Command::new("redis-cli")
+            .args(["-p", &r.port.to_string(), flag, "--json", "HGETALL"])
+            .arg(format!("{HASH_PREFIX}BTCUSDT"))
+            .output()
+            .expect("redis-cli");
+        let out = harvest(&["verify"], &cli.stdout);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {}", text(&out.stdout));
+        let rows = rows(&out.stdout);
+        assert_eq!(rows.len(), 1, "{flag}");
+        assert_eq!(rows[0]["kind"], "published");
+        assert_eq!(rows[0]["verdict"], "MATCH");
+    }
+}
+
+#[test]
+fn theta_of_records_without_proposal_json_comes_from_the_flag() {
+    let r = Redis::start();
+    let theta = Theta {
+        cost_bps: 25.0,
+        t1_r: 1.5,
+        ..Theta::default()
+    };
+    let mut i = HarvestInput::default();
+    i.position.symbol = "ADAUSDT".into();
+    i.position.unrealized_pnl = 4.0;
+    i.theta = Some(theta);
+    r.put(&record_from_proposal(&propose(&i).unwrap(), 0, false));
+    let dir = temp_dir("theta");
+    let path = dir.join("theta.json");
+    std::fs::write(&path, serde_json::to_string(&theta).unwrap()).unwrap();
+
+    let default = harvest(&["verify", "--redis", &r.url()], b"");
+    assert_eq!(default.status.code(), Some(1));
+    let given = harvest(
+        &[
+            "verify",
+            "--redis",
+            &r.url(),
+            "--theta",
+            path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(given.status.code(), Some(0), "{}", text(&given.stdout));
+    let unchecked = &rows(&given.stdout)[0]["unchecked"][0];
+    assert_eq!(
+        unchecked["why"],
+        "not published: checked against the theta given"
+    );
+    // The same through a file on stdin.
+    let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
+    let file = harvest(&["verify", "--theta", path.to_str().unwrap()], &snap.stdout);
+    assert_eq!(file.status.code(), Some(0));
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"cost_bps\": \"x\"}").unwrap();
+    let out = harvest(&["verify", "--theta", bad.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cost_bps"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn unreachable_redis_is_exit_2_with_a_message() {
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}");
+    for args in [
+        vec!["verify", "--redis", &url],
+        vec!["snapshot", "--redis", &url],
+    ] {
+        let out = harvest(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("cannot reach Redis at"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let out = harvest(&["snapshot"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `harvest serve` as a child, killed on drop; `addr` is what it printed.
+struct Serve {
+    child: Child,
+    addr: String,
+    log: mpsc::Receiver<String>,
+}
+
+impl Serve {
+    fn start(args: &[&str]) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
+            .arg("serve")
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn harvest serve");
+        let (tx, log) = mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let first = log
+            .recv_timeout(Duration::from_secs(20))
+            .expect("serve prints its address");
+        let addr = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
+        // The origin only (the printed address ends with the dashboard's base path).
+        let end = addr[7..].find('/').map_or(addr.len(), |i| i + 7);
+        let addr = addr[..end].to_string();
+        Serve { child, addr, log }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dist(name: &str) -> PathBuf {
+    let d = temp_dir(name);
+    std::fs::write(
+        d.join("index.html"),
+        "<!doctype html><html><head><title>t</title></head><body>dashboard</body></html>",
+    )
+    .unwrap();
+    std::fs::write(d.join("app.js"), "console.log(1)").unwrap();
+    d
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// The events of an SSE response as (event, data), read on a thread.
+fn events(url: &str) -> mpsc::Receiver<(String, String)> {
+    let resp = ureq::Agent::config_builder()
+        .timeout_global(None)
+        .build()
+        .new_agent()
+        .get(url)
+        .call()
+        .expect("GET /api/live");
+    assert_eq!(resp.status(), 200);
+    let ctype = resp.headers()["content-type"].to_str().unwrap().to_string();
+    assert_eq!(ctype, "text/event-stream");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let reader = BufReader::new(resp.into_body().into_reader());
+        let (mut event, mut data) = (String::new(), String::new());
+        for line in reader.lines().map_while(Result::ok) {
+            if let Some(e) = line.strip_prefix("event: ") {
+                event = e.to_string();
+            } else if let Some(d) = line.strip_prefix("data: ") {
+                data.push_str(d);
+            } else if line.is_empty()
+                && !event.is_empty()
+                && tx
+                    .send((std::mem::take(&mut event), std::mem::take(&mut data)))
+                    .is_err()
+            {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// The next event named `name` (others skipped), within `secs`.
+fn next(rx: &mpsc::Receiver<(String, String)>, name: &str, secs: u64) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let (e, d) = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no {name} event within {secs} s"));
+        if e == name {
+            return serde_json::from_str(&d).expect("event data is JSON");
+        }
+    }
+}
+
+#[test]
+fn serve_streams_published_proposals_and_survives_a_redis_restart() {
+    let r = Redis::start();
+    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
+    r.put(&record("ETHUSDT", 0.5, 3600.0, false));
+    let d = dist("dist-live");
+    let s = Serve::start(&[
+        "--redis",
+        &r.url(),
+        "--dist",
+        d.to_str().unwrap(),
+        "--poll-ms",
+        "200",
+    ]);
+    let http = agent();
+    let index = http
+        .get(format!("{}/", s.addr))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    assert!(
+        index.contains("<meta name=\"harvest-live\" content=\"/api/live\" />\n</head>"),
+        "{index}"
+    );
+    let js = http.get(format!("{}/app.js", s.addr)).call().unwrap();
+    assert_eq!(js.status(), 200);
+
+    let rx = events(&format!("{}/api/live", s.addr));
+    let snap = next(&rx, "snapshot", 10);
+    let snap = if snap["status"] == "connected" {
+        snap
+    } else {
+        next(&rx, "snapshot", 10)
+    };
+    let syms: Vec<&str> = snap["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(syms, ["BTCUSDT", "ETHUSDT"]);
+    assert!(snap["records"][0]["proposal_json"].is_string());
+
+    // A hash that changes (a publisher without the stream): polled.
+    r.put(&record("ETHUSDT", 9.0, 3700.0, false));
+    let p = next(&rx, "proposal", 10);
+    assert_eq!(
+        (p["symbol"].as_str(), p["harvest_action"].as_str()),
+        (Some("ETHUSDT"), Some("PARTIAL_50"))
+    );
+    // A refreshed last_update_epoch alone is not news; a stream entry is, at once.
+    let mut same = record("ETHUSDT", 9.0, 3700.0, false);
+    same.insert("last_update_epoch".into(), "1700000010".into());
+    r.put(&same);
+    // An older record (by last_update_epoch) than the one shown does not replace it.
+    let mut stale = record("ETHUSDT", 0.1, 100.0, false);
+    stale.insert("last_update_epoch".into(), "1699999000".into());
+    r.put(&stale);
+    std::thread::sleep(Duration::from_millis(600));
+    let id = r.xadd(&record("SOLUSDT", 2.0, 60.0, true));
+    let p = next(&rx, "proposal", 10);
+    assert_eq!(p["symbol"], "SOLUSDT");
+    assert_eq!(p["stream_id"].as_str(), Some(id.as_str()));
+
+    // Redis goes away: the page is told; it comes back: a fresh snapshot, and new data flows.
+    let port = r.stop();
+    let st = next(&rx, "status", 15);
+    assert!(st["status"].as_str().unwrap().contains("retrying"), "{st}");
+    let r = Redis::on(port);
+    r.put(&record("DOGEUSDT", 1.0, 10.0, true));
+    let snap = next(&rx, "snapshot", 30);
+    assert_eq!(snap["status"], "connected");
+    assert_eq!(snap["records"][0]["symbol"], "DOGEUSDT");
+    r.xadd(&record("DOGEUSDT", 9.0, 20.0, true));
+    let p = next(&rx, "proposal", 10);
+    assert_eq!(p["harvest_action"], "PARTIAL_50");
+    // A second page gets the state at once, the K history included.
+    let rx2 = events(&format!("{}/api/live", s.addr));
+    let snap = next(&rx2, "snapshot", 10);
+    assert!(!snap["history"].as_array().unwrap().is_empty());
+    let logged: Vec<String> = s.log.try_iter().collect();
+    assert!(
+        logged.iter().any(|l| l.contains("retrying in")),
+        "{logged:?}"
+    );
+}
+
+#[test]
+fn serve_without_redis_is_a_static_server_with_no_live_view() {
+    let d = dist("dist-static");
+    let s = Serve::start(&["--dist", d.to_str().unwrap(), "--base", "/harvest-lab/"]);
+    let http = agent();
+    let index = http.get(format!("{}/harvest-lab/", s.addr)).call().unwrap();
+    assert_eq!(index.status(), 200);
+    let body = index.into_body().read_to_string().unwrap();
+    assert!(
+        body.contains("dashboard") && !body.contains("harvest-live"),
+        "{body}"
+    );
+    assert_eq!(
+        http.get(format!("{}/api/live", s.addr))
+            .call()
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        http.get(format!("{}/harvest-lab/app.js", s.addr))
+            .call()
+            .unwrap()
+            .status(),
+        200
+    );
+    let missing = Command::new(env!("CARGO_BIN_EXE_harvest"))
+        .args(["serve", "--port", "0", "--dist", "/nonexistent"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("has no index.html"));
+}
+
+#[test]
+fn the_readme_demo_runs_end_to_end() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new("bash")
+        .arg(root.join("scripts/demo.sh"))
+        .arg("--check")
+        .env("HARVEST_BIN", env!("CARGO_BIN_EXE_harvest"))
+        .output()
+        .expect("run scripts/demo.sh");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("verify --redis: 4 of 4 MATCH"), "{err}");
+    assert!(err.contains("SOLUSDT  FULL_CLOSE_PROPOSED"), "{err}");
+    assert!(
+        err.contains("starts with its snapshot: the chain works"),
+        "{err}"
+    );
+}

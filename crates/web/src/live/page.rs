@@ -1,0 +1,110 @@
+//! The Live view: the stream's status, the counts and the table of every symbol's latest
+//! proposal. It connects once, when first shown, and keeps the connection while the page lives.
+
+use leptos::prelude::*;
+
+use super::row::LiveRowView;
+use crate::nav::Nav;
+use crate::reviewer::io;
+use harvest_features::explorer::{encode, UiState};
+use harvest_features::live::Board;
+use harvest_features::reviewer::{OpenedRecord, View};
+use harvest_kernel::Tolerance;
+
+/// The whole Live view (hidden while another view shows).
+#[component]
+pub fn LivePage() -> impl IntoView {
+    let nav = Nav::get();
+    let board = RwSignal::new(Board::new(Tolerance::default()));
+    if let Some(url) = super::live_url() {
+        super::events::connect(
+            &url,
+            move |ev| {
+                board.update(|b| {
+                    b.problem = None;
+                    b.apply(ev);
+                })
+            },
+            move |msg| board.update(|b| b.note_problem(msg)),
+        );
+    }
+    let open = Callback::new(move |symbol: String| {
+        let opened = board.with_untracked(|b| {
+            let row = b.row(&symbol)?;
+            OpenedRecord::from_row(&row.review, &format!("live {symbol}"), Tolerance::default())
+        });
+        let Some(o) = opened else { return };
+        let state = UiState::from_input(&o.input);
+        io::go_to(View::Explorer, Some(&encode(&state)));
+        nav.opened.set(Some(o));
+        nav.explorer.set(state);
+        nav.view.set(View::Explorer);
+        io::scroll_top();
+    });
+    let rows = Memo::new(move |_| board.with(Board::rows));
+    let counts = Memo::new(move |_| board.with(Board::counts));
+    let status = move || board.with(|b| b.status.clone());
+    let problem = move || board.with(|b| b.problem.clone());
+    view! {
+        <section
+            data-testid="live-view"
+            class="live card"
+            hidden=move || nav.view.get() != View::Live
+            aria-label="Live proposals"
+        >
+            <header class="live-head">
+                <h2>"Live proposals"</h2>
+                <span
+                    class="live-status"
+                    class:ok=move || status() == "connected"
+                    data-testid="live-status"
+                    role="status"
+                >
+                    {move || format!("Redis: {}", status())}
+                </span>
+                <span class="muted" data-testid="live-count">
+                    {move || {
+                        let [n, ok, mis, bad] = counts.get();
+                        format!("{n} symbols · {ok} MATCH · {mis} MISMATCH · {bad} INVALID")
+                    }}
+                </span>
+            </header>
+            <p class="notice" data-testid="live-problem" role="alert" hidden=move || problem().is_none()>
+                {problem}
+            </p>
+            <p class="muted" data-testid="live-empty" hidden=move || !rows.with(Vec::is_empty)>
+                "No published proposals yet: they appear here as harvest publish writes them."
+            </p>
+            <table class="live-table" data-testid="live-table" hidden=move || rows.with(Vec::is_empty)>
+                <thead>
+                    <tr>
+                        <th>"Symbol"</th>
+                        <th>"Side"</th>
+                        <th>"Action"</th>
+                        <th>"Verdict"</th>
+                        <th class="num">"R_net"</th>
+                        <th class="num">"K"</th>
+                        <th>"K history"</th>
+                        <th class="num">"New SL"</th>
+                        <th>"Computed (UTC)"</th>
+                        <th>"Check"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || rows.get()
+                        key=|r| (r.symbol.clone(), r.updates)
+                        let:row
+                    >
+                        <LiveRowView row=row on_open=open />
+                    </For>
+                </tbody>
+            </table>
+            <p class="muted small">
+                "Each record is recomputed here by the kernel ("
+                {harvest_kernel::KERNEL_VERSION}
+                "): exactly when it carries proposal_json, else as far as its fields allow. Click a row to open it in the explorer."
+            </p>
+        </section>
+    }
+}

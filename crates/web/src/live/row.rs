@@ -1,0 +1,87 @@
+//! One symbol's row: the published proposal, the page's verdict on it and the K sparkline.
+
+use leptos::prelude::*;
+
+use super::spark::Spark;
+use harvest_features::live::LiveRow;
+use harvest_features::reviewer::verdict_key;
+use harvest_kernel::Theta;
+
+/// A row of the Live table; `on_open` opens it in the explorer.
+#[component]
+pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
+    let sym = row.symbol.clone();
+    let verdict = row.review.verdict;
+    let changed = row.changed.join(" ");
+    let cell = |field: &'static str| {
+        let class = if row.did_change(field) {
+            "num changed"
+        } else {
+            "num"
+        };
+        (class, row.field(field).to_string())
+    };
+    let (r_class, r_net) = cell("R_net");
+    let (k_class, k) = cell("kill_score");
+    let (sl_class, sl) = cell("new_sl_proposed");
+    let action_class = if row.did_change("harvest_action") {
+        "action changed"
+    } else {
+        "action"
+    };
+    let diffs: Vec<String> = row
+        .review
+        .diffs
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: published {}, recomputed {}",
+                d.field, d.recorded, d.recomputed
+            )
+        })
+        .collect();
+    let unchecked: Vec<String> = row
+        .review
+        .unchecked
+        .iter()
+        .map(|u| u.field.clone())
+        .collect();
+    let note = match (&row.review.error, diffs.is_empty(), unchecked.is_empty()) {
+        (Some(e), _, _) => e.clone(),
+        (None, false, _) => diffs.join("; "),
+        (None, true, false) => format!("not published, not checked: {}", unchecked.join(", ")),
+        (None, true, true) => "recomputed exactly from proposal_json".to_string(),
+    };
+    let open_sym = sym.clone();
+    let threshold = Theta::default().kill_threshold;
+    view! {
+        <tr
+            data-testid="live-row"
+            data-symbol=sym.clone()
+            data-verdict=verdict.as_str()
+            data-changed=changed.clone()
+            data-updates=row.updates
+            class="live-row"
+            class:changed=!changed.is_empty()
+            title="Open in the explorer"
+            on:click=move |_| on_open.run(open_sym.clone())
+        >
+            <td class="sym">
+                <button type="button" class="linkish" data-testid="live-open">{sym.clone()}</button>
+            </td>
+            <td>{row.field("position_side").to_string()}</td>
+            <td class=action_class data-testid="live-action">{row.field("harvest_action").to_string()}</td>
+            <td>
+                <span class=format!("verdict v-{}", verdict_key(verdict)) data-testid="live-verdict">
+                    {verdict.as_str()}
+                </span>
+            </td>
+            <td class=r_class data-testid="live-rnet">{r_net}</td>
+            <td class=k_class data-testid="live-k">{k}</td>
+            <td><Spark values=row.k_history.clone() threshold=threshold /></td>
+            <td class=sl_class data-testid="live-sl">{sl}</td>
+            <td class="muted">{row.field("computed_at_utc").to_string()}</td>
+            <td class="note" data-testid="live-note">{note}</td>
+        </tr>
+    }
+}
