@@ -99,7 +99,8 @@ pub fn ActionMapCard() -> impl IntoView {
                     class:flip=move || tip.with(|t| t.as_ref().is_some_and(|t| t.2))
                     data-testid="map-tooltip"
                     role="tooltip"
-                    style=move || tip.with(|t| t.as_ref().map(MapPainter::tip_style))
+                    style:left=move || tip.with(|t| t.as_ref().map_or_else(String::new, |t| MapPainter::px(t.0)))
+                    style:top=move || tip.with(|t| t.as_ref().map_or_else(String::new, |t| MapPainter::px(t.1)))
                     hidden=move || tip.with(Option::is_none)
                 >
                     {move || {

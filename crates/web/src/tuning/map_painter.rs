@@ -187,9 +187,10 @@ impl MapPainter {
         })
     }
 
-    /// The tooltip's position as a style.
-    pub fn tip_style(tip: &Tip) -> String {
-        format!("left:{}px;top:{}px", Num(tip.0), Num(tip.1))
+    /// A CSS length in px, for the tooltip's position (set through the CSSOM: the page's
+    /// Content-Security-Policy refuses style attributes).
+    pub fn px(v: f64) -> String {
+        format!("{}px", Num(v))
     }
 
     /// A click on the map: moves the point (both axes) to the values under the pointer.

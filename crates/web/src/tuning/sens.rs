@@ -119,7 +119,7 @@ pub fn SensCard() -> impl IntoView {
                 data-testid="sensitivity"
                 role="img"
                 aria-label="Sensitivity of K and R_net to each input"
-                style=move || format!("height:{}px", height.get())
+                style:height=move || format!("{}px", height.get())
                 data-paints=move || (paints.get() > 0).then(|| paints.get().to_string())
                 data-paint-error=move || error.get()
             ></canvas>
