@@ -3,7 +3,9 @@
 // theta, pixels of the charts, and no request outside the page's origin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot, useServedApp, watchPage } from './harness.mjs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ARTIFACTS, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const env = useServedApp();
 
@@ -369,6 +371,74 @@ test('readable and operable at 360 px: no horizontal scroll, labelled controls',
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.getByTestId('input-pnl-number').inputValue(), '0.02');
   await screenshot(page, 'dashboard-360');
+  assert.deepEqual(watch.problems(), []);
+  await context.close();
+});
+
+/** The result line (`result-bar`) and the summary card's action as the page shows them, with their boxes. */
+async function resultBar(page) {
+  await frame(page);
+  return page.evaluate(() => {
+    const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+    const r = q('result-bar').getBoundingClientRect();
+    return {
+      action: q('result-bar').dataset.action,
+      text: q('result-bar').textContent,
+      top: r.top,
+      bottom: r.bottom,
+      card: q('action').getBoundingClientRect().top,
+      scrollY: window.scrollY,
+    };
+  });
+}
+
+test('on a phone (390 × 844) the result stays in view while PnL is dragged', async () => {
+  const { page, watch, context } = await open('', { width: 390, height: 844 });
+  const slider = page.getByTestId('input-pnl');
+  // Scroll the inputs so the PnL slider sits 200 px down the screen (the header, the presets
+  // and the top of the position card are scrolled away).
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-testid=input-pnl]');
+    window.scrollBy(0, el.getBoundingClientRect().top - 200);
+  });
+  const scrolled = await page.evaluate(() => window.scrollY);
+  assert.ok(scrolled > 0, 'the page scrolled');
+  // The summary card is more than a screen below: only the result line can show the proposal.
+  const card = await page.getByTestId('action').boundingBox();
+  assert.ok(card.y > 844, `the summary card starts at ${card.y} px`);
+
+  // A real drag on the range input, left to right; the result line is read at every step.
+  const box = await slider.boundingBox();
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + 2, y);
+  await page.mouse.down();
+  const seen = [];
+  const steps = 60;
+  for (let i = 0; i <= steps; i++) {
+    await page.mouse.move(box.x + 2 + ((box.width - 4) * i) / steps, y);
+    seen.push(await resultBar(page));
+  }
+  await page.mouse.up();
+  for (const s of seen) {
+    assert.ok(s.top >= 0 && s.bottom <= 844, `the result line is on screen: ${s.top}…${s.bottom}`);
+    assert.ok(s.bottom <= box.y, 'and above the slider, not over it');
+    assert.ok(s.card > 844, 'while the card is off screen');
+    assert.equal(s.scrollY, scrolled, 'nothing scrolled');
+    assert.equal(s.bottom - s.top, seen[0].bottom - seen[0].top, 'the line keeps its height');
+    assert.ok(s.text.startsWith(`${s.action} · R_net `), s.text);
+  }
+  assert.ok(seen[0].top < 1, `stuck to the top of the screen: ${seen[0].top}`);
+  const order = seen.map((s) => s.action).filter((a, i, all) => i === 0 || a !== all[i - 1]);
+  assert.deepEqual(order, ['NONE', 'PARTIAL_25', 'PARTIAL_50', 'PARTIAL_75'], 'the action changed in view');
+  // The line says what the card says.
+  const o = await outputs(page);
+  const last = seen.at(-1);
+  assert.equal(last.action, o.action);
+  assert.equal(last.text, `${o.action} · R_net ${o.rNetText}\nK ${o.kText} < 0.6 · SL → 100.2`);
+  assert.ok(o.newSlText.includes('100.2'));
+  assert.match(seen[0].text, /^NONE · R_net -\d\.\d{3}\nK 0\.503 < 0\.6 · SL stays$/);
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'explorer-390-drag.png') });
   assert.deepEqual(watch.problems(), []);
   await context.close();
 });

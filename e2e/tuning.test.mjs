@@ -3,7 +3,9 @@
 // localStorage, and the strict theta import.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot, useServedApp, watchPage } from './harness.mjs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ARTIFACTS, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const env = useServedApp();
 
@@ -284,6 +286,79 @@ test('theta import is strict: every problem is named and theta stays as it was',
     () => document.querySelector('[data-testid=tuning-view] [data-testid="tune-kill_threshold-number"]').value === '0.65',
   );
   assert.equal(await t(page, 'tune-T1_R-number').inputValue(), '1.5');
+  assert.deepEqual(watch.problems(), []);
+  await context.close();
+});
+
+/** The tuning view's result line (`tune-now`) as the page shows it, with its box. */
+async function resultLine(page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  return page.evaluate(() => {
+    const q = (id) => document.querySelector(`[data-testid=tuning-view] [data-testid="${id}"]`);
+    const r = q('tune-now').getBoundingClientRect();
+    const [first, second] = q('tune-now').textContent.split('\n');
+    return {
+      action: q('tune-now').dataset.action,
+      first,
+      k: second.split(' · ')[0],
+      sl: second.split(' · ')[1],
+      top: r.top,
+      bottom: r.bottom,
+      scrollY: window.scrollY,
+    };
+  });
+}
+
+test('on a phone (390 × 844) the result stays in view while the sliders are dragged', async () => {
+  const { context, page, watch } = await openTune({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow} px`);
+
+  // Drag PnL, then kill_threshold (further down: the page scrolls to it first), with the mouse.
+  const drag = async (id, steps) => {
+    await page.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      window.scrollBy(0, el.getBoundingClientRect().top - 500);
+    }, `[data-testid=tuning-view] [data-testid="${id}"]`);
+    const scrolled = await page.evaluate(() => window.scrollY);
+    const box = await t(page, id).boundingBox();
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + 2, y);
+    await page.mouse.down();
+    const seen = [];
+    for (let i = 0; i <= steps; i++) {
+      await page.mouse.move(box.x + 2 + ((box.width - 4) * i) / steps, y);
+      seen.push(await resultLine(page));
+    }
+    await page.mouse.up();
+    for (const s of seen) {
+      assert.ok(s.top >= 0 && s.bottom <= 844, `${id}: the result line is on screen: ${s.top}…${s.bottom}`);
+      assert.ok(s.bottom <= box.y, `${id}: above the slider, not over it`);
+      assert.equal(s.scrollY, scrolled, `${id}: nothing scrolled`);
+      assert.ok(s.first.startsWith(`${s.action} · R_net `), s.first);
+    }
+    return { seen, scrolled };
+  };
+
+  const pnl = await drag('tune-pnl', 40);
+  const order = pnl.seen.map((s) => s.action).filter((a, i, all) => i === 0 || a !== all[i - 1]);
+  assert.deepEqual(order, ['NONE', 'PARTIAL_25', 'PARTIAL_50', 'PARTIAL_75'], 'the action changed in view');
+  assert.match(pnl.seen.at(-1).sl, /^SL → 100\.2$/);
+  assert.match(pnl.seen[0].sl, /^SL stays$/);
+  // The line agrees with the slider's own number box.
+  assert.equal(await t(page, 'tune-pnl-number').inputValue(), await t(page, 'tune-pnl').inputValue());
+
+  // kill_threshold across K (0.503 at p_trend 0.6): the threshold in the line follows the slider,
+  // and below K the action is a full close.
+  const kill = await drag('tune-kill_threshold', 30);
+  assert.ok(kill.scrolled > 0 && kill.seen[0].top < 1, `stuck to the top: ${kill.seen[0].top}`);
+  assert.ok(kill.seen.some((s) => /^K 0\.503 ≥ 0\.[0-4]/.test(s.k) && s.action === 'FULL_CLOSE_PROPOSED'), kill.seen.map((s) => s.k).join(' | '));
+  assert.ok(kill.seen.some((s) => /^K 0\.503 < 0\.[6-9]/.test(s.k) && s.action !== 'FULL_CLOSE_PROPOSED'));
+  const last = kill.seen.at(-1);
+  assert.equal(last.k, `K 0.503 < ${await t(page, 'tune-kill_threshold-number').inputValue()}`);
+
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'tuning-390-drag.png') });
   assert.deepEqual(watch.problems(), []);
   await context.close();
 });

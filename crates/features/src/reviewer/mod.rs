@@ -12,9 +12,6 @@ mod store;
 mod table;
 pub mod verify;
 
-/// Which view shows: [`crate::nav::View`] (also named here for the views that import it from
-/// the reviewer).
-pub use crate::nav::View;
 pub use display::{
     action_class, diff_note, num_cell, page_rows, page_text, sci_cell, tolerance_text, verdict_key,
     BatchCard, Chip, DiffCells, Progress, RowCells, RowDetail, CARD_ERRORS,

@@ -18,7 +18,12 @@
 //! assert_eq!(report.theta_diff[0].key, "kill_threshold");
 //! ```
 
-pub mod view;
+pub mod ab_view;
+pub mod axes;
+pub mod headline;
+pub mod map_view;
+pub mod robustness_text;
+pub mod theta_sets;
 
 use serde::{Deserialize, Serialize};
 

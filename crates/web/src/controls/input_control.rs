@@ -13,6 +13,9 @@ use harvest_features::explorer::{input_note, InputField, SliderRange};
 pub fn InputControl(
     /// Which input.
     field: InputField,
+    /// The slider's id and test id when not the field's own (the tuning view's `tune-<key>`).
+    #[prop(optional)]
+    testid: Option<String>,
     /// Extra controls in the header (a toggle).
     #[prop(optional)]
     children: Option<Children>,
@@ -27,8 +30,8 @@ pub fn InputControl(
     let on_text = Callback::new(move |t: String| ctx.try_edit(|s| s.set_text(field, &t)));
     view! {
         <RangeField
-            id=spec.key
-            testid=spec.testid
+            id=testid.clone().unwrap_or_else(|| spec.key.to_string())
+            testid=testid.unwrap_or_else(|| spec.testid.to_string())
             label=spec.label
             unit=spec.unit
             help=format!("{} ({}; allowed: {})", spec.help, spec.path, spec.allowed)

@@ -1,5 +1,6 @@
-//! One numeric control: a native range slider paired with a number box, its unit, a tooltip and
-//! an inline error. The slider commits on every `input` event; the box on `change` or Enter.
+//! The one numeric control of the dashboard (the explorer's inputs and tunables and the tuning
+//! view's sliders): a native range slider paired with a number box, its unit, a tooltip, a note
+//! and an inline error. The slider commits on every `input` event; the box on `change` or Enter.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,7 +24,7 @@ pub fn RangeField(
     /// Unique id (the slider's `id`; the box gets `-number`).
     #[prop(into)]
     id: String,
-    /// The slider's `data-testid` (the box gets `-number`, the error `-error`).
+    /// The slider's `data-testid` (the box gets `-number`, the note `-note`, the error `-error`).
     #[prop(into)]
     testid: String,
     /// Visible label.
@@ -62,8 +63,8 @@ pub fn RangeField(
     let boxed = NodeRef::<leptos::html::Input>::new();
     let (local_err, set_local_err) = signal(None::<String>);
 
-    // One effect sets min, max, step and then the value, in that order: the browser clamps a
-    // value to the range it has at that moment.
+    // One effect sets min, max, step and then the value, in that order (the browser clamps a
+    // value to the range it has at that moment), and the box's text.
     Effect::new(move |_| {
         let r = range.get();
         let v = value.get();
@@ -73,9 +74,6 @@ pub fn RangeField(
             el.set_step(&attr_num(r.step));
             el.set_value(&attr_num(v));
         }
-    });
-    Effect::new(move |_| {
-        let v = value.get();
         if let Some(el) = boxed.get() {
             el.set_value(&fmt_num(v));
         }
@@ -167,7 +165,7 @@ pub fn RangeField(
                 />
                 <span class="unit">{unit}</span>
             </div>
-            <p class="note" hidden=move || note.with(String::is_empty)>{move || note.get()}</p>
+            <p class="note" data-testid=format!("{testid}-note") hidden=move || note.with(String::is_empty)>{move || note.get()}</p>
             <p class="err" id=err_id data-testid=format!("{testid}-error") role="alert" hidden=move || message().is_none()>
                 {message}
             </p>

@@ -16,7 +16,16 @@ pub fn theta_testid(field: ThetaField) -> String {
 
 /// The control of one tunable.
 #[component]
-pub fn ThetaControl(field: ThetaField) -> impl IntoView {
+pub fn ThetaControl(
+    /// Which tunable.
+    field: ThetaField,
+    /// The slider's id and test id when not [`theta_testid`] (the tuning view's `tune-<key>`).
+    #[prop(optional)]
+    testid: Option<String>,
+    /// A note under the slider (the tuning view: theta A's value once pinned).
+    #[prop(optional, into)]
+    note: Signal<String>,
+) -> impl IntoView {
     let ctx = Ctx::get();
     let spec = field.spec();
     let default = Theta::default().get(field);
@@ -34,7 +43,10 @@ pub fn ThetaControl(field: ThetaField) -> impl IntoView {
                 .map(|e| e.to_string())
         })
     });
-    let testid = theta_testid(field);
+    let id = testid
+        .clone()
+        .unwrap_or_else(|| format!("theta-{}", spec.key));
+    let testid = testid.unwrap_or_else(|| theta_testid(field));
     let reset_id = format!("{testid}-reset");
     let unit = if spec.unit.is_empty() {
         "×"
@@ -43,7 +55,7 @@ pub fn ThetaControl(field: ThetaField) -> impl IntoView {
     };
     view! {
         <RangeField
-            id=format!("theta-{}", spec.key)
+            id=id
             testid=testid
             label=spec.key
             unit=unit
@@ -58,6 +70,7 @@ pub fn ThetaControl(field: ThetaField) -> impl IntoView {
             on_slide=on_slide
             on_text=on_text
             invalid=invalid
+            note=note
         >
             <button
                 type="button"

@@ -1,6 +1,11 @@
 //! The decision: the action badge, R_net, risk unit, cost, K against its threshold, and the new
 //! stop against the current one. Marked stale (with the kernel's error) while the input is invalid.
 //!
+//! Before the card, the same result in one line
+//! ([`Headline`](harvest_features::tuning::headline::Headline), `result-bar`): below 960 px the
+//! outputs follow the inputs, and this line stays at the top of the screen while they scroll
+//! (main.css); wider, the card itself stays in view and the line is hidden.
+//!
 //! One reactive block re-renders the whole card (tachys updates only the text and attributes
 //! that changed): fewer reactive closures keep the wasm small.
 
@@ -8,6 +13,7 @@ use leptos::prelude::*;
 
 use crate::context::{Ctx, Shown};
 use harvest_features::explorer::{fmt_fixed, fmt_num};
+use harvest_features::tuning::headline::Headline;
 use harvest_kernel::HarvestAction;
 
 fn action_class(a: HarvestAction) -> &'static str {
@@ -33,6 +39,7 @@ fn action_words(a: HarvestAction) -> &'static str {
 /// Everything the card shows, as text.
 struct Card {
     action: &'static str,
+    line: String,
     class: &'static str,
     words: &'static str,
     r_net: (String, String),
@@ -55,15 +62,18 @@ impl Card {
                 let p = &s.proposal;
                 let a = p.harvest_action;
                 let thr = s.input.theta.unwrap_or_default().kill_threshold;
-                let over = p.kill_score >= thr;
+                // The line and the card show the same numbers.
+                let h = Headline::of(&s.input, p);
+                let over = h.over;
                 Card {
                     action: a.as_str(),
+                    line: h.text(),
                     class: action_class(a),
                     words: action_words(a),
-                    r_net: pair(p.r_net, fmt_fixed(p.r_net, 3)),
+                    r_net: pair(p.r_net, h.r_net),
                     risk: pair(p.risk_unit, fmt_num(p.risk_unit)),
                     cost: pair(p.cost_est, fmt_num(p.cost_est)),
-                    k: pair(p.kill_score, fmt_fixed(p.kill_score, 3)),
+                    k: pair(p.kill_score, h.k),
                     over,
                     k_note: format!(
                         " {} threshold {} (z {})",
@@ -88,6 +98,7 @@ impl Card {
             }
             None => Card {
                 action: "",
+                line: String::new(),
                 class: "badge",
                 words: "no valid proposal yet",
                 r_net: Default::default(),
@@ -119,6 +130,9 @@ pub fn Summary() -> impl IntoView {
             .map(|m| view! { <li>{m}</li> })
             .collect_view();
         view! {
+            <p class="result-bar" class:stale=stale data-testid="result-bar" data-action=c.action aria-hidden="true">
+                {c.line}
+            </p>
             <section class="card summary" class:stale=stale aria-labelledby="summary-h" aria-live="polite">
                 <h2 id="summary-h" class="sr-only">"Proposal"</h2>
                 <p class="error-banner" data-testid="error" role="alert" hidden=!stale>

@@ -1,15 +1,19 @@
 //! A/B theta comparison: pin the current theta as A, then the theta sliders edit B; every
 //! position of the chosen set whose action, proposed stop or K trigger changes is listed
-//! ([`harvest_features::tuning::compare_thetas`]) with the counts, the net sentence and the tunables that
-//! differ ([`ab_html`]). "Open" loads a position into the explorer with theta B.
+//! ([`harvest_features::tuning::compare_thetas`], in words by
+//! [`harvest_features::tuning::ab_view::ab_summary`]). The comparison reruns shortly after the
+//! last change, so a drag recomputes once it rests.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::tuning::tuner::Tuner;
+use crate::context::Ctx;
+use crate::nav::Nav;
+use crate::tuning::ab_results::AbResults;
+use crate::tuning::context::TuneCtx;
 use harvest_features::nav::View;
-use harvest_features::tuning::view::{ab_html, ab_rows, li_html, open_state, SetChoice};
+use harvest_features::tuning::ab_view::{ab_summary, open_state, AbSummary, SetChoice};
 use harvest_features::tuning::{
     compare_thetas, grid_positions, scenario_positions, GridSpec, PositionSet,
 };
@@ -17,27 +21,26 @@ use harvest_kernel::HarvestInput;
 
 /// Rows listed (the counts cover every position).
 const MAX_ROWS: usize = 100;
-/// The comparison waits this long after the last change (a drag recomputes once it rests).
+/// The comparison waits this long after the last change.
 const DEBOUNCE: Duration = Duration::from_millis(120);
 
-/// The compared positions (for "Open") and the debounce timer.
-#[derive(Clone, Copy)]
-pub struct AbState {
-    inputs: StoredValue<Vec<HarvestInput>>,
-    timer: StoredValue<Option<TimeoutHandle>>,
+/// What the results show: nothing until A is pinned, then the comparison or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AbOutcome {
+    /// A is not pinned.
+    Unpinned,
+    /// Compared; `empty` when the set had no positions.
+    Compared {
+        /// The comparison in words.
+        summary: AbSummary,
+        /// Whether the set was empty.
+        empty: bool,
+    },
+    /// Theta A or B is invalid: every problem.
+    Invalid(Vec<String>),
 }
 
-impl AbState {
-    /// Nothing compared yet.
-    pub fn new() -> Self {
-        AbState {
-            inputs: StoredValue::new(Vec::new()),
-            timer: StoredValue::new(None),
-        }
-    }
-}
-
-fn empty() -> PositionSet {
+fn empty_set() -> PositionSet {
     PositionSet {
         name: String::new(),
         labels: Vec::new(),
@@ -45,105 +48,160 @@ fn empty() -> PositionSet {
     }
 }
 
-impl Tuner {
-    /// The positions of `choice`: the replay steps, the grid around the shown input, or every
-    /// record loaded in the reviewer that has inputs (labelled `file:line symbol`).
-    fn positions(self, choice: SetChoice) -> PositionSet {
-        match choice {
-            SetChoice::Scenarios => scenario_positions(),
-            SetChoice::Grid => self.ctx.shown.with_untracked(|s| {
-                let base = s.as_ref().map(|s| s.input.clone()).unwrap_or_default();
-                grid_positions(&base, &GridSpec::default()).unwrap_or_else(|_| empty())
-            }),
-            SetChoice::Reviewer => self.review().map_or_else(empty, |rc| {
-                rc.store.with_value(|st| {
-                    let mut set = empty();
-                    set.name = "the reviewer's loaded records".to_string();
-                    for b in &st.batches {
-                        for r in &b.rows {
-                            if let Some(i) = &r.input {
-                                set.labels
-                                    .push(format!("{}:{} {}", b.name, r.line, r.symbol));
-                                set.inputs.push(i.clone());
-                            }
+/// The positions of `choice`: the replay steps, the grid around the shown input, or every
+/// record loaded in the reviewer that has inputs (labelled `file:line symbol`).
+fn positions(ctx: Ctx, nav: Nav, choice: SetChoice) -> PositionSet {
+    match choice {
+        SetChoice::Scenarios => scenario_positions(),
+        SetChoice::Grid => ctx.shown.with_untracked(|s| {
+            let base = s.as_ref().map(|s| s.input.clone()).unwrap_or_default();
+            grid_positions(&base, &GridSpec::default()).unwrap_or_else(|_| empty_set())
+        }),
+        SetChoice::Reviewer => nav.review.get_untracked().map_or_else(empty_set, |rc| {
+            rc.store.with_value(|st| {
+                let mut set = empty_set();
+                set.name = "the reviewer's loaded records".to_string();
+                for b in &st.batches {
+                    for r in &b.rows {
+                        if let Some(i) = &r.input {
+                            set.labels
+                                .push(format!("{}:{} {}", b.name, r.line, r.symbol));
+                            set.inputs.push(i.clone());
                         }
                     }
-                    set
-                })
-            }),
-        }
+                }
+                set
+            })
+        }),
     }
+}
 
-    /// The buttons' enabled state and the set shown in the dropdown.
-    pub fn ab_controls(self) {
-        let unpinned = self.tc.pinned.with_untracked(Option::is_none);
-        for id in ["ab-unpin", "ab-reset-b"] {
-            if let Some(b) = self.find::<web_sys::Element>(id) {
-                let _ = if unpinned {
-                    b.set_attribute("disabled", "")
-                } else {
-                    b.remove_attribute("disabled")
-                };
-            }
-        }
-        if let Some(sel) = self.find::<web_sys::HtmlSelectElement>("ab-set") {
-            sel.set_value(self.tc.set_choice.get_untracked().key());
-        }
-    }
+/// The A/B card.
+#[component]
+pub fn AbCard() -> impl IntoView {
+    let ctx = Ctx::get();
+    let tc = TuneCtx::get();
+    let nav = Nav::get();
+    let outcome = RwSignal::new(AbOutcome::Unpinned);
+    // The compared positions (for "Open") and the debounce timer.
+    let inputs = StoredValue::new(Vec::<HarvestInput>::new());
+    let timer = StoredValue::new(None::<TimeoutHandle>);
 
-    /// Recomputes the comparison now, or `DEBOUNCE` after the last call when `debounce`.
-    pub fn ab_update(self, debounce: bool) {
-        if let Some(h) = self.ab.timer.get_value() {
+    let compute = move || {
+        let Some(a) = tc.pinned.get_untracked() else {
+            inputs.set_value(Vec::new());
+            outcome.set(AbOutcome::Unpinned);
+            return;
+        };
+        let b = ctx.state.with_untracked(|s| s.theta);
+        let set = positions(ctx, nav, tc.set_choice.get_untracked());
+        outcome.set(match compare_thetas(&a, &b, &set.inputs) {
+            Ok(r) => AbOutcome::Compared {
+                summary: ab_summary(&r, &set.name, &set.labels, MAX_ROWS),
+                empty: set.is_empty(),
+            },
+            Err(e) => AbOutcome::Invalid(e.iter().map(ToString::to_string).collect()),
+        });
+        inputs.set_value(set.inputs);
+    };
+    // A pinned or not, the set, theta B, the reviewer's records: now the first time, then
+    // DEBOUNCE after the last change.
+    Effect::new(move |prev: Option<()>| {
+        tc.pinned.track();
+        tc.set_choice.track();
+        ctx.state.track();
+        if let Some(rc) = nav.review.get() {
+            rc.version.track();
+        }
+        if let Some(h) = timer.get_value() {
             h.clear();
         }
-        if !debounce {
-            self.ab_compute();
+        if prev.is_none() {
+            compute();
             return;
         }
         let h = set_timeout_with_handle(
             move || {
-                if self.ab.timer.try_set_value(None).is_none() {
-                    self.ab_compute();
+                if timer.try_set_value(None).is_none() {
+                    compute();
                 }
             },
             DEBOUNCE,
         )
         .ok();
-        self.ab.timer.set_value(h);
-    }
-
-    fn ab_compute(self) {
-        let Some(out) = self.find::<web_sys::Element>("ab-results") else {
-            return;
-        };
-        let Some(a) = self.tc.pinned.get_untracked() else {
-            out.set_inner_html("");
-            self.ab.inputs.set_value(Vec::new());
-            return;
-        };
-        let b = self.ctx.state.with_untracked(|s| s.theta);
-        let set = self.positions(self.tc.set_choice.get_untracked());
-        let mut h = match compare_thetas(&a, &b, &set.inputs) {
-            Ok(r) => ab_html(&r, &set.name, &ab_rows(&r, &set.labels, MAX_ROWS)),
-            Err(e) => format!(
-                "<p class=\"err\">Theta A or B is invalid, so nothing was compared:</p><ul class=\"err\">{}</ul>",
-                li_html(&e.iter().map(ToString::to_string).collect::<Vec<_>>())
-            ),
-        };
-        if set.is_empty() {
-            h.push_str("<p class=\"err\">This set has no positions: load records in the Reviewer first, or pick another set.</p>");
+        timer.set_value(h);
+    });
+    on_cleanup(move || {
+        if let Some(Some(h)) = timer.try_get_value() {
+            h.clear();
         }
-        out.set_inner_html(&h);
-        self.ab.inputs.set_value(set.inputs);
-    }
+    });
 
-    /// "Open": position `index` of the compared set into the explorer, with theta B.
-    pub fn ab_open(self, index: usize) {
-        let Some(input) = self.ab.inputs.with_value(|v| v.get(index).cloned()) else {
+    // "Open": position `index` of the compared set into the explorer, with theta B.
+    let open = Callback::new(move |index: usize| {
+        let Some(input) = inputs.with_value(|v| v.get(index).cloned()) else {
             return;
         };
-        let b = self.ctx.state.with_untracked(|s| s.theta);
-        self.ctx.state.set(open_state(&input, b));
-        self.nav.show(View::Explorer);
+        let b = ctx.state.with_untracked(|s| s.theta);
+        ctx.state.set(open_state(&input, b));
+        nav.show(View::Explorer);
+    });
+    let unpinned = move || tc.pinned.with(Option::is_none);
+    let sets = SetChoice::ALL
+        .into_iter()
+        .map(|c| {
+            view! {
+                <option value=c.key() prop:selected=move || tc.set_choice.get() == c>
+                    {c.label()}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card tune-ab" aria-label="A/B theta comparison">
+            <h2>"A/B theta comparison"</h2>
+            <div class="tune-row">
+                <button
+                    type="button"
+                    data-testid="ab-pin"
+                    on:click=move |_| tc.pinned.set(Some(ctx.state.with_untracked(|s| s.theta)))
+                >
+                    "Pin current theta as A"
+                </button>
+                <button type="button" data-testid="ab-unpin" disabled=unpinned on:click=move |_| tc.pinned.set(None)>
+                    "Unpin A"
+                </button>
+                <button
+                    type="button"
+                    data-testid="ab-reset-b"
+                    title="Put theta A back into the sliders"
+                    disabled=unpinned
+                    on:click=move |_| {
+                        if let Some(a) = tc.pinned.get_untracked() {
+                            ctx.state.update(|s| s.theta = a);
+                        }
+                    }
+                >
+                    "Set B = A"
+                </button>
+                <label>
+                    "Positions "
+                    <select
+                        data-testid="ab-set"
+                        on:change=move |ev| {
+                            if let Some(c) = SetChoice::from_key(&event_target_value(&ev)) {
+                                tc.set_choice.set(c);
+                            }
+                        }
+                    >
+                        {sets}
+                    </select>
+                </label>
+            </div>
+            <p class="hint">
+                "Pin the current theta as A; the theta sliders (here or in the Explorer) then edit B, and every position whose action, proposed stop or K trigger changes under B is listed."
+            </p>
+            <AbResults outcome=outcome open=open />
+        </section>
     }
 }

@@ -1,14 +1,27 @@
-//! The tuning view's own state, owned by [`TuningView`](super::TuningView) (always mounted) so
-//! it outlives switching views: the map's axes, the pinned theta A, the A/B position set and the
-//! saved theta sets.
+//! [`TuneCtx`]: the tuning view's own state, owned by [`TuningView`](super::TuningView) (always
+//! mounted once built) so it outlives switching views: the map's axes, the pinned theta A, the
+//! A/B position set, the saved theta sets and the theta sets' status line.
 
 use leptos::prelude::*;
 
 use crate::browser;
-use harvest_features::tuning::view::{SetChoice, ThetaSets, DEFAULT_AXES, THETA_SETS_KEY};
+use harvest_features::tuning::ab_view::SetChoice;
+use harvest_features::tuning::axes::DEFAULT_AXES;
+use harvest_features::tuning::theta_sets::{ThetaSets, THETA_SETS_KEY};
 use harvest_kernel::{Axis, Theta};
 
-/// Small and `Copy`.
+/// What the theta sets' last action said (and an import's or the saved sets' problems).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Status {
+    /// Whether it went well.
+    pub ok: bool,
+    /// The sentence (empty: only the problems show).
+    pub msg: String,
+    /// Every problem, one line each.
+    pub problems: Vec<String>,
+}
+
+/// Small and `Copy`: every part of the view takes it with [`TuneCtx::get`].
 #[derive(Clone, Copy)]
 pub struct TuneCtx {
     /// The action map's (x, y) axes.
@@ -19,22 +32,34 @@ pub struct TuneCtx {
     pub set_choice: RwSignal<SetChoice>,
     /// The saved theta sets (mirrored in localStorage).
     pub sets: RwSignal<ThetaSets>,
-    /// Saved sets that could not be read when the page loaded.
-    pub set_problems: RwSignal<Vec<String>>,
+    /// The theta sets' status line; at first, the saved sets that could not be read.
+    pub status: RwSignal<Option<Status>>,
 }
 
 impl TuneCtx {
-    /// Builds the state (reading the saved theta sets).
-    pub fn new() -> TuneCtx {
+    /// Builds the state (reading the saved theta sets) and provides it.
+    pub fn provide() -> TuneCtx {
         let (sets, problems) =
             ThetaSets::parse(&browser::storage_get(THETA_SETS_KEY).unwrap_or_default());
-        TuneCtx {
+        let tc = TuneCtx {
             axes: RwSignal::new(DEFAULT_AXES),
             pinned: RwSignal::new(None),
             set_choice: RwSignal::new(SetChoice::default()),
             sets: RwSignal::new(sets),
-            set_problems: RwSignal::new(problems),
-        }
+            status: RwSignal::new((!problems.is_empty()).then(|| Status {
+                ok: false,
+                msg: String::new(),
+                problems,
+            })),
+        };
+        provide_context(tc);
+        tc
+    }
+
+    /// The state provided by the tuning view.
+    pub fn get() -> TuneCtx {
+        // Only missing if a part is mounted outside `TuningView`: a programming error.
+        use_context::<TuneCtx>().expect("TuneCtx is provided by TuningView")
     }
 
     /// Replaces the saved sets and writes them to localStorage; false if storage refused.
@@ -42,5 +67,14 @@ impl TuneCtx {
         let ok = browser::storage_set(THETA_SETS_KEY, &sets.to_storage());
         self.sets.set(sets);
         ok
+    }
+
+    /// Shows `msg` (and `problems`) in the theta sets' status line.
+    pub fn say(&self, ok: bool, msg: impl Into<String>, problems: Vec<String>) {
+        self.status.set(Some(Status {
+            ok,
+            msg: msg.into(),
+            problems,
+        }));
     }
 }

@@ -2,23 +2,24 @@
 //! sensitivity curves for the current point, an A/B comparison of two thetas on a set of
 //! positions, and saved theta sets with JSON / `theta.harvest.*` import and export.
 //!
-//! It reads and writes the explorer's state (`Ctx`): the sliders here and there move the same
-//! point and the same theta (theta B once A is pinned). Every number comes from
-//! [`harvest_features::tuning`] and [`harvest_features::charts`]; the view-only helpers are in [`harvest_features::tuning::view`].
-//!
-//! Size: the whole view is static HTML ([`harvest_features::tuning::view::sliders_html`] and
-//! [`harvest_features::tuning::view::main_html`]) put into one `<section>` while the view shows, with one
-//! delegated listener per event kind ([`page`]); effects fill in its dynamic parts (`sliders`,
-//! `map`, `sens`, `ab`, `sets`). No per-element view code: the view costs the wasm its logic
-//! and little else.
+//! It reads and writes the explorer's state (`Ctx`): its sliders are the explorer's own
+//! controls, so both views move the same point and the same theta (theta B once A is pinned).
+//! Its own state is [`context::TuneCtx`]. Every number and sentence comes from
+//! [`harvest_features::tuning`] and [`harvest_features::charts`]. One component per file:
+//! [`page`] (the view), [`result_line`], [`sliders`], [`map`] (drawn by [`map_painter`]), [`sens`], [`ab`] and
+//! [`ab_results`], [`sets`], [`theta_text`], [`status`].
 
-mod ab;
-mod context;
-mod map;
-mod page;
-mod sens;
-mod sets;
-mod sliders;
-mod tuner;
+pub mod ab;
+pub mod ab_results;
+pub mod context;
+pub mod map;
+pub mod map_painter;
+pub mod page;
+pub mod result_line;
+pub mod sens;
+pub mod sets;
+pub mod sliders;
+pub mod status;
+pub mod theta_text;
 
 pub use page::TuningView;

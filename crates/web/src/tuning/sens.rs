@@ -1,65 +1,62 @@
 //! Robustness and sensitivity for the current point: how far each input (and kill_threshold)
-//! can move before the action changes, in sentences ([`harvest_features::tuning::robustness`]), and K or
-//! R_net against each input as small multiples on one canvas ([`harvest_features::charts::sensitivity`]).
+//! can move before the action changes, in sentences
+//! ([`harvest_features::tuning::robustness_text`]), and K or R_net against each input as small
+//! multiples on one canvas ([`harvest_features::charts::sensitivity`]), repainted at most every
+//! [`THROTTLE`] while sliders move (the map gets the frames).
 
 use std::time::Duration;
 
+use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use crate::charts::canvas::paint;
-use crate::tuning::tuner::Tuner;
+use crate::context::Ctx;
 use harvest_features::charts::{draw_sensitivity, sensitivity, sensitivity_grid, ChartTheme};
-use harvest_features::tuning::view::{robustness_html, robustness_lines};
+use harvest_features::tuning::robustness_text::robustness_lines;
 
 /// Samples per sensitivity curve.
 const SAMPLES: usize = 160;
 /// Height of one row of small multiples, CSS px.
 const ROW_PX: usize = 170;
-/// While sliders move the curves repaint at most this often (the map gets the frames).
+/// While sliders move the curves repaint at most this often.
 const THROTTLE: Duration = Duration::from_millis(80);
 
-impl Tuner {
-    /// The robustness sentences for the shown point.
-    pub fn robustness(self) {
-        if let Some(ul) = self.find::<web_sys::Element>("robustness") {
-            let h = self.ctx.shown.with_untracked(|s| {
-                s.as_ref()
-                    .map(|s| robustness_html(&robustness_lines(&s.input)))
-                    .unwrap_or_default()
-            });
-            ul.set_inner_html(&h);
-        }
-    }
-
-    /// Repaints the curves soon (at most every [`THROTTLE`]).
-    pub fn sens_schedule(self) {
-        if self.sens_pending.get_value() {
-            return;
-        }
-        self.sens_pending.set_value(true);
-        set_timeout(
-            move || {
-                request_animation_frame(move || {
-                    if self.sens_pending.try_set_value(false).is_none() {
-                        self.sens_paint();
-                    }
+/// The robustness and sensitivity card.
+#[component]
+pub fn SensCard() -> impl IntoView {
+    let ctx = Ctx::get();
+    // (axis, its sentences joined): the whole line is the key, so a changed line is a new item.
+    let lines = Memo::new(move |_| {
+        ctx.shown.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    robustness_lines(&s.input)
+                        .into_iter()
+                        .map(|(axis, sentences)| (axis, sentences.join("; ")))
+                        .collect::<Vec<_>>()
                 })
-            },
-            THROTTLE,
-        );
-    }
+                .unwrap_or_default()
+        })
+    });
 
-    fn sens_paint(self) {
-        let Some(el) = self.find::<web_sys::HtmlCanvasElement>("sensitivity") else {
+    let canvas = NodeRef::<Canvas>::new();
+    let pending = StoredValue::new(false);
+    let height = RwSignal::new(2 * ROW_PX);
+    let paints = RwSignal::new(0_u64);
+    let error = RwSignal::new(None::<String>);
+    let paint_now = move || {
+        let Some(el) = canvas.get_untracked() else {
             return;
         };
         let (rows, _) = sensitivity_grid(u32::try_from(el.client_width()).unwrap_or(0));
-        let h = (rows * ROW_PX) as i32;
-        if el.client_height() != h {
-            let _ = el.set_attribute("style", &format!("height:{h}px"));
+        if height.get_untracked() != rows * ROW_PX {
+            // The canvas measures itself when painted: the new height first (the effect below
+            // paints again once it is there).
+            height.set(rows * ROW_PX);
+            return;
         }
-        let theme = ChartTheme::for_dark(self.ctx.dark.get_untracked());
-        let r = self.ctx.shown.with_untracked(|s| {
+        let theme = ChartTheme::for_dark(ctx.dark.get_untracked());
+        let r = ctx.shown.with_untracked(|s| {
             s.as_ref().map(|s| {
                 let data = sensitivity(&s.input, SAMPLES);
                 paint(&el, |area| draw_sensitivity(area, &data, &theme))
@@ -67,17 +64,65 @@ impl Tuner {
         });
         match r {
             Some(Ok(())) => {
-                let n = el
-                    .get_attribute("data-paints")
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .unwrap_or(0);
-                let _ = el.set_attribute("data-paints", &(n + 1).to_string());
-                let _ = el.remove_attribute("data-paint-error");
+                paints.update(|n| *n += 1);
+                error.set(None);
             }
-            Some(Err(e)) => {
-                let _ = el.set_attribute("data-paint-error", &e);
-            }
+            Some(Err(e)) => error.set(Some(e)),
             None => {}
         }
+    };
+    let schedule = move || {
+        if pending.try_get_value() != Some(false) {
+            return;
+        }
+        pending.set_value(true);
+        set_timeout(
+            move || {
+                request_animation_frame(move || {
+                    if pending.try_set_value(false).is_none() {
+                        paint_now();
+                    }
+                })
+            },
+            THROTTLE,
+        );
+    };
+    Effect::new(move |_| {
+        ctx.shown.track();
+        ctx.dark.track();
+        height.track();
+        schedule();
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| schedule());
+    on_cleanup(move || resize.remove());
+
+    view! {
+        <section class="card tune-sens" aria-label="Robustness and sensitivity">
+            <h2>"Robustness"</h2>
+            <p class="hint">
+                "How far each input (and kill_threshold) can move, the rest fixed, before the proposed action changes."
+            </p>
+            <ul class="robust" data-testid="robustness">
+                <For each=move || lines.get() key=|line| line.clone() let((axis, sentences))>
+                    <li>
+                        <b>{axis}</b>
+                        {sentences}
+                    </li>
+                </For>
+            </ul>
+            <h2>"Sensitivity"</h2>
+            <p class="hint">
+                "K (R_net for PnL) against each input with the others fixed: dashed lines are the thresholds, the dot is the current value, the strip along the bottom is the action."
+            </p>
+            <canvas
+                node_ref=canvas
+                data-testid="sensitivity"
+                role="img"
+                aria-label="Sensitivity of K and R_net to each input"
+                style:height=move || format!("{}px", height.get())
+                data-paints=move || (paints.get() > 0).then(|| paints.get().to_string())
+                data-paint-error=move || error.get()
+            ></canvas>
+        </section>
     }
 }
