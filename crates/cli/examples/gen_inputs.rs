@@ -10,24 +10,8 @@
 //!   explicit `qty` (else the default 1); deterministic.
 use std::io::Write;
 
+use harvest_features::sample::Lcg;
 use serde_json::{json, Map, Value};
-
-/// A small deterministic generator (the same LCG as the sample file).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn round(&mut self, lo: f64, hi: f64, decimals: i32) -> f64 {
-        let p = 10f64.powi(decimals);
-        ((lo + (hi - lo) * self.next()) * p).round() / p
-    }
-}
 
 /// Tunables a partial theta may carry, with the value range it draws from (all valid).
 const PARTIAL: [(&str, f64, f64, i32); 8] = [

@@ -23,20 +23,24 @@ pub const ALTERED: [(usize, &str); 8] = [
 /// Line numbers of the broken lines (truncated JSON; a NaN string).
 pub const BROKEN: [usize; 2] = [120, 240];
 
-struct Lcg(u64);
+/// A small deterministic generator (a 64-bit LCG), for generated inputs.
+pub struct Lcg(pub u64);
 
 impl Lcg {
-    fn next(&mut self) -> f64 {
+    /// The next value in `[0, 1)`.
+    pub fn next(&mut self) -> f64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    /// The next value in `[lo, hi)`.
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.next()
     }
-    fn round(&mut self, lo: f64, hi: f64, decimals: i32) -> f64 {
+    /// The next value in `[lo, hi]` rounded to `decimals` decimals.
+    pub fn round(&mut self, lo: f64, hi: f64, decimals: i32) -> f64 {
         let p = 10f64.powi(decimals);
         (self.range(lo, hi) * p).round() / p
     }

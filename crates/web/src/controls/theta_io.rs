@@ -6,7 +6,9 @@ use wasm_bindgen::JsCast;
 
 use crate::browser;
 use crate::context::Ctx;
+use crate::app::ChunkError;
 use harvest_features::theta::{join_errors, theta_to_json};
+use harvest_kernel::Theta;
 
 /// Export / import of the tunables.
 #[component]
@@ -15,15 +17,25 @@ pub fn ThetaIo() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let (msg, set_msg) = signal(None::<(bool, String)>);
     let current = move || ctx.state.with_untracked(|s| theta_to_json(&s.theta));
-    let import = move |text: String| match browser::import_theta_json(&text) {
-        Ok(theta) => {
-            ctx.state.update(|s| s.theta = theta);
-            set_msg.set(Some((true, "Theta imported.".to_string())));
-        }
-        Err(errs) => set_msg.set(Some((
-            false,
-            format!("Import refused, theta unchanged: {}", join_errors(&errs)),
-        ))),
+    let import = move |text: String| {
+        leptos::task::spawn_local(async move {
+            #[cfg(feature = "split")]
+            let result = import_theta_in_chunk(text).await;
+            #[cfg(not(feature = "split"))]
+            let result = import_theta_in_chunk(text);
+            let (ok, m) = match result {
+                Ok(Ok(theta)) => {
+                    ctx.state.update(|s| s.theta = theta);
+                    (true, "Theta imported.".to_string())
+                }
+                Ok(Err(errs)) => (false, format!("Import refused, theta unchanged: {errs}")),
+                Err(ChunkError) => (
+                    false,
+                    "Import failed: the importer could not be downloaded; theta unchanged.".to_string(),
+                ),
+            };
+            set_msg.set(Some((ok, m)));
+        });
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input = ev
@@ -109,4 +121,15 @@ pub fn ThetaIo() -> impl IntoView {
             }}
         </details>
     }
+}
+
+/// The strict importer ([`browser::import_theta_json`]), in its own wasm chunk in split builds:
+/// the explorer's download does not carry it until a theta is imported. Every problem of a
+/// refused import, `; `-separated.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(theta_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn import_theta_in_chunk(text: String) -> Result<Result<Theta, String>, ChunkError> {
+    Ok(browser::import_theta_json(&text).map_err(|errs| join_errors(&errs)))
 }
