@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::app::ChunkError;
 use crate::browser;
 use crate::context::Ctx;
-use crate::app::ChunkError;
 use harvest_features::theta::{join_errors, theta_to_json};
 use harvest_kernel::Theta;
 
@@ -31,7 +31,8 @@ pub fn ThetaIo() -> impl IntoView {
                 Ok(Err(errs)) => (false, format!("Import refused, theta unchanged: {errs}")),
                 Err(ChunkError) => (
                     false,
-                    "Import failed: the importer could not be downloaded; theta unchanged.".to_string(),
+                    "Import failed: the importer could not be downloaded; theta unchanged."
+                        .to_string(),
                 ),
             };
             set_msg.set(Some((ok, m)));
