@@ -453,6 +453,8 @@ test('the page makes no request outside its own origin', async () => {
   await page.getByTestId('theta-export').click();
   await page.getByTestId('theta-json').fill('{"kill_threshold": 0.7}');
   await page.getByTestId('theta-import').click();
+  // The importer is its own wasm chunk, fetched on the first import.
+  await page.getByTestId('theta-io-msg').filter({ hasText: 'Theta imported.' }).waitFor();
   assert.equal(await page.getByTestId('theta-kill-threshold-number').inputValue(), '0.7');
   await page.reload();
   await page.locator('[data-testid=action][data-action]').waitFor();

@@ -10,24 +10,8 @@
 //!   explicit `qty` (else the default 1); deterministic.
 use std::io::Write;
 
+use harvest_features::sample::Lcg;
 use serde_json::{json, Map, Value};
-
-/// A small deterministic generator (the same LCG as the sample file).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn round(&mut self, lo: f64, hi: f64, decimals: i32) -> f64 {
-        let p = 10f64.powi(decimals);
-        ((lo + (hi - lo) * self.next()) * p).round() / p
-    }
-}
 
 /// Tunables a partial theta may carry, with the value range it draws from (all valid).
 const PARTIAL: [(&str, f64, f64, i32); 8] = [
@@ -50,21 +34,21 @@ fn mixed_line(i: usize, r: &mut Lcg) -> Value {
         return v;
     };
     obj.remove("theta");
-    if r.next() < 0.7 {
+    if r.unit() < 0.7 {
         let stop = r.round(0.005, 0.04, 4);
         obj.insert("p1_proposal".into(), json!({ "stop_dist_pct": stop }));
     } else {
         obj.remove("p1_proposal");
     }
     if let Some(pos) = obj.get_mut("position").and_then(Value::as_object_mut) {
-        if r.next() >= 0.4 {
+        if r.unit() >= 0.4 {
             pos.remove("qty");
         }
     }
-    if r.next() < 0.3 {
+    if r.unit() < 0.3 {
         let mut theta = Map::new();
-        let n = 1 + (r.next() * 4.0) as usize;
-        let start = (r.next() * PARTIAL.len() as f64) as usize;
+        let n = 1 + (r.unit() * 4.0) as usize;
+        let start = (r.unit() * PARTIAL.len() as f64) as usize;
         for k in 0..n {
             let (key, lo, hi, d) = PARTIAL[(start + k) % PARTIAL.len()];
             theta.insert(key.into(), json!(r.round(lo, hi, d)));

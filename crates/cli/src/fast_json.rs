@@ -192,7 +192,19 @@ fn same(a: &Theta, b: &Theta) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use harvest_kernel::propose;
+    use harvest_kernel::{propose, HarvestInput};
+
+    /// The writer's bytes for `input`'s proposal are plain serde's.
+    fn assert_same_bytes(w: &mut ProposalWriter, input: &HarvestInput, i: usize) {
+        let p = propose(input).unwrap();
+        let mut fast = Vec::new();
+        w.write(&p, &mut fast).unwrap();
+        assert_eq!(
+            String::from_utf8(fast).unwrap(),
+            serde_json::to_string(&p).unwrap(),
+            "input {i}"
+        );
+    }
 
     /// Lines with their own theta among lines with the defaults (the benchmark's mix), in runs
     /// and alone: every line byte-identical to plain serde, whichever path wrote it.
@@ -223,14 +235,7 @@ mod tests {
                 9 => input.position.symbol = String::new(),
                 _ => {}
             }
-            let p = propose(&input).unwrap();
-            let mut fast = Vec::new();
-            w.write(&p, &mut fast).unwrap();
-            assert_eq!(
-                String::from_utf8(fast).unwrap(),
-                serde_json::to_string(&p).unwrap(),
-                "input {i}"
-            );
+            assert_same_bytes(&mut w, &input, i);
         }
     }
 
@@ -245,14 +250,7 @@ mod tests {
             if i % 7 == 0 {
                 input.market_state.p_chop += 0.2; // a warning
             }
-            let p = propose(&input).unwrap();
-            let mut fast = Vec::new();
-            w.write(&p, &mut fast).unwrap();
-            assert_eq!(
-                String::from_utf8(fast).unwrap(),
-                serde_json::to_string(&p).unwrap(),
-                "input {i}"
-            );
+            assert_same_bytes(&mut w, &input, i);
         }
     }
 }

@@ -23,20 +23,24 @@ pub const ALTERED: [(usize, &str); 8] = [
 /// Line numbers of the broken lines (truncated JSON; a NaN string).
 pub const BROKEN: [usize; 2] = [120, 240];
 
-struct Lcg(u64);
+/// A small deterministic generator (a 64-bit LCG), for generated inputs.
+pub struct Lcg(pub u64);
 
 impl Lcg {
-    fn next(&mut self) -> f64 {
+    /// The next value in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.next()
+    /// The next value in `[lo, hi)`.
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
     }
-    fn round(&mut self, lo: f64, hi: f64, decimals: i32) -> f64 {
+    /// The next value in `[lo, hi]` rounded to `decimals` decimals.
+    pub fn round(&mut self, lo: f64, hi: f64, decimals: i32) -> f64 {
         let p = 10f64.powi(decimals);
         (self.range(lo, hi) * p).round() / p
     }
@@ -55,10 +59,10 @@ const SYMBOLS: [(&str, f64); 6] = [
 pub fn sample_input(i: usize) -> HarvestInput {
     let mut r = Lcg(0x9E37_79B9_7F4A_7C15 ^ (i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
     for _ in 0..3 {
-        r.next();
+        r.unit();
     }
     let (symbol, base) = SYMBOLS[i % SYMBOLS.len()];
-    let side = if r.next() < 0.6 {
+    let side = if r.unit() < 0.6 {
         Side::Long
     } else {
         Side::Short
@@ -70,17 +74,17 @@ pub fn sample_input(i: usize) -> HarvestInput {
         r.round(1.0, 500.0, 0)
     };
     let stop = r.round(0.005, 0.04, 4);
-    let has_p1 = r.next() < 0.85;
+    let has_p1 = r.unit() < 0.85;
     let r_gross = r.range(-2.0, 9.0);
     let pnl = (r_gross * entry * stop * qty * 100.0).round() / 100.0;
     let price = entry + side.sign() * pnl / qty;
     let sl_dist = entry * stop;
-    let sl = match r.next() {
+    let sl = match r.unit() {
         x if x < 0.15 => None,
         x if x < 0.85 => Some(entry - side.sign() * sl_dist),
         _ => Some(entry + side.sign() * entry * r.range(0.0, 0.004)),
     };
-    let regime = r.next();
+    let regime = r.unit();
     let (p_trend, p_mr) = if regime < 0.6 {
         (r.round(0.45, 0.85, 2), r.round(0.05, 0.15, 2))
     } else if regime < 0.85 {
@@ -89,7 +93,7 @@ pub fn sample_input(i: usize) -> HarvestInput {
         (r.round(0.02, 0.25, 2), r.round(0.25, 0.45, 2))
     };
     let ms = MarketState {
-        sigma: if r.next() < 0.85 {
+        sigma: if r.unit() < 0.85 {
             r.round(0.004, 0.013, 4)
         } else {
             r.round(0.015, 0.035, 4)

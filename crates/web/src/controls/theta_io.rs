@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::app::ChunkError;
 use crate::browser;
 use crate::context::Ctx;
 use harvest_features::theta::{join_errors, theta_to_json};
+use harvest_kernel::Theta;
 
 /// Export / import of the tunables.
 #[component]
@@ -15,26 +17,35 @@ pub fn ThetaIo() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let (msg, set_msg) = signal(None::<(bool, String)>);
     let current = move || ctx.state.with_untracked(|s| theta_to_json(&s.theta));
-    let import = move |text: String| match browser::import_theta_json(&text) {
-        Ok(theta) => {
-            ctx.state.update(|s| s.theta = theta);
-            let odd = theta.warnings().len();
-            set_msg.set(Some((
-                true,
-                if odd == 0 {
-                    "Theta imported.".to_string()
-                } else {
-                    format!(
-                        "Theta imported; {odd} value(s) make no sense but are computed: see the \
-                         proposal's warnings."
-                    )
-                },
-            )));
-        }
-        Err(errs) => set_msg.set(Some((
-            false,
-            format!("Import refused, theta unchanged: {}", join_errors(&errs)),
-        ))),
+    let import = move |text: String| {
+        leptos::task::spawn_local(async move {
+            #[cfg(feature = "split")]
+            let result = import_theta_in_chunk(text).await;
+            #[cfg(not(feature = "split"))]
+            let result = import_theta_in_chunk(text);
+            let (ok, m) = match result {
+                Ok(Ok(theta)) => {
+                    ctx.state.update(|s| s.theta = theta);
+                    let odd = theta.warnings().len();
+                    let m = if odd == 0 {
+                        "Theta imported.".to_string()
+                    } else {
+                        format!(
+                            "Theta imported; {odd} value(s) make no sense but are computed: see \
+                             the proposal's warnings."
+                        )
+                    };
+                    (true, m)
+                }
+                Ok(Err(errs)) => (false, format!("Import refused, theta unchanged: {errs}")),
+                Err(ChunkError) => (
+                    false,
+                    "Import failed: the importer could not be downloaded; theta unchanged."
+                        .to_string(),
+                ),
+            };
+            set_msg.set(Some((ok, m)));
+        });
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input = ev
@@ -120,4 +131,15 @@ pub fn ThetaIo() -> impl IntoView {
             }}
         </details>
     }
+}
+
+/// The strict importer ([`browser::import_theta_json`]), in its own wasm chunk in split builds:
+/// the explorer's download does not carry it until a theta is imported. Every problem of a
+/// refused import, `; `-separated.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(theta_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn import_theta_in_chunk(text: String) -> Result<Result<Theta, String>, ChunkError> {
+    Ok(browser::import_theta_json(&text).map_err(|errs| join_errors(&errs)))
 }
