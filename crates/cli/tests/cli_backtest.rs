@@ -233,7 +233,8 @@ fn the_shipped_sample_backtests() {
 fn bad_input_is_a_clear_error() {
     let short = scratch("short.csv", &prices(100));
     let ok = scratch("ok.csv", &prices(400));
-    let bad_theta = scratch("bad-theta.json", r#"{"kill_threshold": 1.5}"#);
+    // sigma_ref = 0 is what the kernel cannot compute with (kill_threshold 1.5 would only warn).
+    let bad_theta = scratch("bad-theta.json", r#"{"sigma_ref": 0}"#);
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["backtest", "/nonexistent/prices.csv"],
@@ -250,7 +251,7 @@ fn bad_input_is_a_clear_error() {
                 "--theta",
                 bad_theta.to_str().unwrap(),
             ],
-            "kill_threshold",
+            "sigma_ref",
         ),
         (
             vec![
