@@ -257,15 +257,17 @@ test('theta import is strict: every problem is named and theta stays as it was',
   assert.equal(json.T1_R, 1.5);
   assert.equal(Object.keys(json).length, 22);
 
-  // An unknown key and an out-of-range value: both named, nothing changes.
-  await t(page, 'theta-text').fill('theta.harvest.kill_treshold=0.5\ntheta.harvest.kill_threshold=1.5\n');
+  // An unknown key and a value the kernel refuses (sigma_ref divides: 0 is refused; a
+  // kill_threshold outside (0, 1) is only a warning since the kernel follows the running
+  // system): both named, nothing changes.
+  await t(page, 'theta-text').fill('theta.harvest.kill_treshold=0.5\ntheta.harvest.sigma_ref=0\n');
   await t(page, 'theta-import-text').click();
   const errors = t(page, 'theta-import-errors').locator('li');
   await errors.first().waitFor();
   assert.equal(await errors.count(), 2);
   const text = await t(page, 'theta-import-errors').textContent();
   assert.match(text, /line 1: unknown tunable “theta\.harvest\.kill_treshold”/);
-  assert.match(text, /line 2: theta\.kill_threshold = 1\.5 is out of range/);
+  assert.match(text, /line 2: theta\.sigma_ref = 0 is out of range/);
   assert.match(await t(page, 'theta-set-msg').textContent(), /Import refused \(2 problems\); the current theta is unchanged/);
   assert.equal(await t(page, 'tune-kill_threshold-number').inputValue(), '0.6');
   assert.equal(await t(page, 'tune-T1_R-number').inputValue(), '1.5');
