@@ -41,13 +41,13 @@ pub fn CursorLine(wrap: NodeRef<leptos::html::Div>) -> impl IntoView {
         frame.with(|f| {
             f.as_ref().map_or_else(String::new, |(ends, entry, bars)| {
                 format!(
-                    "left:{}px",
+                    "{}px",
                     harvest_features::format::fixed(bar_x(ends, w, entry + k.min(*bars)), 1)
                 )
             })
         })
     };
     view! {
-        <div class="replay-cursor" data-testid="replay-cursor" aria-hidden="true" style=left hidden=move || frame.with(Option::is_none)></div>
+        <div class="replay-cursor" data-testid="replay-cursor" aria-hidden="true" style:left=left hidden=move || frame.with(Option::is_none)></div>
     }
 }

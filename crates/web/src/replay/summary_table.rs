@@ -47,7 +47,7 @@ pub fn SummaryTable() -> impl IntoView {
                 <For each=hist key=|b: &HistBar| (b.label.clone(), b.count) let:b>
                     <div class="hist-row">
                         <span class="hist-label">{b.label.clone()}</span>
-                        <span class="hist-bar" style=format!("width:{}%", harvest_features::format::fixed(b.pct, 1))></span>
+                        <span class="hist-bar" style:width=format!("{}%", harvest_features::format::fixed(b.pct, 1))></span>
                         <span class="hist-count">{b.count}</span>
                     </div>
                 </For>
