@@ -6,6 +6,7 @@ pub mod range_field;
 pub mod side_select;
 pub mod theta_control;
 pub mod theta_io;
+pub mod theta_io_body;
 pub mod toggle;
 
 pub use input_control::InputControl;

@@ -1,145 +1,56 @@
-//! Theta export (copy, download) and import (paste or file): the kernel's JSON out, the shared
-//! strict importer in.
+//! Theta export and import: a closed `<details>` in the explorer whose content
+//! ([`super::theta_io_body::ThetaIoBody`]) is mounted the first time it is opened, from its own
+//! wasm chunk in split builds: most visitors never open it, so the explorer's download does not
+//! carry it (about 4 KB gzipped, BENCHMARKS.md).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::app::ChunkError;
-use crate::browser;
-use crate::context::Ctx;
-use harvest_features::theta::{join_errors, theta_to_json};
-use harvest_kernel::Theta;
+use crate::controls::theta_io_body::ThetaIoBody;
 
-/// Export / import of the tunables.
+/// Export / import of the tunables, loaded on first opening.
 #[component]
 pub fn ThetaIo() -> impl IntoView {
-    let ctx = Ctx::get();
-    let draft = RwSignal::new(String::new());
-    let (msg, set_msg) = signal(None::<(bool, String)>);
-    let current = move || ctx.state.with_untracked(|s| theta_to_json(&s.theta));
-    let import = move |text: String| {
+    let owner = Owner::current();
+    let body: NodeRef<leptos::html::Div> = NodeRef::new();
+    // None: not asked for; Some(None): loading; Some(Some(ok)): done.
+    let load = RwSignal::new(None::<Option<bool>>);
+    let open = move |_| {
+        if load.get_untracked().is_some() {
+            return;
+        }
+        let (Some(el), Some(owner)) = (body.get_untracked(), owner.clone()) else {
+            return;
+        };
+        load.set(Some(None));
         leptos::task::spawn_local(async move {
             #[cfg(feature = "split")]
-            let result = import_theta_in_chunk(text).await;
+            let done = mount_theta_io(el.into(), owner).await;
             #[cfg(not(feature = "split"))]
-            let result = import_theta_in_chunk(text);
-            let (ok, m) = match result {
-                Ok(Ok(theta)) => {
-                    ctx.state.update(|s| s.theta = theta);
-                    let odd = theta.warnings().len();
-                    let m = if odd == 0 {
-                        "Theta imported.".to_string()
-                    } else {
-                        format!(
-                            "Theta imported; {odd} value(s) make no sense but are computed: see \
-                             the proposal's warnings."
-                        )
-                    };
-                    (true, m)
-                }
-                Ok(Err(errs)) => (false, format!("Import refused, theta unchanged: {errs}")),
-                Err(ChunkError) => (
-                    false,
-                    "Import failed: the importer could not be downloaded; theta unchanged."
-                        .to_string(),
-                ),
-            };
-            set_msg.set(Some((ok, m)));
+            let done = mount_theta_io(el.into(), owner);
+            load.set(Some(Some(done.is_ok())));
         });
-    };
-    let on_file = move |ev: leptos::ev::Event| {
-        let input = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-        let file = input
-            .as_ref()
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0));
-        if let Some(file) = file {
-            browser::read_file_text(file, move |r| match r {
-                Ok(text) => {
-                    draft.set(text.clone());
-                    import(text);
-                }
-                Err(e) => set_msg.set(Some((false, e))),
-            });
-        }
-        if let Some(i) = input {
-            i.set_value("");
-        }
     };
     view! {
         <details class="theta-io">
-            <summary>"Export / import theta (JSON)"</summary>
-            <textarea
-                data-testid="theta-json"
-                aria-label="Theta as JSON"
-                rows="8"
-                spellcheck="false"
-                placeholder="Paste a theta JSON object here, then Import"
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-            ></textarea>
-            <div class="buttons">
-                <button
-                    type="button"
-                    data-testid="theta-export"
-                    on:click=move |_| {
-                        let j = current();
-                        browser::copy_text(&j);
-                        draft.set(j);
-                        set_msg.set(Some((true, "Current theta below (and copied).".to_string())));
-                    }
-                >
-                    "Export"
-                </button>
-                <button
-                    type="button"
-                    data-testid="theta-download"
-                    on:click=move |_| {
-                        browser::download("theta.json", "application/json", &current());
-                    }
-                >
-                    "Download"
-                </button>
-                <button
-                    type="button"
-                    data-testid="theta-import"
-                    on:click=move |_| import(draft.get_untracked())
-                >
-                    "Import"
-                </button>
-                <label class="file">
-                    "Import a file… "
-                    <input
-                        type="file"
-                        accept=".json,application/json"
-                        data-testid="theta-file"
-                        on:change=on_file
-                    />
-                </label>
-            </div>
-            {move || {
-                msg.get()
-                    .map(|(ok, m)| {
-                        view! {
-                            <p class=if ok { "ok" } else { "err" } role="status" data-testid="theta-io-msg">
-                                {m}
-                            </p>
-                        }
-                    })
-            }}
+            <summary on:click=open>"Export / import theta (JSON)"</summary>
+            <div node_ref=body></div>
+            <p class="hint" role="status" hidden=move || load.get() != Some(None)>
+                "Loading…"
+            </p>
+            <p class="err" role="alert" data-testid="theta-io-error" hidden=move || load.get() != Some(Some(false))>
+                "The export / import box could not be downloaded: reload the page to try again."
+            </p>
         </details>
     }
 }
 
-/// The strict importer ([`browser::import_theta_json`]), in its own wasm chunk in split builds:
-/// the explorer's download does not carry it until a theta is imported. Every problem of a
-/// refused import, `; `-separated.
+/// Mounts the box's content into `parent` under `owner` (whose contexts it uses).
 #[cfg_attr(
     feature = "split",
-    leptos::wasm_split::wasm_split(theta_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+    leptos::wasm_split::wasm_split(theta_io_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
-fn import_theta_in_chunk(text: String) -> Result<Result<Theta, String>, ChunkError> {
-    Ok(browser::import_theta_json(&text).map_err(|errs| join_errors(&errs)))
+fn mount_theta_io(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
+    owner.with(|| leptos::mount::mount_to(parent, ThetaIoBody).forget());
+    Ok(())
 }
