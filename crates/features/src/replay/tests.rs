@@ -221,8 +221,9 @@ fn bad_requests_are_errors_not_panics() {
         simulate(&s, 999, Side::Long, &t, &p, false),
         Err(SimError::NoBar { .. })
     ));
+    // What the kernel cannot compute with (a kill_threshold of 2 would only warn).
     let bad = Theta {
-        kill_threshold: 2.0,
+        sigma_ref: 0.0,
         ..t
     };
     assert!(matches!(
