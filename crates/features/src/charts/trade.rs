@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::frame::{dashed, font, line, polygon, polyline, rect, text, Area, Frame, Res};
 use super::theme::{ChartTheme, Rgb};
 use crate::format::fixed;
-use crate::format::fixed_or_dash as fmt_fixed;
+use crate::format::fixed_trim as fmt_fixed;
 use crate::replay::{fmt_time, FillKind, Series, StopMover, Trade};
 use harvest_kernel::{contributions, logit, HarvestAction, Side, Theta};
 
