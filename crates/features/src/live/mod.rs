@@ -106,6 +106,29 @@ impl LiveRow {
         self.fields.get(name).map_or("", String::as_str)
     }
 
+    /// A published field for the table: a number to 6 significant digits (the published text
+    /// is the cell's title), `None` as is, anything else unchanged.
+    ///
+    /// ```
+    /// use harvest_features::live::{Board, LiveEvent};
+    /// use harvest_features::reviewer::published::record_from_proposal;
+    /// use harvest_kernel::{propose, HarvestInput, Tolerance};
+    /// let f = record_from_proposal(&propose(&HarvestInput::default()).unwrap(), 0, false);
+    /// let mut b = Board::new(Tolerance::default());
+    /// b.apply(LiveEvent::Proposal(f));
+    /// let row = &b.rows()[0];
+    /// assert_eq!(row.shown("R_net"), "-0.05");
+    /// assert_eq!(row.field("R_net"), "-0.05");
+    /// assert_eq!(row.shown("new_sl_proposed"), "None");
+    /// ```
+    pub fn shown(&self, name: &str) -> String {
+        let raw = self.field(name);
+        match number(&self.fields, name) {
+            Ok(v) if raw != "None" => crate::format::format_sig(v, 6),
+            _ => raw.to_string(),
+        }
+    }
+
     /// Whether the last update changed `field`.
     pub fn did_change(&self, field: &str) -> bool {
         self.changed.contains(&field)
@@ -360,6 +383,16 @@ mod tests {
             let e = parse_event(name, data).unwrap_err();
             assert!(e.starts_with(&format!("{name} event: ")), "{e}");
         }
+        // Numbers are shown to 6 significant digits; other text as published.
+        let mut b = Board::new(Tolerance::default());
+        let mut f = rec("BTCUSDT", 1.0, 1.0);
+        f.insert("kill_score".into(), "0.5032117613802763".into());
+        b.apply(LiveEvent::Proposal(f));
+        let row = b.row("BTCUSDT").unwrap();
+        assert_eq!(row.shown("kill_score"), "0.503212");
+        assert_eq!(row.field("kill_score"), "0.5032117613802763");
+        assert_eq!(row.shown("new_sl_proposed"), "None");
+        assert_eq!(row.shown("harvest_action"), "NONE");
         // Records without a symbol are ignored, not a panic.
         let mut b = Board::new(Tolerance::default());
         assert!(b.apply(LiveEvent::Proposal(Fields::new())).is_empty());

@@ -19,11 +19,11 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
         } else {
             "num"
         };
-        (class, row.field(field).to_string())
+        (class, row.shown(field), row.field(field).to_string())
     };
-    let (r_class, r_net) = cell("R_net");
-    let (k_class, k) = cell("kill_score");
-    let (sl_class, sl) = cell("new_sl_proposed");
+    let (r_class, r_net, r_raw) = cell("R_net");
+    let (k_class, k, k_raw) = cell("kill_score");
+    let (sl_class, sl, sl_raw) = cell("new_sl_proposed");
     let action_class = if row.did_change("harvest_action") {
         "action changed"
     } else {
@@ -76,10 +76,10 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
                     {verdict.as_str()}
                 </span>
             </td>
-            <td class=r_class data-testid="live-rnet">{r_net}</td>
-            <td class=k_class data-testid="live-k">{k}</td>
+            <td class=r_class data-testid="live-rnet" title=r_raw>{r_net}</td>
+            <td class=k_class data-testid="live-k" title=k_raw>{k}</td>
             <td><Spark values=row.k_history.clone() threshold=threshold /></td>
-            <td class=sl_class data-testid="live-sl">{sl}</td>
+            <td class=sl_class data-testid="live-sl" title=sl_raw>{sl}</td>
             <td class="muted">{row.field("computed_at_utc").to_string()}</td>
             <td class="note" data-testid="live-note">{note}</td>
         </tr>
