@@ -75,10 +75,7 @@ pub fn read_hashes(
     let keys = if symbols.is_empty() {
         scan_keys(con, &format!("{HASH_PREFIX}*"))?
     } else {
-        symbols
-            .iter()
-            .map(|s| format!("{HASH_PREFIX}{s}"))
-            .collect()
+        symbol_keys(symbols)
     };
     let mut records = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(500) {
@@ -87,18 +84,34 @@ pub fn read_hashes(
             pipe.cmd("HGETALL").arg(k);
         }
         let maps: Vec<Fields> = pipe.query(con)?;
-        for (key, mut f) in chunk.iter().zip(maps) {
-            if f.is_empty() {
-                eprintln!("harvest: no published proposal at {key}");
-                continue;
+        for (key, f) in chunk.iter().zip(maps) {
+            match named_record(key, f) {
+                Some(f) => records.push(f),
+                None => eprintln!("harvest: no published proposal at {key}"),
             }
-            let sym = key.strip_prefix(HASH_PREFIX).unwrap_or(key);
-            f.entry("symbol".to_string())
-                .or_insert_with(|| sym.to_string());
-            records.push(f);
         }
     }
     Ok(records)
+}
+
+/// The proposal hash keys of `symbols` (`quantum:harvest:proposal:<SYM>`).
+pub fn symbol_keys(symbols: &[String]) -> Vec<String> {
+    symbols
+        .iter()
+        .map(|s| format!("{HASH_PREFIX}{s}"))
+        .collect()
+}
+
+/// A hash read at `key` as a record: `None` when it is empty (no such hash), else its fields
+/// with `symbol` taken from the key when the hash has none.
+pub fn named_record(key: &str, mut f: Fields) -> Option<Fields> {
+    if f.is_empty() {
+        return None;
+    }
+    let sym = key.strip_prefix(HASH_PREFIX).unwrap_or(key);
+    f.entry("symbol".to_string())
+        .or_insert_with(|| sym.to_string());
+    Some(f)
 }
 
 /// The last `count` entries of `stream`, oldest first, each with its entry id as `stream_id`.

@@ -28,6 +28,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
 
+use crate::published::{named_record, symbol_keys};
 use harvest_features::reviewer::published::{Fields, HASH_PREFIX, STREAM_KEY};
 
 /// Path of the event stream (same origin as the dashboard).
@@ -480,10 +481,7 @@ async fn read_hashes(
         keys.dedup();
         keys
     } else {
-        symbols
-            .iter()
-            .map(|s| format!("{HASH_PREFIX}{s}"))
-            .collect()
+        symbol_keys(symbols)
     };
     let mut out = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(500) {
@@ -492,15 +490,12 @@ async fn read_hashes(
             pipe.cmd("HGETALL").arg(k);
         }
         let maps: Vec<Fields> = pipe.query_async(con).await?;
-        for (key, mut f) in chunk.iter().zip(maps) {
-            if f.is_empty() {
-                continue;
-            }
-            let sym = key.strip_prefix(HASH_PREFIX).unwrap_or(key);
-            f.entry("symbol".to_string())
-                .or_insert_with(|| sym.to_string());
-            out.push(f);
-        }
+        out.extend(
+            chunk
+                .iter()
+                .zip(maps)
+                .filter_map(|(key, f)| named_record(key, f)),
+        );
     }
     Ok(out)
 }
