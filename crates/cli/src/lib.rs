@@ -146,25 +146,12 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
             replay::print(&mut out, json)?;
             ExitCode::SUCCESS
         }
-        Command::Propose(args) => {
-            let (stats, _) = for_each_line_parallel(
-                io::stdin().lock(),
-                &mut out,
-                threads(&args),
-                false,
-                |n, line, buf, writer: &mut ProposalWriter| propose_line(n, line, buf, writer),
-            )?;
-            out.flush()?;
-            if stats.failed > 0 {
-                eprintln!(
-                    "harvest propose: {} of {} lines failed",
-                    stats.failed, stats.records
-                );
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
+        Command::Propose(args) => each_stdin_line(
+            "propose",
+            &args,
+            &mut out,
+            |n, line, buf, w: &mut ProposalWriter| propose_line(n, line, buf, w),
+        )?,
         Command::Verify(args) => verify(&args, &mut out)?,
         Command::Sweep(args) => sweep::run(&args, &mut out)?,
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
@@ -172,22 +159,9 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         Command::Backtest(args) => backtest::run(&args, &mut out)?,
         Command::MarketState(args) => market_state::run(&args, &mut out)?,
         Command::Stops(args) => {
-            let (stats, _) = for_each_line_parallel(
-                io::stdin().lock(),
-                &mut out,
-                threads(&args),
-                false,
-                |n, line, buf, _: &mut ()| stops::stops_line(n, line, buf),
-            )?;
-            if stats.failed > 0 {
-                eprintln!(
-                    "harvest stops: {} of {} lines failed",
-                    stats.failed, stats.records
-                );
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
+            each_stdin_line("stops", &args, &mut out, |n, line, buf, _: &mut ()| {
+                stops::stops_line(n, line, buf)
+            })?
         }
         Command::Publish(args) => publish::run(&args),
         Command::Snapshot(src) if src.redis.is_none() => {
@@ -199,6 +173,31 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
     };
     out.flush()?;
     Ok(code)
+}
+
+/// Runs `work` on every line of standard input (see [`for_each_line_parallel`]) into `out`; a
+/// failed line makes the exit code 1 and `harvest <name>: F of N lines failed` on stderr.
+fn each_stdin_line<A, F>(
+    name: &str,
+    args: &ParallelArgs,
+    out: &mut impl Write,
+    work: F,
+) -> io::Result<ExitCode>
+where
+    A: Default + Send,
+    F: Fn(usize, &[u8], &mut Vec<u8>, &mut A) -> Option<bool> + Sync,
+{
+    let (stats, _) = for_each_line_parallel(io::stdin().lock(), out, threads(args), false, work)?;
+    out.flush()?;
+    if stats.failed > 0 {
+        eprintln!(
+            "harvest {name}: {} of {} lines failed",
+            stats.failed, stats.records
+        );
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 fn threads(args: &ParallelArgs) -> usize {

@@ -43,27 +43,28 @@ fn connect(url: &str) -> redis::RedisResult<redis::Connection> {
     Ok(con)
 }
 
-/// Every key matching `pattern`, sorted (SCAN, never KEYS: the server keeps serving).
-pub fn scan_keys(con: &mut redis::Connection, pattern: &str) -> redis::RedisResult<Vec<String>> {
-    let mut keys = Vec::new();
-    let mut cursor = 0u64;
-    loop {
-        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(pattern)
-            .arg("COUNT")
-            .arg(1000)
-            .query(con)?;
-        keys.extend(batch);
-        if next == 0 {
-            break;
-        }
-        cursor = next;
-    }
+/// The SCAN of every proposal hash key (`quantum:harvest:proposal:*`, 1,000 keys a round
+/// trip): SCAN, never KEYS, so the server keeps serving while it runs.
+pub fn hash_key_scan() -> redis::ScanOptions {
+    redis::ScanOptions::default()
+        .with_pattern(format!("{HASH_PREFIX}*"))
+        .with_count(1000)
+}
+
+/// Scanned keys in order, each once (SCAN may return a key more than once).
+pub fn sorted_keys(mut keys: Vec<String>) -> Vec<String> {
     keys.sort();
     keys.dedup();
-    Ok(keys)
+    keys
+}
+
+/// One pipeline of `HGETALL` for each of `keys`.
+pub fn hgetall_pipe(keys: &[String]) -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    for k in keys {
+        pipe.cmd("HGETALL").arg(k);
+    }
+    pipe
 }
 
 /// The records of the proposal hashes (all, or `symbols`'), in symbol order, each with
@@ -73,17 +74,14 @@ pub fn read_hashes(
     symbols: &[String],
 ) -> redis::RedisResult<Vec<Fields>> {
     let keys = if symbols.is_empty() {
-        scan_keys(con, &format!("{HASH_PREFIX}*"))?
+        let scan = redis::Commands::scan_options::<String>(con, hash_key_scan())?;
+        sorted_keys(scan.collect::<redis::RedisResult<_>>()?)
     } else {
         symbol_keys(symbols)
     };
     let mut records = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(500) {
-        let mut pipe = redis::pipe();
-        for k in chunk {
-            pipe.cmd("HGETALL").arg(k);
-        }
-        let maps: Vec<Fields> = pipe.query(con)?;
+        let maps: Vec<Fields> = hgetall_pipe(chunk).query(con)?;
         for (key, f) in chunk.iter().zip(maps) {
             match named_record(key, f) {
                 Some(f) => records.push(f),

@@ -28,8 +28,8 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
 
-use crate::published::{named_record, symbol_keys};
-use harvest_features::reviewer::published::{Fields, HASH_PREFIX, STREAM_KEY};
+use crate::published::{hash_key_scan, hgetall_pipe, named_record, sorted_keys, symbol_keys};
+use harvest_features::reviewer::published::{Fields, STREAM_KEY};
 
 /// Path of the event stream (same origin as the dashboard).
 pub const LIVE_PATH: &str = "/api/live";
@@ -460,36 +460,18 @@ async fn read_hashes(
     symbols: &[String],
 ) -> redis::RedisResult<Vec<Fields>> {
     let keys: Vec<String> = if symbols.is_empty() {
+        let mut scan = redis::AsyncCommands::scan_options::<String>(con, hash_key_scan()).await?;
         let mut keys = Vec::new();
-        let mut cursor = 0u64;
-        loop {
-            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(format!("{HASH_PREFIX}*"))
-                .arg("COUNT")
-                .arg(1000)
-                .query_async(con)
-                .await?;
-            keys.extend(batch);
-            if next == 0 {
-                break;
-            }
-            cursor = next;
+        while let Some(key) = scan.next_item().await {
+            keys.push(key?);
         }
-        keys.sort();
-        keys.dedup();
-        keys
+        sorted_keys(keys)
     } else {
         symbol_keys(symbols)
     };
     let mut out = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(500) {
-        let mut pipe = redis::pipe();
-        for k in chunk {
-            pipe.cmd("HGETALL").arg(k);
-        }
-        let maps: Vec<Fields> = pipe.query_async(con).await?;
+        let maps: Vec<Fields> = hgetall_pipe(chunk).query_async(con).await?;
         out.extend(
             chunk
                 .iter()

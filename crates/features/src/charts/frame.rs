@@ -25,6 +25,28 @@ pub fn font(theme: &ChartTheme, size: f64, c: Rgb, h: HPos, v: VPos) -> TextStyl
         .pos(Pos::new(h, v))
 }
 
+/// Starts a chart: fills `area` with the theme's background; returns the area's size in pixels
+/// and the headline's text style (caption size, anchored top left).
+///
+/// # Errors
+/// The backend's drawing errors.
+#[allow(clippy::type_complexity)]
+pub fn begin<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &ChartTheme,
+) -> Result<(i32, i32, TextStyle<'static>), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&rgb(theme.background))?;
+    let (w, h) = area.dim_in_pixel();
+    let head = font(
+        theme,
+        theme.caption_size,
+        theme.foreground,
+        HPos::Left,
+        VPos::Top,
+    );
+    Ok((w as i32, h as i32, head))
+}
+
 /// "Nice" ticks (1, 2, 5 × 10ⁿ) inside `lo..=hi`, about `n` of them.
 ///
 /// ```
@@ -105,6 +127,15 @@ impl Frame {
         (self.px(x), self.py(y))
     }
 
+    /// The finite points `(xs[i], ys[i])` in pixels (a series' line; gaps are skipped).
+    pub fn path(&self, xs: &[usize], ys: &[f64]) -> Vec<(i32, i32)> {
+        xs.iter()
+            .zip(ys)
+            .filter(|(_, y)| y.is_finite())
+            .map(|(&x, &y)| self.p(x as f64, y))
+            .collect()
+    }
+
     /// Pixels per x unit.
     pub fn x_scale(&self) -> f64 {
         f64::from(self.r - self.l) / (self.x.1 - self.x.0)
@@ -130,11 +161,12 @@ impl Frame {
             line(area, (self.l, y), (self.r, y), theme.grid, 1)?;
             area.draw_text(&fmt(v), &label, (self.l - 4, y))?;
         }
-        let axis = rgb(theme.muted).stroke_width(1);
-        area.draw(&PathElement::new(
+        polyline(
+            area,
             vec![(self.l, self.t), (self.l, self.b), (self.r, self.b)],
-            axis,
-        ))
+            theme.muted,
+            1,
+        )
     }
 }
 
@@ -146,7 +178,7 @@ pub fn line<DB: DrawingBackend>(
     c: Rgb,
     width: u32,
 ) -> Res<DB> {
-    area.draw(&PathElement::new(vec![a, b], rgb(c).stroke_width(width)))
+    polyline(area, vec![a, b], c, width)
 }
 
 /// A polyline in pixels (nothing for fewer than two points).

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::frame::{font, rect, text, Area, Frame, Res};
+use super::frame::{begin, font, rect, text, Area, Frame, Res};
 use super::theme::{ChartTheme, Rgb};
 use crate::format::fixed;
 use crate::replay::{SweepAxis, ThetaSweep};
@@ -80,16 +80,7 @@ pub fn draw_sweep_map<DB: DrawingBackend>(
     d: &SweepMap,
     theme: &ChartTheme,
 ) -> Res<DB> {
-    area.fill(&super::frame::rgb(theme.background))?;
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
-    let head = font(
-        theme,
-        theme.caption_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Top,
-    );
+    let (w, h, head) = begin(area, theme)?;
     let headline = match d.best {
         Some((x, y, v)) => format!(
             "Expectancy (R per trade); best {} R at {} {}, {} {}",

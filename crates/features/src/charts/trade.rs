@@ -8,7 +8,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::frame::{dashed, font, line, polygon, polyline, rect, text, Area, Frame, Res};
+use super::frame::{begin, dashed, font, line, polygon, polyline, rect, text, Area, Frame, Res};
 use super::theme::{ChartTheme, Rgb};
 use crate::format::fixed;
 use crate::format::fixed_trim as fmt_fixed;
@@ -303,16 +303,7 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
     d: &TradeChart,
     theme: &ChartTheme,
 ) -> Res<DB> {
-    area.fill(&super::frame::rgb(theme.background))?;
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
-    let head = font(
-        theme,
-        theme.caption_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Top,
-    );
+    let (w, h, head) = begin(area, theme)?;
     text(area, &d.headline, (8, 5), &head)?;
     let f = Frame::new(LEFT, 44, w - RIGHT, h - 22, x_frame(&d.candles), d.y_range);
     f.y_axis(area, theme, 6, crate::charts::fmt_tick)?;
@@ -526,17 +517,8 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
     d: &TradeSignals,
     theme: &ChartTheme,
 ) -> Res<DB> {
-    area.fill(&super::frame::rgb(theme.background))?;
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
+    let (w, h, head) = begin(area, theme)?;
     let half = h / 2;
-    let head = font(
-        theme,
-        theme.caption_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Top,
-    );
     let small = font(
         theme,
         theme.font_size - 1.0,
@@ -588,14 +570,7 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
             }
         }
     }
-    let zs: Vec<(i32, i32)> = d
-        .index
-        .iter()
-        .zip(&d.z)
-        .filter(|(_, z)| z.is_finite())
-        .map(|(&i, &z)| f.p(i as f64, z))
-        .collect();
-    polyline(area, zs, theme.foreground, 1)?;
+    polyline(area, f.path(&d.index, &d.z), theme.foreground, 1)?;
     dashed(
         area,
         f.p(f.x.0, d.z_star),
@@ -694,14 +669,7 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
         1,
     )?;
     line(area, g.p(g.x.0, 0.0), g.p(g.x.1, 0.0), theme.muted, 1)?;
-    let rs: Vec<(i32, i32)> = d
-        .index
-        .iter()
-        .zip(&d.r_net)
-        .filter(|(_, r)| r.is_finite())
-        .map(|(&i, &r)| g.p(i as f64, r))
-        .collect();
-    polyline(area, rs, theme.accent2, 2)?;
+    polyline(area, g.path(&d.index, &d.r_net), theme.accent2, 2)?;
     if let Some(c) = d.cursor {
         let x = g.px(c as f64);
         dashed(area, (x, g.t), (x, g.b), theme.foreground, 1)?;
