@@ -572,17 +572,29 @@ fn price_ok(index: usize, bar: &Bar) -> Result<(), SimError> {
     Ok(())
 }
 
+/// P1's stops at bar `index` for a position on `side` at `close` with the excursion `(peak,
+/// trough)` since entry and the stop in place, and the market state they came from.
 fn p1_at(
     series: &Series,
     index: usize,
-    input: &StopInput,
+    side: Side,
+    close: f64,
+    (peak, trough): (f64, f64),
+    current_sl: Option<f64>,
     p: &SimParams,
 ) -> Result<(harvest_market::StopProposal, MarketState), SimError> {
     let ms = series.states[index].ok_or(SimError::NoState {
         index,
         first: series.first_state(),
     })?;
-    let prop = harvest_market::propose_stops(input, &ms, &p.p1).map_err(|e| SimError::P1 {
+    let input = StopInput {
+        side,
+        current_price: close,
+        peak_price: peak,
+        trough_price: trough,
+        current_sl,
+    };
+    let prop = harvest_market::propose_stops(&input, &ms, &p.p1).map_err(|e| SimError::P1 {
         index,
         message: e.to_string(),
     })?;
@@ -650,13 +662,10 @@ pub fn simulate(
     let (p1, _) = p1_at(
         series,
         entry,
-        &StopInput {
-            side,
-            current_price: entry_price,
-            peak_price: entry_price,
-            trough_price: entry_price,
-            current_sl: None,
-        },
+        side,
+        entry_price,
+        (entry_price, entry_price),
+        None,
         p,
     )?;
     let initial_sl = p1.proposed_sl;
@@ -777,18 +786,7 @@ pub fn simulate(
         }
         peak = peak.max(bar.high);
         trough = trough.min(bar.low);
-        let (p1, ms) = p1_at(
-            series,
-            i,
-            &StopInput {
-                side,
-                current_price: bar.close,
-                peak_price: peak,
-                trough_price: trough,
-                current_sl: Some(sl),
-            },
-            p,
-        )?;
+        let (p1, ms) = p1_at(series, i, side, bar.close, (peak, trough), Some(sl), p)?;
         let pnl = sign * (bar.close - entry_price) * remaining;
         let market = ms.to_kernel();
         let p1k = P1Proposal {
@@ -977,18 +975,7 @@ fn baseline(
         if rule == BaseRule::Trail {
             peak = peak.max(bar.high);
             trough = trough.min(bar.low);
-            let (p1, _) = p1_at(
-                series,
-                i,
-                &StopInput {
-                    side,
-                    current_price: bar.close,
-                    peak_price: peak,
-                    trough_price: trough,
-                    current_sl: Some(sl),
-                },
-                p,
-            )?;
+            let (p1, _) = p1_at(series, i, side, bar.close, (peak, trough), Some(sl), p)?;
             if p1.proposed_sl.is_finite() {
                 sl = tighter(side, sl, p1.proposed_sl);
             }
