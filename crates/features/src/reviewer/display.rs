@@ -486,22 +486,11 @@ impl Chip {
 mod tests {
     use super::*;
     use crate::reviewer::verify::review_text;
-    use crate::reviewer::{page_info, Digest, LoadError};
+    use crate::reviewer::{page_info, LoadError};
     use harvest_kernel::Tolerance;
 
-    const SAMPLE: &str = include_str!("../../../../assets/sample-proposals.jsonl");
-
     fn batch() -> Batch {
-        let (rows, r) = review_text(SAMPLE, &Tolerance::default());
-        let mut b = Batch::new(1, "<sample>.jsonl", Some(368_459), Tolerance::default());
-        b.push(rows);
-        b.digest = Some(Digest {
-            sha256: r.input_sha256,
-            bytes: r.input_bytes,
-            lines: r.lines,
-        });
-        b.status = BatchStatus::Done;
-        b
+        crate::reviewer::store::tests::reviewed_sample("<sample>.jsonl", Some(368_459))
     }
 
     fn cells(b: &Batch, line: usize) -> RowCells {

@@ -469,15 +469,16 @@ impl OpenedRecord {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::reviewer::verify::review_text;
 
-    const SAMPLE: &str = include_str!("../../../../assets/sample-proposals.jsonl");
+    pub(crate) const SAMPLE: &str = include_str!("../../../../assets/sample-proposals.jsonl");
 
-    fn sample_batch() -> Batch {
+    /// The shipped sample reviewed into batch 1 named `name` (of `size` bytes, if known), done.
+    pub(crate) fn reviewed_sample(name: &str, size: Option<u64>) -> Batch {
         let (rows, receipt) = review_text(SAMPLE, &Tolerance::default());
-        let mut b = Batch::new(1, "sample-proposals.jsonl", None, Tolerance::default());
+        let mut b = Batch::new(1, name, size, Tolerance::default());
         b.push(rows);
         b.digest = Some(Digest {
             sha256: receipt.input_sha256,
@@ -486,6 +487,10 @@ mod tests {
         });
         b.status = BatchStatus::Done;
         b
+    }
+
+    fn sample_batch() -> Batch {
+        reviewed_sample("sample-proposals.jsonl", None)
     }
 
     #[test]
