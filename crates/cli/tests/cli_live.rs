@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{harvest, text};
+use common::{assert_stderr_has, harvest, text};
 use harvest_features::reviewer::published::{
     record_from_proposal, Fields, HASH_PREFIX, STREAM_KEY,
 };
@@ -349,11 +349,7 @@ fn theta_of_records_without_proposal_json_comes_from_the_flag() {
     std::fs::write(&bad, "{\"cost_bps\": \"x\"}").unwrap();
     let out = harvest(&["verify", "--theta", bad.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("cost_bps"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "cost_bps");
 }
 
 #[test]
@@ -366,11 +362,7 @@ fn unreachable_redis_is_exit_2_with_a_message() {
     ] {
         let out = harvest(&args, b"");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(
-            text(&out.stderr).contains("cannot reach Redis at"),
-            "{}",
-            text(&out.stderr)
-        );
+        assert_stderr_has(&out, "cannot reach Redis at");
         assert!(out.stdout.is_empty());
     }
     let out = harvest(&["snapshot"], b"");

@@ -16,7 +16,7 @@ use harvest_publisher::redis::{self, Cmd};
 use harvest_publisher::store::{self, Store};
 
 mod common;
-use common::text;
+use common::{assert_stderr_has, text};
 
 const BIN: &str = env!("CARGO_BIN_EXE_harvest");
 
@@ -338,11 +338,7 @@ fn once_exit_codes_0_1_2() {
     let dead = format!("redis://127.0.0.1:{}", free_port().unwrap());
     let out = publish(&dead, &["--once", "--symbols", "BTCUSDT"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("Redis unreachable"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "Redis unreachable");
 }
 
 #[test]
@@ -410,11 +406,7 @@ fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
 
     // Nothing changed: only last_update_epoch, no stream entry.
     let out = publish(&r.url(), &args);
-    assert!(
-        text(&out.stderr).contains("published 0, unchanged 1"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "published 0, unchanged 1");
     let second = hgetall(&mut s, key);
     for k in FIELDS {
         if k == "last_update_epoch" {
@@ -433,11 +425,7 @@ fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
         &[("current_price", "101.6")],
     );
     let out = publish(&r.url(), &args);
-    assert!(
-        text(&out.stderr).contains("published 0, unchanged 1"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "published 0, unchanged 1");
 
     // The action changes: published in full.
     hset(
@@ -446,11 +434,7 @@ fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
         &[("unrealized_pnl", "5.5")],
     );
     let out = publish(&r.url(), &args);
-    assert!(
-        text(&out.stderr).contains("published 1, unchanged 0"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "published 1, unchanged 0");
     assert_ne!(
         hgetall(&mut s, key)["harvest_action"],
         first["harvest_action"]
@@ -462,11 +446,7 @@ fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
         &r.url(),
         &["--once", "--symbols", "BTCUSDT", "--max-publish-age", "0"],
     );
-    assert!(
-        text(&out.stderr).contains("published 1, unchanged 0"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "published 1, unchanged 0");
 }
 
 #[test]
@@ -579,11 +559,7 @@ fn never_invents_positions() {
         ],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("positions that do not exist"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "positions that do not exist");
     assert_eq!(int(run(&mut s, &["DBSIZE"])), keys);
 }
 
@@ -883,11 +859,7 @@ fn unit_file_is_valid() {
     // The check can fail: a misspelt key is reported.
     let broken = built.replace("ProtectSystem=strict", "ProtectSystm=strict");
     let out = verify("broken.service", &broken);
-    assert!(
-        text(&out.stderr).contains("ProtectSystm"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "ProtectSystm");
     // Hardening: systemd's own exposure score stays "OK" (≤ 2 of 10).
     let out = Command::new("systemd-analyze")
         .args(["security", "--offline=true", "--threshold=20", "--no-pager"])
@@ -1074,11 +1046,7 @@ fn rediss_tls_with_a_trusted_ca() {
         .output()
         .unwrap();
     assert_eq!(without.status.code(), Some(2));
-    assert!(
-        text(&without.stderr).contains("certificate"),
-        "{}",
-        text(&without.stderr)
-    );
+    assert_stderr_has(&without, "certificate");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1141,11 +1109,7 @@ fn redis_cluster_of_three_nodes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("read 12, published 12"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "read 12, published 12");
     for sym in &syms {
         let h = hgetall(&mut s, &format!("quantum:harvest:proposal:{sym}"));
         assert_eq!(h["harvest_action"], "PARTIAL_25", "{sym}");
@@ -1226,11 +1190,7 @@ fn proposal_stream_is_capped_near_10000() {
         &["--once", "--symbols", &syms.join(","), "--enable-stream"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains(&format!("published {n}")),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, &format!("published {n}"));
     // MAXLEN ~ 10000: trimmed in whole nodes, so a little above 10,000, never near 10,600.
     let len = int(run(&mut s, &["XLEN", PROPOSAL_STREAM]));
     assert!((10_000..10_200).contains(&len), "XLEN {len}");

@@ -27,3 +27,10 @@ pub fn harvest(args: &[&str], stdin: &[u8]) -> Output {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// Asserts that the command's stderr contains `needle` (and shows the stderr when not).
+#[track_caller]
+pub fn assert_stderr_has(out: &Output, needle: &str) {
+    let err = text(&out.stderr);
+    assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
+}
