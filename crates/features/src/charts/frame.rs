@@ -136,6 +136,29 @@ impl Frame {
             .collect()
     }
 
+    /// A dashed horizontal line across the frame at `y` (an entry price, a threshold).
+    pub fn level<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        y: f64,
+        c: Rgb,
+        width: u32,
+    ) -> Res<DB> {
+        dashed(area, self.p(self.x.0, y), self.p(self.x.1, y), c, width)
+    }
+
+    /// The scrubber's bar: a dashed vertical line through the frame at bar `index`, if any.
+    pub fn scrubber<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        index: Option<usize>,
+        theme: &ChartTheme,
+    ) -> Res<DB> {
+        let Some(i) = index else { return Ok(()) };
+        let x = self.px(i as f64);
+        dashed(area, (x, self.t), (x, self.b), theme.foreground, 1)
+    }
+
     /// Pixels per x unit.
     pub fn x_scale(&self) -> f64 {
         f64::from(self.r - self.l) / (self.x.1 - self.x.0)

@@ -322,13 +322,7 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
         text(area, &fmt_time(c.time), (x, f.b + 5), &small)?;
     }
     // Entry price.
-    dashed(
-        area,
-        f.p(f.x.0, d.entry_price),
-        f.p(f.x.1, d.entry_price),
-        theme.entry,
-        1,
-    )?;
+    f.level(area, d.entry_price, theme.entry, 1)?;
     // Candles.
     let body = ((f.x_scale() * 0.35).round() as i32).max(1);
     let up = theme.proposed;
@@ -369,10 +363,7 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
         prev = Some((x1, y));
     }
     // Scrubber.
-    if let Some(cur) = d.cursor {
-        let x = f.px(cur as f64);
-        dashed(area, (x, f.t), (x, f.b), theme.foreground, 1)?;
-    }
+    f.scrubber(area, d.cursor, theme)?;
     // Markers with labels, alternating above and below so neighbours do not collide.
     let label = |c| font(theme, theme.font_size - 1.0, c, HPos::Center, VPos::Bottom);
     let label_down = |c| font(theme, theme.font_size - 1.0, c, HPos::Center, VPos::Top);
@@ -571,13 +562,7 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
         }
     }
     polyline(area, f.path(&d.index, &d.z), theme.foreground, 1)?;
-    dashed(
-        area,
-        f.p(f.x.0, d.z_star),
-        f.p(f.x.1, d.z_star),
-        theme.danger,
-        2,
-    )?;
+    f.level(area, d.z_star, theme.danger, 2)?;
     text(
         area,
         "z*",
@@ -612,10 +597,7 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
         text(area, name, (x + 14, f.t + 8), &lg)?;
         x += 28 + (name.chars().count() as f64 * 6.0) as i32;
     }
-    if let Some(c) = d.cursor {
-        let x = f.px(c as f64);
-        dashed(area, (x, f.t), (x, f.b), theme.foreground, 1)?;
-    }
+    f.scrubber(area, d.cursor, theme)?;
     // R_net panel.
     let finite = d.r_net.iter().copied().filter(|v| v.is_finite());
     let (mut lo, mut hi) = finite.fold((-1.0f64, d.bands[2] + 0.5), |(a, b), v| {
@@ -661,18 +643,9 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
         }
     }
     g.y_axis(area, theme, 4, crate::charts::fmt_tick)?;
-    dashed(
-        area,
-        g.p(g.x.0, d.lock_r),
-        g.p(g.x.1, d.lock_r),
-        theme.lock,
-        1,
-    )?;
+    g.level(area, d.lock_r, theme.lock, 1)?;
     line(area, g.p(g.x.0, 0.0), g.p(g.x.1, 0.0), theme.muted, 1)?;
     polyline(area, g.path(&d.index, &d.r_net), theme.accent2, 2)?;
-    if let Some(c) = d.cursor {
-        let x = g.px(c as f64);
-        dashed(area, (x, g.t), (x, g.b), theme.foreground, 1)?;
-    }
+    g.scrubber(area, d.cursor, theme)?;
     Ok(())
 }
