@@ -474,24 +474,7 @@ fn py_float(v: f64) -> String {
 /// assert_eq!(iso_utc(1_700_000_000), "2023-11-14T22:13:20Z");
 /// ```
 pub fn iso_utc(epoch: u64) -> String {
-    let days = (epoch / 86_400) as i64;
-    let secs = epoch % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    harvest_market::format_iso(i64::try_from(epoch).unwrap_or(i64::MAX))
 }
 
 /// The record P2.5 publishes for proposal `p` at Unix time `epoch` (with `proposal_json` and
