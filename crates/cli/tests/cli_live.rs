@@ -135,11 +135,27 @@ fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
+/// A fresh directory under the system's temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!("harvest-cli-live-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
-    d
+    TempDir(d)
 }
 
 #[test]
@@ -414,7 +430,7 @@ impl Drop for Serve {
     }
 }
 
-fn dist(name: &str) -> PathBuf {
+fn dist(name: &str) -> TempDir {
     let d = temp_dir(name);
     std::fs::write(
         d.join("index.html"),
