@@ -517,14 +517,16 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
         HPos::Right,
         VPos::Center,
     );
-    // Kill panel.
-    let zmax =
+    // Kill panel: room above the highest of z and z* for the legend (22 px), so neither the
+    // threshold line nor a bar runs through it.
+    let top =
         d.z.iter()
             .copied()
             .filter(|v| v.is_finite())
             .fold(d.z_star, f64::max)
-            .max(0.1)
-            * 1.1;
+            .max(0.1);
+    let plot_h = f64::from((half - 30).max(1));
+    let zmax = top * (1.0 / (1.0 - (22.0 / plot_h).min(0.5))).max(1.1);
     let f = Frame::new(LEFT, 24, w - RIGHT, half - 6, d.x_range, (0.0, zmax));
     text(
         area,
@@ -582,11 +584,20 @@ pub fn draw_trade_signals<DB: DrawingBackend>(
         HPos::Left,
         VPos::Center,
     );
-    let mut x = f.l + 8;
-    for (j, name) in ["regime flip", "σ spike", "TS drop", "age"]
+    let names = ["regime flip", "σ spike", "TS drop", "age"];
+    let width: i32 = names
         .iter()
-        .enumerate()
-    {
+        .map(|n| 28 + (n.chars().count() as f64 * 6.0) as i32)
+        .sum();
+    rect(
+        area,
+        (f.l + 4, f.t + 1),
+        (f.l + 4 + width, f.t + 15),
+        theme.background,
+        true,
+    )?;
+    let mut x = f.l + 8;
+    for (j, name) in names.iter().enumerate() {
         rect(
             area,
             (x, f.t + 4),
