@@ -2,6 +2,7 @@
 
 use harvest_features::charts::MAX_GRID;
 use harvest_features::format::{shorten, Num};
+use harvest_features::replay::Sides;
 use harvest_kernel::{Axis, PARAMS};
 
 /// Why an option value was refused; the message names the value and what is allowed.
@@ -19,6 +20,9 @@ pub enum ArgError {
     /// `a ≥ b`.
     #[error("range {}:{} is empty: the first number must be below the second", Num(*.0), Num(*.1))]
     EmptyRange(f64, f64),
+    /// Not a side choice of `backtest --side`.
+    #[error("`{0}`: expected long, short or both")]
+    Sides(String),
     /// Not an integer in `2..=MAX_GRID`.
     #[error("“{}” is not a grid size: expected an integer from 2 to {MAX_GRID}", shorten(.0))]
     GridSide(String),
@@ -96,6 +100,21 @@ pub fn parse_grid_side(s: &str) -> Result<usize, ArgError> {
         .ok_or_else(|| ArgError::GridSide(s.to_string()))
 }
 
+/// Parses `backtest --side`: `long`, `short` or `both` ([`Sides::parse`]).
+///
+/// # Errors
+/// [`ArgError::Sides`], naming the text and the allowed values.
+///
+/// ```
+/// use harvest_cli::args::parse_sides;
+/// use harvest_features::replay::Sides;
+/// assert_eq!(parse_sides("both"), Ok(Sides::Both));
+/// assert!(parse_sides("up").unwrap_err().to_string().contains("long, short or both"));
+/// ```
+pub fn parse_sides(s: &str) -> Result<Sides, ArgError> {
+    Sides::parse(s).ok_or_else(|| ArgError::Sides(s.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,7 +122,7 @@ mod tests {
     /// The messages as the CLI printed them before the typed errors.
     #[test]
     fn messages() {
-        let cases: [(ArgError, &str); 4] = [
+        let cases: [(ArgError, &str); 5] = [
             (
                 parse_range("x").unwrap_err(),
                 "“x” is not a range: expected a:b, e.g. 0:0.05",
@@ -119,6 +138,10 @@ mod tests {
             (
                 parse_grid_side("1025").unwrap_err(),
                 "“1025” is not a grid size: expected an integer from 2 to 1024",
+            ),
+            (
+                parse_sides("up").unwrap_err(),
+                "`up`: expected long, short or both",
             ),
         ];
         for (e, want) in cases {

@@ -18,6 +18,9 @@ use harvest_features::replay::{
 use harvest_features::tuning::import_theta;
 use harvest_kernel::Theta;
 
+use crate::args::parse_sides;
+use crate::error::InputError;
+
 /// Options of `backtest`.
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -60,10 +63,6 @@ pub struct BacktestArgs {
     pub summary: Option<PathBuf>,
 }
 
-fn parse_sides(s: &str) -> Result<Sides, String> {
-    Sides::parse(s).ok_or_else(|| format!("`{s}`: expected long, short or both"))
-}
-
 /// One JSON line: a trade row tagged with its theta.
 #[derive(Serialize)]
 struct Line<'a> {
@@ -96,16 +95,29 @@ fn read(path: &Option<PathBuf>) -> io::Result<String> {
     }
 }
 
-fn theta(path: &Option<PathBuf>, which: &str) -> Result<Theta, String> {
+/// A `--theta` / `--theta-b` file that could not be used: which option, the file and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{which} {}: {error}", path.display())]
+struct ThetaFileError {
+    /// `--theta` or `--theta-b`.
+    which: &'static str,
+    /// The file given.
+    path: PathBuf,
+    /// Unreadable, or every problem of the strict importer.
+    error: InputError,
+}
+
+fn theta(path: &Option<PathBuf>, which: &'static str) -> Result<Theta, ThetaFileError> {
     let Some(path) = path else {
         return Ok(Theta::default());
     };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{which} {}: {e}", path.display()))?;
-    import_theta(&text).map_err(|errs| {
-        let all: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        format!("{which} {}: {}", path.display(), all.join("; "))
-    })
+    let fail = |error| ThetaFileError {
+        which,
+        path: path.clone(),
+        error,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(InputError::Io(e)))?;
+    import_theta(&text).map_err(|errs| fail(InputError::Theta(errs)))
 }
 
 /// The market states of every bar, computed on all cores (each state reads only the 257

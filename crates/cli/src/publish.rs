@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::builder::BoolishValueParser;
 use clap::Args;
 
-use harvest_publisher::plan::{symbols, PositionSource, Rules, Shard};
+use harvest_publisher::plan::{symbols, ConfigError, PositionSource, Rules, Shard};
 use harvest_publisher::service::{self, log, Settings};
 use harvest_publisher::store::Timeouts;
 
@@ -56,24 +56,28 @@ pub struct PublishArgs {
     pub batch: usize,
 }
 
-fn settings(args: &PublishArgs) -> Result<Settings, String> {
-    let source: PositionSource = args.position_source.parse().map_err(|e| format!("{e}"))?;
-    let shard: Shard = args.shard.parse().map_err(|e| format!("{e}"))?;
-    let symbols = symbols(&args.symbols, shard).map_err(|e| format!("{e}"))?;
+fn settings(args: &PublishArgs) -> Result<Settings, ConfigError> {
+    let source: PositionSource = args.position_source.parse()?;
+    let shard: Shard = args.shard.parse()?;
+    let symbols = symbols(&args.symbols, shard)?;
     let rules = Rules::new(
         args.fallback_stop_pct,
         args.change_eps_pct,
         args.max_publish_age,
-    )
-    .map_err(|e| format!("{e}"))?;
+    )?;
     if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
-        return Err(format!(
-            "interval = {} must be seconds in (0, 86400]",
-            args.interval
-        ));
+        return Err(ConfigError::Number {
+            name: "interval",
+            value: args.interval,
+            expected: "seconds in (0, 86400]",
+        });
     }
     if args.batch == 0 {
-        return Err("batch must be at least 1".into());
+        return Err(ConfigError::Number {
+            name: "batch",
+            value: 0.0,
+            expected: "at least 1 (symbols per pipelined batch)",
+        });
     }
     Ok(Settings {
         redis_url: args.redis_url.clone(),
@@ -105,6 +109,73 @@ pub fn run(args: &PublishArgs) -> ExitCode {
         Err(e) => {
             log(&format!("cannot install signal handlers: {e}"));
             ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> PublishArgs {
+        PublishArgs {
+            once: true,
+            redis_url: "redis://127.0.0.1:6379".into(),
+            cluster: false,
+            symbols: "BTCUSDT".into(),
+            interval: 10.0,
+            position_source: "auto".into(),
+            enable_stream: false,
+            fallback_stop_pct: 0.02,
+            max_publish_age: 60.0,
+            change_eps_pct: 0.001,
+            shard: "1/1".into(),
+            batch: 1000,
+        }
+    }
+
+    /// Each refused setting names the setting, its value and what is allowed.
+    #[test]
+    fn refused_settings_say_why() {
+        assert!(settings(&args()).is_ok());
+        type Change = fn(&mut PublishArgs);
+        let cases: [(Change, &str); 7] = [
+            (
+                |a| a.interval = 0.0,
+                "interval = 0 must be seconds in (0, 86400]",
+            ),
+            (
+                |a| a.interval = 86_401.0,
+                "interval = 86401 must be seconds in (0, 86400]",
+            ),
+            (
+                |a| a.batch = 0,
+                "batch = 0 must be at least 1 (symbols per pipelined batch)",
+            ),
+            (
+                |a| a.position_source = "files".into(),
+                "position source \"files\" is not one of auto, redis_hash, redis_stream",
+            ),
+            (
+                |a| a.shard = "3/2".into(),
+                "shard \"3/2\" must be k/n with 1 ≤ k ≤ n (e.g. 1/2 and 2/2 for two instances)",
+            ),
+            (
+                |a| a.symbols = " ".into(),
+                "no symbols: give --symbols BTCUSDT,ETHUSDT or SYMBOLS",
+            ),
+            (
+                |a| a.fallback_stop_pct = 1.0,
+                "fallback_stop_pct = 1 must be in (0, 1)",
+            ),
+        ];
+        for (change, message) in cases {
+            let mut a = args();
+            change(&mut a);
+            let Err(e) = settings(&a) else {
+                panic!("accepted, expected: {message}");
+            };
+            assert_eq!(e.to_string(), message);
         }
     }
 }

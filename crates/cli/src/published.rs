@@ -135,15 +135,45 @@ pub fn read_stream(
         .collect())
 }
 
-/// Reads what `src` names; the error is a line for stderr.
-pub fn read(src: &RedisSource) -> Result<Vec<Fields>, String> {
+/// Why the published records could not be read (a line for stderr; the command exits 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// No connection (bad URL, refused, timed out).
+    #[error("cannot reach Redis at {url}: {error}")]
+    Connect {
+        /// The `--redis` URL.
+        url: String,
+        /// What the client said.
+        error: redis::RedisError,
+    },
+    /// Connected, but a read failed (a key of the wrong type, a lost connection).
+    #[error("reading from Redis at {url}: {error}")]
+    Read {
+        /// The `--redis` URL.
+        url: String,
+        /// What the server or the client said.
+        error: redis::RedisError,
+    },
+}
+
+/// Reads what `src` names.
+///
+/// # Errors
+/// [`ReadError::Connect`] or [`ReadError::Read`], naming the URL.
+pub fn read(src: &RedisSource) -> Result<Vec<Fields>, ReadError> {
     let url = src.redis.as_deref().unwrap_or_default();
-    let mut con = connect(url).map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
+    let mut con = connect(url).map_err(|error| ReadError::Connect {
+        url: url.to_string(),
+        error,
+    })?;
     let got = match &src.stream {
         Some(stream) => read_stream(&mut con, stream, src.count),
         None => read_hashes(&mut con, &src.symbols),
     };
-    got.map_err(|e| format!("reading from Redis at {url}: {e}"))
+    got.map_err(|error| ReadError::Read {
+        url: url.to_string(),
+        error,
+    })
 }
 
 /// One record as a JSON line (fields in name order), as `harvest snapshot` writes it.

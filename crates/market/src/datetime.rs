@@ -4,6 +4,8 @@
 //! strings tried one after another and not at all for the `09-AM` form; the civil-calendar
 //! arithmetic (H. Hinnant's `days_from_civil`) is a few lines and keeps the Replay chunk small.
 
+use serde::Serialize;
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -56,6 +58,63 @@ pub fn format_iso(time: i64) -> String {
     )
 }
 
+/// Why a time cell is not a time; each message quotes the cell and says what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimeError {
+    /// The cell is empty (or only spaces).
+    #[error("empty time")]
+    Empty,
+    /// Neither a date nor a non-negative number of epoch seconds, milliseconds, … .
+    #[error(
+        "unrecognised time {text:?}: expected a date like 2019-10-17T09:00:00Z or epoch seconds"
+    )]
+    Unrecognised {
+        /// The cell, trimmed.
+        text: String,
+    },
+    /// A number too large for epoch nanoseconds.
+    #[error("epoch time {text} is too large: expected below 1e20 (nanoseconds)")]
+    TooLarge {
+        /// The cell, trimmed.
+        text: String,
+    },
+    /// A date that is not `YYYY-MM-DD` (or `/`).
+    #[error("unrecognised date {text:?}: expected YYYY-MM-DD")]
+    Date {
+        /// The cell, trimmed.
+        text: String,
+    },
+    /// A part that is not a whole number.
+    #[error("bad {part} in {text:?}: expected digits")]
+    NotDigits {
+        /// The part: `year`, `month`, `day`, `hour`, `minute`, `second`, `offset hour`, … .
+        part: &'static str,
+        /// The cell, trimmed.
+        text: String,
+    },
+    /// A part outside its range.
+    #[error("{part} {value} out of range in {text:?}: expected {min} to {max}")]
+    OutOfRange {
+        /// The part: `month`, `day`, `hour`, `minute`, `second`, `offset hour`, … .
+        part: &'static str,
+        /// Its value.
+        value: u32,
+        /// The smallest allowed.
+        min: u32,
+        /// The largest allowed (the day's depends on the month).
+        max: u32,
+        /// The cell, trimmed.
+        text: String,
+    },
+    /// More `:`-separated parts than `HH:MM:SS`.
+    #[error("bad time of day in {text:?}: expected HH, HH:MM or HH:MM:SS")]
+    Clock {
+        /// The cell, trimmed.
+        text: String,
+    },
+}
+
 /// Parses a time cell to epoch seconds (UTC), or says why not.
 ///
 /// Accepted: epoch seconds, milliseconds, microseconds or nanoseconds (by magnitude: below 1e11
@@ -64,19 +123,19 @@ pub fn format_iso(time: i64) -> String {
 /// `UTC` or an offset `±HH:MM` / `±HHMM`; and CryptoDataDownload's `YYYY-MM-DD HH-AM` / `HH-PM`.
 ///
 /// ```
-/// use harvest_market::parse_time;
+/// use harvest_market::{parse_time, TimeError};
 /// assert_eq!(parse_time("2019-10-17 09-AM"), Ok(1571302800));
 /// assert_eq!(parse_time("2019-10-17T09:00:00Z"), Ok(1571302800));
 /// assert_eq!(parse_time("1571302800000"), Ok(1571302800));
-/// assert!(parse_time("2019-02-30").is_err());
+/// assert!(matches!(parse_time("2019-02-30"), Err(TimeError::OutOfRange { part: "day", value: 30, max: 28, .. })));
 /// ```
 ///
 /// # Errors
-/// A message naming what was wrong (shape, month, day, hour, …).
-pub fn parse_time(cell: &str) -> Result<i64, String> {
+/// A [`TimeError`] naming what was wrong (shape, month, day, hour, …), its value and the range.
+pub fn parse_time(cell: &str) -> Result<i64, TimeError> {
     let s = cell.trim();
     if s.is_empty() {
-        return Err("empty time".into());
+        return Err(TimeError::Empty);
     }
     let b = s.as_bytes();
     if b.len() >= 5 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') {
@@ -86,10 +145,11 @@ pub fn parse_time(cell: &str) -> Result<i64, String> {
     }
 }
 
-fn parse_epoch(s: &str) -> Result<i64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("unrecognised time {s:?}"))?;
+fn parse_epoch(s: &str) -> Result<i64, TimeError> {
+    let unrecognised = || TimeError::Unrecognised { text: s.into() };
+    let v: f64 = s.parse().map_err(|_| unrecognised())?;
     if !v.is_finite() || v < 0.0 {
-        return Err(format!("unrecognised time {s:?}"));
+        return Err(unrecognised());
     }
     let secs = if v < 1e11 {
         v
@@ -100,19 +160,44 @@ fn parse_epoch(s: &str) -> Result<i64, String> {
     } else if v < 1e20 {
         v / 1e9
     } else {
-        return Err(format!("epoch time {s} is too large"));
+        return Err(TimeError::TooLarge { text: s.into() });
     };
     Ok(secs.floor() as i64)
 }
 
-fn num(s: &str, what: &str, whole: &str) -> Result<u32, String> {
+fn num(s: &str, part: &'static str, whole: &str) -> Result<u32, TimeError> {
+    let bad = || TimeError::NotDigits {
+        part,
+        text: whole.into(),
+    };
     if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
-        return Err(format!("bad {what} in {whole:?}"));
+        return Err(bad());
     }
-    s.parse().map_err(|_| format!("bad {what} in {whole:?}"))
+    s.parse().map_err(|_| bad())
 }
 
-fn parse_datetime(s: &str) -> Result<i64, String> {
+/// `value` if it is in `min..=max`, else [`TimeError::OutOfRange`].
+fn within(
+    part: &'static str,
+    value: u32,
+    min: u32,
+    max: u32,
+    whole: &str,
+) -> Result<u32, TimeError> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(TimeError::OutOfRange {
+            part,
+            value,
+            min,
+            max,
+            text: whole.into(),
+        })
+    }
+}
+
+fn parse_datetime(s: &str) -> Result<i64, TimeError> {
     let sep = s.as_bytes()[4] as char;
     let (date, rest) = match s.find(['T', ' ']) {
         Some(i) => (&s[..i], s[i + 1..].trim_start()),
@@ -122,17 +207,11 @@ fn parse_datetime(s: &str) -> Result<i64, String> {
     let (Some(y), Some(m), Some(d), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(format!("unrecognised date {s:?}"));
+        return Err(TimeError::Date { text: s.into() });
     };
     let y = i64::from(num(y, "year", s)?);
-    let m = num(m, "month", s)?;
-    let d = num(d, "day", s)?;
-    if !(1..=12).contains(&m) {
-        return Err(format!("month {m} out of range in {s:?}"));
-    }
-    if !(1..=days_in_month(y, m)).contains(&d) {
-        return Err(format!("day {d} out of range in {s:?}"));
-    }
+    let m = within("month", num(m, "month", s)?, 1, 12, s)?;
+    let d = within("day", num(d, "day", s)?, 1, days_in_month(y, m), s)?;
     let day_secs = days_from_civil(y, m, d) * 86_400;
     if rest.is_empty() {
         return Ok(day_secs);
@@ -141,8 +220,9 @@ fn parse_datetime(s: &str) -> Result<i64, String> {
 }
 
 /// Seconds into the day (minus the offset) of `HH[:MM[:SS[.f]]][Z|UTC|±HH:MM]` or `HH-AM`/`HH-PM`.
-fn parse_clock(t: &str, whole: &str) -> Result<i64, String> {
+fn parse_clock(t: &str, whole: &str) -> Result<i64, TimeError> {
     let upper = t.to_ascii_uppercase();
+    let too_many = || TimeError::Clock { text: whole.into() };
     for (suffix, pm) in [("-AM", false), ("-PM", true), (" AM", false), (" PM", true)] {
         if let Some(h) = upper.strip_suffix(suffix) {
             // `09-AM`, or `09:00:00 PM`: a 12-hour clock.
@@ -150,9 +230,12 @@ fn parse_clock(t: &str, whole: &str) -> Result<i64, String> {
             let hour = num(it.next().unwrap_or(""), "hour", whole)?;
             let minute = it.next().map_or(Ok(0), |m| num(m, "minute", whole))?;
             let second = it.next().map_or(Ok(0), |x| num(x, "second", whole))?;
-            if !(1..=12).contains(&hour) || minute > 59 || second > 59 || it.next().is_some() {
-                return Err(format!("bad 12-hour time in {whole:?}"));
+            if it.next().is_some() {
+                return Err(too_many());
             }
+            let hour = within("hour", hour, 1, 12, whole)?;
+            let minute = within("minute", minute, 0, 59, whole)?;
+            let second = within("second", second, 0, 59, whole)?;
             let h24 = hour % 12 + if pm { 12 } else { 0 };
             return Ok(i64::from(h24 * 3600 + minute * 60 + second));
         }
@@ -169,11 +252,14 @@ fn parse_clock(t: &str, whole: &str) -> Result<i64, String> {
             None if z.len() == 4 => z.split_at(2),
             None => (z, "0"),
         };
-        let zh = num(zh, "offset hour", whole)?;
-        let zm = num(zm, "offset minute", whole)?;
-        if zh > 23 || zm > 59 {
-            return Err(format!("bad offset in {whole:?}"));
-        }
+        let zh = within("offset hour", num(zh, "offset hour", whole)?, 0, 23, whole)?;
+        let zm = within(
+            "offset minute",
+            num(zm, "offset minute", whole)?,
+            0,
+            59,
+            whole,
+        )?;
         let sign = if upper.as_bytes()[i] == b'+' { 1 } else { -1 };
         (
             upper[..i].trim_end().to_string(),
@@ -198,9 +284,13 @@ fn parse_clock(t: &str, whole: &str) -> Result<i64, String> {
             num(whole_secs, "second", whole)?
         }
     };
-    if it.next().is_some() || hour > 23 || minute > 59 || second > 60 {
-        return Err(format!("bad time of day in {whole:?}"));
+    if it.next().is_some() {
+        return Err(too_many());
     }
+    let hour = within("hour", hour, 0, 23, whole)?;
+    let minute = within("minute", minute, 0, 59, whole)?;
+    // 60: a leap second.
+    let second = within("second", second, 0, 60, whole)?;
     Ok(i64::from(hour * 3600 + minute * 60 + second) - offset)
 }
 
@@ -255,6 +345,90 @@ mod tests {
             "nan",
         ] {
             assert!(parse_time(bad).is_err(), "{bad:?} should fail");
+        }
+    }
+
+    #[test]
+    fn errors_name_the_part_the_value_and_the_range() {
+        let range = |part, value, min, max, text: &str| TimeError::OutOfRange {
+            part,
+            value,
+            min,
+            max,
+            text: text.into(),
+        };
+        let cases: [(&str, TimeError, &str); 14] = [
+            ("  ", TimeError::Empty, "empty time"),
+            (
+                "yesterday",
+                TimeError::Unrecognised { text: "yesterday".into() },
+                "unrecognised time \"yesterday\": expected a date like 2019-10-17T09:00:00Z or epoch seconds",
+            ),
+            (
+                "-5",
+                TimeError::Unrecognised { text: "-5".into() },
+                "unrecognised time \"-5\"",
+            ),
+            (
+                "1e21",
+                TimeError::TooLarge { text: "1e21".into() },
+                "epoch time 1e21 is too large: expected below 1e20",
+            ),
+            (
+                "2019-10",
+                TimeError::Date { text: "2019-10".into() },
+                "unrecognised date \"2019-10\": expected YYYY-MM-DD",
+            ),
+            (
+                "2019-x-01",
+                TimeError::NotDigits { part: "month", text: "2019-x-01".into() },
+                "bad month in \"2019-x-01\": expected digits",
+            ),
+            (
+                "2019-13-01",
+                range("month", 13, 1, 12, "2019-13-01"),
+                "month 13 out of range in \"2019-13-01\": expected 1 to 12",
+            ),
+            (
+                "2019-02-29",
+                range("day", 29, 1, 28, "2019-02-29"),
+                "day 29 out of range in \"2019-02-29\": expected 1 to 28",
+            ),
+            (
+                "2019-10-17 25:00",
+                range("hour", 25, 0, 23, "2019-10-17 25:00"),
+                "hour 25 out of range in \"2019-10-17 25:00\": expected 0 to 23",
+            ),
+            (
+                "2019-10-17 09:61",
+                range("minute", 61, 0, 59, "2019-10-17 09:61"),
+                "minute 61 out of range in \"2019-10-17 09:61\": expected 0 to 59",
+            ),
+            (
+                "2019-10-17 13-PM",
+                range("hour", 13, 1, 12, "2019-10-17 13-PM"),
+                "hour 13 out of range in \"2019-10-17 13-PM\": expected 1 to 12",
+            ),
+            (
+                "2019-10-17T09:00+24:00",
+                range("offset hour", 24, 0, 23, "2019-10-17T09:00+24:00"),
+                "offset hour 24 out of range in \"2019-10-17T09:00+24:00\": expected 0 to 23",
+            ),
+            (
+                "2019-10-17 09:00:00:00",
+                TimeError::Clock { text: "2019-10-17 09:00:00:00".into() },
+                "bad time of day in \"2019-10-17 09:00:00:00\": expected HH, HH:MM or HH:MM:SS",
+            ),
+            (
+                "2019-10-17 09:00:00:00 PM",
+                TimeError::Clock { text: "2019-10-17 09:00:00:00 PM".into() },
+                "bad time of day in \"2019-10-17 09:00:00:00 PM\"",
+            ),
+        ];
+        for (text, want, message) in cases {
+            let got = parse_time(text).unwrap_err();
+            assert_eq!(got, want, "{text:?}");
+            assert!(got.to_string().starts_with(message), "{text:?}: {got}");
         }
     }
 

@@ -26,13 +26,15 @@ pub mod prices;
 
 use serde::{Deserialize, Serialize};
 
-pub use datetime::{format_iso, parse_time};
+pub use datetime::{format_iso, parse_time, TimeError};
 pub use error::MarketError;
 pub use p0::{market_state, market_states, MarketState, P0Params, MIN_CLOSES};
 pub use p1::{
     propose_stops, P1Params, PerRegime, Regime, StopAudit, StopInput, StopProposal, StopReason,
 };
-pub use prices::{import_prices, LineProblem, PriceError, PriceFormat, PriceImport, ProblemKind};
+pub use prices::{
+    import_prices, BarError, LineProblem, PriceError, PriceFormat, PriceImport, ProblemKind,
+};
 
 /// One bar of a price series.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::datetime::{format_iso, parse_time};
+use crate::datetime::{format_iso, parse_time, TimeError};
 use crate::Bar;
 
 /// The layout a file was read as.
@@ -106,6 +106,78 @@ pub enum PriceError {
     },
 }
 
+/// Why a line is not a bar (the message of its [`LineProblem`]): each names the column, the
+/// value and what is allowed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BarError {
+    /// The CSV reader refused the line (e.g. an unclosed quote): its message.
+    #[error("{0}")]
+    Csv(String),
+    /// Fewer fields than the layout's columns.
+    #[error("expected at least {needed} fields, got {got}")]
+    TooFewFields {
+        /// Fields the layout needs.
+        needed: usize,
+        /// Fields on the line.
+        got: usize,
+    },
+    /// The time cell is no time.
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    /// A price cell is empty.
+    #[error("{column} is empty")]
+    EmptyPrice {
+        /// `open`, `high`, `low` or `close`.
+        column: &'static str,
+    },
+    /// A price cell is no number.
+    #[error("{column} {text:?} is not a number")]
+    NotANumber {
+        /// `open`, `high`, `low` or `close`.
+        column: &'static str,
+        /// The cell, trimmed.
+        text: String,
+    },
+    /// A price that is not finite and > 0.
+    #[error("{column} {value} is not a price > 0")]
+    NotAPrice {
+        /// `open`, `high`, `low` or `close`.
+        column: &'static str,
+        /// The number.
+        value: f64,
+    },
+    /// High below low.
+    #[error("high {high} is below low {low}")]
+    HighBelowLow {
+        /// The high.
+        high: f64,
+        /// The low.
+        low: f64,
+    },
+    /// High below the open or the close.
+    #[error("high {high} is below open/close {body}")]
+    HighBelowBody {
+        /// The high.
+        high: f64,
+        /// The larger of open and close.
+        body: f64,
+    },
+    /// Low above the open or the close.
+    #[error("low {low} is above open/close {body}")]
+    LowAboveBody {
+        /// The low.
+        low: f64,
+        /// The smaller of open and close.
+        body: f64,
+    },
+    /// A volume cell that is not a number ≥ 0 (an empty one means no volume).
+    #[error("volume {text:?} is not a number ≥ 0")]
+    Volume {
+        /// The cell, trimmed.
+        text: String,
+    },
+}
+
 /// Column positions of a layout.
 #[derive(Debug, Clone, Copy)]
 struct Columns {
@@ -191,23 +263,25 @@ fn kline_columns(rec: &csv::StringRecord) -> Option<Columns> {
     })
 }
 
-fn price(rec: &csv::StringRecord, col: usize, name: &str) -> Result<f64, String> {
+fn price(rec: &csv::StringRecord, col: usize, column: &'static str) -> Result<f64, BarError> {
     let cell = rec[col].trim();
     match cell.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        Ok(v) => Err(format!("{name} {v} is not a price > 0")),
-        Err(_) if cell.is_empty() => Err(format!("{name} is empty")),
-        Err(_) => Err(format!("{name} {cell:?} is not a number")),
+        Ok(value) => Err(BarError::NotAPrice { column, value }),
+        Err(_) if cell.is_empty() => Err(BarError::EmptyPrice { column }),
+        Err(_) => Err(BarError::NotANumber {
+            column,
+            text: cell.into(),
+        }),
     }
 }
 
-fn read_bar(rec: &csv::StringRecord, c: &Columns) -> Result<Bar, String> {
+fn read_bar(rec: &csv::StringRecord, c: &Columns) -> Result<Bar, BarError> {
     if rec.len() < c.needed() {
-        return Err(format!(
-            "expected at least {} fields, got {}",
-            c.needed(),
-            rec.len()
-        ));
+        return Err(BarError::TooFewFields {
+            needed: c.needed(),
+            got: rec.len(),
+        });
     }
     let time = parse_time(&rec[c.time])?;
     let open = price(rec, c.open, "open")?;
@@ -215,16 +289,19 @@ fn read_bar(rec: &csv::StringRecord, c: &Columns) -> Result<Bar, String> {
     let low = price(rec, c.low, "low")?;
     let close = price(rec, c.close, "close")?;
     if high < low {
-        return Err(format!("high {high} is below low {low}"));
+        return Err(BarError::HighBelowLow { high, low });
     }
     if high < open.max(close) {
-        return Err(format!(
-            "high {high} is below open/close {}",
-            open.max(close)
-        ));
+        return Err(BarError::HighBelowBody {
+            high,
+            body: open.max(close),
+        });
     }
     if low > open.min(close) {
-        return Err(format!("low {low} is above open/close {}", open.min(close)));
+        return Err(BarError::LowAboveBody {
+            low,
+            body: open.min(close),
+        });
     }
     let volume = match c.volume {
         None => None,
@@ -235,7 +312,7 @@ fn read_bar(rec: &csv::StringRecord, c: &Columns) -> Result<Bar, String> {
             } else {
                 match cell.parse::<f64>() {
                     Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
-                    _ => return Err(format!("volume {cell:?} is not a number ≥ 0")),
+                    _ => return Err(BarError::Volume { text: cell.into() }),
                 }
             }
         }
@@ -293,18 +370,23 @@ pub fn import_prices(text: &str) -> Result<PriceImport, PriceError> {
             p.line() as usize + blank
         })
     };
-    let mut next = || -> Option<(usize, Result<csv::StringRecord, String>)> {
+    let mut next = || -> Option<(usize, Result<csv::StringRecord, BarError>)> {
         let r = records.next()?;
         Some(match r {
             Ok(rec) => (line_of(rec.position()), Ok(rec)),
-            Err(e) => (line_of(e.position()), Err(e.to_string())),
+            Err(e) => (line_of(e.position()), Err(BarError::Csv(e.to_string()))),
         })
     };
     // The layout, from the first one or two records.
     let (first_line, first) = match next() {
         None => return Err(PriceError::Empty),
         Some((line, Ok(rec))) => (line, rec),
-        Some((line, Err(e))) => return Err(PriceError::UnknownLayout { line, found: e }),
+        Some((line, Err(e))) => {
+            return Err(PriceError::UnknownLayout {
+                line,
+                found: e.to_string(),
+            })
+        }
     };
     let mut pending = None;
     let (format, cols) = if let Some(c) = header_columns(&first) {
@@ -337,14 +419,14 @@ pub fn import_prices(text: &str) -> Result<PriceImport, PriceError> {
     };
     // (time, line, bar) in file order.
     let mut rows: Vec<(usize, Bar)> = Vec::new();
-    let mut handle = |line: usize, rec: Result<csv::StringRecord, String>| match rec
+    let mut handle = |line: usize, rec: Result<csv::StringRecord, BarError>| match rec
         .and_then(|r| read_bar(&r, &cols))
     {
         Ok(bar) => rows.push((line, bar)),
-        Err(message) => problems.push(LineProblem {
+        Err(e) => problems.push(LineProblem {
             line,
             kind: ProblemKind::Bad,
-            message,
+            message: e.to_string(),
         }),
     };
     if let Some((line, rec)) = pending {
@@ -391,6 +473,96 @@ pub fn import_prices(text: &str) -> Result<PriceImport, PriceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_lines_name_the_column_the_value_and_the_rule() {
+        let cases: [(&str, BarError, &str); 9] = [
+            (
+                "2024-01-02,1,2,0.5",
+                BarError::TooFewFields { needed: 6, got: 4 },
+                "expected at least 6 fields, got 4",
+            ),
+            (
+                "2024-13-02,1,2,0.5,1,1",
+                BarError::Time(TimeError::OutOfRange {
+                    part: "month",
+                    value: 13,
+                    min: 1,
+                    max: 12,
+                    text: "2024-13-02".into(),
+                }),
+                "month 13 out of range in \"2024-13-02\": expected 1 to 12",
+            ),
+            (
+                "2024-01-02,,2,0.5,1,1",
+                BarError::EmptyPrice { column: "open" },
+                "open is empty",
+            ),
+            (
+                "2024-01-02,1,x,0.5,1,1",
+                BarError::NotANumber {
+                    column: "high",
+                    text: "x".into(),
+                },
+                "high \"x\" is not a number",
+            ),
+            (
+                "2024-01-02,1,2,0,1,1",
+                BarError::NotAPrice {
+                    column: "low",
+                    value: 0.0,
+                },
+                "low 0 is not a price > 0",
+            ),
+            (
+                "2024-01-02,1,2,3,1,1",
+                BarError::HighBelowLow {
+                    high: 2.0,
+                    low: 3.0,
+                },
+                "high 2 is below low 3",
+            ),
+            (
+                "2024-01-02,1,2,0.5,2.5,1",
+                BarError::HighBelowBody {
+                    high: 2.0,
+                    body: 2.5,
+                },
+                "high 2 is below open/close 2.5",
+            ),
+            (
+                "2024-01-02,1,2,1.5,1.2,1",
+                BarError::LowAboveBody {
+                    low: 1.5,
+                    body: 1.0,
+                },
+                "low 1.5 is above open/close 1",
+            ),
+            (
+                "2024-01-02,1,2,0.5,1,-3",
+                BarError::Volume { text: "-3".into() },
+                "volume \"-3\" is not a number ≥ 0",
+            ),
+        ];
+        let cols = Columns {
+            time: 0,
+            open: 1,
+            high: 2,
+            low: 3,
+            close: 4,
+            volume: Some(5),
+        };
+        for (line, want, message) in cases {
+            let rec = csv::StringRecord::from(line.split(',').collect::<Vec<_>>());
+            let got = read_bar(&rec, &cols).unwrap_err();
+            assert_eq!(got, want, "{line}");
+            assert_eq!(got.to_string(), message, "{line}");
+            // The same message reaches the user as the line's problem.
+            let text = format!("time,open,high,low,close,volume\n2024-01-01,1,1,1,1,1\n{line}\n");
+            let import = import_prices(&text).unwrap();
+            assert_eq!(import.problems[0].to_string(), format!("line 3: {message}"));
+        }
+    }
 
     #[test]
     fn pandas_index_column() {

@@ -20,7 +20,8 @@ pub enum PositionSource {
     RedisStream,
 }
 
-/// Why a `--position-source` value is refused.
+/// Why a setting of the publisher (`--position-source`, `--shard`, `--symbols`, a number) is
+/// refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
     /// `synthetic`: the running publisher's made-up positions.

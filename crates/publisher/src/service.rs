@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use redis::{Cmd, RedisResult, Value};
+use redis::{Cmd, RedisError, RedisResult, Value};
 
 use crate::input::{self, Fields, EXECUTION_STREAM};
 use crate::output::{self, DECISION_FIELDS, PROPOSAL_STREAM, STREAM_MAXLEN};
@@ -283,7 +283,7 @@ impl Publisher {
         let mut report = CycleReport::default();
         // A stream that cannot be read as one (wrong type, unreadable entries) is bad data, not a
         // lost connection: the symbols that need it are skipped, the others go on.
-        let mut stream_error: Option<String> = None;
+        let mut stream_error: Option<RedisError> = None;
         if source.reads_stream() {
             let t = Instant::now();
             let wanted: HashSet<&str> = symbols.iter().map(String::as_str).collect();
@@ -292,7 +292,7 @@ impl Publisher {
                 Err(e) if store::is_connection_error(&e) => return Err(e),
                 Err(e) => {
                     self.stream = StreamPositions::default();
-                    stream_error = Some(format!("{EXECUTION_STREAM}: {e}"));
+                    stream_error = Some(e);
                 }
             }
             report.redis += t.elapsed();
@@ -319,7 +319,7 @@ impl Publisher {
             for s in batch {
                 report.read += 1;
                 let r: Vec<RedisResult<Value>> = replies.by_ref().take(per_symbol).collect();
-                let outcome = match self.reads(s, r, source, stream_error.as_deref()) {
+                let outcome = match self.reads(s, r, source, stream_error.as_ref()) {
                     Ok(reads) => evaluate(s, &reads, &self.settings.rules, now_epoch, computed_at),
                     Err(note) => {
                         report.skipped += 1;
@@ -424,18 +424,18 @@ impl Publisher {
     }
 
     /// One symbol's replies as reads; `Err` names the key whose reply is unusable.
-    fn reads(
+    fn reads<'s>(
         &self,
         symbol: &str,
         replies: Vec<RedisResult<Value>>,
         source: PositionSource,
-        stream_error: Option<&str>,
-    ) -> Result<SymbolReads, String> {
+        stream_error: Option<&'s RedisError>,
+    ) -> Result<SymbolReads, ReadError<'s>> {
         let mut replies = replies.into_iter();
-        let mut get_hash = |key: String| -> Result<Fields, String> {
+        let mut get_hash = |key: String| -> Result<Fields, ReadError<'s>> {
             match replies.next().expect("one reply per command") {
-                Ok(v) => store::hash(v).map_err(|e| format!("{key}: unreadable: {e}")),
-                Err(e) => Err(format!("{key}: {e}")),
+                Ok(v) => store::hash(v).map_err(|error| ReadError::Unreadable { key, error }),
+                Err(error) => Err(ReadError::Refused { key, error }),
             }
         };
         let market = get_hash(input::market_state_key(symbol))?;
@@ -450,14 +450,17 @@ impl Publisher {
         }
         if position.is_none() && source.reads_stream() {
             if let Some(e) = stream_error {
-                return Err(e.to_string());
+                return Err(ReadError::Stream(e));
             }
             position = self.stream.latest.get(symbol).cloned();
         }
         let published = match replies.next().expect("one reply per command") {
             Ok(v) => store::texts(v).unwrap_or_default(),
-            Err(e) => {
-                return Err(format!("{}: {e}", output::proposal_key(symbol)));
+            Err(error) => {
+                return Err(ReadError::Refused {
+                    key: output::proposal_key(symbol),
+                    error,
+                });
             }
         };
         let mut p = [None, None, None, None];
@@ -471,6 +474,31 @@ impl Publisher {
             published: p,
         })
     }
+}
+
+/// Why one symbol's replies cannot be used: logged as `<symbol>: skipped: <this>`, and the
+/// symbol is skipped this cycle (bad data, not a lost connection).
+#[derive(Debug, thiserror::Error)]
+enum ReadError<'s> {
+    /// The server refused the read of `key` (e.g. `WRONGTYPE`).
+    #[error("{key}: {error}")]
+    Refused {
+        /// The key read.
+        key: String,
+        /// The server's reply.
+        error: RedisError,
+    },
+    /// The reply to `key` is not a hash of texts.
+    #[error("{key}: unreadable: {error}")]
+    Unreadable {
+        /// The key read.
+        key: String,
+        /// Why the reply does not convert.
+        error: RedisError,
+    },
+    /// The symbol has no position hash and the execution stream could not be read.
+    #[error("{EXECUTION_STREAM}: {0}")]
+    Stream(&'s RedisError),
 }
 
 /// Exit status of `--once`: 0 all published, 1 some symbol skipped for bad data, 2 Redis

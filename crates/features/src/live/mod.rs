@@ -50,10 +50,27 @@ struct StatusIn {
     status: String,
 }
 
+/// Why a stream event could not be used; the message names the event.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    /// The data of a known event is not the JSON it should be.
+    #[error("{name} event: {source}")]
+    Data {
+        /// `snapshot`, `proposal` or `status`.
+        name: &'static str,
+        /// What JSON parsing said.
+        source: serde_json::Error,
+    },
+    /// An event name the stream does not send.
+    #[error("unknown event {0:?}: expected snapshot, proposal or status")]
+    Unknown(String),
+}
+
 /// Parses an event by its SSE name (`snapshot`, `proposal`, `status`) and data.
 ///
 /// # Errors
-/// A message naming the event and what is wrong with its data.
+/// [`EventError::Data`] naming the event and what is wrong with its data,
+/// [`EventError::Unknown`] for another name.
 ///
 /// ```
 /// use harvest_features::live::{parse_event, LiveEvent};
@@ -62,24 +79,22 @@ struct StatusIn {
 /// assert!(parse_event("proposal", "[1]").is_err());
 /// assert!(parse_event("other", "{}").is_err());
 /// ```
-pub fn parse_event(name: &str, data: &str) -> Result<LiveEvent, String> {
-    let bad = |e: serde_json::Error| format!("{name} event: {e}");
+pub fn parse_event(name: &str, data: &str) -> Result<LiveEvent, EventError> {
+    fn json<'a, T: Deserialize<'a>>(name: &'static str, data: &'a str) -> Result<T, EventError> {
+        serde_json::from_str(data).map_err(|source| EventError::Data { name, source })
+    }
     match name {
         "snapshot" => {
-            let s: SnapshotIn = serde_json::from_str(data).map_err(bad)?;
+            let s: SnapshotIn = json("snapshot", data)?;
             Ok(LiveEvent::Snapshot {
                 records: s.records,
                 history: s.history,
                 status: s.status,
             })
         }
-        "proposal" => serde_json::from_str(data)
-            .map(LiveEvent::Proposal)
-            .map_err(bad),
-        "status" => serde_json::from_str::<StatusIn>(data)
-            .map(|s| LiveEvent::Status(s.status))
-            .map_err(bad),
-        other => Err(format!("unknown event {other:?}")),
+        "proposal" => json("proposal", data).map(LiveEvent::Proposal),
+        "status" => json::<StatusIn>("status", data).map(|s| LiveEvent::Status(s.status)),
+        other => Err(EventError::Unknown(other.to_string())),
     }
 }
 
@@ -372,7 +387,10 @@ mod tests {
         assert_eq!(h[0], 10.0);
         let f = rec("BTCUSDT", 1.0, 1.0);
         let data = serde_json::to_string(&f).unwrap();
-        assert_eq!(parse_event("proposal", &data), Ok(LiveEvent::Proposal(f)));
+        assert_eq!(
+            parse_event("proposal", &data).unwrap(),
+            LiveEvent::Proposal(f)
+        );
         let snap = parse_event("snapshot", r#"{"records": [], "status": "connected"}"#).unwrap();
         assert!(matches!(snap, LiveEvent::Snapshot { ref status, .. } if status == "connected"));
         for (name, data) in [
@@ -381,8 +399,21 @@ mod tests {
             ("proposal", "{\"a\": 1.5}"),
         ] {
             let e = parse_event(name, data).unwrap_err();
-            assert!(e.starts_with(&format!("{name} event: ")), "{e}");
+            assert!(
+                matches!(e, EventError::Data { name: n, .. } if n == name),
+                "{e:?}"
+            );
+            assert!(e.to_string().starts_with(&format!("{name} event: ")), "{e}");
         }
+        let e = parse_event("other", "{}").unwrap_err();
+        assert!(
+            matches!(e, EventError::Unknown(ref n) if n == "other"),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "unknown event \"other\": expected snapshot, proposal or status"
+        );
         // Numbers are shown to 6 significant digits; other text as published.
         let mut b = Board::new(Tolerance::default());
         let mut f = rec("BTCUSDT", 1.0, 1.0);

@@ -623,34 +623,84 @@ impl SweepAxis {
     /// Parses `key=lo:hi:n` (e.g. `kill_threshold=0.4:0.8:5`).
     ///
     /// # Errors
-    /// A message naming the part that is wrong.
-    pub fn parse(s: &str) -> Result<SweepAxis, String> {
+    /// A [`SweepAxisError`] naming the part that is wrong and what is allowed.
+    ///
+    /// ```
+    /// use harvest_features::replay::{SweepAxis, SweepAxisError};
+    /// let a = SweepAxis::parse("kill_threshold=0.4:0.8:5").unwrap();
+    /// assert_eq!((a.lo, a.hi, a.n), (0.4, 0.8, 5));
+    /// assert_eq!(SweepAxis::parse("T1_R=1:3:65"), Err(SweepAxisError::Count("65".into())));
+    /// ```
+    pub fn parse(s: &str) -> Result<SweepAxis, SweepAxisError> {
         let (key, range) = s
             .split_once('=')
-            .ok_or_else(|| format!("`{s}`: expected key=lo:hi:n, e.g. kill_threshold=0.4:0.8:5"))?;
+            .ok_or_else(|| SweepAxisError::Shape(s.to_string()))?;
         let field = ThetaField::from_key(key.trim())
-            .ok_or_else(|| format!("`{key}` is not a theta tunable"))?;
+            .ok_or_else(|| SweepAxisError::UnknownKey(key.to_string()))?;
         let parts: Vec<&str> = range.split(':').map(str::trim).collect();
         let [lo, hi, n] = parts[..] else {
-            return Err(format!("`{range}`: expected lo:hi:n"));
+            return Err(SweepAxisError::Range(range.to_string()));
         };
         let num = |t: &str| {
             t.parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("`{t}` is not a finite number"))
+                .ok_or_else(|| SweepAxisError::NotANumber(t.to_string()))
         };
         let (lo, hi) = (num(lo)?, num(hi)?);
         let n: usize = n
             .parse()
             .ok()
-            .filter(|n| (2..=64).contains(n))
-            .ok_or_else(|| format!("`{n}`: the number of values must be 2 … 64"))?;
+            .filter(|n| (2..=MAX_SWEEP_N).contains(n))
+            .ok_or_else(|| SweepAxisError::Count(n.to_string()))?;
         if lo >= hi {
-            return Err(format!("{key}: lo {lo} must be below hi {hi}"));
+            return Err(SweepAxisError::Empty { field, lo, hi });
         }
         Ok(SweepAxis { field, lo, hi, n })
     }
+}
+
+/// Most values of one sweep axis.
+pub const MAX_SWEEP_N: usize = 64;
+
+/// Why a `--sweep` axis (`key=lo:hi:n`) was refused; the message names the part and what is
+/// allowed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SweepAxisError {
+    /// No `=`.
+    #[error("`{0}`: expected key=lo:hi:n, e.g. kill_threshold=0.4:0.8:5")]
+    Shape(String),
+    /// The key is no tunable.
+    #[error("`{0}` is not a theta tunable; allowed: {keys}", keys = theta_keys())]
+    UnknownKey(String),
+    /// Not three `:`-separated parts.
+    #[error("`{0}`: expected lo:hi:n")]
+    Range(String),
+    /// `lo` or `hi` is no finite number.
+    #[error("`{0}` is not a finite number")]
+    NotANumber(String),
+    /// `n` is no integer in 2 … [`MAX_SWEEP_N`].
+    #[error("`{0}`: the number of values must be 2 … {MAX_SWEEP_N}")]
+    Count(String),
+    /// `lo ≥ hi`.
+    #[error("{}: lo {lo} must be below hi {hi}", .field.key())]
+    Empty {
+        /// The tunable.
+        field: ThetaField,
+        /// The first number.
+        lo: f64,
+        /// The second number.
+        hi: f64,
+    },
+}
+
+/// The tunables' keys, comma-separated (for [`SweepAxisError::UnknownKey`]).
+fn theta_keys() -> String {
+    ThetaField::ALL
+        .iter()
+        .map(|f| f.key())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One cell of a sweep.

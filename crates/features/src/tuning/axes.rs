@@ -5,8 +5,8 @@
 //! Pure and natively tested; every number comes from the kernel or [`crate::explorer`].
 
 use crate::charts::axis_title;
-use crate::explorer::{parse_number, InputField, UiState};
-use crate::format::format_sig;
+use crate::explorer::{parse_number, InputError, InputField, UiState};
+use crate::format::{format_sig, Num};
 use harvest_kernel::{Axis, Theta, ThetaField};
 
 /// The axes the action map offers: the five inputs, then the tunables worth sweeping.
@@ -80,12 +80,29 @@ pub fn pick_axis(axes: (Axis, Axis), for_x: bool, new: Axis) -> (Axis, Axis) {
     }
 }
 
+/// Why a click on the map did not move the state.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AxisError {
+    /// The explorer refused the input's value (the message names the field and its range).
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A tunable's value that is NaN or infinite.
+    #[error("{}: {} is not a finite number; allowed: {}", .field.key(), Num(*.value), .field.spec().accepts())]
+    NotFinite {
+        /// The tunable.
+        field: ThetaField,
+        /// The value refused.
+        value: f64,
+    },
+}
+
 /// Moves the explorer's state along `axis` to `v` (a click on the map): inputs through the
 /// state's own validation, tunables as given (the kernel's validation shows inline). The value is
 /// rounded to 4 significant digits, so a click gives a readable number.
 ///
 /// # Errors
-/// The state's message when the kernel refuses the input value; the state is unchanged then.
+/// [`AxisError::Input`] when the kernel refuses the input value, [`AxisError::NotFinite`] for a
+/// tunable that is no finite number; the state is unchanged then.
 ///
 /// ```
 /// use harvest_kernel::{Axis, ThetaField};
@@ -98,7 +115,7 @@ pub fn pick_axis(axes: (Axis, Axis), for_x: bool, new: Axis) -> (Axis, Axis) {
 /// assert_eq!(s.theta.kill_threshold, 0.5);
 /// assert!(set_axis(&mut s, Axis::Sigma, -1.0).is_err());
 /// ```
-pub fn set_axis(state: &mut UiState, axis: Axis, v: f64) -> Result<(), String> {
+pub fn set_axis(state: &mut UiState, axis: Axis, v: f64) -> Result<(), AxisError> {
     let v = parse_number(&format_sig(v, 4)).unwrap_or(v);
     let field = match axis {
         Axis::Pnl => InputField::Pnl,
@@ -108,17 +125,13 @@ pub fn set_axis(state: &mut UiState, axis: Axis, v: f64) -> Result<(), String> {
         Axis::AgeSec => InputField::AgeSec,
         Axis::Theta(f) => {
             if !v.is_finite() {
-                return Err(format!(
-                    "{}: {} is not a finite number",
-                    f.key(),
-                    crate::format::Num(v)
-                ));
+                return Err(AxisError::NotFinite { field: f, value: v });
             }
             state.theta.set(f, v);
             return Ok(());
         }
     };
-    state.set(field, v).map_err(|e| e.to_string())
+    Ok(state.set(field, v)?)
 }
 
 // =============================================================================================
@@ -202,6 +215,44 @@ pub fn pinned_note(pinned: Option<&Theta>, field: ThetaField, b: f64) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refused_clicks_name_the_field_the_value_and_the_range() {
+        use harvest_kernel::ThetaField::{KillThreshold, SigmaRef};
+        let cases: [(Axis, f64, &str); 4] = [
+            (
+                Axis::Sigma,
+                -1.0,
+                "market_state.sigma = -1 is out of range: expected σ ≥ 0",
+            ),
+            (
+                Axis::Theta(KillThreshold),
+                f64::NAN,
+                "kill_threshold: NaN is not a finite number; allowed: a finite number",
+            ),
+            (
+                Axis::Theta(SigmaRef),
+                f64::INFINITY,
+                "sigma_ref: inf is not a finite number; allowed: a finite number ≠ 0 (the kernel divides by it)",
+            ),
+            (
+                Axis::Theta(KillThreshold),
+                f64::NEG_INFINITY,
+                "kill_threshold: -inf is not a finite number; allowed: a finite number",
+            ),
+        ];
+        for (axis, v, message) in cases {
+            let mut s = UiState::default();
+            let e = set_axis(&mut s, axis, v).unwrap_err();
+            assert_eq!(e.to_string(), message, "{axis:?} {v}");
+            match (axis, e) {
+                (Axis::Theta(f), AxisError::NotFinite { field, .. }) => assert_eq!(f, field),
+                (Axis::Sigma, AxisError::Input(_)) => {}
+                (a, e) => panic!("{a:?}: {e:?}"),
+            }
+            assert_eq!(s, UiState::default(), "the state is unchanged");
+        }
+    }
 
     #[test]
     fn the_map_axes_start_with_the_inputs() {

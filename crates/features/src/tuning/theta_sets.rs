@@ -6,17 +6,45 @@
 
 use crate::format::shorten;
 use crate::theta::{import_theta, theta_to_lines, ThetaImportError};
-use harvest_kernel::Theta;
+use harvest_kernel::{KernelError, Theta};
 
 /// localStorage key of the saved theta sets.
 pub const THETA_SETS_KEY: &str = "harvest-lab.theta-sets.v1";
 /// Longest name of a theta set, in characters.
 pub const MAX_NAME_CHARS: usize = 60;
 
+/// Why a theta set was not saved (each message is shown as the view's status line).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ThetaSetError {
+    /// The name is empty (or only spaces).
+    #[error("Give the theta set a name first.")]
+    EmptyName,
+    /// The name has more than [`MAX_NAME_CHARS`] characters.
+    #[error("The name is {chars} characters long; at most {MAX_NAME_CHARS} are allowed.")]
+    NameTooLong {
+        /// Its length in characters (trimmed).
+        chars: usize,
+    },
+    /// The name has a control character (a line break, a tab, …).
+    #[error("The name contains control characters.")]
+    ControlCharacters,
+    /// The kernel refuses the theta: every problem, `; `-separated.
+    #[error("This theta is invalid, so it was not saved: {}", join_kernel_errors(.0))]
+    InvalidTheta(Vec<KernelError>),
+}
+
+fn join_kernel_errors(errs: &[KernelError]) -> String {
+    errs.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A set name as saved: trimmed, 1 to [`MAX_NAME_CHARS`] characters, no control characters.
 ///
 /// # Errors
-/// A message saying what is wrong with the name.
+/// [`ThetaSetError::EmptyName`], [`ThetaSetError::NameTooLong`] or
+/// [`ThetaSetError::ControlCharacters`].
 ///
 /// ```
 /// use harvest_features::tuning::theta_sets::clean_name;
@@ -24,19 +52,17 @@ pub const MAX_NAME_CHARS: usize = 60;
 /// assert!(clean_name("   ").is_err());
 /// assert!(clean_name(&"x".repeat(61)).is_err());
 /// ```
-pub fn clean_name(name: &str) -> Result<String, String> {
+pub fn clean_name(name: &str) -> Result<String, ThetaSetError> {
     let n = name.trim();
     if n.is_empty() {
-        return Err("Give the theta set a name first.".to_string());
+        return Err(ThetaSetError::EmptyName);
     }
-    if n.chars().count() > MAX_NAME_CHARS {
-        return Err(format!(
-            "The name is {} characters long; at most {MAX_NAME_CHARS} are allowed.",
-            n.chars().count()
-        ));
+    let chars = n.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(ThetaSetError::NameTooLong { chars });
     }
     if n.chars().any(char::is_control) {
-        return Err("The name contains control characters.".to_string());
+        return Err(ThetaSetError::ControlCharacters);
     }
     Ok(n.to_string())
 }
@@ -85,16 +111,18 @@ impl ThetaSets {
             );
         }
         for (name, body) in blocks {
-            let theta = import_theta(&body).map_err(|errs| join_errors(&errs));
-            match (clean_name(name), theta) {
+            let why = match (clean_name(name), import_theta(&body)) {
                 (Ok(n), Ok(t)) => {
                     sets.put(n, t);
+                    continue;
                 }
-                (Err(e), _) | (_, Err(e)) => problems.push(format!(
-                    "Saved theta set “{}” was skipped: {e}",
-                    shorten(name)
-                )),
-            }
+                (Err(e), _) => e.to_string(),
+                (_, Err(errs)) => join_errors(&errs),
+            };
+            problems.push(format!(
+                "Saved theta set “{}” was skipped: {why}",
+                shorten(name)
+            ));
         }
         (sets, problems)
     }
@@ -137,29 +165,26 @@ impl ThetaSets {
     /// replaced a set of that name.
     ///
     /// # Errors
-    /// A bad name, or a theta the kernel refuses (every problem named): nothing is saved.
+    /// A bad name ([`clean_name`]), or [`ThetaSetError::InvalidTheta`] with every problem the
+    /// kernel names: nothing is saved.
     ///
     /// ```
-    /// use harvest_kernel::Theta;
+    /// use harvest_kernel::{KernelError, Theta};
     /// use harvest_features::tuning::theta_sets::ThetaSets;
     /// let mut s = ThetaSets::default();
     /// assert_eq!(s.save(" b ", Theta::default()), Ok(("b".to_string(), false)));
     /// assert_eq!(s.save("a", Theta::default()), Ok(("a".to_string(), false)));
     /// assert_eq!(s.save("b", Theta { kill_threshold: 0.5, ..Theta::default() }), Ok(("b".to_string(), true)));
     /// assert_eq!(s.names(), ["a", "b"]);
-    /// assert!(s.save("c", Theta { sigma_ref: 0.0, ..Theta::default() }).unwrap_err().contains("sigma_ref"));
+    /// assert!(s.save("c", Theta { sigma_ref: 0.0, ..Theta::default() }).unwrap_err().to_string().contains("sigma_ref"));
     /// let (back, problems) = ThetaSets::parse(&s.to_storage());
     /// assert_eq!((back, problems.len()), (s, 0));
     /// ```
-    pub fn save(&mut self, name: &str, theta: Theta) -> Result<(String, bool), String> {
+    pub fn save(&mut self, name: &str, theta: Theta) -> Result<(String, bool), ThetaSetError> {
         let n = clean_name(name)?;
         let errs = theta.validate_all();
         if !errs.is_empty() {
-            let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
-            return Err(format!(
-                "This theta is invalid, so it was not saved: {}",
-                msgs.join("; ")
-            ));
+            return Err(ThetaSetError::InvalidTheta(errs));
         }
         let replaced = self.put(n.clone(), theta);
         Ok((n, replaced))
@@ -244,6 +269,47 @@ mod tests {
         assert!(s.delete("ok"));
         assert!(!s.delete("ok"));
         assert!(ThetaSets::parse(&s.to_storage()).0.is_empty());
+    }
+
+    #[test]
+    fn refused_saves_say_why() {
+        let bad_theta = Theta {
+            sigma_ref: 0.0,
+            ..Theta::default()
+        };
+        let cases: [(&str, Theta, ThetaSetError, &str); 4] = [
+            (
+                "  ",
+                Theta::default(),
+                ThetaSetError::EmptyName,
+                "Give the theta set a name first.",
+            ),
+            (
+                &"é".repeat(61),
+                Theta::default(),
+                ThetaSetError::NameTooLong { chars: 61 },
+                "The name is 61 characters long; at most 60 are allowed.",
+            ),
+            (
+                "a\tb",
+                Theta::default(),
+                ThetaSetError::ControlCharacters,
+                "The name contains control characters.",
+            ),
+            (
+                "ok",
+                bad_theta,
+                ThetaSetError::InvalidTheta(bad_theta.validate_all()),
+                "This theta is invalid, so it was not saved: theta.sigma_ref = 0 is out of range",
+            ),
+        ];
+        for (name, theta, want, message) in cases {
+            let mut s = ThetaSets::default();
+            let got = s.save(name, theta).unwrap_err();
+            assert_eq!(got, want, "{name:?}");
+            assert!(got.to_string().starts_with(message), "{name:?}: {got}");
+            assert!(s.is_empty(), "nothing is saved");
+        }
     }
 
     #[test]

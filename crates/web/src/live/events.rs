@@ -25,7 +25,7 @@ pub fn connect(
             let data = ev.data().as_string().unwrap_or_default();
             match parse_event(name, &data) {
                 Ok(e) => on_event(e),
-                Err(e) => on_problem(e),
+                Err(e) => on_problem(e.to_string()),
             }
         });
         let _ = source.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());

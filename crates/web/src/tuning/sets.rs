@@ -33,7 +33,7 @@ pub fn ThetaSetsCard() -> impl IntoView {
                 };
                 tc.say(stored, m, Vec::new());
             }
-            Err(e) => tc.say(false, e, Vec::new()),
+            Err(e) => tc.say(false, e.to_string(), Vec::new()),
         }
     };
     let load = move |_| {
