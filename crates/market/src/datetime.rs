@@ -6,8 +6,14 @@
 
 use serde::Serialize;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`); the
+/// month is 1–12, the day is not checked against the month.
+///
+/// ```
+/// assert_eq!(harvest_market::days_from_civil(2019, 10, 17), 18186);
+/// assert_eq!(harvest_market::days_from_civil(1969, 12, 31), -1);
+/// ```
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -17,8 +23,14 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The date of a day count since 1970-01-01: (year, month, day).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// The date of a day count since 1970-01-01: (year, month 1–12, day 1–31), proleptic
+/// Gregorian (H. Hinnant's `civil_from_days`).
+///
+/// ```
+/// assert_eq!(harvest_market::civil_from_days(18186), (2019, 10, 17));
+/// assert_eq!(harvest_market::civil_from_days(-1), (1969, 12, 31));
+/// ```
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

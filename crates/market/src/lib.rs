@@ -26,7 +26,7 @@ pub mod prices;
 
 use serde::{Deserialize, Serialize};
 
-pub use datetime::{format_iso, parse_time, TimeError};
+pub use datetime::{civil_from_days, days_from_civil, format_iso, parse_time, TimeError};
 pub use error::MarketError;
 pub use p0::{market_state, market_states, MarketState, P0Params, MIN_CLOSES};
 pub use p1::{

@@ -147,58 +147,16 @@ pub fn parse_entries(text: &str) -> (Vec<(i64, Side)>, Vec<String>) {
             "SHORT" => Some(Side::Short),
             _ => None,
         };
-        match (parse_time(t), side) {
-            (Some(t), Some(side)) => out.push((t, side)),
-            (None, _) => bad.push(format!(
-                "line {}: `{t}` is no time (epoch seconds or YYYY-MM-DD HH:MM)",
+        match (harvest_market::parse_time(t), side) {
+            (Ok(t), Some(side)) => out.push((t, side)),
+            (Err(e), _) => bad.push(format!(
+                "line {}: `{t}` is no time (epoch seconds or YYYY-MM-DD HH:MM): {e}",
                 n + 1
             )),
             (_, None) => bad.push(format!("line {}: `{s}` is no side (LONG or SHORT)", n + 1)),
         }
     }
     (out, bad)
-}
-
-/// Epoch seconds, or `YYYY-MM-DD[( |T)HH:MM[:SS]][Z]` as UTC.
-pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim().trim_end_matches('Z');
-    if let Ok(v) = s.parse::<i64>() {
-        return Some(v);
-    }
-    let (date, time) = match s.find([' ', 'T']) {
-        Some(k) => (&s[..k], s[k + 1..].trim()),
-        None => (s, ""),
-    };
-    let mut d = date.split('-');
-    let y: i64 = d.next()?.parse().ok()?;
-    let m: u32 = d.next()?.parse().ok()?;
-    let day: u32 = d.next()?.parse().ok()?;
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let mut secs = 0i64;
-    if !time.is_empty() {
-        let mut t = time.split(':');
-        let h: i64 = t.next()?.parse().ok()?;
-        let mi: i64 = t.next().unwrap_or("0").parse().ok()?;
-        let se: i64 = t.next().unwrap_or("0").parse().ok()?;
-        if t.next().is_some() || h > 23 || mi > 59 || se > 60 {
-            return None;
-        }
-        secs = h * 3600 + mi * 60 + se;
-    }
-    Some(days_from_civil(y, m, day) * 86400 + secs)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
 }
 
 /// `YYYY-MM-DD HH:MM` (UTC) of epoch seconds.
@@ -210,15 +168,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 /// ```
 pub fn fmt_time(t: i64) -> String {
     let (days, secs) = (t.div_euclid(86400), t.rem_euclid(86400));
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = harvest_market::civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}",
         secs / 3600,
@@ -857,12 +807,12 @@ mod tests {
     fn time_round_trips() {
         for t in [0i64, 1500000000, 1571302800, 951782400, 4102444800] {
             let s = fmt_time(t);
-            assert_eq!(parse_time(&s), Some(t - t.rem_euclid(60)), "{s}");
+            assert_eq!(
+                harvest_market::parse_time(&s),
+                Ok(t - t.rem_euclid(60)),
+                "{s}"
+            );
         }
-        assert_eq!(parse_time("2019-10-17"), Some(1571270400));
-        assert_eq!(parse_time("2019-10-17T09:00:00Z"), Some(1571302800));
-        assert_eq!(parse_time("2019-13-01"), None);
-        assert_eq!(parse_time("nope"), None);
     }
 
     #[test]
