@@ -220,6 +220,37 @@ impl RowCells {
             "This line could not be read: there are no inputs to open"
         }
     }
+
+    /// What the row's open button says to a screen reader: `Open line 42 in the explorer`.
+    pub fn open_label(&self) -> String {
+        format!("Open line {} in the explorer", self.line)
+    }
+
+    /// The verdict badge's classes: `verdict v-<verdict>`.
+    pub fn verdict_class(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Match => "verdict v-match",
+            Verdict::Mismatch => "verdict v-mismatch",
+            Verdict::Invalid => "verdict v-invalid",
+            Verdict::Computed => "verdict v-computed",
+        }
+    }
+
+    /// The classes of the detail row under it: `detail v-<verdict>`.
+    pub fn detail_class(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Match => "detail v-match",
+            Verdict::Mismatch => "detail v-mismatch",
+            Verdict::Invalid => "detail v-invalid",
+            Verdict::Computed => "detail v-computed",
+        }
+    }
+
+    /// The record a click opens in the explorer, `(batch id, index in the batch)`: none for a
+    /// line that could not be read.
+    pub fn target(&self) -> Option<(u32, usize)> {
+        self.openable.then_some((self.batch_id, self.index))
+    }
 }
 
 /// The text of the diff's foot note.
@@ -533,6 +564,22 @@ mod tests {
             matches!(&bad.detail, Some(RowDetail::Invalid { message }) if message.contains("EOF"))
         );
         assert!(bad.title().contains("no inputs"));
+        assert_eq!(bad.target(), None, "nothing to open");
+        assert_eq!(m.target(), Some((1, 41)));
+        assert_eq!(m.open_label(), "Open line 42 in the explorer");
+        for (r, v) in [(&ok, "match"), (&m, "mismatch"), (&bad, "invalid")] {
+            assert_eq!(r.verdict_class(), format!("verdict v-{v}"));
+            assert_eq!(r.detail_class(), format!("detail v-{v}"));
+            assert_eq!(verdict_key(r.verdict), v);
+        }
+        let computed = RowCells {
+            verdict: Verdict::Computed,
+            ..ok.clone()
+        };
+        assert_eq!(
+            (computed.verdict_class(), computed.detail_class()),
+            ("verdict v-computed", "detail v-computed")
+        );
         assert!(diff_note(42, "tolerance abs 1e-9, rel 1e-9")
             .starts_with("Line 42 · compared with tolerance abs 1e-9, rel 1e-9 (Allowed"));
     }

@@ -243,33 +243,62 @@ fn by<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
     }
 }
 
+/// A row's value in the sort column, taken out of the row once before sorting: the sort then
+/// compares small keys side by side instead of two rows of the store each time.
+#[derive(Debug, Clone, Copy)]
+enum Key<'a> {
+    /// Batch, then line (the File column).
+    File(u32, usize),
+    /// Line.
+    Line(usize),
+    /// Symbol or side (`None`: missing).
+    Text(Option<&'a str>),
+    /// The kernel's action.
+    Action(Option<HarvestAction>),
+    /// R_net or K.
+    Num(Option<f64>),
+    /// The verdict.
+    Verdict(Verdict),
+}
+
+impl<'a> Key<'a> {
+    /// Row `row` (at `at`)'s key for `column`.
+    fn of(at: RowRef, row: &'a ReviewRow, column: Column) -> Self {
+        match column {
+            Column::File => Key::File(at.batch, row.line),
+            Column::Line => Key::Line(row.line),
+            Column::Symbol => Key::Text((!row.symbol.is_empty()).then_some(row.symbol.as_str())),
+            Column::Side => Key::Text(row.side.map(|s| s.as_str())),
+            Column::Action => Key::Action(row.action),
+            Column::RNet => Key::Num(row.r_net),
+            Column::K => Key::Num(row.kill_score),
+            Column::Verdict => Key::Verdict(row.verdict),
+        }
+    }
+
+    /// `self` against `other` (a key of the same column); missing values last either way.
+    fn cmp(self, other: Self, descending: bool) -> Ordering {
+        let d = descending;
+        match (self, other) {
+            (Key::File(ba, la), Key::File(bb, lb)) => by(Some((ba, la)), Some((bb, lb)), d),
+            (Key::Line(a), Key::Line(b)) => by(Some(a), Some(b), d),
+            (Key::Text(a), Key::Text(b)) => by(a, b, d),
+            (Key::Action(a), Key::Action(b)) => by(a, b, d),
+            (Key::Num(a), Key::Num(b)) => by(a, b, d),
+            (Key::Verdict(a), Key::Verdict(b)) => by(Some(a), Some(b), d),
+            // Keys of different columns are never compared.
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+/// Row `a` against row `b` in `sort` order (ties: equal; the sort is stable, in file order).
+#[cfg(test)]
 fn compare(store: &Store, a: RowRef, b: RowRef, sort: Sort) -> Ordering {
     let (Some((_, ra)), Some((_, rb))) = (store.row(a), store.row(b)) else {
         return Ordering::Equal;
     };
-    let d = sort.descending;
-    let o = match sort.column {
-        Column::File => by(Some(a.batch), Some(b.batch), d),
-        Column::Line => by(Some(ra.line), Some(rb.line), d),
-        Column::Symbol => by(
-            (!ra.symbol.is_empty()).then_some(&ra.symbol),
-            (!rb.symbol.is_empty()).then_some(&rb.symbol),
-            d,
-        ),
-        Column::Side => by(ra.side.map(|s| s.as_str()), rb.side.map(|s| s.as_str()), d),
-        Column::Action => by(ra.action, rb.action, d),
-        Column::RNet => by(ra.r_net, rb.r_net, d),
-        Column::K => by(ra.kill_score, rb.kill_score, d),
-        Column::Verdict => by(Some(ra.verdict), Some(rb.verdict), d),
-    };
-    // Ties: file order (the sort is stable, but File descending must flip lines too).
-    o.then_with(|| {
-        if sort.column == Column::File {
-            by(Some(ra.line), Some(rb.line), d)
-        } else {
-            Ordering::Equal
-        }
-    })
+    Key::of(a, ra, sort.column).cmp(Key::of(b, rb, sort.column), sort.descending)
 }
 
 /// The rows that pass `filter`, in `sort` order (ties in file order).
@@ -286,21 +315,25 @@ fn compare(store: &Store, a: RowRef, b: RowRef, sort: Sort) -> Ordering {
 /// ```
 pub fn select(store: &Store, filter: &Filter, sort: Sort) -> Vec<RowRef> {
     let symbol_lc = filter.symbol.trim();
-    let mut out = Vec::new();
-    for (bi, b) in store.batches.iter().enumerate() {
-        for (ri, r) in b.rows.iter().enumerate() {
-            if filter.matches(r, symbol_lc) {
-                out.push(RowRef {
+    let passing = store.batches.iter().enumerate().flat_map(|(bi, b)| {
+        b.rows.iter().enumerate().filter_map(move |(ri, r)| {
+            filter.matches(r, symbol_lc).then_some((
+                RowRef {
                     batch: bi as u32,
                     row: ri as u32,
-                });
-            }
-        }
+                },
+                r,
+            ))
+        })
+    });
+    if sort == Sort::default() {
+        return passing.map(|(at, _)| at).collect();
     }
-    if sort != Sort::default() {
-        crate::sort::sort_by(&mut out, |&a, &b| compare(store, a, b, sort));
-    }
-    out
+    let mut keyed: Vec<(Key, RowRef)> = passing
+        .map(|(at, r)| (Key::of(at, r, sort.column), at))
+        .collect();
+    crate::sort::sort_by(&mut keyed, |a, b| a.0.cmp(b.0, sort.descending));
+    keyed.into_iter().map(|(_, at)| at).collect()
 }
 
 /// One page of a list of `total` rows.
@@ -550,6 +583,50 @@ mod tests {
         );
         assert_eq!(lines(&s, &by_file_desc[..2]), [(1, 3), (1, 1)]);
         assert_eq!(lines(&s, &by_file_desc[303..]), [(0, 1)]);
+    }
+
+    #[test]
+    fn sorting_matches_a_plain_stable_sort_of_the_rows() {
+        let s = store();
+        let all = select(&s, &Filter::default(), Sort::default());
+        let row = |r: &RowRef| s.row(*r).unwrap().1;
+        // Missing values last in both directions; ties keep file order (a stable sort).
+        let num = |v: Option<f64>, descending: bool| match v {
+            Some(x) if descending => (0, -x),
+            Some(x) => (0, x),
+            None => (1, 0.0),
+        };
+        for descending in [false, true] {
+            let sort = Sort {
+                column: Column::K,
+                descending,
+            };
+            let mut want = all.clone();
+            want.sort_by(|a, b| {
+                num(row(a).kill_score, descending)
+                    .partial_cmp(&num(row(b).kill_score, descending))
+                    .unwrap()
+            });
+            assert_eq!(select(&s, &Filter::default(), sort), want, "K {descending}");
+            let sort = Sort {
+                column: Column::Symbol,
+                descending,
+            };
+            let mut want = all.clone();
+            want.sort_by(|a, b| {
+                let (x, y) = (&row(a).symbol, &row(b).symbol);
+                match (x.is_empty(), y.is_empty()) {
+                    (false, false) if descending => y.cmp(x),
+                    (false, false) => x.cmp(y),
+                    (e, f) => e.cmp(&f),
+                }
+            });
+            assert_eq!(
+                select(&s, &Filter::default(), sort),
+                want,
+                "symbol {descending}"
+            );
+        }
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! page of rows and the [`Pager`] above and below.
 //!
 //! The rows are the page's slots, keyed by their place on the page: paging or sorting changes
-//! what each [`RecordRow`] shows (a text or an attribute each) instead of building 100 rows of
-//! elements again (with rows keyed by record, creating and removing some 1,300 elements a page
-//! dominated the browser profile of paging).
+//! what each [`RecordRow`] shows (the texts and attributes that differ) instead of building 100
+//! rows of elements again (with rows keyed by record, creating and removing some 1,300 elements
+//! a page dominated the browser profile of paging).
 
 use leptos::prelude::*;
 
