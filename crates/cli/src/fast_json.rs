@@ -4,6 +4,8 @@
 
 use harvest_kernel::{P1Proposal, Proposal, Theta, ThetaField};
 
+use crate::fast_input::Echo;
+
 /// Writes proposals as JSON, caching the rendering of the theta most lines share.
 ///
 /// The cache holds one theta (the first seen, then any theta met on two lines in a row), whole
@@ -18,6 +20,9 @@ pub struct ProposalWriter {
     theta_fields: Vec<Vec<u8>>,
     /// The theta of the last line written without the whole cached rendering.
     last_miss: Option<Theta>,
+    /// The last tranche weights (bits) and their rendering (they follow the theta, so most
+    /// lines repeat them).
+    weights: Option<([u64; 3], Vec<u8>)>,
 }
 
 impl ProposalWriter {
@@ -26,6 +31,21 @@ impl ProposalWriter {
     /// # Errors
     /// Serialisation errors (none for proposals the kernel produced).
     pub fn write(&mut self, p: &Proposal, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        self.write_echo(p, &Echo::default(), out)
+    }
+
+    /// [`ProposalWriter::write`], copying the input number texts in `echo` (each exactly what
+    /// serde_json writes for the audit's value: see [`crate::fast_input::canonical`]) instead of
+    /// formatting those values.
+    ///
+    /// # Errors
+    /// Serialisation errors (none for proposals the kernel produced).
+    pub fn write_echo(
+        &mut self,
+        p: &Proposal,
+        echo: &Echo,
+        out: &mut Vec<u8>,
+    ) -> serde_json::Result<()> {
         let theta = &p.audit.theta;
         let hit = matches!(&self.theta, Some(t) if same(t, theta));
         if !hit {
@@ -66,26 +86,36 @@ impl ProposalWriter {
         string(out, &pos.symbol)?;
         out.extend_from_slice(b",\"side\":\"");
         out.extend_from_slice(pos.side.as_str().as_bytes());
-        key_num(out, b"\",\"entry_price\":", pos.entry_price);
+        out.extend_from_slice(b"\",\"entry_price\":");
+        echo_num(out, echo.entry_price, pos.entry_price);
         out.extend_from_slice(b",\"current_price\":");
-        opt_num(out, pos.current_price);
+        echo_opt(out, echo.current_price, pos.current_price);
         out.extend_from_slice(b",\"peak_price\":");
-        opt_num(out, pos.peak_price);
+        echo_opt(out, echo.peak_price, pos.peak_price);
         out.extend_from_slice(b",\"trough_price\":");
-        opt_num(out, pos.trough_price);
-        key_num(out, b",\"age_sec\":", pos.age_sec);
-        key_num(out, b",\"unrealized_pnl\":", pos.unrealized_pnl);
+        echo_opt(out, echo.trough_price, pos.trough_price);
+        out.extend_from_slice(b",\"age_sec\":");
+        echo_num(out, echo.age_sec, pos.age_sec);
+        out.extend_from_slice(b",\"unrealized_pnl\":");
+        echo_num(out, echo.unrealized_pnl, pos.unrealized_pnl);
         out.extend_from_slice(b",\"current_sl\":");
-        opt_num(out, pos.current_sl);
+        echo_opt(out, echo.current_sl, pos.current_sl);
         out.extend_from_slice(b",\"current_tp\":");
-        opt_num(out, pos.current_tp);
-        key_num(out, b",\"qty\":", pos.qty);
+        echo_opt(out, echo.current_tp, pos.current_tp);
+        out.extend_from_slice(b",\"qty\":");
+        echo_num(out, echo.qty, pos.qty);
         let m = &a.market_state;
-        key_num(out, b"},\"market_state\":{\"sigma\":", m.sigma);
-        key_num(out, b",\"ts\":", m.ts);
-        key_num(out, b",\"p_trend\":", m.p_trend);
-        key_num(out, b",\"p_mr\":", m.p_mr);
-        key_num(out, b",\"p_chop\":", m.p_chop);
+        let [e_sigma, e_ts, e_trend, e_mr, e_chop] = echo.market;
+        out.extend_from_slice(b"},\"market_state\":{\"sigma\":");
+        echo_num(out, e_sigma, m.sigma);
+        out.extend_from_slice(b",\"ts\":");
+        echo_num(out, e_ts, m.ts);
+        out.extend_from_slice(b",\"p_trend\":");
+        echo_num(out, e_trend, m.p_trend);
+        out.extend_from_slice(b",\"p_mr\":");
+        echo_num(out, e_mr, m.p_mr);
+        out.extend_from_slice(b",\"p_chop\":");
+        echo_num(out, e_chop, m.p_chop);
         out.extend_from_slice(b"},\"p1_proposal\":");
         match &a.p1_proposal {
             None => out.extend_from_slice(b"null"),
@@ -94,11 +124,13 @@ impl ProposalWriter {
                 proposed_sl,
                 proposed_tp,
             }) => {
-                key_num(out, b"{\"stop_dist_pct\":", *stop_dist_pct);
+                let [e_stop, e_sl, e_tp] = echo.p1;
+                out.extend_from_slice(b"{\"stop_dist_pct\":");
+                echo_num(out, e_stop, *stop_dist_pct);
                 out.extend_from_slice(b",\"proposed_sl\":");
-                opt_num(out, *proposed_sl);
+                echo_opt(out, e_sl, *proposed_sl);
                 out.extend_from_slice(b",\"proposed_tp\":");
-                opt_num(out, *proposed_tp);
+                echo_opt(out, e_tp, *proposed_tp);
                 out.push(b'}');
             }
         }
@@ -125,10 +157,20 @@ impl ProposalWriter {
             }
             None => serde_json::to_writer(&mut *out, theta)?,
         }
-        let [w0, w1, w2] = a.tranche_weights;
-        key_num(out, b",\"tranche_weights\":[", w0);
-        key_num(out, b",", w1);
-        key_num(out, b",", w2);
+        out.extend_from_slice(b",\"tranche_weights\":[");
+        let bits = a.tranche_weights.map(f64::to_bits);
+        match &self.weights {
+            Some((cached, json)) if *cached == bits => out.extend_from_slice(json),
+            _ => {
+                let [w0, w1, w2] = a.tranche_weights;
+                let mut json = Vec::with_capacity(64);
+                num(&mut json, w0);
+                key_num(&mut json, b",", w1);
+                key_num(&mut json, b",", w2);
+                out.extend_from_slice(&json);
+                self.weights = Some((bits, json));
+            }
+        }
         let k = &a.k_components;
         key_num(out, b"],\"k_components\":{\"regime_flip\":", k.regime_flip);
         key_num(out, b",\"sigma_spike\":", k.sigma_spike);
@@ -159,6 +201,33 @@ fn num(out: &mut Vec<u8>, v: f64) {
 fn key_num(out: &mut Vec<u8>, key: &[u8], v: f64) {
     out.extend_from_slice(key);
     num(out, v);
+}
+
+/// `text` when given (the input's own text of `v`, exactly what [`num`] writes), else [`num`].
+#[inline]
+fn echo_num(out: &mut Vec<u8>, text: Option<&[u8]>, v: f64) {
+    match text {
+        Some(t) => {
+            debug_assert_eq!(
+                std::str::from_utf8(t)
+                    .ok()
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .map(f64::to_bits),
+                Some(v.to_bits())
+            );
+            out.extend_from_slice(t);
+        }
+        None => num(out, v),
+    }
+}
+
+/// [`echo_num`] for an optional value.
+#[inline]
+fn echo_opt(out: &mut Vec<u8>, text: Option<&[u8]>, v: Option<f64>) {
+    match v {
+        Some(v) => echo_num(out, text, v),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 #[inline]

@@ -4,6 +4,7 @@ pub mod args;
 mod backtest;
 mod diff_theta;
 pub mod error;
+mod fast_input;
 mod fast_json;
 mod lines;
 mod market_state;
@@ -226,7 +227,13 @@ pub fn propose_line(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    let result = match serde_json::from_slice::<HarvestInput>(bytes) {
+    // The plain shape of an input is read directly; anything else (and every error) is serde's.
+    let mut echo = fast_input::Echo::default();
+    let read = fast_input::read(bytes, &mut echo).ok_or(());
+    if read.is_err() {
+        echo = fast_input::Echo::default();
+    }
+    let result = match read.or_else(|()| serde_json::from_slice::<HarvestInput>(bytes)) {
         Ok(input) => propose(&input).map_err(|e| e.to_string()),
         Err(_) => Err(match std::str::from_utf8(bytes) {
             Ok(text) => review::parse_json::<HarvestInput>(text)
@@ -236,7 +243,7 @@ pub fn propose_line(
         }),
     };
     let ok = match result {
-        Ok(p) => writer.write(&p, out).is_ok(),
+        Ok(p) => writer.write_echo(&p, &echo, out).is_ok(),
         Err(error) => {
             let _ = serde_json::to_writer(&mut *out, &LineError { line, error });
             false
