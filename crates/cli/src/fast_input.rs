@@ -156,30 +156,76 @@ impl<'a> Reader<'a> {
         Some(&self.b[start..self.i - 1])
     }
 
-    /// A JSON number (RFC 8259 grammar) as f64, with its text; `None` for anything else or ±∞.
+    /// A JSON number (RFC 8259 grammar) as f64, with its text when [`canonical`]; `None` for
+    /// anything else or ±∞.
+    ///
+    /// Up to 19 digits and a power of ten within ±22 take Clinger's fast path: the digits and
+    /// `10^|e|` are then exact f64s (≤ 2^53 and ≤ 1e22), so one IEEE multiplication or division
+    /// rounds the exact quotient correctly, as every correct parser does. Anything else goes to
+    /// std's `f64::from_str` (Eisel–Lemire with a big-number fallback; also correctly rounded).
     #[inline]
-    fn number(&mut self) -> Option<(f64, &'a [u8])> {
+    fn number(&mut self) -> Option<(f64, Option<&'a [u8]>)> {
         let start = self.i;
-        self.eat(b'-');
-        match self.peek()? {
+        let neg = self.eat(b'-');
+        let mut sig = 0u64;
+        let mut n_digits = 0usize;
+        let first = self.peek()?;
+        match first {
             b'0' => self.i += 1,
-            b'1'..=b'9' => self.digits(),
+            b'1'..=b'9' => {
+                while let Some(d @ b'0'..=b'9') = self.peek() {
+                    sig = sig.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                    n_digits += 1;
+                    self.i += 1;
+                }
+            }
             _ => return None,
         }
+        let mut frac_len = 0usize;
         if self.eat(b'.') {
-            self.some_digits()?;
+            let frac_start = self.i;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                sig = sig.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                n_digits += usize::from(sig != 0);
+                self.i += 1;
+            }
+            frac_len = self.i - frac_start;
+            if frac_len == 0 {
+                return None;
+            }
         }
+        let mut exp_given = false;
         if let Some(b'e' | b'E') = self.peek() {
             self.i += 1;
             if let Some(b'+' | b'-') = self.peek() {
                 self.i += 1;
             }
             self.some_digits()?;
+            exp_given = true;
         }
         let text = &self.b[start..self.i];
-        // The grammar above admits ASCII only, so this never fails.
-        let v: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
-        v.is_finite().then_some((v, text))
+        let v = if !exp_given && n_digits <= 19 && sig <= 1 << 53 && frac_len <= 22 {
+            let m = sig as f64; // exact: sig ≤ 2^53
+            let v = if frac_len == 0 {
+                m
+            } else {
+                m / POW10[frac_len]
+            };
+            if neg {
+                -v
+            } else {
+                v
+            }
+        } else {
+            // The grammar above admits ASCII only, so this never fails.
+            let v: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
+            if !v.is_finite() {
+                return None;
+            }
+            v
+        };
+        let canon = !exp_given && frac_len > 0 && canonical(text, v);
+        Some((v, canon.then_some(text)))
     }
 
     #[inline]
@@ -204,7 +250,7 @@ impl<'a> Reader<'a> {
         if slot.replace(v).is_some() {
             return None;
         }
-        *echo = canonical(text, v).then_some(text);
+        *echo = text;
         Some(())
     }
 
@@ -220,7 +266,7 @@ impl<'a> Reader<'a> {
             None
         } else {
             let (v, text) = self.number()?;
-            *echo = canonical(text, v).then_some(text);
+            *echo = text;
             Some(v)
         };
         slot.replace(v).is_none().then_some(())
@@ -344,6 +390,12 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// 10^0 … 10^22: the powers of ten that are exact f64s.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 /// Whether `text` (a JSON number that reads as `v`) is exactly what serde_json writes for `v`
 /// (zmij's shortest digits, laid out as `ddd.0`, `ddd.ddd` or `0.00ddd` for a decimal exponent
 /// from −5 to 15), so that copying it is the same as formatting `v`.
@@ -459,6 +511,23 @@ mod tests {
             prop_assert_eq!(fast_f64(&text).map(f64::to_bits), Some(bits));
             if canonical(text.as_bytes(), v) {
                 prop_assert_eq!(zmij(v), text);
+            }
+        }
+
+        /// Clinger's fast path and its edges: up to 19 digits, 0 to 24 of them after the point.
+        #[test]
+        fn fast_path_reads_as_serde_reads_it(sig in any::<u64>(), small in 0u64..(1 << 54), frac in 0usize..25, neg in any::<bool>()) {
+            for m in [sig, small] {
+                let digits = m.to_string();
+                let text = if frac == 0 {
+                    digits
+                } else if frac < digits.len() {
+                    format!("{}.{}", &digits[..digits.len() - frac], &digits[digits.len() - frac..])
+                } else {
+                    format!("0.{}{digits}", "0".repeat(frac - digits.len()))
+                };
+                let text = if neg { format!("-{text}") } else { text };
+                prop_assert_eq!(fast_f64(&text).map(f64::to_bits), serde_f64(&text).map(f64::to_bits), "{}", text);
             }
         }
 

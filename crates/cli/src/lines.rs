@@ -67,7 +67,7 @@ where
         let end = if eof {
             buf.len()
         } else {
-            match buf.iter().rposition(|&b| b == b'\n') {
+            match memchr::memrchr(b'\n', &buf) {
                 Some(i) => i + 1,
                 None => continue, // a line longer than the block: read on
             }
@@ -115,7 +115,13 @@ where
     }
     let threads = outs.len().min(accs.len()).max(1);
     let body = block.strip_suffix(b"\n").unwrap_or(block);
-    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+    let mut lines: Vec<&[u8]> = Vec::with_capacity(body.len() / 256 + 1);
+    let mut from = 0;
+    for nl in memchr::memchr_iter(b'\n', body) {
+        lines.push(&body[from..nl]);
+        from = nl + 1;
+    }
+    lines.push(&body[from..]);
     let first = stats.lines + 1;
     stats.lines += lines.len();
     // Contiguous groups of about equal bytes, one per thread.
