@@ -224,7 +224,27 @@ impl<'a> Reader<'a> {
             }
             v
         };
-        let canon = !exp_given && frac_len > 0 && canonical(text, v);
+        // [`canonical`] from what the scan saw (the same rules; tested against it).
+        let last = text[text.len() - 1];
+        let canon = !exp_given
+            && frac_len > 0
+            && v.is_normal()
+            && if first == b'0' {
+                // 0.00ddd: n_digits counted from the first non-zero one.
+                frac_len - n_digits <= 4 && (1..=15).contains(&n_digits) && last != b'0'
+            } else if frac_len == 1 && last == b'0' {
+                // ddd.0 below 1e16 with at most 15 significant digits (sig is exact: ≤ 17 digits).
+                let int_len = n_digits - 1;
+                let mut int = sig / 10;
+                let mut zeros = 0;
+                while int % 10 == 0 && int > 0 {
+                    int /= 10;
+                    zeros += 1;
+                }
+                int_len <= 16 && int_len - zeros <= 15
+            } else {
+                n_digits <= 15 && last != b'0'
+            };
         Some((v, canon.then_some(text)))
     }
 
@@ -540,9 +560,14 @@ mod tests {
             prop_assert_eq!(fast_f64(&text).map(f64::to_bits), serde_f64(&text).map(f64::to_bits), "{}", text);
         }
 
-        /// Soundness of the echo: whenever a text is taken as canonical, it is serde_json's text.
+        /// Soundness of the echo: whenever a text is taken as canonical, it is serde_json's text;
+        /// the reader notes exactly the texts [`canonical`] accepts.
         #[test]
         fn canonical_text_is_serde_text(text in number_text()) {
+            let mut r = Reader { b: text.as_bytes(), i: 0 };
+            if let Some((v, echo)) = r.number().filter(|_| r.i == text.len()) {
+                prop_assert_eq!(echo.is_some(), canonical(text.as_bytes(), v), "{}", text);
+            }
             if let Some(v) = fast_f64(&text) {
                 if canonical(text.as_bytes(), v) {
                     prop_assert_eq!(zmij(v), text);
@@ -565,6 +590,8 @@ mod tests {
             let text = if neg { format!("-{body}") } else { body };
             let v = fast_f64(&text).unwrap();
             prop_assert!(canonical(text.as_bytes(), v), "{}", text);
+            let mut r = Reader { b: text.as_bytes(), i: 0 };
+            prop_assert_eq!(r.number().and_then(|(_, echo)| echo), Some(text.as_bytes()));
             prop_assert_eq!(zmij(v), text);
         }
 
