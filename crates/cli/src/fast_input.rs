@@ -9,7 +9,8 @@
 //! digit strings included); a number that overflows to ±∞ is declined (serde_json refuses it).
 //!
 //! The reader also notes which input numbers are written exactly as the proposal's audit will
-//! write them ([`canonical`]), so the writer can copy their text instead of formatting them.
+//! write them (at most 15 significant digits in zmij's own layout: the proof is at `canonical`,
+//! the tests' statement of the rule), so the writer can copy their text instead of formatting them.
 
 use harvest_kernel::{HarvestInput, MarketState, P1Proposal, Position, Side, Theta, ThetaField};
 
@@ -156,7 +157,7 @@ impl<'a> Reader<'a> {
         Some(&self.b[start..self.i - 1])
     }
 
-    /// A JSON number (RFC 8259 grammar) as f64, with its text when [`canonical`]; `None` for
+    /// A JSON number (RFC 8259 grammar) as f64, with its text when canonical; `None` for
     /// anything else or ±∞.
     ///
     /// Up to 19 digits and a power of ten within ±22 take Clinger's fast path: the digits and
@@ -224,7 +225,7 @@ impl<'a> Reader<'a> {
             }
             v
         };
-        // [`canonical`] from what the scan saw (the same rules; tested against it).
+        // `canonical` from what the scan saw (the same rules; tested against it).
         let last = text[text.len() - 1];
         let canon = !exp_given
             && frac_len > 0
@@ -237,7 +238,7 @@ impl<'a> Reader<'a> {
                 let int_len = n_digits - 1;
                 let mut int = sig / 10;
                 let mut zeros = 0;
-                while int % 10 == 0 && int > 0 {
+                while int.is_multiple_of(10) && int > 0 {
                     int /= 10;
                     zeros += 1;
                 }
@@ -416,6 +417,9 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// The rule the reader applies to each number's text as it scans it (`Reader::number`), written
+/// out on its own: the tests check the reader against it and it against serde_json.
+///
 /// Whether `text` (a JSON number that reads as `v`) is exactly what serde_json writes for `v`
 /// (zmij's shortest digits, laid out as `ddd.0`, `ddd.ddd` or `0.00ddd` for a decimal exponent
 /// from −5 to 15), so that copying it is the same as formatting `v`.
@@ -425,7 +429,8 @@ const POW10: [f64; 23] = [
 /// when rounded to 15 digits). zmij writes the shortest digits that read back as `v`; the text's
 /// own digits read as `v`, so zmij's are at most as many, and then the same decimal. What is
 /// left is the layout, checked here exactly as zmij lays out a decimal exponent of −5 to 15.
-pub fn canonical(text: &[u8], v: f64) -> bool {
+#[cfg(test)]
+fn canonical(text: &[u8], v: f64) -> bool {
     if !v.is_normal() {
         return false;
     }
