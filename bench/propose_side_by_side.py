@@ -14,7 +14,9 @@ output to a file; prints the median wall time and CPU time (user + sys) of each 
 First checks that all outputs are the same proposals as Python's (line by line, as parsed JSON)
 and that every harvest binary writes the same bytes. Further arguments are other `harvest`
 binaries (e.g. a build of main) run the same way, 2 threads and `--threads 1`, in the same
-alternation; `--no-python` leaves the Python reference out (for the large no-theta corpus).
+alternation; `--no-python` leaves the Python reference out (for the large no-theta corpus);
+`--devnull` sends every output to /dev/null (as "CLI: lines per second" measures; no output
+checks then: compare the outputs once with `cmp`).
 """
 import json
 import os
@@ -61,17 +63,19 @@ def same_bytes(a, b):
 def main():
     args = sys.argv[1:]
     python = "--no-python" not in args
-    args = [a for a in args if a != "--no-python"]
+    devnull = "--devnull" in args
+    args = [a for a in args if a not in ("--no-python", "--devnull")]
     corpus = args[0]
     runs = int(args[1]) if len(args) > 1 else 5
     COMMANDS = commands(args[2:], python)
-    outs = {name: f"/tmp/side_by_side.{i}.jsonl" for i, name in enumerate(COMMANDS)}
+    outs = {name: "/dev/null" if devnull else f"/tmp/side_by_side.{i}.jsonl"
+            for i, name in enumerate(COMMANDS)}
     results = {name: [] for name in COMMANDS}
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     for r in range(runs):
         for name, cmd in COMMANDS.items():
             results[name].append(run(cmd, corpus, outs[name]))
-        if r == 0:
+        if r == 0 and not devnull:
             if python:
                 with open(outs["python"]) as a, open(outs["harvest"]) as b:
                     pairs = list(zip(a, b))
