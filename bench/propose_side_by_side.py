@@ -46,8 +46,9 @@ def run(cmd, corpus, out_path):
         subprocess.run(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL, check=True)
         wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    user = after.ru_utime - before.ru_utime
+    sys_ = after.ru_stime - before.ru_stime
+    return wall, user + sys_, user, sys_
 
 
 def same_bytes(a, b):
@@ -90,11 +91,13 @@ def main():
           f"load average after: {os.getloadavg()[0]:.1f}")
     med = {}
     for name, rs in results.items():
-        walls = [w for w, _ in rs]
-        cpus = [c for _, c in rs]
+        walls = [r[0] for r in rs]
+        cpus = [r[1] for r in rs]
         med[name] = (statistics.median(walls), statistics.median(cpus))
         print(f"{name:22} wall {' '.join(f'{w:.2f}' for w in walls)} s, median {med[name][0]:.2f} s; "
-              f"cpu median {med[name][1]:.2f} s; {lines / med[name][0]:,.0f} lines/s")
+              f"cpu {' '.join(f'{c:.2f}' for c in cpus)} s, median {med[name][1]:.2f} s "
+              f"(user {statistics.median(r[2] for r in rs):.2f}, sys {statistics.median(r[3] for r in rs):.2f}); "
+              f"{lines / med[name][0]:,.0f} lines/s")
     base = "python" if python else "harvest"
     b_wall, b_cpu = med[base]
     for name in COMMANDS:
