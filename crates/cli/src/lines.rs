@@ -175,3 +175,54 @@ where
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line, numbered from 1, in input order: what `str::lines`-like splitting at `\n`
+    /// gives (a final newline ends the last line; an empty line between newlines is a line),
+    /// whatever the thread count, including a line longer than a read block.
+    #[test]
+    fn lines_arrive_numbered_and_in_order() {
+        let long = "x".repeat(BLOCK + 12_345);
+        let inputs = [
+            String::new(),
+            "\n".to_string(),
+            "a".to_string(),
+            "a\n".to_string(),
+            "a\n\nb\n\n".to_string(),
+            "a\r\nb".to_string(),
+            (0..50_000).map(|i| format!("line {i}\n")).collect(),
+            format!("a\n{long}\nb\n"),
+        ];
+        for input in &inputs {
+            let body = input.strip_suffix('\n').unwrap_or(input);
+            let want: String = if input.is_empty() {
+                String::new()
+            } else {
+                body.split('\n')
+                    .enumerate()
+                    .map(|(i, l)| format!("{}:{}\n", i + 1, l.len()))
+                    .collect()
+            };
+            for threads in [1, 2, 3] {
+                let mut out = Vec::new();
+                let (stats, _) = for_each_line_parallel(
+                    input.as_bytes(),
+                    &mut out,
+                    threads,
+                    false,
+                    |n, line, buf, _: &mut ()| {
+                        buf.extend_from_slice(format!("{n}:{}\n", line.len()).as_bytes());
+                        Some(true)
+                    },
+                )
+                .unwrap();
+                assert_eq!(String::from_utf8(out).unwrap(), want, "threads {threads}");
+                assert_eq!(stats.lines, want.lines().count());
+                assert_eq!(stats.bytes, input.len() as u64);
+            }
+        }
+    }
+}
