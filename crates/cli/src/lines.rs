@@ -56,9 +56,9 @@ where
     let mut eof = false;
     while !eof {
         let start = buf.len();
-        buf.resize(start + BLOCK, 0);
-        let n = read_full(&mut reader, &mut buf[start..])?;
-        buf.truncate(start + n);
+        // Up to a block onto the leftover (read_to_end reads into the spare capacity: no
+        // zeroing of 4 MB a block first).
+        let n = (&mut reader).take(BLOCK as u64).read_to_end(&mut buf)?;
         if hash {
             hasher.update(&buf[start..]);
         }
@@ -79,22 +79,6 @@ where
         stats.sha256 = format!("{:x}", hasher.finalize());
     }
     Ok((stats, accs))
-}
-
-fn read_full(r: &mut impl Read, mut dst: &mut [u8]) -> io::Result<usize> {
-    let mut total = 0;
-    while !dst.is_empty() {
-        match r.read(dst) {
-            Ok(0) => break,
-            Ok(n) => {
-                total += n;
-                dst = &mut dst[n..];
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(total)
 }
 
 fn process_block<W, A, F>(
