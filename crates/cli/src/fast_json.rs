@@ -4,6 +4,8 @@
 
 use harvest_kernel::{P1Proposal, Proposal, Theta, ThetaField};
 
+use crate::fast_input::Echo;
+
 /// Writes proposals as JSON, caching the rendering of the theta most lines share.
 ///
 /// The cache holds one theta (the first seen, then any theta met on two lines in a row), whole
@@ -18,6 +20,9 @@ pub struct ProposalWriter {
     theta_fields: Vec<Vec<u8>>,
     /// The theta of the last line written without the whole cached rendering.
     last_miss: Option<Theta>,
+    /// The last tranche weights (bits) and their rendering (they follow the theta, so most
+    /// lines repeat them).
+    weights: Option<([u64; 3], Vec<u8>)>,
 }
 
 impl ProposalWriter {
@@ -26,8 +31,25 @@ impl ProposalWriter {
     /// # Errors
     /// Serialisation errors (none for proposals the kernel produced).
     pub fn write(&mut self, p: &Proposal, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        self.write_echo(p, &Echo::default(), out)
+    }
+
+    /// [`ProposalWriter::write`], copying the input number texts in `echo` (each exactly what
+    /// serde_json writes for the audit's value: see `fast_input`) instead of
+    /// formatting those values.
+    ///
+    /// # Errors
+    /// Serialisation errors (none for proposals the kernel produced).
+    pub fn write_echo(
+        &mut self,
+        p: &Proposal,
+        echo: &Echo,
+        out: &mut Vec<u8>,
+    ) -> serde_json::Result<()> {
         let theta = &p.audit.theta;
         let hit = matches!(&self.theta, Some(t) if same(t, theta));
+        // Whether the cached theta is this line's (a hit, or adopted just now).
+        let mut whole = hit;
         if !hit {
             let adopt =
                 self.theta.is_none() || matches!(&self.last_miss, Some(t) if same(t, theta));
@@ -39,6 +61,7 @@ impl ProposalWriter {
                     .collect::<serde_json::Result<_>>()?;
                 self.theta = Some(*theta);
                 self.last_miss = None;
+                whole = true;
             } else {
                 self.last_miss = Some(*theta);
             }
@@ -66,26 +89,36 @@ impl ProposalWriter {
         string(out, &pos.symbol)?;
         out.extend_from_slice(b",\"side\":\"");
         out.extend_from_slice(pos.side.as_str().as_bytes());
-        key_num(out, b"\",\"entry_price\":", pos.entry_price);
+        out.extend_from_slice(b"\",\"entry_price\":");
+        echo_num(out, echo.entry_price, pos.entry_price);
         out.extend_from_slice(b",\"current_price\":");
-        opt_num(out, pos.current_price);
+        echo_opt(out, echo.current_price, pos.current_price);
         out.extend_from_slice(b",\"peak_price\":");
-        opt_num(out, pos.peak_price);
+        echo_opt(out, echo.peak_price, pos.peak_price);
         out.extend_from_slice(b",\"trough_price\":");
-        opt_num(out, pos.trough_price);
-        key_num(out, b",\"age_sec\":", pos.age_sec);
-        key_num(out, b",\"unrealized_pnl\":", pos.unrealized_pnl);
+        echo_opt(out, echo.trough_price, pos.trough_price);
+        out.extend_from_slice(b",\"age_sec\":");
+        echo_num(out, echo.age_sec, pos.age_sec);
+        out.extend_from_slice(b",\"unrealized_pnl\":");
+        echo_num(out, echo.unrealized_pnl, pos.unrealized_pnl);
         out.extend_from_slice(b",\"current_sl\":");
-        opt_num(out, pos.current_sl);
+        echo_opt(out, echo.current_sl, pos.current_sl);
         out.extend_from_slice(b",\"current_tp\":");
-        opt_num(out, pos.current_tp);
-        key_num(out, b",\"qty\":", pos.qty);
+        echo_opt(out, echo.current_tp, pos.current_tp);
+        out.extend_from_slice(b",\"qty\":");
+        echo_num(out, echo.qty, pos.qty);
         let m = &a.market_state;
-        key_num(out, b"},\"market_state\":{\"sigma\":", m.sigma);
-        key_num(out, b",\"ts\":", m.ts);
-        key_num(out, b",\"p_trend\":", m.p_trend);
-        key_num(out, b",\"p_mr\":", m.p_mr);
-        key_num(out, b",\"p_chop\":", m.p_chop);
+        let [e_sigma, e_ts, e_trend, e_mr, e_chop] = echo.market;
+        out.extend_from_slice(b"},\"market_state\":{\"sigma\":");
+        echo_num(out, e_sigma, m.sigma);
+        out.extend_from_slice(b",\"ts\":");
+        echo_num(out, e_ts, m.ts);
+        out.extend_from_slice(b",\"p_trend\":");
+        echo_num(out, e_trend, m.p_trend);
+        out.extend_from_slice(b",\"p_mr\":");
+        echo_num(out, e_mr, m.p_mr);
+        out.extend_from_slice(b",\"p_chop\":");
+        echo_num(out, e_chop, m.p_chop);
         out.extend_from_slice(b"},\"p1_proposal\":");
         match &a.p1_proposal {
             None => out.extend_from_slice(b"null"),
@@ -94,17 +127,19 @@ impl ProposalWriter {
                 proposed_sl,
                 proposed_tp,
             }) => {
-                key_num(out, b"{\"stop_dist_pct\":", *stop_dist_pct);
+                let [e_stop, e_sl, e_tp] = echo.p1;
+                out.extend_from_slice(b"{\"stop_dist_pct\":");
+                echo_num(out, e_stop, *stop_dist_pct);
                 out.extend_from_slice(b",\"proposed_sl\":");
-                opt_num(out, *proposed_sl);
+                echo_opt(out, e_sl, *proposed_sl);
                 out.extend_from_slice(b",\"proposed_tp\":");
-                opt_num(out, *proposed_tp);
+                echo_opt(out, e_tp, *proposed_tp);
                 out.push(b'}');
             }
         }
         out.extend_from_slice(b",\"theta\":");
         match &self.theta {
-            Some(base) if same(base, theta) => out.extend_from_slice(&self.theta_json),
+            Some(_) if whole => out.extend_from_slice(&self.theta_json),
             Some(base) => {
                 for (i, (f, cached)) in ThetaField::ALL
                     .into_iter()
@@ -125,10 +160,20 @@ impl ProposalWriter {
             }
             None => serde_json::to_writer(&mut *out, theta)?,
         }
-        let [w0, w1, w2] = a.tranche_weights;
-        key_num(out, b",\"tranche_weights\":[", w0);
-        key_num(out, b",", w1);
-        key_num(out, b",", w2);
+        out.extend_from_slice(b",\"tranche_weights\":[");
+        let bits = a.tranche_weights.map(f64::to_bits);
+        match &self.weights {
+            Some((cached, json)) if *cached == bits => out.extend_from_slice(json),
+            _ => {
+                let [w0, w1, w2] = a.tranche_weights;
+                let mut json = Vec::with_capacity(64);
+                num(&mut json, w0);
+                key_num(&mut json, b",", w1);
+                key_num(&mut json, b",", w2);
+                out.extend_from_slice(&json);
+                self.weights = Some((bits, json));
+            }
+        }
         let k = &a.k_components;
         key_num(out, b"],\"k_components\":{\"regime_flip\":", k.regime_flip);
         key_num(out, b",\"sigma_spike\":", k.sigma_spike);
@@ -149,7 +194,7 @@ impl ProposalWriter {
 #[inline]
 fn num(out: &mut Vec<u8>, v: f64) {
     if v.is_finite() {
-        out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+        put(out, zmij::Buffer::new().format_finite(v).as_bytes());
     } else {
         out.extend_from_slice(b"null");
     }
@@ -159,6 +204,62 @@ fn num(out: &mut Vec<u8>, v: f64) {
 fn key_num(out: &mut Vec<u8>, key: &[u8], v: f64) {
     out.extend_from_slice(key);
     num(out, v);
+}
+
+/// Appends `s` (a number's text, a symbol) with fixed-size copies: two overlapping ones of 16,
+/// 8 or 4 bytes, so the forty-odd short texts of a line are not forty calls to `memcpy`.
+#[inline(always)]
+fn put(out: &mut Vec<u8>, s: &[u8]) {
+    let n = s.len();
+    if n > 32 {
+        out.extend_from_slice(s);
+        return;
+    }
+    let at = out.len();
+    out.extend_from_slice(&[0u8; 32]);
+    let dst = &mut out[at..at + 32];
+    if n >= 16 {
+        dst[..16].copy_from_slice(&s[..16]);
+        dst[n - 16..n].copy_from_slice(&s[n - 16..]);
+    } else if n >= 8 {
+        dst[..8].copy_from_slice(&s[..8]);
+        dst[n - 8..n].copy_from_slice(&s[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&s[..4]);
+        dst[n - 4..n].copy_from_slice(&s[n - 4..]);
+    } else if n > 0 {
+        dst[0] = s[0];
+        dst[n / 2] = s[n / 2];
+        dst[n - 1] = s[n - 1];
+    }
+    out.truncate(at + n);
+}
+
+/// `text` when given (the input's own text of `v`, exactly what [`num`] writes), else [`num`].
+#[inline]
+fn echo_num(out: &mut Vec<u8>, text: Option<&[u8]>, v: f64) {
+    match text {
+        Some(t) => {
+            debug_assert_eq!(
+                std::str::from_utf8(t)
+                    .ok()
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .map(f64::to_bits),
+                Some(v.to_bits())
+            );
+            put(out, t);
+        }
+        None => num(out, v),
+    }
+}
+
+/// [`echo_num`] for an optional value.
+#[inline]
+fn echo_opt(out: &mut Vec<u8>, text: Option<&[u8]>, v: Option<f64>) {
+    match v {
+        Some(v) => echo_num(out, text, v),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 #[inline]
@@ -174,7 +275,7 @@ fn opt_num(out: &mut Vec<u8>, v: Option<f64>) {
 fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
     if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
+        put(out, s.as_bytes());
         out.push(b'"');
         Ok(())
     } else {
@@ -182,11 +283,39 @@ fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
     }
 }
 
-/// Bit-for-bit equality (so -0.0 and 0.0 render differently, as they should).
+/// Bit-for-bit equality (so -0.0 and 0.0 render differently, as they should), field by field
+/// (the patterns name every field: a new tunable does not compile until it is compared here).
 fn same(a: &Theta, b: &Theta) -> bool {
-    ThetaField::ALL
-        .iter()
-        .all(|&f| a.get(f).to_bits() == b.get(f).to_bits())
+    macro_rules! same_bits {
+        ($($f:ident),*) => {{
+            let Theta { $($f: _),* } = a;
+            true $(&& a.$f.to_bits() == b.$f.to_bits())*
+        }};
+    }
+    same_bits!(
+        fallback_stop_pct,
+        cost_bps,
+        t1_r,
+        t2_r,
+        t3_r,
+        u1,
+        u2,
+        u3,
+        softmax_temp,
+        lock_r,
+        be_plus_pct,
+        trend_min,
+        sigma_ref,
+        sigma_spike_cap,
+        ts_ref,
+        ts_drop_cap,
+        max_age_sec,
+        k_regime_flip,
+        k_sigma_spike,
+        k_ts_drop,
+        k_age_penalty,
+        kill_threshold
+    )
 }
 
 #[cfg(test)]
@@ -236,6 +365,36 @@ mod tests {
                 _ => {}
             }
             assert_same_bytes(&mut w, &input, i);
+        }
+    }
+
+    /// `same` sees a change in any one field, a sign of zero included.
+    #[test]
+    fn same_compares_every_field_bit_for_bit() {
+        let d = Theta::default();
+        assert!(same(&d, &d));
+        for f in ThetaField::ALL {
+            let v = d.get(f);
+            let other = if v == 0.0 { -0.0 } else { v * 1.5 };
+            assert!(!same(&d, &d.with(f, other)), "{f:?}");
+            assert!(!same(&d.with(f, other), &d), "{f:?}");
+        }
+    }
+
+    /// `put` appends exactly the slice, whatever its length, onto any buffer.
+    #[test]
+    fn put_appends_exactly() {
+        let src: Vec<u8> = (0..80u8)
+            .map(|b| b.wrapping_mul(37).wrapping_add(1))
+            .collect();
+        for before in [0usize, 1, 7, 33] {
+            for n in 0..=src.len() {
+                let mut out = vec![9u8; before];
+                put(&mut out, &src[src.len() - n..]);
+                let mut want = vec![9u8; before];
+                want.extend_from_slice(&src[src.len() - n..]);
+                assert_eq!(out, want, "before {before}, n {n}");
+            }
         }
     }
 

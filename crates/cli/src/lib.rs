@@ -4,6 +4,7 @@ pub mod args;
 mod backtest;
 mod diff_theta;
 pub mod error;
+mod fast_input;
 mod fast_json;
 mod lines;
 mod market_state;
@@ -225,7 +226,13 @@ pub fn propose_line(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    let result = match serde_json::from_slice::<HarvestInput>(bytes) {
+    // The plain shape of an input is read directly; anything else (and every error) is serde's.
+    let mut echo = fast_input::Echo::default();
+    let read = fast_input::read(bytes, &mut echo).ok_or(());
+    if read.is_err() {
+        echo = fast_input::Echo::default();
+    }
+    let result = match read.or_else(|()| serde_json::from_slice::<HarvestInput>(bytes)) {
         Ok(input) => propose(&input).map_err(|e| e.to_string()),
         Err(_) => Err(match std::str::from_utf8(bytes) {
             Ok(text) => review::parse_json::<HarvestInput>(text)
@@ -235,7 +242,7 @@ pub fn propose_line(
         }),
     };
     let ok = match result {
-        Ok(p) => writer.write(&p, out).is_ok(),
+        Ok(p) => writer.write_echo(&p, &echo, out).is_ok(),
         Err(error) => {
             let _ = serde_json::to_writer(&mut *out, &LineError { line, error });
             false
@@ -317,4 +324,173 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[cfg(test)]
+mod propose_cases;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `propose_line` wrote for a line: `ok` when the proposal of plain serde
+    /// (`serde_json::from_slice` + `serde_json::to_writer`), the error text for a bad line,
+    /// `blank` for a skipped line.
+    fn outcome(line: &[u8]) -> String {
+        let mut out = Vec::new();
+        let mut w = ProposalWriter::default();
+        match propose_line(7, line, &mut out, &mut w) {
+            None => {
+                assert!(out.is_empty());
+                "blank".to_string()
+            }
+            Some(true) => {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let input: HarvestInput = serde_json::from_slice(line).unwrap();
+                let mut want = serde_json::to_vec(&propose(&input).unwrap()).unwrap();
+                want.push(b'\n');
+                assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    String::from_utf8_lossy(&want)
+                );
+                "ok".to_string()
+            }
+            Some(false) => {
+                let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+                assert_eq!(v["line"], 7);
+                assert_eq!(out.last(), Some(&b'\n'));
+                v["error"].as_str().unwrap().to_string()
+            }
+        }
+    }
+
+    /// Every variant of the good line gives today's output: plain serde's proposal, or this
+    /// error text (serde_json's and serde_path_to_error's words, the kernel's), or nothing for a
+    /// blank line. Pinned before the fast reader was added; a change here changes what users see.
+    #[test]
+    fn bad_lines_give_the_pinned_errors() {
+        let expected: &[(&str, &str)] = &[
+        ("good", "ok"),
+        ("crlf", "ok"),
+        ("blank", "blank"),
+        ("pretty", "ok"),
+        ("leading space", "ok"),
+        ("trailing space", "ok"),
+        ("entry_price string", "position.entry_price: invalid type: string \"2880.9069\", expected f64 at line 1 column 249"),
+        ("side number", "position.side: expected value at line 1 column 299"),
+        ("side lowercase", "position.side: unknown variant `long`, expected `LONG` or `SHORT` at line 1 column 304"),
+        ("side as map", "ok"),
+        ("symbol number", "position.symbol: invalid type: integer `5`, expected a string at line 1 column 315"),
+        ("symbol null", "position.symbol: invalid type: null, expected a string at line 1 column 318"),
+        ("theta array", "ok"),
+        ("theta string", "theta: invalid type: string \"x\", expected struct Theta at line 1 column 384"),
+        ("theta null", "ok"),
+        ("theta empty", "ok"),
+        ("theta field null", "theta.lock_R: invalid type: null, expected f64 at line 1 column 395"),
+        ("theta field bool", "theta.lock_R: invalid type: boolean `true`, expected f64 at line 1 column 395"),
+        ("p1 string", "p1_proposal: invalid type: string \"x\", expected struct P1Proposal at line 1 column 102"),
+        ("p1 null", "ok"),
+        ("p1 empty", "p1_proposal: missing field `stop_dist_pct` at line 1 column 101"),
+        ("p1 zero stop", "ok"),
+        ("p1 negative stop", "ok"),
+        ("p1 all fields", "ok"),
+        ("qty null", "position.qty: invalid type: null, expected f64 at line 1 column 289"),
+        ("qty missing", "ok"),
+        ("current_sl string", "position.current_sl: invalid type: string \"x\", expected f64 at line 1 column 204"),
+        ("current_sl number", "ok"),
+        ("no position", "?: EOF while parsing an object at line 1 column 123"),
+        ("no side", "position: missing field `side` at line 1 column 358"),
+        ("no p_chop", "market_state: missing field `p_chop` at line 1 column 70"),
+        ("no symbol", "ok"),
+        ("empty object", "missing field `position` at line 1 column 2"),
+        ("array", "invalid length 0, expected struct HarvestInput with 4 elements at line 1 column 2"),
+        ("null", "invalid type: null, expected struct HarvestInput at line 1 column 4"),
+        ("string", "invalid type: string \"s\", expected struct HarvestInput at line 1 column 3"),
+        ("number", "invalid type: integer `1`, expected struct HarvestInput at line 1 column 1"),
+        ("truncated", "p1_proposal.?: EOF while parsing an object at line 1 column 100"),
+        ("unknown top", "ok"),
+        ("unknown position", "ok"),
+        ("unknown theta", "ok"),
+        ("unknown market", "ok"),
+        ("unknown nested", "ok"),
+        ("unknown bad json", "extra: expected value at line 1 column 13"),
+        ("unknown bad number", "extra: invalid number at line 1 column 11"),
+        ("unknown NaN", "extra: expected value at line 1 column 10"),
+        ("unknown huge", "ok"),
+        ("non-UTF-8 symbol", "not UTF-8 text at column 319"),
+        ("non-UTF-8 outside", "not UTF-8 text at column 2"),
+        ("BOM", "expected value at line 1 column 1"),
+        ("NUL byte", "trailing characters after the record: trailing characters at line 1 column 398"),
+        ("trailing x", "trailing characters after the record: trailing characters at line 1 column 399"),
+        ("trailing object", "trailing characters after the record: trailing characters at line 1 column 398"),
+        ("trailing comma", "trailing characters after the record: trailing characters at line 1 column 398"),
+        ("trailing comma in object", "theta.?: trailing comma at line 1 column 397"),
+        ("missing colon", "position: expected `:` at line 1 column 286"),
+        ("single quotes", "position.side: expected value at line 1 column 299"),
+        ("NaN", "position.unrealized_pnl: expected value at line 1 column 367"),
+        ("nan", "position.unrealized_pnl: expected ident at line 1 column 368"),
+        ("Infinity", "position.unrealized_pnl: expected value at line 1 column 367"),
+        ("-Infinity", "position.unrealized_pnl: invalid number at line 1 column 368"),
+        ("NaN string", "position.unrealized_pnl: invalid type: string \"NaN\", expected f64 at line 1 column 371"),
+        ("true", "position.unrealized_pnl: invalid type: boolean `true`, expected f64 at line 1 column 370"),
+        ("1e400", "position.unrealized_pnl: number out of range at line 1 column 371"),
+        ("-1e400", "position.unrealized_pnl: number out of range at line 1 column 372"),
+        ("1e-400", "ok"),
+        ("-1e-400", "ok"),
+        ("big int", "ok"),
+        ("u64 max + 1", "ok"),
+        ("u64 max", "ok"),
+        ("i64 min", "ok"),
+        ("i64 min - 1", "ok"),
+        ("-0", "ok"),
+        ("-0.0", "ok"),
+        ("0", "ok"),
+        ("1E2", "ok"),
+        ("1e+2", "ok"),
+        ("0.5e1", "ok"),
+        ("many digits", "ok"),
+        ("huge exponent zero", "ok"),
+        ("huge exponent", "position.unrealized_pnl: number out of range at line 1 column 378"),
+        ("tiny exponent", "ok"),
+        ("subnormal", "ok"),
+        ("max", "ok"),
+        ("over max", "position.unrealized_pnl: number out of range at line 1 column 388"),
+        ("leading zero", "position.unrealized_pnl: invalid number at line 1 column 368"),
+        ("trailing point", "position.unrealized_pnl: invalid number at line 1 column 370"),
+        ("leading point", "position.unrealized_pnl: expected value at line 1 column 367"),
+        ("plus", "position.unrealized_pnl: expected value at line 1 column 367"),
+        ("lone minus", "position.unrealized_pnl: invalid number at line 1 column 368"),
+        ("exponent without digits", "position.unrealized_pnl: invalid number at line 1 column 369"),
+        ("double minus", "position.unrealized_pnl: invalid number at line 1 column 368"),
+        ("hex", "position.?: expected `,` or `}` at line 1 column 368"),
+        ("duplicate position", "duplicate field `position` at line 1 column 407"),
+        ("duplicate entry_price", "position: duplicate field `entry_price` at line 1 column 261"),
+        ("duplicate theta field", "theta: duplicate field `lock_R` at line 1 column 404"),
+        ("duplicate market_state", "market_state: missing field `sigma` at line 1 column 18"),
+        ("duplicate unknown", "ok"),
+        ("escaped symbol", "ok"),
+        ("quote in symbol", "ok"),
+        ("escaped key", "ok"),
+        ("lone surrogate", "position.symbol: unexpected end of hex escape at line 1 column 322"),
+        ("surrogate pair", "ok"),
+        ("bad escape", "position.symbol: invalid escape at line 1 column 317"),
+        ("raw tab in symbol", "position.symbol: control character (\\u0000-\\u001F) found while parsing a string at line 1 column 319"),
+        ("non-ASCII symbol", "ok"),
+        ("DEL in symbol", "ok"),
+        ("empty symbol", "ok"),
+        ("side escaped", "ok"),
+        ("entry_price negative", "position.entry_price = -1 is out of range: expected a price > 0"),
+        ("p_trend 2", "market_state.p_trend = 2 is out of range: expected a probability in [0, 1]"),
+        ("sigma_ref 0", "theta.sigma_ref = 0 is out of range: expected a finite number ≠ 0 (the kernel divides by it)"),
+        ("thresholds unordered", "ok"),
+        ("u1 overflow", "theta.u1 = 800 is out of range: expected u1 / softmax_temp ≤ 709.782712893384 (exp overflows above; softmax_temp = 1)"),
+        ("risk unit overflow", "ok"),
+        ];
+        let cases = propose_cases::cases();
+        assert_eq!(cases.len(), expected.len());
+        for ((name, line), (want_name, want)) in cases.iter().zip(expected) {
+            assert_eq!(name, want_name);
+            assert_eq!(outcome(line), *want, "case {name}");
+        }
+    }
 }

@@ -64,6 +64,13 @@ pub struct Theta {
 impl Default for Theta {
     /// The P2 system's defaults.
     fn default() -> Self {
+        Theta::default_const()
+    }
+}
+
+impl Theta {
+    /// [`Theta::default`] in a `const` context.
+    const fn default_const() -> Self {
         Theta {
             fallback_stop_pct: 0.02,
             cost_bps: 10.0,
@@ -513,6 +520,13 @@ impl Theta {
 
     /// [`Theta::warnings`] appended to `out` (nothing allocated when there are none).
     pub(crate) fn push_warnings(&self, out: &mut Vec<Warning>) {
+        // The defaults (most inputs) make sense: nothing to check (tested below).
+        if ThetaField::ALL
+            .iter()
+            .all(|&f| self.get(f).to_bits() == DEFAULT_BITS[f as usize])
+        {
+            return;
+        }
         for spec in PARAMS.iter() {
             let v = self.get(spec.field);
             if self.check_field(spec).is_err() {
@@ -624,6 +638,42 @@ impl Theta {
     }
 }
 
+/// The defaults' bits, in wire order ([`Theta::push_warnings`]'s shortcut).
+const DEFAULT_BITS: [u64; 22] = {
+    let d = Theta::default_const();
+    let v = [
+        d.fallback_stop_pct,
+        d.cost_bps,
+        d.t1_r,
+        d.t2_r,
+        d.t3_r,
+        d.u1,
+        d.u2,
+        d.u3,
+        d.softmax_temp,
+        d.lock_r,
+        d.be_plus_pct,
+        d.trend_min,
+        d.sigma_ref,
+        d.sigma_spike_cap,
+        d.ts_ref,
+        d.ts_drop_cap,
+        d.max_age_sec,
+        d.k_regime_flip,
+        d.k_sigma_spike,
+        d.k_ts_drop,
+        d.k_age_penalty,
+        d.kill_threshold,
+    ];
+    let mut bits = [0u64; 22];
+    let mut i = 0;
+    while i < 22 {
+        bits[i] = v[i].to_bits();
+        i += 1;
+    }
+    bits
+};
+
 /// Below this sum of `exp(u_i/softmax_temp)` the tranche weights are exactly `[1/3, 1/3, 1/3]`.
 pub const UNIFORM_BELOW: f64 = 1e-9;
 
@@ -633,6 +683,21 @@ pub const MAX_EXP_ARG: f64 = 709.782712893384;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_have_no_warnings_and_the_shortcut_matches_them() {
+        let d = Theta::default();
+        for f in ThetaField::ALL {
+            assert_eq!(d.get(f).to_bits(), DEFAULT_BITS[f as usize], "{f:?}");
+        }
+        assert!(d.warnings().is_empty());
+        // -0.0 for a default 0.0 is not the defaults: checked, and still fine.
+        assert!(Theta { u1: -0.0, ..d }.warnings().is_empty());
+        assert_eq!(
+            Theta { t2_r: 1.0, ..d }.warnings()[0].code,
+            "thresholds_unordered"
+        );
+    }
 
     #[test]
     fn table_is_in_enum_and_wire_order() {
