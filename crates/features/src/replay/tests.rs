@@ -433,3 +433,28 @@ fn refused_sweep_axes_name_the_part_and_what_is_allowed() {
         assert!(got.to_string().starts_with(message), "{text}: {got}");
     }
 }
+
+#[test]
+fn refused_theta_names_the_tunable() {
+    let x = SweepAxis::parse("T1_R=1:3:2").unwrap();
+    let e = ThetaSweep::new(x, x, Theta::default(), Vec::new(), SimParams::default()).unwrap_err();
+    assert_eq!(e, SimError::SameAxis(harvest_kernel::ThetaField::T1R));
+    assert_eq!(
+        e.to_string(),
+        "theta: the sweep's axes must differ (both are T1_R)"
+    );
+    let bad = Theta {
+        sigma_ref: 0.0,
+        ..Theta::default()
+    };
+    let e = Backtest::new(Vec::new(), bad, SimParams::default()).unwrap_err();
+    assert!(
+        matches!(&e, SimError::Theta(k) if k.field() == "theta.sigma_ref"),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("theta: theta.sigma_ref = 0 is out of range"),
+        "{e}"
+    );
+}
