@@ -252,8 +252,8 @@ pub fn shorten(s: &str) -> String {
 /// ```
 pub fn fixed_exact(v: f64, decimals: usize) -> String {
     let mut out = match sign_or_special(v) {
-        Ok(sign) => sign,
-        Err(text) => return text,
+        Ok(sign) => String::from(sign),
+        Err(text) => return String::from(text),
     };
     let (mut d, places) = exact_digits(v);
     // Keep `decimals` fractional digits: drop the lowest `places − decimals`, rounding.
@@ -290,8 +290,8 @@ pub fn fixed_exact(v: f64, decimals: usize) -> String {
 /// ```
 pub fn sci_exact(v: f64, precision: usize) -> String {
     let mut out = match sign_or_special(v) {
-        Ok(sign) => sign,
-        Err(text) => return text,
+        Ok(sign) => String::from(sign),
+        Err(text) => return String::from(text),
     };
     let (mut d, places) = exact_digits(v);
     while d.last() == Some(&0) {
@@ -329,17 +329,17 @@ pub fn sci_exact(v: f64, precision: usize) -> String {
     out
 }
 
-/// The sign of a finite `v` (`"-"` or `""`, `-0.0` included), or the whole text of NaN and ±inf
-/// as `core::fmt` writes them.
-fn sign_or_special(v: f64) -> Result<String, String> {
+/// The sign of a finite `v` (`"-"` or `""`, `-0.0` included), or (`Err`, not an error: the
+/// whole text) NaN and ±inf as `core::fmt` writes them.
+fn sign_or_special(v: f64) -> Result<&'static str, &'static str> {
+    let negative = v.is_sign_negative();
     if v.is_nan() {
-        return Err("NaN".to_string());
+        Err("NaN")
+    } else if v.is_infinite() {
+        Err(if negative { "-inf" } else { "inf" })
+    } else {
+        Ok(if negative { "-" } else { "" })
     }
-    let sign = String::from(if v.is_sign_negative() { "-" } else { "" });
-    if v.is_infinite() {
-        return Err(sign + "inf");
-    }
-    Ok(sign)
 }
 
 /// The exact value of a finite `|v|` as little-endian decimal digits and the count of them

@@ -669,3 +669,40 @@ pub fn run_forever(settings: Settings, stop: Receiver<i32>) -> u8 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redis::ErrorKind;
+
+    /// Each skip names the key (or the stream) and what Redis said.
+    #[test]
+    fn read_errors_name_the_key() {
+        let e = || RedisError::from((ErrorKind::Parse, "not a hash"));
+        let said = e().to_string();
+        let stream = e();
+        let cases: [(ReadError, String); 3] = [
+            (
+                ReadError::Refused {
+                    key: "quantum:risk:proposal:ADAUSDT".into(),
+                    error: e(),
+                },
+                format!("quantum:risk:proposal:ADAUSDT: {said}"),
+            ),
+            (
+                ReadError::Unreadable {
+                    key: "quantum:marketstate:BTCUSDT".into(),
+                    error: e(),
+                },
+                format!("quantum:marketstate:BTCUSDT: unreadable: {said}"),
+            ),
+            (
+                ReadError::Stream(&stream),
+                format!("quantum:stream:execution: {said}"),
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got.to_string(), want);
+        }
+    }
+}

@@ -179,16 +179,30 @@ pub fn on_color_scheme_change(f: impl Fn(bool) + 'static) {
     }
 }
 
-/// Reads a file chosen in an `<input type=file>` as text and calls `done` with it (or an error).
-pub fn read_file_text(file: web_sys::File, done: impl FnOnce(Result<String, String>) + 'static) {
+/// Why a chosen file could not be read (the message is shown in the view's status line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReadFileError {
+    /// No `FileReader` in this browser.
+    #[error("this browser cannot read files")]
+    NoReader,
+    /// The read failed or gave no text.
+    #[error("the file could not be read as text")]
+    NotText,
+}
+
+/// Reads a file chosen in an `<input type=file>` as text and calls `done` with it (or why not).
+pub fn read_file_text(
+    file: web_sys::File,
+    done: impl FnOnce(Result<String, ReadFileError>) + 'static,
+) {
     let Ok(reader) = web_sys::FileReader::new() else {
-        done(Err("this browser cannot read files".to_string()));
+        done(Err(ReadFileError::NoReader));
         return;
     };
     let r = reader.clone();
     let onload = Closure::once_into_js(move || {
         let text = r.result().ok().and_then(|v| v.as_string());
-        done(text.ok_or_else(|| "the file could not be read as text".to_string()));
+        done(text.ok_or(ReadFileError::NotText));
     });
     reader.set_onloadend(Some(onload.unchecked_ref()));
     let _ = reader.read_as_text(&file);

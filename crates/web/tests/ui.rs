@@ -172,3 +172,15 @@ async fn the_app_mounts_and_renders_the_default_proposal() {
         );
     }
 }
+
+/// The file-reading errors' messages (the tuning view's and the theta box's status line).
+#[wasm_bindgen_test]
+fn read_file_errors_say_what_failed() {
+    use harvest_web::browser::ReadFileError;
+    for (e, want) in [
+        (ReadFileError::NoReader, "this browser cannot read files"),
+        (ReadFileError::NotText, "the file could not be read as text"),
+    ] {
+        assert_eq!(e.to_string(), want);
+    }
+}

@@ -415,9 +415,7 @@ impl Backtest {
     /// The settings or theta are invalid (nothing would run).
     pub fn new(entries: Vec<Entry>, theta: Theta, params: SimParams) -> Result<Backtest, SimError> {
         params.validate()?;
-        theta
-            .validate()
-            .map_err(|e| SimError::Theta(e.to_string()))?;
+        theta.validate().map_err(SimError::Theta)?;
         Ok(Backtest {
             rows: Vec::with_capacity(entries.len()),
             entries,
@@ -697,10 +695,7 @@ impl ThetaSweep {
     ) -> Result<ThetaSweep, SimError> {
         params.validate()?;
         if x.field == y.field {
-            return Err(SimError::Theta(format!(
-                "the sweep's axes must differ (both are {})",
-                x.field.key()
-            )));
+            return Err(SimError::SameAxis(x.field));
         }
         Ok(ThetaSweep {
             x,

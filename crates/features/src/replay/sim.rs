@@ -26,8 +26,8 @@
 use serde::Serialize;
 
 use harvest_kernel::{
-    evaluate, HarvestAction, HarvestInput, KComponents, P1Proposal, Position, ReasonCode, Side,
-    Theta,
+    evaluate, HarvestAction, HarvestInput, KComponents, KernelError, P1Proposal, Position,
+    ReasonCode, Side, Theta, ThetaField,
 };
 use harvest_market::{
     market_state, market_states, Bar, MarketState, P0Params, P1Params, StopInput, StopReason,
@@ -72,9 +72,12 @@ pub enum SimError {
         /// The allowed range.
         expected: &'static str,
     },
-    /// Theta was rejected by the kernel.
+    /// Theta was rejected by the kernel (its message names the tunable and the allowed range).
     #[error("theta: {0}")]
-    Theta(String),
+    Theta(KernelError),
+    /// A sweep of one tunable against itself.
+    #[error("theta: the sweep's axes must differ (both are {})", .0.key())]
+    SameAxis(ThetaField),
     /// The entry bar does not exist.
     #[error("entry bar {index} is past the last bar ({bars} bars)")]
     NoBar {
@@ -646,9 +649,7 @@ pub fn simulate(
     record: bool,
 ) -> Result<Trade, SimError> {
     p.validate()?;
-    theta
-        .validate()
-        .map_err(|e| SimError::Theta(e.to_string()))?;
+    theta.validate().map_err(SimError::Theta)?;
     let n = series.bars.len();
     if entry >= n {
         return Err(SimError::NoBar {

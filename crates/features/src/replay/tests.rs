@@ -387,3 +387,74 @@ fn backtest_ab_and_sweep_on_a_walk() {
     let cell = sw.cells.iter().find(|c| c.x == 0.9 && c.y == 1.0).unwrap();
     assert!((cell.summary.as_ref().unwrap().total_r - total).abs() < 1e-9);
 }
+
+#[test]
+fn refused_sweep_axes_name_the_part_and_what_is_allowed() {
+    use harvest_kernel::ThetaField;
+    let cases: [(&str, SweepAxisError, &str); 6] = [
+        (
+            "kill_threshold",
+            SweepAxisError::Shape("kill_threshold".into()),
+            "`kill_threshold`: expected key=lo:hi:n, e.g. kill_threshold=0.4:0.8:5",
+        ),
+        (
+            "kill=0.4:0.8:5",
+            SweepAxisError::UnknownKey("kill".into()),
+            "`kill` is not a theta tunable; allowed: fallback_stop_pct, ",
+        ),
+        (
+            "T1_R=1:3",
+            SweepAxisError::Range("1:3".into()),
+            "`1:3`: expected lo:hi:n",
+        ),
+        (
+            "T1_R=1:inf:3",
+            SweepAxisError::NotANumber("inf".into()),
+            "`inf` is not a finite number",
+        ),
+        (
+            "T1_R=1:3:1",
+            SweepAxisError::Count("1".into()),
+            "`1`: the number of values must be 2 … 64",
+        ),
+        (
+            "T1_R=3:1:5",
+            SweepAxisError::Empty {
+                field: ThetaField::T1R,
+                lo: 3.0,
+                hi: 1.0,
+            },
+            "T1_R: lo 3 must be below hi 1",
+        ),
+    ];
+    for (text, want, message) in cases {
+        let got = SweepAxis::parse(text).unwrap_err();
+        assert_eq!(got, want, "{text}");
+        assert!(got.to_string().starts_with(message), "{text}: {got}");
+    }
+}
+
+#[test]
+fn refused_theta_names_the_tunable() {
+    let x = SweepAxis::parse("T1_R=1:3:2").unwrap();
+    let e = ThetaSweep::new(x, x, Theta::default(), Vec::new(), SimParams::default()).unwrap_err();
+    assert_eq!(e, SimError::SameAxis(harvest_kernel::ThetaField::T1R));
+    assert_eq!(
+        e.to_string(),
+        "theta: the sweep's axes must differ (both are T1_R)"
+    );
+    let bad = Theta {
+        sigma_ref: 0.0,
+        ..Theta::default()
+    };
+    let e = Backtest::new(Vec::new(), bad, SimParams::default()).unwrap_err();
+    assert!(
+        matches!(&e, SimError::Theta(k) if k.field() == "theta.sigma_ref"),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("theta: theta.sigma_ref = 0 is out of range"),
+        "{e}"
+    );
+}

@@ -1,5 +1,5 @@
 //! Painting charts on an `HtmlCanvasElement` (wasm32 only): crisp on high-DPI screens, and
-//! never panicking (every browser failure becomes an `Err(String)`).
+//! never panicking (every browser failure becomes an `Err(`[`PaintError`]`)`).
 //!
 //! The canvas's backing store is sized to its CSS box × `devicePixelRatio` and the context is
 //! scaled by the ratio, so the `draw_*` functions work in CSS pixels (fonts stay 12 px on any
@@ -309,20 +309,41 @@ struct Frame {
     css: (u32, u32),
 }
 
-fn js_err(what: &str, e: wasm_bindgen::JsValue) -> String {
-    format!(
-        "{what}: {}",
-        e.as_string().unwrap_or_else(|| format!("{e:?}"))
-    )
+/// Why a chart was not painted: what failed, with the browser's or plotters' message (stamped on
+/// the canvas as `data-paint-error`). One message, not a variant per failure: such an enum (its
+/// `Display` formatting each variant) made the explorer's wasm ~400 bytes larger gzipped, over
+/// its 150,000-byte budget.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PaintError(String);
+
+impl PaintError {
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
 }
 
-fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
+impl From<&str> for PaintError {
+    fn from(message: &str) -> Self {
+        PaintError(message.to_string())
+    }
+}
+
+fn js_err(what: &str, e: wasm_bindgen::JsValue) -> PaintError {
+    PaintError(format!(
+        "{what}: {}",
+        e.as_string().unwrap_or_else(|| format!("{e:?}"))
+    ))
+}
+
+fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, PaintError> {
     canvas
         .get_context("2d")
         .map_err(|e| js_err("getContext('2d')", e))?
-        .ok_or_else(|| "canvas has no 2d context".to_string())?
+        .ok_or_else(|| PaintError::from("canvas has no 2d context"))?
         .dyn_into::<CanvasRenderingContext2d>()
-        .map_err(|_| "getContext('2d') is not a CanvasRenderingContext2D".to_string())
+        .map_err(|_| PaintError::from("getContext('2d') is not a CanvasRenderingContext2D"))
 }
 
 /// The device pixel ratio, clamped to [1, 4] (1 when unknown).
@@ -337,12 +358,12 @@ fn device_pixel_ratio() -> f64 {
 
 /// Sizes the backing store to `round(css × dpr)` (only when it changed: resizing clears the
 /// canvas and its state) and sets the context transform to `scale(dpr)`.
-fn prepare(canvas: &HtmlCanvasElement) -> Result<Frame, String> {
+fn prepare(canvas: &HtmlCanvasElement) -> Result<Frame, PaintError> {
     let (cw, ch) = (canvas.client_width(), canvas.client_height());
     if cw <= 0 || ch <= 0 {
-        return Err(format!(
+        return Err(PaintError(format!(
             "canvas is not laid out ({cw}×{ch} CSS px): nothing to paint"
-        ));
+        )));
     }
     let dpr = device_pixel_ratio();
     let w = (f64::from(cw) * dpr).round() as u32;
@@ -375,18 +396,19 @@ fn prepare(canvas: &HtmlCanvasElement) -> Result<Frame, String> {
 }
 
 /// Runs `f` on a plotters area of the canvas's CSS size and presents it.
-fn run<F, T>(canvas: &HtmlCanvasElement, css: (u32, u32), f: F) -> Result<T, String>
+fn run<F, T>(canvas: &HtmlCanvasElement, css: (u32, u32), f: F) -> Result<T, PaintError>
 where
     F: FnOnce(&CanvasArea) -> DrawResult<T, CanvasBackend>,
 {
     let backend = CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| "plotters could not use the canvas".to_string())?;
+        .ok_or_else(|| PaintError::from("plotters could not use the canvas"))?;
     let root = backend.into_drawing_area();
     // The root spans the device-pixel backing store; the context scale maps CSS pixels onto it,
     // so the chart gets the CSS-sized top-left part.
     let area = root.shrink((0, 0), css);
-    let out = f(&area).map_err(|e| format!("drawing failed: {e}"))?;
-    area.present().map_err(|e| format!("present failed: {e}"))?;
+    let out = f(&area).map_err(|e| PaintError(format!("drawing failed: {e}")))?;
+    area.present()
+        .map_err(|e| PaintError(format!("present failed: {e}")))?;
     Ok(out)
 }
 
@@ -397,9 +419,9 @@ where
 /// `|area| draw_r_ladder(area, &ladder, &theme)`.
 ///
 /// # Errors
-/// A message when the canvas is not laid out (0 × 0 CSS px, e.g. hidden), has no 2d context,
-/// or drawing fails. Never panics.
-pub fn paint<F, T>(canvas: &HtmlCanvasElement, f: F) -> Result<T, String>
+/// A [`PaintError`] when the canvas is not laid out (0 × 0 CSS px, e.g. hidden), has no 2d
+/// context, or drawing fails. Never panics.
+pub fn paint<F, T>(canvas: &HtmlCanvasElement, f: F) -> Result<T, PaintError>
 where
     F: FnOnce(&CanvasArea) -> DrawResult<T, CanvasBackend>,
 {
@@ -412,22 +434,22 @@ thread_local! {
     static SCRATCH: RefCell<Option<HtmlCanvasElement>> = const { RefCell::new(None) };
 }
 
-fn scratch_canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, String> {
+fn scratch_canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, PaintError> {
     SCRATCH.with(|cell| {
         let mut slot = cell
             .try_borrow_mut()
-            .map_err(|_| "scratch canvas busy".to_string())?;
+            .map_err(|_| PaintError::from("scratch canvas busy"))?;
         let c = match slot.as_ref() {
             Some(c) => c.clone(),
             None => {
                 let doc = web_sys::window()
                     .and_then(|w| w.document())
-                    .ok_or_else(|| "no document".to_string())?;
+                    .ok_or_else(|| PaintError::from("no document"))?;
                 let c = doc
                     .create_element("canvas")
                     .map_err(|e| js_err("createElement('canvas')", e))?
                     .dyn_into::<HtmlCanvasElement>()
-                    .map_err(|_| "createElement('canvas') is not a canvas".to_string())?;
+                    .map_err(|_| PaintError::from("createElement('canvas') is not a canvas"))?;
                 *slot = Some(c.clone());
                 c
             }
@@ -451,21 +473,21 @@ fn scratch_canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, String> 
 /// canvas's backing/CSS ratio.
 ///
 /// # Errors
-/// A message when `rgba.len() != 4·width·height`, a size is 0, or the browser refuses. Never
-/// panics.
+/// A [`PaintError`] when `rgba.len() != 4·width·height`, a size is 0, or the browser refuses.
+/// Never panics.
 pub fn blit_rgba(
     canvas: &HtmlCanvasElement,
     width: u32,
     height: u32,
     rgba: &[u8],
     dest: PlotRect,
-) -> Result<(), String> {
+) -> Result<(), PaintError> {
     let want = 4 * width as usize * height as usize;
     if width == 0 || height == 0 || rgba.len() != want {
-        return Err(format!(
+        return Err(PaintError(format!(
             "pixel buffer is {} bytes, expected 4·{width}·{height} = {want}",
             rgba.len()
-        ));
+        )));
     }
     if dest.w <= 0 || dest.h <= 0 {
         return Ok(());
@@ -513,7 +535,7 @@ pub fn paint_action_map(
     canvas: &HtmlCanvasElement,
     map: &ActionMap,
     theme: &ChartTheme,
-) -> Result<PlotRect, String> {
+) -> Result<PlotRect, PaintError> {
     thread_local! {
         static PIXELS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
@@ -523,10 +545,10 @@ pub fn paint_action_map(
         .ctx
         .fill_rect(0.0, 0.0, f64::from(frame.css.0), f64::from(frame.css.1));
     let rect = action_map_plot_rect(frame.css.0, frame.css.1);
-    PIXELS.with(|cell| -> Result<(), String> {
+    PIXELS.with(|cell| -> Result<(), PaintError> {
         let mut px = cell
             .try_borrow_mut()
-            .map_err(|_| "pixel buffer busy".to_string())?;
+            .map_err(|_| PaintError::from("pixel buffer busy"))?;
         fill_action_map_rgba(map, &theme.actions, &mut px);
         if !px.is_empty() {
             blit_rgba(canvas, map.spec.nx as u32, map.spec.ny as u32, &px, rect)?;

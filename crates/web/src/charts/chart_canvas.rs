@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::charts::canvas::paint;
+use crate::charts::canvas::{paint, PaintError};
 use crate::context::Ctx;
 use harvest_features::charts::{
     draw_kill_explainer, draw_r_ladder, draw_stop_ladder, kill_explainer, r_ladder, stop_ladder,
@@ -60,7 +60,7 @@ impl ChartData {
         }
     }
 
-    fn paint(&self, canvas: &web_sys::HtmlCanvasElement, dark: bool) -> Result<(), String> {
+    fn paint(&self, canvas: &web_sys::HtmlCanvasElement, dark: bool) -> Result<(), PaintError> {
         let theme = ChartTheme::for_dark(dark);
         match self {
             ChartData::Kill(d) => paint(canvas, |a| draw_kill_explainer(a, d, &theme)),
@@ -106,7 +106,7 @@ pub fn ChartCanvas(
                 let _ = el.remove_attribute("data-paint-error");
             }
             Some(Err(e)) => {
-                let _ = el.set_attribute("data-paint-error", &e);
+                let _ = el.set_attribute("data-paint-error", e.message());
             }
             None => {}
         }

@@ -52,7 +52,7 @@ pub fn ThetaIoBody() -> impl IntoView {
                     draft.set(text.clone());
                     import(text);
                 }
-                Err(e) => set_msg.set(Some((false, e))),
+                Err(e) => set_msg.set(Some((false, e.to_string()))),
             });
         }
         if let Some(i) = input {

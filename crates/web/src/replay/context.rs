@@ -9,8 +9,8 @@ use crate::context::Ctx;
 use crate::nav::Nav;
 use harvest_features::replay::view::JobProgress;
 use harvest_features::replay::{
-    compare_ab, simulate, AbSummary, Report, Series, Sides, SimParams, SweepAxis, ThetaSweep,
-    Trade, TradeRow,
+    compare_ab, simulate, AbSummary, Report, Series, Sides, SimError, SimParams, SweepAxis,
+    ThetaSweep, Trade, TradeRow,
 };
 use harvest_kernel::{Side, Theta, ThetaField};
 
@@ -66,7 +66,7 @@ pub struct ReplayCtx {
     /// The simulation's settings.
     pub params: RwSignal<SimParams>,
     /// The replayed trade (recomputed when the entry, the settings or theta change).
-    pub trade: Memo<Option<Result<Trade, String>>>,
+    pub trade: Memo<Option<Result<Trade, SimError>>>,
     /// The scrubber's bar, as an offset from entry.
     pub cursor: RwSignal<usize>,
     /// The backtest's entry rule.
@@ -126,7 +126,7 @@ impl ReplayCtx {
             let theta = theta.get();
             let t = series.with_value(|s| {
                 let s = s.as_ref()?;
-                Some(simulate(s, index, side, &theta, &p, true).map_err(|e| e.to_string()))
+                Some(simulate(s, index, side, &theta, &p, true))
             });
             sim_ms.set_value(crate::browser::now_ms() - t0);
             t

@@ -46,7 +46,7 @@ pub fn SignalsChart() -> impl IntoView {
                 let _ = el.set_attribute("data-bars", &d.index.len().to_string());
             }
             Err(e) => {
-                let _ = el.set_attribute("data-paint-error", &e);
+                let _ = el.set_attribute("data-paint-error", e.message());
             }
         }
     });

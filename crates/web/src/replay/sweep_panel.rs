@@ -48,7 +48,7 @@ pub fn SweepPanel() -> impl IntoView {
                     let _ = el.remove_attribute("data-paint-error");
                 }
                 Err(e) => {
-                    let _ = el.set_attribute("data-paint-error", &e);
+                    let _ = el.set_attribute("data-paint-error", e.message());
                 }
             }
         }

@@ -66,7 +66,7 @@ pub fn TradeChartView() -> impl IntoView {
                 let _ = el.remove_attribute("data-paint-error");
             }
             Err(e) => {
-                let _ = el.set_attribute("data-paint-error", &e);
+                let _ = el.set_attribute("data-paint-error", e.message());
             }
         }
         headline.set(d.headline);

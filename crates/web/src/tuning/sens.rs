@@ -67,7 +67,7 @@ pub fn SensCard() -> impl IntoView {
                 paints.update(|n| *n += 1);
                 error.set(None);
             }
-            Some(Err(e)) => error.set(Some(e)),
+            Some(Err(e)) => error.set(Some(e.message().to_string())),
             None => {}
         }
     };

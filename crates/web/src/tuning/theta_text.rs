@@ -85,7 +85,7 @@ pub fn ThetaText(
                 Err(e) => {
                     let _ = tc.status.try_set(Some(crate::tuning::context::Status {
                         ok: false,
-                        msg: e,
+                        msg: e.to_string(),
                         problems: Vec::new(),
                     }));
                 }
