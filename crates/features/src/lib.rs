@@ -21,6 +21,7 @@ pub mod explorer;
 pub mod format;
 pub mod live;
 pub mod nav;
+pub mod progress;
 pub mod replay;
 pub mod reviewer;
 #[cfg(not(target_arch = "wasm32"))]

@@ -5,7 +5,7 @@
 use harvest_kernel::{HarvestAction, Verdict, KERNEL_VERSION};
 
 use crate::explorer::fmt_fixed;
-use crate::format::{exp, fixed, sci};
+use crate::format::{exp, sci};
 use crate::reviewer::verify::{Counts, ReviewRow};
 
 use super::store::{Batch, BatchStatus, RowRef, Store};
@@ -279,60 +279,6 @@ pub fn page_text(p: &PageInfo) -> String {
             fmt_count(p.page + 1),
             fmt_count(p.pages),
         )
-    }
-}
-
-/// What the running job shows on the progress bar.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Progress {
-    /// What it is doing, e.g. "Reviewing big.jsonl".
-    pub label: String,
-    /// Bytes (loads) or rows (re-review) done.
-    pub done: f64,
-    /// Of how many, if known.
-    pub total: Option<f64>,
-    /// Whether `done`/`total` count bytes (else records).
-    pub bytes: bool,
-    /// Lines reviewed so far (loads).
-    pub lines: usize,
-    /// When it started, in ms (`performance.now()`).
-    pub started_ms: f64,
-    /// Whether the Cancel button applies.
-    pub cancellable: bool,
-}
-
-impl Progress {
-    /// The progress bar's figures at time `now_ms`: bytes and lines, or records, and seconds.
-    ///
-    /// ```
-    /// use harvest_features::reviewer::Progress;
-    /// let p = Progress { label: "Reviewing a.jsonl".into(), done: 5e6, total: Some(5e7), bytes: true,
-    ///                    lines: 4000, started_ms: 0.0, cancellable: true };
-    /// assert_eq!(p.figures(1500.0), "5.0 MB of 50.0 MB · 4,000 lines · 1.5 s");
-    /// ```
-    pub fn figures(&self, now_ms: f64) -> String {
-        let what = match (self.bytes, self.total) {
-            (true, Some(t)) => format!(
-                "{} of {} · {} lines",
-                fmt_bytes(self.done),
-                fmt_bytes(t),
-                fmt_count(self.lines)
-            ),
-            (true, None) => fmt_bytes(self.done),
-            (false, Some(t)) => format!(
-                "{} of {} records",
-                fmt_count(self.done as usize),
-                fmt_count(t as usize)
-            ),
-            (false, None) => format!("{} records", fmt_count(self.done as usize)),
-        };
-        let secs = ((now_ms - self.started_ms) / 1000.0).max(0.0);
-        format!("{what} · {} s", fixed(secs, 1))
-    }
-
-    /// The `<progress>` element's `max` (at least 1).
-    pub fn max(&self) -> f64 {
-        self.total.unwrap_or(0.0).max(1.0)
     }
 }
 
@@ -699,41 +645,6 @@ mod tests {
             .map(|c| c.name())
             .collect();
         assert_eq!(names.len(), 9, "test ids are distinct");
-    }
-
-    #[test]
-    fn progress_figures() {
-        let p = |bytes, total, done| Progress {
-            label: String::new(),
-            done,
-            total,
-            bytes,
-            lines: 12_345,
-            started_ms: 1000.0,
-            cancellable: false,
-        };
-        let cases = [
-            (
-                p(true, Some(5e7), 5e6),
-                "5.0 MB of 50.0 MB · 12,345 lines · 2.0 s",
-            ),
-            (p(true, None, 512.0), "512 B · 2.0 s"),
-            (
-                p(false, Some(100_000.0), 2500.0),
-                "2,500 of 100,000 records · 2.0 s",
-            ),
-            (p(false, None, 7.0), "7 records · 2.0 s"),
-        ];
-        for (prog, want) in cases {
-            assert_eq!(prog.figures(3000.0), want);
-        }
-        assert_eq!(
-            p(true, None, 0.0).figures(0.0),
-            "0 B · 0.0 s",
-            "never negative"
-        );
-        assert_eq!(p(true, None, 0.0).max(), 1.0);
-        assert_eq!(p(true, Some(5e7), 0.0).max(), 5e7);
     }
 
     #[test]

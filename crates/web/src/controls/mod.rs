@@ -2,6 +2,7 @@
 
 pub mod input_control;
 pub mod presets;
+pub mod progress_card;
 pub mod range_field;
 pub mod side_select;
 pub mod theta_control;

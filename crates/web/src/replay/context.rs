@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::context::Ctx;
 use crate::nav::Nav;
-use harvest_features::replay::view::JobProgress;
+use harvest_features::progress::Progress;
 use harvest_features::replay::{
     compare_ab, simulate, AbSummary, Report, Series, Sides, SimError, SimParams, SweepAxis,
     ThetaSweep, Trade, TradeRow,
@@ -84,7 +84,7 @@ pub struct ReplayCtx {
     /// Bumped when `sweep` changes.
     pub sweep_version: RwSignal<u64>,
     /// The job running, if any.
-    pub job: RwSignal<Option<JobProgress>>,
+    pub job: RwSignal<Option<Progress>>,
     /// The last job that finished: what it did and how long it took.
     pub last_job: RwSignal<Option<String>>,
     /// Set by Cancel; the job stops at its next slice.

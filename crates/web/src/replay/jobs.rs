@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use crate::browser::now_ms;
 use crate::replay::context::{ReplayCtx, Run};
 use crate::reviewer::io;
+use harvest_features::progress::{Progress, Unit};
 use harvest_features::replay::market::{import_prices, P0Params, MIN_CLOSES};
-use harvest_features::replay::view::{showcase, JobProgress};
+use harvest_features::replay::view::showcase;
 use harvest_features::replay::{every_n, Backtest, Entry, Report, Series, ThetaSweep};
 use harvest_kernel::Theta;
 
@@ -44,12 +45,9 @@ pub fn start(rc: ReplayCtx, job: Job) {
         return;
     }
     rc.cancel.set_value(false);
-    rc.job.set(Some(JobProgress {
-        label: "Starting".to_string(),
-        done: 0.0,
-        total: 1.0,
-        unit: "bytes",
-        started_ms: now_ms(),
+    rc.job.set(Some(Progress {
+        cancellable: true,
+        ..Progress::new("Starting", Unit::Bytes, Some(1.0), now_ms())
     }));
     leptos::task::spawn_local(async move {
         match job {
@@ -84,13 +82,11 @@ fn cancelled(rc: ReplayCtx) -> bool {
     rc.cancel.get_value()
 }
 
-fn progress(rc: ReplayCtx, label: &str, done: f64, total: f64, unit: &'static str, t0: f64) {
-    rc.job.set(Some(JobProgress {
-        label: label.to_string(),
+fn progress(rc: ReplayCtx, label: &str, done: f64, total: f64, unit: Unit, t0: f64) {
+    rc.job.set(Some(Progress {
         done,
-        total,
-        unit,
-        started_ms: t0,
+        cancellable: true,
+        ..Progress::new(label, unit, Some(total), t0)
     }));
 }
 
@@ -119,7 +115,7 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
                         return;
                     }
                 }
-                progress(rc, &format!("Reading {name}"), off, size, "bytes", t0);
+                progress(rc, &format!("Reading {name}"), off, size, Unit::Bytes, t0);
                 io::yield_now().await;
             }
             buf
@@ -175,7 +171,7 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
                 })
                 .flatten();
             let Some((k, ready)) = done else { return };
-            progress(rc, &label, k as f64, n as f64, "bars", t0);
+            progress(rc, &label, k as f64, n as f64, Unit::Bars, t0);
             if ready {
                 break;
             }
@@ -239,7 +235,7 @@ async fn run_one(
         let done = rc
             .series
             .with_value(|s| s.as_ref().map(|s| bt.step(s, || now_ms() - s0 < SLICE_MS)))?;
-        progress(rc, &label, bt.next as f64, total, "trades", t0);
+        progress(rc, &label, bt.next as f64, total, Unit::Trades, t0);
         if done {
             break;
         }
@@ -311,7 +307,7 @@ async fn sweep(rc: ReplayCtx) {
             })
         });
         let Some((done, k)) = step else { return };
-        progress(rc, &label, k as f64, total, "trades", t0);
+        progress(rc, &label, k as f64, total, Unit::Trades, t0);
         if done || now_ms() - last_paint > 250.0 {
             last_paint = now_ms();
             rc.sweep_version.update(|v| *v += 1);

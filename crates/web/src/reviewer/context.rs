@@ -12,10 +12,11 @@ use crate::reviewer::io;
 use crate::reviewer::jobs::{self, Job};
 use harvest_features::explorer::{encode, UiState};
 use harvest_features::nav::View;
+use harvest_features::progress::Progress;
 use harvest_features::reviewer::verify::Counts;
 use harvest_features::reviewer::{
-    page_info, select, Export, Filter, OpenedRecord, PageInfo, Progress, RowRef, Sort, Store,
-    ToleranceError, PAGE_SIZE,
+    page_info, select, Export, Filter, OpenedRecord, PageInfo, RowRef, Sort, Store, ToleranceError,
+    PAGE_SIZE,
 };
 use harvest_kernel::Tolerance;
 

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use crate::browser::now_ms;
 use crate::reviewer::context::ReviewCtx;
 use crate::reviewer::io::{self, BrowserError};
-use harvest_features::reviewer::{BatchStatus, LoadError, Loader, Progress};
+use harvest_features::progress::{Progress, Unit};
+use harvest_features::reviewer::{BatchStatus, LoadError, Loader};
 
 /// Work per slice before yielding to the browser.
 pub const SLICE_MS: f64 = 10.0;
@@ -44,15 +45,12 @@ pub async fn run(rc: ReviewCtx) {
                 load(rc, name, Source::File(f, size)).await;
             }
             Job::Sample => {
-                rc.job.set(Some(Progress {
-                    label: format!("Fetching {SAMPLE_NAME}"),
-                    done: 0.0,
-                    total: None,
-                    bytes: true,
-                    lines: 0,
-                    started_ms: now_ms(),
-                    cancellable: false,
-                }));
+                rc.job.set(Some(Progress::new(
+                    format!("Fetching {SAMPLE_NAME}"),
+                    Unit::Bytes,
+                    None,
+                    now_ms(),
+                )));
                 match io::fetch_bytes(SAMPLE_URL).await {
                     Ok(bytes) => load(rc, SAMPLE_NAME.to_string(), Source::Bytes(bytes)).await,
                     Err(e) => rc.notify(format!("The sample could not be loaded: {e}.")),
@@ -111,13 +109,15 @@ async fn load(rc: ReviewCtx, name: String, src: Source) {
         .unwrap_or_default();
     let started_ms = now_ms();
     let status = |loader: &Loader| Progress {
-        label: format!("Reviewing {name}"),
         done: loader.bytes_read() as f64,
-        total: Some(size),
-        bytes: true,
-        lines: loader.lines_reviewed(),
-        started_ms,
+        lines: Some(loader.lines_reviewed()),
         cancellable: true,
+        ..Progress::new(
+            format!("Reviewing {name}"),
+            Unit::Bytes,
+            Some(size),
+            started_ms,
+        )
     };
     let mut loader = Loader::new(tol);
     rc.job.set(Some(status(&loader)));
@@ -227,17 +227,17 @@ async fn rerun(rc: ReviewCtx) {
             done += next - i;
             i = next;
             rc.job.set(Some(Progress {
-                label: format!(
-                    "Re-reviewing with tolerance abs {}, rel {}",
-                    harvest_features::format::exp(tol.abs),
-                    harvest_features::format::exp(tol.rel)
-                ),
                 done: done as f64,
-                total: Some(total as f64),
-                bytes: false,
-                lines: done,
-                started_ms,
-                cancellable: false,
+                ..Progress::new(
+                    format!(
+                        "Re-reviewing with tolerance abs {}, rel {}",
+                        harvest_features::format::exp(tol.abs),
+                        harvest_features::format::exp(tol.rel)
+                    ),
+                    Unit::Records,
+                    Some(total as f64),
+                    started_ms,
+                )
             }));
             if end {
                 break;
