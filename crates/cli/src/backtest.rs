@@ -15,7 +15,6 @@ use harvest_features::replay::{
     compare_ab, entries_at, every_n, parse_entries, Backtest, Entry, Report, Series, Sides,
     SimParams, Summary, SweepAxis, ThetaSweep, TradeRow,
 };
-use harvest_features::tuning::import_theta;
 use harvest_kernel::Theta;
 
 use crate::args::parse_sides;
@@ -111,13 +110,11 @@ fn theta(path: &Option<PathBuf>, which: &'static str) -> Result<Theta, ThetaFile
     let Some(path) = path else {
         return Ok(Theta::default());
     };
-    let fail = |error| ThetaFileError {
+    crate::diff_theta::load_theta(path).map_err(|error| ThetaFileError {
         which,
         path: path.clone(),
         error,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(InputError::Io(e)))?;
-    import_theta(&text).map_err(|errs| fail(InputError::Theta(errs)))
+    })
 }
 
 /// The market states of every bar, computed on all cores (each state reads only the 257

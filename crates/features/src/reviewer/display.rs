@@ -28,6 +28,17 @@ pub fn verdict_key(v: Verdict) -> &'static str {
     }
 }
 
+/// The CSS classes of a verdict's badge: `verdict v-<verdict>`.
+///
+/// ```
+/// use harvest_kernel::Verdict;
+/// use harvest_features::reviewer::verdict_class;
+/// assert_eq!(verdict_class(Verdict::Match), "verdict v-match");
+/// ```
+pub fn verdict_class(v: Verdict) -> String {
+    format!("verdict v-{}", verdict_key(v))
+}
+
 /// The CSS classes of an action's badge (`act a0` … `act a4`, plain `act` for none).
 pub fn action_class(a: Option<HarvestAction>) -> &'static str {
     match a {
@@ -227,23 +238,13 @@ impl RowCells {
     }
 
     /// The verdict badge's classes: `verdict v-<verdict>`.
-    pub fn verdict_class(&self) -> &'static str {
-        match self.verdict {
-            Verdict::Match => "verdict v-match",
-            Verdict::Mismatch => "verdict v-mismatch",
-            Verdict::Invalid => "verdict v-invalid",
-            Verdict::Computed => "verdict v-computed",
-        }
+    pub fn verdict_class(&self) -> String {
+        verdict_class(self.verdict)
     }
 
     /// The classes of the detail row under it: `detail v-<verdict>`.
-    pub fn detail_class(&self) -> &'static str {
-        match self.verdict {
-            Verdict::Match => "detail v-match",
-            Verdict::Mismatch => "detail v-mismatch",
-            Verdict::Invalid => "detail v-invalid",
-            Verdict::Computed => "detail v-computed",
-        }
+    pub fn detail_class(&self) -> String {
+        format!("detail v-{}", verdict_key(self.verdict))
     }
 
     /// The record a click opens in the explorer, `(batch id, index in the batch)`: none for a
@@ -522,10 +523,8 @@ mod tests {
             verdict: Verdict::Computed,
             ..ok.clone()
         };
-        assert_eq!(
-            (computed.verdict_class(), computed.detail_class()),
-            ("verdict v-computed", "detail v-computed")
-        );
+        assert_eq!(computed.verdict_class(), "verdict v-computed");
+        assert_eq!(computed.detail_class(), "detail v-computed");
         assert!(diff_note(42, "tolerance abs 1e-9, rel 1e-9")
             .starts_with("Line 42 · compared with tolerance abs 1e-9, rel 1e-9 (Allowed"));
     }

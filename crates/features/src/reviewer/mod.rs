@@ -13,8 +13,8 @@ mod table;
 pub mod verify;
 
 pub use display::{
-    action_class, diff_note, num_cell, page_rows, page_text, sci_cell, tolerance_text, verdict_key,
-    BatchCard, Chip, DiffCells, RowCells, RowDetail, CARD_ERRORS,
+    action_class, diff_note, num_cell, page_rows, page_text, sci_cell, tolerance_text,
+    verdict_class, verdict_key, BatchCard, Chip, DiffCells, RowCells, RowDetail, CARD_ERRORS,
 };
 pub use loader::{Digest, Loader, MAX_DOCUMENT_BYTES};
 pub use store::{

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::spark::Spark;
 use harvest_features::live::LiveRow;
-use harvest_features::reviewer::verdict_key;
+use harvest_features::reviewer::verdict_class;
 use harvest_kernel::Theta;
 
 /// A row of the Live table; `on_open` opens it in the explorer.
@@ -72,7 +72,7 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
             <td>{row.field("position_side").to_string()}</td>
             <td class=action_class data-testid="live-action">{row.field("harvest_action").to_string()}</td>
             <td>
-                <span class=format!("verdict v-{}", verdict_key(verdict)) data-testid="live-verdict">
+                <span class=verdict_class(verdict) data-testid="live-verdict">
                     {verdict.as_str()}
                 </span>
             </td>

@@ -10,7 +10,7 @@ use crate::context::Ctx;
 use crate::nav::Nav;
 use harvest_features::explorer::UiState;
 use harvest_features::nav::View;
-use harvest_features::reviewer::verdict_key;
+use harvest_features::reviewer::verdict_class;
 
 /// The "Reviewed record" panel (empty unless a record was opened).
 #[component]
@@ -60,7 +60,7 @@ pub fn ReviewedRecord() -> impl IntoView {
             >
                 <div class="reviewed-head">
                     <h2 id="reviewed-h">"Reviewed record (line " {o.line} ")"</h2>
-                    <span class=format!("verdict v-{}", verdict_key(o.verdict))>{o.verdict.as_str()}</span>
+                    <span class=verdict_class(o.verdict)>{o.verdict.as_str()}</span>
                     <span class="muted">
                         {o.file} " · " {o.symbol} " " {o.side.map_or("", |s| s.as_str())}
                     </span>
