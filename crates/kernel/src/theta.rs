@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::KernelError;
 use super::types::Warning;
-use crate::num::Num;
+use crate::num::Short;
 
 /// The tunables. Every field is optional on the wire: a missing one takes its default.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -539,7 +539,7 @@ impl Theta {
                     message: format!(
                         "{} = {} makes no sense: expected {}; used as given, as the P2 system does",
                         spec.key,
-                        Num(v),
+                        Short(v),
                         spec.sensible.describe()
                     ),
                 });
@@ -558,9 +558,9 @@ impl Theta {
                             "{} = {} ≤ {} = {}: expected T1_R < T2_R < T3_R; the cascade checks \
                              T3_R, then T2_R, then T1_R, as written",
                             spec.key,
-                            Num(v),
+                            Short(v),
                             lower.key(),
-                            Num(lv)
+                            Short(lv)
                         ),
                     });
                 }
@@ -610,8 +610,8 @@ impl Theta {
                     expected: format!(
                         "{} / softmax_temp ≤ {} (exp overflows above; softmax_temp = {})",
                         f.key(),
-                        Num(MAX_EXP_ARG),
-                        Num(t)
+                        Short(MAX_EXP_ARG),
+                        Short(t)
                     ),
                 });
             }
@@ -624,10 +624,10 @@ impl Theta {
                 cause: format!(
                     "exp(u1/T) + exp(u2/T) + exp(u3/T) overflows (theta.u1 = {}, theta.u2 = {}, \
                      theta.u3 = {}, theta.softmax_temp = {})",
-                    Num(self.u1),
-                    Num(self.u2),
-                    Num(self.u3),
-                    Num(t)
+                    Short(self.u1),
+                    Short(self.u2),
+                    Short(self.u3),
+                    Short(t)
                 ),
             });
         }
