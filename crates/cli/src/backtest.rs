@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use harvest_features::replay::market::{import_prices, P0Params, MIN_CLOSES};
+use harvest_features::replay::market::{import_price_bytes, P0Params, MIN_CLOSES};
 use harvest_features::replay::sim::states_between;
 use harvest_features::replay::{
     compare_ab, entries_at, every_n, parse_entries, Backtest, Entry, Report, Series, Sides,
@@ -87,10 +87,14 @@ fn fail(msg: impl std::fmt::Display) -> io::Result<ExitCode> {
     Ok(ExitCode::from(2))
 }
 
-fn read(path: &Option<PathBuf>) -> io::Result<String> {
+fn read(path: &Option<PathBuf>) -> io::Result<Vec<u8>> {
     match path {
-        Some(p) if p.as_os_str() != "-" => std::fs::read_to_string(p),
-        _ => io::read_to_string(io::stdin()),
+        Some(p) if p.as_os_str() != "-" => std::fs::read(p),
+        _ => {
+            let mut bytes = Vec::new();
+            io::Read::read_to_end(&mut io::stdin(), &mut bytes)?;
+            Ok(bytes)
+        }
     }
 }
 
@@ -186,7 +190,7 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         Ok(t) => t,
         Err(e) => return fail(format_args!("reading the prices: {e}")),
     };
-    let import = match import_prices(&text) {
+    let import = match import_price_bytes(&text) {
         Ok(i) => i,
         Err(e) => return fail(format_args!("the price file: {e}")),
     };

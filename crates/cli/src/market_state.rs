@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use harvest_market::{closes, format_iso, import_prices, market_states, P0Params};
+use harvest_market::{closes, format_iso, import_price_bytes, market_states, P0Params};
 
 /// Options of `market-state`.
 #[derive(Debug, Args)]
@@ -53,17 +53,7 @@ pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> io::Result<ExitCode>
         eprintln!("harvest market-state: cannot read {name}: {e}");
         return Ok(ExitCode::from(2));
     }
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!(
-                "harvest market-state: {name} is not UTF-8 text (byte {})",
-                e.valid_up_to() + 1
-            );
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let import = match import_prices(text) {
+    let import = match import_price_bytes(&bytes) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("harvest market-state: {name}: {e}");

@@ -126,6 +126,37 @@ fn market_state_needs_257_bars_and_a_price_file() {
     assert!(text(&out.stderr).contains("cannot read /nonexistent/prices.csv"));
 }
 
+/// Issue 18's file: an unclosed quote on line 302 is that line's problem, the other 999 bars
+/// load; a byte that is not UTF-8 is its line's problem; a header alone says so.
+#[test]
+fn market_state_reads_past_broken_lines() {
+    let mut file = String::from("date,open,high,low,close,volume\n");
+    for i in 0..1000 {
+        let q = if i == 300 { "\"" } else { "" };
+        file += &format!("{},100,101,99,100,{q}1\n", 1_500_000_000 + 3600 * i);
+    }
+    let mut bytes = file.into_bytes();
+    bytes.extend_from_slice(b"1503600000,100,\xff101,99,100,1\n");
+    let out = harvest(&["market-state"], &bytes);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 999 - 256);
+    let err = text(&out.stderr);
+    assert_eq!(
+        err.lines().collect::<Vec<_>>(),
+        [
+            "harvest market-state: stdin: line 302: unclosed quote: the cell opened at column 27 does not end on its line",
+            "harvest market-state: stdin: line 1002: not UTF-8 text: byte 0xff at column 16",
+            "harvest market-state: stdin: 999 bars (CSV with header), 743 states, 2 problem lines",
+        ]
+    );
+    let out = harvest(&["market-state"], b"date,open,high,low,close\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim_end(),
+        "harvest market-state: stdin: line 1 is the header and no line of prices follows it"
+    );
+}
+
 #[test]
 fn stops_one_proposal_per_line_and_errors_per_line() {
     let state = MarketState {

@@ -1,5 +1,6 @@
 //! Typed errors of P0 and P1: each names the field, the value and what was expected.
 
+use harvest_kernel::num::Short;
 use serde::Serialize;
 
 /// Why a market state or a stop proposal cannot be computed.
@@ -7,7 +8,7 @@ use serde::Serialize;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MarketError {
     /// A number is NaN or infinite.
-    #[error("{field} must be a finite number, got {value}")]
+    #[error("{field} must be a finite number, got {}", Short(*.value))]
     NonFinite {
         /// The field, e.g. `closes[12]` or `params.ewma_lambda`.
         field: String,
@@ -16,7 +17,7 @@ pub enum MarketError {
         value: f64,
     },
     /// A number outside the range that can mean anything.
-    #[error("{field} = {value} is out of range: expected {expected}")]
+    #[error("{field} = {} is out of range: expected {expected}", Short(*.value))]
     OutOfRange {
         /// The field, e.g. `position.current_price`.
         field: String,
@@ -87,7 +88,7 @@ pub(crate) fn check(
         if x.is_infinite() {
             if x > 0.0 { "∞" } else { "−∞" }.to_string()
         } else {
-            format!("{x}")
+            Short(x).to_string()
         }
     };
     Err(MarketError::OutOfRange {

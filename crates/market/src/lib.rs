@@ -33,7 +33,8 @@ pub use p1::{
     propose_stops, P1Params, PerRegime, Regime, StopAudit, StopInput, StopProposal, StopReason,
 };
 pub use prices::{
-    import_prices, BarError, LineProblem, PriceError, PriceFormat, PriceImport, ProblemKind,
+    import_price_bytes, import_prices, BarError, LineProblem, PriceError, PriceFormat, PriceImport,
+    ProblemKind,
 };
 
 /// One bar of a price series.

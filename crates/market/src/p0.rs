@@ -158,7 +158,10 @@ impl P0Params {
             return Err(MarketError::OutOfRange {
                 field: "params.clip_q_lo".into(),
                 value: self.clip_q_lo,
-                expected: format!("at most clip_q_hi = {}", self.clip_q_hi),
+                expected: format!(
+                    "at most clip_q_hi = {}",
+                    harvest_kernel::num::Short(self.clip_q_hi)
+                ),
             });
         }
         count("params.ewma_init", self.ewma_init, 1, MAX_WINDOW)?;
