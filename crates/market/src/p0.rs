@@ -307,7 +307,9 @@ pub fn market_state(closes: &[f64], params: &P0Params) -> Result<MarketState, Ma
 /// Fast: the three Theil–Sen medians are tracked as the window slides (each bar removes and adds
 /// `window − 1` slopes, and the median is kept inside a sorted band of ranks around it), so a bar
 /// costs about as much as its 256-return volatility window, not 42,784 slopes and their selection
-/// (≈ 35 µs a bar natively against ≈ 180 µs for a fresh [`market_state`]). For the states of bars
+/// (≈ 35 µs a bar natively against ≈ 180 µs for a fresh [`market_state`]). Equal slopes are
+/// counted, not kept one by one, so flat prices and prices on a coarse tick grid cost no more a
+/// bar than a random walk (BENCHMARKS.md). For the states of bars
 /// `a..=b` of a longer series, pass `&closes[a + 1 − min_closes ..= b]`: its last `b − a + 1`
 /// states are those bars'.
 ///
@@ -547,9 +549,11 @@ fn theil_sen(y: &[f64], buf: &mut Vec<f64>) -> f64 {
 /// Slopes depend only on index differences, so a step of the window removes the `n−1` slopes of
 /// the point that leaves and adds the `n−1` of the point that enters (each point's slopes to the
 /// points before it are kept in a ring of rows). We count the slopes below a value band
-/// `[lo, hi]` and keep the ones inside it sorted: a few hundred ranks around the median, from
-/// which the median is read. When the median's ranks leave the band, one pass over the window's
-/// slopes moves the band (no sorting or selection of all of them).
+/// `[lo, hi]` and keep the ones inside it sorted, each distinct value once with its count: a few
+/// hundred ranks around the median, from which the median is read. Equal slopes (flat prices,
+/// prices on a tick grid) are one entry, so adding or removing a tie costs no more than any other
+/// slope. When the median's ranks leave the band, one pass over the window's slopes moves the
+/// band (no sorting or selection of all of them).
 struct MedianSlopes {
     /// Log prices in the window.
     n: usize,
@@ -561,11 +565,16 @@ struct MedianSlopes {
     hi: f64,
     /// Window slopes below `lo`.
     below: usize,
-    /// Window slopes in `[lo, hi]`, sorted.
-    band: Vec<f64>,
+    /// The distinct window slopes in `[lo, hi]`, sorted, each with its count.
+    band: Vec<(f64, u32)>,
+    /// Window slopes in `[lo, hi]` (the sum of the band's counts).
+    in_band: usize,
     /// Ranks kept on either side of the median.
     half: usize,
     scratch: Vec<f64>,
+    /// Elements moved, scanned or sorted so far (the tests compare the cost of series).
+    #[cfg(test)]
+    work: u64,
 }
 
 impl MedianSlopes {
@@ -578,8 +587,20 @@ impl MedianSlopes {
             hi: 0.0,
             below: 0,
             band: Vec::new(),
+            in_band: 0,
             half: (3 * (n - 1)).max(8),
             scratch: Vec::new(),
+            #[cfg(test)]
+            work: 0,
+        }
+    }
+
+    /// Counts `n` elements of work (tests only).
+    #[inline(always)]
+    fn tick(&mut self, _n: usize) {
+        #[cfg(test)]
+        {
+            self.work += _n as u64;
         }
     }
 
@@ -636,7 +657,7 @@ impl MedianSlopes {
         self.last = Some(t);
         let (k1, k2) = ((self.total() - 1) / 2, self.total() / 2);
         let mut tries = 0;
-        while !(self.below <= k1 && k2 < self.below + self.band.len()) {
+        while !(self.below <= k1 && k2 < self.below + self.in_band) {
             tries += 1;
             if tries > 40 {
                 self.rebuild(t);
@@ -649,8 +670,14 @@ impl MedianSlopes {
         if self.band.len() > 8 * self.half {
             self.trim(k1, k2);
         }
-        let lower = self.band[k1 - self.below];
-        let upper = self.band[k2 - self.below];
+        let (i, before) = self.locate(k1 - self.below);
+        let lower = self.band[i].0;
+        // Rank k2 is k1 or the next one: in the same entry or the next.
+        let upper = if k2 - self.below < before + self.band[i].1 as usize {
+            lower
+        } else {
+            self.band[i + 1].0
+        };
         if k1 == k2 {
             upper
         } else {
@@ -658,12 +685,36 @@ impl MedianSlopes {
         }
     }
 
+    /// The band entry holding band rank `r` (0-based from `lo`) and the slopes before it.
+    fn locate(&mut self, r: usize) -> (usize, usize) {
+        let mut before = 0;
+        for (i, &(_, c)) in self.band.iter().enumerate() {
+            let c = c as usize;
+            if r < before + c {
+                self.tick(i + 1);
+                return (i, before);
+            }
+            before += c;
+        }
+        self.tick(self.band.len());
+        (
+            self.band.len() - 1,
+            before - self.band.last().map_or(0, |e| e.1 as usize),
+        )
+    }
+
     fn remove(&mut self, s: f64) {
         if s < self.lo {
             self.below -= 1;
         } else if s <= self.hi {
-            let i = self.band.partition_point(|&x| x < s);
-            self.band.remove(i);
+            let i = self.band.partition_point(|&(x, _)| x < s);
+            self.in_band -= 1;
+            if self.band[i].1 > 1 {
+                self.band[i].1 -= 1;
+            } else {
+                self.tick(self.band.len() - i);
+                self.band.remove(i);
+            }
         }
     }
 
@@ -671,16 +722,23 @@ impl MedianSlopes {
         if s < self.lo {
             self.below += 1;
         } else if s <= self.hi {
-            let i = self.band.partition_point(|&x| x < s);
-            self.band.insert(i, s);
+            let i = self.band.partition_point(|&(x, _)| x < s);
+            self.in_band += 1;
+            match self.band.get_mut(i) {
+                Some(e) if e.0 == s => e.1 += 1,
+                _ => {
+                    self.tick(self.band.len() - i);
+                    self.band.insert(i, (s, 1));
+                }
+            }
         }
     }
 
     /// A value distance that should span `ranks` ranks, from the band's density.
     fn span(&self, ranks: usize, factor: u32) -> f64 {
         let width = self.hi - self.lo;
-        let per_rank = if self.band.len() >= 2 && width > 0.0 {
-            width / self.band.len() as f64
+        let per_rank = if self.in_band >= 2 && width > 0.0 {
+            width / self.in_band as f64
         } else {
             (self.lo.abs().max(self.hi.abs()) * 1e-6).max(1e-15)
         };
@@ -696,6 +754,7 @@ impl MedianSlopes {
         let (lo, mut count) = (self.lo, 0);
         let mut got = std::mem::take(&mut self.scratch);
         got.clear();
+        self.tick(self.total());
         self.for_each(t, |s| {
             // Branch-free count: about half the slopes are below, unpredictably.
             count += usize::from(s < new_lo);
@@ -704,9 +763,10 @@ impl MedianSlopes {
             }
         });
         if count <= want {
-            got.sort_unstable_by(cmp_finite);
-            got.extend_from_slice(&self.band);
-            std::mem::swap(&mut self.band, &mut got);
+            let mut entries = self.entries_of(&mut got);
+            self.in_band += got.len();
+            entries.extend_from_slice(&self.band);
+            self.band = entries;
             self.lo = new_lo;
             self.below = count;
             self.trim(k1, k2);
@@ -718,11 +778,12 @@ impl MedianSlopes {
     fn shift_up(&mut self, t: usize, k1: usize, k2: usize, factor: u32) {
         let total = self.total();
         let want = (k2 + self.half).min(total - 1);
-        let top = self.below + self.band.len(); // first rank above the band
+        let top = self.below + self.in_band; // first rank above the band
         let new_hi = self.hi + self.span(want + 1 - top, factor);
         let (hi, mut above) = (self.hi, 0);
         let mut got = std::mem::take(&mut self.scratch);
         got.clear();
+        self.tick(self.total());
         self.for_each(t, |s| {
             above += usize::from(s > new_hi);
             if s <= new_hi && s > hi {
@@ -730,30 +791,46 @@ impl MedianSlopes {
             }
         });
         if total - above > want {
-            got.sort_unstable_by(cmp_finite);
-            self.band.extend_from_slice(&got);
+            let entries = self.entries_of(&mut got);
+            self.in_band += got.len();
+            self.band.extend_from_slice(&entries);
             self.hi = new_hi;
             self.trim(k1, k2);
         }
         self.scratch = got;
     }
 
+    /// `values` sorted, as band entries (each distinct value with its count).
+    fn entries_of(&mut self, values: &mut [f64]) -> Vec<(f64, u32)> {
+        self.tick(values.len());
+        values.sort_unstable_by(cmp_finite);
+        let mut out: Vec<(f64, u32)> = Vec::with_capacity(values.len() + self.band.len());
+        for &v in values.iter() {
+            match out.last_mut() {
+                Some(e) if e.0 == v => e.1 += 1,
+                _ => out.push((v, 1)),
+            }
+        }
+        out
+    }
+
     /// Narrows the band to the ranks `k1 − half ..= k2 + half` (at value boundaries).
     fn trim(&mut self, k1: usize, k2: usize) {
         let keep_to = k2 + self.half; // highest rank kept
-        if keep_to < self.below + self.band.len() && keep_to >= self.below {
-            let hi = self.band[keep_to - self.below];
-            let end = self.band.partition_point(|&x| x <= hi);
-            self.band.truncate(end);
-            self.hi = hi;
+        if keep_to < self.below + self.in_band && keep_to >= self.below {
+            let (i, before) = self.locate(keep_to - self.below);
+            self.hi = self.band[i].0;
+            self.in_band = before + self.band[i].1 as usize;
+            self.band.truncate(i + 1);
         }
         let keep_from = k1.saturating_sub(self.half); // lowest rank kept
-        if keep_from > self.below && keep_from < self.below + self.band.len() {
-            let lo = self.band[keep_from - self.below];
-            let drop = self.band.partition_point(|&x| x < lo);
-            self.band.drain(..drop);
-            self.below += drop;
-            self.lo = lo;
+        if keep_from > self.below && keep_from < self.below + self.in_band {
+            let (i, before) = self.locate(keep_from - self.below);
+            self.lo = self.band[i].0;
+            self.tick(self.band.len());
+            self.band.drain(..i);
+            self.below += before;
+            self.in_band -= before;
         }
     }
 
@@ -761,6 +838,7 @@ impl MedianSlopes {
     fn rebuild(&mut self, t: usize) {
         let mut all = std::mem::take(&mut self.scratch);
         all.clear();
+        self.tick(self.total());
         self.for_each(t, |s| all.push(s));
         let total = all.len();
         let k1 = (total - 1) / 2;
@@ -776,15 +854,17 @@ impl MedianSlopes {
         self.lo = lo;
         self.hi = hi;
         self.below = 0;
-        self.band.clear();
+        let mut inside = Vec::new();
         for &s in &all {
             if s < lo {
                 self.below += 1;
             } else if s <= hi {
-                self.band.push(s);
+                inside.push(s);
             }
         }
-        self.band.sort_unstable_by(cmp_finite);
+        self.band.clear();
+        self.band = self.entries_of(&mut inside);
+        self.in_band = inside.len();
         self.scratch = all;
     }
 }
@@ -843,6 +923,52 @@ mod tests {
         assert_eq!(theil_sen(&y, &mut Vec::new()), 0.5);
     }
 
+    /// The sliding medians' work per bar (elements moved, scanned or sorted) on `lp`.
+    fn work_per_bar(lp: &[f64], n: usize) -> f64 {
+        let mut tr = MedianSlopes::new(n);
+        for t in n - 1..lp.len() {
+            tr.advance(lp, t);
+        }
+        tr.work as f64 / (lp.len() - n + 1) as f64
+    }
+
+    /// Issue 18: flat prices (every slope 0) and prices on a coarse tick grid (a few slopes
+    /// repeated thousands of times) cost at most twice a random walk's work per bar; before,
+    /// a flat stretch cost ~60× (every tie was moved in the sorted band).
+    #[test]
+    fn ties_cost_no_more_than_a_random_walk() {
+        let bars = 3000;
+        let mut x = 0.3172_f64;
+        let mut walk = Vec::with_capacity(bars);
+        let mut grid = Vec::with_capacity(bars);
+        let mut level = 100.0f64;
+        for _ in 0..bars {
+            x = (x * 9.73 + 0.137).fract();
+            level += (x - 0.5) * 0.4;
+            walk.push(level.ln());
+            // Prices on a 0.5 tick: long runs of equal closes and a handful of steps.
+            grid.push(((level * 2.0).round() / 2.0).ln());
+        }
+        let flat = vec![100.0f64.ln(); bars];
+        // Half flat, half walking: the band leaves a tie and comes back to it.
+        let mut halves = flat[..bars / 2].to_vec();
+        halves.extend(
+            walk[bars / 2..]
+                .iter()
+                .map(|v| v - walk[bars / 2] + flat[0]),
+        );
+        for n in [64, 128, 256] {
+            let base = work_per_bar(&walk, n);
+            for (name, lp) in [("flat", &flat), ("grid", &grid), ("halves", &halves)] {
+                let w = work_per_bar(lp, n);
+                assert!(
+                    w <= 2.0 * base,
+                    "n {n} {name}: {w:.0} per bar against {base:.0} for a random walk"
+                );
+            }
+        }
+    }
+
     #[test]
     fn sliding_median_equals_fresh_median() {
         // A noisy walk with plateaus (ties) and jumps (band rebuilds).
@@ -862,6 +988,13 @@ mod tests {
         lp.extend((0..400).map(|i| 1.5 + 0.004 * i as f64 + 0.01 * ((i * 31 % 17) as f64 - 8.0)));
         lp.extend((0..400).map(|i| 3.1 - 0.005 * i as f64 + 0.01 * ((i * 7 % 13) as f64 - 6.0)));
         lp.extend(std::iter::repeat_n(1.0, 300));
+        // Prices on a coarse tick grid: a few distinct slopes, each many times.
+        let mut level = 100.0f64;
+        lp.extend((0..500).map(|i| {
+            level += ((i * 7919 % 29) as f64 - 14.0) * 0.03;
+            ((level * 2.0).round() / 2.0).ln()
+        }));
+        lp.extend(std::iter::repeat_n(lp[lp.len() - 1], 150));
         for n in [2, 3, 5, 64, 200] {
             let mut tr = MedianSlopes::new(n);
             for t in n - 1..lp.len() {
