@@ -83,8 +83,30 @@ struct SummaryFile<'a> {
 }
 
 fn fail(msg: impl std::fmt::Display) -> io::Result<ExitCode> {
+    Ok(fail_with(ExitCode::from(2), msg))
+}
+
+fn fail_with(code: ExitCode, msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("harvest backtest: {msg}");
-    Ok(ExitCode::from(2))
+    code
+}
+
+/// Why a report's summary cannot be written, if it cannot: the fields whose sums overflowed.
+fn not_computable(r: &Report) -> Option<String> {
+    let fields: Vec<String> = [("theta", &r.theta), ("hold", &r.hold), ("trail", &r.trail)]
+        .into_iter()
+        .flat_map(|(part, s)| {
+            s.non_finite()
+                .into_iter()
+                .map(move |(f, v)| format!("{part}.{f} = {}", harvest_kernel::num::Short(v)))
+        })
+        .collect();
+    (!fields.is_empty()).then(|| {
+        format!(
+            "the summary is not computable: {} (the trades' R are too large together)",
+            fields.join(", ")
+        )
+    })
 }
 
 fn read(path: &Option<PathBuf>) -> io::Result<Vec<u8>> {
@@ -145,17 +167,28 @@ pub fn series_parallel(bars: Vec<harvest_features::replay::market::Bar>) -> Seri
     s
 }
 
+/// A number of the summary table: `decimals` decimals, or in exponent form (`-4.36e305`) from a
+/// million on, so a column never runs to hundreds of digits.
+fn cell(v: f64, decimals: usize) -> String {
+    use harvest_features::format::{fixed, sci};
+    if v.abs() < 1e6 {
+        fixed(v, decimals)
+    } else {
+        sci(v, 2)
+    }
+}
+
 fn print_summary(name: &str, r: &Report) {
     let line = |label: &str, s: &Summary| {
         eprintln!(
-            "  {label:<22} trades {:>5}  win {:>5.1} %  mean {:>7.3} R  median {:>7.3} R  expectancy {:>7.3} R  total {:>8.2} R  max drawdown {:>7.2} R",
+            "  {label:<22} trades {:>5}  win {:>5} %  mean {:>7} R  median {:>7} R  expectancy {:>7} R  total {:>8} R  max drawdown {:>7} R",
             s.trades,
-            s.win_rate * 100.0,
-            s.mean_r,
-            s.median_r,
-            s.expectancy,
-            s.total_r,
-            s.max_drawdown_r
+            cell(s.win_rate * 100.0, 1),
+            cell(s.mean_r, 3),
+            cell(s.median_r, 3),
+            cell(s.expectancy, 3),
+            cell(s.total_r, 2),
+            cell(s.max_drawdown_r, 2)
         );
     };
     eprintln!("harvest backtest: theta {name}");
@@ -181,7 +214,8 @@ fn print_summary(name: &str, r: &Report) {
     }
 }
 
-/// Runs `backtest`. Exit status 2 for unusable input (file, theta, axes), 0 otherwise.
+/// Runs `backtest`. Exit status 2 for unusable input (file, theta, axes), 1 when a summary
+/// overflows (its fields named), 0 otherwise.
 ///
 /// # Errors
 /// I/O errors writing `out`.
@@ -302,6 +336,15 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         let ab = compare_ab(&rows_a, &rows_b);
         b_part = Some((rep_b, ab));
     }
+    for (name, rep) in std::iter::once(("A", &rep_a)).chain(b_part.as_ref().map(|(r, _)| ("B", r)))
+    {
+        if let Some(e) = not_computable(rep) {
+            return Ok(fail_with(
+                ExitCode::FAILURE,
+                format_args!("theta {name}: {e}"),
+            ));
+        }
+    }
     print_summary("A", &rep_a);
     if let Some((rep_b, ab)) = &b_part {
         print_summary("B", rep_b);
@@ -322,4 +365,32 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         std::fs::write(path, json + "\n")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use harvest_features::replay::summarize;
+
+    /// A summary whose sums overflow is refused with the fields named, not written as `null`;
+    /// table numbers from a million on are in exponent form.
+    #[test]
+    fn overflowing_summaries_are_named_and_numbers_stay_short() {
+        let huge = summarize(&[1.7e308, 1.7e308, -1.0]);
+        let r = Report {
+            theta: huge.clone(),
+            hold: summarize(&[1.0]),
+            trail: huge,
+            ..Report::default()
+        };
+        assert_eq!(
+            not_computable(&r).unwrap(),
+            "the summary is not computable: theta.total_r = inf, trail.total_r = inf \
+             (the trades' R are too large together)"
+        );
+        assert_eq!(not_computable(&Report::default()), None);
+        assert_eq!(cell(-4.361e304, 3), "-4.36e304");
+        assert_eq!(cell(999_999.4, 1), "999999.4");
+        assert_eq!(cell(-0.2114, 3), "-0.211");
+    }
 }

@@ -232,3 +232,47 @@ fn stops_one_proposal_per_line_and_errors_per_line() {
         lines[5]
     );
 }
+
+/// Issue 18: inputs that overflow together gave proposals with `null` numbers and exit 0; now
+/// an error naming the fields, and the exit status says a line failed.
+#[test]
+fn stops_never_write_null() {
+    let state = r#"{"sigma": 0.01, "ts": 0.5, "p_trend": 0.6, "p_mr": 0.2, "p_chop": 0.2}"#;
+    let lines = [
+        format!(r#"{{"position": {{"side": "SHORT", "current_price": 1.7976931348623157e308}}, "market_state": {state}}}"#),
+        format!(r#"{{"position": {{"side": "LONG", "current_price": 100}}, "market_state": {}}}"#, state.replace("0.01", "1e308")),
+        format!(r#"{{"position": {{"side": "LONG", "current_price": 100}}, "market_state": {state}, "theta": {{"k_tp": {{"trend": 1e308, "mr": 1e308, "chop": 1e308}}}}}}"#).replace("0.01", "2"),
+        format!(r#"{{"position": {{"side": "LONG", "current_price": 100}}, "market_state": {state}}}"#),
+    ];
+    let out = harvest(&["stops"], (lines.join("\n") + "\n").as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let got = text(&out.stdout);
+    let rows: Vec<Value> = got
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows[0]["error"],
+        "not computable: proposed_sl = inf, audit.raw_sl = inf, audit.trail_sl = inf, \
+         audit.candidate_sl = inf (the inputs are too large together)"
+    );
+    assert!(rows[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("proposed_tp = inf"));
+    assert!(rows[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("tp_dist_pct = inf"));
+    for k in [
+        "proposed_sl",
+        "proposed_tp",
+        "stop_dist_pct",
+        "tp_dist_pct",
+        "trail_gap_pct",
+    ] {
+        assert!(rows[3][k].as_f64().is_some(), "{k}: {}", rows[3]);
+    }
+    assert!(text(&out.stderr).contains("3 of 4 lines failed"));
+}

@@ -27,6 +27,14 @@ pub enum MarketError {
         /// The allowed range in words.
         expected: String,
     },
+    /// Results that are not finite numbers: the inputs are finite but too large together (a
+    /// price near `f64::MAX` times `1 + stop`, a huge σ times a coefficient). Nothing is proposed.
+    #[error("not computable: {} (the inputs are too large together)", list(.fields))]
+    NotComputable {
+        /// Every result that is not finite, as `(field, value)`, e.g. `("proposed_tp", inf)`.
+        #[serde(serialize_with = "ser_fields")]
+        fields: Vec<(String, f64)>,
+    },
     /// Fewer closes than the windows need.
     #[error("a market state needs at least {needed} closes, got {got}")]
     TooFewCloses {
@@ -48,6 +56,7 @@ impl MarketError {
     pub fn field(&self) -> &str {
         match self {
             MarketError::NonFinite { field, .. } | MarketError::OutOfRange { field, .. } => field,
+            MarketError::NotComputable { fields } => fields.first().map_or("", |f| f.0.as_str()),
             MarketError::TooFewCloses { .. } => "closes",
         }
     }
@@ -59,6 +68,38 @@ fn ser_f64<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(*v)
     } else {
         s.collect_str(v)
+    }
+}
+
+/// `a = inf, b = NaN`.
+fn list(fields: &[(String, f64)]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(f, v)| format!("{f} = {}", Short(*v)))
+        .collect();
+    parts.join(", ")
+}
+
+fn ser_fields<S: serde::Serializer>(fields: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(fields.len()))?;
+    for (f, v) in fields {
+        m.serialize_entry(f, &v.to_string())?;
+    }
+    m.end()
+}
+
+/// The fields of `values` that are not finite, as [`MarketError::NotComputable`].
+pub(crate) fn all_finite(values: &[(&str, f64)]) -> Result<(), MarketError> {
+    let fields: Vec<(String, f64)> = values
+        .iter()
+        .filter(|(_, v)| !v.is_finite())
+        .map(|&(f, v)| (f.to_string(), v))
+        .collect();
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(MarketError::NotComputable { fields })
     }
 }
 

@@ -656,15 +656,18 @@ impl MedianSlopes {
         }
         self.last = Some(t);
         let (k1, k2) = ((self.total() - 1) / 2, self.total() / 2);
+        // Each try widens the step 4×; a band that still misses the median after 12 (a step
+        // 4^11 times the band's density: slopes from ties to ±700 side by side) is rebuilt.
         let mut tries = 0;
         while !(self.below <= k1 && k2 < self.below + self.in_band) {
             tries += 1;
-            if tries > 40 {
+            let factor = 4f64.powi(tries - 1);
+            if tries > 12 {
                 self.rebuild(t);
             } else if self.below > k1 {
-                self.shift_down(t, k1, k2, 1u32 << (2 * (tries - 1)).min(60));
+                self.shift_down(t, k1, k2, factor);
             } else {
-                self.shift_up(t, k1, k2, 1u32 << (2 * (tries - 1)).min(60));
+                self.shift_up(t, k1, k2, factor);
             }
         }
         if self.band.len() > 8 * self.half {
@@ -735,20 +738,20 @@ impl MedianSlopes {
     }
 
     /// A value distance that should span `ranks` ranks, from the band's density.
-    fn span(&self, ranks: usize, factor: u32) -> f64 {
+    fn span(&self, ranks: usize, factor: f64) -> f64 {
         let width = self.hi - self.lo;
         let per_rank = if self.in_band >= 2 && width > 0.0 {
             width / self.in_band as f64
         } else {
             (self.lo.abs().max(self.hi.abs()) * 1e-6).max(1e-15)
         };
-        per_rank * (ranks as f64 * 1.5 + 1.0) * f64::from(factor)
+        per_rank * (ranks as f64 * 1.5 + 1.0) * factor
     }
 
     /// Moves the band down to reach rank `k1 − half`: one pass collects the slopes in a value
     /// range `[lo', lo)` below it. Does nothing if `lo'` turned out too high (the caller retries
     /// with a larger `factor`).
-    fn shift_down(&mut self, t: usize, k1: usize, k2: usize, factor: u32) {
+    fn shift_down(&mut self, t: usize, k1: usize, k2: usize, factor: f64) {
         let want = k1.saturating_sub(self.half);
         let new_lo = self.lo - self.span(self.below - want, factor);
         let (lo, mut count) = (self.lo, 0);
@@ -775,7 +778,7 @@ impl MedianSlopes {
     }
 
     /// Moves the band up to reach rank `k2 + half` (mirror of [`Self::shift_down`]).
-    fn shift_up(&mut self, t: usize, k1: usize, k2: usize, factor: u32) {
+    fn shift_up(&mut self, t: usize, k1: usize, k2: usize, factor: f64) {
         let total = self.total();
         let want = (k2 + self.half).min(total - 1);
         let top = self.below + self.in_band; // first rank above the band
@@ -965,6 +968,31 @@ mod tests {
                     w <= 2.0 * base,
                     "n {n} {name}: {w:.0} per bar against {base:.0} for a random walk"
                 );
+            }
+        }
+    }
+
+    /// Closes anywhere from 5e-324 to 1.7e308 (half of them below `eps`, so tied at
+    /// `ln(1e-12)`): log slopes of ±700 next to ties. The band search widens its step 4× a try;
+    /// past 16 tries the step was `1u32 << 32` (a panic in debug builds, a wrong step in release).
+    #[test]
+    fn extreme_closes_slide_like_fresh_ones() {
+        let mut x = 0.3172_f64;
+        let closes: Vec<f64> = (0..900)
+            .map(|_| {
+                x = (x * 9.73 + 0.137).fract();
+                10f64.powf(x * 631.0 - 323.0).clamp(5e-324, f64::MAX)
+            })
+            .collect();
+        let p = P0Params::default();
+        for start in 0..120 {
+            let c = &closes[start..];
+            let all = market_states(c, &p).unwrap();
+            if start % 17 == 0 {
+                for t in (256..c.len()).step_by(29) {
+                    let fresh = market_state(&c[..=t], &p).unwrap();
+                    assert_eq!(all[t], Some(fresh), "start {start} bar {t}");
+                }
             }
         }
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use harvest_kernel::Side;
 
-use crate::error::{non_negative, positive, unit, MarketError};
+use crate::error::{all_finite, non_negative, positive, unit, MarketError};
 use crate::p0::MarketState;
 
 /// A coefficient per regime; the effective value is `Σ coef[regime]·p_regime`.
@@ -334,7 +334,8 @@ fn validate_position(p: &StopInput) -> Result<(), MarketError> {
 /// # Errors
 /// Prices not finite or ≤ 0 (`position.<field>`), σ or TS not finite or < 0, probabilities outside
 /// [0, 1] or not summing to 1 within `PROB_SUM_TOLERANCE` (`market_state.<field>`), parameters out
-/// of range (`params.<field>`).
+/// of range (`params.<field>`); [`MarketError::NotComputable`] naming every result that is not a
+/// finite number when finite inputs overflow together.
 ///
 /// ```
 /// use harvest_kernel::Side;
@@ -415,6 +416,22 @@ pub fn propose_stops(
     if f > 1.0 + p.eps {
         codes.push(StopReason::TpExtended);
     }
+    // Finite inputs can still overflow together (a SHORT at 1.7e308 times 1 + stop, σ = 1e308
+    // times k_tp): no proposal then, and every field that overflowed is named.
+    all_finite(&[
+        ("proposed_sl", proposed_sl),
+        ("proposed_tp", proposed_tp),
+        ("stop_dist_pct", stop),
+        ("tp_dist_pct", tp),
+        ("trail_gap_pct", trail),
+        ("audit.k_sl", k_sl),
+        ("audit.k_tp", k_tp),
+        ("audit.k_trail", k_trail),
+        ("audit.tp_extend_factor", f),
+        ("audit.raw_sl", raw_sl),
+        ("audit.trail_sl", if p.trailing { trail_sl } else { 0.0 }),
+        ("audit.candidate_sl", candidate),
+    ])?;
     Ok(StopProposal {
         proposed_sl,
         proposed_tp,
