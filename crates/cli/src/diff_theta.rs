@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
-use super::{for_each_line_parallel, threads, ParallelArgs};
+use super::{for_each_line_parallel, threads, ParallelArgs, MAX_LINE};
 use crate::error::InputError;
 use harvest_features::format::format_sig;
 use harvest_features::reviewer::verify::parse_json;
@@ -161,8 +161,9 @@ pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         out,
         threads(&args.parallel),
         false,
+        MAX_LINE,
         |n, bytes, buf, acc: &mut AbCounts| {
-            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            let bytes = harvest_features::reviewer::verify::line_body(bytes);
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return None;
             }
@@ -197,6 +198,13 @@ pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> io::Result<ExitCode> {
                     Some(false)
                 }
             }
+        },
+        |line, len, buf, acc| {
+            acc.invalid += 1;
+            let error = super::too_long(len);
+            let _ = serde_json::to_writer(&mut *buf, &LineError { line, error });
+            buf.push(b'\n');
+            Some(false)
         },
     )?;
     out.flush()?;

@@ -23,12 +23,12 @@ use clap::{Args, Parser, Subcommand};
 
 use harvest_features::reviewer::published::{looks_published, review_published};
 use harvest_features::reviewer::verify::{
-    self as review, csv_row, review_line, Counts, Receipt, CSV_HEADER,
+    self as review, csv_row, review_line, too_long_row, Counts, Receipt, ReviewRow, CSV_HEADER,
 };
 use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
 
 pub use fast_json::ProposalWriter;
-pub use lines::{for_each_line_parallel, LineStats};
+pub use lines::{for_each_line_parallel, LineStats, MAX_LINE};
 
 /// Harvest Lab: the P2 harvest kernel on the command line. It proposes; it never trades.
 #[derive(Debug, Parser)]
@@ -194,7 +194,20 @@ where
     A: Default + Send,
     F: Fn(usize, &[u8], &mut Vec<u8>, &mut A) -> Option<bool> + Sync,
 {
-    let (stats, _) = for_each_line_parallel(io::stdin().lock(), out, threads(args), false, work)?;
+    let (stats, _) = for_each_line_parallel(
+        io::stdin().lock(),
+        out,
+        threads(args),
+        false,
+        MAX_LINE,
+        work,
+        |line, len, buf, _| {
+            let error = too_long(len);
+            let _ = serde_json::to_writer(&mut *buf, &LineError { line, error });
+            buf.push(b'\n');
+            Some(false)
+        },
+    )?;
     out.flush()?;
     if stats.failed > 0 {
         eprintln!(
@@ -205,6 +218,11 @@ where
     } else {
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// Why a line longer than [`MAX_LINE`] was not read.
+fn too_long(len: u64) -> String {
+    format!("line is {len} bytes, longer than the {MAX_LINE} bytes a line may have; it was skipped")
 }
 
 fn threads(args: &ParallelArgs) -> usize {
@@ -228,7 +246,7 @@ pub fn propose_line(
     out: &mut Vec<u8>,
     writer: &mut ProposalWriter,
 ) -> Option<bool> {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let bytes = review::line_body(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
@@ -291,29 +309,35 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         writeln!(out, "{CSV_HEADER}")?;
     }
     let format = args.format;
+    let emit = |row: ReviewRow, buf: &mut Vec<u8>, counts: &mut Counts| {
+        match format {
+            Format::Jsonl => {
+                let _ = serde_json::to_writer(&mut *buf, &row);
+            }
+            Format::Csv => buf.extend_from_slice(csv_row(&row).as_bytes()),
+        }
+        buf.push(b'\n');
+        counts.add(&row);
+        matches!(row.verdict, Verdict::Match | Verdict::Computed)
+    };
     let (stats, per_thread) = for_each_line_parallel(
         io::stdin().lock(),
         out,
         threads(&args.parallel),
         true,
+        MAX_LINE,
         |n, line, buf, counts: &mut Counts| {
+            let line = review::line_body(line);
             // Published records without proposal_json use --theta (review_line: the defaults).
             let row = match (&theta, std::str::from_utf8(line)) {
                 (Some(t), Ok(text)) if looks_published(text) => {
-                    review_published(n, text.trim_end_matches('\r'), &tol, Some(t))
+                    review_published(n, text, &tol, Some(t))
                 }
                 _ => review_line(n, line, &tol)?,
             };
-            match format {
-                Format::Jsonl => {
-                    let _ = serde_json::to_writer(&mut *buf, &row);
-                }
-                Format::Csv => buf.extend_from_slice(csv_row(&row).as_bytes()),
-            }
-            buf.push(b'\n');
-            counts.add(&row);
-            Some(matches!(row.verdict, Verdict::Match | Verdict::Computed))
+            Some(emit(row, buf, counts))
         },
+        |n, len, buf, counts| Some(emit(too_long_row(n, len), buf, counts)),
     )?;
     let mut counts = Counts::default();
     for c in per_thread {
@@ -351,7 +375,7 @@ mod tests {
                 "blank".to_string()
             }
             Some(true) => {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let line = review::line_body(line);
                 let input: HarvestInput = serde_json::from_slice(line).unwrap();
                 let mut want = serde_json::to_vec(&propose(&input).unwrap()).unwrap();
                 want.push(b'\n');
@@ -425,7 +449,7 @@ mod tests {
         ("unknown huge", "ok"),
         ("non-UTF-8 symbol", "not UTF-8 text at column 319"),
         ("non-UTF-8 outside", "not UTF-8 text at column 2"),
-        ("BOM", "expected value at line 1 column 1"),
+        ("BOM", "ok"),
         ("NUL byte", "trailing characters after the record: trailing characters at line 1 column 398"),
         ("trailing x", "trailing characters after the record: trailing characters at line 1 column 399"),
         ("trailing object", "trailing characters after the record: trailing characters at line 1 column 398"),

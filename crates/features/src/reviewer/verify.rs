@@ -210,6 +210,34 @@ fn binary_problem(bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// A line of JSON Lines without what is not part of its record: a `\r` before its `\n` and a
+/// byte order mark at its start (editors write one on the first line, `cat` of such files on
+/// any line).
+///
+/// ```
+/// use harvest_features::reviewer::verify::line_body;
+/// assert_eq!(line_body(b"\xef\xbb\xbf{\"a\": 1}\r"), b"{\"a\": 1}");
+/// ```
+pub fn line_body(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+}
+
+/// The INVALID row of line `line`, `len` bytes long, over [`MAX_LINE_BYTES`]: it is not read.
+///
+/// ```
+/// use harvest_features::reviewer::verify::too_long_row;
+/// let row = too_long_row(3, 5_000_000);
+/// assert_eq!(row.error.unwrap(), "line is 5000000 bytes, longer than the 1048576 bytes a record may have");
+/// ```
+pub fn too_long_row(line: usize, len: u64) -> ReviewRow {
+    ReviewRow::invalid(
+        line,
+        RecordKind::Unknown,
+        format!("line is {len} bytes, longer than the {MAX_LINE_BYTES} bytes a record may have"),
+    )
+}
+
 /// Reviews one line (1-based `line`); `None` for a blank line.
 ///
 /// A proposal (has `audit`) is recomputed from its audit inputs and theta and compared with
@@ -227,20 +255,12 @@ fn binary_problem(bytes: &[u8]) -> Option<String> {
 /// assert_eq!(row.verdict, Verdict::Invalid);
 /// ```
 pub fn review_line(line: usize, bytes: &[u8], tol: &Tolerance) -> Option<ReviewRow> {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let bytes = line_body(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return None;
     }
     if bytes.len() > MAX_LINE_BYTES {
-        return Some(ReviewRow::invalid(
-            line,
-            RecordKind::Unknown,
-            format!(
-                "line is {} bytes, longer than the {} bytes a record may have",
-                bytes.len(),
-                MAX_LINE_BYTES
-            ),
-        ));
+        return Some(too_long_row(line, bytes.len() as u64));
     }
     if let Some(problem) = binary_problem(bytes) {
         return Some(ReviewRow::invalid(line, RecordKind::Unknown, problem));

@@ -1,0 +1,124 @@
+//! Hostile lines through `propose`, `stops` and `verify` (issue 18): a line of 120 MB is read
+//! past, not held (the process's peak memory stays far below it), and reported by its number; a
+//! byte order mark on any line is skipped; the lines around them are read as usual.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+
+use harvest_kernel::{propose, HarvestInput};
+use serde_json::Value;
+
+const LONG: usize = 120 << 20;
+
+/// Runs `harvest args` on `good`, a `LONG`-byte line, `good` after a BOM and `good`; returns the
+/// output lines and the peak resident memory (VmHWM, kB) once the long line was read.
+fn run(args: &[&str], good: &str) -> (Vec<Value>, String, u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn harvest");
+    let pid = child.id();
+    let mut sin = child.stdin.take().unwrap();
+    let (written, close) = (mpsc::channel(), mpsc::channel::<()>());
+    let good = good.to_string();
+    let writer = std::thread::spawn(move || {
+        sin.write_all(good.as_bytes()).unwrap();
+        sin.write_all(b"\n").unwrap();
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..LONG >> 20 {
+            sin.write_all(&chunk).unwrap();
+        }
+        // The rest fits in the pipe: once written, the long line has been read through.
+        sin.write_all(format!("\n\u{feff}{good}\n{good}\n").as_bytes())
+            .unwrap();
+        written.0.send(()).unwrap();
+        close.1.recv().unwrap();
+    });
+    written.1.recv().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let hwm: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    close.0.send(()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        lines,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        hwm,
+    )
+}
+
+fn check(what: &str, rows: &[Value], hwm_kb: u64, error_of: impl Fn(&Value) -> Option<&str>) {
+    assert_eq!(rows.len(), 4, "{what}: {rows:?}");
+    assert!(
+        hwm_kb < 80 * 1024,
+        "{what}: peak {hwm_kb} kB for a {LONG}-byte line"
+    );
+    for i in [0, 2, 3] {
+        assert_eq!(
+            error_of(&rows[i]),
+            None,
+            "{what} line {}: {}",
+            i + 1,
+            rows[i]
+        );
+    }
+    assert_eq!(
+        error_of(&rows[1]).unwrap_or_default(),
+        format!(
+            "line is {LONG} bytes, longer than the 1048576 bytes a {} may have{}",
+            if what == "verify" { "record" } else { "line" },
+            if what == "verify" {
+                ""
+            } else {
+                "; it was skipped"
+            }
+        ),
+        "{what}"
+    );
+}
+
+#[test]
+fn propose_reads_past_a_huge_line() {
+    let good = serde_json::to_string(&HarvestInput::default()).unwrap();
+    let (rows, err, hwm) = run(&["propose", "--threads", "2"], &good);
+    check("propose", &rows, hwm, |v| v["error"].as_str());
+    assert_eq!(rows[1]["line"], 2);
+    assert!(err.contains("1 of 4 lines failed"), "{err}");
+}
+
+#[test]
+fn stops_reads_past_a_huge_line() {
+    let good = r#"{"position": {"side": "LONG", "current_price": 100}, "market_state": {"sigma": 0.01, "ts": 0.5, "p_trend": 0.6, "p_mr": 0.2, "p_chop": 0.2}}"#;
+    let (rows, err, hwm) = run(&["stops"], good);
+    check("stops", &rows, hwm, |v| v["error"].as_str());
+    assert!(err.contains("1 of 4 lines failed"), "{err}");
+}
+
+#[test]
+fn verify_reads_past_a_huge_line() {
+    let good = serde_json::to_string(&propose(&HarvestInput::default()).unwrap()).unwrap();
+    let (rows, err, hwm) = run(&["verify"], &good);
+    check("verify", &rows, hwm, |v| v["error"].as_str());
+    assert_eq!(rows[1]["verdict"], "INVALID");
+    assert_eq!(rows[2]["verdict"], "MATCH");
+    // The receipt still counts and hashes every byte.
+    assert!(
+        err.contains("4 records: 3 MATCH, 0 MISMATCH, 1 INVALID"),
+        "{err}"
+    );
+}
