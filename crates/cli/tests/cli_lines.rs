@@ -10,6 +10,8 @@ use std::sync::mpsc;
 use harvest_kernel::{propose, HarvestInput};
 use serde_json::Value;
 
+mod common;
+
 const LONG: usize = 120 << 20;
 
 /// Runs `harvest args` on `good`, a `LONG`-byte line, `good` after a BOM and `good`; returns the
@@ -120,5 +122,32 @@ fn verify_reads_past_a_huge_line() {
     assert!(
         err.contains("4 records: 3 MATCH, 0 MISMATCH, 1 INVALID"),
         "{err}"
+    );
+}
+
+/// The CSV formula guard covers a leading tab and carriage return (issue 18): a spreadsheet skips
+/// them and would run the formula after them.
+#[test]
+fn verify_csv_guards_a_leading_tab_or_cr() {
+    let mut input = HarvestInput::default();
+    let mut lines = String::new();
+    for symbol in ["\t=HYPERLINK(\"http://x\")", "\r=1+2", "=1+2", "BTCUSDT"] {
+        input.position.symbol = symbol.to_string();
+        lines += &serde_json::to_string(&input).unwrap();
+        lines += "\n";
+    }
+    let out = common::harvest(&["verify", "--format", "csv"], lines.as_bytes());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut r = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "symbol")
+        .unwrap();
+    let symbols: Vec<String> = r.records().map(|x| x.unwrap()[col].to_string()).collect();
+    assert_eq!(
+        symbols,
+        ["'\t=HYPERLINK(\"http://x\")", "'\r=1+2", "'=1+2", "BTCUSDT"]
     );
 }
