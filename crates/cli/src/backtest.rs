@@ -98,7 +98,7 @@ fn not_computable(r: &Report) -> Option<String> {
         .flat_map(|(part, s)| {
             s.non_finite()
                 .into_iter()
-                .map(move |(f, v)| format!("{part}.{f} = {}", harvest_kernel::num::Short(v)))
+                .map(move |(f, v)| format!("{part}.{f} = {}", harvest_features::format::Short(v)))
         })
         .collect();
     (!fields.is_empty()).then(|| {

@@ -133,7 +133,7 @@ pub enum Format {
 
 /// Entry point of the `harvest` binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_args();
     match run(cli) {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -142,6 +142,22 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The command line, or the process exits as clap says: help and version as clap prints them,
+/// an error with every long run of what was given cut to 100 characters (clap quotes a bad
+/// argument whole, and an argument can be 128 KB).
+fn parse_args() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| {
+        if !e.use_stderr() {
+            e.exit()
+        }
+        let text = e.render().to_string();
+        for line in text.lines() {
+            eprintln!("{}", harvest_kernel::echo::clip_message(line));
+        }
+        std::process::exit(e.exit_code())
+    })
 }
 
 fn run(cli: Cli) -> io::Result<ExitCode> {

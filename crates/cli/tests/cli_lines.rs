@@ -151,3 +151,91 @@ fn verify_csv_guards_a_leading_tab_or_cr() {
         ["'\t=HYPERLINK(\"http://x\")", "'\r=1+2", "'=1+2", "BTCUSDT"]
     );
 }
+
+/// Every command quotes at most ~100 characters of what it was given, however long the value
+/// (issue 18: messages echoed up to 300 KB), and writes numbers in their shortest form.
+#[test]
+fn every_command_echoes_at_most_100_characters() {
+    let x = "k".repeat(300_000);
+    let json_lines = [
+        format!(r#"{{"position": {{"side": "{x}"}}}}"#),
+        format!(r#"{{"{x}": [1,]}}"#),
+        format!(r#"{{"position": {{"entry_price": "{x}"}}}}"#),
+        format!(r#""{x}""#),
+        format!(r#"{{"harvest_action": "NONE", "R_net": "{x}", "symbol": "{x}"}}"#),
+        format!(r#"{{"harvest_action": "NONE", "{x}": 1, "symbol": [1, 2]}}"#),
+        r#"{"position": {"symbol": "A", "side": "LONG", "entry_price": 1e308, "qty": 1e300, "age_sec": 0, "unrealized_pnl": 1}, "market_state": {"sigma": 0.01, "ts": 0.5, "p_trend": 0.6, "p_mr": 0.2, "p_chop": 0.2}}"#.to_string(),
+    ]
+    .join("\n")
+        + "\n";
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_lines");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let mut prices = String::from("time,open,high,low,close,volume\n");
+    for i in 0..300 {
+        prices += &format!("{},1,1,1,1,1\n", 1_700_000_000 + 3600 * i);
+    }
+    prices += &format!("{x},1,1,1,1,1\n2000000000,{x},1,1,1,1\n2000003600,1,1,1,1,{x}\n");
+    let prices = file("prices.csv", &prices);
+    let entries = file("entries.csv", &format!("{x},long\n1700000000,{x}\n"));
+    let theta = file("theta.harvest", &format!("{x}=1\nkill_threshold={x}\n"));
+    let sweep = format!("--sweep={}", &x[..100_000]);
+    let runs: Vec<(Vec<&str>, &[u8])> = vec![
+        (vec!["propose"], json_lines.as_bytes()),
+        (vec!["stops"], json_lines.as_bytes()),
+        (vec!["verify"], json_lines.as_bytes()),
+        (vec!["verify", "--format", "csv"], json_lines.as_bytes()),
+        (vec!["market-state", &prices], b""),
+        (vec!["backtest", &prices, "--entries", &entries], b""),
+        (vec!["backtest", &prices, &sweep, &sweep], b""),
+        (vec!["theta", "import", &theta], b""),
+        (vec!["diff-theta", "--a", &theta], json_lines.as_bytes()),
+    ];
+    for (args, stdin) in runs {
+        let out = common::harvest(&args, stdin);
+        // The messages: stderr, and the `error` of each output record (a record's own data,
+        // such as its symbol, is written as it is).
+        let mut messages: Vec<String> = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if args.contains(&"csv") {
+            let mut r = csv::ReaderBuilder::new().from_reader(stdout.as_bytes());
+            let col = r
+                .headers()
+                .unwrap()
+                .iter()
+                .position(|h| h == "error")
+                .unwrap();
+            messages.extend(r.records().map(|x| x.unwrap()[col].to_string()));
+        } else if args[0] == "market-state" || args[0] == "backtest" {
+            assert!(!stdout.contains(&"k".repeat(101)), "{args:?}");
+        } else {
+            for l in stdout.lines() {
+                let v: Value = serde_json::from_str(l).unwrap();
+                if let Some(e) = v["error"].as_str() {
+                    messages.push(e.to_string());
+                }
+            }
+        }
+        assert!(messages.len() >= 2, "{:?}: {messages:?}", &args[0]);
+        for m in &messages {
+            assert!(
+                !m.contains(&"k".repeat(101)),
+                "{:?}: {} bytes: {}…",
+                &args[0],
+                m.len(),
+                &m[..m.len().min(300)]
+            );
+            assert!(m.len() < 700, "{:?}: {m}", &args[0]);
+            // No number runs to hundreds of digits.
+            let digits = m.split(|c: char| !c.is_ascii_digit()).map(str::len).max();
+            assert!(digits.unwrap_or(0) <= 20, "{:?}: {m}", &args[0]);
+        }
+    }
+}

@@ -53,8 +53,8 @@ impl fmt::Debug for Echo<'_> {
     }
 }
 
-/// A message written by someone else (serde_json, the csv reader, a path of JSON keys) with every
-/// quoted run (`"…"`, `` `…` ``) and every other run without spaces cut to [`ECHO_CHARS`]
+/// A message written by someone else (serde_json, clap, a path of JSON keys) with every quoted run
+/// (`"…"`, `` `…` ``, `'…'`) and every other run without spaces cut to [`ECHO_CHARS`]
 /// characters and `…`; a message with nothing that long is returned as is.
 ///
 /// ```
@@ -77,7 +77,7 @@ pub fn clip_message(msg: &str) -> Cow<'_, str> {
         // or a word (to the next space).
         let run_end = match c {
             '"' => closing(rest, '"', true),
-            '`' => closing(rest, '`', false),
+            '`' | '\'' => closing(rest, c, false),
             c if c.is_whitespace() => c.len_utf8(),
             _ => rest.find(char::is_whitespace).unwrap_or(rest.len()),
         };
@@ -85,7 +85,7 @@ pub fn clip_message(msg: &str) -> Cow<'_, str> {
         match run.char_indices().nth(ECHO_CHARS + 2) {
             Some(_) => {
                 changed = true;
-                let opened = matches!(c, '"' | '`');
+                let opened = matches!(c, '"' | '`' | '\'');
                 // What ends the run stays: its closing quote, or a word's `:` or `,`.
                 let tail = if opened {
                     usize::from(run.len() > 1 && run.ends_with(c))
@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn clip_message_cuts_each_long_run() {
         let long = "k".repeat(300);
-        let cases: [(String, String); 5] = [
+        let cases: [(String, String); 6] = [
             (
                 format!("{long}: expected value at line 1 column 310"),
                 format!("{}…: expected value at line 1 column 310", "k".repeat(100)),
@@ -166,6 +166,10 @@ mod tests {
             (
                 format!("open \"{long}"),
                 format!("open \"{}…", "k".repeat(100)),
+            ),
+            (
+                format!("invalid value '{long}' for '--sweep'"),
+                format!("invalid value '{}…' for '--sweep'", "k".repeat(100)),
             ),
             (
                 "short \"message\" stays".to_string(),

@@ -46,7 +46,7 @@ pub enum InputError {
         field: &'static str,
     },
     /// A field that must be a number is not one (or is NaN/∞).
-    #[error("{key}: field `{field}` = {value:?} is not a finite number")]
+    #[error("{key}: field `{field}` = {:?} is not a finite number", harvest_kernel::echo::Echo(.value))]
     NotANumber {
         /// The Redis key.
         key: String,
@@ -56,7 +56,7 @@ pub enum InputError {
         value: String,
     },
     /// `side` is neither LONG nor SHORT.
-    #[error("{key}: field `side` = {value:?} is not LONG or SHORT")]
+    #[error("{key}: field `side` = {:?} is not LONG or SHORT", harvest_kernel::echo::Echo(.value))]
     BadSide {
         /// The Redis key.
         key: String,
@@ -64,7 +64,7 @@ pub enum InputError {
         value: String,
     },
     /// The position's `symbol` field names another symbol.
-    #[error("{key}: field `symbol` = {value:?} does not match the key's symbol {expected}")]
+    #[error("{key}: field `symbol` = {:?} does not match the key's symbol {expected}", harvest_kernel::echo::Echo(.value))]
     SymbolMismatch {
         /// The Redis key.
         key: String,

@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use super::sim::{simulate, ExitReason, Series, SimError, SimParams, Trade};
 use crate::explorer::params::theta_range;
+use crate::format::Short;
+use harvest_kernel::echo::Echo;
 use harvest_kernel::{Side, Theta, ThetaField};
 
 /// Which sides an entry rule opens.
@@ -150,10 +152,15 @@ pub fn parse_entries(text: &str) -> (Vec<(i64, Side)>, Vec<String>) {
         match (harvest_market::parse_time(t), side) {
             (Ok(t), Some(side)) => out.push((t, side)),
             (Err(e), _) => bad.push(format!(
-                "line {}: `{t}` is no time (epoch seconds or YYYY-MM-DD HH:MM): {e}",
-                n + 1
+                "line {}: `{}` is no time (epoch seconds or YYYY-MM-DD HH:MM): {e}",
+                n + 1,
+                Echo(t)
             )),
-            (_, None) => bad.push(format!("line {}: `{s}` is no side (LONG or SHORT)", n + 1)),
+            (_, None) => bad.push(format!(
+                "line {}: `{}` is no side (LONG or SHORT)",
+                n + 1,
+                Echo(s)
+            )),
         }
     }
     (out, bad)
@@ -643,22 +650,22 @@ pub const MAX_SWEEP_N: usize = 64;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SweepAxisError {
     /// No `=`.
-    #[error("`{0}`: expected key=lo:hi:n, e.g. kill_threshold=0.4:0.8:5")]
+    #[error("`{}`: expected key=lo:hi:n, e.g. kill_threshold=0.4:0.8:5", Echo(.0))]
     Shape(String),
     /// The key is no tunable.
-    #[error("`{0}` is not a theta tunable; allowed: {keys}", keys = theta_keys())]
+    #[error("`{}` is not a theta tunable; allowed: {keys}", Echo(.0), keys = theta_keys())]
     UnknownKey(String),
     /// Not three `:`-separated parts.
-    #[error("`{0}`: expected lo:hi:n")]
+    #[error("`{}`: expected lo:hi:n", Echo(.0))]
     Range(String),
     /// `lo` or `hi` is no finite number.
-    #[error("`{0}` is not a finite number")]
+    #[error("`{}` is not a finite number", Echo(.0))]
     NotANumber(String),
     /// `n` is no integer in 2 … [`MAX_SWEEP_N`].
-    #[error("`{0}`: the number of values must be 2 … {MAX_SWEEP_N}")]
+    #[error("`{}`: the number of values must be 2 … {MAX_SWEEP_N}", Echo(.0))]
     Count(String),
     /// `lo ≥ hi`.
-    #[error("{}: lo {lo} must be below hi {hi}", .field.key())]
+    #[error("{}: lo {} must be below hi {}", .field.key(), Short(*.lo), Short(*.hi))]
     Empty {
         /// The tunable.
         field: ThetaField,
@@ -800,9 +807,8 @@ impl ThetaSweep {
             self.x.field.key(),
             self.y.field.key()
         );
-        use crate::format::shortest;
+        use crate::format::{shortest, Short};
         // The results in shortest form: R on extreme prices can be 1e305, not 306 digits.
-        use harvest_kernel::num::Short;
         for c in &self.cells {
             s.push_str(&format!("{},{}", shortest(c.x), shortest(c.y)));
             match &c.summary {

@@ -25,7 +25,7 @@
 
 use serde::Serialize;
 
-use harvest_kernel::num::Short;
+use crate::format::Short;
 use harvest_kernel::{
     evaluate, HarvestAction, HarvestInput, KComponents, KernelError, P1Proposal, Position,
     ReasonCode, Side, Theta, ThetaField,

@@ -63,25 +63,25 @@ pub const PUBLISHED_FIELDS: [&str; 25] = [
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum PublishedError {
     /// The text is not JSON at all (said as the reviewer says it for any record).
-    #[error("not JSON: {message}")]
+    #[error("not JSON: {}", harvest_kernel::echo::clip_message(.message))]
     NotJson {
         /// The parser's message.
         message: String,
     },
     /// The text is not a JSON object of string fields (nor a flat `[name, value, …]` array).
-    #[error("not a published record: {message}")]
+    #[error("not a published record: {}", harvest_kernel::echo::clip_message(.message))]
     NotRecord {
         /// What is wrong with it.
         message: String,
     },
     /// A field the verification needs is absent.
-    #[error("{field} is missing")]
+    #[error("{} is missing", harvest_kernel::echo::Echo(.field))]
     Missing {
         /// The field's name.
         field: String,
     },
     /// A numeric field does not hold a number.
-    #[error("{field} = {value:?} is not a number")]
+    #[error("{} = {:?} is not a number", harvest_kernel::echo::Echo(.field), harvest_kernel::echo::Echo(.value))]
     NotNumber {
         /// The field's name.
         field: String,
@@ -89,7 +89,7 @@ pub enum PublishedError {
         value: String,
     },
     /// A field outside its spelled values.
-    #[error("{field} = {value:?} is not one of {allowed}")]
+    #[error("{} = {:?} is not one of {allowed}", harvest_kernel::echo::Echo(.field), harvest_kernel::echo::Echo(.value))]
     NotAllowed {
         /// The field's name.
         field: String,
@@ -99,7 +99,7 @@ pub enum PublishedError {
         allowed: String,
     },
     /// `proposal_json` is there but is not a proposal with its audit.
-    #[error("proposal_json: {message}")]
+    #[error("proposal_json: {}", harvest_kernel::echo::clip_message(.message))]
     ProposalJson {
         /// The parser's message, with the JSON path of the problem.
         message: String,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use harvest_kernel::echo::clip_message;
 use harvest_kernel::{
     compare, propose, FieldDiff, HarvestAction, HarvestInput, KComponents, MarketState, P1Proposal,
     Position, Proposal, ReasonCode, RecordedOutput, Side, Theta, Tolerance, Verdict,
@@ -135,7 +136,7 @@ struct ProposalIn {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JsonError {
     /// Not the expected shape; `path` is empty for the whole value.
-    #[error("{}{message}", if .path.is_empty() { String::new() } else { format!("{}: ", .path) })]
+    #[error("{}{}", if .path.is_empty() { String::new() } else { format!("{}: ", clip_message(.path)) }, clip_message(.message))]
     Invalid {
         /// Where (`market_state.sigma`), empty for the top level.
         path: String,
@@ -300,7 +301,7 @@ pub fn review_line(line: usize, bytes: &[u8], tol: &Tolerance) -> Option<ReviewR
         }
         RecordKind::Unknown => {
             let e = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-                Err(e) => format!("not JSON: {e}"),
+                Err(e) => format!("not JSON: {}", clip_message(&e.to_string())),
                 Ok(_) => "neither a proposal (object with `audit`) nor an input (object with \
                           `position` and `market_state`)"
                     .to_string(),
