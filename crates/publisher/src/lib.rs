@@ -13,6 +13,7 @@
 
 pub mod input;
 pub mod local;
+pub mod market;
 pub mod output;
 pub mod plan;
 pub mod runtime;

@@ -15,6 +15,45 @@ use redis::RedisError;
 use schedule::{backoff, next_start};
 use signals::signal_name;
 
+/// How much a service logs: lines at this level and above (`--log-level`, the running P0.5's
+/// `MARKETSTATE_LOG_LEVEL`). Cycle lines are `Info`, conditions of a symbol `Warning`, a lost
+/// Redis `Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    /// Also what each symbol published.
+    Debug,
+    /// Start, cycle lines and the rest (the default).
+    #[default]
+    Info,
+    /// Only conditions of a symbol and errors.
+    Warning,
+    /// Only a lost Redis and refused writes.
+    Error,
+}
+
+impl std::str::FromStr for Level {
+    type Err = settings::ConfigError;
+
+    /// Python's level names, any case: `DEBUG`, `INFO`, `WARNING` (`WARN`), `ERROR`
+    /// (`CRITICAL`).
+    ///
+    /// ```
+    /// use harvest_publisher::runtime::Level;
+    /// assert_eq!("warning".parse::<Level>().unwrap(), Level::Warning);
+    /// assert!("LOUD".parse::<Level>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "DEBUG" => Ok(Level::Debug),
+            "INFO" | "" => Ok(Level::Info),
+            "WARNING" | "WARN" => Ok(Level::Warning),
+            "ERROR" | "CRITICAL" => Ok(Level::Error),
+            _ => Err(settings::ConfigError::LogLevel(s.to_string())),
+        }
+    }
+}
+
 /// A service the loop runs: one cycle at a time, on a fixed schedule.
 pub trait Service {
     /// What a cycle did; its `Display` is the cycle's log line.
@@ -39,9 +78,22 @@ pub trait Service {
     /// Drops the Redis connection (the next cycle reconnects).
     fn disconnect(&mut self);
 
-    /// Writes one log line to stderr, prefixed with the service's name (journald adds the time).
+    /// The lowest level logged (default: everything from `Info` on).
+    fn level(&self) -> Level {
+        Level::Info
+    }
+
+    /// Writes one log line to stderr at `level`, prefixed with the service's name (journald
+    /// adds the time); lines below [`Service::level`] are left out.
+    fn log_at(&self, level: Level, line: &str) {
+        if level >= self.level() {
+            eprintln!("{}: {line}", self.name());
+        }
+    }
+
+    /// [`Service::log_at`] `Info`.
     fn log(&self, line: &str) {
-        eprintln!("{}: {line}", self.name());
+        self.log_at(Level::Info, line);
     }
 }
 
@@ -65,7 +117,10 @@ pub fn run_forever<S: Service>(mut service: S, interval: Duration, stop: Receive
             Ok(r) => {
                 cycles += 1;
                 if failures > 0 {
-                    service.log(&format!("Redis is back after {failures} failed attempts"));
+                    service.log_at(
+                        Level::Warning,
+                        &format!("Redis is back after {failures} failed attempts"),
+                    );
                 }
                 failures = 0;
                 service.log(&r.to_string());
@@ -75,11 +130,14 @@ pub fn run_forever<S: Service>(mut service: S, interval: Duration, stop: Receive
                 failures += 1;
                 service.disconnect();
                 let wait = backoff(failures);
-                service.log(&format!(
-                    "Redis error ({}): {e}; attempt {failures} failed, retrying in {:.1} s",
-                    service.redis_url(),
-                    wait.as_secs_f64()
-                ));
+                service.log_at(
+                    Level::Error,
+                    &format!(
+                        "Redis error ({}): {e}; attempt {failures} failed, retrying in {:.1} s",
+                        service.redis_url(),
+                        wait.as_secs_f64()
+                    ),
+                );
                 Instant::now() + wait
             }
         };

@@ -24,6 +24,19 @@ pub enum ConfigError {
     /// A symbol with characters that cannot be part of a key.
     #[error("symbol {0:?} must be non-empty letters, digits, '-', '_', '.' or '/'")]
     BadSymbol(String),
+    /// Not a log level.
+    #[error("log level {0:?} is not one of DEBUG, INFO, WARNING, ERROR")]
+    LogLevel(String),
+    /// `MARKETSTATE_SOURCE=synthetic`: the running P0.5's made-up prices.
+    #[error(
+        "price source `synthetic` is refused: it publishes market states of invented prices, \
+         which P1.5 and P2.5 would act on. Use `candles` (the candle keys in Redis); a symbol \
+         without candles gets no market state"
+    )]
+    SyntheticPrices,
+    /// Any other price source.
+    #[error("price source {0:?} is not `candles` (the only source; `synthetic` is refused)")]
+    UnknownPriceSource(String),
     /// A number setting out of range.
     #[error("{name} = {value} must be {expected}")]
     Number {
