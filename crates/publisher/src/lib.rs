@@ -1,20 +1,9 @@
-//! P2.5, the harvest proposal publisher: every cycle it reads each symbol's market state, P1
-//! proposal and position from Redis, runs the P2 kernel and publishes the proposal back to Redis
-//! (`quantum:harvest:proposal:<SYM>`, and the stream `quantum:stream:harvest.proposal`). It
-//! proposes; it never trades, and it never invents a position.
+//! Harvest Lab's services on the running system's Redis, one folder per service: [`p25`], the
+//! harvest proposal publisher (`harvest publish`). What they share is in [`shared`]: settings
+//! and env values, the opt-in fixes, the position sources, the schedule and signals.
 //!
-//! Pure (no I/O, no clock): [`input`] (keys, hashes → kernel inputs with typed errors),
-//! [`output`] (the published fields, the publish decision), [`plan`] (settings, one symbol's
-//! cycle, the schedule). I/O: [`store`] (Redis, single node or cluster, pipelined), [`service`]
-//! (the cycle and its loop: backoff, signals, logs), [`local`] (a throwaway `redis-server` for
-//! tests, the benchmark and demos).
+//! Records (keys, fields, number text, the published proposal, the policy) are
+//! `harvest_records`'; the Redis connection is `harvest_redis`'.
 
-pub mod input;
-pub mod local;
-pub mod output;
-pub mod plan;
-pub mod service;
-pub mod store;
-
-/// The `redis` crate this publisher is built with (tests and tools build commands with it).
-pub use redis;
+pub mod p25;
+pub mod shared;
