@@ -8,11 +8,11 @@ use clap::Args;
 
 use harvest_publisher::p25::plan::Rules;
 use harvest_publisher::p25::service::{self, log, Settings};
-use harvest_publisher::shared::fixes::Fixes;
-use harvest_publisher::shared::schedule::stop_signals;
-use harvest_publisher::shared::settings::{
+use harvest_publisher::runtime::fixes::Fixes;
+use harvest_publisher::runtime::settings::{
     count, number, switch, symbols, text, ConfigError, PositionSource, Shard,
 };
+use harvest_publisher::runtime::signals::stop_signals;
 use harvest_redis::Timeouts;
 
 /// Options of `publish` (each also read from its environment variable; blanks and the `\r` of an
@@ -77,7 +77,7 @@ enum SettingsError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
-    Fix(#[from] harvest_publisher::shared::fixes::FixError),
+    Fix(#[from] harvest_publisher::runtime::fixes::FixError),
 }
 
 fn settings(args: &PublishArgs) -> Result<Settings, SettingsError> {
@@ -90,7 +90,7 @@ fn settings(args: &PublishArgs) -> Result<Settings, SettingsError> {
         args.change_eps_pct,
         args.max_publish_age,
     )?;
-    rules.full_facts = fixes.has(harvest_publisher::shared::fixes::Fix::FullFacts);
+    rules.full_facts = fixes.has(harvest_publisher::runtime::fixes::Fix::FullFacts);
     if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
         return Err(ConfigError::Number {
             name: "interval",

@@ -4,10 +4,13 @@
 
 use harvest_features::charts::ActionMapSpec;
 use harvest_features::explorer::params::theta_range;
+use harvest_features::theta::{
+    import_theta, import_theta_json, import_theta_lines, theta_to_json, theta_to_lines,
+    ThetaImportError,
+};
 use harvest_features::tuning::{
-    compare_position, compare_thetas, grid_positions, import_theta, import_theta_json,
-    import_theta_lines, margin_sentence, robustness, robustness_along, scenario_positions, sweep,
-    theta_robustness, theta_to_json, theta_to_lines, GridSpec, Sweep, ThetaImportError,
+    compare_position, compare_thetas, grid_positions, margin_sentence, robustness,
+    robustness_along, scenario_positions, sweep, theta_robustness, GridSpec, Sweep,
 };
 use harvest_kernel::{
     evaluate, flip_along, logit, Axis, Direction, HarvestAction, HarvestInput, MarketState,

@@ -7,7 +7,7 @@
 
 use harvest_publisher::p25::plan::Rules;
 use harvest_publisher::p25::service::{CycleReport, Publisher, Settings};
-use harvest_publisher::shared::settings::PositionSource;
+use harvest_publisher::runtime::settings::PositionSource;
 use harvest_redis::local::LocalRedis;
 use harvest_redis::redis;
 use harvest_redis::{hash_reply, Store};

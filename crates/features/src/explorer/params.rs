@@ -12,7 +12,7 @@
 
 use harvest_kernel::{Axis, HarvestInput, ThetaField};
 
-use super::SliderRange;
+use super::inputs::SliderRange;
 
 /// Where a tunable sits in the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,8 +10,8 @@ use harvest_records::published::{hash_fields, read_last, LastPublished, Stamp};
 use harvest_records::{market, p1, Fields};
 
 use super::rule::{decide, Decision, Thresholds};
-use crate::shared::positions::Found;
-use crate::shared::settings::ConfigError;
+use crate::runtime::positions::Found;
+use crate::runtime::settings::ConfigError;
 
 /// What the kernel computes from besides theta: the fallback stop, the publish thresholds, the
 /// opt-in fix `full-facts`.

@@ -4,7 +4,7 @@
 //! backoff, and stops after the current cycle on SIGTERM or SIGINT.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use harvest_records::keys::{
@@ -18,10 +18,9 @@ use harvest_redis::redis::{self, Cmd, RedisResult};
 use harvest_redis::{hash_reply, hgetall, texts_reply, KeyError, Store, Timeouts};
 
 use super::plan::{evaluate, Outcome, Rules, SymbolReads};
-use crate::shared::fixes::{Fixes, Service};
-use crate::shared::positions::{self, Used};
-use crate::shared::schedule::{backoff, next_start, signal_name};
-use crate::shared::settings::PositionSource;
+use crate::runtime::fixes::{Fixes, Service};
+use crate::runtime::positions::{self, Used};
+use crate::runtime::settings::PositionSource;
 
 /// Approximate cap of the proposal stream (`XADD … MAXLEN ~ 10000`).
 pub const STREAM_MAXLEN: usize = 10_000;
@@ -486,76 +485,53 @@ pub fn run_once(settings: Settings) -> OnceStatus {
     }
 }
 
-/// The service loop: cycles start at `start + k · interval` (a late cycle skips the missed
-/// starts, it never shifts the schedule); a failed cycle is retried after [`backoff`]; a stop
-/// signal ends the loop after the current cycle. Returns the exit status (0).
+impl crate::runtime::Service for Publisher {
+    type Report = CycleReport;
+
+    fn name(&self) -> &'static str {
+        "harvest publish"
+    }
+
+    fn redis_url(&self) -> &str {
+        self.store.url()
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} symbols, every {:.3} s, positions from {:?}, stream {}",
+            self.settings.symbols.len(),
+            self.settings
+                .interval
+                .max(Duration::from_millis(1))
+                .as_secs_f64(),
+            self.settings.source,
+            if self.settings.enable_stream {
+                "on"
+            } else {
+                "off"
+            }
+        )
+    }
+
+    fn cycle(&mut self) -> RedisResult<CycleReport> {
+        Publisher::cycle(self)
+    }
+
+    fn disconnect(&mut self) {
+        self.store.disconnect();
+    }
+}
+
+/// The service loop ([`crate::runtime::run_forever`]): cycles every `settings.interval` until
+/// SIGTERM or SIGINT. Returns the exit status (0; 2 for an unparseable Redis URL).
 pub fn run_forever(settings: Settings, stop: Receiver<i32>) -> u8 {
-    let interval = settings.interval.max(Duration::from_millis(1));
+    let interval = settings.interval;
     start_lines(&settings);
-    let mut p = match Publisher::new(settings) {
-        Ok(p) => p,
+    match Publisher::new(settings) {
+        Ok(p) => crate::runtime::run_forever(p, interval, stop),
         Err(e) => {
             log(&format!("bad Redis URL: {e}"));
-            return 2;
-        }
-    };
-    log(&format!(
-        "started: {} symbols, every {:.3} s, positions from {:?}, stream {}",
-        p.settings.symbols.len(),
-        interval.as_secs_f64(),
-        p.settings.source,
-        if p.settings.enable_stream {
-            "on"
-        } else {
-            "off"
-        }
-    ));
-    let start = Instant::now();
-    let mut failures = 0u32;
-    let mut cycles = 0u64;
-    loop {
-        let target = match p.cycle() {
-            Ok(r) => {
-                cycles += 1;
-                if failures > 0 {
-                    log(&format!("Redis is back after {failures} failed attempts"));
-                }
-                failures = 0;
-                log(&r.to_string());
-                start + next_start(start.elapsed(), interval)
-            }
-            Err(e) => {
-                failures += 1;
-                p.store.disconnect();
-                let wait = backoff(failures);
-                log(&format!(
-                    "Redis error ({}): {e}; attempt {failures} failed, retrying in {:.1} s",
-                    p.store.url(),
-                    wait.as_secs_f64()
-                ));
-                Instant::now() + wait
-            }
-        };
-        if let Ok(s) = stop.try_recv() {
-            log(&format!(
-                "{}: stopping after {cycles} cycles",
-                signal_name(s)
-            ));
-            return 0;
-        }
-        let wait = target.saturating_duration_since(Instant::now());
-        match stop.recv_timeout(wait) {
-            Ok(s) => {
-                log(&format!(
-                    "{}: stopping after {cycles} cycles",
-                    signal_name(s)
-                ));
-                return 0;
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                std::thread::sleep(wait);
-            }
+            2
         }
     }
 }

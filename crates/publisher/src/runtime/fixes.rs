@@ -94,7 +94,7 @@ impl std::str::FromStr for Fixes {
     /// A comma (or blank) separated list of fix names, any case; empty or `none` for none.
     ///
     /// ```
-    /// use harvest_publisher::shared::fixes::{Fix, Fixes};
+    /// use harvest_publisher::runtime::fixes::{Fix, Fixes};
     /// let f: Fixes = " Full-Facts, p1-trend\r".parse().unwrap();
     /// assert!(f.has(Fix::FullFacts) && f.has(Fix::P1Trend));
     /// assert_eq!("none".parse::<Fixes>().unwrap(), Fixes::default());
@@ -132,7 +132,7 @@ impl Fixes {
     /// to another service (ignored here).
     ///
     /// ```
-    /// use harvest_publisher::shared::fixes::{Fix, Fixes, Service};
+    /// use harvest_publisher::runtime::fixes::{Fix, Fixes, Service};
     /// assert_eq!(Fixes::default().log_line(Service::P25), "opt-in fixes: none (the running service's behaviour)");
     /// let f = Fixes::of(&[Fix::FullFacts, Fix::P1Trend]);
     /// assert_eq!(

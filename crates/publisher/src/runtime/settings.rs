@@ -1,11 +1,10 @@
-//! Settings every service shares: the symbols and this instance's shard, the position source,
-//! typed errors naming the setting, and the readers of flag and environment values (a value from
-//! an env file with CRLF line endings, `10\r`, reads as `10`: the running system's own env files
-//! have them).
+//! Settings every service reads the same way: the symbol list (deduplicated, sharded), the
+//! position source, the errors of refused settings, and the readers of flag and environment
+//! values (a value from an env file with CRLF line endings, `10\r`, reads as `10`: the running
+//! system's own env files have them).
 
-use std::str::FromStr;
-
-/// Why a setting is refused; each message names the setting, its value and what is allowed.
+/// Why a setting of a service (`--position-source`, `--shard`, `--symbols`, a number, …) is
+/// refused. Each message names the setting, the value and what is allowed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
     /// `synthetic`: the running publisher's made-up positions.
@@ -15,7 +14,7 @@ pub enum ConfigError {
          a symbol without a position gets no proposal"
     )]
     Synthetic,
-    /// Any other unknown position source.
+    /// Any other unknown value.
     #[error("position source {0:?} is not one of auto, redis_hash, redis_stream")]
     UnknownSource(String),
     /// A `--shard` that is not `k/n` with `1 ≤ k ≤ n`.
@@ -27,6 +26,19 @@ pub enum ConfigError {
     /// A symbol with characters that cannot be part of a key.
     #[error("symbol {0:?} must be non-empty letters, digits, '-', '_', '.' or '/'")]
     BadSymbol(String),
+    /// Not a log level.
+    #[error("log level {0:?} is not one of DEBUG, INFO, WARNING, ERROR")]
+    LogLevel(String),
+    /// `MARKETSTATE_SOURCE=synthetic`: the running P0.5's made-up prices.
+    #[error(
+        "price source `synthetic` is refused: it publishes market states of invented prices, \
+         which P1.5 and P2.5 would act on. Use `candles` (the candle keys in Redis); a symbol \
+         without candles gets no market state"
+    )]
+    SyntheticPrices,
+    /// Any other price source.
+    #[error("price source {0:?} is not `candles` (the only source; `synthetic` is refused)")]
+    UnknownPriceSource(String),
     /// A number setting out of range.
     #[error("{name} = {value} must be {expected}")]
     Number {
@@ -52,14 +64,14 @@ pub enum PositionSource {
     RedisStream,
 }
 
-impl FromStr for PositionSource {
+impl std::str::FromStr for PositionSource {
     type Err = ConfigError;
 
     /// `auto`, `redis_hash` (also `hash`), `redis_stream` (also `stream`), any case, blanks
     /// (and a CRLF file's `\r`) around it ignored.
     ///
     /// ```
-    /// use harvest_publisher::shared::settings::PositionSource;
+    /// use harvest_publisher::runtime::settings::PositionSource;
     /// assert_eq!("auto\r".parse::<PositionSource>().unwrap(), PositionSource::Auto);
     /// assert!("synthetic".parse::<PositionSource>().is_err());
     /// ```
@@ -98,16 +110,16 @@ impl Default for Shard {
     }
 }
 
-impl FromStr for Shard {
+impl std::str::FromStr for Shard {
     type Err = ConfigError;
 
     /// ```
-    /// use harvest_publisher::shared::settings::Shard;
+    /// use harvest_publisher::runtime::settings::Shard;
     /// assert_eq!("2/3".parse::<Shard>().unwrap(), Shard { k: 2, n: 3 });
     /// assert!("0/3".parse::<Shard>().is_err());
     /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || ConfigError::Shard(s.trim().to_string());
+        let bad = || ConfigError::Shard(s.to_string());
         let (k, n) = s.trim().split_once('/').ok_or_else(bad)?;
         let k: usize = k.trim().parse().map_err(|_| bad())?;
         let n: usize = n.trim().parse().map_err(|_| bad())?;
@@ -126,8 +138,8 @@ impl FromStr for Shard {
 /// [`ConfigError::BadSymbol`] for a symbol that cannot be part of a key.
 ///
 /// ```
-/// use harvest_publisher::shared::settings::{symbols, Shard};
-/// let all = "BTCUSDT, ETHUSDT,SOLUSDT,BTCUSDT\r";
+/// use harvest_publisher::runtime::settings::{symbols, Shard};
+/// let all = "BTCUSDT, ETHUSDT,SOLUSDT,BTCUSDT";
 /// assert_eq!(symbols(all, Shard { k: 1, n: 2 }).unwrap(), ["BTCUSDT", "SOLUSDT"]);
 /// assert_eq!(symbols(all, Shard { k: 2, n: 2 }).unwrap(), ["ETHUSDT"]);
 /// ```
@@ -166,7 +178,7 @@ pub fn symbols(list: &str, shard: Shard) -> Result<Vec<String>, ConfigError> {
 /// The text and what was expected.
 ///
 /// ```
-/// use harvest_publisher::shared::settings::number;
+/// use harvest_publisher::runtime::settings::number;
 /// assert_eq!(number("10\r"), Ok(10.0));
 /// assert!(number("ten").is_err());
 /// ```
@@ -193,7 +205,7 @@ pub fn count(s: &str) -> Result<usize, String> {
 /// The text and what was expected.
 ///
 /// ```
-/// use harvest_publisher::shared::settings::switch;
+/// use harvest_publisher::runtime::settings::switch;
 /// assert_eq!(switch("True\r"), Ok(true));
 /// assert_eq!(switch("0"), Ok(false));
 /// assert!(switch("maybe").is_err());
