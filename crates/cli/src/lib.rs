@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use harvest_features::reviewer::published::{looks_published, review_published};
+use harvest_features::reviewer::published::{looks_published, review_published, Context};
 use harvest_features::reviewer::verify::{
     self as review, csv_row, review_line, too_long_row, Counts, Receipt, ReviewRow, CSV_HEADER,
 };
@@ -336,6 +336,7 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         counts.add(&row);
         matches!(row.verdict, Verdict::Match | Verdict::Computed)
     };
+    let ctx = Context::with_theta(theta.as_ref());
     let (stats, per_thread) = for_each_line_parallel(
         io::stdin().lock(),
         out,
@@ -346,8 +347,8 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
             let line = review::line_body(line);
             // Published records without proposal_json use --theta (review_line: the defaults).
             let row = match (&theta, std::str::from_utf8(line)) {
-                (Some(t), Ok(text)) if looks_published(text) => {
-                    review_published(n, text, &tol, Some(t))
+                (Some(_), Ok(text)) if looks_published(text) => {
+                    review_published(n, text, &tol, &ctx)
                 }
                 _ => review_line(n, line, &tol)?,
             };
