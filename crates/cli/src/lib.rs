@@ -29,6 +29,7 @@ use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
 
 pub use fast_json::ProposalWriter;
 pub use lines::{for_each_line_parallel, LineStats, MAX_LINE};
+pub use stops::stops_line;
 
 /// Harvest Lab: the P2 harvest kernel on the command line. It proposes; it never trades.
 #[derive(Debug, Parser)]

@@ -58,7 +58,7 @@ pub enum PolicyError {
         value: String,
     },
     /// The policy expired (POLICY_STALE).
-    #[error("policy {version} expired at {} (valid_until_epoch {})", utc_text(*.valid_until_epoch), py_float(*.valid_until_epoch))]
+    #[error("policy {} expired at {} (valid_until_epoch {})", clip(.version), utc_text(*.valid_until_epoch), py_float(*.valid_until_epoch))]
     Expired {
         /// Its version.
         version: String,
