@@ -553,10 +553,10 @@ fn theil_sen(y: &[f64], buf: &mut Vec<f64>) -> f64 {
 /// the point that leaves and adds the `n−1` of the point that enters (each point's slopes to the
 /// points before it are kept in a ring of rows). We count the slopes below a value band
 /// `[lo, hi]` and keep the ones inside it sorted, each distinct value once with its count: a few
-/// hundred ranks around the median, from which the median is read. Equal slopes (flat prices,
-/// prices on a tick grid) are one entry, so adding or removing a tie costs no more than any other
-/// slope. When the median's ranks leave the band, one pass over the window's slopes moves the
-/// band (no sorting or selection of all of them).
+/// hundred ranks around the median, from which the median is read through a cursor that follows
+/// it. Equal slopes (flat prices, prices on a tick grid) are one entry, so adding or removing a
+/// tie costs no more than any other slope. When the median's ranks leave the band, one pass over
+/// the window's slopes moves the band (no sorting or selection of all of them).
 struct MedianSlopes {
     /// Log prices in the window.
     n: usize,
@@ -568,10 +568,15 @@ struct MedianSlopes {
     hi: f64,
     /// Window slopes below `lo`.
     below: usize,
-    /// The distinct window slopes in `[lo, hi]`, sorted, each with its count.
-    band: Vec<(f64, u32)>,
-    /// Window slopes in `[lo, hi]` (the sum of the band's counts).
+    /// The distinct window slopes in `[lo, hi]`, sorted.
+    vals: Vec<f64>,
+    /// How many window slopes have each of `vals`.
+    cnts: Vec<u32>,
+    /// Window slopes in `[lo, hi]` (the sum of `cnts`).
     in_band: usize,
+    /// A band entry near the median and the slopes in the entries before it, kept up to date by
+    /// insertions and removals (`None` after the band was moved).
+    cursor: Option<(usize, usize)>,
     /// Ranks kept on either side of the median.
     half: usize,
     scratch: Vec<f64>,
@@ -589,8 +594,10 @@ impl MedianSlopes {
             lo: 0.0,
             hi: 0.0,
             below: 0,
-            band: Vec::new(),
+            vals: Vec::new(),
+            cnts: Vec::new(),
             in_band: 0,
+            cursor: None,
             half: (3 * (n - 1)).max(8),
             scratch: Vec::new(),
             #[cfg(test)]
@@ -673,16 +680,16 @@ impl MedianSlopes {
                 self.shift_up(t, k1, k2, factor);
             }
         }
-        if self.band.len() > 8 * self.half {
+        if self.vals.len() > 8 * self.half {
             self.trim(k1, k2);
         }
-        let (i, before) = self.locate(k1 - self.below);
-        let lower = self.band[i].0;
+        let (i, before) = self.seek(k1 - self.below);
+        let lower = self.vals[i];
         // Rank k2 is k1 or the next one: in the same entry or the next.
-        let upper = if k2 - self.below < before + self.band[i].1 as usize {
+        let upper = if k2 - self.below < before + self.cnts[i] as usize {
             lower
         } else {
-            self.band[i + 1].0
+            self.vals[i + 1]
         };
         if k1 == k2 {
             upper
@@ -691,35 +698,52 @@ impl MedianSlopes {
         }
     }
 
-    /// The band entry holding band rank `r` (0-based from `lo`) and the slopes before it.
-    fn locate(&mut self, r: usize) -> (usize, usize) {
-        let mut before = 0;
-        for (i, &(_, c)) in self.band.iter().enumerate() {
-            let c = c as usize;
-            if r < before + c {
-                self.tick(i + 1);
-                return (i, before);
-            }
-            before += c;
+    /// The band entry holding band rank `r` (0-based from `lo`) and the slopes before it, by
+    /// walking the cursor there (or counting from the band's start when it was moved).
+    fn seek(&mut self, r: usize) -> (usize, usize) {
+        let (mut i, mut before) = match self.cursor {
+            Some(c) => c,
+            None => (0, 0),
+        };
+        let len = self.vals.len();
+        if i >= len {
+            // The cursor's entry was the last and is gone.
+            i = len - 1;
+            before -= self.cnts[i] as usize;
         }
-        self.tick(self.band.len());
-        (
-            self.band.len() - 1,
-            before - self.band.last().map_or(0, |e| e.1 as usize),
-        )
+        let start = i;
+        while r < before {
+            i -= 1;
+            before -= self.cnts[i] as usize;
+        }
+        while r >= before + self.cnts[i] as usize {
+            before += self.cnts[i] as usize;
+            i += 1;
+        }
+        self.tick(i.abs_diff(start) + 1);
+        self.cursor = Some((i, before));
+        (i, before)
     }
 
     fn remove(&mut self, s: f64) {
         if s < self.lo {
             self.below -= 1;
         } else if s <= self.hi {
-            let i = self.band.partition_point(|&(x, _)| x < s);
+            let i = self.vals.partition_point(|&x| x < s);
             self.in_band -= 1;
-            if self.band[i].1 > 1 {
-                self.band[i].1 -= 1;
+            let gone = self.cnts[i] == 1;
+            if gone {
+                self.tick(self.vals.len() - i);
+                self.vals.remove(i);
+                self.cnts.remove(i);
             } else {
-                self.tick(self.band.len() - i);
-                self.band.remove(i);
+                self.cnts[i] -= 1;
+            }
+            if let Some((c, before)) = &mut self.cursor {
+                if i < *c {
+                    *before -= 1;
+                    *c -= usize::from(gone);
+                }
             }
         }
     }
@@ -728,13 +752,21 @@ impl MedianSlopes {
         if s < self.lo {
             self.below += 1;
         } else if s <= self.hi {
-            let i = self.band.partition_point(|&(x, _)| x < s);
+            let i = self.vals.partition_point(|&x| x < s);
             self.in_band += 1;
-            match self.band.get_mut(i) {
-                Some(e) if e.0 == s => e.1 += 1,
-                _ => {
-                    self.tick(self.band.len() - i);
-                    self.band.insert(i, (s, 1));
+            let new = self.vals.get(i) != Some(&s);
+            if new {
+                self.tick(self.vals.len() - i);
+                self.vals.insert(i, s);
+                self.cnts.insert(i, 1);
+            } else {
+                self.cnts[i] += 1;
+            }
+            if let Some((c, before)) = &mut self.cursor {
+                // A new entry at the cursor's index comes before its value.
+                if i < *c || (new && i == *c) {
+                    *before += 1;
+                    *c += usize::from(new);
                 }
             }
         }
@@ -769,12 +801,14 @@ impl MedianSlopes {
             }
         });
         if count <= want {
-            let mut entries = self.entries_of(&mut got);
+            let (mut vals, mut cnts) = self.entries_of(&mut got);
             self.in_band += got.len();
-            entries.extend_from_slice(&self.band);
-            self.band = entries;
+            vals.extend_from_slice(&self.vals);
+            cnts.extend_from_slice(&self.cnts);
+            (self.vals, self.cnts) = (vals, cnts);
             self.lo = new_lo;
             self.below = count;
+            self.cursor = None;
             self.trim(k1, k2);
         }
         self.scratch = got;
@@ -797,47 +831,58 @@ impl MedianSlopes {
             }
         });
         if total - above > want {
-            let entries = self.entries_of(&mut got);
+            let (vals, cnts) = self.entries_of(&mut got);
             self.in_band += got.len();
-            self.band.extend_from_slice(&entries);
+            self.vals.extend_from_slice(&vals);
+            self.cnts.extend_from_slice(&cnts);
             self.hi = new_hi;
             self.trim(k1, k2);
         }
         self.scratch = got;
     }
 
-    /// `values` sorted, as band entries (each distinct value with its count).
-    fn entries_of(&mut self, values: &mut [f64]) -> Vec<(f64, u32)> {
+    /// `values` sorted, as band entries: each distinct value and its count.
+    fn entries_of(&mut self, values: &mut [f64]) -> (Vec<f64>, Vec<u32>) {
         self.tick(values.len());
         values.sort_unstable_by(cmp_finite);
-        let mut out: Vec<(f64, u32)> = Vec::with_capacity(values.len() + self.band.len());
+        let cap = values.len() + self.vals.len();
+        let (mut vals, mut cnts) = (Vec::with_capacity(cap), Vec::<u32>::with_capacity(cap));
         for &v in values.iter() {
-            match out.last_mut() {
-                Some(e) if e.0 == v => e.1 += 1,
-                _ => out.push((v, 1)),
+            if vals.last() == Some(&v) {
+                if let Some(c) = cnts.last_mut() {
+                    *c += 1;
+                }
+            } else {
+                vals.push(v);
+                cnts.push(1);
             }
         }
-        out
+        (vals, cnts)
     }
 
     /// Narrows the band to the ranks `k1 − half ..= k2 + half` (at value boundaries).
     fn trim(&mut self, k1: usize, k2: usize) {
         let keep_to = k2 + self.half; // highest rank kept
         if keep_to < self.below + self.in_band && keep_to >= self.below {
-            let (i, before) = self.locate(keep_to - self.below);
-            self.hi = self.band[i].0;
-            self.in_band = before + self.band[i].1 as usize;
-            self.band.truncate(i + 1);
+            self.cursor = None;
+            let (i, before) = self.seek(keep_to - self.below);
+            self.hi = self.vals[i];
+            self.in_band = before + self.cnts[i] as usize;
+            self.vals.truncate(i + 1);
+            self.cnts.truncate(i + 1);
         }
         let keep_from = k1.saturating_sub(self.half); // lowest rank kept
         if keep_from > self.below && keep_from < self.below + self.in_band {
-            let (i, before) = self.locate(keep_from - self.below);
-            self.lo = self.band[i].0;
-            self.tick(self.band.len());
-            self.band.drain(..i);
+            self.cursor = None;
+            let (i, before) = self.seek(keep_from - self.below);
+            self.lo = self.vals[i];
+            self.tick(self.vals.len());
+            self.vals.drain(..i);
+            self.cnts.drain(..i);
             self.below += before;
             self.in_band -= before;
         }
+        self.cursor = None;
     }
 
     /// Recomputes the band around the median by selection over all the window's slopes.
@@ -868,9 +913,9 @@ impl MedianSlopes {
                 inside.push(s);
             }
         }
-        self.band.clear();
-        self.band = self.entries_of(&mut inside);
+        (self.vals, self.cnts) = self.entries_of(&mut inside);
         self.in_band = inside.len();
+        self.cursor = None;
         self.scratch = all;
     }
 }
