@@ -701,10 +701,8 @@ impl MedianSlopes {
     /// The band entry holding band rank `r` (0-based from `lo`) and the slopes before it, by
     /// walking the cursor there (or counting from the band's start when it was moved).
     fn seek(&mut self, r: usize) -> (usize, usize) {
-        let (mut i, mut before) = match self.cursor {
-            Some(c) => c,
-            None => (0, 0),
-        };
+        // Without a cursor (the band was moved): from the band's start.
+        let (mut i, mut before) = self.cursor.unwrap_or_default();
         let len = self.vals.len();
         if i >= len {
             // The cursor's entry was the last and is gone.
