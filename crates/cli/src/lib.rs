@@ -8,6 +8,7 @@ mod fast_input;
 mod fast_json;
 mod lines;
 mod market_state;
+mod policy;
 mod publish;
 mod publish_market;
 mod published;
@@ -23,7 +24,7 @@ use clap::{Args, Parser, Subcommand};
 
 use harvest_features::reviewer::published::{looks_published, review_published, Context};
 use harvest_features::reviewer::verify::{
-    self as review, csv_row, review_line, Counts, Receipt, CSV_HEADER,
+    self as review, context_line, csv_row, review_line_in, Counts, Receipt, CSV_HEADER,
 };
 use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
 
@@ -87,6 +88,9 @@ pub enum Command {
     /// Serve the built dashboard on 127.0.0.1; with `--redis`, also the published proposals as
     /// a live event stream (/api/live) and the dashboard's Live view.
     Serve(serve::ServeArgs),
+    /// The AI policy store's record (`quantum:policy:current`) as P2.5 reads it.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 /// Options of the line-parallel commands.
@@ -118,6 +122,10 @@ pub struct VerifyArgs {
     pub theta: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub source: published::RedisSource,
+    /// With `--redis`: also write what was read and reviewed as `harvest snapshot` writes it
+    /// (verifying that file gives the same verdicts and the same SHA-256).
+    #[arg(long, value_name = "FILE", requires = "redis")]
+    pub save_snapshot: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub parallel: ParallelArgs,
 }
@@ -177,6 +185,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         }
         Command::Snapshot(src) => published::snapshot(&src, &mut out)?,
         Command::Serve(args) => serve::run(&args)?,
+        Command::Policy(cmd) => policy::run(&cmd, &mut out)?,
     };
     out.flush()?;
     Ok(code)
@@ -283,7 +292,7 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
             tol,
             theta.as_ref(),
             args.format,
-            args.receipt.as_deref(),
+            (args.receipt.as_deref(), args.save_snapshot.as_deref()),
             out,
         );
     }
@@ -291,19 +300,43 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         writeln!(out, "{CSV_HEADER}")?;
     }
     let format = args.format;
-    let ctx = Context::with_theta(theta.as_ref());
+    // A `harvest snapshot` file starts with the policy line: the published records after it are
+    // reviewed with the policy in force when it was read (`--theta` overrides it).
+    let mut stdin = io::BufReader::with_capacity(1 << 16, io::stdin().lock());
+    let mut first = Vec::new();
+    io::BufRead::read_until(&mut stdin, b'\n', &mut first)?;
+    let ctx = match context_line(first.strip_suffix(b"\n").unwrap_or(&first)) {
+        Some(Ok(c)) => Context {
+            in_force: match &theta {
+                Some(_) => Context::with_theta(theta.as_ref()).in_force,
+                None => c.in_force,
+            },
+            read_at: c.read_at,
+        },
+        Some(Err(e)) => {
+            eprintln!("harvest verify: line 1: {e}");
+            Context::with_theta(theta.as_ref())
+        }
+        None => Context::with_theta(theta.as_ref()),
+    };
+    if let Some(t) = ctx.in_force.as_ref().filter(|_| theta.is_none()) {
+        eprintln!(
+            "harvest verify: records without proposal_json are reviewed with the {}",
+            t.describe()
+        );
+    }
     let (stats, per_thread) = for_each_line_parallel(
-        io::stdin().lock(),
+        io::Read::chain(io::Cursor::new(first), stdin),
         out,
         threads(&args.parallel),
         true,
         |n, line, buf, counts: &mut Counts| {
-            // Published records without proposal_json use --theta (review_line: the defaults).
-            let row = match (&theta, std::str::from_utf8(line)) {
-                (Some(_), Ok(text)) if looks_published(text) => {
+            // Published records without proposal_json: the policy line's theta or --theta.
+            let row = match std::str::from_utf8(line) {
+                Ok(text) if looks_published(text) => {
                     review_published(n, text.trim_end_matches('\r'), &tol, &ctx)
                 }
-                _ => review_line(n, line, &tol)?,
+                _ => review_line_in(n, line, &tol, &ctx)?,
             };
             match format {
                 Format::Jsonl => {

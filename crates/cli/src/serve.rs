@@ -225,11 +225,7 @@ async fn serve(args: ServeArgs) -> io::Result<ExitCode> {
     });
     let files = ServeDir::new(&args.dist);
     let mut app = Router::new();
-    if let Some(url) = &args.redis {
-        let (url, args, live) = (url.clone(), args.clone(), live.clone());
-        std::thread::Builder::new()
-            .name("redis".into())
-            .spawn(move || redis_thread(url, args, live))?;
+    if args.redis.is_some() {
         app = app.route(LIVE_PATH, get(live_events));
     }
     if base != "/" {
@@ -240,6 +236,7 @@ async fn serve(args: ServeArgs) -> io::Result<ExitCode> {
     } else {
         app = app.fallback_service(files);
     }
+    let reader = live.clone();
     let mut app = app.with_state(live);
     if args.redis.is_some() {
         // The dashboard's page, marked for the Live view (a layer: the file routes stay as they are).
@@ -262,10 +259,17 @@ async fn serve(args: ServeArgs) -> io::Result<ExitCode> {
     eprintln!(
         "harvest serve: http://{local}{base} ({}; Ctrl-C stops)",
         match &args.redis {
-            Some(u) => format!("live proposals from {u}"),
+            Some(u) => format!("live proposals from {}", harvest_redis::redacted(u)),
             None => "static, no Live view: give --redis URL for it".to_string(),
         }
     );
+    // Redis is read from here on (after the address line, which scripts wait for).
+    if let Some(url) = &args.redis {
+        let (url, args) = (url.clone(), args.clone());
+        std::thread::Builder::new()
+            .name("redis".into())
+            .spawn(move || redis_thread(url, args, reader))?;
+    }
     tokio::spawn(async {
         stop_signal().await;
         std::process::exit(0);

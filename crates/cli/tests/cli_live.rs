@@ -212,12 +212,18 @@ fn verify_reads_every_published_hash_or_the_symbols_given() {
     let csv = text(&out.stdout);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
+    // Numbered as the lines of `harvest snapshot`'s file: line 1 is the policy line.
     assert!(
-        lines[1].starts_with("1,MATCH,published,SOLUSDT,LONG"),
+        lines[1].starts_with("2,MATCH,published,SOLUSDT,LONG"),
         "{csv}"
     );
     assert!(
-        lines[2].starts_with("2,MATCH,published,BTCUSDT,LONG"),
+        lines[2].starts_with("3,MATCH,published,BTCUSDT,LONG"),
+        "{csv}"
+    );
+    // No position hashes here: each record's second opinion says the position is gone.
+    assert!(
+        lines[1].ends_with(",no position at quantum:state:positions:SOLUSDT: the position is gone; Harvest Lab deletes a proposal left for it"),
         "{csv}"
     );
     assert!(text(&out.stderr).contains("no published proposal at quantum:harvest:proposal:NOPE"));
@@ -260,8 +266,13 @@ fn verify_reads_the_stream_history_oldest_first() {
         &["snapshot", "--redis", &r.url(), "--stream", "--count", "2"],
         b"",
     );
-    let got: Vec<String> = text(&out.stdout)
-        .lines()
+    let snapshot = text(&out.stdout);
+    let mut lines = snapshot.lines();
+    assert!(
+        lines.next().unwrap().starts_with("{\"policy_record\":"),
+        "{snapshot}"
+    );
+    let got: Vec<String> = lines
         .map(|l| serde_json::from_str::<Fields>(l).unwrap()["stream_id"].clone())
         .collect();
     assert_eq!(got, ids[3..]);
@@ -275,10 +286,12 @@ fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
     let dir = temp_dir("snapshot");
     let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
     assert_eq!(snap.status.code(), Some(0), "{}", text(&snap.stderr));
-    assert_eq!(text(&snap.stdout).lines().count(), 2);
+    // The policy line, then a record a line.
+    assert_eq!(text(&snap.stdout).lines().count(), 3);
 
     let from_redis = dir.join("redis.json");
     let from_file = dir.join("file.json");
+    let saved = dir.join("saved.jsonl");
     let a = harvest(
         &[
             "verify",
@@ -286,12 +299,25 @@ fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
             &r.url(),
             "--receipt",
             from_redis.to_str().unwrap(),
+            "--save-snapshot",
+            saved.to_str().unwrap(),
         ],
         b"",
     );
+    // What verify --redis read, saved as harvest snapshot writes it (the same lines, but for
+    // the time of reading in the policy line).
+    let saved = std::fs::read(&saved).unwrap();
+    let same_but_time = |t: &[u8]| {
+        text(t)
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(same_but_time(&saved), same_but_time(&snap.stdout));
     let b = harvest(
         &["verify", "--receipt", from_file.to_str().unwrap()],
-        &snap.stdout,
+        &saved,
     );
     assert_eq!(a.status.code(), Some(0));
     assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));

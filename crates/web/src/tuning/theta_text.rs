@@ -29,14 +29,18 @@ pub fn ThetaText(
         format.set_value(f);
         tc.say(
             true,
-            "The current theta is above: copy it, or download it as a file.",
+            if f == ThetaFormat::Policy {
+                "The current theta as the policy's harvest_params JSON is above (fallback_stop_pct is the publisher's own setting): give it to the policy's author."
+            } else {
+                "The current theta is above: copy it, or download it as a file."
+            },
             Vec::new(),
         );
     };
     let download = move |_| {
         let f = format.get_value();
         let (ext, mime) = match f {
-            ThetaFormat::Json => ("json", "application/json"),
+            ThetaFormat::Json | ThetaFormat::Policy => ("json", "application/json"),
             ThetaFormat::Lines => ("theta", "text/plain"),
         };
         let t = text.get_untracked();
@@ -110,6 +114,14 @@ pub fn ThetaText(
             </button>
             <button type="button" data-testid="theta-export-lines" on:click=move |_| export(ThetaFormat::Lines)>
                 "Export lines"
+            </button>
+            <button
+                type="button"
+                data-testid="theta-export-policy"
+                title="As the AI policy store's harvest_params JSON"
+                on:click=move |_| export(ThetaFormat::Policy)
+            >
+                "Export as policy"
             </button>
             <button type="button" data-testid="theta-set-download" on:click=download>
                 "Download"
