@@ -349,6 +349,8 @@ def main():
     ap.add_argument("--mirror", default=MIRROR)
     ap.add_argument("--harvest", default=None)
     ap.add_argument("--json", help="also write the results as JSON to this file")
+    ap.add_argument("--fixtures", help="also write every record the running publisher wrote, "
+                    "per case, to this JSON file (the tests' fixtures of its records)")
     args = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     harvest = args.harvest or next(
@@ -377,7 +379,7 @@ def main():
                 except redis.ConnectionError:
                     time.sleep(0.05)
             url = f"redis://127.0.0.1:{port}/0"
-            results, bad, fields = [], 0, 0
+            results, bad, fields, fixtures = [], 0, 0, []
             for name, row, seed, env, expected in case_list():
                 base = dict(os.environ, REDIS_URL=url, POSITION_SOURCE="auto",
                             ENABLE_STREAM="false", FALLBACK_STOP_PCT="0.02")
@@ -387,6 +389,9 @@ def main():
                 subprocess.run([sys.executable, "-c", RUNNER, str(port), main_py],
                                env=base, capture_output=True, check=False)
                 theirs = dump(r)
+                fixtures.append({"case": name, "env": env, "records": [
+                    dict(v, key=k, symbol=k.rsplit(":", 1)[1])
+                    for k, v in theirs.items() if k != "stream"]})
                 r.flushall()
                 seed(r)
                 ours_run = subprocess.run([harvest, "publish", "--once"], env=base,
@@ -409,6 +414,13 @@ def main():
                   f"{sum(1 for x in results if x['got'] == 'same')} the same, "
                   f"{sum(1 for x in results if x['got'] != 'same')} deliberately different, "
                   f"{bad} unexpected")
+            if args.fixtures:
+                with open(args.fixtures, "w") as f:
+                    json.dump({"source": "records written by the running P2.5 publisher "
+                               "(binyaminsemerci-ops/quantum_trader microservices/"
+                               "harvest_proposal_publisher/main.py) at " + commit +
+                               ", one --once cycle per case of bench/running_compare.py",
+                               "mirror_commit": commit, "cases": fixtures}, f, indent=1)
             if args.json:
                 with open(args.json, "w") as f:
                     json.dump({"mirror_commit": commit, "when": datetime.datetime.utcnow()
