@@ -697,3 +697,93 @@ fn serve_under_a_base_path_marks_the_page_for_the_live_view() {
     let rx = events(&format!("{}/api/live", s.addr));
     next(&rx, "snapshot", 10);
 }
+
+/// The Live view's truth: a proposal deleted from Redis (the publisher deletes it when the
+/// position goes) is a `removed` event, also on a fresh connection it is not there; the
+/// snapshot carries each record's position record and the theta in force, and a new policy is a
+/// `policy` event; a key of the wrong type is a record saying so.
+#[test]
+fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
+    let r = Redis::start();
+    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
+    r.put(&record("ETHUSDT", 0.5, 3600.0, false));
+    let mut c = r.con();
+    redis::cmd("HSET")
+        .arg("quantum:state:positions:BTCUSDT")
+        .arg(&["side", "LONG", "entry_price", "100", "stop_loss", "101", "created_at", "1"])
+        .query::<i64>(&mut c)
+        .unwrap();
+    redis::cmd("SET")
+        .arg("quantum:harvest:proposal:ZZZUSDT")
+        .arg("x")
+        .query::<String>(&mut c)
+        .unwrap();
+    let d = dist("dist-truth");
+    let s = Serve::start(&[
+        "--redis",
+        &r.url(),
+        "--dist",
+        d.to_str().unwrap(),
+        "--poll-ms",
+        "200",
+    ]);
+    let rx = events(&format!("{}/api/live", s.addr));
+    let mut snap = next(&rx, "snapshot", 10);
+    if snap["status"] != "connected" {
+        snap = next(&rx, "snapshot", 10);
+    }
+    let recs = snap["records"].as_array().unwrap();
+    let syms: Vec<&str> = recs.iter().map(|f| f["symbol"].as_str().unwrap()).collect();
+    assert_eq!(syms, ["BTCUSDT", "ETHUSDT", "ZZZUSDT"]);
+    assert_eq!(
+        recs[0]["position_record"]["key"],
+        "quantum:state:positions:BTCUSDT"
+    );
+    assert_eq!(recs[0]["position_record"]["fields"]["stop_loss"], "101");
+    assert_eq!(
+        recs[2]["read_error"],
+        "quantum:harvest:proposal:ZZZUSDT holds a string, not a hash"
+    );
+    assert!(snap["theta"]["policy_record"]["fields"]
+        .as_object()
+        .unwrap()
+        .is_empty());
+    // ETHUSDT's proposal is deleted: removed.
+    redis::cmd("DEL")
+        .arg(format!("{HASH_PREFIX}ETHUSDT"))
+        .query::<i64>(&mut c)
+        .unwrap();
+    let gone = next(&rx, "removed", 10);
+    assert_eq!(gone["symbol"], "ETHUSDT");
+    // A fresh connection does not have it.
+    let rx2 = events(&format!("{}/api/live", s.addr));
+    let snap2 = next(&rx2, "snapshot", 10);
+    let syms: Vec<&str> = snap2["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(syms, ["BTCUSDT", "ZZZUSDT"]);
+    // A policy appears: the pages are told.
+    redis::cmd("HSET")
+        .arg("quantum:policy:current")
+        .arg(&[
+            "universe_symbols",
+            "[]",
+            "leverage_by_symbol",
+            "{}",
+            "harvest_params",
+            "{\"T1_R\": 1.5}",
+            "kill_params",
+            "{}",
+            "valid_until_epoch",
+            "99999999999",
+            "policy_version",
+            "9.9",
+        ])
+        .query::<i64>(&mut c)
+        .unwrap();
+    let p = next(&rx, "policy", 10);
+    assert_eq!(p["policy_record"]["fields"]["policy_version"], "9.9");
+}
