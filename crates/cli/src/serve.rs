@@ -159,7 +159,11 @@ impl Live {
         }
         let gone: Vec<String> = {
             let mut latest = lock(&self.latest);
-            let gone: Vec<String> = latest.keys().filter(|s| !now.contains(*s)).cloned().collect();
+            let gone: Vec<String> = latest
+                .keys()
+                .filter(|s| !now.contains(*s))
+                .cloned()
+                .collect();
             for s in &gone {
                 latest.remove(s);
             }

@@ -710,7 +710,16 @@ fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
     let mut c = r.con();
     redis::cmd("HSET")
         .arg("quantum:state:positions:BTCUSDT")
-        .arg(&["side", "LONG", "entry_price", "100", "stop_loss", "101", "created_at", "1"])
+        .arg(&[
+            "side",
+            "LONG",
+            "entry_price",
+            "100",
+            "stop_loss",
+            "101",
+            "created_at",
+            "1",
+        ])
         .query::<i64>(&mut c)
         .unwrap();
     redis::cmd("SET")
@@ -786,4 +795,56 @@ fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
         .unwrap();
     let p = next(&rx, "policy", 10);
     assert_eq!(p["policy_record"]["fields"]["policy_version"], "9.9");
+}
+
+/// Issue 18, 2: one key of the wrong type is one INVALID record naming the key and its type;
+/// everything else is read (verify --redis, snapshot, and the snapshot file verified).
+#[test]
+fn a_key_of_the_wrong_type_is_one_invalid_record_the_rest_is_read() {
+    let r = Redis::start();
+    for (i, sym) in ["AUSDT", "BUSDT", "CUSDT"].into_iter().enumerate() {
+        r.put(&record(sym, i as f64 + 1.0, 3600.0, true));
+    }
+    let mut c = r.con();
+    redis::cmd("SET")
+        .arg(format!("{HASH_PREFIX}ZZZ"))
+        .arg("x")
+        .query::<String>(&mut c)
+        .unwrap();
+    redis::cmd("RPUSH")
+        .arg(format!("{HASH_PREFIX}LISTUSDT"))
+        .arg("x")
+        .query::<i64>(&mut c)
+        .unwrap();
+    let out = harvest(&["verify", "--redis", &r.url()], b"");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let got = rows(&out.stdout);
+    assert_eq!(
+        verdicts(&got),
+        pairs(&[
+            ("AUSDT", "MATCH"),
+            ("BUSDT", "MATCH"),
+            ("CUSDT", "MATCH"),
+            ("LISTUSDT", "INVALID"),
+            ("ZZZ", "INVALID"),
+        ])
+    );
+    assert_eq!(
+        got[3]["error"],
+        "quantum:harvest:proposal:LISTUSDT holds a list, not a hash"
+    );
+    assert_eq!(
+        got[4]["error"],
+        "quantum:harvest:proposal:ZZZ holds a string, not a hash"
+    );
+    assert!(
+        err.contains("5 records: 3 MATCH, 0 MISMATCH, 2 INVALID"),
+        "{err}"
+    );
+    let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
+    assert_eq!(snap.status.code(), Some(0));
+    assert!(text(&snap.stderr).contains("5 records (2 could not be read: see their read_error)"));
+    let from_file = harvest(&["verify"], &snap.stdout);
+    assert_eq!(verdicts(&rows(&from_file.stdout)), verdicts(&got));
 }

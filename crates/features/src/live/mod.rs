@@ -352,7 +352,9 @@ impl Board {
                     present.insert(sym.clone());
                     let k_history = ks.remove(&sym).unwrap_or_default();
                     if self.rows.get(&sym).is_some_and(|row| {
-                        row.fields == r.fields && row.position == r.position && row.closed_at.is_none()
+                        row.fields == r.fields
+                            && row.position == r.position
+                            && row.closed_at.is_none()
                     }) {
                         continue;
                     }
@@ -423,7 +425,10 @@ impl Board {
     fn offer(&mut self, r: Record) -> Option<String> {
         let sym = r.symbol()?.to_string();
         // Numbered like lines: the symbol's n-th record since the page connected.
-        let n = self.rows.get(&sym).map_or(1, |row| row.updates as usize + 1);
+        let n = self
+            .rows
+            .get(&sym)
+            .map_or(1, |row| row.updates as usize + 1);
         let review_row = review(n, &r, &self.tol, &self.ctx);
         let k = number(&r.fields, "kill_score").ok();
         let row = self.rows.entry(sym.clone()).or_insert_with(|| LiveRow {
@@ -627,16 +632,28 @@ mod tests {
     fn closed_rows_are_marked_then_gone_and_a_snapshot_replaces_the_board() {
         let mut b = Board::new(Tolerance::default());
         b.apply(
-            snapshot(vec![rec("AUSDT", 1.0, 60.0), rec("BUSDT", 1.0, 60.0), rec("CUSDT", 1.0, 60.0)]),
+            snapshot(vec![
+                rec("AUSDT", 1.0, 60.0),
+                rec("BUSDT", 1.0, 60.0),
+                rec("CUSDT", 1.0, 60.0),
+            ]),
             0.0,
         );
         // AUSDT's proposal is deleted (the position is gone).
-        assert_eq!(b.apply(LiveEvent::Removed("AUSDT".into()), 1000.0), ["AUSDT"]);
+        assert_eq!(
+            b.apply(LiveEvent::Removed("AUSDT".into()), 1000.0),
+            ["AUSDT"]
+        );
         assert!(b.row("AUSDT").unwrap().is_closed());
         assert_eq!(b.counts(), [2, 2, 0, 0, 1, 0]);
-        assert!(b.apply(LiveEvent::Removed("AUSDT".into()), 2000.0).is_empty());
+        assert!(b
+            .apply(LiveEvent::Removed("AUSDT".into()), 2000.0)
+            .is_empty());
         // Redis restarted empty but for CUSDT: BUSDT is closed too.
-        assert_eq!(b.apply(snapshot(vec![rec("CUSDT", 1.0, 60.0)]), 5000.0), ["BUSDT"]);
+        assert_eq!(
+            b.apply(snapshot(vec![rec("CUSDT", 1.0, 60.0)]), 5000.0),
+            ["BUSDT"]
+        );
         assert!(b.row("BUSDT").unwrap().is_closed());
         assert!(b.prune(15_999.0).is_empty());
         assert_eq!(b.prune(16_000.0), ["AUSDT"]);
@@ -653,13 +670,19 @@ mod tests {
         let mut b = Board::new(Tolerance::default());
         // BTCUSDT's record copied under ETHUSDT's key.
         let mut copied = rec("BTCUSDT", 1.0, 60.0);
-        copied.fields.insert("key".into(), "quantum:harvest:proposal:ETHUSDT".into());
+        copied
+            .fields
+            .insert("key".into(), "quantum:harvest:proposal:ETHUSDT".into());
         copied.fields.insert("symbol".into(), "ETHUSDT".into());
         b.apply(LiveEvent::Proposal(copied), 0.0);
         let row = b.row("ETHUSDT").unwrap();
         assert_eq!(row.review.verdict, Verdict::Invalid);
         assert!(
-            row.review.error.as_deref().unwrap().contains("a record copied under another key"),
+            row.review
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("a record copied under another key"),
             "{:?}",
             row.review.error
         );
@@ -698,7 +721,10 @@ mod tests {
         assert_eq!(touched, ["BTCUSDT"]);
         assert_eq!(b.row("BTCUSDT").unwrap().review.verdict, Verdict::Match);
         assert_eq!(b.policy_version(), Some("7"));
-        assert!(b.theta_in_force().unwrap().starts_with("Theta in force: policy 7 (hash "));
+        assert!(b
+            .theta_in_force()
+            .unwrap()
+            .starts_with("Theta in force: policy 7 (hash "));
         // Read after it expired: the defaults again.
         let expired = PolicyLine {
             read_at: 3000.0,

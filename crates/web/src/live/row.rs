@@ -57,7 +57,7 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
     let closed = row.is_closed();
     let second = row.second_opinion();
     let note = if closed {
-        format!("closed: the proposal is gone from Redis (the position closed). {note}")
+        format!("closed: the proposal is gone from Redis (the position closed); {note}")
     } else {
         note
     };
