@@ -9,9 +9,9 @@ use clap::Args;
 
 use harvest_publisher::market::candles::CandleKeys;
 use harvest_publisher::market::service::{self, Settings};
-use harvest_publisher::plan::{symbols, ConfigError, Shard};
+use harvest_publisher::runtime::settings::{symbols, ConfigError, Shard};
 use harvest_publisher::runtime::{signals, Level};
-use harvest_publisher::store::Timeouts;
+use harvest_redis::Timeouts;
 
 /// Options of `publish-market` (each also read from its environment variable).
 #[derive(Debug, Args)]
