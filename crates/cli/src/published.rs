@@ -3,8 +3,8 @@
 //! snapshot`, through the one Redis connection (`harvest_redis`: TLS, Cluster). The records are
 //! `harvest_records`'; the checks `harvest_features::reviewer::published`'s.
 
+use crate::error::{CliError, CliResult};
 use std::io::{self, Write};
-use std::process::ExitCode;
 
 use clap::Args;
 
@@ -159,12 +159,11 @@ pub fn record_line(r: &Record) -> String {
 }
 
 /// `harvest snapshot`: the records as JSON Lines on stdout; exit 2 when Redis cannot be read.
-pub fn snapshot(src: &RedisSource, out: &mut impl Write) -> io::Result<ExitCode> {
+pub fn snapshot(src: &RedisSource, out: &mut impl Write) -> CliResult {
     let records = match read(src) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("harvest snapshot: {e}");
-            return Ok(ExitCode::from(2));
+            return Err(CliError::usage("snapshot", e));
         }
     };
     for r in &records {
@@ -183,7 +182,7 @@ pub fn snapshot(src: &RedisSource, out: &mut impl Write) -> io::Result<ExitCode>
             String::new()
         }
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// `harvest verify --redis`: every record reviewed, one verdict per line, the receipt's digest
@@ -196,13 +195,10 @@ pub fn verify(
     format: Format,
     receipt_path: Option<&std::path::Path>,
     out: &mut impl Write,
-) -> io::Result<ExitCode> {
+) -> CliResult {
     let records = match read(src) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("harvest verify: {e}");
-            return Ok(ExitCode::from(2));
-        }
+        Err(e) => return Err(CliError::usage("verify", e)),
     };
     let ctx = Context::with_theta(theta);
     if let Format::Csv = format {
@@ -247,13 +243,11 @@ pub fn verify(
         let json = serde_json::to_string_pretty(&receipt).map_err(io::Error::other)?;
         std::fs::write(path, json + "\n")?;
     }
-    Ok(
-        if receipt.counts.verdict(Verdict::Mismatch) == 0
-            && receipt.counts.verdict(Verdict::Invalid) == 0
-        {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        },
-    )
+    if receipt.counts.verdict(Verdict::Mismatch) == 0
+        && receipt.counts.verdict(Verdict::Invalid) == 0
+    {
+        Ok(())
+    } else {
+        Err(CliError::found("verify"))
+    }
 }
