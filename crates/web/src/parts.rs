@@ -55,9 +55,13 @@ impl Part {
     }
 
     /// Mounts the part into `parent` under `owner` (whose contexts it uses), downloading its
-    /// chunk first in split builds.
-    async fn mount(self, parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
-        let live_tab = Parts::get().live_tab.get_untracked();
+    /// chunk first in split builds; the Live view's tab goes into `live_tab`.
+    async fn mount(
+        self,
+        parent: web_sys::HtmlElement,
+        owner: Owner,
+        live_tab: Option<web_sys::HtmlSpanElement>,
+    ) -> Result<(), ChunkError> {
         #[cfg(feature = "split")]
         let done = match self {
             Part::Review | Part::Reviewed => {
@@ -171,8 +175,10 @@ pub fn LazyPart(
             return;
         };
         parts.set(part, Load::Waiting);
+        // Read now: the task below runs outside any reactive owner.
+        let live_tab = parts.live_tab.get_untracked();
         leptos::task::spawn_local(async move {
-            let done = part.mount(el.into(), owner).await;
+            let done = part.mount(el.into(), owner, live_tab).await;
             parts.set(
                 part,
                 if done.is_ok() {
