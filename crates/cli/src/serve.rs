@@ -13,6 +13,7 @@
 use crate::error::{CliError, CliResult};
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -269,11 +270,12 @@ async fn serve(args: ServeArgs) -> CliResult {
             None => "static, no Live view: give --redis URL for it".to_string(),
         }
     );
-    tokio::spawn(async {
-        stop_signal().await;
-        std::process::exit(0);
-    });
-    axum::serve(listener, app).await?;
+    // SIGTERM / Ctrl-C end the server (open live streams are dropped with it, not waited for)
+    // and `harvest` exits 0 through its one exit path.
+    tokio::select! {
+        served = axum::serve(listener, app).into_future() => served?,
+        () = stop_signal() => {}
+    }
     Ok(())
 }
 

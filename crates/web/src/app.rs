@@ -51,7 +51,9 @@ pub fn App() -> impl IntoView {
         pending.set_value(h);
     });
 
-    // A link pasted into this tab (only the hash changed): load it.
+    // A link pasted into this tab (only the hash changed): load it. (App lives as long as the
+    // page: its listener is never removed.)
+    #[allow(clippy::disallowed_methods)]
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
         let hash = browser::location_hash();
         let d = decode(&hash);

@@ -1,6 +1,6 @@
 //! [`Nav`]: which view shows, and what passes between the views. `App` provides it; it is small
-//! and `Copy`. The reviewer and tuning views are wasm chunks of their own (downloaded when first
-//! shown, see `app.rs`), so the explorer only ever touches what is here.
+//! and `Copy`. Every view but the explorer is a wasm chunk of its own (downloaded when first
+//! shown, see `parts.rs`), so the explorer only ever touches what is here.
 
 use leptos::prelude::*;
 
@@ -36,7 +36,9 @@ impl Nav {
             review: RwSignal::new(None),
         };
         provide_context(nav);
-        // Back / forward between views.
+        // Back / forward between views. (Provided once by App, for the page's lifetime: the
+        // listener is never removed.)
+        #[allow(clippy::disallowed_methods)]
         let _ = window_event_listener_untyped("popstate", move |_| {
             let v = browser::current_view();
             if nav.view.get_untracked() != v {
