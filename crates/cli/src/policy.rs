@@ -3,7 +3,6 @@
 //! version, hash and expiry, and the theta it gives. Harvest Lab never writes the policy store.
 
 use std::io::{self, Write};
-use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
@@ -13,6 +12,7 @@ use harvest_records::policy::{saved_hash, InForce, ThetaSource};
 use harvest_records::time::utc_text;
 use harvest_redis::{Store, Timeouts};
 
+use crate::error::{CliError, CliResult};
 use crate::published::read_policy;
 
 /// `harvest policy …`.
@@ -38,8 +38,8 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-/// Runs `harvest policy …`.
-pub fn run(cmd: &PolicyCommand, out: &mut impl Write) -> io::Result<ExitCode> {
+/// Runs `harvest policy …`: exit status 0 a policy in force, 1 none, 2 Redis unreadable.
+pub fn run(cmd: &PolicyCommand, out: &mut impl Write) -> CliResult {
     let PolicyCommand::Show(args) = cmd;
     let timeouts = Timeouts {
         connect: std::time::Duration::from_secs(3),
@@ -57,18 +57,20 @@ pub fn run(cmd: &PolicyCommand, out: &mut impl Write) -> io::Result<ExitCode> {
     let (line, update) = match read {
         Ok(r) => r,
         Err(e) => {
-            eprintln!(
-                "harvest policy show: cannot read Redis at {}: {e}",
-                harvest_redis::redacted(&args.redis)
-            );
-            return Ok(ExitCode::from(2));
+            return Err(CliError::usage(
+                "policy",
+                format_args!(
+                    "cannot read Redis at {}: {e}",
+                    harvest_redis::redacted(&args.redis)
+                ),
+            ));
         }
     };
     let in_force = line.in_force();
     let code = if in_force.policy().is_some() {
-        ExitCode::SUCCESS
+        Ok(())
     } else {
-        ExitCode::FAILURE
+        Err(CliError::found("policy"))
     };
     if args.json {
         let v = serde_json::json!({
@@ -84,14 +86,14 @@ pub fn run(cmd: &PolicyCommand, out: &mut impl Write) -> io::Result<ExitCode> {
             "{}",
             serde_json::to_string_pretty(&v).map_err(io::Error::other)?
         )?;
-        return Ok(code);
+        return code;
     }
     write!(
         out,
         "{}",
         text(&line.key, &line.fields, &in_force, line.read_at, update)
     )?;
-    Ok(code)
+    code
 }
 
 fn ago(secs: f64) -> String {

@@ -3,8 +3,8 @@
 //! snapshot`, through the one Redis connection (`harvest_redis`: TLS, Cluster). The records are
 //! `harvest_records`'; the checks `harvest_features::reviewer::published`'s.
 
+use crate::error::{CliError, CliResult};
 use std::io::{self, Write};
-use std::process::ExitCode;
 
 use clap::Args;
 
@@ -262,12 +262,11 @@ pub fn record_line(r: &Record) -> String {
 
 /// `harvest snapshot`: the policy line, then the records as JSON Lines on stdout; exit 2 when
 /// Redis cannot be read.
-pub fn snapshot(src: &RedisSource, out: &mut impl Write) -> io::Result<ExitCode> {
+pub fn snapshot(src: &RedisSource, out: &mut impl Write) -> CliResult {
     let snap = match read(src) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("harvest snapshot: {e}");
-            return Ok(ExitCode::from(2));
+            return Err(CliError::usage("snapshot", e));
         }
     };
     for line in snap.lines() {
@@ -296,7 +295,7 @@ pub fn snapshot(src: &RedisSource, out: &mut impl Write) -> io::Result<ExitCode>
             ""
         }
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// `harvest verify --redis`: every record reviewed, one verdict per line, the receipt's digest
@@ -309,13 +308,10 @@ pub fn verify(
     format: Format,
     (receipt_path, save): (Option<&std::path::Path>, Option<&std::path::Path>),
     out: &mut impl Write,
-) -> io::Result<ExitCode> {
+) -> CliResult {
     let snap = match read(src) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("harvest verify: {e}");
-            return Ok(ExitCode::from(2));
-        }
+        Err(e) => return Err(CliError::usage("verify", e)),
     };
     if let Some(path) = save {
         let mut text = String::new();
@@ -373,13 +369,11 @@ pub fn verify(
         let json = serde_json::to_string_pretty(&receipt).map_err(io::Error::other)?;
         std::fs::write(path, json + "\n")?;
     }
-    Ok(
-        if receipt.counts.verdict(Verdict::Mismatch) == 0
-            && receipt.counts.verdict(Verdict::Invalid) == 0
-        {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        },
-    )
+    if receipt.counts.verdict(Verdict::Mismatch) == 0
+        && receipt.counts.verdict(Verdict::Invalid) == 0
+    {
+        Ok(())
+    } else {
+        Err(CliError::found("verify"))
+    }
 }

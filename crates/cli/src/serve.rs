@@ -10,12 +10,12 @@
 //! dashboard's `index.html` gets `<meta name="harvest-live" content="/api/live">`, which is how
 //! the page knows to offer its Live view (a static host has no such tag, and no request is made).
 
+use crate::error::{CliError, CliResult};
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
-use std::io;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -250,14 +250,16 @@ fn same(a: &Record, b: &Record) -> bool {
 }
 
 /// Runs the server until it is killed; exit 2 if the port cannot be bound or `dist` is missing.
-pub fn run(args: &ServeArgs) -> io::Result<ExitCode> {
+pub fn run(args: &ServeArgs) -> CliResult {
     if !args.dist.join("index.html").is_file() {
-        eprintln!(
-            "harvest serve: {} has no index.html: build the dashboard first (scripts/test.sh \
+        return Err(CliError::usage(
+            "serve",
+            format_args!(
+                "{} has no index.html: build the dashboard first (scripts/test.sh \
              build-release, or trunk build --release)",
-            args.dist.display()
-        );
-        return Ok(ExitCode::from(2));
+                args.dist.display()
+            ),
+        ));
     }
     let theta = match &args.theta {
         Some(path) => match crate::diff_theta::load_theta(path) {
@@ -266,8 +268,10 @@ pub fn run(args: &ServeArgs) -> io::Result<ExitCode> {
                 origin: format!("--theta {}", path.display()),
             }),
             Err(e) => {
-                eprintln!("harvest serve: --theta {}: {e}", path.display());
-                return Ok(ExitCode::from(2));
+                return Err(CliError::usage(
+                    "serve",
+                    format_args!("--theta {}: {e}", path.display()),
+                ));
             }
         },
         None => None,
@@ -287,14 +291,16 @@ fn normalize_base(base: &str) -> String {
     }
 }
 
-async fn serve(args: ServeArgs, theta: Option<ThetaEvent>) -> io::Result<ExitCode> {
+async fn serve(args: ServeArgs, theta: Option<ThetaEvent>) -> CliResult {
     let base = normalize_base(&args.base);
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("harvest serve: cannot listen on {addr}: {e}");
-            return Ok(ExitCode::from(2));
+            return Err(CliError::usage(
+                "serve",
+                format_args!("cannot listen on {addr}: {e}"),
+            ));
         }
     };
     let local = listener.local_addr()?;
@@ -357,12 +363,13 @@ async fn serve(args: ServeArgs, theta: Option<ThetaEvent>) -> io::Result<ExitCod
             .name("redis".into())
             .spawn(move || redis_thread(url, args, reader))?;
     }
-    tokio::spawn(async {
-        stop_signal().await;
-        std::process::exit(0);
-    });
-    axum::serve(listener, app).await?;
-    Ok(ExitCode::SUCCESS)
+    // SIGTERM / Ctrl-C end the server (open live streams are dropped with it, not waited for)
+    // and `harvest` exits 0 through its one exit path.
+    tokio::select! {
+        served = axum::serve(listener, app).into_future() => served?,
+        () = stop_signal() => {}
+    }
+    Ok(())
 }
 
 async fn stop_signal() {

@@ -4,6 +4,7 @@
 
 use crate::format::Num;
 use harvest_kernel::KernelError;
+pub use harvest_kernel::SliderRange;
 
 /// Why a value typed or slid into the explorer was refused; the message names the field (label and
 /// JSON path), the value and the allowed range, and what was kept.
@@ -188,17 +189,6 @@ impl InputField {
     pub fn from_key(key: &str) -> Option<InputField> {
         INPUTS.iter().find(|s| s.key == key).map(|s| s.field)
     }
-}
-
-/// A slider's range in shown units.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SliderRange {
-    /// Minimum.
-    pub min: f64,
-    /// Maximum.
-    pub max: f64,
-    /// Step.
-    pub step: f64,
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The explorer as plain data, everything about it that needs no browser: the numeric inputs'
-//! table ([`inputs`]) and the tunables' groups and sliders ([`params`]), the state and its
+//! table ([`inputs`]; the tunables' groups and sliders are the kernel's [`harvest_kernel::PARAMS`]), the state and its
 //! validation through the kernel's own errors ([`state`]), and the compact URL / storage
 //! encoding ([`url`]). Numbers are parsed and written by [`crate::format`].
 //!
@@ -8,7 +8,6 @@
 //! [`HarvestInput::evaluate`](harvest_kernel::HarvestInput::evaluate).
 
 pub mod inputs;
-pub mod params;
 pub mod state;
 pub mod url;
 

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-use crate::explorer::params::domain;
 use crate::format::format_sig;
 use harvest_kernel::{
     flip_within, Axis, Direction, FlipPoint, HarvestAction, HarvestInput, ThetaField,
@@ -17,7 +16,7 @@ pub struct AxisMargin {
     pub axis: Axis,
     /// The current value.
     pub current: f64,
-    /// The explored range ([`domain`]).
+    /// The explored range ([`Axis::domain`]).
     pub domain: (f64, f64),
     /// The action now.
     pub action: HarvestAction,
@@ -129,7 +128,7 @@ pub fn margin_sentence(f: &FlipPoint) -> String {
     }
 }
 
-/// The margins along one axis ([`flip_within`] both ways, inside [`domain`]).
+/// The margins along one axis ([`flip_within`] both ways, inside [`Axis::domain`]).
 ///
 /// ```
 /// use harvest_kernel::{Axis, HarvestAction, HarvestInput};
@@ -139,7 +138,7 @@ pub fn margin_sentence(f: &FlipPoint) -> String {
 /// assert_eq!(m.nearest().unwrap().to, HarvestAction::Partial25);
 /// ```
 pub fn robustness_along(input: &HarvestInput, axis: Axis) -> AxisMargin {
-    let domain = domain(axis, input);
+    let domain = axis.domain(input);
     AxisMargin {
         axis,
         current: axis.get(input),
