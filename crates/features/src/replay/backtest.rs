@@ -3,14 +3,14 @@
 //! theta axes (expectancy per cell). Every runner works a slice at a time (`step(more)`), so the
 //! dashboard can yield to the browser between slices; `run` does it all at once.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::sim::{simulate, ExitReason, Series, SimError, SimParams, Trade};
 use crate::explorer::params::theta_range;
 use harvest_kernel::{Side, Theta, ThetaField};
 
 /// Which sides an entry rule opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Sides {
     /// LONG only.
@@ -506,7 +506,7 @@ pub fn compare_ab(a: &[TradeRow], b: &[TradeRow]) -> AbSummary {
 }
 
 /// One axis of a theta sweep: a tunable and the values it takes (evenly spaced).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SweepAxis {
     /// The tunable.
     pub field: ThetaField,
