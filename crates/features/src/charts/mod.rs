@@ -24,6 +24,7 @@
 pub mod data;
 pub mod draw;
 pub mod frame;
+pub mod research;
 pub mod sparkline;
 pub mod sweep_map;
 pub mod theme;

@@ -40,6 +40,7 @@
 pub mod folds;
 pub mod grid;
 pub mod handoff;
+pub mod html;
 pub mod job;
 pub mod objective;
 pub mod plan;

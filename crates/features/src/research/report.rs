@@ -122,6 +122,10 @@ pub struct FoldReport {
     pub ranked: usize,
     /// The base theta out of sample, on the same trades.
     pub base_oos: Summary,
+    /// The base theta's out-of-sample objective.
+    pub base_oos_value: Option<f64>,
+    /// P1's trailing stop alone: its out-of-sample objective.
+    pub trail_oos_value: Option<f64>,
     /// P1's trailing stop alone out of sample.
     pub trail_oos: Summary,
     /// Hold to the initial stop out of sample.
@@ -577,6 +581,8 @@ pub fn build_report(
             oos_rank,
             ranked: ranked.len(),
             base_oos: summarize(&m.r[base][g]),
+            base_oos_value: o.score(&m.r[base][g]).map(|v| o.shown(v)),
+            trail_oos_value: o.score(&m.trail[g]).map(|v| o.shown(v)),
             trail_oos: summarize(&m.trail[g]),
             hold_oos: summarize(&m.hold[g]),
             per_symbol: per_symbol(&m, &[(g, cell)]),
