@@ -372,7 +372,7 @@ mod tests {
         .unwrap();
         std::fs::write(d.join("BTC_USDT-trades.json"), "[]").unwrap();
         std::fs::write(d.join("notes.md"), "x").unwrap();
-        let (syms, skipped) = load(&[d.clone()], None).unwrap();
+        let (syms, skipped) = load(std::slice::from_ref(&d), None).unwrap();
         assert_eq!(syms.len(), 1);
         let s = &syms[0];
         assert_eq!(
@@ -396,7 +396,9 @@ mod tests {
             "[[1704067200000,1,2,0.5,1.5,10]]",
         )
         .unwrap();
-        let e = load(&[d.clone()], None).unwrap_err().to_string();
+        let e = load(std::slice::from_ref(&d), None)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("ETH/USDT comes in several timeframes (1h, 5m)"),
             "{e}"

@@ -141,7 +141,7 @@ pub fn coordinate(
     let done: std::collections::HashSet<usize> =
         done.iter().filter_map(|k| k.parse().ok()).collect();
     let mut pipe = redis::pipe();
-    let mut queued = 0;
+    let (mut queued, mut in_pipe) = (0, 0);
     for k in (0..total).filter(|k| !done.contains(k)) {
         pipe.cmd("XADD")
             .arg(STREAM)
@@ -152,12 +152,15 @@ pub fn coordinate(
             .arg(k)
             .ignore();
         queued += 1;
-        if queued % 1000 == 0 {
+        in_pipe += 1;
+        if in_pipe == 1000 {
             pipe.query::<()>(&mut con).map_err(err)?;
-            pipe = redis::pipe();
+            (pipe, in_pipe) = (redis::pipe(), 0);
         }
     }
-    pipe.query::<()>(&mut con).map_err(err)?;
+    if in_pipe > 0 {
+        pipe.query::<()>(&mut con).map_err(err)?;
+    }
     eprintln!(
         "harvest research: job {job}: {queued} tasks queued on {STREAM} ({} already computed)",
         done.len()
