@@ -10,6 +10,7 @@ mod lines;
 mod market_state;
 pub mod price_files;
 mod publish;
+mod publish_market;
 mod published;
 mod replay;
 mod research;
@@ -82,6 +83,10 @@ pub enum Command {
     /// P2.5: publish a harvest proposal per symbol to Redis every interval (a service; see
     /// deploy/harvest-proposal.service). Never invents positions.
     Publish(publish::PublishArgs),
+    /// P0.5: publish each symbol's market state (quantum:marketstate:<SYM>) from its candles in
+    /// Redis every interval (a service; see deploy/harvest-marketstate.service). Never invents
+    /// prices.
+    PublishMarket(publish_market::PublishMarketArgs),
     /// Save the proposals published to Redis (every `quantum:harvest:proposal:*` hash, or the
     /// stream's history) as JSON Lines on stdout, for `harvest verify` and the dashboard's
     /// reviewer. Exit status 2 if Redis cannot be read.
@@ -173,6 +178,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
             })?
         }
         Command::Publish(args) => publish::run(&args),
+        Command::PublishMarket(args) => publish_market::run(&args),
         Command::Snapshot(src) if src.redis.is_none() => {
             eprintln!("harvest snapshot: give --redis URL (e.g. redis://127.0.0.1:6379)");
             ExitCode::from(2)

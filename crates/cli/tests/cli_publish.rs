@@ -797,8 +797,19 @@ fn no_trading_code_linked() {
         "quantum:harvest:proposal:",
         "quantum:stream:harvest.proposal",
     ];
-    for f in std::fs::read_dir(root().join("crates/publisher/src")).unwrap() {
-        let path = f.unwrap().path();
+    let mut dirs = vec![root().join("crates/publisher/src")];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for f in std::fs::read_dir(dir).unwrap() {
+            let path = f.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    for path in files {
         let src = std::fs::read_to_string(&path).unwrap();
         for (i, _) in src.match_indices("\"quantum:") {
             let rest = &src[i + 1..];

@@ -346,7 +346,7 @@ pub fn import_theta_lines(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
             errors.push(unknown_key(n, key, bare));
             continue;
         };
-        match crate::explorer::parse_f64_std(value) {
+        match crate::format::parse_f64_std(value) {
             Some(v) => given.push((field, v, n)),
             None => errors.push(not_a_number(
                 n,
@@ -374,7 +374,7 @@ fn finish(
     mut errors: Vec<ThetaImportError>,
 ) -> Result<Theta, Vec<ThetaImportError>> {
     let mut theta = Theta::default();
-    let mut line_of: [Option<Option<usize>>; 22] = [None; 22];
+    let mut line_of = [None::<Option<usize>>; PARAMS.len()];
     let mut dups = Vec::new();
     for (f, v, line) in given {
         let slot = &mut line_of[f as usize];

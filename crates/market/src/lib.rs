@@ -32,9 +32,10 @@ pub use candles::{candles_from_rows, import_freqtrade_json, Candles, Row};
 pub use datetime::{civil_from_days, days_from_civil, format_iso, parse_time, TimeError};
 pub use error::MarketError;
 pub use files::{file_name, FileContent, FileFormat, FileName};
-pub use p0::{market_state, market_states, MarketState, P0Params, MIN_CLOSES};
+pub use p0::{market_state, market_states, MarketState, P0Params, P0Window, MIN_CLOSES};
 pub use p1::{
-    propose_stops, P1Params, PerRegime, Regime, StopAudit, StopInput, StopProposal, StopReason,
+    propose_stops, propose_stops_unchecked, P1Params, PerRegime, Regime, StopAudit, StopInput,
+    StopProposal, StopReason,
 };
 pub use prices::{
     import_prices, BarError, LineProblem, PriceError, PriceFormat, PriceImport, ProblemKind,

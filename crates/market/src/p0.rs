@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{check, count, finite, non_negative, positive, unit, MarketError};
 
+mod window;
+pub use window::P0Window;
+
 /// Closes a market state needs with the default parameters: 256 returns and 256 log prices.
 pub const MIN_CLOSES: usize = 257;
 

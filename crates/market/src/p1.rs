@@ -353,20 +353,44 @@ pub fn propose_stops(
     params.validate()?;
     validate_state(state)?;
     validate_position(pos)?;
+    Ok(propose_stops_unchecked(pos, state, params))
+}
+
+/// [`propose_stops`] without checking the position or the market state, as the P2 system's own
+/// P1 computes: the P1.5 service feeds it what its records hold, e.g. `p_trend` 0 (so the
+/// probabilities do not sum to 1) or a current price of 0 from a position record that has none,
+/// and publishes what comes out. Comparisons are Python's (`max(a, b)` is `b if b > a else a`),
+/// so NaN propagates as it does there. The parameters are trusted: check them once with
+/// [`P1Params::validate`].
+///
+/// ```
+/// use harvest_kernel::Side;
+/// use harvest_market::{propose_stops_unchecked, MarketState, P1Params, StopInput};
+/// let pos = StopInput { side: Side::Long, current_price: 0.0, peak_price: 0.0, trough_price: 0.0, current_sl: None };
+/// let st = MarketState { sigma: 0.01, ts: 0.5, p_trend: 0.0, p_mr: 0.3, p_chop: 0.5, ..MarketState::default() };
+/// let p = propose_stops_unchecked(&pos, &st, &P1Params::default());
+/// assert_eq!((p.proposed_sl, p.proposed_tp), (0.0, 0.0));
+/// assert_eq!(p.stop_dist_pct, 0.005_f64.max(0.3 * 0.8 * 0.01 + 0.5 * 1.0 * 0.01));
+/// ```
+pub fn propose_stops_unchecked(
+    pos: &StopInput,
+    state: &MarketState,
+    params: &P1Params,
+) -> StopProposal {
     let p = params;
     let (pt, pm, pc) = (state.p_trend, state.p_mr, state.p_chop);
     let k_sl = p.k_sl.blend(pt, pm, pc);
     let k_tp = p.k_tp.blend(pt, pm, pc);
     let k_trail = p.k_trail.blend(pt, pm, pc);
     let sigma = state.sigma;
-    let stop = p.sl_min_pct.max(k_sl * sigma);
-    let trail = p.sl_min_pct.max(k_trail * sigma);
+    let stop = py_max(p.sl_min_pct, k_sl * sigma);
+    let trail = py_max(p.sl_min_pct, k_trail * sigma);
     let f = if pt > p.tp_extend_p_trend_min && state.ts > p.tp_extend_ts_min {
         1.0 + (p.tp_extend_gain * state.ts.clamp(0.0, 1.0) * pt).min(p.tp_extend_max)
     } else {
         1.0
     };
-    let tp = p.tp_min_pct.max(k_tp * sigma * f);
+    let tp = py_max(p.tp_min_pct, k_tp * sigma * f);
     let cur = pos.current_price;
     let mut codes = Vec::with_capacity(4);
     let (raw_sl, trail_sl, proposed_tp) = match pos.side {
@@ -391,8 +415,8 @@ pub fn propose_stops(
             codes.push(StopReason::TrailActive);
         }
         match pos.side {
-            Side::Long => raw_sl.max(trail_sl),
-            Side::Short => raw_sl.min(trail_sl),
+            Side::Long => py_max(raw_sl, trail_sl),
+            Side::Short => py_min(raw_sl, trail_sl),
         }
     } else {
         raw_sl
@@ -415,7 +439,7 @@ pub fn propose_stops(
     if f > 1.0 + p.eps {
         codes.push(StopReason::TpExtended);
     }
-    Ok(StopProposal {
+    StopProposal {
         proposed_sl,
         proposed_tp,
         stop_dist_pct: stop,
@@ -435,5 +459,23 @@ pub fn propose_stops(
             candidate_sl: candidate,
             regime,
         },
-    })
+    }
+}
+
+/// Python's `max(a, b)`: `b` if `b > a`, else `a` (the same as `f64::max` for numbers).
+fn py_max(a: f64, b: f64) -> f64 {
+    if b > a {
+        b
+    } else {
+        a
+    }
+}
+
+/// Python's `min(a, b)`: `b` if `b < a`, else `a`.
+fn py_min(a: f64, b: f64) -> f64 {
+    if b < a {
+        b
+    } else {
+        a
+    }
 }

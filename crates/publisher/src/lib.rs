@@ -5,14 +5,18 @@
 //!
 //! Pure (no I/O, no clock): [`input`] (keys, hashes → kernel inputs with typed errors),
 //! [`output`] (the published fields, the publish decision), [`plan`] (settings, one symbol's
-//! cycle, the schedule). I/O: [`store`] (Redis, single node or cluster, pipelined), [`service`]
-//! (the cycle and its loop: backoff, signals, logs), [`local`] (a throwaway `redis-server` for
-//! tests, the benchmark and demos).
+//! cycle). I/O: [`store`] (Redis, single node or cluster, pipelined), [`service`] (the cycle and
+//! its loop), [`local`] (a throwaway `redis-server` for tests, the benchmark and demos).
+//!
+//! Shared by every service of the crate: [`runtime`] (the symbol list and setting errors, the
+//! fixed schedule and backoff, stop signals, the service loop).
 
 pub mod input;
 pub mod local;
+pub mod market;
 pub mod output;
 pub mod plan;
+pub mod runtime;
 pub mod service;
 pub mod store;
 

@@ -1,12 +1,13 @@
 //! Pure: the publisher's settings (symbols, shard, position source, thresholds) and what one
 //! symbol's reads turn into in a cycle (publish, refresh, no position, skipped).
 
-use std::time::Duration;
-
 use harvest_kernel::{propose, HarvestInput, KernelError, Theta};
 
 use crate::input::{self, Fields, InputError};
 use crate::output::{self, decide, Decision, Published, Thresholds};
+
+pub use crate::runtime::schedule::next_start;
+pub use crate::runtime::settings::{symbols, ConfigError, Shard};
 
 /// Where positions come from (`--position-source` / `POSITION_SOURCE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -18,41 +19,6 @@ pub enum PositionSource {
     RedisHash,
     /// Only the latest entry per symbol of `quantum:stream:execution`.
     RedisStream,
-}
-
-/// Why a setting of the publisher (`--position-source`, `--shard`, `--symbols`, a number) is
-/// refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ConfigError {
-    /// `synthetic`: the running publisher's made-up positions.
-    #[error(
-        "position source `synthetic` is refused: it publishes proposals for positions that do not \
-         exist, which a downstream apply layer could act on. Use auto, redis_hash or redis_stream; \
-         a symbol without a position gets no proposal"
-    )]
-    Synthetic,
-    /// Any other unknown value.
-    #[error("position source {0:?} is not one of auto, redis_hash, redis_stream")]
-    UnknownSource(String),
-    /// A `--shard` that is not `k/n` with `1 ≤ k ≤ n`.
-    #[error("shard {0:?} must be k/n with 1 ≤ k ≤ n (e.g. 1/2 and 2/2 for two instances)")]
-    Shard(String),
-    /// No symbols.
-    #[error("no symbols: give --symbols BTCUSDT,ETHUSDT or SYMBOLS")]
-    NoSymbols,
-    /// A symbol with characters that cannot be part of a key.
-    #[error("symbol {0:?} must be non-empty letters, digits, '-', '_', '.' or '/'")]
-    BadSymbol(String),
-    /// A number setting out of range.
-    #[error("{name} = {value} must be {expected}")]
-    Number {
-        /// The flag.
-        name: &'static str,
-        /// Its value.
-        value: f64,
-        /// What it must be.
-        expected: &'static str,
-    },
 }
 
 impl std::str::FromStr for PositionSource {
@@ -80,84 +46,6 @@ impl PositionSource {
     pub fn reads_stream(self) -> bool {
         self != PositionSource::RedisHash
     }
-}
-
-/// `--shard k/n`: this instance handles the symbols at positions `k−1, k−1+n, …` of the
-/// deduplicated list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    /// 1-based index of this instance.
-    pub k: usize,
-    /// Number of instances.
-    pub n: usize,
-}
-
-impl Default for Shard {
-    /// One instance: `1/1`.
-    fn default() -> Self {
-        Shard { k: 1, n: 1 }
-    }
-}
-
-impl std::str::FromStr for Shard {
-    type Err = ConfigError;
-
-    /// ```
-    /// use harvest_publisher::plan::Shard;
-    /// assert_eq!("2/3".parse::<Shard>().unwrap(), Shard { k: 2, n: 3 });
-    /// assert!("0/3".parse::<Shard>().is_err());
-    /// ```
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || ConfigError::Shard(s.to_string());
-        let (k, n) = s.trim().split_once('/').ok_or_else(bad)?;
-        let k: usize = k.trim().parse().map_err(|_| bad())?;
-        let n: usize = n.trim().parse().map_err(|_| bad())?;
-        if k == 0 || n == 0 || k > n {
-            return Err(bad());
-        }
-        Ok(Shard { k, n })
-    }
-}
-
-/// The symbols of a comma (or blank) separated list, deduplicated in order, then this shard's
-/// share.
-///
-/// # Errors
-/// [`ConfigError::NoSymbols`] when the list (not the shard's share) is empty,
-/// [`ConfigError::BadSymbol`] for a symbol that cannot be part of a key.
-///
-/// ```
-/// use harvest_publisher::plan::{symbols, Shard};
-/// let all = "BTCUSDT, ETHUSDT,SOLUSDT,BTCUSDT";
-/// assert_eq!(symbols(all, Shard { k: 1, n: 2 }).unwrap(), ["BTCUSDT", "SOLUSDT"]);
-/// assert_eq!(symbols(all, Shard { k: 2, n: 2 }).unwrap(), ["ETHUSDT"]);
-/// ```
-pub fn symbols(list: &str, shard: Shard) -> Result<Vec<String>, ConfigError> {
-    let mut seen = std::collections::HashSet::new();
-    let mut all = Vec::new();
-    for s in list.split(|c: char| c == ',' || c.is_whitespace()) {
-        if s.is_empty() {
-            continue;
-        }
-        let ok = s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
-        if !ok {
-            return Err(ConfigError::BadSymbol(s.to_string()));
-        }
-        if seen.insert(s.to_string()) {
-            all.push(s.to_string());
-        }
-    }
-    if all.is_empty() {
-        return Err(ConfigError::NoSymbols);
-    }
-    Ok(all
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| i % shard.n == shard.k - 1)
-        .map(|(_, s)| s)
-        .collect())
 }
 
 /// What the kernel computes from: theta with `--fallback-stop-pct`, and the publish thresholds.
@@ -236,23 +124,6 @@ impl Rules {
             },
         })
     }
-}
-
-/// The fixed schedule: cycles start at `k · interval` after the service started; after a cycle
-/// that ends `elapsed` after the start, the next one starts at the first such time after it
-/// (a cycle that overran skips the starts it missed; the schedule never shifts).
-///
-/// ```
-/// use std::time::Duration;
-/// use harvest_publisher::plan::next_start;
-/// let s = Duration::from_secs;
-/// assert_eq!(next_start(Duration::from_millis(30), s(10)), s(10));
-/// assert_eq!(next_start(Duration::from_millis(25_100), s(10)), s(30));
-/// ```
-pub fn next_start(elapsed: Duration, interval: Duration) -> Duration {
-    let i = interval.as_nanos().max(1);
-    let k = elapsed.as_nanos() / i + 1;
-    Duration::from_nanos(u64::try_from(k * i).unwrap_or(u64::MAX))
 }
 
 /// One symbol's reads of a cycle.
@@ -419,81 +290,6 @@ mod tests {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }
         assert_eq!(" 1 / 1 ".parse::<Shard>(), Ok(Shard { k: 1, n: 1 }));
-    }
-
-    #[test]
-    fn shards_partition_the_symbols() {
-        let list: Vec<String> = (0..103).map(|i| format!("S{i}")).collect();
-        let joined = list.join(",");
-        for n in 1..6 {
-            let mut union: Vec<String> = (1..=n)
-                .flat_map(|k| symbols(&joined, Shard { k, n }).unwrap())
-                .collect();
-            union.sort();
-            let mut want = list.clone();
-            want.sort();
-            assert_eq!(union, want, "n = {n}");
-        }
-        assert_eq!(
-            symbols(" , ", Shard::default()),
-            Err(ConfigError::NoSymbols)
-        );
-        assert_eq!(
-            symbols("BTC USDT,ETH:1", Shard::default()),
-            Err(ConfigError::BadSymbol("ETH:1".into()))
-        );
-        assert_eq!(symbols("A", Shard { k: 2, n: 2 }), Ok(vec![]));
-    }
-
-    #[test]
-    fn schedule_table() {
-        let ms = Duration::from_millis;
-        let cases = [
-            (0, 10_000, 10_000),
-            (1, 10_000, 10_000),
-            (9_999, 10_000, 10_000),
-            (10_000, 10_000, 20_000),
-            (10_004, 10_000, 20_000), // a 4 ms cycle: the next start stays on the grid
-            (35_000, 10_000, 40_000), // overran: skips 20 s and 30 s
-            (700, 250, 750),
-            (5, 0, 6), // a zero interval counts as 1 ns
-        ];
-        for (elapsed, interval, want) in cases {
-            let got = next_start(ms(elapsed), ms(interval));
-            let want = if interval == 0 {
-                Duration::from_nanos(5_000_001)
-            } else {
-                ms(want)
-            };
-            assert_eq!(got, want, "{elapsed} {interval}");
-        }
-        // No drift: a thousand 3 ms cycles every 10 ms end exactly on the grid.
-        let mut t = Duration::ZERO;
-        for _ in 0..1000 {
-            t = next_start(t + ms(3), ms(10));
-        }
-        assert_eq!(t, ms(10_000));
-    }
-
-    proptest::proptest! {
-        /// The shards of any list are disjoint, cover it, and differ in size by at most one.
-        #[test]
-        fn shards_partition_any_list(
-            names in proptest::collection::vec("[A-Z]{1,4}", 1..60),
-            n in 1usize..8,
-        ) {
-            let list = names.join(",");
-            let all = symbols(&list, Shard::default()).unwrap();
-            let parts: Vec<Vec<String>> =
-                (1..=n).map(|k| symbols(&list, Shard { k, n }).unwrap()).collect();
-            let mut union: Vec<String> = parts.concat();
-            union.sort();
-            let mut want = all.clone();
-            want.sort();
-            proptest::prop_assert_eq!(union, want);
-            let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
-            proptest::prop_assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
-        }
     }
 
     #[test]

@@ -3,14 +3,14 @@
 //! Redis with backoff, and stops after the current cycle on SIGTERM or SIGINT.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use redis::{Cmd, RedisError, RedisResult, Value};
 
 use crate::input::{self, Fields, EXECUTION_STREAM};
 use crate::output::{self, DECISION_FIELDS, PROPOSAL_STREAM, STREAM_MAXLEN};
-use crate::plan::{evaluate, next_start, Outcome, PositionSource, Rules, SymbolReads};
+use crate::plan::{evaluate, Outcome, PositionSource, Rules, SymbolReads};
 use crate::store::{self, Store, Timeouts};
 
 /// Everything the service runs with (the CLI's flags).
@@ -541,131 +541,55 @@ pub fn run_once(settings: Settings) -> OnceStatus {
     }
 }
 
-/// The signals that stop the service (SIGTERM, SIGINT), delivered on a channel.
-///
-/// Call it before starting any other thread: it blocks both signals in the calling thread (and
-/// so in every thread started later) and takes them in one thread with `sigwait`. No signal
-/// handler ever runs, so no Redis read is interrupted mid-cycle (a socket read with a timeout
-/// fails with EINTR after a handler, even with SA_RESTART).
-///
-/// # Errors
-/// The signal mask cannot be set.
-pub fn stop_signals() -> std::io::Result<Receiver<i32>> {
-    // SAFETY: plain libc calls on a zeroed, locally owned sigset_t; no pointers are kept.
-    let set = unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGTERM);
-        libc::sigaddset(&mut set, libc::SIGINT);
-        let rc = libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-        if rc != 0 {
-            return Err(std::io::Error::from_raw_os_error(rc));
-        }
-        set
-    };
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || loop {
-        let mut sig: libc::c_int = 0;
-        // SAFETY: `set` is a valid sigset_t owned by this closure; `sig` is a valid out-pointer.
-        let rc = unsafe { libc::sigwait(&set, &mut sig) };
-        if rc == 0 && tx.send(sig).is_err() {
-            break;
-        }
-    });
-    Ok(rx)
-}
+pub use crate::runtime::schedule::backoff;
+pub use crate::runtime::signals::stop_signals;
 
-fn signal_name(s: i32) -> &'static str {
-    match s {
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGINT => "SIGINT",
-        _ => "signal",
+impl crate::runtime::Service for Publisher {
+    type Report = CycleReport;
+
+    fn name(&self) -> &'static str {
+        "harvest publish"
+    }
+
+    fn redis_url(&self) -> &str {
+        &self.settings.redis_url
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} symbols, every {:.3} s, positions from {:?}, stream {}",
+            self.settings.symbols.len(),
+            self.settings
+                .interval
+                .max(Duration::from_millis(1))
+                .as_secs_f64(),
+            self.settings.source,
+            if self.settings.enable_stream {
+                "on"
+            } else {
+                "off"
+            }
+        )
+    }
+
+    fn cycle(&mut self) -> RedisResult<CycleReport> {
+        Publisher::cycle(self)
+    }
+
+    fn disconnect(&mut self) {
+        self.store.disconnect();
     }
 }
 
-/// The backoff after `failures` failed attempts in a row: 0.5 s doubling, at most 30 s.
-///
-/// ```
-/// use std::time::Duration;
-/// use harvest_publisher::service::backoff;
-/// assert_eq!(backoff(1), Duration::from_millis(500));
-/// assert_eq!(backoff(3), Duration::from_secs(2));
-/// assert_eq!(backoff(20), Duration::from_secs(30));
-/// ```
-pub fn backoff(failures: u32) -> Duration {
-    let ms = 500u64.saturating_mul(1u64 << failures.saturating_sub(1).min(16));
-    Duration::from_millis(ms.min(30_000))
-}
-
-/// The service loop: cycles start at `start + k · interval` (a late cycle skips the missed
-/// starts, it never shifts the schedule); a failed cycle is retried after [`backoff`]; a stop
-/// signal ends the loop after the current cycle. Returns the exit status (0).
+/// The service loop ([`crate::runtime::run_forever`]): cycles every `settings.interval` until
+/// SIGTERM or SIGINT. Returns the exit status (0; 2 for an unparseable Redis URL).
 pub fn run_forever(settings: Settings, stop: Receiver<i32>) -> u8 {
-    let interval = settings.interval.max(Duration::from_millis(1));
-    let mut p = match Publisher::new(settings) {
-        Ok(p) => p,
+    let interval = settings.interval;
+    match Publisher::new(settings) {
+        Ok(p) => crate::runtime::run_forever(p, interval, stop),
         Err(e) => {
             log(&format!("bad Redis URL: {e}"));
-            return 2;
-        }
-    };
-    log(&format!(
-        "started: {} symbols, every {:.3} s, positions from {:?}, stream {}",
-        p.settings.symbols.len(),
-        interval.as_secs_f64(),
-        p.settings.source,
-        if p.settings.enable_stream {
-            "on"
-        } else {
-            "off"
-        }
-    ));
-    let start = Instant::now();
-    let mut failures = 0u32;
-    let mut cycles = 0u64;
-    loop {
-        let target = match p.cycle() {
-            Ok(r) => {
-                cycles += 1;
-                if failures > 0 {
-                    log(&format!("Redis is back after {failures} failed attempts"));
-                }
-                failures = 0;
-                log(&r.to_string());
-                start + next_start(start.elapsed(), interval)
-            }
-            Err(e) => {
-                failures += 1;
-                p.store.disconnect();
-                let wait = backoff(failures);
-                log(&format!(
-                    "Redis error ({}): {e}; attempt {failures} failed, retrying in {:.1} s",
-                    p.settings.redis_url,
-                    wait.as_secs_f64()
-                ));
-                Instant::now() + wait
-            }
-        };
-        if let Ok(s) = stop.try_recv() {
-            log(&format!(
-                "{}: stopping after {cycles} cycles",
-                signal_name(s)
-            ));
-            return 0;
-        }
-        let wait = target.saturating_duration_since(Instant::now());
-        match stop.recv_timeout(wait) {
-            Ok(s) => {
-                log(&format!(
-                    "{}: stopping after {cycles} cycles",
-                    signal_name(s)
-                ));
-                return 0;
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                std::thread::sleep(wait);
-            }
+            2
         }
     }
 }

@@ -34,3 +34,154 @@ pub fn assert_stderr_has(out: &Output, needle: &str) {
     let err = text(&out.stderr);
     assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
 }
+
+/// Polls `ok` every 25 ms until it holds or `timeout` passes.
+pub fn wait_until(timeout: std::time::Duration, mut ok: impl FnMut() -> bool) -> Option<()> {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if ok() {
+            return Some(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    ok().then_some(())
+}
+
+/// A `harvest` subcommand running as a service (a clean environment plus `env`), its stderr
+/// collected line by line. Killed when dropped.
+pub struct Proc {
+    /// The process.
+    pub child: std::process::Child,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Proc {
+    /// Starts `harvest args…` with only `env` in its environment.
+    pub fn start(args: &[&str], env: &[(&str, &str)]) -> Proc {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
+            .args(args)
+            .env_clear()
+            .envs(env.iter().copied())
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn harvest");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = log.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        Proc { child, log }
+    }
+
+    /// Its stderr so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until its stderr contains `what`.
+    #[track_caller]
+    pub fn wait_log(&self, what: &str, timeout: std::time::Duration) {
+        if wait_until(timeout, || self.log().contains(what)).is_none() {
+            panic!("no {what:?} in the log within {timeout:?}:\n{}", self.log());
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let st = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        self.wait(std::time::Duration::from_secs(20))
+    }
+
+    /// Waits for the exit.
+    pub fn wait(&mut self, timeout: std::time::Duration) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                // Let the reader thread drain the last lines.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                return st;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "did not exit:\n{}",
+                self.log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `systemd-analyze verify` (no warnings) and `security` (exposure ≤ 2, "OK") on the unit file
+/// `deploy/<name>` with its ExecStart pointed at the binary just built; a misspelt key must be
+/// reported. `needed`: lines the unit must contain. Skipped (with a line on stderr) where
+/// systemd-analyze is not installed.
+pub fn verify_unit(name: &str, needed: &[&str]) {
+    if Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: systemd-analyze not installed; {name} was not verified");
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let unit = std::fs::read_to_string(root.join("deploy").join(name)).unwrap();
+    for n in needed {
+        assert!(unit.contains(n), "{name} lacks {n:?}");
+    }
+    let dir = std::env::temp_dir().join(format!("harvest-unit-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let verify = |file: &str, text: &str| -> Output {
+        let path = dir.join(file);
+        std::fs::write(&path, text).unwrap();
+        Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let built = unit.replace(
+        "ExecStart=/usr/local/bin/harvest",
+        &format!("ExecStart={}", env!("CARGO_BIN_EXE_harvest")),
+    );
+    let out = verify(name, &built);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "",
+        "systemd-analyze verify warnings"
+    );
+    let broken = built.replace("ProtectSystem=strict", "ProtectSystm=strict");
+    let out = verify("broken.service", &broken);
+    assert_stderr_has(&out, "ProtectSystm");
+    let out = Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--threshold=20", "--no-pager"])
+        .arg(dir.join(name))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

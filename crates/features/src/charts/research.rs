@@ -7,10 +7,13 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::frame::{begin, dashed, font, polyline, rect, rgb, text, Area, Frame, Res};
+use super::plot::{
+    begin, circle, dashed, fill, font, headline, path, polygon, rect, stroke, text, Area, Axes,
+    DrawResult, Plot,
+};
 use super::theme::{ChartTheme, Rgb};
-use crate::format::{fixed, shortest};
-use crate::replay::fmt_time;
+use crate::format::fmt_time;
+use crate::format::{fixed, fmt_tick, shortest};
 use crate::research::report::{ResearchReport, LOGIT_BINS, LOGIT_LO, LOGIT_STEP};
 
 /// The viridis scale's stops (perceptually uniform, readable with every common colour-vision
@@ -34,6 +37,30 @@ pub fn viridis(t: f64) -> Rgb {
     Rgb::hex(VIRIDIS[k]).mix(Rgb::hex(VIRIDIS[k + 1]), x - k as f64)
 }
 
+/// A plot whose rectangle is `l..r × t..b` px of a `w × h` area (the y labels left of `l`).
+#[allow(clippy::too_many_arguments)]
+fn frame(w: i32, h: i32, l: i32, t: i32, r: i32, b: i32, x: (f64, f64), y: (f64, f64)) -> Plot {
+    Plot::new((w, h), [t, w - r, h - b, 0], (0, l), x, y)
+}
+
+/// Horizontal grid lines and y labels (about `n`), the axis line.
+fn y_axis<DB: DrawingBackend>(
+    p: &Plot,
+    area: &Area<DB>,
+    theme: &ChartTheme,
+    n: usize,
+) -> DrawResult<(), DB> {
+    p.axes(
+        area,
+        theme,
+        &Axes {
+            y_ticks: n,
+            y_grid: true,
+            ..Axes::default()
+        },
+    )
+}
+
 /// The three curves' colours: the choice, the base theta, P1's trailing stop alone.
 fn curve_colors(theme: &ChartTheme) -> [Rgb; 3] {
     [theme.accent, theme.muted, theme.stop]
@@ -44,7 +71,7 @@ fn legend<DB: DrawingBackend>(
     theme: &ChartTheme,
     at: (i32, i32),
     items: &[(&str, Rgb)],
-) -> Res<DB> {
+) -> DrawResult<(), DB> {
     let s = font(
         theme,
         theme.font_size,
@@ -54,7 +81,7 @@ fn legend<DB: DrawingBackend>(
     );
     let mut x = at.0;
     for (label, c) in items {
-        rect(area, (x, at.1 - 2), (x + 14, at.1 + 2), *c, true)?;
+        rect(area, (x, at.1 - 2), (x + 14, at.1 + 2), fill(*c))?;
         text(area, label, (x + 18, at.1), &s)?;
         x += 26 + 7 * label.chars().count() as i32;
     }
@@ -71,17 +98,17 @@ pub fn draw_equity<DB: DrawingBackend>(
     area: &Area<DB>,
     r: &ResearchReport,
     theme: &ChartTheme,
-) -> Res<DB> {
-    let (w, h, head) = begin(area, theme)?;
+) -> DrawResult<(), DB> {
+    let (w, h) = begin(area, theme)?;
     let eq = &r.oos.equity;
-    text(
+    headline(
         area,
         &format!(
             "Out of sample, folds stitched: cumulative R over {} trades",
             eq.len()
         ),
-        (8, 5),
-        &head,
+        theme,
+        theme.foreground,
     )?;
     let cols = curve_colors(theme);
     legend(
@@ -107,7 +134,9 @@ pub fn draw_equity<DB: DrawingBackend>(
     }
     let pad = (hi - lo).max(1.0) * 0.05;
     let split = h * 70 / 100;
-    let f = Frame::new(
+    let f = frame(
+        w,
+        h,
         64,
         44,
         w - 12,
@@ -115,9 +144,7 @@ pub fn draw_equity<DB: DrawingBackend>(
         (0.0, (n - 1).max(1) as f64),
         (lo - pad, hi + pad),
     );
-    f.y_axis(area, theme, 5, |v| {
-        format!("{} R", crate::charts::fmt_tick(v))
-    })?;
+    y_axis(&f, area, theme, 5)?;
     // Fold starts.
     let lab = font(
         theme,
@@ -131,7 +158,7 @@ pub fn draw_equity<DB: DrawingBackend>(
         if p.fold != prev {
             prev = p.fold;
             let x = f.px(i as f64);
-            dashed(area, (x, f.t), (x, h - 22), theme.grid, 1)?;
+            dashed(area, (x, f.t), (x, h - 22), stroke(theme.grid, 1))?;
             let date = fmt_time(p.time);
             text(
                 area,
@@ -141,15 +168,15 @@ pub fn draw_equity<DB: DrawingBackend>(
             )?;
         }
     }
-    let path = |get: fn(&crate::research::report::EquityPoint) -> f64| -> Vec<(i32, i32)> {
+    let curve = |get: fn(&crate::research::report::EquityPoint) -> f64| -> Vec<(i32, i32)> {
         eq.iter()
             .enumerate()
-            .map(|(i, p)| f.p(i as f64, get(p)))
+            .map(|(i, p)| f.at((i as f64, get(p))))
             .collect()
     };
-    polyline(area, path(|p| p.trail), cols[2], 1)?;
-    polyline(area, path(|p| p.base), cols[1], 1)?;
-    polyline(area, path(|p| p.chosen), cols[0], 2)?;
+    path(area, curve(|p| p.trail), stroke(cols[2], 1))?;
+    path(area, curve(|p| p.base), stroke(cols[1], 1))?;
+    path(area, curve(|p| p.chosen), stroke(cols[0], 2))?;
     // Drawdown of the choice.
     let mut peak = 0.0f64;
     let dd: Vec<f64> = eq
@@ -160,7 +187,9 @@ pub fn draw_equity<DB: DrawingBackend>(
         })
         .collect();
     let worst = dd.iter().copied().fold(0.0f64, f64::min).min(-1e-9);
-    let g = Frame::new(
+    let g = frame(
+        w,
+        h,
         64,
         split + 4,
         w - 12,
@@ -168,13 +197,11 @@ pub fn draw_equity<DB: DrawingBackend>(
         (0.0, (n - 1).max(1) as f64),
         (worst * 1.05, 0.0),
     );
-    g.y_axis(area, theme, 2, |v| {
-        format!("{} R", crate::charts::fmt_tick(v))
-    })?;
-    let mut pts = vec![g.p(0.0, 0.0)];
-    pts.extend(dd.iter().enumerate().map(|(i, &v)| g.p(i as f64, v)));
-    pts.push(g.p((n - 1) as f64, 0.0));
-    super::frame::polygon(area, pts, theme.background.mix(theme.danger, 0.35))?;
+    y_axis(&g, area, theme, 2)?;
+    let mut pts = vec![g.at((0.0, 0.0))];
+    pts.extend(dd.iter().enumerate().map(|(i, &v)| g.at((i as f64, v))));
+    pts.push(g.at(((n - 1) as f64, 0.0)));
+    polygon(area, pts, fill(theme.background.mix(theme.danger, 0.35)))?;
     let s = font(
         theme,
         theme.font_size - 1.0,
@@ -199,16 +226,16 @@ pub fn draw_folds<DB: DrawingBackend>(
     area: &Area<DB>,
     r: &ResearchReport,
     theme: &ChartTheme,
-) -> Res<DB> {
-    let (w, h, head) = begin(area, theme)?;
-    text(
+) -> DrawResult<(), DB> {
+    let (w, h) = begin(area, theme)?;
+    headline(
         area,
         &format!(
             "{} per fold: in-sample against out-of-sample",
             r.objective_label
         ),
-        (8, 5),
-        &head,
+        theme,
+        theme.foreground,
     )?;
     let is_c = theme.accent.mix(theme.background, 0.55);
     let cols = curve_colors(theme);
@@ -239,7 +266,9 @@ pub fn draw_folds<DB: DrawingBackend>(
     let (lo, hi) = vals.fold((0.0f64, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
     let pad = (hi - lo).max(1e-6) * 0.08;
     let n = rows.len().max(1);
-    let f = Frame::new(
+    let f = frame(
+        w,
+        h,
         64,
         44,
         w - 12,
@@ -247,9 +276,9 @@ pub fn draw_folds<DB: DrawingBackend>(
         (0.0, n as f64),
         (lo - pad, hi + pad),
     );
-    f.y_axis(area, theme, 5, crate::charts::fmt_tick)?;
+    y_axis(&f, area, theme, 5)?;
     let zero = f.py(0.0);
-    super::frame::line(area, (f.l, zero), (f.r, zero), theme.foreground, 1)?;
+    super::plot::line(area, (f.l, zero), (f.r, zero), stroke(theme.foreground, 1))?;
     let lab = font(
         theme,
         theme.font_size - 1.0,
@@ -271,8 +300,7 @@ pub fn draw_folds<DB: DrawingBackend>(
                 area,
                 (a, zero),
                 ((x0 + bar * (j + 1) as f64).round() as i32 - 1, f.py(v)),
-                colors[j],
-                true,
+                fill(colors[j]),
             )?;
         }
         text(
@@ -296,8 +324,8 @@ pub fn draw_grid_map<DB: DrawingBackend>(
     area: &Area<DB>,
     r: &ResearchReport,
     theme: &ChartTheme,
-) -> Res<DB> {
-    let (w, h, head) = begin(area, theme)?;
+) -> DrawResult<(), DB> {
+    let (w, h) = begin(area, theme)?;
     let c = &r.choice;
     let axes = &r.settings.grid;
     let o = r.settings.objective;
@@ -328,13 +356,13 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         &c.to[..10],
         fixed(c.value, 3)
     );
-    text(area, &title, (8, 5), &head)?;
+    headline(area, &title, theme, theme.foreground)?;
     // Legend: the scale from worst to best.
     let lw = 160;
     let (lx, ly) = (w - lw - 14, 26);
     for k in 0..lw {
         let t = f64::from(k) / f64::from(lw - 1);
-        rect(area, (lx + k, ly), (lx + k + 1, ly + 10), viridis(t), true)?;
+        rect(area, (lx + k, ly), (lx + k + 1, ly + 10), fill(viridis(t)))?;
     }
     let small = font(
         theme,
@@ -387,7 +415,9 @@ pub fn draw_grid_map<DB: DrawingBackend>(
             .filter_map(|(i, v)| v.map(|v| (i, v)))
             .collect();
         let pad = (hi - lo).max(1e-6) * 0.1;
-        let f = Frame::new(
+        let f = frame(
+            w,
+            h,
             64,
             56,
             w - 12,
@@ -395,34 +425,32 @@ pub fn draw_grid_map<DB: DrawingBackend>(
             (0.0, (nx - 1).max(1) as f64),
             (lo - pad, hi + pad),
         );
-        f.y_axis(area, theme, 5, crate::charts::fmt_tick)?;
-        let pts: Vec<(i32, i32)> = ys.iter().map(|&(i, v)| f.p(i as f64, v)).collect();
-        polyline(area, pts, theme.accent, 2)?;
+        y_axis(&f, area, theme, 5)?;
+        let pts: Vec<(i32, i32)> = ys.iter().map(|&(i, v)| f.at((i as f64, v))).collect();
+        path(area, pts, stroke(theme.accent, 2))?;
         for &(i, v) in &ys {
-            let p = f.p(i as f64, v);
-            area.draw(&Circle::new(p, 4, rgb(viridis(t_of(v))).filled()))?;
+            let p = f.at((i as f64, v));
+            circle(area, p, 4, fill(viridis(t_of(v))))?;
         }
         if let Some(v) = c.values_grid[c.cell] {
-            area.draw(&Circle::new(
-                f.p(c.cell as f64, v),
+            circle(
+                area,
+                f.at((c.cell as f64, v)),
                 7,
-                rgb(theme.foreground).stroke_width(2),
-            ))?;
+                stroke(theme.foreground, 2),
+            )?;
         }
         let step = ((nx as f64 * 40.0 / f64::from(f.r - f.l)).ceil() as usize).max(1);
         for i in (0..nx).step_by(step) {
-            text(
-                area,
-                &crate::charts::fmt_tick(xa.value(i)),
-                (f.px(i as f64), f.b + 4),
-                &xl,
-            )?;
+            text(area, &fmt_tick(xa.value(i)), (f.px(i as f64), f.b + 4), &xl)?;
         }
         return text(area, xa.field.key(), ((f.l + f.r) / 2, h - 4), &key);
     }
     let ya = axes[1];
     let ny = ya.n.max(1);
-    let f = Frame::new(
+    let f = frame(
+        w,
+        h,
         70,
         56,
         w - 12,
@@ -438,12 +466,12 @@ pub fn draw_grid_map<DB: DrawingBackend>(
             coords[0] = i;
             coords[1] = j;
             let k = grid.index(&coords);
-            let a = f.p(i as f64 - 0.5, j as f64 - 0.5);
-            let b = f.p(i as f64 + 0.5, j as f64 + 0.5);
+            let a = f.at((i as f64 - 0.5, j as f64 - 0.5));
+            let b = f.at((i as f64 + 0.5, j as f64 + 0.5));
             match c.values_grid.get(k).copied().flatten() {
                 Some(v) => {
                     let col = viridis(t_of(v));
-                    rect(area, a, b, col, true)?;
+                    rect(area, a, b, fill(col))?;
                     if cw > 38.0 && chh > 14.0 {
                         let s = font(
                             theme,
@@ -452,26 +480,24 @@ pub fn draw_grid_map<DB: DrawingBackend>(
                             HPos::Center,
                             VPos::Center,
                         );
-                        text(area, &fixed(v, 2), f.p(i as f64, j as f64), &s)?;
+                        text(area, &fixed(v, 2), f.at((i as f64, j as f64)), &s)?;
                     }
                 }
-                None => rect(area, a, b, theme.grid_light, true)?,
+                None => rect(area, a, b, fill(theme.grid_light))?,
             }
         }
     }
     rect(
         area,
-        f.p(at[0] as f64 - 0.5, at[1] as f64 - 0.5),
-        f.p(at[0] as f64 + 0.5, at[1] as f64 + 0.5),
-        theme.foreground,
-        false,
+        f.at((at[0] as f64 - 0.5, at[1] as f64 - 0.5)),
+        f.at((at[0] as f64 + 0.5, at[1] as f64 + 0.5)),
+        stroke(theme.foreground, 3),
     )?;
     rect(
         area,
-        f.p(at[0] as f64 - 0.5, at[1] as f64 - 0.5),
-        f.p(at[0] as f64 + 0.5, at[1] as f64 + 0.5),
-        theme.danger,
-        false,
+        f.at((at[0] as f64 - 0.5, at[1] as f64 - 0.5)),
+        f.at((at[0] as f64 + 0.5, at[1] as f64 + 0.5)),
+        stroke(theme.danger, 2),
     )?;
     let yl = font(
         theme,
@@ -482,21 +508,11 @@ pub fn draw_grid_map<DB: DrawingBackend>(
     );
     let step_x = ((40.0 / cw).ceil() as usize).max(1);
     for i in (0..nx).step_by(step_x) {
-        text(
-            area,
-            &crate::charts::fmt_tick(xa.value(i)),
-            (f.px(i as f64), f.b + 4),
-            &xl,
-        )?;
+        text(area, &fmt_tick(xa.value(i)), (f.px(i as f64), f.b + 4), &xl)?;
     }
     let step_y = ((16.0 / chh).ceil() as usize).max(1);
     for j in (0..ny).step_by(step_y) {
-        text(
-            area,
-            &crate::charts::fmt_tick(ya.value(j)),
-            (f.l - 4, f.py(j as f64)),
-            &yl,
-        )?;
+        text(area, &fmt_tick(ya.value(j)), (f.l - 4, f.py(j as f64)), &yl)?;
     }
     text(area, xa.field.key(), ((f.l + f.r) / 2, h - 4), &key)?;
     let keyl = font(
@@ -528,23 +544,25 @@ pub fn draw_logits<DB: DrawingBackend>(
     area: &Area<DB>,
     r: &ResearchReport,
     theme: &ChartTheme,
-) -> Res<DB> {
-    let (w, h, head) = begin(area, theme)?;
+) -> DrawResult<(), DB> {
+    let (w, h) = begin(area, theme)?;
     let Ok(p) = &r.pbo else {
-        return text(area, "PBO: not computed", (8, 5), &head);
+        return headline(area, "PBO: not computed", theme, theme.foreground);
     };
-    text(
+    headline(
         area,
         &format!(
             "CSCV logits of the in-sample best ({} combinations): PBO = {}",
             p.pbo.combinations,
             fixed(p.pbo.pbo, 3)
         ),
-        (8, 5),
-        &head,
+        theme,
+        theme.foreground,
     )?;
     let top = p.logit_histogram.iter().copied().max().unwrap_or(1).max(1);
-    let f = Frame::new(
+    let f = frame(
+        w,
+        h,
         54,
         30,
         w - 12,
@@ -552,7 +570,7 @@ pub fn draw_logits<DB: DrawingBackend>(
         (LOGIT_LO, LOGIT_LO + LOGIT_STEP * LOGIT_BINS as f64),
         (0.0, top as f64 * 1.08),
     );
-    f.y_axis(area, theme, 4, crate::charts::fmt_tick)?;
+    y_axis(&f, area, theme, 4)?;
     for (k, &n) in p.logit_histogram.iter().enumerate() {
         let a = LOGIT_LO + LOGIT_STEP * k as f64;
         let c = if a + LOGIT_STEP <= 0.0 {
@@ -563,15 +581,14 @@ pub fn draw_logits<DB: DrawingBackend>(
         if n > 0 {
             rect(
                 area,
-                f.p(a, 0.0),
+                f.at((a, 0.0)),
                 (f.px(a + LOGIT_STEP) - 1, f.py(n as f64)),
-                c,
-                true,
+                fill(c),
             )?;
         }
     }
     let x0 = f.px(0.0);
-    dashed(area, (x0, f.t), (x0, f.b), theme.foreground, 1)?;
+    dashed(area, (x0, f.t), (x0, f.b), stroke(theme.foreground, 1))?;
     let lab = font(
         theme,
         theme.font_size - 1.0,
@@ -609,7 +626,7 @@ pub fn draw_logits<DB: DrawingBackend>(
 pub fn svg(
     w: u32,
     h: u32,
-    draw: impl for<'b> FnOnce(&Area<SVGBackend<'b>>) -> Res<SVGBackend<'b>>,
+    draw: impl for<'b> FnOnce(&Area<SVGBackend<'b>>) -> DrawResult<(), SVGBackend<'b>>,
 ) -> String {
     let mut s = String::new();
     {

@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::sim::{simulate, ExitReason, Series, SimError, SimParams, Trade};
-use crate::explorer::params::theta_range;
 use harvest_kernel::{Side, Theta, ThetaField};
 
 /// Which sides an entry rule opens.
@@ -157,23 +156,6 @@ pub fn parse_entries(text: &str) -> (Vec<(i64, Side)>, Vec<String>) {
         }
     }
     (out, bad)
-}
-
-/// `YYYY-MM-DD HH:MM` (UTC) of epoch seconds.
-///
-/// ```
-/// use harvest_features::replay::fmt_time;
-/// assert_eq!(fmt_time(1571302800), "2019-10-17 09:00");
-/// assert_eq!(fmt_time(0), "1970-01-01 00:00");
-/// ```
-pub fn fmt_time(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86400), t.rem_euclid(86400));
-    let (y, m, d) = harvest_market::civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
 }
 
 /// One trade of a backtest, as the table and the JSON Lines show it (no steps).
@@ -529,7 +511,7 @@ impl SweepAxis {
 
     /// The axis over the tunable's slider range ([`theta_range`]: min … max), `n` values.
     pub fn over(field: ThetaField, n: usize) -> SweepAxis {
-        let spec = theta_range(field);
+        let spec = field.spec().slider;
         SweepAxis {
             field,
             lo: spec.min,
@@ -548,7 +530,7 @@ impl SweepAxis {
     /// assert_eq!((a.lo, a.hi, a.n), (0.3, 0.8999999999999999, 5));
     /// ```
     pub fn around(field: ThetaField, theta: &Theta, n: usize) -> SweepAxis {
-        let spec = theta_range(field);
+        let spec = field.spec().slider;
         let v = theta.get(field);
         let (lo, hi) = if v > 0.0 && v.is_finite() {
             ((v * 0.5).max(spec.min), (v * 1.5).min(spec.max))
@@ -797,18 +779,6 @@ impl ThetaSweep {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn time_round_trips() {
-        for t in [0i64, 1500000000, 1571302800, 951782400, 4102444800] {
-            let s = fmt_time(t);
-            assert_eq!(
-                harvest_market::parse_time(&s),
-                Ok(t - t.rem_euclid(60)),
-                "{s}"
-            );
-        }
-    }
 
     #[test]
     fn summary_of_nothing_and_of_losses() {

@@ -366,8 +366,8 @@ impl ResearchPlan {
             if t.is_empty() {
                 return Err(ResearchError::EmptySegment {
                     segment: g,
-                    from: crate::replay::fmt_time(folds.bounds[g]),
-                    to: crate::replay::fmt_time(folds.bounds[g + 1]),
+                    from: crate::format::fmt_time(folds.bounds[g]),
+                    to: crate::format::fmt_time(folds.bounds[g + 1]),
                 });
             }
             t.sort_by_key(|r| {

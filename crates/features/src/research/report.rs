@@ -7,7 +7,8 @@ use super::folds::Fold;
 use super::objective::Objective;
 use super::plan::{ResearchPlan, ResearchSettings, TaskResult};
 use super::stats::{dsr, moments, pbo, psr, sharpe, Dsr, Pbo};
-use crate::replay::{fmt_time, summarize, Summary};
+use crate::format::fmt_time;
+use crate::replay::{summarize, Summary};
 use harvest_kernel::Theta;
 
 /// A symbol of the job.

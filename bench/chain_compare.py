@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""The running system's P0.5 and P1.5 against `harvest publish-market` / `harvest publish-risk`
+on the same Redis contents: every key each writes, compared field by field (README, "Market
+state and stops: the P0.5 and P1.5 services"; BENCHMARKS.md, "P0.5 and P1.5").
+
+    pip install redis numpy scipy              # the running services' own dependencies
+    cargo build --release -p harvest-cli
+    python3 bench/chain_compare.py [--mirror DIR] [--harvest target/release/harvest] [--only p05|p15]
+
+The running services are not part of this file: they are extracted at run time from the bare
+git mirror of binyaminsemerci-ops/quantum_trader (`git archive HEAD …`) into a temporary
+directory and run there with Python. One redis-server on a free loopback port serves both: for
+each service, the case data is written, the running service runs one cycle (P0.5 has no --once:
+it is stopped once its writes settle), every key is dumped; then Redis is emptied, the same
+data written, ours runs `--once`, and its keys are dumped. Each case (a symbol) is then SAME
+(every key and field written identically: the texts digit for digit; `ts_timestamp`, `timestamp`
+and `computed_at_utc` only within a few seconds; TTLs within 2 s) or a DIFFERENCE, which must be
+one of the deliberate ones listed in the README (`expect` below). Exit status 1 if any case
+differs from what is expected.
+"""
+import argparse
+import csv
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import redis
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MIRROR = "/work/.mirror/binyaminsemerci-ops+quantum_trader/repo"
+SAMPLE = os.path.join(ROOT, "assets/prices/Coinbase_BTCUSD_1h.csv")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def sample_closes():
+    """The shipped BTC/USD sample's closes, oldest first."""
+    with open(SAMPLE) as f:
+        rows = list(csv.reader(f))[2:]
+    rows.reverse()
+    return [float(r[5]) for r in rows]
+
+
+def layer1_member(symbol, t_ms, close):
+    """A candle as layer1_data_sink stores it: json.dumps of the market.klines payload."""
+    return json.dumps({
+        "symbol": symbol, "interval": "1m", "open": close, "high": close * 1.001,
+        "low": close * 0.999, "close": close, "volume": 12.5, "open_time": t_ms,
+        "close_time": t_ms + 59999, "is_closed": True, "timestamp": t_ms / 1000 + 60.25,
+    })
+
+
+T0 = 1_700_000_000_000
+
+
+def zset(r, key, members):
+    """members: (member text, score)."""
+    p = r.pipeline()
+    for m, s in members:
+        p.zadd(key, {m: s})
+    p.execute()
+
+
+# ---- P0.5 cases: (symbol, what is written, what we expect of ours against theirs) ----
+def p05_cases(closes):
+    c = lambda a, n: closes[a:a + n]
+    cases = []
+
+    def add(sym, seed, expect, why=""):
+        cases.append((sym, seed, expect, why))
+
+    add("AAAUSDT", lambda r: zset(r, "candles:AAAUSDT:1m",
+        [(layer1_member("AAAUSDT", T0 + 60000 * i, v), T0 + 60000 * i) for i, v in enumerate(c(0, 300))]),
+        "same")
+    add("BBBUSDT", lambda r: zset(r, "quantum:candles:BBBUSDT",
+        [(json.dumps({"t": T0 + 60000 * i, "c": v}), T0 + 60000 * i) for i, v in enumerate(c(1000, 420))]),
+        "same")
+    add("CCCUSDT", lambda r: zset(r, "klines:CCCUSDT:1m",
+        [(repr(v), T0 + 60000 * i) for i, v in enumerate(c(2000, 300))]),
+        "same")
+    add("DDDUSDT", lambda r: zset(r, "candles:DDDUSDT:1m",
+        [(layer1_member("DDDUSDT", T0 + 60000 * i, v), T0 + 60000 * i) for i, v in enumerate(c(3000, 280))]),
+        "same")
+    add("EEEUSDT", lambda r: zset(r, "candles:EEEUSDT:1m",
+        [(json.dumps({"close": str(v)}), T0 + 60000 * i) for i, v in enumerate(c(4000, 300))]),
+        "same")
+    # Unreadable members (both drop them): 30 of 330.
+    add("FFFUSDT", lambda r: zset(r, "candles:FFFUSDT:1m",
+        [(("garbage-%d" % i) if i % 11 == 0 else layer1_member("FFFUSDT", T0 + 60000 * i, v), T0 + 60000 * i)
+         for i, v in enumerate(c(5000, 330))]),
+        "same")
+    # Both keys: the first one wins.
+    def both(r):
+        zset(r, "candles:GGGUSDT:1m", [(repr(v), T0 + 60000 * i) for i, v in enumerate(c(6000, 300))])
+        zset(r, "klines:GGGUSDT:1m", [(repr(v), T0 + 60000 * i) for i, v in enumerate(c(7000, 300))])
+    add("GGGUSDT", both, "same")
+    # Short: 100 candles. Neither publishes in a first cycle.
+    add("HHHUSDT", lambda r: zset(r, "candles:HHHUSDT:1m",
+        [(repr(v), T0 + 60000 * i) for i, v in enumerate(c(8000, 100))]),
+        "same", "short window: nothing published by either (the running service repeats the "
+        "candles in its buffer in later cycles)")
+    # Deliberate: a list is read by ours; the running one gets WRONGTYPE (then invents prices).
+    def as_list(r):
+        r.rpush("candles:IIIUSDT:1m", *[repr(v) for v in c(9000, 300)])
+    add("IIIUSDT", as_list, "ours only", "a list of candles: read by ours, WRONGTYPE for the running service")
+    # Deliberate: no candles at all: the running one invents 50 prices a cycle (no write yet).
+    add("JJJUSDT", lambda r: None, "same", "no candles: nothing published by either in a first cycle")
+    # Deliberate: candles without close (the running one reads 0.0: log(0) in its state).
+    add("KKKUSDT", lambda r: zset(r, "candles:KKKUSDT:1m",
+        [(json.dumps({"open": v}) if i == 150 else json.dumps({"close": v}), T0 + 60000 * i)
+         for i, v in enumerate(c(10000, 300))]),
+        "differs", "a candle without close/c: the running service takes 0.0 as a close, ours leaves it out")
+    # A string at the key: neither publishes.
+    add("LLLUSDT", lambda r: r.set("candles:LLLUSDT:1m", "65000"), "same",
+        "a string at the candle key: nothing published by either")
+    return cases
+
+
+def dump(r, seed_keys):
+    """Every key not written by the seed, as comparable data."""
+    out = {}
+    for k in sorted(r.keys("*")):
+        if k in seed_keys:
+            continue
+        t = r.type(k)
+        ttl = r.ttl(k)
+        if t == "hash":
+            out[k] = ("hash", r.hgetall(k), ttl)
+        elif t == "stream":
+            out[k] = ("stream", [f for _, f in r.xrange(k)], ttl)
+        elif t == "string":
+            out[k] = ("string", r.get(k), ttl)
+        else:
+            out[k] = (t, None, ttl)
+    return out
+
+
+def wait_for_line(path, text, proc, seconds=120):
+    """Waits until the process has written `text` to its log file (or exits)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and proc.poll() is None:
+        with open(path) as f:
+            if text in f.read():
+                return
+        time.sleep(0.1)
+
+
+def settle(r, proc, seconds=60, quiet=2.0):
+    """Waits until the keyspace stops changing for `quiet` seconds (or the process exits)."""
+    last, since, deadline = None, time.time(), time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            return
+        snap = (r.dbsize(), sum(r.xlen(k) for k in r.keys("quantum:stream:*") if r.type(k) == "stream"))
+        if snap != last:
+            last, since = snap, time.time()
+        elif time.time() - since >= quiet:
+            return
+        time.sleep(0.2)
+
+
+TIMES = {"ts_timestamp", "timestamp", "computed_at_utc"}
+
+
+def close_in_time(a, b):
+    try:
+        return abs(float(a) - float(b)) <= 5
+    except ValueError:
+        from datetime import datetime
+        return abs((datetime.fromisoformat(a) - datetime.fromisoformat(b)).total_seconds()) <= 5
+
+
+def compare_fields(a, b):
+    """Names of the fields that differ between two field dicts."""
+    diff = []
+    for f in sorted(set(a) | set(b)):
+        if f not in a or f not in b:
+            diff.append(f)
+        elif f in TIMES:
+            if not close_in_time(a[f], b[f]):
+                diff.append(f)
+        elif a[f] != b[f]:
+            diff.append(f)
+    return diff
+
+
+def per_symbol(d, sym):
+    """The keys of `sym` and its stream entries."""
+    keys = {k: v for k, v in d.items() if k.endswith(":" + sym)}
+    entries = {}
+    for k, (t, v, _) in d.items():
+        if t == "stream":
+            entries[k] = [e for e in v if e.get("symbol") == sym]
+    return keys, entries
+
+
+def verdict(theirs, ours, sym):
+    tk, te = per_symbol(theirs, sym)
+    ok, ek = per_symbol(ours, sym)
+    notes = []
+    for k in sorted(set(tk) | set(ok)):
+        if k not in tk:
+            notes.append(f"{k}: only ours")
+            continue
+        if k not in ok:
+            notes.append(f"{k}: only theirs")
+            continue
+        (t1, v1, ttl1), (t2, v2, ttl2) = tk[k], ok[k]
+        if t1 != t2:
+            notes.append(f"{k}: {t1} vs {t2}")
+        elif t1 == "hash":
+            d = compare_fields(v1, v2)
+            if d:
+                notes.append(f"{k}: " + ", ".join(f"{f} {v1.get(f)!r} vs {v2.get(f)!r}" for f in d))
+        if (ttl1 < 0) != (ttl2 < 0) or abs(ttl1 - ttl2) > 2:
+            notes.append(f"{k}: TTL {ttl1} vs {ttl2}")
+    for k in sorted(set(te) | set(ek)):
+        a, b = te.get(k, []), ek.get(k, [])
+        if not a and b:
+            notes.append(f"{k}: only ours ({len(b)} entries)")
+        elif a and not b:
+            notes.append(f"{k}: only theirs ({len(a)} entries)")
+        elif len(a) != len(b):
+            notes.append(f"{k}: {len(a)} entries vs {len(b)}")
+        for x, y in zip(a, b):
+            d = compare_fields(x, y)
+            if d:
+                notes.append(f"{k} entry: " + ", ".join(d))
+    return notes
+
+
+def run_p05(r, port, qt, harvest, closes):
+    cases = p05_cases(closes)
+    symbols = ",".join(c[0] for c in cases)
+    env = dict(os.environ, MARKETSTATE_SYMBOLS=symbols, MARKETSTATE_PUBLISH_INTERVAL="3600",
+               MARKETSTATE_REDIS_HOST="127.0.0.1", MARKETSTATE_REDIS_PORT=str(port),
+               MARKETSTATE_WINDOW_SIZE="300", MARKETSTATE_SOURCE="candles",
+               MARKETSTATE_LOG_LEVEL="INFO")
+
+    def seed():
+        r.flushall()
+        for _, s, _, _ in cases:
+            s(r)
+        return set(r.keys("*"))
+
+    keys = seed()
+    t = time.time()
+    log_path = os.path.join(qt, "p05.log")
+    with open(log_path, "w") as log_file:
+        proc = subprocess.Popen([sys.executable, "microservices/market_state_publisher/main.py"],
+                                cwd=qt, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        wait_for_line(log_path, "Starting MarketState publisher loop", proc)
+        settle(r, proc)
+        proc.kill()
+        proc.wait()
+    with open(log_path) as f:
+        log = f.read()
+    t_theirs = time.time() - t
+    theirs = dump(r, keys)
+    keys = seed()
+    t = time.time()
+    ours_run = subprocess.run([harvest, "publish-market", "--once"], env=env, capture_output=True, text=True)
+    t_ours = time.time() - t
+    ours = dump(r, keys)
+    print(f"P0.5: running service {t_theirs:.1f} s until settled (includes its start-up), "
+          f"ours --once {t_ours:.2f} s (exit {ours_run.returncode})")
+    if "Traceback" in log:
+        print(log[-3000:])
+    return judge("P0.5", cases, theirs, ours, ours_run.stderr)
+
+
+def judge(name, cases, theirs, ours, our_log):
+    bad = 0
+    for sym, _, expect, why in cases:
+        notes = verdict(theirs, ours, sym)
+        if not notes:
+            got = "same"
+        elif all("only ours" in n for n in notes):
+            got = "ours only"
+        else:
+            got = "differs"
+        mark = "ok " if got == expect else "BAD"
+        bad += got != expect
+        print(f"  {mark} {sym}: {got.upper()}{' — ' + why if why else ''}")
+        for n in notes:
+            print(f"        {n}")
+    if bad:
+        print(f"{name}: {bad} case(s) not as expected; ours said:\n{our_log}")
+    return bad
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mirror", default=MIRROR)
+    ap.add_argument("--harvest", default=os.path.join(ROOT, "target/release/harvest"))
+    ap.add_argument("--only", choices=["p05", "p15"])
+    a = ap.parse_args()
+    qt = tempfile.mkdtemp(prefix="qt-")
+    port = free_port()
+    rdir = tempfile.mkdtemp(prefix="redis-")
+    srv = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                            "--appendonly", "no", "--dir", rdir], stdout=subprocess.DEVNULL)
+    try:
+        paths = ["ai_engine/__init__.py", "ai_engine/market_state.py", "ai_engine/risk_kernel_stops.py",
+                 "microservices/market_state_publisher", "microservices/risk_proposal_publisher"]
+        archive = subprocess.run(["git", "-C", a.mirror, "archive", "HEAD", *paths],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", qt], input=archive, check=True)
+        commit = subprocess.run(["git", "-C", a.mirror, "rev-parse", "HEAD"], capture_output=True,
+                                text=True).stdout.strip()
+        print(f"running services from {a.mirror} at {commit[:12]}; Redis on 127.0.0.1:{port}")
+        r = redis.Redis(port=port, decode_responses=True)
+        for _ in range(100):
+            try:
+                r.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        closes = sample_closes()
+        bad = 0
+        if a.only in (None, "p05"):
+            bad += run_p05(r, port, qt, a.harvest, closes)
+        if a.only in (None, "p15") and "run_p15" in globals():
+            bad += globals()["run_p15"](r, port, qt, a.harvest, closes)
+        print("all cases as expected" if not bad else f"{bad} case(s) NOT as expected")
+        return 1 if bad else 0
+    finally:
+        srv.kill()
+        shutil.rmtree(qt, ignore_errors=True)
+        shutil.rmtree(rdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
