@@ -619,7 +619,7 @@ pub fn draw_logits<DB: DrawingBackend>(
 /// ```
 /// use harvest_features::charts::research::svg;
 /// use harvest_features::charts::ChartTheme;
-/// use harvest_features::charts::frame::begin;
+/// use harvest_features::charts::plot::begin;
 /// let s = svg(100, 50, |a| begin(a, &ChartTheme::light()).map(|_| ()));
 /// assert!(s.starts_with("<svg"));
 /// ```
