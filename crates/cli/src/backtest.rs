@@ -532,6 +532,11 @@ fn sweep(
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    // The cells need the trades' R only: the baselines do not depend on theta.
+    let params = SimParams {
+        baselines: false,
+        ..params
+    };
     // rows[cell][symbol]: None when the cell's theta is invalid.
     let rows: Vec<Vec<Option<Vec<TradeRow>>>> = pool.install(|| {
         (0..cells)

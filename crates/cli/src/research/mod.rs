@@ -315,7 +315,13 @@ fn print_summary(r: &ResearchReport) {
         let choice: Vec<String> = fr
             .values
             .iter()
-            .map(|v| format!("{}={}", v.key, harvest_features::format::shortest(v.value)))
+            .map(|v| {
+                format!(
+                    "{}={}",
+                    v.key,
+                    harvest_features::format::format_sig(v.value, 4)
+                )
+            })
             .collect();
         eprintln!(
             "  {:>4}  {} → {}  {:<30} {:>7} {:>7} {:>7} {:>5}   {:>7}   {:>7}",
@@ -339,7 +345,13 @@ fn print_summary(r: &ResearchReport) {
     let choice: Vec<String> = c
         .values
         .iter()
-        .map(|v| format!("{}={}", v.key, harvest_features::format::shortest(v.value)))
+        .map(|v| {
+            format!(
+                "{}={}",
+                v.key,
+                harvest_features::format::format_sig(v.value, 4)
+            )
+        })
         .collect();
     eprintln!(
         "  hand-off: {} (chosen on {} → {}: {} {})",

@@ -8,7 +8,7 @@ use super::handoff::harvest_params_json;
 use super::report::{ResearchReport, Shape};
 use crate::charts::research::{draw_equity, draw_folds, draw_grid_map, draw_logits, svg};
 use crate::charts::ChartTheme;
-use crate::format::{fixed_or_dash, shortest};
+use crate::format::{fixed_or_dash, format_sig, shortest};
 use crate::replay::Summary;
 use crate::theta::theta_to_json;
 
@@ -163,7 +163,7 @@ pub fn report_html(r: &ResearchReport) -> String {
         let choice: Vec<String> = fr
             .values
             .iter()
-            .map(|v| format!("{} = {}", v.key, shortest(v.value)))
+            .map(|v| format!("{} = {}", v.key, format_sig(v.value, 4)))
             .collect();
         let _ = write!(
             o,
@@ -211,7 +211,7 @@ pub fn report_html(r: &ResearchReport) -> String {
     let choice: Vec<String> = c
         .values
         .iter()
-        .map(|v| format!("{} = {}", v.key, shortest(v.value)))
+        .map(|v| format!("{} = {}", v.key, format_sig(v.value, 4)))
         .collect();
     let _ = write!(
         o,

@@ -74,9 +74,10 @@ impl Research {
                 let theta = self.plan.thetas[task.column]
                     .clone()
                     .unwrap_or(self.plan.settings.base);
-                let (r, hold, trail) = self.plan.run_trade(task.block, k, &theta);
+                let base = task.column == self.plan.base_column();
+                let (r, hold, trail) = self.plan.run_trade(task.block, k, &theta, base);
                 self.current.r.push(r);
-                if task.column == self.plan.base_column() {
+                if base {
                     self.current.hold.push(hold);
                     self.current.trail.push(trail);
                 }

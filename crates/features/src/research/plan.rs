@@ -419,12 +419,19 @@ impl ResearchPlan {
     }
 
     /// Simulates entry `k` of `block` with `theta`: (R, hold R, trail R), NaN when it cannot
-    /// be simulated.
-    pub fn run_trade(&self, block: usize, k: usize, theta: &Theta) -> (f64, f64, f64) {
+    /// be simulated (the baselines NaN too unless `baselines`).
+    pub fn run_trade(
+        &self,
+        block: usize,
+        k: usize,
+        theta: &Theta,
+        baselines: bool,
+    ) -> (f64, f64, f64) {
         let b = &self.blocks[block];
         let e = b.entries[k];
         let mut p = self.settings.sim();
         p.max_bars = p.max_bars.min(b.last_bar - e.index);
+        p.baselines = baselines;
         match simulate(
             &self.symbols[b.symbol].series,
             e.index,
@@ -454,7 +461,7 @@ impl ResearchPlan {
         let base = task.column == self.base_column();
         let mut out = TaskResult::default();
         for k in 0..n {
-            let (r, hold, trail) = self.run_trade(task.block, k, &theta);
+            let (r, hold, trail) = self.run_trade(task.block, k, &theta, base);
             out.r.push(r);
             if base {
                 out.hold.push(hold);

@@ -272,3 +272,32 @@ fn settings_are_checked() {
     .unwrap_err();
     assert!(e.to_string().contains("no trade in segment"), "{e}");
 }
+
+/// The HTML page: self-contained, its four charts drawn (with their headlines), names escaped.
+#[test]
+fn the_html_report_has_its_charts_and_escapes_names() {
+    let plan = ResearchPlan::new(
+        settings(),
+        vec![
+            symbol("<b>A</b>", bars(2000, 3, None)),
+            symbol("B&C", bars(2400, 5, None)),
+        ],
+    )
+    .unwrap();
+    let r = run(plan);
+    let html = html::report_html(&r);
+    assert_eq!(html.matches("<svg").count(), 4);
+    for needle in [
+        "Out of sample, folds stitched: cumulative R",
+        "per fold: in-sample against out-of-sample",
+        "over the grid; the choice outlined",
+        "CSCV logits of the in-sample best",
+        "&lt;b&gt;A&lt;/b&gt;",
+        "B&amp;C",
+        "harvest_params",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    assert!(!html.contains("<b>A</b>"));
+    assert!(!html.contains("<script"));
+}
