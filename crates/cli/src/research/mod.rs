@@ -20,6 +20,7 @@ use harvest_features::replay::market::Bar;
 use harvest_features::replay::{Sides, SweepAxis};
 use harvest_features::research::handoff::harvest_params_json;
 use harvest_features::research::html::report_html;
+use harvest_features::research::report::values_text;
 use harvest_features::research::{
     build_report, Objective, ResearchPlan, ResearchReport, ResearchSettings, Scheme, SymbolSeries,
     TaskResult,
@@ -312,23 +313,12 @@ fn print_summary(r: &ResearchReport) {
         "  fold  out of sample                       choice                          IS      OOS   OOS/IS  rank   base OOS  trail OOS"
     );
     for fr in &r.folds {
-        let choice: Vec<String> = fr
-            .values
-            .iter()
-            .map(|v| {
-                format!(
-                    "{}={}",
-                    v.key,
-                    harvest_features::format::format_sig(v.value, 4)
-                )
-            })
-            .collect();
         eprintln!(
             "  {:>4}  {} → {}  {:<30} {:>7} {:>7} {:>7} {:>5}   {:>7}   {:>7}",
             fr.index,
             fr.oos_from,
             fr.oos_to,
-            choice.join(" "),
+            values_text(&fr.values, true),
             f(fr.is_value, 3),
             fr.oos_value.map_or_else(|| "–".into(), |v| f(v, 3)),
             fr.ratio.map_or_else(|| "–".into(), |v| f(v, 2)),
@@ -342,20 +332,9 @@ fn print_summary(r: &ResearchReport) {
         );
     }
     let c = &r.choice;
-    let choice: Vec<String> = c
-        .values
-        .iter()
-        .map(|v| {
-            format!(
-                "{}={}",
-                v.key,
-                harvest_features::format::format_sig(v.value, 4)
-            )
-        })
-        .collect();
     eprintln!(
         "  hand-off: {} (chosen on {} → {}: {} {})",
-        choice.join(" "),
+        values_text(&c.values, true),
         c.from,
         c.to,
         f(c.value, 3),

@@ -5,10 +5,10 @@
 use std::fmt::Write as _;
 
 use super::handoff::harvest_params_json;
-use super::report::{ResearchReport, Shape};
+use super::report::{values_text, ResearchReport, Shape};
 use crate::charts::research::{draw_equity, draw_folds, draw_grid_map, draw_logits, svg};
 use crate::charts::ChartTheme;
-use crate::format::{fixed_or_dash, format_sig, shortest};
+use crate::format::{fixed_or_dash, shortest};
 use crate::replay::Summary;
 use crate::theta::theta_to_json;
 
@@ -160,11 +160,6 @@ pub fn report_html(r: &ResearchReport) -> String {
     o.push_str(&svg(1060, 300, |a| draw_folds(a, r, &theme)));
     o.push_str("<table><tr><th>fold</th><th class=l>in-sample</th><th class=l>out of sample</th><th class=l>choice</th><th>IS</th><th>OOS</th><th>OOS/IS</th><th>OOS rank</th><th>base OOS</th><th>trail OOS</th><th>IS trades</th><th>OOS trades</th><th>shape</th><th>DSR</th></tr>");
     for fr in &r.folds {
-        let choice: Vec<String> = fr
-            .values
-            .iter()
-            .map(|v| format!("{} = {}", v.key, format_sig(v.value, 4)))
-            .collect();
         let _ = write!(
             o,
             "<tr><td>{}</td><td class=l>{} → {}</td><td class=l>{} → {}</td><td class=l>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} of {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:?}</td><td>{}</td></tr>",
@@ -173,7 +168,7 @@ pub fn report_html(r: &ResearchReport) -> String {
             escape(&fr.is_to),
             escape(&fr.oos_from),
             escape(&fr.oos_to),
-            escape(&choice.join(", ")),
+            escape(&values_text(&fr.values, false)),
             f(fr.is_value, 3),
             opt(fr.oos_value, 3),
             opt(fr.ratio, 2),
@@ -208,17 +203,12 @@ pub fn report_html(r: &ResearchReport) -> String {
 
     let c = &r.choice;
     o.push_str("<h2>The hand-off</h2>");
-    let choice: Vec<String> = c
-        .values
-        .iter()
-        .map(|v| format!("{} = {}", v.key, format_sig(v.value, 4)))
-        .collect();
     let _ = write!(
         o,
         "<p>Chosen on {} → {} (the window ending with the data): <b>{}</b>, {} {} over {} trades (base theta {}).</p>",
         escape(&c.from),
         escape(&c.to),
-        escape(&choice.join(", ")),
+        escape(&values_text(&c.values, false)),
         escape(r.settings.objective.as_str()),
         f(c.value, 3),
         c.summary.trades,

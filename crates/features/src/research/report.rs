@@ -52,6 +52,24 @@ pub struct AxisValue {
     pub value: f64,
 }
 
+/// A choice's tunables as text, values to 4 significant digits: `kill_threshold = 0.6, T1_R = 2`
+/// (`compact`: `kill_threshold=0.6 T1_R=2`).
+///
+/// ```
+/// use harvest_features::research::report::{values_text, AxisValue};
+/// let v = [AxisValue { key: "kill_threshold", value: 0.8444444444444444 }, AxisValue { key: "T1_R", value: 2.0 }];
+/// assert_eq!(values_text(&v, false), "kill_threshold = 0.8444, T1_R = 2");
+/// assert_eq!(values_text(&v, true), "kill_threshold=0.8444 T1_R=2");
+/// ```
+pub fn values_text(values: &[AxisValue], compact: bool) -> String {
+    let (eq, sep) = if compact { ("=", " ") } else { (" = ", ", ") };
+    values
+        .iter()
+        .map(|v| format!("{}{eq}{}", v.key, crate::format::format_sig(v.value, 4)))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 /// Whether the objective around a choice is a plateau or a spike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
