@@ -33,7 +33,7 @@ s = report["settings"]
 
 # Bars: the price file through pandas (CryptoDataDownload: banner line, newest first).
 raw = pd.read_csv(sys.argv[3], skiprows=1)
-raw["time"] = pd.to_datetime(raw["date"], format="%Y-%m-%d %I-%p", utc=True).astype("int64") // 10**9
+raw["time"] = pd.to_datetime(raw["date"], format="%Y-%m-%d %I-%p", utc=True).dt.as_unit("s").astype("int64")
 bars = raw.sort_values("time").drop_duplicates("time").reset_index(drop=True)
 T, O, H, L, C = (bars[c].to_numpy() for c in ("time", "open", "high", "low", "close"))
 first = p0_ref.MIN_CLOSES - 1
@@ -151,13 +151,13 @@ def cell_theta(k):
 cells_all = int(np.prod([a["n"] for a in axes]))
 pick = sorted(set(np.linspace(0, cells_all - 1, n_cells).round().astype(int).tolist()))
 rows = []
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 for k in pick:
     theta = cell_theta(k)
     for (g, i, side, last) in entries:
         horizon = min(i + s["max_bars"], last)
         rows.append((k, g, i, side, simulate(i, side, theta, horizon)))
-sim_s = time.perf_counter() - t0
+sim_s, sim_cpu = time.perf_counter() - t0, time.process_time() - c0
 df = pd.DataFrame(rows, columns=["cell", "segment", "entry", "side", "r"])
 # Pooled timeline order inside a segment: entry time, then LONG before SHORT (one symbol).
 df["side_order"] = (df["side"] == "SHORT").astype(int)
@@ -176,11 +176,22 @@ for f in report["folds"]:
         for mine, theirs in ((is_mean, f["is_values"][k]), (oos_mean, f["oos_values"][k])):
             worst = max(worst, abs(mine - theirs))
 trades = len(entries)
-per_trade = sim_s / (len(pick) * trades)
+per_trade, per_trade_cpu = sim_s / (len(pick) * trades), sim_cpu / (len(pick) * trades)
 columns = cells_all + 1
-print(f"python/pandas: {len(pick)} cells × {trades} trades simulated in {sim_s:.1f} s "
-      f"({per_trade * 1e3:.2f} ms a trade), groupby {agg_s * 1e3:.1f} ms; per-fold expectancy of "
-      f"cells {pick} against the report's: max |Δ| {worst:.1e}")
-print(f"python/pandas: the whole grid ({columns} columns × {trades} trades) ≈ {per_trade * columns * trades:.0f} s "
-      f"(extrapolated), numpy {np.__version__}, pandas {pd.__version__}")
+shown = pick if len(pick) <= 6 else f"{len(pick)} cells"
+print(f"python/pandas: {len(pick)} cells × {trades} trades simulated in {sim_s:.1f} s wall, "
+      f"{sim_cpu:.1f} s CPU ({per_trade_cpu * 1e3:.3f} ms CPU a trade), groupby {agg_s * 1e3:.1f} ms; "
+      f"per-fold expectancy of cells {shown} against the report's: max |Δ| {worst:.1e}")
+print(f"python/pandas: the whole grid ({columns} columns × {trades} trades) ≈ "
+      f"{per_trade_cpu * columns * trades:.0f} s CPU{'' if len(pick) == cells_all else ' (extrapolated)'}, "
+      f"numpy {np.__version__}, pandas {pd.__version__}")
+if len(pick) == cells_all:
+    # The walk-forward choices, made here from the pandas matrix: the same as the report's.
+    for f in report["folds"]:
+        a, b = f["is_segments"]
+        means = {k: per_seg.loc[k].loc[a:b - 1, "sum"].sum() / per_seg.loc[k].loc[a:b - 1, "count"].sum()
+                 for k in pick}
+        best = max(pick, key=lambda k: (means[k], -k))
+        assert best == f["cell"], (f["index"], best, f["cell"])
+    print(f"python/pandas: every fold chose the report's cell ({[f['cell'] for f in report['folds']]})")
 assert worst < 1e-9, "the Python trades differ from harvest's"

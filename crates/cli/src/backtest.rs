@@ -4,7 +4,6 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
@@ -18,7 +17,7 @@ use harvest_features::replay::{
 use harvest_kernel::Theta;
 
 use crate::args::parse_sides;
-use crate::error::InputError;
+use crate::error::{CliError, CliResult, InputError};
 
 /// Options of `backtest`.
 #[derive(Debug, Args)]
@@ -112,9 +111,8 @@ struct SummaryFile<'a> {
     per_symbol: Vec<SymbolPart<'a>>,
 }
 
-fn fail(msg: impl std::fmt::Display) -> io::Result<ExitCode> {
-    eprintln!("harvest backtest: {msg}");
-    Ok(ExitCode::from(2))
+fn fail<T>(msg: impl std::fmt::Display) -> Result<T, CliError> {
+    Err(CliError::usage("backtest", msg))
 }
 
 /// A `--theta` / `--theta-b` file that could not be used: which option, the file and why.
@@ -208,18 +206,21 @@ struct Sym {
 }
 
 /// The symbols of the command line: its files (or stdin), each with its market states and
-/// entries; problems on stderr. `Err` is the exit code.
-fn symbols(args: &BacktestArgs) -> io::Result<Result<Vec<Sym>, ExitCode>> {
+/// entries; problems on stderr.
+///
+/// # Errors
+/// The prices or the entries file cannot be read, no series is long enough, no entries.
+fn symbols(args: &BacktestArgs) -> Result<Vec<Sym>, CliError> {
     let stdin =
         args.prices.is_empty() || (args.prices.len() == 1 && args.prices[0].as_os_str() == "-");
     let loaded: Vec<(String, Vec<harvest_features::replay::market::Bar>)> = if stdin {
         let text = match io::read_to_string(io::stdin()) {
             Ok(t) => t,
-            Err(e) => return fail(format_args!("reading the prices: {e}")).map(Err),
+            Err(e) => return fail(format_args!("reading the prices: {e}")),
         };
         let import = match import_prices(&text) {
             Ok(i) => i,
-            Err(e) => return fail(format_args!("the price file: {e}")).map(Err),
+            Err(e) => return fail(format_args!("the price file: {e}")),
         };
         for p in import.problems.iter().take(5) {
             eprintln!("harvest backtest: skipped {p}");
@@ -235,7 +236,7 @@ fn symbols(args: &BacktestArgs) -> io::Result<Result<Vec<Sym>, ExitCode>> {
         let (syms, skipped) =
             match crate::price_files::load(&args.prices, args.timeframe.as_deref()) {
                 Ok(x) => x,
-                Err(e) => return fail(format_args!("reading the prices: {e}")).map(Err),
+                Err(e) => return fail(format_args!("reading the prices: {e}")),
             };
         for s in &skipped {
             eprintln!("harvest backtest: skipped {s}");
@@ -263,7 +264,7 @@ fn symbols(args: &BacktestArgs) -> io::Result<Result<Vec<Sym>, ExitCode>> {
                 }
                 Some(list)
             }
-            Err(e) => return fail(format_args!("--entries {}: {e}", path.display())).map(Err),
+            Err(e) => return fail(format_args!("--entries {}: {e}", path.display())),
         },
         None => None,
     };
@@ -314,12 +315,12 @@ fn symbols(args: &BacktestArgs) -> io::Result<Result<Vec<Sym>, ExitCode>> {
         });
     }
     if out.is_empty() {
-        return fail(first_short.unwrap_or_else(|| "no price series".into())).map(Err);
+        return fail(first_short.unwrap_or_else(|| "no price series".into()));
     }
     if out.iter().all(|s| s.entries.is_empty()) {
-        return fail("no entries to simulate").map(Err);
+        return fail("no entries to simulate");
     }
-    Ok(Ok(out))
+    Ok(out)
 }
 
 /// One symbol's backtest: A's rows and report, and B's with the A/B comparison.
@@ -344,7 +345,7 @@ fn pooled(parts: &[(&Sym, &[TradeRow])]) -> Vec<TradeRow> {
 ///
 /// # Errors
 /// I/O errors writing `out`.
-pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+pub fn run(args: &BacktestArgs, out: &mut impl Write) -> CliResult {
     let (a, b) = match (
         theta(&args.theta, "--theta"),
         theta(&args.theta_b, "--theta-b"),
@@ -369,10 +370,7 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
             return fail(e);
         }
     }
-    let syms = match symbols(args)? {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
+    let syms = symbols(args)?;
     if let [x, y] = args.sweep[..] {
         return sweep(args, &syms, (x, y), a, params, out);
     }
@@ -509,7 +507,7 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         let json = serde_json::to_string_pretty(&file).map_err(io::Error::other)?;
         std::fs::write(path, json + "\n")?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// `--sweep`: every cell on every symbol on all cores; the CSV of one symbol as the library
@@ -521,7 +519,7 @@ fn sweep(
     base: Theta,
     params: SimParams,
     out: &mut impl Write,
-) -> io::Result<ExitCode> {
+) -> CliResult {
     use rayon::prelude::*;
     let cells = x.n * y.n;
     let threads = args
@@ -652,5 +650,5 @@ fn sweep(
             String::new()
         }
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

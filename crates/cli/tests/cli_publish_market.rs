@@ -8,9 +8,9 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use harvest_market::{market_state, P0Params};
-use harvest_publisher::local::LocalRedis;
-use harvest_publisher::redis::{self, Value};
-use harvest_publisher::store::{self, Store};
+use harvest_redis::local::LocalRedis;
+use harvest_redis::redis::{self, Value};
+use harvest_redis::{hash_reply, stream_reply, Store};
 
 mod common;
 use common::{assert_stderr_has, text, verify_unit, wait_until, Proc};
@@ -31,7 +31,10 @@ fn q(s: &mut Store, args: &[&str]) -> Value {
 }
 
 fn hgetall(s: &mut Store, key: &str) -> HashMap<String, String> {
-    store::hash(q(s, &["HGETALL", key])).unwrap()
+    hash_reply(key, Ok(q(s, &["HGETALL", key])))
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 fn int(v: Value) -> i64 {
@@ -187,11 +190,17 @@ fn the_running_p05s_texts_digit_for_digit() {
         "vr",
         "spike_proxy",
     ];
-    let entries: Vec<(String, HashMap<String, String>)> = store::stream_entries(q(
-        &mut s,
-        &["XRANGE", "quantum:stream:marketstate", "-", "+"],
-    ))
-    .unwrap();
+    let entries: Vec<(String, HashMap<String, String>)> = stream_reply(
+        "quantum:stream:marketstate",
+        Ok(q(
+            &mut s,
+            &["XRANGE", "quantum:stream:marketstate", "-", "+"],
+        )),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|(id, f)| (id, f.into_iter().collect()))
+    .collect();
     assert_eq!(entries.len(), 2);
     for (n, (sym, values, regime)) in running.iter().enumerate() {
         let key = format!("quantum:marketstate:{sym}");
@@ -413,7 +422,7 @@ fn short_broken_and_missing_windows() {
 /// cannot use, an unknown log level; Redis unreachable is exit 2.
 #[test]
 fn settings_refused_and_redis_unreachable() {
-    let port = harvest_publisher::local::free_port().unwrap();
+    let port = harvest_redis::local::free_port().unwrap();
     for (env, message) in [
         (
             ("MARKETSTATE_SOURCE", "synthetic"),

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harvest_publisher::local::LocalRedis;
+use harvest_redis::local::LocalRedis;
+use harvest_redis::redis;
 
 mod common;
 use common::{harvest, text};

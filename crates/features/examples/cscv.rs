@@ -10,33 +10,37 @@ use std::io::Read;
 
 use harvest_features::research::stats::{dsr, pbo, CscvMetric};
 
-fn main() {
-    let mut text = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("cscv: reading stdin: {e}");
-        std::process::exit(2);
-    }
-    let v: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("cscv: not JSON: {e}");
-            std::process::exit(2);
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(out) => {
+            println!("{out}");
+            std::process::ExitCode::SUCCESS
         }
-    };
-    let out = if let Some(p) = v.get("pbo") {
+        Err(e) => {
+            eprintln!("cscv: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<serde_json::Value, String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("reading stdin: {e}"))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    if let Some(p) = v.get("pbo") {
         let columns: Vec<Vec<f64>> =
-            serde_json::from_value(p["columns"].clone()).unwrap_or_default();
+            serde_json::from_value(p["columns"].clone()).map_err(|e| format!("columns: {e}"))?;
         let blocks = p["blocks"].as_u64().unwrap_or(16) as usize;
         let metric = match p["metric"].as_str() {
             Some("sharpe") => CscvMetric::Sharpe,
             _ => CscvMetric::Mean,
         };
-        match pbo(&columns, blocks, metric) {
-            Ok(r) => {
-                serde_json::json!({"pbo": r.pbo, "prob_oos_loss": r.prob_oos_loss, "logits": r.logits, "combinations": r.combinations})
-            }
-            Err(e) => serde_json::json!({"error": e.to_string()}),
-        }
+        let r = pbo(&columns, blocks, metric).map_err(|e| e.to_string())?;
+        Ok(
+            serde_json::json!({"pbo": r.pbo, "prob_oos_loss": r.prob_oos_loss, "logits": r.logits, "combinations": r.combinations}),
+        )
     } else if let Some(d) = v.get("dsr") {
         let f = |k: &str| d[k].as_f64().unwrap_or(f64::NAN);
         let r = dsr(
@@ -47,10 +51,8 @@ fn main() {
             f("trials") as usize,
             f("sr_std"),
         );
-        serde_json::json!({"dsr": r.dsr, "sr0": r.sr0})
+        Ok(serde_json::json!({"dsr": r.dsr, "sr0": r.sr0}))
     } else {
-        eprintln!("cscv: expected {{\"pbo\": …}} or {{\"dsr\": …}}");
-        std::process::exit(2);
-    };
-    println!("{out}");
+        Err("expected {\"pbo\": …} or {\"dsr\": …}".into())
+    }
 }

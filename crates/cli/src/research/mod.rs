@@ -8,7 +8,6 @@ pub mod queue;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
@@ -18,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use harvest_features::format::fixed_or_dash;
 use harvest_features::replay::market::Bar;
 use harvest_features::replay::{Sides, SweepAxis};
-use harvest_features::research::handoff::harvest_params_json;
 use harvest_features::research::html::report_html;
 use harvest_features::research::report::values_text;
 use harvest_features::research::{
@@ -26,9 +24,11 @@ use harvest_features::research::{
     TaskResult,
 };
 use harvest_features::theta::theta_to_json;
+use harvest_records::policy::harvest_params_json;
 
 use crate::args::parse_sides;
 use crate::backtest::series_parallel;
+use crate::error::{CliError, CliResult};
 
 /// Options of `research`.
 #[derive(Debug, Args)]
@@ -91,6 +91,9 @@ pub struct ResearchArgs {
     /// take tasks from.
     #[arg(long, value_name = "URL")]
     pub redis: Option<String>,
+    /// --redis is a comma-separated list of Redis Cluster seed nodes.
+    #[arg(long, requires = "redis")]
+    pub cluster: bool,
     /// Be a worker: take tasks from --redis until stopped (SIGINT/SIGTERM).
     #[arg(long, requires = "redis")]
     pub worker: bool,
@@ -144,33 +147,32 @@ impl JobSpec {
     }
 }
 
-fn fail(msg: impl std::fmt::Display) -> io::Result<ExitCode> {
-    eprintln!("harvest research: {msg}");
-    Ok(ExitCode::from(2))
+fn fail<T>(msg: impl std::fmt::Display) -> Result<T, CliError> {
+    Err(CliError::usage("research", msg))
 }
 
-/// Runs `research` (or a worker). Exit status 2 for unusable input, 1 when Redis fails.
+/// Runs `research` (or a worker).
 ///
 /// # Errors
-/// I/O errors writing the output.
-pub fn run(args: &ResearchArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+/// [`CliError::Usage`] (exit status 2) for unusable input or an unreachable Redis; I/O errors
+/// writing the output.
+pub fn run(args: &ResearchArgs, out: &mut impl Write) -> CliResult {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |t| t.get()))
         .max(1);
     if args.worker {
         let url = args.redis.as_deref().unwrap_or_default();
-        return Ok(queue::work(
+        return queue::work(
             url,
+            args.cluster,
             args.consumer.clone(),
             threads,
             args.claim_after_ms,
-        ));
+        )
+        .or_else(|e| fail(format_args!("Redis {}: {e}", queue::redacted(url))));
     }
-    let spec = match spec_of(args) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
+    let spec = spec_of(args)?;
     let started = Instant::now();
     let plan = match spec.plan() {
         Ok(p) => p,
@@ -192,12 +194,10 @@ pub fn run(args: &ResearchArgs, out: &mut impl Write) -> io::Result<ExitCode> {
     );
     let results: Vec<TaskResult> = match &args.redis {
         Some(url) => {
-            match queue::coordinate(url, &spec, &plan, std::time::Duration::from_secs(args.wait)) {
+            let wait = std::time::Duration::from_secs(args.wait);
+            match queue::coordinate(url, args.cluster, &spec, &plan, wait) {
                 Ok(r) => r,
-                Err(e) => {
-                    eprintln!("harvest research: {e}");
-                    return Ok(ExitCode::FAILURE);
-                }
+                Err(e) => return fail(e),
             }
         }
         None => {
@@ -225,15 +225,12 @@ pub fn run(args: &ResearchArgs, out: &mut impl Write) -> io::Result<ExitCode> {
             out.write_all(b"\n")?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The job of the command line: the files read, the settings checked.
-fn spec_of(args: &ResearchArgs) -> Result<JobSpec, ExitCode> {
-    let bad = |m: String| {
-        eprintln!("harvest research: {m}");
-        ExitCode::from(2)
-    };
+fn spec_of(args: &ResearchArgs) -> Result<JobSpec, CliError> {
+    let bad = |m: String| CliError::usage("research", m);
     let base = match &args.theta {
         None => harvest_kernel::Theta::default(),
         Some(p) => crate::diff_theta::load_theta(p)

@@ -13,16 +13,17 @@
 //! - the results are the same bits wherever a task ran, so the report is bit-identical to the
 //!   single-machine run.
 //!
-//! Written on the `redis` crate here until the workspace's one Redis connection type
-//! (`harvest-redis`) is on main: this module is the one place to switch.
+//! Every command goes through the workspace's one Redis connection type ([`Store`]: single
+//! node, `rediss://`, or a Redis Cluster with `--cluster`; timeouts; reconnect on demand).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
-use redis::Value;
+use harvest_redis::redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
+use harvest_redis::redis::{self, Cmd, FromRedisValue, RedisResult, Value};
+use harvest_redis::{Store, Timeouts};
 use sha2::{Digest as _, Sha256};
 
 use harvest_features::research::{ResearchPlan, TaskResult};
@@ -46,32 +47,45 @@ fn results_key(job: &str) -> String {
 
 /// The URL without its password, for messages.
 pub fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
-        _ => url.to_string(),
-    }
+    harvest_redis::redacted(url)
 }
 
-fn connect(url: &str) -> redis::RedisResult<redis::Connection> {
-    let client = redis::Client::open(url)?;
-    let con = client.get_connection_with_timeout(Duration::from_secs(5))?;
-    con.set_read_timeout(Some(Duration::from_secs(60)))?;
-    con.set_write_timeout(Some(Duration::from_secs(60)))?;
-    Ok(con)
+/// A store for `url` with the queue's timeouts (a worker blocks up to a second in XREADGROUP).
+fn open(url: &str, cluster: bool) -> RedisResult<Store> {
+    let timeouts = Timeouts {
+        connect: Duration::from_secs(5),
+        response: Duration::from_secs(60),
+    };
+    let mut store = Store::open(url, cluster, timeouts)?;
+    store.connect()?;
+    Ok(store)
+}
+
+/// Runs `cmd` and reads its reply as `T`.
+fn q<T: FromRedisValue>(store: &mut Store, cmd: &Cmd) -> RedisResult<T> {
+    let v = store.query(cmd)?;
+    Ok(redis::from_redis_value(v)?)
+}
+
+/// Runs `cmds` as one pipeline; the first failed command's error, if any.
+fn all(store: &mut Store, cmds: Vec<Cmd>) -> RedisResult<()> {
+    for r in store.pipeline(cmds)? {
+        r?;
+    }
+    Ok(())
 }
 
 /// Creates the consumer group (and the stream) unless it exists.
-fn ensure_group(con: &mut redis::Connection) -> redis::RedisResult<()> {
-    let r: redis::RedisResult<()> = redis::cmd("XGROUP")
-        .arg("CREATE")
+fn ensure_group(store: &mut Store) -> RedisResult<()> {
+    let mut cmd = redis::cmd("XGROUP");
+    cmd.arg("CREATE")
         .arg(STREAM)
         .arg(GROUP)
         .arg("0")
-        .arg("MKSTREAM")
-        .query(con);
-    match r {
+        .arg("MKSTREAM");
+    match store.query(&cmd) {
         Err(e) if e.to_string().contains("BUSYGROUP") => Ok(()),
-        other => other,
+        other => other.map(|_| ()),
     }
 }
 
@@ -113,6 +127,7 @@ pub fn job_id(spec_json: &str) -> String {
 /// [`QueueError`]: Redis fails, no task finishes within `wait`, a stored result is unreadable.
 pub fn coordinate(
     url: &str,
+    cluster: bool,
     spec: &JobSpec,
     plan: &ResearchPlan,
     wait: Duration,
@@ -121,57 +136,45 @@ pub fn coordinate(
         url: redacted(url),
         error,
     };
-    let mut con = connect(url).map_err(err)?;
+    let mut store = open(url, cluster).map_err(err)?;
     let json = serde_json::to_string(spec).expect("a job serializes");
     let job = job_id(&json);
     let tasks = plan.tasks();
     let total = tasks.len();
-    redis::cmd("SET")
-        .arg(spec_key(&job))
-        .arg(&json)
-        .arg("EX")
-        .arg(JOB_TTL)
-        .query::<()>(&mut con)
-        .map_err(err)?;
-    ensure_group(&mut con).map_err(err)?;
-    let done: Vec<String> = redis::cmd("HKEYS")
-        .arg(results_key(&job))
-        .query(&mut con)
-        .map_err(err)?;
+    let mut set = redis::cmd("SET");
+    set.arg(spec_key(&job)).arg(&json).arg("EX").arg(JOB_TTL);
+    store.query(&set).map_err(err)?;
+    ensure_group(&mut store).map_err(err)?;
+    let done: Vec<String> =
+        q(&mut store, redis::cmd("HKEYS").arg(results_key(&job))).map_err(err)?;
     let done: std::collections::HashSet<usize> =
         done.iter().filter_map(|k| k.parse().ok()).collect();
-    let mut pipe = redis::pipe();
-    let (mut queued, mut in_pipe) = (0, 0);
-    for k in (0..total).filter(|k| !done.contains(k)) {
-        pipe.cmd("XADD")
-            .arg(STREAM)
-            .arg("*")
-            .arg("job")
-            .arg(&job)
-            .arg("task")
-            .arg(k)
-            .ignore();
-        queued += 1;
-        in_pipe += 1;
-        if in_pipe == 1000 {
-            pipe.query::<()>(&mut con).map_err(err)?;
-            (pipe, in_pipe) = (redis::pipe(), 0);
-        }
-    }
-    if in_pipe > 0 {
-        pipe.query::<()>(&mut con).map_err(err)?;
+    let missing: Vec<usize> = (0..total).filter(|k| !done.contains(k)).collect();
+    for chunk in missing.chunks(1000) {
+        let cmds = chunk
+            .iter()
+            .map(|k| {
+                let mut c = redis::cmd("XADD");
+                c.arg(STREAM)
+                    .arg("*")
+                    .arg("job")
+                    .arg(&job)
+                    .arg("task")
+                    .arg(k);
+                c
+            })
+            .collect();
+        all(&mut store, cmds).map_err(err)?;
     }
     eprintln!(
-        "harvest research: job {job}: {queued} tasks queued on {STREAM} ({} already computed)",
+        "harvest research: job {job}: {} tasks queued on {STREAM} ({} already computed)",
+        missing.len(),
         done.len()
     );
     let (mut last, mut since) = (done.len(), Instant::now());
     let mut shown = Instant::now();
     loop {
-        let n: usize = redis::cmd("HLEN")
-            .arg(results_key(&job))
-            .query(&mut con)
-            .map_err(err)?;
+        let n: usize = q(&mut store, redis::cmd("HLEN").arg(results_key(&job))).map_err(err)?;
         if n >= total {
             break;
         }
@@ -186,20 +189,16 @@ pub fn coordinate(
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let all: HashMap<String, String> = redis::cmd("HGETALL")
-        .arg(results_key(&job))
-        .query(&mut con)
-        .map_err(err)?;
-    redis::cmd("EXPIRE")
-        .arg(results_key(&job))
-        .arg(JOB_TTL)
-        .query::<()>(&mut con)
+    let results: HashMap<String, String> =
+        q(&mut store, redis::cmd("HGETALL").arg(results_key(&job))).map_err(err)?;
+    store
+        .query(redis::cmd("EXPIRE").arg(results_key(&job)).arg(JOB_TTL))
         .map_err(err)?;
     tasks
         .iter()
         .enumerate()
         .map(|(k, t)| {
-            let r = all
+            let r = results
                 .get(&k.to_string())
                 .and_then(|s| TaskResult::decode(s))
                 .ok_or(QueueError::BadResult(k))?;
@@ -218,11 +217,11 @@ struct Jobs {
 }
 
 impl Jobs {
-    fn plan(&mut self, con: &mut redis::Connection, job: &str) -> Option<Arc<ResearchPlan>> {
+    fn plan(&mut self, store: &mut Store, job: &str) -> Option<Arc<ResearchPlan>> {
         if let Some(p) = self.plans.get(job) {
             return p.clone();
         }
-        let text: Option<String> = redis::cmd("GET").arg(spec_key(job)).query(con).ok()?;
+        let text: Option<String> = q(store, redis::cmd("GET").arg(spec_key(job))).ok()?;
         let plan = text
             .and_then(|t| match serde_json::from_str::<JobSpec>(&t) {
                 Ok(s) => Some(s),
@@ -255,12 +254,13 @@ fn field(e: &StreamId, name: &str) -> Option<String> {
 /// One consumer's loop until `stop`.
 fn consume(
     url: &str,
+    cluster: bool,
     consumer: &str,
     claim_after_ms: u64,
     stop: &AtomicBool,
-) -> redis::RedisResult<()> {
-    let mut con = connect(url)?;
-    ensure_group(&mut con)?;
+) -> RedisResult<()> {
+    let mut store = open(url, cluster)?;
+    ensure_group(&mut store)?;
     let mut jobs = Jobs {
         plans: HashMap::new(),
     };
@@ -269,15 +269,15 @@ fn consume(
         let mut entries: Vec<StreamId> = Vec::new();
         if last_claim.elapsed() >= Duration::from_millis(claim_after_ms / 4) {
             last_claim = Instant::now();
-            let r: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
-                .arg(STREAM)
+            let mut cmd = redis::cmd("XAUTOCLAIM");
+            cmd.arg(STREAM)
                 .arg(GROUP)
                 .arg(consumer)
                 .arg(claim_after_ms)
                 .arg("0-0")
                 .arg("COUNT")
-                .arg(1)
-                .query(&mut con)?;
+                .arg(1);
+            let r: StreamAutoClaimReply = q(&mut store, &cmd)?;
             for e in &r.claimed {
                 eprintln!(
                     "harvest research worker {consumer}: claimed task {} of job {} from a silent worker",
@@ -288,8 +288,8 @@ fn consume(
             entries = r.claimed;
         }
         if entries.is_empty() {
-            let r: Option<StreamReadReply> = redis::cmd("XREADGROUP")
-                .arg("GROUP")
+            let mut cmd = redis::cmd("XREADGROUP");
+            cmd.arg("GROUP")
                 .arg(GROUP)
                 .arg(consumer)
                 .arg("COUNT")
@@ -298,87 +298,72 @@ fn consume(
                 .arg(claim_after_ms.clamp(100, 2000) / 2)
                 .arg("STREAMS")
                 .arg(STREAM)
-                .arg(">")
-                .query(&mut con)?;
+                .arg(">");
+            let r: Option<StreamReadReply> = q(&mut store, &cmd)?;
             entries = r
                 .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect())
                 .unwrap_or_default();
         }
         for e in entries {
-            let (job, task) = (field(&e, "job"), field(&e, "task"));
-            let done = |con: &mut redis::Connection| -> redis::RedisResult<()> {
-                redis::pipe()
-                    .cmd("XACK")
-                    .arg(STREAM)
-                    .arg(GROUP)
-                    .arg(&e.id)
-                    .ignore()
-                    .cmd("XDEL")
-                    .arg(STREAM)
-                    .arg(&e.id)
-                    .ignore()
-                    .query(con)
-            };
-            let (Some(job), Some(k)) = (job, task.and_then(|t| t.parse::<usize>().ok())) else {
-                eprintln!(
-                    "harvest research worker {consumer}: entry {} is no task: dropped",
-                    e.id
-                );
-                done(&mut con)?;
-                continue;
-            };
-            let have: bool = redis::cmd("HEXISTS")
-                .arg(results_key(&job))
-                .arg(k)
-                .query(&mut con)?;
-            if !have {
-                match jobs.plan(&mut con, &job) {
-                    Some(plan) => {
-                        let tasks = plan.tasks();
-                        match tasks.get(k) {
-                            Some(&t) => {
-                                let r = plan.run_task(t);
-                                redis::pipe()
-                                    .cmd("HSET")
-                                    .arg(results_key(&job))
-                                    .arg(k)
-                                    .arg(r.encode())
-                                    .ignore()
-                                    .cmd("EXPIRE")
-                                    .arg(results_key(&job))
-                                    .arg(JOB_TTL)
-                                    .ignore()
-                                    .query::<()>(&mut con)?;
-                            }
-                            None => eprintln!(
-                                "harvest research worker {consumer}: job {job} has no task {k}: dropped"
-                            ),
-                        }
-                    }
-                    None => eprintln!(
-                        "harvest research worker {consumer}: job {job} is gone or unusable: task {k} dropped"
-                    ),
-                }
-            }
-            done(&mut con)?;
+            work_on(&mut store, &mut jobs, consumer, &e)?;
         }
     }
     Ok(())
 }
 
+/// Computes the task of entry `e` unless its result is stored already, stores it, and
+/// acknowledges and deletes the entry (also one that is no task, or of a job gone).
+fn work_on(store: &mut Store, jobs: &mut Jobs, consumer: &str, e: &StreamId) -> RedisResult<()> {
+    let (job, task) = (field(e, "job"), field(e, "task"));
+    if let (Some(job), Some(k)) = (job, task.and_then(|t| t.parse::<usize>().ok())) {
+        let have: bool = q(store, redis::cmd("HEXISTS").arg(results_key(&job)).arg(k))?;
+        if !have {
+            match jobs.plan(store, &job) {
+                Some(plan) => match plan.tasks().get(k) {
+                    Some(&t) => {
+                        let r = plan.run_task(t);
+                        let mut hset = redis::cmd("HSET");
+                        hset.arg(results_key(&job)).arg(k).arg(r.encode());
+                        let mut expire = redis::cmd("EXPIRE");
+                        expire.arg(results_key(&job)).arg(JOB_TTL);
+                        all(store, vec![hset, expire])?;
+                    }
+                    None => eprintln!(
+                        "harvest research worker {consumer}: job {job} has no task {k}: dropped"
+                    ),
+                },
+                None => eprintln!(
+                    "harvest research worker {consumer}: job {job} is gone or unusable: task {k} dropped"
+                ),
+            }
+        }
+    } else {
+        eprintln!(
+            "harvest research worker {consumer}: entry {} is no task: dropped",
+            e.id
+        );
+    }
+    let mut ack = redis::cmd("XACK");
+    ack.arg(STREAM).arg(GROUP).arg(&e.id);
+    let mut del = redis::cmd("XDEL");
+    del.arg(STREAM).arg(&e.id);
+    all(store, vec![ack, del])
+}
+
 /// Runs `threads` consumers until the process is stopped (SIGINT, SIGTERM or a kill: a task
 /// in progress then is claimed by another worker after `claim_after_ms`); a lost connection is
-/// retried with backoff. Exit status 2 for an unusable URL.
+/// retried with backoff.
+///
+/// # Errors
+/// The URL is unusable.
 pub fn work(
     url: &str,
+    cluster: bool,
     consumer: Option<String>,
     threads: usize,
     claim_after_ms: u64,
-) -> std::process::ExitCode {
-    if let Err(e) = redis::Client::open(url) {
-        eprintln!("harvest research worker: Redis {}: {e}", redacted(url));
-        return std::process::ExitCode::from(2);
-    }
+) -> Result<(), redis::RedisError> {
+    Store::open(url, cluster, Timeouts::default())?;
     let stop = Arc::new(AtomicBool::new(false));
     let name = consumer.unwrap_or_else(|| {
         let host = std::fs::read_to_string("/etc/hostname")
@@ -396,7 +381,7 @@ pub fn work(
             s.spawn(move || {
                 let mut backoff = Duration::from_millis(200);
                 while !stop.load(Ordering::Relaxed) {
-                    match consume(url, &name, claim_after_ms, &stop) {
+                    match consume(url, cluster, &name, claim_after_ms, &stop) {
                         Ok(()) => break,
                         Err(e) => {
                             eprintln!(
@@ -411,5 +396,5 @@ pub fn work(
             });
         }
     });
-    std::process::ExitCode::SUCCESS
+    Ok(())
 }

@@ -4,13 +4,13 @@
 
 use std::fmt::Write as _;
 
-use super::handoff::harvest_params_json;
 use super::report::{values_text, ResearchReport, Shape};
 use crate::charts::research::{draw_equity, draw_folds, draw_grid_map, draw_logits, svg};
 use crate::charts::ChartTheme;
 use crate::format::{fixed_or_dash, shortest};
 use crate::replay::Summary;
 use crate::theta::theta_to_json;
+use harvest_records::policy::harvest_params_json;
 
 /// `s` with `& < > "` escaped for HTML text and attributes.
 ///

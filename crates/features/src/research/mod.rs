@@ -39,7 +39,6 @@
 
 pub mod folds;
 pub mod grid;
-pub mod handoff;
 pub mod html;
 pub mod job;
 pub mod objective;

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::row::LiveRowView;
+use crate::browser;
 use crate::nav::Nav;
-use crate::reviewer::io;
 use harvest_features::explorer::{encode, UiState};
 use harvest_features::live::Board;
 use harvest_features::nav::View;
@@ -44,11 +44,11 @@ pub fn LivePage() -> impl IntoView {
         });
         let Some(o) = opened else { return };
         let state = UiState::from_input(&o.input);
-        io::go_to(View::Explorer, Some(&encode(&state)));
+        browser::go_to(View::Explorer, Some(&encode(&state)));
         nav.opened.set(Some(o));
         nav.explorer.set(state);
         nav.view.set(View::Explorer);
-        io::scroll_top();
+        browser::scroll_top();
     });
     let rows = Memo::new(move |_| board.with(Board::rows));
     let counts = Memo::new(move |_| board.with(Board::counts));
