@@ -70,7 +70,7 @@ pub fn parse_range(s: &str) -> Result<(f64, f64), ArgError> {
         .split_once(':')
         .ok_or_else(|| ArgError::NotARange(s.to_string()))?;
     let num = |t: &str| {
-        harvest_features::explorer::parse_f64_std(t.trim())
+        harvest_features::format::parse_f64_std(t.trim())
             .filter(|v| v.is_finite())
             .ok_or_else(|| ArgError::NotANumber(t.to_string()))
     };

@@ -1,16 +1,22 @@
-//! Numbers to text, the one formatting module: shortest text from `zmij` (via [`Num`]); `fixed` and
-//! `sci` are hand-written in wasm because no crate rounds the exact value half to even without core's
-//! float formatting (its Grisu/Dragon tables cost about 6 KB of the gzipped dashboard).
+//! Numbers to text and text to numbers, the one module for both: every formatter the features,
+//! the CLI and the dashboard show a number with (plain: [`shortest`], [`fixed`], [`format_sig`];
+//! with its meaning: [`fmt_r`], [`fmt_k`], [`fmt_price`], [`fmt_tick`], [`fmt_axis_value`],
+//! [`fmt_bytes`], [`fmt_count`], [`fmt_time`]) and every parser of typed or recorded numbers
+//! ([`parse_number`], [`parse_f64_std`]).
 //!
 //! One convention everywhere: negatives with ASCII `-`, never `-0` after rounding in the
 //! display helpers ([`fixed_or_dash`], [`fixed_trim`]), and [`DASH`] (`–`) for a missing or
 //! non-finite value.
 //!
-//! The text is `core::fmt`'s: natively `fixed` and `sci` are `core::fmt` itself; the hand-written
-//! wasm versions ([`fixed_exact`], [`sci_exact`]) are unit-tested natively against `core::fmt`
-//! (ties, powers of two, subnormals, every magnitude), and a browser test checks the wasm build.
+//! The text is `core::fmt`'s. Shortest text comes from `zmij` (via [`Num`]); in the browser
+//! build `fixed` and `sci` are [`fixed_exact`] and [`sci_exact`] (exact decimal expansion,
+//! rounded half to even as `core::fmt` does; BENCHMARKS.md says what that saves), unit-tested
+//! natively against `core::fmt` (ties, powers of two, subnormals, every magnitude), and a browser
+//! test checks the wasm build. Parsing in the browser build is the browser's `Number()` behind
+//! the same grammar checks.
 
 pub use harvest_kernel::num::Num;
+use harvest_kernel::Axis;
 
 /// What a missing or non-finite value shows: an en dash.
 pub const DASH: &str = "–";
@@ -240,6 +246,292 @@ pub fn shorten(s: &str) -> String {
         s.to_string()
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Values with their meaning: risk multiples, kill scores, prices, ticks, axis values, sizes,
+// counts, times.
+
+/// A kill score or probability: 3 decimals (`0.503`).
+pub fn fmt_k(v: f64) -> String {
+    fixed_trim(v, 3)
+}
+
+/// A risk multiple: 2 decimals (`2.45`).
+pub fn fmt_r(v: f64) -> String {
+    fixed_trim(v, 2)
+}
+
+/// A price: 6 significant digits, trailing zeros trimmed (`100.2`, `43251.4`); [`DASH`](DASH) if not finite.
+///
+/// ```
+/// use harvest_features::format::fmt_price;
+/// assert_eq!(fmt_price(100.0 * 1.002), "100.2");
+/// assert_eq!(fmt_price(99.0), "99");
+/// ```
+pub fn fmt_price(v: f64) -> String {
+    if v.is_finite() {
+        format_sig(v, 6)
+    } else {
+        DASH.to_string()
+    }
+}
+
+/// A compact tick label: `k`/`M` suffixes from 10 000 up, otherwise 3 significant digits
+/// (`108000` → `"108k"`, `0.0125` → `"0.0125"`).
+///
+/// ```
+/// use harvest_features::format::fmt_tick;
+/// assert_eq!(fmt_tick(108000.0), "108k");
+/// assert_eq!(fmt_tick(2.5e6), "2.5M");
+/// assert_eq!(fmt_tick(0.025), "0.025");
+/// assert_eq!(fmt_tick(-4.0), "-4");
+/// ```
+pub fn fmt_tick(v: f64) -> String {
+    if !v.is_finite() {
+        return DASH.to_string();
+    }
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{}M", format_sig(v / 1e6, 3))
+    } else if a >= 1e4 {
+        format!("{}k", format_sig(v / 1e3, 3))
+    } else if a < 1e-9 {
+        "0".to_string()
+    } else {
+        format_sig(v, 3)
+    }
+}
+
+/// A value on an axis, for annotations: PnL with 2 decimals, probabilities and TS with 3, σ with
+/// 4 significant digits, age in hours when ≥ 1 h (`"27.8 h"`), tunables with 4 significant digits.
+///
+/// ```
+/// use harvest_features::format::fmt_axis_value;
+/// use harvest_kernel::Axis;
+/// assert_eq!(fmt_axis_value(Axis::AgeSec, 100000.0), "27.8 h");
+/// assert_eq!(fmt_axis_value(Axis::Sigma, 0.0227), "0.0227");
+/// ```
+pub fn fmt_axis_value(axis: Axis, v: f64) -> String {
+    match axis {
+        Axis::Pnl => fixed_trim(v, 2),
+        Axis::PTrend | Axis::Ts => fixed_trim(v, 3),
+        Axis::AgeSec if v.abs() >= 3600.0 => format!("{} h", fixed_trim(v / 3600.0, 1)),
+        Axis::AgeSec => format!("{} s", fixed_trim(v, 0)),
+        Axis::Sigma | Axis::Theta(_) => {
+            if v.is_finite() {
+                format_sig(v, 4)
+            } else {
+                DASH.to_string()
+            }
+        }
+    }
+}
+
+/// Axis title with unit: `"PnL (quote)"`, `"age (s)"`, `"σ (volatility)"`,
+/// `"p_trend (probability)"`, `"kill_threshold (K)"`.
+///
+/// ```
+/// use harvest_features::format::axis_title;
+/// use harvest_kernel::Axis;
+/// assert_eq!(axis_title(Axis::Pnl), "PnL (quote)");
+/// assert_eq!(axis_title(Axis::AgeSec), "age (s)");
+/// assert_eq!(axis_title(Axis::Sigma), "σ (volatility)");
+/// ```
+pub fn axis_title(axis: Axis) -> String {
+    match axis {
+        Axis::Sigma => "σ (volatility)".to_string(),
+        Axis::Ts => "TS (trend strength)".to_string(),
+        Axis::PTrend => "p_trend (probability)".to_string(),
+        _ => {
+            let unit = axis.unit();
+            if unit.is_empty() || unit == axis.label() {
+                axis.label().to_string()
+            } else {
+                format!("{} ({})", axis.label(), unit)
+            }
+        }
+    }
+}
+
+/// A byte count for people: `512 B`, `1.5 KB`, `50.0 MB` (powers of 1000).
+///
+/// ```
+/// use harvest_features::format::fmt_bytes;
+/// assert_eq!(fmt_bytes(512.0), "512 B");
+/// assert_eq!(fmt_bytes(1_500.0), "1.5 KB");
+/// assert_eq!(fmt_bytes(52_428_800.0), "52.4 MB");
+/// ```
+pub fn fmt_bytes(b: f64) -> String {
+    if !(b.is_finite() && b >= 0.0) {
+        return DASH.to_string();
+    }
+    match b {
+        b if b < 1e3 => format!("{} B", fixed(b, 0)),
+        b if b < 1e6 => format!("{} KB", fixed(b / 1e3, 1)),
+        b if b < 1e9 => format!("{} MB", fixed(b / 1e6, 1)),
+        b => format!("{} GB", fixed(b / 1e9, 2)),
+    }
+}
+
+/// A count with thousands separators: `100,000`.
+///
+/// ```
+/// use harvest_features::format::fmt_count;
+/// assert_eq!(fmt_count(100_000), "100,000");
+/// assert_eq!(fmt_count(999), "999");
+/// assert_eq!(fmt_count(1_234_567), "1,234,567");
+/// ```
+pub fn fmt_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `YYYY-MM-DD HH:MM` (UTC) of epoch seconds.
+///
+/// ```
+/// use harvest_features::format::fmt_time;
+/// assert_eq!(fmt_time(1571302800), "2019-10-17 09:00");
+/// assert_eq!(fmt_time(0), "1970-01-01 00:00");
+/// ```
+pub fn fmt_time(t: i64) -> String {
+    let (days, secs) = (t.div_euclid(86400), t.rem_euclid(86400));
+    let (y, m, d) = harvest_market::civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+/// A number for a field or a label: 6 significant digits, trailing zeros trimmed.
+///
+/// ```
+/// use harvest_features::format::fmt_num;
+/// assert_eq!(fmt_num(0.45000000000000007), "0.45");
+/// assert_eq!(fmt_num(86400.0), "86400");
+/// ```
+pub fn fmt_num(v: f64) -> String {
+    format_sig(v, 6)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text to numbers.
+
+/// Parses a number as people type it: surrounding spaces, `−` (U+2212) for minus, `_` or thin
+/// spaces between digits, and a lone decimal comma are accepted. `None` for anything else or
+/// for a non-finite result.
+///
+/// ```
+/// use harvest_features::format::parse_number;
+/// assert_eq!(parse_number(" −0,25 "), Some(-0.25));
+/// assert_eq!(parse_number("1e-3"), Some(0.001));
+/// assert_eq!(parse_number("abc"), None);
+/// assert_eq!(parse_number("inf"), None);
+/// ```
+pub fn parse_number(text: &str) -> Option<f64> {
+    let mut s: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '_' | '\u{2009}' | '\u{202f}' | ' '))
+        .map(|c| if c == '\u{2212}' { '-' } else { c })
+        .collect();
+    if !s.contains('.') && s.matches(',').count() == 1 {
+        s = s.replace(',', ".");
+    }
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    {
+        return None;
+    }
+    parse_f64(&s).filter(|v| v.is_finite())
+}
+
+/// `str::parse::<f64>` (correctly rounded, whole string).
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_f64(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok()
+}
+
+/// The browser's `Number(s)`: also correctly rounded and whole-string, and it keeps Rust's
+/// decimal-to-float tables out of the wasm. [`parse_number`] has already refused what the two
+/// read differently (empty text, hex, `Infinity`, inner spaces).
+#[cfg(target_arch = "wasm32")]
+fn parse_f64(s: &str) -> Option<f64> {
+    // `+s` in JavaScript, i.e. `Number(s)`.
+    let v = wasm_bindgen::JsValue::from_str(s).unchecked_into_f64();
+    (!v.is_nan()).then_some(v)
+}
+
+/// Exactly `s.parse::<f64>().ok()` (same grammar, same correctly rounded value) without
+/// Rust's decimal-to-float code and its 10 KB table in the wasm: the grammar is checked here,
+/// the conversion is the browser's `Number(s)`.
+pub fn parse_f64_std(s: &str) -> Option<f64> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.parse::<f64>().ok()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let (neg, body) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let special = if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
+            Some(f64::INFINITY)
+        } else if body.eq_ignore_ascii_case("nan") {
+            Some(f64::NAN)
+        } else {
+            None
+        };
+        if let Some(v) = special {
+            return Some(if neg { -v } else { v });
+        }
+        // digits [. digits] | . digits, then optionally e [+-] digits.
+        let b = body.as_bytes();
+        let digits = |i: &mut usize| {
+            let st = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i - st
+        };
+        let mut i = 0;
+        let mut n = digits(&mut i);
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            n += digits(&mut i);
+        }
+        if n == 0 {
+            return None;
+        }
+        if i < b.len() && (b[i] | 0x20) == b'e' {
+            i += 1;
+            if i < b.len() && matches!(b[i], b'+' | b'-') {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        if i != b.len() {
+            return None;
+        }
+        parse_f64(s)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact decimal expansion (the wasm's `fixed` and `sci`).
 
 /// [`fixed`] in plain Rust: the exact decimal expansion of the double (`m · 2^e` written out
 /// with schoolbook arithmetic), rounded to `decimals` places half to even, as `core::fmt` does.
@@ -526,6 +818,18 @@ mod tests {
         for (v, d, fixed_text, trimmed) in cases {
             assert_eq!(fixed_or_dash(v, d), fixed_text, "{v} .{d}");
             assert_eq!(fixed_trim(v, d), trimmed, "{v} .{d}");
+        }
+    }
+
+    #[test]
+    fn time_round_trips() {
+        for t in [0i64, 1500000000, 1571302800, 951782400, 4102444800] {
+            let s = fmt_time(t);
+            assert_eq!(
+                harvest_market::parse_time(&s),
+                Ok(t - t.rem_euclid(60)),
+                "{s}"
+            );
         }
     }
 }

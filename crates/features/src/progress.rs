@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::format::fixed;
-use crate::reviewer::{fmt_bytes, fmt_count};
+use crate::format::{fmt_bytes, fmt_count};
 
 /// What a job counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -346,7 +346,7 @@ pub fn import_theta_lines(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
             errors.push(unknown_key(n, key, bare));
             continue;
         };
-        match crate::explorer::parse_f64_std(value) {
+        match crate::format::parse_f64_std(value) {
             Some(v) => given.push((field, v, n)),
             None => errors.push(not_a_number(
                 n,

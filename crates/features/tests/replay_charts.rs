@@ -5,11 +5,10 @@
 
 use std::sync::OnceLock;
 
-use harvest_features::charts::sweep_map::{cell_at, draw_sweep_map, sweep_map};
-use harvest_features::charts::trade::{
-    draw_trade_chart, draw_trade_signals, trade_chart, trade_signals,
+use harvest_features::charts::{
+    cell_at, draw_sweep_map, draw_trade_chart, draw_trade_signals, sweep_map, trade_chart,
+    trade_signals, ChartTheme,
 };
-use harvest_features::charts::ChartTheme;
 use harvest_features::replay::market::{import_prices, market_states, P0Params};
 use harvest_features::replay::view::{showcase, step_readouts, summary_rows};
 use harvest_features::replay::{
@@ -147,4 +146,41 @@ fn a_backtest_and_the_sweep_heatmap() {
     // A click in the bottom-left cell is the first values of both axes.
     assert_eq!(cell_at(&m, 600.0, 400.0, 75.0, 355.0), Some((x.lo, y.lo)));
     assert_eq!(cell_at(&m, 600.0, 400.0, 5.0, 5.0), None);
+}
+
+/// Writes the Replay view's charts as SVG to `../../target/chart-gallery/` (run with
+/// `--ignored`), beside the explorer's (`tests/charts.rs`).
+#[test]
+#[ignore]
+fn gallery() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/chart-gallery");
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = sample();
+    let theta = Theta::default();
+    let t = showcase(s, &theta, &SimParams::default(), 100).expect("a trade");
+    let c = trade_chart(s, &t, 12, Some(t.entry_index + t.bars / 2));
+    let sig = trade_signals(&t, &theta, &c);
+    let e = every_n(s.bars.len(), 48, Sides::Both, 0);
+    let x = SweepAxis::around(ThetaField::KillThreshold, &theta, 5);
+    let y = SweepAxis::around(ThetaField::T1R, &theta, 4);
+    let mut sw = ThetaSweep::new(x, y, theta, e[..20].to_vec(), SimParams::default()).unwrap();
+    sw.step(s, || true);
+    let m = sweep_map(&sw, (0.6, 2.0));
+    for theme in [ChartTheme::light(), ChartTheme::dark()] {
+        let put = |name: &str, out: String| {
+            std::fs::write(dir.join(format!("{name}-{}.svg", theme.name)), out).unwrap();
+        };
+        put(
+            "trade",
+            svg(1000, 420, |a| draw_trade_chart(a, &c, &theme).unwrap()),
+        );
+        put(
+            "signals",
+            svg(1000, 300, |a| draw_trade_signals(a, &sig, &theme).unwrap()),
+        );
+        put(
+            "sweep",
+            svg(600, 400, |a| draw_sweep_map(a, &m, &theme).unwrap()),
+        );
+    }
 }

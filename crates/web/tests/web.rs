@@ -128,7 +128,7 @@ fn parse_f64_std_matches_rust_parse() {
         "0.30000000000000004",
     ];
     for s in cases {
-        let ours = harvest_features::explorer::parse_f64_std(s);
+        let ours = harvest_features::format::parse_f64_std(s);
         let rust = s.parse::<f64>().ok();
         match (ours, rust) {
             (Some(a), Some(b)) if a.is_nan() && b.is_nan() => {}

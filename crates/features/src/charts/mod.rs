@@ -1,11 +1,17 @@
-//! Chart data (pure) and drawing (generic over the plotters backend).
+//! The charts, one file a chart: each holds the chart's data (a plain struct built from kernel
+//! or replay outputs, testable natively) and its drawing on any plotters `DrawingArea` (SVG
+//! natively, `<canvas>` in the browser), over one plot frame ([`plot`]) and one palette
+//! ([`theme`]).
 //!
-//! - [`data`]: one plain struct per chart, built from kernel outputs (testable natively).
-//! - [`draw`]: `draw_*` functions drawing those structs on any plotters `DrawingArea`
-//!   (SVG natively, `<canvas>` in the browser).
-//! - [`theme`]: light/dark palettes, one colour per action.
-//! - `canvas` (wasm32 only): the plotters backend on a 2d context, device-pixel-ratio-aware
-//!   painting on an `HtmlCanvasElement` and the action-map pixel blit.
+//! - [`kill_explainer`], [`r_ladder`], [`stop_ladder`]: the explorer's three charts;
+//! - [`sensitivity`] and [`action_map`]: the tuning view's small multiples and map;
+//! - [`trade_chart`], [`trade_signals`], [`sweep_map`]: the Replay view's;
+//! - [`sparkline`]: the Live view's K history (SVG geometry, no plotters).
+//!
+//! Every chart fills its area with the theme's background, writes a headline saying what it
+//! shows (e.g. `K 0.503 < 0.6: margin 0.097`), labels its axes with units and annotates
+//! thresholds and the current point. Non-finite data never panics: such points are skipped and
+//! labels show `–` ([`DASH`](crate::format::DASH)).
 //!
 //! ```
 //! use harvest_features::charts::{draw_kill_explainer, kill_explainer, ChartTheme};
@@ -21,15 +27,26 @@
 //! assert!(svg.contains("K 0.503 &lt; 0.6: margin 0.097"));
 //! ```
 
-pub mod data;
-pub mod draw;
-pub mod frame;
+pub mod action_map;
+pub mod kill_explainer;
+pub mod plot;
+pub mod r_ladder;
+pub mod sensitivity;
 pub mod sparkline;
+pub mod stop_ladder;
 pub mod sweep_map;
 pub mod theme;
-pub mod trade;
+pub mod trade_chart;
+pub mod trade_signals;
 
-pub use data::*;
-pub use draw::*;
+pub use action_map::*;
+pub use kill_explainer::*;
+pub use plot::{spread_intervals, ticks, Area, Axes, DrawResult, Plot, TickText};
+pub use r_ladder::*;
+pub use sensitivity::*;
 pub use sparkline::{sparkline, Sparkline};
+pub use stop_ladder::*;
+pub use sweep_map::*;
 pub use theme::*;
+pub use trade_chart::*;
+pub use trade_signals::*;

@@ -4,9 +4,11 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::frame::{begin, font, rect, text, Area, Frame, Res};
+use super::plot::{
+    begin, circle, fill, font, headline, rect, stroke, text, Area, DrawResult, Plot, Px,
+};
 use super::theme::{ChartTheme, Rgb};
-use crate::format::fixed;
+use crate::format::{fixed, fmt_tick, shortest};
 use crate::replay::{SweepAxis, ThetaSweep};
 
 /// The heatmap's data.
@@ -69,6 +71,18 @@ pub fn heat(theme: &ChartTheme, v: f64, scale: f64) -> Rgb {
     }
 }
 
+/// The plot of the heatmap in an area `size` px large: cell `(i, j)` is centred on `(i, j)`.
+fn sweep_plot(d: &SweepMap, size: Px) -> Plot {
+    let (nx, ny) = (d.x.n.max(1), d.y.n.max(1));
+    Plot::new(
+        size,
+        [28, 12, 40, 0],
+        (0, 70),
+        (-0.5, nx as f64 - 0.5),
+        (-0.5, ny as f64 - 0.5),
+    )
+}
+
 /// Draws the heatmap: one rectangle per cell coloured by expectancy with its value when the
 /// cell is wide enough, the axes' values and keys, the best cell outlined and the current
 /// theta as a ring.
@@ -79,76 +93,54 @@ pub fn draw_sweep_map<DB: DrawingBackend>(
     area: &Area<DB>,
     d: &SweepMap,
     theme: &ChartTheme,
-) -> Res<DB> {
-    let (w, h, head) = begin(area, theme)?;
-    let headline = match d.best {
+) -> DrawResult<(), DB> {
+    let size = begin(area, theme)?;
+    let title = match d.best {
         Some((x, y, v)) => format!(
             "Expectancy (R per trade); best {} R at {} {}, {} {}",
             fixed(v, 3),
             d.x.field.key(),
-            crate::format::shortest(x),
+            shortest(x),
             d.y.field.key(),
-            crate::format::shortest(y)
+            shortest(y)
         ),
         None => "Expectancy (R per trade): no cell done yet".to_string(),
     };
-    text(area, &headline, (8, 5), &head)?;
+    headline(area, &title, theme, theme.foreground)?;
     let (nx, ny) = (d.x.n.max(1), d.y.n.max(1));
-    let f = Frame::new(
-        70,
-        28,
-        w - 12,
-        h - 40,
-        (-0.5, nx as f64 - 0.5),
-        (-0.5, ny as f64 - 0.5),
-    );
+    let f = sweep_plot(d, size);
     let cw = f64::from(f.r - f.l) / nx as f64;
-    let val = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.foreground,
-        HPos::Center,
-        VPos::Center,
-    );
+    let small = theme.font_size - 1.0;
+    let cell = |i: usize, j: usize| {
+        let (i, j) = (i as f64, j as f64);
+        (f.at((i - 0.5, j - 0.5)), f.at((i + 0.5, j + 0.5)))
+    };
     for (k, v) in d.values.iter().enumerate() {
         let (i, j) = (k % nx, k / nx);
-        let a = f.p(i as f64 - 0.5, j as f64 - 0.5);
-        let b = f.p(i as f64 + 0.5, j as f64 + 0.5);
+        let (a, b) = cell(i, j);
+        let centre = f.at((i as f64, j as f64));
         match v {
             Some(v) => {
                 let c = heat(theme, *v, d.scale);
-                rect(area, a, b, c, true)?;
+                rect(area, a, b, fill(c))?;
                 if cw > 34.0 {
-                    let ink = c.ink_on();
-                    let s = font(
-                        theme,
-                        theme.font_size - 1.0,
-                        ink,
-                        HPos::Center,
-                        VPos::Center,
-                    );
-                    text(area, &fixed(*v, 2), f.p(i as f64, j as f64), &s)?;
+                    let s = font(theme, small, c.ink_on(), HPos::Center, VPos::Center);
+                    text(area, &fixed(*v, 2), centre, &s)?;
                 }
             }
             None => {
-                rect(area, a, b, theme.grid_light, true)?;
-                if k < d.values.len() && cw > 34.0 {
-                    text(area, "–", f.p(i as f64, j as f64), &val)?;
+                rect(area, a, b, fill(theme.grid_light))?;
+                if cw > 34.0 {
+                    let s = font(theme, small, theme.foreground, HPos::Center, VPos::Center);
+                    text(area, crate::format::DASH, centre, &s)?;
                 }
             }
         }
-        rect(area, a, b, theme.grid, false)?;
+        rect(area, a, b, stroke(theme.grid, 1))?;
     }
     if let Some((bx, by, _)) = d.best {
-        let i = index_of(&d.x, bx);
-        let j = index_of(&d.y, by);
-        rect(
-            area,
-            f.p(i as f64 - 0.5, j as f64 - 0.5),
-            f.p(i as f64 + 0.5, j as f64 + 0.5),
-            theme.foreground,
-            false,
-        )?;
+        let (a, b) = cell(index_of(&d.x, bx), index_of(&d.y, by));
+        rect(area, a, b, stroke(theme.foreground, 1))?;
     }
     // The current theta, where it falls on the grid.
     let pos = |a: &SweepAxis, v: f64| {
@@ -159,32 +151,15 @@ pub fn draw_sweep_map<DB: DrawingBackend>(
         (t >= -0.5 && t <= (a.n as f64 - 0.5)).then_some(t)
     };
     if let (Some(cx), Some(cy)) = (pos(&d.x, d.current.0), pos(&d.y, d.current.1)) {
-        let p = f.p(cx, cy);
-        area.draw(&Circle::new(
-            p,
-            6,
-            super::frame::rgb(theme.foreground).stroke_width(2),
-        ))?;
+        circle(area, f.at((cx, cy)), 6, stroke(theme.foreground, 2))?;
     }
-    let xl = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Top,
-    );
-    let yl = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Center,
-    );
+    let xl = font(theme, small, theme.muted, HPos::Center, VPos::Top);
+    let yl = font(theme, small, theme.muted, HPos::Right, VPos::Center);
     let step_x = ((40.0 / cw).ceil() as usize).max(1);
     for i in (0..nx).step_by(step_x) {
         text(
             area,
-            &crate::charts::fmt_tick(d.x.value(i)),
+            &fmt_tick(d.x.value(i)),
             (f.px(i as f64), f.b + 4),
             &xl,
         )?;
@@ -194,7 +169,7 @@ pub fn draw_sweep_map<DB: DrawingBackend>(
     for j in (0..ny).step_by(step_y) {
         text(
             area,
-            &crate::charts::fmt_tick(d.y.value(j)),
+            &fmt_tick(d.y.value(j)),
             (f.l - 4, f.py(j as f64)),
             &yl,
         )?;
@@ -206,15 +181,15 @@ pub fn draw_sweep_map<DB: DrawingBackend>(
         HPos::Center,
         VPos::Bottom,
     );
-    text(area, d.x.field.key(), ((f.l + f.r) / 2, h - 4), &key)?;
-    let keyl = font(
+    text(area, d.x.field.key(), ((f.l + f.r) / 2, size.1 - 4), &key)?;
+    let key = font(
         theme,
         theme.font_size,
         theme.foreground,
         HPos::Left,
         VPos::Bottom,
     );
-    text(area, d.y.field.key(), (4, f.t - 2), &keyl)?;
+    text(area, d.y.field.key(), (4, f.t - 2), &key)?;
     Ok(())
 }
 
@@ -227,7 +202,14 @@ fn index_of(a: &SweepAxis, v: f64) -> usize {
 /// The cell under pixel (`px`, `py`) of a canvas `w` × `h` px drawn by [`draw_sweep_map`]:
 /// its (x, y) theta values.
 pub fn cell_at(d: &SweepMap, w: f64, h: f64, px: f64, py: f64) -> Option<(f64, f64)> {
-    let (l, t, r, b) = (70.0, 28.0, w - 12.0, h - 40.0);
+    let size = (w.round() as i32, h.round() as i32);
+    let f = sweep_plot(d, size);
+    let (l, t, r, b) = (
+        f64::from(f.l),
+        f64::from(f.t),
+        f64::from(f.r),
+        f64::from(f.b),
+    );
     if px < l || px > r || py < t || py > b || r <= l || b <= t {
         return None;
     }

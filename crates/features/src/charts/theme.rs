@@ -206,6 +206,16 @@ impl ChartTheme {
         }
     }
 
+    /// The ink of a verdict: [`danger`](ChartTheme::danger) when the kill score closes the
+    /// position, else the [`foreground`](ChartTheme::foreground).
+    pub fn ink(&self, killed: bool) -> Rgb {
+        if killed {
+            self.danger
+        } else {
+            self.foreground
+        }
+    }
+
     /// The colour of an action (cells of the action map, bands of the R ladder, legends).
     ///
     /// ```

@@ -20,8 +20,7 @@
 
 pub mod params;
 
-pub use crate::format::fixed_or_dash as fmt_fixed;
-use crate::format::{format_sig, shorten, Num};
+use crate::format::{fixed_or_dash, fmt_num, format_sig, parse_number, shorten, Num};
 use harvest_kernel::{
     scenarios, validate, HarvestInput, KernelError, MarketState, P1Proposal, Position, Side, Theta,
     ThetaField, PARAMS,
@@ -583,14 +582,17 @@ pub fn input_note(field: InputField, input: &HarvestInput) -> String {
         InputField::Pnl => format!(
             "mark price {} · R_net {} (1 R = {} quote, cost {})",
             fmt_num(input.position.implied_price()),
-            fmt_fixed(e.r_net, 2),
+            fixed_or_dash(e.r_net, 2),
             fmt_num(e.risk_unit),
             fmt_num(e.cost_est)
         ),
         InputField::AgeSec => format!("{} s", fmt_num(input.position.age_sec)),
         InputField::PTrend => format!("regime_flip component {}", Num(e.k.regime_flip)),
-        InputField::Sigma => format!("sigma_spike component {}", fmt_fixed(e.k.sigma_spike, 3)),
-        InputField::Ts => format!("ts_drop component {}", fmt_fixed(e.k.ts_drop, 3)),
+        InputField::Sigma => format!(
+            "sigma_spike component {}",
+            fixed_or_dash(e.k.sigma_spike, 3)
+        ),
+        InputField::Ts => format!("ts_drop component {}", fixed_or_dash(e.k.ts_drop, 3)),
         InputField::Stop if e.p1_used => {
             format!("P1's stop is used: risk unit {}", fmt_num(e.risk_unit))
         }
@@ -625,123 +627,6 @@ fn nice(x: f64) -> f64 {
 fn snap(v: f64, step: f64) -> f64 {
     let r = (v / step).round() * step;
     parse_number(&format_sig(r, 12)).unwrap_or(r)
-}
-
-/// Parses a number as people type it: surrounding spaces, `−` (U+2212) for minus, `_` or thin
-/// spaces between digits, and a lone decimal comma are accepted. `None` for anything else or
-/// for a non-finite result.
-///
-/// ```
-/// use harvest_features::explorer::parse_number;
-/// assert_eq!(parse_number(" −0,25 "), Some(-0.25));
-/// assert_eq!(parse_number("1e-3"), Some(0.001));
-/// assert_eq!(parse_number("abc"), None);
-/// assert_eq!(parse_number("inf"), None);
-/// ```
-pub fn parse_number(text: &str) -> Option<f64> {
-    let mut s: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, '_' | '\u{2009}' | '\u{202f}' | ' '))
-        .map(|c| if c == '\u{2212}' { '-' } else { c })
-        .collect();
-    if !s.contains('.') && s.matches(',').count() == 1 {
-        s = s.replace(',', ".");
-    }
-    if s.is_empty()
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-    {
-        return None;
-    }
-    parse_f64(&s).filter(|v| v.is_finite())
-}
-
-/// `str::parse::<f64>` (correctly rounded, whole string).
-#[cfg(not(target_arch = "wasm32"))]
-fn parse_f64(s: &str) -> Option<f64> {
-    s.parse::<f64>().ok()
-}
-
-/// The browser's `Number(s)`: also correctly rounded and whole-string, and it keeps Rust's
-/// decimal-to-float tables out of the wasm. [`parse_number`] has already refused what the two
-/// read differently (empty text, hex, `Infinity`, inner spaces).
-#[cfg(target_arch = "wasm32")]
-fn parse_f64(s: &str) -> Option<f64> {
-    // `+s` in JavaScript, i.e. `Number(s)`.
-    let v = wasm_bindgen::JsValue::from_str(s).unchecked_into_f64();
-    (!v.is_nan()).then_some(v)
-}
-
-/// Exactly `s.parse::<f64>().ok()` (same grammar, same correctly rounded value) without
-/// Rust's decimal-to-float code and its 10 KB table in the wasm: the grammar is checked here,
-/// the conversion is the browser's `Number(s)`.
-pub fn parse_f64_std(s: &str) -> Option<f64> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        s.parse::<f64>().ok()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        let (neg, body) = match s.as_bytes().first() {
-            Some(b'-') => (true, &s[1..]),
-            Some(b'+') => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let special = if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
-            Some(f64::INFINITY)
-        } else if body.eq_ignore_ascii_case("nan") {
-            Some(f64::NAN)
-        } else {
-            None
-        };
-        if let Some(v) = special {
-            return Some(if neg { -v } else { v });
-        }
-        // digits [. digits] | . digits, then optionally e [+-] digits.
-        let b = body.as_bytes();
-        let digits = |i: &mut usize| {
-            let st = *i;
-            while *i < b.len() && b[*i].is_ascii_digit() {
-                *i += 1;
-            }
-            *i - st
-        };
-        let mut i = 0;
-        let mut n = digits(&mut i);
-        if i < b.len() && b[i] == b'.' {
-            i += 1;
-            n += digits(&mut i);
-        }
-        if n == 0 {
-            return None;
-        }
-        if i < b.len() && (b[i] | 0x20) == b'e' {
-            i += 1;
-            if i < b.len() && matches!(b[i], b'+' | b'-') {
-                i += 1;
-            }
-            if digits(&mut i) == 0 {
-                return None;
-            }
-        }
-        if i != b.len() {
-            return None;
-        }
-        parse_f64(s)
-    }
-}
-
-/// A number for a field or a label: 6 significant digits, trailing zeros trimmed.
-///
-/// ```
-/// use harvest_features::explorer::fmt_num;
-/// assert_eq!(fmt_num(0.45000000000000007), "0.45");
-/// assert_eq!(fmt_num(86400.0), "86400");
-/// ```
-pub fn fmt_num(v: f64) -> String {
-    format_sig(v, 6)
 }
 
 /// A number for the URL: the shortest decimal text that parses back to the same f64 (no
@@ -1178,9 +1063,9 @@ mod tests {
 
     #[test]
     fn formatting() {
-        assert_eq!(fmt_fixed(-0.0001, 2), "0.00");
-        assert_eq!(fmt_fixed(2.456, 2), "2.46");
-        assert_eq!(fmt_fixed(f64::NAN, 2), "–");
+        assert_eq!(fixed_or_dash(-0.0001, 2), "0.00");
+        assert_eq!(fixed_or_dash(2.456, 2), "2.46");
+        assert_eq!(fixed_or_dash(f64::NAN, 2), "–");
         assert_eq!(url_num(2.5e-7), "0.00000025");
         assert!(same(
             decode(&format!("pnl={}", url_num(1e300))).state.pnl,

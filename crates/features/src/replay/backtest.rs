@@ -159,23 +159,6 @@ pub fn parse_entries(text: &str) -> (Vec<(i64, Side)>, Vec<String>) {
     (out, bad)
 }
 
-/// `YYYY-MM-DD HH:MM` (UTC) of epoch seconds.
-///
-/// ```
-/// use harvest_features::replay::fmt_time;
-/// assert_eq!(fmt_time(1571302800), "2019-10-17 09:00");
-/// assert_eq!(fmt_time(0), "1970-01-01 00:00");
-/// ```
-pub fn fmt_time(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86400), t.rem_euclid(86400));
-    let (y, m, d) = harvest_market::civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
-}
-
 /// One trade of a backtest, as the table and the JSON Lines show it (no steps).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TradeRow {
@@ -797,18 +780,6 @@ impl ThetaSweep {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn time_round_trips() {
-        for t in [0i64, 1500000000, 1571302800, 951782400, 4102444800] {
-            let s = fmt_time(t);
-            assert_eq!(
-                harvest_market::parse_time(&s),
-                Ok(t - t.rem_euclid(60)),
-                "{s}"
-            );
-        }
-    }
 
     #[test]
     fn summary_of_nothing_and_of_losses() {

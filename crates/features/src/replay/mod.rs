@@ -15,9 +15,9 @@ pub mod sim;
 pub mod view;
 
 pub use backtest::{
-    compare_ab, entries_at, every_n, fmt_time, hist_label, parse_entries, summarize, AbSummary,
-    Backtest, Entry, Report, Sides, Summary, SweepAxis, SweepAxisError, SweepCell, ThetaSweep,
-    TradeRow, HIST_HI, HIST_LO, HIST_STEP, MAX_SWEEP_N,
+    compare_ab, entries_at, every_n, hist_label, parse_entries, summarize, AbSummary, Backtest,
+    Entry, Report, Sides, Summary, SweepAxis, SweepAxisError, SweepCell, ThetaSweep, TradeRow,
+    HIST_HI, HIST_LO, HIST_STEP, MAX_SWEEP_N,
 };
 pub use sim::{
     simulate, Baseline, ExitReason, Fill, FillKind, Series, SimError, SimParams, Step, StepEval,

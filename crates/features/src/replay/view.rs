@@ -2,10 +2,10 @@
 //! against the baselines, the trade list's cells, the histogram's bars, A/B lines; and the
 //! trade it opens with. The dashboard only puts these strings on screen.
 
-use super::backtest::{fmt_time, hist_label, AbSummary, Report, Summary, TradeRow};
+use super::backtest::{hist_label, AbSummary, Report, Summary, TradeRow};
 use super::sim::{simulate, ExitReason, Series, SimParams, Step, StopMover, Trade};
-use crate::charts::fmt_price;
 use crate::format::fixed;
+use crate::format::{fmt_price, fmt_time};
 use harvest_kernel::{Side, Theta};
 
 /// One labelled value of the scrubbed bar.

@@ -4,13 +4,14 @@
 
 use harvest_kernel::{HarvestAction, Verdict, KERNEL_VERSION};
 
-use crate::explorer::fmt_fixed;
+use crate::format::fixed_or_dash;
 use crate::format::{exp, sci};
 use crate::reviewer::verify::{Counts, ReviewRow};
 
+use super::allowed_diff;
 use super::store::{Batch, BatchStatus, RowRef, Store};
 use super::table::{ActionFilter, Filter, PageInfo};
-use super::{allowed_diff, fmt_bytes, fmt_count};
+use crate::format::{fmt_bytes, fmt_count};
 
 /// `verdict` in lower case (the CSS class suffix `v-…`).
 ///
@@ -59,7 +60,7 @@ pub fn action_class(a: Option<HarvestAction>) -> &'static str {
 /// assert_eq!(num_cell(None), "–");
 /// ```
 pub fn num_cell(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".to_string(), |v| fmt_fixed(v, 3))
+    v.map_or_else(|| "–".to_string(), |v| fixed_or_dash(v, 3))
 }
 
 /// A diff figure: three significant digits in scientific notation, `–` when missing.

@@ -57,7 +57,7 @@ pub enum ToleranceError {
 /// ```
 pub fn parse_tolerance(abs: &str, rel: &str) -> Result<Tolerance, ToleranceError> {
     let read =
-        |text: &str| crate::explorer::parse_number(text).filter(|v| *v >= 0.0 && v.is_finite());
+        |text: &str| crate::format::parse_number(text).filter(|v| *v >= 0.0 && v.is_finite());
     let abs_v = read(abs).ok_or_else(|| ToleranceError::Abs(abs.trim().to_string()))?;
     let rel_v = read(rel).ok_or_else(|| ToleranceError::Rel(rel.trim().to_string()))?;
     Ok(Tolerance {
@@ -86,46 +86,6 @@ pub fn allowed_diff(d: &harvest_kernel::FieldDiff, tol: &harvest_kernel::Toleran
         _ => 0.0,
     };
     Some(tol.abs.max(tol.rel * scale))
-}
-
-/// A byte count for people: `512 B`, `1.5 KB`, `50.0 MB` (powers of 1000).
-///
-/// ```
-/// use harvest_features::reviewer::fmt_bytes;
-/// assert_eq!(fmt_bytes(512.0), "512 B");
-/// assert_eq!(fmt_bytes(1_500.0), "1.5 KB");
-/// assert_eq!(fmt_bytes(52_428_800.0), "52.4 MB");
-/// ```
-pub fn fmt_bytes(b: f64) -> String {
-    if !(b.is_finite() && b >= 0.0) {
-        return "–".to_string();
-    }
-    match b {
-        b if b < 1e3 => format!("{} B", crate::format::fixed(b, 0)),
-        b if b < 1e6 => format!("{} KB", crate::format::fixed(b / 1e3, 1)),
-        b if b < 1e9 => format!("{} MB", crate::format::fixed(b / 1e6, 1)),
-        b => format!("{} GB", crate::format::fixed(b / 1e9, 2)),
-    }
-}
-
-/// A count with thousands separators: `100,000`.
-///
-/// ```
-/// use harvest_features::reviewer::fmt_count;
-/// assert_eq!(fmt_count(100_000), "100,000");
-/// assert_eq!(fmt_count(999), "999");
-/// assert_eq!(fmt_count(1_234_567), "1,234,567");
-/// ```
-pub fn fmt_count(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ fn field<'a>(f: &'a Fields, name: &str) -> Result<&'a str, PublishedError> {
 /// ```
 pub fn number(f: &Fields, name: &str) -> Result<f64, PublishedError> {
     let s = field(f, name)?;
-    crate::explorer::parse_f64_std(s).ok_or_else(|| PublishedError::NotNumber {
+    crate::format::parse_f64_std(s).ok_or_else(|| PublishedError::NotNumber {
         field: name.to_string(),
         value: s.to_string(),
     })

@@ -3,9 +3,9 @@
 //!
 //! Pure and natively tested; the comparison itself is [`crate::tuning::compare_thetas`].
 
-use crate::charts::{fmt_k, fmt_price};
 use crate::explorer::UiState;
 use crate::format::format_sig;
+use crate::format::{fmt_k, fmt_price};
 use crate::tuning::{AbReport, Outcome, ThetaChange};
 use harvest_kernel::{HarvestInput, Theta};
 

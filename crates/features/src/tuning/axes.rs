@@ -4,8 +4,9 @@
 //!
 //! Pure and natively tested; every number comes from the kernel or [`crate::explorer`].
 
-use crate::charts::axis_title;
-use crate::explorer::{parse_number, InputError, InputField, UiState};
+use crate::explorer::{InputError, InputField, UiState};
+use crate::format::axis_title;
+use crate::format::parse_number;
 use crate::format::{format_sig, Num};
 use harvest_kernel::{Axis, Theta, ThetaField};
 
@@ -208,7 +209,7 @@ pub fn pinned_note(pinned: Option<&Theta>, field: ThetaField, b: f64) -> String 
     pinned
         .map(|a| a.get(field))
         .filter(|a| a.to_bits() != b.to_bits())
-        .map(|a| format!("A: {}", crate::explorer::fmt_num(a)))
+        .map(|a| format!("A: {}", crate::format::fmt_num(a)))
         .unwrap_or_default()
 }
 

@@ -4,7 +4,7 @@
 //! Pure and natively tested; the numbers are the kernel's proposal, formatted as the explorer's
 //! summary card formats them (so the line and the card always agree).
 
-use crate::explorer::{fmt_fixed, fmt_num};
+use crate::format::{fixed_or_dash, fmt_num};
 use harvest_kernel::{HarvestAction, HarvestInput, Proposal};
 
 /// The compact result.
@@ -65,8 +65,8 @@ impl Headline {
         let over = proposal.kill_score >= threshold;
         Headline {
             action: proposal.harvest_action,
-            r_net: fmt_fixed(proposal.r_net, 3),
-            k: fmt_fixed(proposal.kill_score, 3),
+            r_net: fixed_or_dash(proposal.r_net, 3),
+            k: fixed_or_dash(proposal.kill_score, 3),
             over,
             against: format!("{} {}", if over { "≥" } else { "<" }, fmt_num(threshold)),
             stop: match proposal.new_sl_proposed {

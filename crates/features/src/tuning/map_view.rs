@@ -3,8 +3,9 @@
 //!
 //! Pure and natively tested: the cells are [`crate::charts::action_map`]'s, never a second grid.
 
-use crate::charts::{fmt_axis_value, fmt_k, fmt_r, ActionMap, PlotRect};
+use crate::charts::{ActionMap, PlotRect};
 use crate::format::format_sig;
+use crate::format::{fmt_axis_value, fmt_k, fmt_r};
 
 /// The cell `(i, j)` (column from the left, row from the bottom, as [`ActionMap::cell`]) under
 /// the pointer at `(px, py)` CSS pixels from the canvas's top-left corner, given the plot

@@ -4,16 +4,17 @@
 use leptos::prelude::*;
 
 use crate::context::Ctx;
-use harvest_features::explorer::{fmt_fixed, fmt_num, UiState};
+use harvest_features::explorer::UiState;
+use harvest_features::format::{fixed_or_dash, fmt_num};
 use harvest_kernel::{scenarios, Expected};
 
 fn published(e: &Expected) -> String {
     let mut parts = vec![e.action.as_str().to_string()];
     if let Some(r) = e.r_net {
-        parts.push(format!("R_net {}", fmt_fixed(r, 2)));
+        parts.push(format!("R_net {}", fixed_or_dash(r, 2)));
     }
     if let Some(k) = e.kill_score {
-        parts.push(format!("K {}", fmt_fixed(k, 3)));
+        parts.push(format!("K {}", fixed_or_dash(k, 3)));
     }
     match e.new_sl {
         Some(Some(sl)) => parts.push(format!("new SL {}", fmt_num(sl))),

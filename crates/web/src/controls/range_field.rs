@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use harvest_features::explorer::{fmt_num, parse_number, SliderRange};
+use harvest_features::explorer::SliderRange;
 use harvest_features::format::format_sig;
+use harvest_features::format::{fmt_num, parse_number};
 
 /// Text for a range input's `min`/`max`/`step`/`value` (no float noise, no exponent for
 /// ordinary values).

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::context::Ctx;
 use crate::controls::range_field::RangeField;
-use harvest_features::explorer::fmt_num;
 use harvest_features::explorer::params::theta_range;
+use harvest_features::format::fmt_num;
 use harvest_kernel::{Theta, ThetaField};
 
 /// `theta-<key with _ → ->`, e.g. `theta-kill-threshold`, `theta-T1-R`.

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::context::Ctx;
-use harvest_features::explorer::fmt_fixed;
+use harvest_features::format::fixed_or_dash;
 use harvest_features::format::flip_sentence;
 
 /// The nearest value of each explained input at which the action changes.
@@ -22,7 +22,7 @@ pub fn Flips() -> impl IntoView {
                             format!(
                                 " ({}{} %)",
                                 if p >= 0.0 { "+" } else { "" },
-                                fmt_fixed(p, 1)
+                                fixed_or_dash(p, 1)
                             )
                         })
                         .unwrap_or_default();

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::context::Ctx;
 use crate::controls::InputControl;
-use harvest_features::explorer::{fmt_fixed, InputField};
+use harvest_features::explorer::InputField;
+use harvest_features::format::fixed_or_dash;
 
 /// The market-state fieldset.
 #[component]
@@ -13,7 +14,7 @@ pub fn MarketPanel() -> impl IntoView {
     let sum = move || {
         ctx.state.with(|s| {
             let m = s.market;
-            fmt_fixed(m.p_trend + m.p_mr + m.p_chop, 3)
+            fixed_or_dash(m.p_trend + m.p_mr + m.p_chop, 3)
         })
     };
     view! {

@@ -12,7 +12,7 @@
 use leptos::prelude::*;
 
 use crate::context::{Ctx, Shown};
-use harvest_features::explorer::{fmt_fixed, fmt_num};
+use harvest_features::format::{fixed_or_dash, fmt_num};
 use harvest_features::tuning::headline::Headline;
 use harvest_kernel::HarvestAction;
 
@@ -79,7 +79,7 @@ impl Card {
                         " {} threshold {} (z {})",
                         if over { "≥" } else { "<" },
                         fmt_num(thr),
-                        fmt_fixed(s.eval.z, 3)
+                        fixed_or_dash(s.eval.z, 3)
                     ),
                     sl: match p.new_sl_proposed {
                         Some(n) => (

@@ -1,11 +1,11 @@
 //! The scrubber's bar as a line over the trade and signal charts: moved with CSS (`left`), so
-//! scrubbing never repaints the canvases ([`harvest_features::charts::trade::bar_x`] places it).
+//! scrubbing never repaints the canvases ([`harvest_features::charts::bar_x`] places it).
 
 use leptos::prelude::*;
 
 use crate::replay::context::ReplayCtx;
 use crate::replay::trade_chart::PAD;
-use harvest_features::charts::trade::{bar_x, Candle};
+use harvest_features::charts::{bar_x, Candle};
 
 /// The line; `wrap` is the element both charts fill the width of.
 #[component]

@@ -150,7 +150,7 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
         .set_value(Some(Series::new(import.bars, P0Params::default())));
     rc.source.set(Some(format!(
         "{name}: {} bars",
-        harvest_features::reviewer::fmt_count(n)
+        harvest_features::format::fmt_count(n)
     )));
     rc.version.update(|v| *v += 1);
     let label = format!("P0 market state of every bar of {name}");

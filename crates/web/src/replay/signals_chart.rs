@@ -1,14 +1,14 @@
 //! Under the trade: the kill score's z as stacked weighted components against z* (the full
 //! close threshold) and R_net against the T1/T2/T3 bands, bar by bar
-//! ([`harvest_features::charts::trade::draw_trade_signals`]).
+//! ([`harvest_features::charts::draw_trade_signals`]).
 
 use leptos::prelude::*;
 
 use crate::charts::canvas::paint;
 use crate::replay::context::ReplayCtx;
 use crate::replay::trade_chart::PAD;
-use harvest_features::charts::trade::{draw_trade_signals, trade_chart, trade_signals};
 use harvest_features::charts::ChartTheme;
+use harvest_features::charts::{draw_trade_signals, trade_chart, trade_signals};
 
 /// K and R_net over the trade.
 #[component]

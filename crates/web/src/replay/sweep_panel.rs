@@ -122,8 +122,8 @@ pub fn SweepPanel() -> impl IntoView {
             format!(
                 "{} {} … {} ({} values)",
                 a.field.key(),
-                harvest_features::charts::fmt_tick(a.lo),
-                harvest_features::charts::fmt_tick(a.hi),
+                harvest_features::format::fmt_tick(a.lo),
+                harvest_features::format::fmt_tick(a.hi),
                 a.n
             )
         };

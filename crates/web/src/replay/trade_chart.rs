@@ -1,5 +1,5 @@
 //! The trade on a canvas: candlesticks, the fills marked with their reason codes, the stop's
-//! path coloured by what moved it, P1's target ([`harvest_features::charts::trade`]); repainted
+//! path coloured by what moved it, P1's target ([`harvest_features::charts::trade_chart`]); repainted
 //! when the trade changes (the scrubber's line moves over it, see `cursor_line`). Each paint stamps the canvas with `data-paints`,
 //! `data-sim-ms` (the simulation) and `data-paint-ms` (data + drawing), which the tests read.
 
@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use crate::browser::now_ms;
 use crate::charts::canvas::paint;
 use crate::replay::context::ReplayCtx;
-use harvest_features::charts::trade::{draw_trade_chart, trade_chart};
 use harvest_features::charts::ChartTheme;
+use harvest_features::charts::{draw_trade_chart, trade_chart};
 
 /// Bars shown before the entry and after the exit.
 pub const PAD: usize = 12;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::replay::context::ReplayCtx;
-use harvest_features::replay::fmt_time;
+use harvest_features::format::fmt_time;
 use harvest_kernel::{Side, Theta};
 
 /// The trade's settings.

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::reviewer::context::ReviewCtx;
-use harvest_features::reviewer::{fmt_count, Chip};
+use harvest_features::format::fmt_count;
+use harvest_features::reviewer::Chip;
 
 /// The count of `chip` over everything loaded.
 #[component]

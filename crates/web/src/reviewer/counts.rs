@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::reviewer::context::ReviewCtx;
 use crate::reviewer::count_chip::CountChip;
-use harvest_features::reviewer::{fmt_count, Chip};
+use harvest_features::format::fmt_count;
+use harvest_features::reviewer::Chip;
 
 /// The counts.
 #[component]

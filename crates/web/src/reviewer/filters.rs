@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use crate::reviewer::context::ReviewCtx;
-use harvest_features::reviewer::{fmt_count, verdict_from_str, ActionFilter, Filter};
+use harvest_features::format::fmt_count;
+use harvest_features::reviewer::{verdict_from_str, ActionFilter, Filter};
 use harvest_kernel::{HarvestAction, ReasonCode, Verdict};
 
 /// Symbols offered as suggestions.

@@ -1,19 +1,20 @@
-//! The Replay view's charts of one simulated trade: candlesticks with the entry, each partial
-//! exit and the final close marked with their reason codes, the stop's path as a step line
-//! coloured by what moved it, and P1's target ([`trade_chart`], [`draw_trade_chart`]); under it
-//! the kill score's z as stacked weighted components against the threshold's z*, and R_net
-//! against the T1/T2/T3 bands ([`trade_signals`], [`draw_trade_signals`]). Pure data, then
-//! drawing on any plotters backend.
+//! The Replay view's trade chart: candlesticks of one simulated trade with the entry, each
+//! partial exit and the final close marked with their reason codes, the stop's path as a step
+//! line coloured by what moved it, P1's target and the scrubber's bar ([`trade_chart`],
+//! [`draw_trade_chart`]). The signals under it share its x axis ([`super::trade_signals`],
+//! [`bar_x`]).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::frame::{begin, dashed, font, line, polygon, polyline, rect, text, Area, Frame, Res};
+use super::plot::{
+    begin, dashed, fill, font, headline, line, polygon, rect, stroke, text, text_width, Area, Axes,
+    DrawResult, Plot, Px, TickText,
+};
 use super::theme::{ChartTheme, Rgb};
-use crate::format::fixed;
-use crate::format::fixed_trim as fmt_fixed;
-use crate::replay::{fmt_time, FillKind, Series, StopMover, Trade};
-use harvest_kernel::{contributions, logit, HarvestAction, Side, Theta};
+use crate::format::{fixed, fmt_price, fmt_time};
+use crate::replay::{ExitReason, FillKind, Series, StopMover, Trade};
+use harvest_kernel::{HarvestAction, Side};
 
 /// One bar.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -98,7 +99,7 @@ pub fn fill_label(kind: FillKind, qty: f64, reason_end: &str) -> String {
 /// The chart of `trade` on `series`, `pad` bars either side, the scrubber at `cursor`.
 ///
 /// ```
-/// use harvest_features::charts::trade::trade_chart;
+/// use harvest_features::charts::trade_chart;
 /// use harvest_features::replay::{simulate, Series, SimParams};
 /// use harvest_kernel::{Side, Theta};
 /// use harvest_market::{Bar, P0Params};
@@ -171,7 +172,7 @@ pub fn trade_chart(
                 .filter_map(|s| s.eval.as_ref().map(|e| (s.index, e.p1_tp))),
         )
         .collect();
-    let end = if trade.exit_reason == crate::replay::ExitReason::MaxBars {
+    let end = if trade.exit_reason == ExitReason::MaxBars {
         "max bars"
     } else {
         "end of data"
@@ -220,9 +221,9 @@ pub fn trade_chart(
     let headline = format!(
         "{} at {} ({}), stop {}; {} after {} bars: {} R ({} partial{}); hold {} R, P1 trail {} R",
         trade.side.as_str(),
-        crate::charts::fmt_price(trade.entry_price),
+        fmt_price(trade.entry_price),
         fmt_time(trade.entry_time),
-        crate::charts::fmt_price(trade.initial_sl),
+        fmt_price(trade.initial_sl),
         trade.exit_reason.as_str(),
         trade.bars,
         fixed(trade.r, 2),
@@ -262,34 +263,39 @@ pub fn mover_label(mover: StopMover) -> &'static str {
     }
 }
 
+/// Width of the y-axis labels left of the trade chart and its signals, px.
 const LEFT: i32 = 64;
+/// Margin right of them, px.
 const RIGHT: i32 = 12;
 
+/// The x range of a trade's charts: its bars, half a bar (and a little) either side.
+pub(crate) fn x_range(candles: &[Candle]) -> (f64, f64) {
+    match (candles.first(), candles.last()) {
+        (Some(a), Some(b)) => (a.index as f64 - 0.6, b.index as f64 + 0.6),
+        _ => (0.0, 1.0),
+    }
+}
+
+/// The plot of a panel of the trade's charts in an area `size` px large, `top` and `bottom` px
+/// from its edges: every panel has the same x axis, so a scrubber's line fits them all.
+pub(crate) fn trade_plot(size: Px, top: i32, bottom: i32, x: (f64, f64), y: (f64, f64)) -> Plot {
+    Plot::new(size, [top, RIGHT, bottom, 0], (0, LEFT), x, y)
+}
+
 /// Where bar `index` is drawn, in px from the left of a chart `width` px wide drawn by
-/// [`draw_trade_chart`] or [`draw_trade_signals`] (both share the x axis): a scrubber's line
-/// can move over the canvases without repainting them.
+/// [`draw_trade_chart`] or [`draw_trade_signals`](super::draw_trade_signals) (both share the x
+/// axis): a scrubber's line can move over the canvases without repainting them.
 ///
 /// ```
-/// use harvest_features::charts::trade::{bar_x, Candle};
+/// use harvest_features::charts::{bar_x, Candle};
 /// let c = |i| Candle { index: i, time: 0, open: 1.0, high: 1.0, low: 1.0, close: 1.0 };
 /// let candles = [c(10), c(11), c(12)];
 /// let (a, b) = (bar_x(&candles, 400.0, 10), bar_x(&candles, 400.0, 12));
 /// assert!(a > 64.0 && b < 388.0 && (a + b) / 2.0 - bar_x(&candles, 400.0, 11) < 1e-9);
 /// ```
 pub fn bar_x(candles: &[Candle], width: f64, index: usize) -> f64 {
-    let (x0, x1) = x_frame(candles);
-    let (l, r) = (
-        f64::from(LEFT),
-        (width - f64::from(RIGHT)).max(f64::from(LEFT) + 1.0),
-    );
-    l + (index as f64 - x0) / (x1 - x0) * (r - l)
-}
-
-fn x_frame(candles: &[Candle]) -> (f64, f64) {
-    match (candles.first(), candles.last()) {
-        (Some(a), Some(b)) => (a.index as f64 - 0.6, b.index as f64 + 0.6),
-        _ => (0.0, 1.0),
-    }
+    let w = width.round().clamp(0.0, f64::from(i32::MAX)) as i32;
+    trade_plot((w, 100), 0, 0, x_range(candles), (0.0, 1.0)).x_at(index as f64)
 }
 
 /// Draws the trade chart: a headline, the candles (up hollow-green, down red), the entry line,
@@ -302,11 +308,21 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
     area: &Area<DB>,
     d: &TradeChart,
     theme: &ChartTheme,
-) -> Res<DB> {
-    let (w, h, head) = begin(area, theme)?;
-    text(area, &d.headline, (8, 5), &head)?;
-    let f = Frame::new(LEFT, 44, w - RIGHT, h - 22, x_frame(&d.candles), d.y_range);
-    f.y_axis(area, theme, 6, crate::charts::fmt_tick)?;
+) -> DrawResult<(), DB> {
+    let size = begin(area, theme)?;
+    headline(area, &d.headline, theme, theme.foreground)?;
+    let f = trade_plot(size, 44, 22, x_range(&d.candles), d.y_range);
+    f.axes(
+        area,
+        theme,
+        &Axes {
+            y_ticks: 6,
+            y_grid: true,
+            y_text: TickText::Compact,
+            ..Axes::default()
+        },
+    )?;
+    line(area, (f.l, f.b), (f.r - 1, f.b), stroke(theme.muted, 1))?;
     // Time labels: about one per 110 px.
     let small = font(
         theme,
@@ -318,57 +334,56 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
     let every = ((110.0 / f.x_scale()).ceil() as usize).max(1);
     for c in d.candles.iter().filter(|c| c.index % every == 0) {
         let x = f.px(c.index as f64);
-        line(area, (x, f.b), (x, f.b + 3), theme.muted, 1)?;
+        line(area, (x, f.b), (x, f.b + 3), stroke(theme.muted, 1))?;
         text(area, &fmt_time(c.time), (x, f.b + 5), &small)?;
     }
-    // Entry price.
-    f.level(area, d.entry_price, theme.entry, 1)?;
+    f.level(area, d.entry_price, stroke(theme.entry, 1))?;
     // Candles.
     let body = ((f.x_scale() * 0.35).round() as i32).max(1);
-    let up = theme.proposed;
-    let down = theme.danger;
     for c in &d.candles {
         let x = f.px(c.index as f64);
-        let col = if c.close >= c.open { up } else { down };
-        line(area, (x, f.py(c.high)), (x, f.py(c.low)), col, 1)?;
+        let col = if c.close >= c.open {
+            theme.proposed
+        } else {
+            theme.danger
+        };
+        line(area, (x, f.py(c.high)), (x, f.py(c.low)), stroke(col, 1))?;
         let (a, b) = ((x - body, f.py(c.open)), (x + body, f.py(c.close)));
         if c.close >= c.open {
-            rect(area, a, b, theme.background, true)?;
-            rect(area, a, b, col, false)?;
+            rect(area, a, b, fill(theme.background))?;
+            rect(area, a, b, stroke(col, 1))?;
         } else {
-            rect(area, a, b, col, true)?;
+            rect(area, a, b, fill(col))?;
         }
     }
-    // P1's target.
+    // P1's target: a step line.
+    let target = stroke(theme.proposed, 1);
     for pair in d.target.windows(2) {
-        let (i0, t0) = pair[0];
-        let (i1, t1) = pair[1];
+        let ((i0, t0), (i1, t1)) = (pair[0], pair[1]);
         if t0.is_finite() && t1.is_finite() {
-            let a = f.p(i0 as f64, t0);
-            let b = f.p(i1 as f64, t0);
-            dashed(area, a, b, theme.proposed, 1)?;
-            dashed(area, b, f.p(i1 as f64, t1), theme.proposed, 1)?;
+            let (x0, x1) = (i0 as f64, i1 as f64);
+            f.dashed(area, (x0, t0), (x1, t0), target)?;
+            f.dashed(area, (x1, t0), (x1, t1), target)?;
         }
     }
     // The stop's path: each level over its bars (half a bar either side), joined by risers.
-    let mut prev: Option<(i32, i32)> = None;
+    let mut prev: Option<Px> = None;
     for s in &d.stop {
-        let col = mover_color(theme, s.mover);
+        let col = stroke(mover_color(theme, s.mover), 2);
         let y = f.py(s.level);
         let (x0, x1) = (f.px(s.from as f64 - 0.5), f.px(s.to as f64 + 0.5));
-        if let Some((px, py)) = prev {
-            line(area, (px, py), (x0, y), col, 2)?;
+        if let Some(p) = prev {
+            line(area, p, (x0, y), col)?;
         }
-        line(area, (x0, y), (x1, y), col, 2)?;
+        line(area, (x0, y), (x1, y), col)?;
         prev = Some((x1, y));
     }
-    // Scrubber.
-    f.scrubber(area, d.cursor, theme)?;
+    if let Some(i) = d.cursor {
+        f.cursor(area, i as f64, stroke(theme.foreground, 1))?;
+    }
     // Markers with labels, alternating above and below so neighbours do not collide.
-    let label = |c| font(theme, theme.font_size - 1.0, c, HPos::Center, VPos::Bottom);
-    let label_down = |c| font(theme, theme.font_size - 1.0, c, HPos::Center, VPos::Top);
     for (k, m) in d.markers.iter().enumerate() {
-        let (x, y) = f.p(m.index as f64, m.price);
+        let (x, y) = f.at((m.index as f64, m.price));
         let col = match m.kind {
             FillKind::Entry => theme.foreground,
             FillKind::Partial => theme.action_color(HarvestAction::Partial50),
@@ -382,20 +397,16 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
                 polygon(
                     area,
                     vec![(x, y), (x - 6, y + 9 * s), (x + 6, y + 9 * s)],
-                    col,
+                    fill(col),
                 )?;
             }
             FillKind::Partial => {
-                area.draw(&Circle::new((x, y), 5, super::frame::rgb(col).filled()))?;
-                area.draw(&Circle::new(
-                    (x, y),
-                    5,
-                    super::frame::rgb(theme.foreground).stroke_width(1),
-                ))?;
+                super::plot::circle(area, (x, y), 5, fill(col))?;
+                super::plot::circle(area, (x, y), 5, stroke(theme.foreground, 1))?;
             }
             _ => {
-                line(area, (x - 5, y - 5), (x + 5, y + 5), col, 2)?;
-                line(area, (x - 5, y + 5), (x + 5, y - 5), col, 2)?;
+                line(area, (x - 5, y - 5), (x + 5, y + 5), stroke(col, 2))?;
+                line(area, (x - 5, y + 5), (x + 5, y - 5), stroke(col, 2))?;
             }
         }
         let above = k % 2 == 0;
@@ -409,254 +420,39 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
             at.0.clamp(f.l + 60, (f.r - 60).max(f.l + 60)),
             at.1.clamp(f.t + 12, f.b - 2),
         );
-        if above {
-            text(area, &words, at, &label(theme.foreground))?;
-        } else {
-            text(area, &words, at, &label_down(theme.foreground))?;
-        }
+        let v = if above { VPos::Bottom } else { VPos::Top };
+        let style = font(
+            theme,
+            theme.font_size - 1.0,
+            theme.foreground,
+            HPos::Center,
+            v,
+        );
+        text(area, &words, at, &style)?;
     }
-    // Legend.
-    let lg = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Left,
-        VPos::Center,
-    );
-    let mut x = 8;
-    let y = 32;
-    for (c, s, dash) in [
+    legend(area, theme)
+}
+
+/// The legend row above the trade chart: the stop's colours, P1's target and the entry.
+fn legend<DB: DrawingBackend>(area: &Area<DB>, theme: &ChartTheme) -> DrawResult<(), DB> {
+    let size = theme.font_size - 1.0;
+    let lg = font(theme, size, theme.muted, HPos::Left, VPos::Center);
+    let (mut x, y) = (8, 32);
+    let rows: [(Rgb, &str, bool); 5] = [
         (theme.stop, mover_label(StopMover::None), false),
         (theme.accent, mover_label(StopMover::P1Trail), false),
         (theme.lock, mover_label(StopMover::P2BePlus), false),
         (theme.proposed, "P1 target", true),
         (theme.entry, "entry", true),
-    ] {
+    ];
+    for (c, s, dash) in rows {
         if dash {
-            dashed(area, (x, y), (x + 18, y), c, 1)?;
+            dashed(area, (x, y), (x + 18, y), stroke(c, 1))?;
         } else {
-            line(area, (x, y), (x + 18, y), c, 2)?;
+            line(area, (x, y), (x + 18, y), stroke(c, 2))?;
         }
         text(area, s, (x + 22, y), &lg)?;
-        x += 30 + (s.chars().count() as f64 * (theme.font_size - 1.0) * 0.55) as i32;
+        x += 30 + text_width(s, size) as i32;
     }
-    Ok(())
-}
-
-/// The signals under the trade chart, one value per evaluated bar.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TradeSignals {
-    /// The bars (same x as the trade chart).
-    pub index: Vec<usize>,
-    /// The kill logit z.
-    pub z: Vec<f64>,
-    /// K.
-    pub k: Vec<f64>,
-    /// Weighted contributions to z: regime flip, σ spike, TS drop, age.
-    pub parts: Vec<[f64; 4]>,
-    /// `z* = logit(kill_threshold)`.
-    pub z_star: f64,
-    /// `kill_threshold`.
-    pub threshold: f64,
-    /// R_net.
-    pub r_net: Vec<f64>,
-    /// T1_R, T2_R, T3_R.
-    pub bands: [f64; 3],
-    /// lock_R.
-    pub lock_r: f64,
-    /// x range (as the trade chart's).
-    pub x_range: (f64, f64),
-    /// The scrubber's bar.
-    pub cursor: Option<usize>,
-}
-
-/// The signals of `trade` under `theta`, on the x range of `chart`.
-pub fn trade_signals(trade: &Trade, theta: &Theta, chart: &TradeChart) -> TradeSignals {
-    let mut s = TradeSignals {
-        index: Vec::new(),
-        z: Vec::new(),
-        k: Vec::new(),
-        parts: Vec::new(),
-        z_star: logit(theta.kill_threshold),
-        threshold: theta.kill_threshold,
-        r_net: Vec::new(),
-        bands: [theta.t1_r, theta.t2_r, theta.t3_r],
-        lock_r: theta.lock_r,
-        x_range: x_frame(&chart.candles),
-        cursor: chart.cursor,
-    };
-    for st in &trade.steps {
-        if let Some(e) = &st.eval {
-            s.index.push(st.index);
-            s.z.push(e.z);
-            s.k.push(e.kill_score);
-            s.parts.push(contributions(&e.k, theta));
-            s.r_net.push(e.r_net);
-        }
-    }
-    s
-}
-
-/// Draws two panels: z as the stacked weighted kill components with the threshold z* (the full
-/// close region shaded), and R_net with the T1/T2/T3 bands in their actions' colours and
-/// lock_R dashed; the scrubber's bar on both.
-///
-/// # Errors
-/// The backend's drawing errors.
-pub fn draw_trade_signals<DB: DrawingBackend>(
-    area: &Area<DB>,
-    d: &TradeSignals,
-    theme: &ChartTheme,
-) -> Res<DB> {
-    let (w, h, head) = begin(area, theme)?;
-    let half = h / 2;
-    let small = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Center,
-    );
-    // Kill panel: room above the highest of z and z* for the legend (22 px), so neither the
-    // threshold line nor a bar runs through it.
-    let top =
-        d.z.iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .fold(d.z_star, f64::max)
-            .max(0.1);
-    let plot_h = f64::from((half - 30).max(1));
-    let zmax = top * (1.0 / (1.0 - (22.0 / plot_h).min(0.5))).max(1.1);
-    let f = Frame::new(LEFT, 24, w - RIGHT, half - 6, d.x_range, (0.0, zmax));
-    text(
-        area,
-        &format!(
-            "Kill score: z = Σ weighted components; full close when K ≥ {} (z ≥ {})",
-            fmt_fixed(d.threshold, 3),
-            fmt_fixed(d.z_star, 3)
-        ),
-        (8, 4),
-        &head,
-    )?;
-    f.y_axis(area, theme, 3, crate::charts::fmt_tick)?;
-    rect(
-        area,
-        f.p(f.x.0, zmax),
-        f.p(f.x.1, d.z_star.min(zmax)),
-        theme.danger.mix(theme.background, 0.85),
-        true,
-    )?;
-    let bw = ((f.x_scale() * 0.45).round() as i32).max(1);
-    for (k, &i) in d.index.iter().enumerate() {
-        let mut base = 0.0;
-        let x = f.px(i as f64);
-        for (j, &p) in d.parts[k].iter().enumerate() {
-            if p > 0.0 && p.is_finite() {
-                rect(
-                    area,
-                    (x - bw, f.py(base)),
-                    (x + bw, f.py(base + p)),
-                    theme.components[j],
-                    true,
-                )?;
-                base += p;
-            }
-        }
-    }
-    polyline(area, f.path(&d.index, &d.z), theme.foreground, 1)?;
-    f.level(area, d.z_star, theme.danger, 2)?;
-    text(
-        area,
-        "z*",
-        (f.r - 2, f.py(d.z_star) - 8),
-        &font(
-            theme,
-            theme.font_size - 1.0,
-            theme.danger,
-            HPos::Right,
-            VPos::Center,
-        ),
-    )?;
-    let lg = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Left,
-        VPos::Center,
-    );
-    let names = ["regime flip", "σ spike", "TS drop", "age"];
-    let width: i32 = names
-        .iter()
-        .map(|n| 28 + (n.chars().count() as f64 * 6.0) as i32)
-        .sum();
-    rect(
-        area,
-        (f.l + 4, f.t + 1),
-        (f.l + 4 + width, f.t + 15),
-        theme.background,
-        true,
-    )?;
-    let mut x = f.l + 8;
-    for (j, name) in names.iter().enumerate() {
-        rect(
-            area,
-            (x, f.t + 4),
-            (x + 10, f.t + 12),
-            theme.components[j],
-            true,
-        )?;
-        text(area, name, (x + 14, f.t + 8), &lg)?;
-        x += 28 + (name.chars().count() as f64 * 6.0) as i32;
-    }
-    f.scrubber(area, d.cursor, theme)?;
-    // R_net panel.
-    let finite = d.r_net.iter().copied().filter(|v| v.is_finite());
-    let (mut lo, mut hi) = finite.fold((-1.0f64, d.bands[2] + 0.5), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
-    lo -= 0.2;
-    hi += 0.2;
-    let g = Frame::new(LEFT, half + 22, w - RIGHT, h - 6, d.x_range, (lo, hi));
-    text(
-        area,
-        &format!(
-            "R_net against T1 {} / T2 {} / T3 {} (lock_R {})",
-            fmt_fixed(d.bands[0], 2),
-            fmt_fixed(d.bands[1], 2),
-            fmt_fixed(d.bands[2], 2),
-            fmt_fixed(d.lock_r, 2)
-        ),
-        (8, half + 2),
-        &head,
-    )?;
-    let acts = [
-        HarvestAction::Partial25,
-        HarvestAction::Partial50,
-        HarvestAction::Partial75,
-    ];
-    for (k, a) in acts.iter().enumerate() {
-        let top = if k == 2 { hi } else { d.bands[k + 1].min(hi) };
-        let bot = d.bands[k].max(lo);
-        if top > bot {
-            rect(
-                area,
-                g.p(g.x.0, top),
-                g.p(g.x.1, bot),
-                theme.action_color(*a).mix(theme.background, 0.45),
-                true,
-            )?;
-            text(
-                area,
-                &format!("T{}", k + 1),
-                (g.r - 2, g.py(bot) - 7),
-                &small,
-            )?;
-        }
-    }
-    g.y_axis(area, theme, 4, crate::charts::fmt_tick)?;
-    g.level(area, d.lock_r, theme.lock, 1)?;
-    line(area, g.p(g.x.0, 0.0), g.p(g.x.1, 0.0), theme.muted, 1)?;
-    polyline(area, g.path(&d.index, &d.r_net), theme.accent2, 2)?;
-    g.scrubber(area, d.cursor, theme)?;
     Ok(())
 }
