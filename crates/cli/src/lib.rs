@@ -6,6 +6,7 @@ mod diff_theta;
 pub mod error;
 mod fast_input;
 mod fast_json;
+mod feed;
 mod lines;
 mod market_state;
 mod publish;
@@ -80,6 +81,9 @@ pub enum Command {
     /// Redis every interval (a service; see deploy/harvest-marketstate.service). Never invents
     /// prices.
     PublishMarket(publish_market::PublishMarketArgs),
+    /// Play price files into Redis as a candle cache holds them (one bar per tick at --speed),
+    /// with paper positions (a simulation) from an entries file.
+    Feed(feed::FeedArgs),
     /// Save the proposals published to Redis (every `quantum:harvest:proposal:*` hash, or the
     /// stream's history) as JSON Lines on stdout, for `harvest verify` and the dashboard's
     /// reviewer. Exit status 2 if Redis cannot be read.
@@ -171,6 +175,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         }
         Command::Publish(args) => publish::run(&args),
         Command::PublishMarket(args) => publish_market::run(&args),
+        Command::Feed(args) => feed::run(&args),
         Command::Snapshot(src) if src.redis.is_none() => {
             eprintln!("harvest snapshot: give --redis URL (e.g. redis://127.0.0.1:6379)");
             ExitCode::from(2)

@@ -11,6 +11,7 @@
 //! Shared by every service of the crate: [`runtime`] (the symbol list and setting errors, the
 //! fixed schedule and backoff, stop signals, the service loop).
 
+pub mod feed;
 pub mod input;
 pub mod local;
 pub mod market;
