@@ -8,7 +8,7 @@
 #   setup          scripts/setup.sh (installs whatever is missing)
 #   fmt            cargo fmt --all -- --check
 #   clippy-native  cargo clippy --workspace --all-targets -- -D warnings
-#   clippy-wasm    cargo clippy --target wasm32-unknown-unknown: kernel, features, web (+ browser tests; + --features split) -- -D warnings
+#   clippy-wasm    cargo clippy --target wasm32-unknown-unknown: kernel, records, features, web (+ browser tests; + --features split) -- -D warnings
 #   test-native    cargo test --workspace (unit, integration and doc tests)
 #   test-browser   wasm-bindgen tests (crates/web/tests/ files with wasm_bindgen_test_configure!) in headless Chromium
 #   build-release  trunk build --release --public-url /harvest-lab/ into dist/ (pinned nightly, see scripts/lib.sh)
@@ -66,7 +66,7 @@ stage_clippy-wasm() {
   local tests
   mapfile -t tests < <(wasm_test_args)
   # The pure crates compile for the browser too (the dashboard links them).
-  cargo clippy --target wasm32-unknown-unknown -p harvest-kernel -p harvest-features --lib -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown -p harvest-kernel -p harvest-records -p harvest-features --lib -- -D warnings
   cargo clippy --target wasm32-unknown-unknown -p harvest-web --lib --bins "${tests[@]}" -- -D warnings
   # The release build's split points (cargo feature `split`, see crates/web/src/app.rs).
   cargo clippy --target wasm32-unknown-unknown -p harvest-web --lib --bins --features split -- -D warnings

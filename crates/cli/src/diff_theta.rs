@@ -12,9 +12,8 @@ use super::{for_each_line_parallel, threads, ParallelArgs};
 use crate::error::InputError;
 use harvest_features::format::format_sig;
 use harvest_features::reviewer::verify::parse_json;
-use harvest_features::tuning::{
-    compare_position, export_theta, import_theta, theta_changes, AbCounts, Outcome, ThetaFormat,
-};
+use harvest_features::theta::{export_theta, import_theta, ThetaFormat};
+use harvest_features::tuning::{compare_position, theta_changes, AbCounts, Outcome};
 use harvest_kernel::{HarvestInput, MarketState, P1Proposal, Position, Theta};
 
 /// Options of `diff-theta`.

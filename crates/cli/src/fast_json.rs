@@ -47,12 +47,12 @@ impl ProposalWriter {
         out: &mut Vec<u8>,
     ) -> serde_json::Result<()> {
         let theta = &p.audit.theta;
-        let hit = matches!(&self.theta, Some(t) if same(t, theta));
+        let hit = matches!(&self.theta, Some(t) if t.same_bits(theta));
         // Whether the cached theta is this line's (a hit, or adopted just now).
         let mut whole = hit;
         if !hit {
             let adopt =
-                self.theta.is_none() || matches!(&self.last_miss, Some(t) if same(t, theta));
+                self.theta.is_none() || matches!(&self.last_miss, Some(t) if t.same_bits(theta));
             if adopt {
                 self.theta_json = serde_json::to_vec(theta)?;
                 self.theta_fields = ThetaField::ALL
@@ -283,41 +283,6 @@ fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
     }
 }
 
-/// Bit-for-bit equality (so -0.0 and 0.0 render differently, as they should), field by field
-/// (the patterns name every field: a new tunable does not compile until it is compared here).
-fn same(a: &Theta, b: &Theta) -> bool {
-    macro_rules! same_bits {
-        ($($f:ident),*) => {{
-            let Theta { $($f: _),* } = a;
-            true $(&& a.$f.to_bits() == b.$f.to_bits())*
-        }};
-    }
-    same_bits!(
-        fallback_stop_pct,
-        cost_bps,
-        t1_r,
-        t2_r,
-        t3_r,
-        u1,
-        u2,
-        u3,
-        softmax_temp,
-        lock_r,
-        be_plus_pct,
-        trend_min,
-        sigma_ref,
-        sigma_spike_cap,
-        ts_ref,
-        ts_drop_cap,
-        max_age_sec,
-        k_regime_flip,
-        k_sigma_spike,
-        k_ts_drop,
-        k_age_penalty,
-        kill_threshold
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,16 +333,16 @@ mod tests {
         }
     }
 
-    /// `same` sees a change in any one field, a sign of zero included.
+    /// `Theta::same_bits` (the cache's test) sees a change in any one field, a sign of zero included.
     #[test]
     fn same_compares_every_field_bit_for_bit() {
         let d = Theta::default();
-        assert!(same(&d, &d));
+        assert!(d.same_bits(&d));
         for f in ThetaField::ALL {
             let v = d.get(f);
             let other = if v == 0.0 { -0.0 } else { v * 1.5 };
-            assert!(!same(&d, &d.with(f, other)), "{f:?}");
-            assert!(!same(&d.with(f, other), &d), "{f:?}");
+            assert!(!d.same_bits(&d.with(f, other)), "{f:?}");
+            assert!(!d.with(f, other).same_bits(&d), "{f:?}");
         }
     }
 

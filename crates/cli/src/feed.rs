@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::builder::BoolishValueParser;
 use clap::Args;
 
 use harvest_market::{format_iso, import_prices, parse_time};
@@ -13,7 +12,7 @@ use harvest_publisher::feed::candle::{interval_name, DEFAULT_KEEP, DEFAULT_KEY};
 use harvest_publisher::feed::paper::{read_entries, Book, Entry};
 use harvest_publisher::feed::play::Tape;
 use harvest_publisher::feed::service::{self, log, Settings};
-use harvest_publisher::plan::{symbols, ConfigError, Shard};
+use harvest_publisher::runtime::settings::{switch, symbols, text, ConfigError, Shard};
 use harvest_publisher::runtime::signals;
 
 /// Options of `feed`.
@@ -27,10 +26,10 @@ pub struct FeedArgs {
     #[arg(long)]
     pub symbol: Option<String>,
     /// Redis URL (`redis://`, `rediss://`; with --cluster, comma-separated seed nodes).
-    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", value_parser = text)]
     pub redis_url: String,
     /// The URL(s) name a Redis Cluster.
-    #[arg(long, env = "REDIS_CLUSTER", value_parser = BoolishValueParser::new(),
+    #[arg(long, env = "REDIS_CLUSTER", value_parser = switch,
           num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub cluster: bool,
     /// Seconds of bars played per second of wall time (3600: an hour of bars a second).

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use harvest_features::reviewer::published::{looks_published, review_published};
+use harvest_features::reviewer::published::{looks_published, review_published, Context};
 use harvest_features::reviewer::verify::{
     self as review, csv_row, review_line, Counts, Receipt, CSV_HEADER,
 };
@@ -296,6 +296,7 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         writeln!(out, "{CSV_HEADER}")?;
     }
     let format = args.format;
+    let ctx = Context::with_theta(theta.as_ref());
     let (stats, per_thread) = for_each_line_parallel(
         io::stdin().lock(),
         out,
@@ -304,8 +305,8 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         |n, line, buf, counts: &mut Counts| {
             // Published records without proposal_json use --theta (review_line: the defaults).
             let row = match (&theta, std::str::from_utf8(line)) {
-                (Some(t), Ok(text)) if looks_published(text) => {
-                    review_published(n, text.trim_end_matches('\r'), &tol, Some(t))
+                (Some(_), Ok(text)) if looks_published(text) => {
+                    review_published(n, text.trim_end_matches('\r'), &tol, &ctx)
                 }
                 _ => review_line(n, line, &tol)?,
             };

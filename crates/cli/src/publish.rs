@@ -4,14 +4,19 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::builder::BoolishValueParser;
 use clap::Args;
 
-use harvest_publisher::plan::{symbols, ConfigError, PositionSource, Rules, Shard};
-use harvest_publisher::service::{self, log, Settings};
-use harvest_publisher::store::Timeouts;
+use harvest_publisher::p25::plan::Rules;
+use harvest_publisher::p25::service::{self, log, Settings};
+use harvest_publisher::runtime::fixes::Fixes;
+use harvest_publisher::runtime::settings::{
+    count, number, switch, symbols, text, ConfigError, PositionSource, Shard,
+};
+use harvest_publisher::runtime::signals::stop_signals;
+use harvest_redis::Timeouts;
 
-/// Options of `publish` (each also read from its environment variable).
+/// Options of `publish` (each also read from its environment variable; blanks and the `\r` of an
+/// env file with CRLF line endings around a value are ignored).
 #[derive(Debug, Args)]
 pub struct PublishArgs {
     /// Run one cycle and exit: 0 every symbol with a position published, 1 some skipped for bad
@@ -19,65 +24,88 @@ pub struct PublishArgs {
     #[arg(long)]
     pub once: bool,
     /// Redis URL (`redis://`, `rediss://`); with --cluster, comma-separated seed nodes.
-    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", value_parser = text)]
     pub redis_url: String,
     /// The URL(s) name a Redis Cluster.
-    #[arg(long, env = "REDIS_CLUSTER", value_parser = BoolishValueParser::new(),
+    #[arg(long, env = "REDIS_CLUSTER", value_parser = switch,
           num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub cluster: bool,
     /// Symbols, comma-separated (e.g. BTCUSDT,ETHUSDT).
     #[arg(long, env = "SYMBOLS", default_value = "")]
     pub symbols: String,
     /// Seconds between cycle starts.
-    #[arg(long, env = "PUBLISH_INTERVAL_SEC", default_value_t = 10.0)]
+    #[arg(long, env = "PUBLISH_INTERVAL_SEC", default_value_t = 10.0, value_parser = number)]
     pub interval: f64,
-    /// Where positions come from: auto (hashes, then the stream), redis_hash, redis_stream.
-    /// `synthetic` is refused.
+    /// Where positions come from: auto (the hashes; the execution stream's newest 100 entries
+    /// when no symbol has one), redis_hash, redis_stream. `synthetic` is refused.
     #[arg(long, env = "POSITION_SOURCE", default_value = "auto")]
     pub position_source: String,
     /// Also append every full publish to quantum:stream:harvest.proposal (MAXLEN ~ 10000).
-    #[arg(long, env = "ENABLE_STREAM", value_parser = BoolishValueParser::new(),
+    #[arg(long, env = "ENABLE_STREAM", value_parser = switch,
           num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub enable_stream: bool,
-    /// Stop distance (fraction of entry) when P1 has no proposal.
-    #[arg(long, env = "FALLBACK_STOP_PCT", default_value_t = 0.02)]
+    /// Stop distance (fraction of entry) when P1 has no usable proposal (or a stop of 0).
+    #[arg(long, env = "FALLBACK_STOP_PCT", default_value_t = 0.02, value_parser = number)]
     pub fallback_stop_pct: f64,
     /// Seconds after which an unchanged proposal is published again in full.
-    #[arg(long, env = "MAX_PUBLISH_AGE_SEC", default_value_t = 60.0)]
+    #[arg(long, env = "MAX_PUBLISH_AGE_SEC", default_value_t = 60.0, value_parser = number)]
     pub max_publish_age: f64,
     /// Relative SL move (and absolute K move) that counts as a change.
-    #[arg(long, env = "CHANGE_EPS_PCT", default_value_t = 0.001)]
+    #[arg(long, env = "CHANGE_EPS_PCT", default_value_t = 0.001, value_parser = number)]
     pub change_eps_pct: f64,
     /// This instance's share of the symbols, k/n (1 ≤ k ≤ n).
     #[arg(long, env = "SHARD", default_value = "1/1")]
     pub shard: String,
     /// Symbols per pipelined batch.
-    #[arg(long, env = "PUBLISH_BATCH", default_value_t = 1000)]
+    #[arg(long, env = "PUBLISH_BATCH", default_value_t = 1000, value_parser = count)]
     pub batch: usize,
+    /// Opt-in fixes, a comma list (logged at start): `full-facts` (age from the open time, the
+    /// current SL from `stop_loss`, risk and cost scaled by the quantity). Default: none, the
+    /// running publisher's behaviour.
+    #[arg(
+        long = "fix",
+        env = "HARVEST_FIXES",
+        default_value = "",
+        value_name = "LIST"
+    )]
+    pub fixes: String,
 }
 
-fn settings(args: &PublishArgs) -> Result<Settings, ConfigError> {
+/// Why `publish` refuses to start.
+#[derive(Debug, thiserror::Error)]
+enum SettingsError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Fix(#[from] harvest_publisher::runtime::fixes::FixError),
+}
+
+fn settings(args: &PublishArgs) -> Result<Settings, SettingsError> {
     let source: PositionSource = args.position_source.parse()?;
     let shard: Shard = args.shard.parse()?;
     let symbols = symbols(&args.symbols, shard)?;
-    let rules = Rules::new(
+    let fixes: Fixes = args.fixes.parse()?;
+    let mut rules = Rules::new(
         args.fallback_stop_pct,
         args.change_eps_pct,
         args.max_publish_age,
     )?;
+    rules.full_facts = fixes.has(harvest_publisher::runtime::fixes::Fix::FullFacts);
     if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
         return Err(ConfigError::Number {
             name: "interval",
             value: args.interval,
             expected: "seconds in (0, 86400]",
-        });
+        }
+        .into());
     }
     if args.batch == 0 {
         return Err(ConfigError::Number {
             name: "batch",
             value: 0.0,
             expected: "at least 1 (symbols per pipelined batch)",
-        });
+        }
+        .into());
     }
     Ok(Settings {
         redis_url: args.redis_url.clone(),
@@ -87,6 +115,7 @@ fn settings(args: &PublishArgs) -> Result<Settings, ConfigError> {
         source,
         enable_stream: args.enable_stream,
         rules,
+        fixes,
         batch: args.batch,
         timeouts: Timeouts::default(),
     })
@@ -104,7 +133,7 @@ pub fn run(args: &PublishArgs) -> ExitCode {
     if args.once {
         return ExitCode::from(service::run_once(settings) as u8);
     }
-    match service::stop_signals() {
+    match stop_signals() {
         Ok(stop) => ExitCode::from(service::run_forever(settings, stop)),
         Err(e) => {
             log(&format!("cannot install signal handlers: {e}"));
@@ -131,6 +160,7 @@ mod tests {
             change_eps_pct: 0.001,
             shard: "1/1".into(),
             batch: 1000,
+            fixes: String::new(),
         }
     }
 
@@ -139,7 +169,7 @@ mod tests {
     fn refused_settings_say_why() {
         assert!(settings(&args()).is_ok());
         type Change = fn(&mut PublishArgs);
-        let cases: [(Change, &str); 7] = [
+        let cases: [(Change, &str); 8] = [
             (
                 |a| a.interval = 0.0,
                 "interval = 0 must be seconds in (0, 86400]",
@@ -168,7 +198,14 @@ mod tests {
                 |a| a.fallback_stop_pct = 1.0,
                 "fallback_stop_pct = 1 must be in (0, 1)",
             ),
+            (
+                |a| a.fixes = "full-facts,fullfacts".into(),
+                "unknown fix \"fullfacts\" in --fix / HARVEST_FIXES: the fixes are full-facts (P2.5), p1-trend (P1.5); give a comma list, or nothing for none",
+            ),
         ];
+        let mut a = args();
+        a.fixes = "Full-Facts\r".into();
+        assert!(settings(&a).unwrap().rules.full_facts);
         for (change, message) in cases {
             let mut a = args();
             change(&mut a);

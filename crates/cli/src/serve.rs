@@ -1,10 +1,12 @@
 //! `harvest serve`: the built dashboard on 127.0.0.1 and, with `--redis`, a same-origin
 //! Server-Sent Events stream of the published proposals at `/api/live` (axum + tokio + redis).
 //!
-//! One background task reads Redis: a snapshot of every proposal hash, the recent history of the
-//! proposal stream, then new stream entries as they come (XREAD BLOCK) and, every `--poll-ms`,
-//! the hashes again for publishers that do not write the stream. Redis going away is reported to
-//! the page and retried with backoff; the server never stops for it. With `--redis`, the
+//! One background thread reads Redis through the one Redis connection (`harvest_redis`: TLS,
+//! Cluster): a snapshot of every proposal hash, the recent history of the proposal stream, then
+//! new stream entries as they come (XREAD BLOCK) and, every `--poll-ms`, the hashes again for
+//! publishers that do not write the stream. A key that cannot be read (the wrong type) is a
+//! record saying so, which the page shows as INVALID; the others are read. Redis going away is
+//! reported to the page and retried with backoff; the server never stops for it. With `--redis`, the
 //! dashboard's `index.html` gets `<meta name="harvest-live" content="/api/live">`, which is how
 //! the page knows to offer its Live view (a static host has no such tag, and no request is made).
 
@@ -28,8 +30,9 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
 
-use crate::published::{hash_key_scan, hgetall_pipe, named_record, sorted_keys, symbol_keys};
-use harvest_features::reviewer::published::{Fields, STREAM_KEY};
+use crate::published::read_hashes;
+use harvest_features::reviewer::published::{Record, STREAM_KEY};
+use harvest_redis::{redis::RedisError, Store, Timeouts};
 
 /// Path of the event stream (same origin as the dashboard).
 pub const LIVE_PATH: &str = "/api/live";
@@ -40,9 +43,13 @@ pub const LIVE_META: &str = "<meta name=\"harvest-live\" content=\"/api/live\" /
 /// Options of `serve`.
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
-    /// Stream the published proposals of this Redis to the dashboard's Live view.
+    /// Stream the published proposals of this Redis to the dashboard's Live view (`redis://`,
+    /// `rediss://` for TLS).
     #[arg(long, value_name = "URL")]
     pub redis: Option<String>,
+    /// The URL is a comma-separated list of Redis Cluster seed nodes.
+    #[arg(long, requires = "redis")]
+    pub cluster: bool,
     /// Port on 127.0.0.1 (0: any free port; the address is printed on stderr).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -71,17 +78,17 @@ pub struct ServeArgs {
 #[derive(Debug, Clone, Serialize, Default)]
 struct Snapshot {
     /// Every symbol's latest record.
-    records: Vec<Fields>,
+    records: Vec<Record>,
     /// Recent stream entries, oldest first.
-    history: Vec<Fields>,
+    history: Vec<Record>,
     /// `connected`, or why not.
     status: String,
 }
 
 /// Shared between the Redis task and the HTTP handlers.
 struct Live {
-    latest: Mutex<BTreeMap<String, Fields>>,
-    history: Mutex<VecDeque<Fields>>,
+    latest: Mutex<BTreeMap<String, Record>>,
+    history: Mutex<VecDeque<Record>>,
     status: Mutex<String>,
     events: broadcast::Sender<Msg>,
     cap: usize,
@@ -117,8 +124,8 @@ impl Live {
 
     /// Takes a record read from Redis; keeps and broadcasts it if it says something new (a
     /// refreshed `last_update_epoch` alone is not news).
-    fn offer(&self, f: Fields) {
-        let Some(sym) = f.get("symbol").cloned() else {
+    fn offer(&self, f: Record) {
+        let Some(sym) = f.symbol().map(str::to_string) else {
             return;
         };
         let mut latest = lock(&self.latest);
@@ -136,7 +143,7 @@ impl Live {
             h.pop_front();
         }
         drop(h);
-        let json = serde_json::to_string(&f).unwrap_or_default();
+        let json = f.to_json();
         let _ = self.events.send(Msg::Proposal(json.into()));
     }
 }
@@ -151,23 +158,25 @@ fn status_json(s: &str) -> String {
 
 /// Whether `new` was published before `old` (by `last_update_epoch`): a hash read between a
 /// publisher's stream entry and its hash write must not undo the newer record.
-fn older(new: &Fields, old: &Fields) -> bool {
-    let epoch = |f: &Fields| {
-        f.get("last_update_epoch")
+fn older(new: &Record, old: &Record) -> bool {
+    let epoch = |r: &Record| {
+        r.fields
+            .get("last_update_epoch")
             .and_then(|e| e.trim().parse::<f64>().ok())
     };
     matches!((epoch(new), epoch(old)), (Some(n), Some(o)) if n < o)
 }
 
 /// Equal but for the fields that change without the proposal changing.
-fn same(a: &Fields, b: &Fields) -> bool {
-    let strip = |f: &Fields| -> Fields {
-        f.iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "last_update_epoch" | "stream_id"))
+fn same(a: &Record, b: &Record) -> bool {
+    let strip = |r: &Record| -> Vec<(String, String)> {
+        r.fields
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "last_update_epoch" | "stream_id" | "key"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     };
-    strip(a) == strip(b)
+    strip(a) == strip(b) && a.position == b.position
 }
 
 /// Runs the server until it is killed; exit 2 if the port cannot be bound or `dist` is missing.
@@ -217,7 +226,10 @@ async fn serve(args: ServeArgs) -> io::Result<ExitCode> {
     let files = ServeDir::new(&args.dist);
     let mut app = Router::new();
     if let Some(url) = &args.redis {
-        tokio::spawn(redis_task(url.clone(), args.clone(), live.clone()));
+        let (url, args, live) = (url.clone(), args.clone(), live.clone());
+        std::thread::Builder::new()
+            .name("redis".into())
+            .spawn(move || redis_thread(url, args, live))?;
         app = app.route(LIVE_PATH, get(live_events));
     }
     if base != "/" {
@@ -331,59 +343,49 @@ fn snapshot_event(live: &Live) -> Event {
 }
 
 /// Reads Redis forever: (re)connects with backoff (0.5 s doubling to 10 s), never returns.
-async fn redis_task(url: String, args: ServeArgs, live: Arc<Live>) {
-    let mut backoff = Duration::from_millis(500);
+fn redis_thread(url: String, args: ServeArgs, live: Arc<Live>) {
+    let mut failures = 0u32;
     loop {
         let started = Instant::now();
-        let err = follow(&url, &args, &live).await;
+        let err = follow(&url, &args, &live);
         if started.elapsed() > Duration::from_secs(30) {
-            backoff = Duration::from_millis(500);
+            failures = 0;
         }
+        failures += 1;
+        let wait = harvest_redis::backoff(failures, Duration::from_secs(10));
         let msg = format!(
-            "Redis at {url}: {err}; retrying in {:.1} s",
-            backoff.as_secs_f64()
+            "Redis at {}: {err}; retrying in {:.1} s",
+            harvest_redis::redacted(&url),
+            wait.as_secs_f64()
         );
         eprintln!("harvest serve: {msg}");
         live.set_status(msg);
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(10));
+        std::thread::sleep(wait);
     }
 }
 
-type StreamEntries = Vec<(String, Vec<(String, Fields)>)>;
-
 /// One connection's life: snapshot, then follow; returns the error that ended it.
-async fn follow(url: &str, args: &ServeArgs, live: &Live) -> redis::RedisError {
+fn follow(url: &str, args: &ServeArgs, live: &Live) -> RedisError {
     let block = Duration::from_millis(args.poll_ms.clamp(50, 5000));
-    let config = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(3)))
-        .set_response_timeout(Some(block + Duration::from_secs(10)));
-    let client = match redis::Client::open(url) {
-        Ok(c) => c,
+    let timeouts = Timeouts {
+        connect: Duration::from_secs(3),
+        response: block + Duration::from_secs(10),
+    };
+    let mut store = match Store::open(url, args.cluster, timeouts) {
+        Ok(s) => s,
         Err(e) => return e,
     };
-    let mut con = match client
-        .get_multiplexed_async_connection_with_config(&config)
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+    if let Err(e) = store.connect() {
+        return e;
+    }
     // The snapshot: hashes and the stream's recent history.
-    let hashes = match read_hashes(&mut con, &args.symbols).await {
+    let hashes = match read_hashes(&mut store, &args.symbols) {
         Ok(h) => h,
         Err(e) => return e,
     };
-    let recent: Vec<(String, Fields)> = match redis::cmd("XREVRANGE")
-        .arg(&args.stream)
-        .arg("+")
-        .arg("-")
-        .arg("COUNT")
-        .arg(args.history)
-        .query_async(&mut con)
-        .await
-    {
-        Ok(r) => r,
+    let (recent, mut stream_problem) = match store.newest_entries(&args.stream, args.history) {
+        Ok(Ok(r)) => (r, None),
+        Ok(Err(e)) => (Vec::new(), Some(e.to_string())),
         Err(e) => return e,
     };
     let mut last_id = recent
@@ -392,9 +394,9 @@ async fn follow(url: &str, args: &ServeArgs, live: &Live) -> redis::RedisError {
     {
         let mut latest = lock(&live.latest);
         latest.clear();
-        for f in hashes {
-            if let Some(s) = f.get("symbol") {
-                latest.insert(s.clone(), f);
+        for r in hashes {
+            if let Some(s) = r.symbol() {
+                latest.insert(s.to_string(), r);
             }
         }
         let mut h = lock(&live.history);
@@ -404,80 +406,55 @@ async fn follow(url: &str, args: &ServeArgs, live: &Live) -> redis::RedisError {
                 .into_iter()
                 .rev()
                 .map(|(id, f)| with_id(id, f))
-                .filter(|f| wanted(f, &args.symbols)),
+                .filter(|r| wanted(r, &args.symbols)),
         );
     }
     *lock(&live.status) = "connected".to_string();
     let _ = live.events.send(Msg::Resync);
-    eprintln!("harvest serve: connected to Redis at {url}");
+    eprintln!(
+        "harvest serve: connected to Redis at {}",
+        harvest_redis::redacted(url)
+    );
+    if let Some(p) = &stream_problem {
+        eprintln!("harvest serve: {p}: following the hashes only");
+    }
     let mut polled = Instant::now();
     loop {
-        let got: Option<StreamEntries> = match redis::cmd("XREAD")
-            .arg("BLOCK")
-            .arg(block.as_millis() as u64)
-            .arg("COUNT")
-            .arg(1000)
-            .arg("STREAMS")
-            .arg(&args.stream)
-            .arg(&last_id)
-            .query_async(&mut con)
-            .await
-        {
-            Ok(g) => g,
-            Err(e) => return e,
-        };
-        for (_, entries) in got.unwrap_or_default() {
-            for (id, f) in entries {
-                last_id = id.clone();
-                let f = with_id(id, f);
-                if wanted(&f, &args.symbols) {
-                    live.offer(f);
+        if stream_problem.is_none() {
+            match store.read_after(&args.stream, &last_id, block, 1000) {
+                Ok(Ok(entries)) => {
+                    for (id, f) in entries {
+                        last_id = id.clone();
+                        let r = with_id(id, f);
+                        if wanted(&r, &args.symbols) {
+                            live.offer(r);
+                        }
+                    }
                 }
+                Ok(Err(e)) => {
+                    eprintln!("harvest serve: {e}: following the hashes only");
+                    stream_problem = Some(e.to_string());
+                }
+                Err(e) => return e,
             }
+        } else {
+            std::thread::sleep(block);
         }
         if polled.elapsed() >= Duration::from_millis(args.poll_ms) {
             polled = Instant::now();
-            match read_hashes(&mut con, &args.symbols).await {
-                Ok(h) => h.into_iter().for_each(|f| live.offer(f)),
+            match read_hashes(&mut store, &args.symbols) {
+                Ok(h) => h.into_iter().for_each(|r| live.offer(r)),
                 Err(e) => return e,
             }
         }
     }
 }
 
-fn with_id(id: String, mut f: Fields) -> Fields {
+fn with_id(id: String, mut f: harvest_records::Fields) -> Record {
     f.insert("stream_id".to_string(), id);
-    f
+    Record::of(f)
 }
 
-fn wanted(f: &Fields, symbols: &[String]) -> bool {
-    symbols.is_empty() || f.get("symbol").is_some_and(|s| symbols.contains(s))
-}
-
-/// Every proposal hash (or `symbols`'), each with `symbol` from its key when it has none.
-async fn read_hashes(
-    con: &mut redis::aio::MultiplexedConnection,
-    symbols: &[String],
-) -> redis::RedisResult<Vec<Fields>> {
-    let keys: Vec<String> = if symbols.is_empty() {
-        let mut scan = redis::AsyncCommands::scan_options::<String>(con, hash_key_scan()).await?;
-        let mut keys = Vec::new();
-        while let Some(key) = scan.next_item().await {
-            keys.push(key?);
-        }
-        sorted_keys(keys)
-    } else {
-        symbol_keys(symbols)
-    };
-    let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(500) {
-        let maps: Vec<Fields> = hgetall_pipe(chunk).query_async(con).await?;
-        out.extend(
-            chunk
-                .iter()
-                .zip(maps)
-                .filter_map(|(key, f)| named_record(key, f)),
-        );
-    }
-    Ok(out)
+fn wanted(r: &Record, symbols: &[String]) -> bool {
+    symbols.is_empty() || r.symbol().is_some_and(|s| symbols.iter().any(|w| w == s))
 }

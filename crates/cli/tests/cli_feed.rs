@@ -9,9 +9,9 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use harvest_market::{closes, import_prices, market_state, P0Params};
-use harvest_publisher::local::LocalRedis;
-use harvest_publisher::redis::{self, Value};
-use harvest_publisher::store::{self, Store};
+use harvest_redis::local::LocalRedis;
+use harvest_redis::redis::{self, Value};
+use harvest_redis::{hash_reply, Store};
 
 mod common;
 use common::{assert_stderr_has, text, wait_until, Proc};
@@ -50,7 +50,9 @@ fn q(s: &mut Store, args: &[&str]) -> Value {
 }
 
 fn hgetall(s: &mut Store, key: &str) -> HashMap<String, String> {
-    store::hash(q(s, &["HGETALL", key])).unwrap()
+    let mut c = redis::cmd("HGETALL");
+    c.arg(key);
+    hash_reply(key, s.query(&c)).unwrap().into_iter().collect()
 }
 
 fn feed(url: &str, args: &[&str]) -> Output {
@@ -394,7 +396,7 @@ fn bad_input_is_refused() {
     let keys: Vec<String> = redis::from_redis_value(q(&mut s, &["KEYS", "*"])).unwrap();
     assert!(keys.is_empty(), "{keys:?}");
     // Redis unreachable at the start: exit 2.
-    let port = harvest_publisher::local::free_port().unwrap();
+    let port = harvest_redis::local::free_port().unwrap();
     let out = feed(
         &format!("redis://127.0.0.1:{port}"),
         &[&good, "--speed", "1e9"],

@@ -12,10 +12,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::{assert_stderr_has, harvest, text};
-use harvest_features::reviewer::published::{
-    record_from_proposal, Fields, HASH_PREFIX, STREAM_KEY,
-};
+use harvest_features::reviewer::published::{Fields, HASH_PREFIX, STREAM_KEY};
 use harvest_kernel::{propose, HarvestInput, Theta};
+use harvest_records::published::record as record_from_proposal;
+use harvest_redis::redis;
 
 /// A redis-server of our own on a free port of 127.0.0.1, killed on drop.
 struct Redis {
@@ -355,7 +355,7 @@ fn theta_of_records_without_proposal_json_comes_from_the_flag() {
     let unchecked = &rows(&given.stdout)[0]["unchecked"][0];
     assert_eq!(
         unchecked["why"],
-        "not published: checked against the theta given"
+        "not published: checked against the theta from --theta (overrides any policy)"
     );
     // The same through a file on stdin.
     let snap = harvest(&["snapshot", "--redis", &r.url()], b"");

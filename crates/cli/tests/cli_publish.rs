@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use harvest_kernel::{propose, HarvestInput, MarketState, P1Proposal, Position, Proposal, Side};
-use harvest_publisher::local::{free_port, LocalRedis};
-use harvest_publisher::output::{FIELDS, PROPOSAL_STREAM};
-use harvest_publisher::redis::{self, Cmd};
-use harvest_publisher::store::{self, Store};
+use harvest_records::keys::PROPOSAL_STREAM;
+use harvest_records::published::FIELDS;
+use harvest_redis::local::{free_port, LocalRedis};
+use harvest_redis::redis::{self, Cmd};
+use harvest_redis::{hash_reply, stream_reply, Store};
 
 mod common;
 use common::{assert_stderr_has, text};
@@ -42,7 +43,10 @@ fn run(s: &mut Store, args: &[&str]) -> redis::Value {
 }
 
 fn hgetall(s: &mut Store, key: &str) -> HashMap<String, String> {
-    store::hash(run(s, &["HGETALL", key])).unwrap()
+    hash_reply(key, Ok(run(s, &["HGETALL", key])))
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 fn hset(s: &mut Store, key: &str, fields: &[(&str, &str)]) {
@@ -255,8 +259,8 @@ fn every_output_field_present_and_parseable() {
     assert_eq!(h["kernel_version"], harvest_kernel::KERNEL_VERSION);
     let epoch: i64 = h["last_update_epoch"].parse().unwrap();
     assert!((before..=before + 5).contains(&epoch), "{epoch}");
-    let back = harvest_publisher::output::parse_published(
-        &harvest_publisher::output::DECISION_FIELDS.map(|k| Some(h[k].clone())),
+    let back = harvest_records::published::read_last(
+        &harvest_records::published::DECISION_FIELDS.map(|k| Some(h[k].clone())),
     )
     .expect("computed_at_utc is RFC 3339");
     assert!((back.published_epoch - epoch as f64).abs() < 1.0);
@@ -305,8 +309,11 @@ sys.exit(1 if bad else 0)
     }
 
     // The stream entry: `symbol` plus the same fields.
-    let entries =
-        store::stream_entries(run(&mut s, &["XRANGE", PROPOSAL_STREAM, "-", "+"])).unwrap();
+    let entries = stream_reply(
+        PROPOSAL_STREAM,
+        Ok(run(&mut s, &["XRANGE", PROPOSAL_STREAM, "-", "+"])),
+    )
+    .unwrap();
     assert_eq!(entries.len(), 1);
     let (_, e) = &entries[0];
     assert_eq!(e["symbol"], "BTCUSDT");
@@ -497,9 +504,10 @@ fn malformed_fields_skip_the_symbol_and_name_key_and_field() {
         "ETHUSDT: skipped: quantum:marketstate:ETHUSDT: field `sigma` = \"abc\" is not a finite number",
         "SOLUSDT: skipped: quantum:marketstate:SOLUSDT: missing",
         "XRPUSDT: skipped: quantum:state:positions:XRPUSDT: field `entry_price` is missing",
-        "ADAUSDT: skipped: quantum:risk:proposal:ADAUSDT: \"WRONGTYPE\"",
+        // P1 unreadable: as the running publisher, no P1 and the fallback stop.
+        "ADAUSDT: published; quantum:risk:proposal:ADAUSDT holds a string, not a hash: no P1, the fallback stop is used",
         "DOGEUSDT: skipped: kernel: position.entry_price",
-        "read 6, published 1, unchanged 0, skipped 5",
+        "read 6, published 1, unchanged 1, skipped 4",
     ] {
         assert!(log.contains(want), "{want:?} not in:\n{log}");
     }
@@ -625,15 +633,34 @@ fn stream_source_takes_the_latest_entry_per_symbol() {
     assert_eq!(btc["harvest_action"], "PARTIAL_25");
     assert_eq!(btc["position_unrealized_pnl"], "3.5");
 
-    // auto: the hash where there is one (ETHUSDT), else the stream (BTCUSDT).
+    // auto: a symbol has a hash (ETHUSDT), so every symbol's position is its hash, as the
+    // running publisher: BTCUSDT's stream entry is not read (its proposal is removed).
     let out = publish(
         &r.url(),
         &["--once", "--symbols", all, "--position-source", "auto"],
     );
     let log = text(&out.stderr);
     assert!(
-        log.contains("read 3, published 1, unchanged 1, skipped 0, no position 1"),
+        log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)"),
         "{log}"
+    );
+    // The hash goes: auto reads the stream (BTCUSDT again).
+    run(
+        &mut s,
+        &["RENAME", "quantum:state:positions:ETHUSDT", "eth.saved"],
+    );
+    let out = publish(
+        &r.url(),
+        &["--once", "--symbols", all, "--position-source", "auto"],
+    );
+    let log = text(&out.stderr);
+    assert!(
+        log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)"),
+        "{log}"
+    );
+    run(
+        &mut s,
+        &["RENAME", "eth.saved", "quantum:state:positions:ETHUSDT"],
     );
     // redis_hash: BTCUSDT has no hash, so no position.
     let out = publish(
@@ -757,8 +784,8 @@ fn writes_only_its_own_keys() {
 
 #[test]
 fn no_trading_code_linked() {
-    // The publisher's own dependencies: the kernel, the pure features (the published record's
-    // field list, shared with the reviewer), Redis I/O, time, signals; nothing else.
+    // The services' own dependencies: the kernel, P0 (market), the records (pure), the Redis
+    // connection, time, signals; nothing else (no harvest-features).
     let manifest = std::fs::read_to_string(root().join("crates/publisher/Cargo.toml")).unwrap();
     let deps = manifest
         .split("[dependencies]")
@@ -774,12 +801,12 @@ fn no_trading_code_linked() {
         .collect();
     let allowed: BTreeSet<&str> = [
         "harvest-kernel",
-        "harvest-features",
+        "harvest-market",
+        "harvest-records",
+        "harvest-redis",
         "serde",
         "serde_json",
         "thiserror",
-        "redis",
-        "rustls",
         "chrono",
         "libc",
     ]
@@ -796,6 +823,12 @@ fn no_trading_code_linked() {
         "quantum:stream:execution",
         "quantum:harvest:proposal:",
         "quantum:stream:harvest.proposal",
+        "quantum:policy:current",
+        "quantum:stream:policy.update",
+        // P0.5 (crates/publisher/src/market): the candle keys it reads, the stream it writes.
+        "quantum:candles:",
+        "quantum:history:ohlcv:",
+        "quantum:stream:marketstate",
     ];
     let mut dirs = vec![root().join("crates/publisher/src")];
     let mut files = Vec::new();

@@ -8,9 +8,9 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use harvest_market::{market_state, P0Params};
-use harvest_publisher::local::LocalRedis;
-use harvest_publisher::redis::{self, Value};
-use harvest_publisher::store::{self, Store};
+use harvest_redis::local::LocalRedis;
+use harvest_redis::redis::{self, Value};
+use harvest_redis::{hash_reply, stream_reply, Store};
 
 mod common;
 use common::{assert_stderr_has, text, verify_unit, wait_until, Proc};
@@ -31,7 +31,10 @@ fn q(s: &mut Store, args: &[&str]) -> Value {
 }
 
 fn hgetall(s: &mut Store, key: &str) -> HashMap<String, String> {
-    store::hash(q(s, &["HGETALL", key])).unwrap()
+    hash_reply(key, Ok(q(s, &["HGETALL", key])))
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 fn int(v: Value) -> i64 {
@@ -187,11 +190,17 @@ fn the_running_p05s_texts_digit_for_digit() {
         "vr",
         "spike_proxy",
     ];
-    let entries: Vec<(String, HashMap<String, String>)> = store::stream_entries(q(
-        &mut s,
-        &["XRANGE", "quantum:stream:marketstate", "-", "+"],
-    ))
-    .unwrap();
+    let entries: Vec<(String, HashMap<String, String>)> = stream_reply(
+        "quantum:stream:marketstate",
+        Ok(q(
+            &mut s,
+            &["XRANGE", "quantum:stream:marketstate", "-", "+"],
+        )),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|(id, f)| (id, f.into_iter().collect()))
+    .collect();
     assert_eq!(entries.len(), 2);
     for (n, (sym, values, regime)) in running.iter().enumerate() {
         let key = format!("quantum:marketstate:{sym}");
@@ -413,7 +422,7 @@ fn short_broken_and_missing_windows() {
 /// cannot use, an unknown log level; Redis unreachable is exit 2.
 #[test]
 fn settings_refused_and_redis_unreachable() {
-    let port = harvest_publisher::local::free_port().unwrap();
+    let port = harvest_redis::local::free_port().unwrap();
     for (env, message) in [
         (
             ("MARKETSTATE_SOURCE", "synthetic"),
@@ -598,4 +607,50 @@ fn unit_and_env_files() {
             "{var} missing from deploy/harvest-marketstate.env"
         );
     }
+}
+
+/// The env file as systemd reads it, with CRLF line endings (the running system's own env files
+/// have them): every value keeps a trailing `\r`, and the service runs as configured.
+#[test]
+fn env_file_with_crlf_line_endings() {
+    let r = redis();
+    let mut s = r.store().unwrap();
+    let cl = sample();
+    zadd(
+        &mut s,
+        "candles:BTCUSDT:1m",
+        &(0..300)
+            .map(|i| layer1("BTCUSDT", i, cl[i]))
+            .collect::<Vec<_>>(),
+    );
+    zadd(
+        &mut s,
+        "candles:ETHUSDT:1m",
+        &(0..300)
+            .map(|i| layer1("ETHUSDT", i, cl[400 + i]))
+            .collect::<Vec<_>>(),
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let file = std::fs::read_to_string(root.join("deploy/harvest-marketstate.env")).unwrap();
+    let port = format!("{}\r", r.port());
+    let mut env: Vec<(String, String)> = file
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap();
+            (k.to_string(), format!("{v}\r"))
+        })
+        .collect();
+    for (k, v) in env.iter_mut() {
+        match k.as_str() {
+            "MARKETSTATE_REDIS_HOST" => *v = "127.0.0.1\r".into(),
+            "MARKETSTATE_REDIS_PORT" => *v = port.clone(),
+            _ => {}
+        }
+    }
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = once(r.port(), &pairs);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_stderr_has(&out, "published 2");
+    assert_eq!(int(q(&mut s, &["TTL", "quantum:marketstate:BTCUSDT"])), 600);
 }

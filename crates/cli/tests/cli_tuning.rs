@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use harvest_features::charts::ActionMapSpec;
-use harvest_features::tuning::{sweep, theta_to_lines};
+use harvest_features::theta::theta_to_lines;
+use harvest_features::tuning::sweep;
 use harvest_kernel::{scenarios, Axis, HarvestInput, Theta, ThetaField};
 
 mod common;

@@ -832,4 +832,14 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn typed_numbers_and_shown_decimals() {
+        assert_eq!(fixed_or_dash(-0.0001, 2), "0.00");
+        assert_eq!(fixed_or_dash(2.456, 2), "2.46");
+        assert_eq!(fixed_or_dash(f64::NAN, 2), "–");
+        assert_eq!(parse_number("1 000,5"), Some(1000.5));
+        assert_eq!(parse_number("-"), None);
+        assert_eq!(parse_number("0x10"), None);
+    }
 }

@@ -12,7 +12,9 @@
 //! - [`replay`]: the trade simulation on real bars (P0, P1, P2), backtests, theta sweeps;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
 //! - [`csv_text`]: CSV rows (the csv crate) with spreadsheet-formula guards;
-//! - [`format`], [`sort`], [`sample`]: numbers to text, sorting, the reviewer's sample file.
+//! - [`format`], [`sort`]: numbers to and from text, sorting;
+//! - `sample` (cargo feature `test-support`, for tests, benchmarks and `make_sample` only): the
+//!   reviewer's demo file and generated inputs.
 #![forbid(unsafe_code)]
 
 pub mod charts;
@@ -24,7 +26,7 @@ pub mod nav;
 pub mod progress;
 pub mod replay;
 pub mod reviewer;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "test-support", not(target_arch = "wasm32")))]
 pub mod sample;
 pub mod sort;
 pub mod theta;

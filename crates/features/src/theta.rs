@@ -374,7 +374,7 @@ fn finish(
     mut errors: Vec<ThetaImportError>,
 ) -> Result<Theta, Vec<ThetaImportError>> {
     let mut theta = Theta::default();
-    let mut line_of: [Option<Option<usize>>; 22] = [None; 22];
+    let mut line_of = [None::<Option<usize>>; PARAMS.len()];
     let mut dups = Vec::new();
     for (f, v, line) in given {
         let slot = &mut line_of[f as usize];

@@ -4,7 +4,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use harvest_features::charts::*;
-use harvest_features::explorer::params::domain;
 use harvest_kernel::*;
 use plotters::prelude::*;
 
@@ -273,7 +272,7 @@ fn sensitivity_points_are_the_kernel_at_each_x() {
         assert!(c.points.windows(2).all(|w| w[0].x < w[1].x), "{axis:?}");
         assert!(c.points.contains(&c.current), "{axis:?}");
         assert_eq!(c.current.x, axis.get(&base));
-        assert_eq!((c.domain.0, c.domain.1), domain(axis, &base));
+        assert_eq!((c.domain.0, c.domain.1), axis.domain(&base));
         for p in c.points.iter().step_by(7) {
             let mut probe = base.clone();
             axis.set(&mut probe, p.x);
@@ -491,7 +490,7 @@ fn action_map_ranges_are_sanitized() {
         ny: 10,
     };
     let map = action_map(&base, spec);
-    assert_eq!(map.spec.x_range, domain(Axis::Sigma, &base));
+    assert_eq!(map.spec.x_range, Axis::Sigma.domain(&base));
     assert!(map.spec.y_range.0 < 5.0 && map.spec.y_range.1 > 5.0);
     let rev = ActionMapSpec {
         x_range: (1.0, 0.0),

@@ -3,11 +3,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use harvest_features::charts::ActionMapSpec;
-use harvest_features::explorer::params::theta_range;
+use harvest_features::theta::{
+    import_theta, import_theta_json, import_theta_lines, theta_to_json, theta_to_lines,
+    ThetaImportError,
+};
 use harvest_features::tuning::{
-    compare_position, compare_thetas, grid_positions, import_theta, import_theta_json,
-    import_theta_lines, margin_sentence, robustness, robustness_along, scenario_positions, sweep,
-    theta_robustness, theta_to_json, theta_to_lines, GridSpec, Sweep, ThetaImportError,
+    compare_position, compare_thetas, grid_positions, margin_sentence, robustness,
+    robustness_along, scenario_positions, sweep, theta_robustness, GridSpec, Sweep,
 };
 use harvest_kernel::{
     evaluate, flip_along, logit, Axis, Direction, HarvestAction, HarvestInput, MarketState,
@@ -356,7 +358,7 @@ fn odd_theta() -> Theta {
             continue;
         }
         let frac = 0.1 + 0.8 * ((n as f64 * 0.618_033_988_749).fract());
-        let r = theta_range(p.field);
+        let r = p.field.spec().slider;
         t.set(p.field, r.min + (r.max - r.min) * frac + 1e-13);
     }
     t.t1_r = 1.0 / 3.0;

@@ -104,10 +104,32 @@ impl Axis {
         }
     }
 
+    /// The range worth exploring around `input` along this axis, for charts, sweeps and
+    /// margins: [`Axis::input_domain`] for the five inputs, the tunable's slider range
+    /// ([`ParamSpec::slider`](crate::ParamSpec::slider)) for a tunable, widened to hold the
+    /// current value.
+    ///
+    /// ```
+    /// use harvest_kernel::{Axis, HarvestInput, Theta, ThetaField};
+    /// let mut input = HarvestInput::default();
+    /// assert_eq!(Axis::Theta(ThetaField::T1R).domain(&input), (0.0, 10.0));
+    /// input.theta = Some(Theta { t1_r: 12.0, ..Theta::default() }); // beyond the slider
+    /// assert_eq!(Axis::Theta(ThetaField::T1R).domain(&input), (0.0, 12.0));
+    /// assert_eq!(Axis::PTrend.domain(&input), (0.0, 1.0));
+    /// ```
+    pub fn domain(self, input: &HarvestInput) -> (f64, f64) {
+        match self {
+            Axis::Theta(f) => {
+                let r = f.spec().slider;
+                self.widen((r.min, r.max), input)
+            }
+            _ => self.input_domain(input).unwrap_or((0.0, 1.0)),
+        }
+    }
+
     /// The range worth exploring around `input` along one of the five inputs: wide enough to
     /// hold every boundary the kernel can have along it (the caps make K flat beyond it).
-    /// `None` for a tunable: how far to explore a tunable is the dashboard's choice (its slider
-    /// range, `harvest_features::explorer::params::domain`).
+    /// `None` for a tunable (its range is its slider: [`Axis::domain`]).
     ///
     /// PnL: R_net from −10 to `max(T3_R, lock_R) + 10`; p_trend: [0, 1]; σ: up to 1.25× the
     /// capped spike; TS: from `ts_ref − ts_drop_cap` to `ts_ref`, widened to hold the current
@@ -213,5 +235,29 @@ impl HarvestInput {
             self.p1_proposal.as_ref(),
             &theta,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_hold_the_current_value() {
+        let input = HarvestInput {
+            theta: Some(Theta {
+                kill_threshold: 1.5,
+                ..Theta::default()
+            }),
+            ..HarvestInput::default()
+        };
+        assert_eq!(
+            Axis::Theta(ThetaField::KillThreshold).domain(&input),
+            (0.01, 1.5)
+        );
+        assert_eq!(
+            Some(Axis::Sigma.domain(&input)),
+            Axis::Sigma.input_domain(&input)
+        );
     }
 }

@@ -33,7 +33,10 @@ pub use propose::{
     Evaluation, MIN_RISK_UNIT, PROB_SUM_TOLERANCE,
 };
 pub use scenarios::{scenarios, Expected, Scenario, ScenarioStep, SPEC_ROUNDING_TOLERANCE};
-pub use theta::{ParamSpec, Theta, ThetaField, Validity, MAX_EXP_ARG, PARAMS, UNIFORM_BELOW};
+pub use theta::{
+    ParamGroup, ParamSpec, SliderRange, Theta, ThetaField, Validity, MAX_EXP_ARG, PARAMS,
+    UNIFORM_BELOW,
+};
 pub use types::{
     Audit, HarvestAction, HarvestInput, KComponents, MarketState, P1Proposal, Position, Proposal,
     ReasonCode, Side, Warning,

@@ -1,151 +1,16 @@
-//! Theta: the 22 tunables (`theta.harvest.*`), and the one table of parameter specs that drives
-//! their validation and warnings.
+//! Theta: the 22 tunables (`theta.harvest.*`), all spelled once, in one list (the
+//! `tunables!` table below): each row gives a tunable's field, its [`ThetaField`] variant, wire
+//! key, default, unit, what makes sense, whether the kernel divides by it, its group and the
+//! range worth exploring (its slider), and its help. The [`Theta`] struct with its serde names and
+//! [`Default`], the field enum, the parameter table [`PARAMS`] that drives validation, warnings,
+//! sliders and sweeps, the JSON paths and the accessors ([`Theta::get`], [`Theta::set`]) all come
+//! from it: adding a tunable is one row.
 
 use serde::{Deserialize, Serialize};
 
 use super::error::KernelError;
 use super::types::Warning;
 use crate::num::Num;
-
-/// The tunables. Every field is optional on the wire: a missing one takes its default.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Theta {
-    /// Stop distance (fraction of entry) when P1 is unavailable.
-    pub fallback_stop_pct: f64,
-    /// Round-trip cost estimate in basis points of entry notional.
-    pub cost_bps: f64,
-    /// R_net that triggers PARTIAL_25.
-    #[serde(rename = "T1_R")]
-    pub t1_r: f64,
-    /// R_net that triggers PARTIAL_50.
-    #[serde(rename = "T2_R")]
-    pub t2_r: f64,
-    /// R_net that triggers PARTIAL_75.
-    #[serde(rename = "T3_R")]
-    pub t3_r: f64,
-    /// Tranche-weight logit 1 (audit only).
-    pub u1: f64,
-    /// Tranche-weight logit 2 (audit only).
-    pub u2: f64,
-    /// Tranche-weight logit 3 (audit only).
-    pub u3: f64,
-    /// Softmax temperature for the tranche weights.
-    pub softmax_temp: f64,
-    /// R_net that triggers the profit lock.
-    #[serde(rename = "lock_R")]
-    pub lock_r: f64,
-    /// Break-even-plus buffer (fraction of entry).
-    pub be_plus_pct: f64,
-    /// p_trend below this (with chop + MR > 0.5) is a regime flip.
-    pub trend_min: f64,
-    /// Reference volatility for the spike component.
-    pub sigma_ref: f64,
-    /// Cap of the sigma-spike component.
-    pub sigma_spike_cap: f64,
-    /// Reference trend strength for the TS-drop component.
-    pub ts_ref: f64,
-    /// Cap of the TS-drop component.
-    pub ts_drop_cap: f64,
-    /// Age at which the age penalty saturates, seconds.
-    pub max_age_sec: f64,
-    /// Weight of the regime-flip component in z.
-    pub k_regime_flip: f64,
-    /// Weight of the sigma-spike component in z.
-    pub k_sigma_spike: f64,
-    /// Weight of the TS-drop component in z.
-    pub k_ts_drop: f64,
-    /// Weight of the age-penalty component in z.
-    pub k_age_penalty: f64,
-    /// K at or above which a full close is proposed.
-    pub kill_threshold: f64,
-}
-
-impl Default for Theta {
-    /// The P2 system's defaults.
-    fn default() -> Self {
-        Theta::default_const()
-    }
-}
-
-impl Theta {
-    /// [`Theta::default`] in a `const` context.
-    const fn default_const() -> Self {
-        Theta {
-            fallback_stop_pct: 0.02,
-            cost_bps: 10.0,
-            t1_r: 2.0,
-            t2_r: 4.0,
-            t3_r: 6.0,
-            u1: 0.0,
-            u2: 0.0,
-            u3: 0.0,
-            softmax_temp: 1.0,
-            lock_r: 1.5,
-            be_plus_pct: 0.002,
-            trend_min: 0.3,
-            sigma_ref: 0.01,
-            sigma_spike_cap: 2.0,
-            ts_ref: 0.3,
-            ts_drop_cap: 0.5,
-            max_age_sec: 86400.0,
-            k_regime_flip: 1.0,
-            k_sigma_spike: 0.5,
-            k_ts_drop: 0.5,
-            k_age_penalty: 0.3,
-            kill_threshold: 0.6,
-        }
-    }
-}
-
-/// One tunable, by name. `PARAMS[field as usize]` is its spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ThetaField {
-    /// `fallback_stop_pct`
-    FallbackStopPct,
-    /// `cost_bps`
-    CostBps,
-    /// `T1_R`
-    T1R,
-    /// `T2_R`
-    T2R,
-    /// `T3_R`
-    T3R,
-    /// `u1`
-    U1,
-    /// `u2`
-    U2,
-    /// `u3`
-    U3,
-    /// `softmax_temp`
-    SoftmaxTemp,
-    /// `lock_R`
-    LockR,
-    /// `be_plus_pct`
-    BePlusPct,
-    /// `trend_min`
-    TrendMin,
-    /// `sigma_ref`
-    SigmaRef,
-    /// `sigma_spike_cap`
-    SigmaSpikeCap,
-    /// `ts_ref`
-    TsRef,
-    /// `ts_drop_cap`
-    TsDropCap,
-    /// `max_age_sec`
-    MaxAgeSec,
-    /// `k_regime_flip`
-    KRegimeFlip,
-    /// `k_sigma_spike`
-    KSigmaSpike,
-    /// `k_ts_drop`
-    KTsDrop,
-    /// `k_age_penalty`
-    KAgePenalty,
-    /// `kill_threshold`
-    KillThreshold,
-}
 
 /// Which values make sense for a tunable. Outside this range the kernel still computes, as the
 /// running P2 system does, and says so in a warning.
@@ -191,20 +56,71 @@ impl Validity {
     }
 }
 
-/// The spec of one tunable: its wire name, unit, what the kernel refuses and what it warns about.
-/// (How the dashboard shows it — slider range, group — is the dashboard's business.)
+/// Which part of the kernel a tunable drives (the dashboard groups its sliders so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamGroup {
+    /// Stop, cost, R triggers and tranche weights.
+    HarvestTriggers,
+    /// Break-even-plus stop.
+    ProfitLock,
+    /// Kill-score components, weights and threshold.
+    KillScore,
+}
+
+impl ParamGroup {
+    /// The groups, in panel order.
+    pub const ALL: [ParamGroup; 3] = [
+        ParamGroup::HarvestTriggers,
+        ParamGroup::ProfitLock,
+        ParamGroup::KillScore,
+    ];
+
+    /// Its heading, e.g. `"Kill score"`.
+    pub fn title(self) -> &'static str {
+        match self {
+            ParamGroup::HarvestTriggers => "Harvest triggers",
+            ParamGroup::ProfitLock => "Profit lock",
+            ParamGroup::KillScore => "Kill score",
+        }
+    }
+}
+
+/// A slider's range: `min ..= max` in steps of `step`. For a tunable, the values worth exploring
+/// (sliders, sweeps, chart domains): every value in it makes sense ([`ParamSpec::sensible`]),
+/// and the kernel computes with any finite value outside it too.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SliderRange {
+    /// Lowest value.
+    pub min: f64,
+    /// Highest value.
+    pub max: f64,
+    /// Step.
+    pub step: f64,
+}
+
+/// The spec of one tunable: its wire name and JSON path, default, unit, what the kernel refuses
+/// and what it warns about, its group and the range worth exploring.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamSpec {
     /// Which tunable.
     pub field: ThetaField,
     /// JSON key, e.g. `"T1_R"`.
     pub key: &'static str,
+    /// JSON path used in errors, e.g. `"theta.T1_R"`.
+    pub path: &'static str,
+    /// The P2 system's default.
+    pub default: f64,
     /// Unit of the value (`""` for a pure number).
     pub unit: &'static str,
     /// What makes sense; any other finite value is computed with a warning.
     pub sensible: Validity,
     /// The running system divides by it: 0 is an error (it cannot compute a proposal).
     pub divisor: bool,
+    /// The part of the kernel it drives.
+    pub group: ParamGroup,
+    /// The values worth exploring (its slider).
+    pub slider: SliderRange,
     /// One-line help text.
     pub help: &'static str,
 }
@@ -220,76 +136,180 @@ impl ParamSpec {
     }
 }
 
-macro_rules! params {
-    ($( $field:ident, $key:literal, $unit:literal, $sensible:ident, $divisor:literal, $help:literal; )*) => {
+/// The list of tunables, one row each, in wire order:
+/// `doc, field: Variant = default, "key", "unit", sensible, divisor, Group (min, max, step), "help";`
+macro_rules! tunables {
+    ($( #[doc = $doc:literal] $field:ident: $variant:ident = $default:expr, $key:literal,
+        $unit:literal, $sensible:ident, $divisor:literal, $group:ident ($min:expr, $max:expr,
+        $step:expr), $help:literal; )*) => {
+        /// The tunables. Every field is optional on the wire: a missing one takes its default.
+        #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+        #[serde(default)]
+        pub struct Theta {
+            $( #[doc = $doc] #[serde(rename = $key)] pub $field: f64, )*
+        }
+
+        impl Theta {
+            /// [`Theta::default`] in a `const` context.
+            const fn default_const() -> Self {
+                Theta { $( $field: $default, )* }
+            }
+
+            /// Bit-for-bit equality, field by field (so `-0.0` and `0.0` differ, and a NaN
+            /// equals the same NaN): what a cache of results by theta compares.
+            ///
+            /// ```
+            /// use harvest_kernel::Theta;
+            /// let d = Theta::default();
+            /// assert!(d.same_bits(&d));
+            /// assert!(!d.same_bits(&Theta { u1: -0.0, ..d }));
+            /// ```
+            pub fn same_bits(&self, other: &Theta) -> bool {
+                true $( && self.$field.to_bits() == other.$field.to_bits() )*
+            }
+
+            fn slot(&self, field: ThetaField) -> &f64 {
+                match field { $( ThetaField::$variant => &self.$field, )* }
+            }
+
+            fn slot_mut(&mut self, field: ThetaField) -> &mut f64 {
+                match field { $( ThetaField::$variant => &mut self.$field, )* }
+            }
+        }
+
+        /// One tunable, by name. `PARAMS[field as usize]` is its spec.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum ThetaField {
+            $( #[doc = concat!("`", $key, "`")] $variant, )*
+        }
+
+        /// How many tunables there are.
+        const THETA_LEN: usize = [$( $key ),*].len();
+
         /// The parameter table, in wire order; index with `ThetaField as usize`. It drives
-        /// validation ([`Theta::validate`]) and the warnings ([`Theta::warnings`]).
-        pub const PARAMS: [ParamSpec; 22] = [
+        /// validation ([`Theta::validate`]), the warnings ([`Theta::warnings`]), and the
+        /// sliders and sweeps ([`ParamSpec::slider`]).
+        pub const PARAMS: [ParamSpec; THETA_LEN] = [
             $( ParamSpec {
-                field: ThetaField::$field,
+                field: ThetaField::$variant,
                 key: $key,
+                path: concat!("theta.", $key),
+                default: $default,
                 unit: $unit,
                 sensible: Validity::$sensible,
                 divisor: $divisor,
+                group: ParamGroup::$group,
+                slider: SliderRange { min: $min, max: $max, step: $step },
                 help: $help,
             }, )*
         ];
     };
 }
 
-params! {
-    FallbackStopPct, "fallback_stop_pct", "fraction", Positive, false,
+tunables! {
+    /// Stop distance (fraction of entry) when P1 is unavailable.
+    fallback_stop_pct: FallbackStopPct = 0.02, "fallback_stop_pct", "fraction", Positive, false,
+        HarvestTriggers (0.001, 0.1, 0.001),
         "Stop distance as a fraction of entry, used when P1 gives no stop (or a zero one)";
-    CostBps, "cost_bps", "bps", NonNegative, false,
+    /// Round-trip cost estimate in basis points of entry notional.
+    cost_bps: CostBps = 10.0, "cost_bps", "bps", NonNegative, false,
+        HarvestTriggers (0.0, 100.0, 0.5),
         "Estimated trading cost in basis points of entry notional, subtracted from PnL";
-    T1R, "T1_R", "R", Finite, false,
+    /// R_net that triggers PARTIAL_25.
+    t1_r: T1R = 2.0, "T1_R", "R", Finite, false,
+        HarvestTriggers (0.0, 10.0, 0.05),
         "R_net at which the first 25 % tranche is proposed";
-    T2R, "T2_R", "R", Finite, false,
+    /// R_net that triggers PARTIAL_50.
+    t2_r: T2R = 4.0, "T2_R", "R", Finite, false,
+        HarvestTriggers (0.0, 15.0, 0.05),
         "R_net at which 50 % is proposed (should exceed T1_R)";
-    T3R, "T3_R", "R", Finite, false,
+    /// R_net that triggers PARTIAL_75.
+    t3_r: T3R = 6.0, "T3_R", "R", Finite, false,
+        HarvestTriggers (0.0, 20.0, 0.05),
         "R_net at which 75 % is proposed (should exceed T2_R)";
-    U1, "u1", "logit", Finite, false,
+    /// Tranche-weight logit 1 (audit only).
+    u1: U1 = 0.0, "u1", "logit", Finite, false,
+        HarvestTriggers (-5.0, 5.0, 0.1),
         "Tranche-weight logit of tranche 1 (audit only)";
-    U2, "u2", "logit", Finite, false,
+    /// Tranche-weight logit 2 (audit only).
+    u2: U2 = 0.0, "u2", "logit", Finite, false,
+        HarvestTriggers (-5.0, 5.0, 0.1),
         "Tranche-weight logit of tranche 2 (audit only)";
-    U3, "u3", "logit", Finite, false,
+    /// Tranche-weight logit 3 (audit only).
+    u3: U3 = 0.0, "u3", "logit", Finite, false,
+        HarvestTriggers (-5.0, 5.0, 0.1),
         "Tranche-weight logit of tranche 3 (audit only)";
-    SoftmaxTemp, "softmax_temp", "", Positive, true,
+    /// Softmax temperature for the tranche weights.
+    softmax_temp: SoftmaxTemp = 1.0, "softmax_temp", "", Positive, true,
+        HarvestTriggers (0.05, 10.0, 0.05),
         "Softmax temperature of the tranche weights";
-    LockR, "lock_R", "R", Finite, false,
+    /// R_net that triggers the profit lock.
+    lock_r: LockR = 1.5, "lock_R", "R", Finite, false,
+        ProfitLock (0.0, 10.0, 0.05),
         "R_net at which the stop moves to break-even plus";
-    BePlusPct, "be_plus_pct", "fraction", NonNegative, false,
+    /// Break-even-plus buffer (fraction of entry).
+    be_plus_pct: BePlusPct = 0.002, "be_plus_pct", "fraction", NonNegative, false,
+        ProfitLock (0.0, 0.02, 0.0005),
         "Buffer beyond entry for the break-even-plus stop";
-    TrendMin, "trend_min", "prob", Finite, false,
+    /// p_trend below this (with chop + MR > 0.5) is a regime flip.
+    trend_min: TrendMin = 0.3, "trend_min", "prob", Finite, false,
+        KillScore (0.0, 1.0, 0.01),
         "p_trend below this, with p_chop + p_mr > 0.5, is a regime flip";
-    SigmaRef, "sigma_ref", "σ", Positive, true,
+    /// Reference volatility for the spike component.
+    sigma_ref: SigmaRef = 0.01, "sigma_ref", "σ", Positive, true,
+        KillScore (0.001, 0.1, 0.001),
         "Reference volatility: the spike is σ/σ_ref − 1";
-    SigmaSpikeCap, "sigma_spike_cap", "", NonNegative, false,
+    /// Cap of the sigma-spike component.
+    sigma_spike_cap: SigmaSpikeCap = 2.0, "sigma_spike_cap", "", NonNegative, false,
+        KillScore (0.0, 10.0, 0.1),
         "Largest value of the sigma-spike component";
-    TsRef, "ts_ref", "TS", Finite, false,
+    /// Reference trend strength for the TS-drop component.
+    ts_ref: TsRef = 0.3, "ts_ref", "TS", Finite, false,
+        KillScore (0.0, 1.0, 0.01),
         "Reference trend strength: the drop is ts_ref − TS";
-    TsDropCap, "ts_drop_cap", "TS", NonNegative, false,
+    /// Cap of the TS-drop component.
+    ts_drop_cap: TsDropCap = 0.5, "ts_drop_cap", "TS", NonNegative, false,
+        KillScore (0.0, 2.0, 0.05),
         "Largest value of the TS-drop component";
-    MaxAgeSec, "max_age_sec", "s", Positive, true,
+    /// Age at which the age penalty saturates, seconds.
+    max_age_sec: MaxAgeSec = 86400.0, "max_age_sec", "s", Positive, true,
+        KillScore (3600.0, 604800.0, 3600.0),
         "Age at which the age penalty reaches 1";
-    KRegimeFlip, "k_regime_flip", "weight", NonNegative, false,
+    /// Weight of the regime-flip component in z.
+    k_regime_flip: KRegimeFlip = 1.0, "k_regime_flip", "weight", NonNegative, false,
+        KillScore (0.0, 5.0, 0.05),
         "Weight of the regime flip in z";
-    KSigmaSpike, "k_sigma_spike", "weight", NonNegative, false,
+    /// Weight of the sigma-spike component in z.
+    k_sigma_spike: KSigmaSpike = 0.5, "k_sigma_spike", "weight", NonNegative, false,
+        KillScore (0.0, 5.0, 0.05),
         "Weight of the sigma spike in z";
-    KTsDrop, "k_ts_drop", "weight", NonNegative, false,
+    /// Weight of the TS-drop component in z.
+    k_ts_drop: KTsDrop = 0.5, "k_ts_drop", "weight", NonNegative, false,
+        KillScore (0.0, 5.0, 0.05),
         "Weight of the TS drop in z";
-    KAgePenalty, "k_age_penalty", "weight", NonNegative, false,
+    /// Weight of the age-penalty component in z.
+    k_age_penalty: KAgePenalty = 0.3, "k_age_penalty", "weight", NonNegative, false,
+        KillScore (0.0, 5.0, 0.05),
         "Weight of the age penalty in z";
-    KillThreshold, "kill_threshold", "K", OpenUnit, false,
+    /// K at or above which a full close is proposed.
+    kill_threshold: KillThreshold = 0.6, "kill_threshold", "K", OpenUnit, false,
+        KillScore (0.01, 0.99, 0.005),
         "K at or above which a full close is proposed";
 }
 
+impl Default for Theta {
+    /// The P2 system's defaults.
+    fn default() -> Self {
+        Theta::default_const()
+    }
+}
+
 impl ThetaField {
-    /// All 22 fields, in wire order.
-    pub const ALL: [ThetaField; 22] = {
-        let mut all = [ThetaField::FallbackStopPct; 22];
+    /// All the fields, in wire order.
+    pub const ALL: [ThetaField; THETA_LEN] = {
+        let mut all = [ThetaField::FallbackStopPct; THETA_LEN];
         let mut i = 0;
-        while i < 22 {
+        while i < THETA_LEN {
             all[i] = PARAMS[i].field;
             i += 1;
         }
@@ -319,34 +339,17 @@ impl ThetaField {
 
     /// JSON path used in errors, e.g. `theta.kill_threshold`.
     pub fn path(self) -> &'static str {
-        THETA_PATHS[self as usize]
+        self.spec().path
+    }
+
+    /// The fields of one group, in wire order.
+    pub fn of_group(group: ParamGroup) -> impl Iterator<Item = ThetaField> {
+        PARAMS
+            .iter()
+            .filter(move |p| p.group == group)
+            .map(|p| p.field)
     }
 }
-
-const THETA_PATHS: [&str; 22] = [
-    "theta.fallback_stop_pct",
-    "theta.cost_bps",
-    "theta.T1_R",
-    "theta.T2_R",
-    "theta.T3_R",
-    "theta.u1",
-    "theta.u2",
-    "theta.u3",
-    "theta.softmax_temp",
-    "theta.lock_R",
-    "theta.be_plus_pct",
-    "theta.trend_min",
-    "theta.sigma_ref",
-    "theta.sigma_spike_cap",
-    "theta.ts_ref",
-    "theta.ts_drop_cap",
-    "theta.max_age_sec",
-    "theta.k_regime_flip",
-    "theta.k_sigma_spike",
-    "theta.k_ts_drop",
-    "theta.k_age_penalty",
-    "theta.kill_threshold",
-];
 
 impl Theta {
     /// Reads one tunable.
@@ -369,63 +372,9 @@ impl Theta {
         self.set(field, value);
         self
     }
+}
 
-    fn slot(&self, field: ThetaField) -> &f64 {
-        use ThetaField::*;
-        match field {
-            FallbackStopPct => &self.fallback_stop_pct,
-            CostBps => &self.cost_bps,
-            T1R => &self.t1_r,
-            T2R => &self.t2_r,
-            T3R => &self.t3_r,
-            U1 => &self.u1,
-            U2 => &self.u2,
-            U3 => &self.u3,
-            SoftmaxTemp => &self.softmax_temp,
-            LockR => &self.lock_r,
-            BePlusPct => &self.be_plus_pct,
-            TrendMin => &self.trend_min,
-            SigmaRef => &self.sigma_ref,
-            SigmaSpikeCap => &self.sigma_spike_cap,
-            TsRef => &self.ts_ref,
-            TsDropCap => &self.ts_drop_cap,
-            MaxAgeSec => &self.max_age_sec,
-            KRegimeFlip => &self.k_regime_flip,
-            KSigmaSpike => &self.k_sigma_spike,
-            KTsDrop => &self.k_ts_drop,
-            KAgePenalty => &self.k_age_penalty,
-            KillThreshold => &self.kill_threshold,
-        }
-    }
-
-    fn slot_mut(&mut self, field: ThetaField) -> &mut f64 {
-        use ThetaField::*;
-        match field {
-            FallbackStopPct => &mut self.fallback_stop_pct,
-            CostBps => &mut self.cost_bps,
-            T1R => &mut self.t1_r,
-            T2R => &mut self.t2_r,
-            T3R => &mut self.t3_r,
-            U1 => &mut self.u1,
-            U2 => &mut self.u2,
-            U3 => &mut self.u3,
-            SoftmaxTemp => &mut self.softmax_temp,
-            LockR => &mut self.lock_r,
-            BePlusPct => &mut self.be_plus_pct,
-            TrendMin => &mut self.trend_min,
-            SigmaRef => &mut self.sigma_ref,
-            SigmaSpikeCap => &mut self.sigma_spike_cap,
-            TsRef => &mut self.ts_ref,
-            TsDropCap => &mut self.ts_drop_cap,
-            MaxAgeSec => &mut self.max_age_sec,
-            KRegimeFlip => &mut self.k_regime_flip,
-            KSigmaSpike => &mut self.k_sigma_spike,
-            KTsDrop => &mut self.k_ts_drop,
-            KAgePenalty => &mut self.k_age_penalty,
-            KillThreshold => &mut self.kill_threshold,
-        }
-    }
-
+impl Theta {
     /// Checks that the kernel can compute with these tunables; the first problem, in wire order.
     ///
     /// Errors are only what the running P2 system cannot compute either: a non-finite value,
@@ -521,10 +470,7 @@ impl Theta {
     /// [`Theta::warnings`] appended to `out` (nothing allocated when there are none).
     pub(crate) fn push_warnings(&self, out: &mut Vec<Warning>) {
         // The defaults (most inputs) make sense: nothing to check (tested below).
-        if ThetaField::ALL
-            .iter()
-            .all(|&f| self.get(f).to_bits() == DEFAULT_BITS[f as usize])
-        {
+        if self.same_bits(&DEFAULT) {
             return;
         }
         for spec in PARAMS.iter() {
@@ -638,41 +584,8 @@ impl Theta {
     }
 }
 
-/// The defaults' bits, in wire order ([`Theta::push_warnings`]'s shortcut).
-const DEFAULT_BITS: [u64; 22] = {
-    let d = Theta::default_const();
-    let v = [
-        d.fallback_stop_pct,
-        d.cost_bps,
-        d.t1_r,
-        d.t2_r,
-        d.t3_r,
-        d.u1,
-        d.u2,
-        d.u3,
-        d.softmax_temp,
-        d.lock_r,
-        d.be_plus_pct,
-        d.trend_min,
-        d.sigma_ref,
-        d.sigma_spike_cap,
-        d.ts_ref,
-        d.ts_drop_cap,
-        d.max_age_sec,
-        d.k_regime_flip,
-        d.k_sigma_spike,
-        d.k_ts_drop,
-        d.k_age_penalty,
-        d.kill_threshold,
-    ];
-    let mut bits = [0u64; 22];
-    let mut i = 0;
-    while i < 22 {
-        bits[i] = v[i].to_bits();
-        i += 1;
-    }
-    bits
-};
+/// The defaults ([`Theta::push_warnings`]'s shortcut).
+const DEFAULT: Theta = Theta::default_const();
 
 /// Below this sum of `exp(u_i/softmax_temp)` the tranche weights are exactly `[1/3, 1/3, 1/3]`.
 pub const UNIFORM_BELOW: f64 = 1e-9;
@@ -687,8 +600,13 @@ mod tests {
     #[test]
     fn defaults_have_no_warnings_and_the_shortcut_matches_them() {
         let d = Theta::default();
+        assert!(d.same_bits(&DEFAULT));
         for f in ThetaField::ALL {
-            assert_eq!(d.get(f).to_bits(), DEFAULT_BITS[f as usize], "{f:?}");
+            assert_eq!(
+                d.get(f).to_bits(),
+                PARAMS[f as usize].default.to_bits(),
+                "{f:?}"
+            );
         }
         assert!(d.warnings().is_empty());
         // -0.0 for a default 0.0 is not the defaults: checked, and still fine.
@@ -729,6 +647,37 @@ mod tests {
         assert!(d.warnings().is_empty());
         for p in PARAMS.iter() {
             assert!(p.sensible.allows(d.get(p.field)), "{}", p.key);
+        }
+    }
+
+    #[test]
+    fn sliders_and_groups_come_from_the_same_rows() {
+        let k = ThetaField::KillThreshold.spec().slider;
+        assert_eq!((k.min, k.max, k.step), (0.01, 0.99, 0.005));
+        assert_eq!(ThetaField::LockR.spec().group, ParamGroup::ProfitLock);
+        for p in PARAMS.iter() {
+            let r = p.slider;
+            assert!(r.min < r.max && r.step > 0.0, "{}", p.key);
+        }
+        let n: usize = ParamGroup::ALL
+            .iter()
+            .map(|&g| ThetaField::of_group(g).count())
+            .sum();
+        assert_eq!(n, PARAMS.len());
+        assert_eq!(PARAMS.len(), 22);
+    }
+
+    #[test]
+    fn defaults_sit_inside_the_sliders_which_hold_only_sensible_values() {
+        let d = Theta::default();
+        for p in PARAMS.iter() {
+            let x = d.get(p.field);
+            assert_eq!(x.to_bits(), p.default.to_bits(), "{}", p.key);
+            assert!(p.slider.min <= x && x <= p.slider.max, "{}", p.key);
+            // Both ends make sense to the kernel: dragging a slider never raises a warning
+            // (only the thresholds' order can).
+            assert!(p.sensible.allows(p.slider.min), "{}", p.key);
+            assert!(p.sensible.allows(p.slider.max), "{}", p.key);
         }
     }
 

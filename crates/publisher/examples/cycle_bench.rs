@@ -6,12 +6,17 @@
 
 use std::time::{Duration, Instant};
 
-use harvest_publisher::input::{market_state_key, position_key, risk_proposal_key};
-use harvest_publisher::local::LocalRedis;
-use harvest_publisher::output::proposal_key;
-use harvest_publisher::plan::{evaluate, Outcome, PositionSource, Rules, SymbolReads};
-use harvest_publisher::service::{Publisher, Settings};
-use harvest_publisher::store::{self, Store};
+use harvest_kernel::Theta;
+use harvest_publisher::p25::plan::{evaluate, Outcome, Rules, SymbolReads};
+use harvest_publisher::p25::service::{Publisher, Settings};
+use harvest_publisher::runtime::positions::Found;
+use harvest_publisher::runtime::settings::PositionSource;
+use harvest_records::keys::{market_state_key, position_key, proposal_key, risk_proposal_key};
+use harvest_records::position::Origin;
+use harvest_records::published::Stamp;
+use harvest_redis::local::LocalRedis;
+use harvest_redis::redis;
+use harvest_redis::{hash_reply, Store};
 
 fn hset(key: &str, fields: &[(&str, String)]) -> redis::Cmd {
     let mut c = redis::cmd("HSET");
@@ -68,21 +73,29 @@ fn one_at_a_time(s: &mut Store, symbols: &[String], rules: &Rules) -> (Duration,
     let t = Instant::now();
     let now = chrono::Utc::now();
     let epoch = now.timestamp_micros() as f64 / 1e6;
-    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
+    let stamp = Stamp::at_micros(now.timestamp_micros());
     let mut published = 0;
     let get = |s: &mut Store, key: String| {
         let mut c = redis::cmd("HGETALL");
         c.arg(&key);
-        store::hash(s.query(&c).expect("HGETALL")).expect("hash")
+        hash_reply(&key, s.query(&c)).expect("hash")
     };
     for sym in symbols {
         let reads = SymbolReads {
             market: get(s, market_state_key(sym)),
             p1: get(s, risk_proposal_key(sym)),
-            position: Some((position_key(sym), get(s, position_key(sym)))),
+            position: Some(Found {
+                key: position_key(sym),
+                origin: Origin::Hash,
+                fields: get(s, position_key(sym)),
+            }),
             published: [None, None, None, None],
+            p1_unreadable: None,
         };
-        if let Outcome::Publish { fields, .. } = evaluate(sym, &reads, rules, epoch, &at) {
+        let theta = Theta::default();
+        if let Outcome::Publish { fields, .. } =
+            evaluate(sym, &reads, rules, &theta, epoch, &stamp).outcome
+        {
             let fields: Vec<(&str, String)> = fields;
             s.query(&hset(&proposal_key(sym), &fields)).expect("HSET");
             published += 1;

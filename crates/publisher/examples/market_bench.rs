@@ -8,10 +8,11 @@
 use std::time::{Duration, Instant};
 
 use harvest_publisher::feed::candle::member;
-use harvest_publisher::local::LocalRedis;
 use harvest_publisher::market::service::{MarketPublisher, Settings};
 use harvest_publisher::runtime::Level;
-use harvest_publisher::store::Store;
+use harvest_redis::local::LocalRedis;
+use harvest_redis::redis;
+use harvest_redis::Store;
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")

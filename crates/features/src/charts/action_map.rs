@@ -11,7 +11,6 @@ use super::plot::{
     Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{action_index, action_short, ChartTheme, Rgb};
-use crate::explorer::params::domain;
 use crate::format::{axis_title, fmt_k};
 use harvest_kernel::{Axis, HarvestAction, HarvestInput};
 
@@ -48,8 +47,8 @@ impl ActionMapSpec {
         ActionMapSpec {
             x,
             y,
-            x_range: domain(x, input),
-            y_range: domain(y, input),
+            x_range: x.domain(input),
+            y_range: y.domain(input),
             nx,
             ny,
         }
@@ -60,8 +59,8 @@ impl ActionMapSpec {
     /// sides clamped to `2..=MAX_GRID`.
     pub fn sanitized(self, input: &HarvestInput) -> ActionMapSpec {
         ActionMapSpec {
-            x_range: sane_range(self.x_range, domain(self.x, input)),
-            y_range: sane_range(self.y_range, domain(self.y, input)),
+            x_range: sane_range(self.x_range, self.x.domain(input)),
+            y_range: sane_range(self.y_range, self.y.domain(input)),
             nx: self.nx.clamp(2, MAX_GRID),
             ny: self.ny.clamp(2, MAX_GRID),
             ..self

@@ -10,7 +10,6 @@ use super::plot::{
     spread_intervals, stroke, text, text_width, Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{ChartTheme, Rgb};
-use crate::explorer::params::domain;
 use crate::format::{axis_title, fmt_axis_value, fmt_k, fmt_r};
 use harvest_kernel::{Axis, HarvestAction, HarvestInput, Theta};
 
@@ -101,7 +100,7 @@ pub struct Sensitivity {
 /// ```
 pub fn sensitivity_curve(input: &HarvestInput, axis: Axis, n: usize) -> SensitivityCurve {
     let theta = input.theta.unwrap_or_default();
-    let domain = sane_range(domain(axis, input), (0.0, 1.0));
+    let domain = sane_range(axis.domain(input), (0.0, 1.0));
     let base_ms = input.market_state;
     let mut probe = input.clone();
     let mut sample = |x: f64| {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::reviewer::published::{number, review_fields, Fields};
+use crate::reviewer::published::{number, review_fields, Context, Fields};
 use crate::reviewer::verify::ReviewRow;
 use harvest_kernel::Tolerance;
 
@@ -126,7 +126,7 @@ impl LiveRow {
     ///
     /// ```
     /// use harvest_features::live::{Board, LiveEvent};
-    /// use harvest_features::reviewer::published::record_from_proposal;
+    /// use harvest_records::published::record as record_from_proposal;
     /// use harvest_kernel::{propose, HarvestInput, Tolerance};
     /// let f = record_from_proposal(&propose(&HarvestInput::default()).unwrap(), 0, false);
     /// let mut b = Board::new(Tolerance::default());
@@ -175,7 +175,7 @@ impl Board {
     ///
     /// ```
     /// use harvest_features::live::{Board, LiveEvent};
-    /// use harvest_features::reviewer::published::record_from_proposal;
+    /// use harvest_records::published::record as record_from_proposal;
     /// use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict};
     /// let mut b = Board::new(Tolerance::default());
     /// let f = record_from_proposal(&propose(&HarvestInput::default()).unwrap(), 0, true);
@@ -239,7 +239,7 @@ impl Board {
         let sym = f.get("symbol").filter(|s| !s.is_empty())?.clone();
         // Numbered like lines: the symbol's n-th record since the page connected.
         let n = self.rows.get(&sym).map_or(1, |r| r.updates as usize + 1);
-        let review = review_fields(n, &f, &self.tol, None);
+        let review = review_fields(n, &f, &self.tol, &Context::default());
         let k = number(&f, "kill_score").ok();
         let row = self.rows.entry(sym.clone()).or_insert_with(|| LiveRow {
             symbol: sym.clone(),
@@ -299,8 +299,8 @@ impl Board {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reviewer::published::record_from_proposal;
     use harvest_kernel::{propose, HarvestInput, Verdict};
+    use harvest_records::published::record as record_from_proposal;
 
     fn rec(sym: &str, pnl: f64, age: f64) -> Fields {
         let mut i = HarvestInput::default();

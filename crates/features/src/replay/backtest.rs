@@ -6,7 +6,6 @@
 use serde::Serialize;
 
 use super::sim::{simulate, ExitReason, Series, SimError, SimParams, Trade};
-use crate::explorer::params::theta_range;
 use harvest_kernel::{Side, Theta, ThetaField};
 
 /// Which sides an entry rule opens.
@@ -512,7 +511,7 @@ impl SweepAxis {
 
     /// The axis over the tunable's slider range ([`theta_range`]: min … max), `n` values.
     pub fn over(field: ThetaField, n: usize) -> SweepAxis {
-        let spec = theta_range(field);
+        let spec = field.spec().slider;
         SweepAxis {
             field,
             lo: spec.min,
@@ -531,7 +530,7 @@ impl SweepAxis {
     /// assert_eq!((a.lo, a.hi, a.n), (0.3, 0.8999999999999999, 5));
     /// ```
     pub fn around(field: ThetaField, theta: &Theta, n: usize) -> SweepAxis {
-        let spec = theta_range(field);
+        let spec = field.spec().slider;
         let v = theta.get(field);
         let (lo, hi) = if v > 0.0 && v.is_finite() {
             ((v * 0.5).max(spec.min), (v * 1.5).min(spec.max))

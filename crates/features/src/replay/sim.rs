@@ -650,291 +650,375 @@ pub fn simulate(
 ) -> Result<Trade, SimError> {
     p.validate()?;
     theta.validate().map_err(SimError::Theta)?;
-    let n = series.bars.len();
-    if entry >= n {
-        return Err(SimError::NoBar {
+    let mut sim = Sim::open(series, entry, side, theta, p, record)?;
+    let last = horizon(series, entry, p);
+    for i in entry + 1..=last {
+        if let Some(reason) = sim.bar(i)? {
+            return sim.finish(i, reason);
+        }
+    }
+    let reason = sim.close_at_horizon(last);
+    sim.finish(last, reason)
+}
+
+/// A trade being simulated: the position as it stands after the bars seen so far. [`simulate`]
+/// runs it as a small state machine: [`Sim::open`] at the entry bar, [`Sim::bar`] for each later
+/// bar until one ends the trade (its steps: [`Sim::stop_check`], [`Sim::evaluate_close`],
+/// [`Sim::next_stop`], [`Sim::act`]), else [`Sim::close_at_horizon`]; then [`Sim::finish`].
+struct Sim<'a> {
+    series: &'a Series,
+    theta: &'a Theta,
+    p: &'a SimParams,
+    side: Side,
+    entry: usize,
+    entry_time: i64,
+    entry_price: f64,
+    initial_sl: f64,
+    initial_tp: f64,
+    /// Initial risk per unit, `|entry − initial SL|` (never 0).
+    risk: f64,
+    /// Cost of a fill per unit of notional.
+    fee: f64,
+    /// The stop in force.
+    sl: f64,
+    /// Highest high since entry.
+    peak: f64,
+    /// Lowest low since entry.
+    trough: f64,
+    /// Closed share of the original quantity.
+    closed: f64,
+    fills: Vec<Fill>,
+    /// Every bar's step, when recording.
+    steps: Option<Vec<Step>>,
+}
+
+/// P1 and P2 at a bar's close.
+struct CloseEval {
+    p1: harvest_market::StopProposal,
+    market: harvest_kernel::MarketState,
+    pnl: f64,
+    ev: harvest_kernel::Evaluation,
+}
+
+impl<'a> Sim<'a> {
+    /// Enters at the close of bar `entry`: the entry fill, P1's stop as the initial stop.
+    fn open(
+        series: &'a Series,
+        entry: usize,
+        side: Side,
+        theta: &'a Theta,
+        p: &'a SimParams,
+        record: bool,
+    ) -> Result<Sim<'a>, SimError> {
+        let n = series.bars.len();
+        let eb = *series.bars.get(entry).ok_or(SimError::NoBar {
             index: entry,
             bars: n,
-        });
-    }
-    let eb = series.bars[entry];
-    price_ok(entry, &eb)?;
-    let entry_price = eb.close;
-    let (p1, _) = p1_at(
-        series,
-        entry,
-        side,
-        entry_price,
-        (entry_price, entry_price),
-        None,
-        p,
-    )?;
-    let initial_sl = p1.proposed_sl;
-    let risk = (entry_price - initial_sl).abs().max(f64::MIN_POSITIVE);
-    let last = horizon(series, entry, p);
-    let fee = p.cost_bps / 10000.0;
-    let sign = side.sign();
-
-    let entry_cost = entry_price * fee;
-    let mut fills = vec![Fill {
-        index: entry,
-        time: eb.time,
-        kind: FillKind::Entry,
-        price: entry_price,
-        qty: 1.0,
-        closed: 0.0,
-        pnl: 0.0,
-        cost: entry_cost,
-        r: -entry_cost / risk,
-        action: HarvestAction::None,
-        codes: Vec::new(),
-    }];
-    let mut steps = Vec::new();
-    if record {
-        steps.push(Step {
-            index: entry,
-            time: eb.time,
-            age_sec: 0.0,
+        })?;
+        price_ok(entry, &eb)?;
+        let entry_price = eb.close;
+        let span = (entry_price, entry_price);
+        let (p1, _) = p1_at(series, entry, side, entry_price, span, None, p)?;
+        let initial_sl = p1.proposed_sl;
+        let risk = (entry_price - initial_sl).abs().max(f64::MIN_POSITIVE);
+        let fee = p.cost_bps / 10000.0;
+        let entry_cost = entry_price * fee;
+        let mut sim = Sim {
+            series,
+            theta,
+            p,
+            side,
+            entry,
+            entry_time: eb.time,
+            entry_price,
+            initial_sl,
+            initial_tp: p1.proposed_tp,
+            risk,
+            fee,
+            sl: initial_sl,
             peak: entry_price,
             trough: entry_price,
-            remaining: 1.0,
-            sl: initial_sl,
-            sl_next: initial_sl,
-            mover: StopMover::None,
-            eval: None,
-        });
-    }
-    let mut sl = initial_sl;
-    let (mut peak, mut trough) = (entry_price, entry_price);
-    let mut closed = 0.0f64;
-    let mut exit: Option<(usize, ExitReason)> = None;
-
-    let close_part = |fills: &mut Vec<Fill>,
-                      closed: &mut f64,
-                      index: usize,
-                      kind: FillKind,
-                      price: f64,
-                      qty: f64,
-                      action: HarvestAction,
-                      codes: Vec<ReasonCode>| {
-        let qty = qty.min(1.0 - *closed).max(0.0);
-        *closed = if kind == FillKind::Partial {
-            (*closed + qty).min(1.0)
-        } else {
-            1.0
+            closed: 0.0,
+            fills: vec![Fill {
+                index: entry,
+                time: eb.time,
+                kind: FillKind::Entry,
+                price: entry_price,
+                qty: 1.0,
+                closed: 0.0,
+                pnl: 0.0,
+                cost: entry_cost,
+                r: -entry_cost / risk,
+                action: HarvestAction::None,
+                codes: Vec::new(),
+            }],
+            steps: record.then(Vec::new),
         };
-        let pnl = sign * (price - entry_price) * qty;
-        let cost = price * qty * fee;
-        fills.push(Fill {
-            index,
-            time: series.bars[index].time,
-            kind,
-            price,
-            qty,
-            closed: *closed,
-            pnl,
-            cost,
-            r: (pnl - cost) / risk,
-            action,
-            codes,
-        });
-    };
+        let first = sim.step(entry, 1.0);
+        sim.record(first);
+        Ok(sim)
+    }
 
-    for i in entry + 1..=last {
-        let bar = series.bars[i];
+    /// Bar `i`: the stop check, else P1 and P2 at the close, the action and the next stop.
+    /// `Some(reason)` when the bar ends the trade.
+    fn bar(&mut self, i: usize) -> Result<Option<ExitReason>, SimError> {
+        let bar = self.series.bars[i];
         price_ok(i, &bar)?;
-        let remaining = 1.0 - closed;
-        let age_sec = (bar.time - eb.time) as f64;
-        if let Some((price, gap)) = stop_fill(side, &bar, sl) {
-            let kind = if gap {
-                FillKind::StopGap
-            } else {
-                FillKind::Stop
-            };
-            close_part(
-                &mut fills,
-                &mut closed,
-                i,
-                kind,
-                price,
-                remaining,
-                HarvestAction::None,
-                Vec::new(),
-            );
-            if record {
-                steps.push(Step {
-                    index: i,
-                    time: bar.time,
-                    age_sec,
-                    peak,
-                    trough,
-                    remaining,
-                    sl,
-                    sl_next: sl,
-                    mover: StopMover::None,
-                    eval: None,
-                });
-            }
-            exit = Some((
-                i,
-                if gap {
-                    ExitReason::StopGap
-                } else {
-                    ExitReason::Stop
-                },
-            ));
-            break;
+        let remaining = 1.0 - self.closed;
+        if let Some(reason) = self.stop_check(i, &bar) {
+            let step = self.step(i, remaining);
+            self.record(step);
+            return Ok(Some(reason));
         }
-        peak = peak.max(bar.high);
-        trough = trough.min(bar.low);
-        let (p1, ms) = p1_at(series, i, side, bar.close, (peak, trough), Some(sl), p)?;
-        let pnl = sign * (bar.close - entry_price) * remaining;
+        self.peak = self.peak.max(bar.high);
+        self.trough = self.trough.min(bar.low);
+        let mut step = self.step(i, remaining);
+        let close = self.evaluate_close(&step, &bar)?;
+        (step.sl_next, step.mover) = self.next_stop(&close);
+        let exit = self.act(i, bar.close, &close);
+        step.eval = Some(StepEval {
+            market: close.market,
+            p1_sl: close.p1.proposed_sl,
+            p1_tp: close.p1.proposed_tp,
+            stop_dist_pct: close.p1.stop_dist_pct,
+            p1_codes: close.p1.reason_codes,
+            pnl: close.pnl,
+            action: close.ev.action,
+            codes: close.ev.reason_codes(),
+            r_net: close.ev.r_net,
+            kill_score: close.ev.kill_score,
+            z: close.ev.z,
+            k: close.ev.k,
+            be_plus: close.ev.new_sl,
+        });
+        self.sl = step.sl_next;
+        self.record(step);
+        Ok(exit)
+    }
+
+    /// Step 1: whether the stop in force is hit in bar `i`; if so, the rest is closed at the
+    /// stop (or at the open, when the bar gaps through it).
+    fn stop_check(&mut self, i: usize, bar: &Bar) -> Option<ExitReason> {
+        let (price, gap) = stop_fill(self.side, bar, self.sl)?;
+        let (kind, reason) = if gap {
+            (FillKind::StopGap, ExitReason::StopGap)
+        } else {
+            (FillKind::Stop, ExitReason::Stop)
+        };
+        let rest = 1.0 - self.closed;
+        self.fill(i, kind, price, rest, HarvestAction::None, Vec::new());
+        Some(reason)
+    }
+
+    /// Step 2: P0's state, P1 and P2 on the position as it stands at the close of `step`'s bar.
+    fn evaluate_close(&self, step: &Step, bar: &Bar) -> Result<CloseEval, SimError> {
+        let span = (step.peak, step.trough);
+        let (p1, ms) = p1_at(
+            self.series,
+            step.index,
+            self.side,
+            bar.close,
+            span,
+            Some(step.sl),
+            self.p,
+        )?;
+        let pnl = self.side.sign() * (bar.close - self.entry_price) * step.remaining;
         let market = ms.to_kernel();
         let p1k = P1Proposal {
             stop_dist_pct: p1.stop_dist_pct,
             proposed_sl: Some(p1.proposed_sl),
             proposed_tp: Some(p1.proposed_tp),
         };
-        let position = Position {
-            symbol: String::new(),
-            side,
-            entry_price,
-            current_price: Some(bar.close),
-            peak_price: Some(peak),
-            trough_price: Some(trough),
-            age_sec,
-            unrealized_pnl: pnl,
-            current_sl: Some(sl),
-            current_tp: Some(p1.proposed_tp),
-            qty: remaining,
-        };
-        let ev = evaluate(&position, &market, Some(&p1k), theta);
-        let codes = ev.reason_codes();
-        // The stop for the next bar: the tightest of the current one, P2's BE+ and P1's.
-        let mut next = sl;
-        let mut mover = StopMover::None;
-        if p.trail && p1.proposed_sl.is_finite() && tightens(side, next, p1.proposed_sl) {
-            next = p1.proposed_sl;
-            mover = StopMover::P1Trail;
+        let input = position_input(
+            self.side,
+            self.entry_price,
+            bar.close,
+            step,
+            market,
+            p1k,
+            pnl,
+            *self.theta,
+        );
+        let ev = evaluate(
+            &input.position,
+            &input.market_state,
+            input.p1_proposal.as_ref(),
+            self.theta,
+        );
+        Ok(CloseEval {
+            p1,
+            market,
+            pnl,
+            ev,
+        })
+    }
+
+    /// Step 3: the stop for the next bar, and what set it: the tightest of the current one,
+    /// P1's proposal (unless trailing is off) and P2's break-even-plus.
+    fn next_stop(&self, close: &CloseEval) -> (f64, StopMover) {
+        let side = self.side;
+        let (mut next, mut mover) = (self.sl, StopMover::None);
+        let p1_sl = close.p1.proposed_sl;
+        if self.p.trail && p1_sl.is_finite() && tightens(side, next, p1_sl) {
+            (next, mover) = (p1_sl, StopMover::P1Trail);
         }
-        if let Some(be) = ev.new_sl {
+        if let Some(be) = close.ev.new_sl {
             if tightens(side, next, be) || (mover == StopMover::P1Trail && be == next) {
-                next = be;
-                mover = StopMover::P2BePlus;
+                (next, mover) = (be, StopMover::P2BePlus);
             }
         }
-        debug_assert!(tighter(side, sl, next) == next);
-        match ev.action {
+        debug_assert!(tighter(side, self.sl, next) == next);
+        (next, mover)
+    }
+
+    /// Step 4: P2's action at the close of bar `i`: FULL_CLOSE_PROPOSED closes the rest (and
+    /// ends the trade); PARTIAL_x closes what brings the closed share up to x %.
+    fn act(&mut self, i: usize, close: f64, c: &CloseEval) -> Option<ExitReason> {
+        let action = c.ev.action;
+        match action {
             HarvestAction::FullCloseProposed => {
-                close_part(
-                    &mut fills,
-                    &mut closed,
-                    i,
-                    FillKind::FullClose,
-                    bar.close,
-                    remaining,
-                    ev.action,
-                    codes.clone(),
-                );
-                exit = Some((i, ExitReason::FullClose));
+                let rest = 1.0 - self.closed;
+                let codes = c.ev.reason_codes();
+                self.fill(i, FillKind::FullClose, close, rest, action, codes);
+                Some(ExitReason::FullClose)
             }
             HarvestAction::Partial25 | HarvestAction::Partial50 | HarvestAction::Partial75 => {
-                let target = ev.action.fraction();
-                if closed < target - 1e-12 {
-                    let qty = target - closed;
-                    close_part(
-                        &mut fills,
-                        &mut closed,
-                        i,
-                        FillKind::Partial,
-                        bar.close,
-                        qty,
-                        ev.action,
-                        codes.clone(),
-                    );
+                let target = action.fraction();
+                if self.closed < target - 1e-12 {
+                    let qty = target - self.closed;
+                    let codes = c.ev.reason_codes();
+                    self.fill(i, FillKind::Partial, close, qty, action, codes);
                 }
+                None
             }
-            HarvestAction::None => {}
-        }
-        if record {
-            steps.push(Step {
-                index: i,
-                time: bar.time,
-                age_sec,
-                peak,
-                trough,
-                remaining,
-                sl,
-                sl_next: next,
-                mover,
-                eval: Some(StepEval {
-                    market,
-                    p1_sl: p1.proposed_sl,
-                    p1_tp: p1.proposed_tp,
-                    stop_dist_pct: p1.stop_dist_pct,
-                    p1_codes: p1.reason_codes.clone(),
-                    pnl,
-                    action: ev.action,
-                    codes,
-                    r_net: ev.r_net,
-                    kill_score: ev.kill_score,
-                    z: ev.z,
-                    k: ev.k,
-                    be_plus: ev.new_sl,
-                }),
-            });
-        }
-        sl = next;
-        if exit.is_some() {
-            break;
+            HarvestAction::None => None,
         }
     }
-    let (exit_index, exit_reason) = match exit {
-        Some(x) => x,
-        None => {
-            let reason = if last == n - 1 && last < entry.saturating_add(p.max_bars) {
-                ExitReason::EndOfData
-            } else {
-                ExitReason::MaxBars
-            };
-            let rest = 1.0 - closed;
-            close_part(
-                &mut fills,
-                &mut closed,
-                last,
-                FillKind::Horizon,
-                series.bars[last].close,
-                rest,
-                HarvestAction::None,
-                Vec::new(),
-            );
-            (last, reason)
+
+    /// The trade is still open at bar `last` (the horizon or the last bar): the rest closes at
+    /// its close.
+    fn close_at_horizon(&mut self, last: usize) -> ExitReason {
+        let n = self.series.bars.len();
+        let reason = if last == n - 1 && last < self.entry.saturating_add(self.p.max_bars) {
+            ExitReason::EndOfData
+        } else {
+            ExitReason::MaxBars
+        };
+        let (price, rest) = (self.series.bars[last].close, 1.0 - self.closed);
+        self.fill(
+            last,
+            FillKind::Horizon,
+            price,
+            rest,
+            HarvestAction::None,
+            Vec::new(),
+        );
+        reason
+    }
+
+    /// The trade, ended at bar `exit` for `reason`: its totals in R beside the two baselines.
+    fn finish(self, exit: usize, reason: ExitReason) -> Result<Trade, SimError> {
+        let (series, p, side, risk) = (self.series, self.p, self.side, self.risk);
+        let gross: f64 = self.fills.iter().map(|f| f.pnl).sum();
+        let cost: f64 = self.fills.iter().map(|f| f.cost).sum();
+        let hold = baseline(
+            series,
+            self.entry,
+            side,
+            self.initial_sl,
+            risk,
+            p,
+            BaseRule::Hold,
+        )?;
+        let trail = baseline(
+            series,
+            self.entry,
+            side,
+            self.initial_sl,
+            risk,
+            p,
+            BaseRule::Trail,
+        )?;
+        Ok(Trade {
+            side,
+            entry_index: self.entry,
+            entry_time: self.entry_time,
+            entry_price: self.entry_price,
+            initial_sl: self.initial_sl,
+            initial_tp: self.initial_tp,
+            risk,
+            exit_index: exit,
+            exit_time: series.bars[exit].time,
+            exit_reason: reason,
+            bars: exit - self.entry,
+            gross_r: gross / risk,
+            cost_r: cost / risk,
+            r: (gross - cost) / risk,
+            hold,
+            trail,
+            fills: self.fills,
+            steps: self.steps.unwrap_or_default(),
+        })
+    }
+
+    /// Closes `qty` (at most what is left) at `price` in bar `index`: a partial adds to the
+    /// closed share, any other fill closes the rest.
+    fn fill(
+        &mut self,
+        index: usize,
+        kind: FillKind,
+        price: f64,
+        qty: f64,
+        action: HarvestAction,
+        codes: Vec<ReasonCode>,
+    ) {
+        let qty = qty.min(1.0 - self.closed).max(0.0);
+        self.closed = if kind == FillKind::Partial {
+            (self.closed + qty).min(1.0)
+        } else {
+            1.0
+        };
+        let pnl = self.side.sign() * (price - self.entry_price) * qty;
+        let cost = price * qty * self.fee;
+        self.fills.push(Fill {
+            index,
+            time: self.series.bars[index].time,
+            kind,
+            price,
+            qty,
+            closed: self.closed,
+            pnl,
+            cost,
+            r: (pnl - cost) / self.risk,
+            action,
+            codes,
+        });
+    }
+
+    /// Bar `index` as the position stands before its close: `remaining` of the quantity, the
+    /// stop in force (also for the next bar until [`Sim::next_stop`] says otherwise).
+    fn step(&self, index: usize, remaining: f64) -> Step {
+        let time = self.series.bars[index].time;
+        Step {
+            index,
+            time,
+            age_sec: (time - self.entry_time) as f64,
+            peak: self.peak,
+            trough: self.trough,
+            remaining,
+            sl: self.sl,
+            sl_next: self.sl,
+            mover: StopMover::None,
+            eval: None,
         }
-    };
-    let gross: f64 = fills.iter().map(|f| f.pnl).sum();
-    let cost: f64 = fills.iter().map(|f| f.cost).sum();
-    let hold = baseline(series, entry, side, initial_sl, risk, p, BaseRule::Hold)?;
-    let trail = baseline(series, entry, side, initial_sl, risk, p, BaseRule::Trail)?;
-    Ok(Trade {
-        side,
-        entry_index: entry,
-        entry_time: eb.time,
-        entry_price,
-        initial_sl,
-        initial_tp: p1.proposed_tp,
-        risk,
-        exit_index,
-        exit_time: series.bars[exit_index].time,
-        exit_reason,
-        bars: exit_index - entry,
-        gross_r: gross / risk,
-        cost_r: cost / risk,
-        r: (gross - cost) / risk,
-        hold,
-        trail,
-        fills,
-        steps,
-    })
+    }
+
+    /// Keeps `step` when recording.
+    fn record(&mut self, step: Step) {
+        if let Some(steps) = &mut self.steps {
+            steps.push(step);
+        }
+    }
 }
 
 /// A baseline on the same trade: the whole quantity, the same entry, costs and horizon; the

@@ -8,6 +8,7 @@
 mod display;
 mod loader;
 pub mod published;
+mod row;
 mod store;
 mod table;
 pub mod verify;

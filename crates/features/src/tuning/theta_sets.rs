@@ -316,7 +316,7 @@ mod tests {
     fn theta_sets_keep_every_tunable_exactly() {
         let mut t = Theta::default();
         for (k, f) in ThetaField::ALL.into_iter().enumerate() {
-            let r = crate::explorer::params::theta_range(f);
+            let r = f.spec().slider;
             t.set(f, r.min + (r.max - r.min) * (0.1 + 0.01 * k as f64) / 3.0);
         }
         // Keep T1 < T2 < T3.

@@ -4,7 +4,7 @@
 
 use harvest_market::Bar;
 
-use crate::output::py_float;
+use harvest_records::num::py_float;
 
 /// The feed's default key: the first candle key the running P0.5 tries.
 pub const DEFAULT_KEY: &str = "candles:{symbol}:1m";

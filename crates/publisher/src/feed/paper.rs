@@ -10,15 +10,10 @@
 use harvest_kernel::Side;
 use harvest_market::parse_time;
 
-use crate::output::py_float;
+use harvest_records::num::py_float;
 
 /// `source` of every paper position record.
 pub const PAPER_SOURCE: &str = "harvest-feed-paper";
-
-/// The hash of a symbol's position (as the apply layer and the exchange sync write it).
-pub fn position_key(symbol: &str) -> String {
-    format!("quantum:state:positions:{symbol}")
-}
 
 /// TTL the exchange sync gives the position hash on each update (seconds).
 pub const MARK_TTL: u64 = 3600;

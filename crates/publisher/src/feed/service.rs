@@ -5,14 +5,15 @@
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use redis::Cmd;
+use harvest_redis::redis::{self, Cmd};
+use harvest_redis::{Store, Timeouts};
 
 use super::candle::{key_for, member};
-use super::paper::{position_key, Book, Write, MARK_TTL};
+use super::paper::{Book, Write, MARK_TTL};
 use super::play::{Played, Tape};
 use crate::runtime::schedule::backoff;
 use crate::runtime::signals::signal_name;
-use crate::store::{Store, Timeouts};
+use harvest_records::keys::position_key;
 
 /// Everything the feed runs with.
 #[derive(Debug)]

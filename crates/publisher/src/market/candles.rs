@@ -4,6 +4,8 @@
 //! that order and reads the first that holds candles: a sorted set, newest members by score;
 //! a member is JSON with `close` (else `c`), or a bare number.
 
+use harvest_records::num::parse_py_float;
+
 /// The running P0.5's candle keys, in the order it tries them (`{symbol}` is the symbol).
 pub const DEFAULT_CANDLE_KEYS: [&str; 3] = [
     "candles:{symbol}:1m",
@@ -139,7 +141,7 @@ pub fn close_of(member: &[u8]) -> Result<f64, NoClose> {
             }
         }
         // Not an object: Python's `float(candle)` of the text itself.
-        _ => super::record::parse_py_float(text).ok_or(NoClose::Unreadable)?,
+        _ => parse_py_float(text).ok_or(NoClose::Unreadable)?,
     };
     positive(v)
 }
@@ -172,7 +174,7 @@ struct CloseFields {
 fn value_close(v: &serde_json::Value) -> Result<f64, NoClose> {
     match v {
         serde_json::Value::Number(n) => n.as_f64().ok_or(NoClose::Unreadable),
-        serde_json::Value::String(s) => super::record::parse_py_float(s).ok_or(NoClose::Unreadable),
+        serde_json::Value::String(s) => parse_py_float(s).ok_or(NoClose::Unreadable),
         serde_json::Value::Bool(b) => Ok(f64::from(u8::from(*b))),
         _ => Err(NoClose::Unreadable),
     }

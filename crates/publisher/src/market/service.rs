@@ -5,23 +5,19 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use redis::{Cmd, RedisResult, Value};
+use harvest_redis::redis::{self, Cmd, RedisResult, Value};
 
 use harvest_market::{MarketError, MarketState, P0Params};
 
 use super::candles::CandleKeys;
-use super::record::{MarketStateOut, MARKET_STATE_PREFIX, MARKET_STATE_STREAM};
 use super::track::{Candles, Outcome, Read, Reply, Step, RESYNC_CYCLES};
 use crate::runtime::{self, Level, Service};
-use crate::store::{self, Store, Timeouts};
+use harvest_records::keys::{market_state_key, MARKET_STATE_STREAM};
+use harvest_records::market::{dominant_regime, MarketStateOut};
+use harvest_redis::{is_connection_error, Store, Timeouts};
 
 /// Entries kept in `quantum:stream:marketstate` (`MAXLEN ~`).
 pub const STREAM_MAXLEN: usize = 10_000;
-
-/// The market state hash of a symbol.
-pub fn market_state_key(symbol: &str) -> String {
-    format!("{MARKET_STATE_PREFIX}{symbol}")
-}
 
 /// Everything the service runs with (the CLI's flags and the `MARKETSTATE_*` variables).
 #[derive(Debug, Clone)]
@@ -224,7 +220,7 @@ fn scored(v: Value) -> Option<Vec<(Vec<u8>, f64)>> {
 fn to_reply(r: &Read, v: RedisResult<Value>) -> Result<Reply, redis::RedisError> {
     let v = match v {
         Ok(v) => v,
-        Err(e) if store::is_connection_error(&e) => return Err(e),
+        Err(e) if is_connection_error(&e) => return Err(e),
         Err(e) => return Ok(Reply::Refused(e.to_string())),
     };
     let bad = |v: &Value| Reply::Refused(format!("unexpected reply {v:?}"));
@@ -406,7 +402,7 @@ impl MarketPublisher {
                                 out.sigma,
                                 out.mu,
                                 out.ts,
-                                super::record::dominant_regime(out.p_trend, out.p_mr, out.p_chop)
+                                dominant_regime(out.p_trend, out.p_mr, out.p_chop)
                             ),
                         );
                     }

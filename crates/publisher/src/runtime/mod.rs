@@ -1,8 +1,11 @@
-//! What the services of this crate share (P2.5 [`crate::service`], and the P0.5 and P1.5
-//! services): the settings every one reads the same way ([`settings`]), the fixed
-//! cycle schedule and the backoff after a lost Redis ([`schedule`]), stop signals
-//! ([`signals`]), and the service loop ([`run_forever`]).
+//! What the services of this crate share (P2.5 [`crate::p25`], P0.5 [`crate::market`], and
+//! P1.5): the settings every one reads the same way ([`settings`]), the opt-in fixes
+//! ([`fixes`]), where positions come from ([`positions`]), the fixed cycle schedule and the
+//! backoff after a lost Redis ([`schedule`]), stop signals ([`signals`]), and the service loop
+//! ([`run_forever`]).
 
+pub mod fixes;
+pub mod positions;
 pub mod schedule;
 pub mod settings;
 pub mod signals;
@@ -10,7 +13,7 @@ pub mod signals;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use redis::RedisError;
+use harvest_redis::redis::RedisError;
 
 use schedule::{backoff, next_start};
 use signals::signal_name;

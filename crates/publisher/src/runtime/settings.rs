@@ -1,5 +1,7 @@
-//! Settings every service reads the same way: the symbol list (deduplicated, sharded) and the
-//! errors of refused settings.
+//! Settings every service reads the same way: the symbol list (deduplicated, sharded), the
+//! position source, the errors of refused settings, and the readers of flag and environment
+//! values (a value from an env file with CRLF line endings, `10\r`, reads as `10`: the running
+//! system's own env files have them).
 
 /// Why a setting of a service (`--position-source`, `--shard`, `--symbols`, a number, …) is
 /// refused. Each message names the setting, the value and what is allowed.
@@ -47,6 +49,48 @@ pub enum ConfigError {
         /// What it must be.
         expected: &'static str,
     },
+}
+
+/// Where positions come from (`--position-source` / `POSITION_SOURCE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionSource {
+    /// The hashes `quantum:state:positions:<SYM>` when any symbol has one, else the newest 100
+    /// entries of `quantum:stream:execution` (the running publisher's `auto`, never synthetic).
+    Auto,
+    /// Only the hashes `quantum:state:positions:<SYM>`.
+    RedisHash,
+    /// Only the newest 100 entries of `quantum:stream:execution`.
+    RedisStream,
+}
+
+impl std::str::FromStr for PositionSource {
+    type Err = ConfigError;
+
+    /// `auto`, `redis_hash` (also `hash`), `redis_stream` (also `stream`), any case, blanks
+    /// (and a CRLF file's `\r`) around it ignored.
+    ///
+    /// ```
+    /// use harvest_publisher::runtime::settings::PositionSource;
+    /// assert_eq!("auto\r".parse::<PositionSource>().unwrap(), PositionSource::Auto);
+    /// assert!("synthetic".parse::<PositionSource>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" | "" => Ok(PositionSource::Auto),
+            "redis_hash" | "hash" => Ok(PositionSource::RedisHash),
+            "redis_stream" | "stream" => Ok(PositionSource::RedisStream),
+            "synthetic" => Err(ConfigError::Synthetic),
+            other => Err(ConfigError::UnknownSource(other.to_string())),
+        }
+    }
+}
+
+impl PositionSource {
+    /// Whether the position hashes are read.
+    pub fn reads_hashes(self) -> bool {
+        self != PositionSource::RedisStream
+    }
 }
 
 /// `--shard k/n`: this instance handles the symbols at positions `k−1, k−1+n, …` of the
@@ -127,9 +171,87 @@ pub fn symbols(list: &str, shard: Shard) -> Result<Vec<String>, ConfigError> {
         .collect())
 }
 
+/// A flag or environment value as a number, blanks (and `\r`) around it ignored; for clap's
+/// `value_parser`.
+///
+/// # Errors
+/// The text and what was expected.
+///
+/// ```
+/// use harvest_publisher::runtime::settings::number;
+/// assert_eq!(number("10\r"), Ok(10.0));
+/// assert!(number("ten").is_err());
+/// ```
+pub fn number(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .map_err(|_| format!("{:?} is not a number", s.trim()))
+}
+
+/// A flag or environment value as a count (blanks and `\r` ignored).
+///
+/// # Errors
+/// The text and what was expected.
+pub fn count(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .map_err(|_| format!("{:?} is not a whole number ≥ 0", s.trim()))
+}
+
+/// A flag or environment value as a switch: `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`, any
+/// case, blanks and `\r` ignored.
+///
+/// # Errors
+/// The text and what was expected.
+///
+/// ```
+/// use harvest_publisher::runtime::settings::switch;
+/// assert_eq!(switch("True\r"), Ok(true));
+/// assert_eq!(switch("0"), Ok(false));
+/// assert!(switch("maybe").is_err());
+/// ```
+pub fn switch(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" | "y" => Ok(true),
+        "false" | "no" | "off" | "0" | "n" | "" => Ok(false),
+        other => Err(format!(
+            "{other:?} is not true or false (also yes/no, on/off, 1/0)"
+        )),
+    }
+}
+
+/// A flag or environment value as text, blanks and `\r` around it removed.
+///
+/// # Errors
+/// Never (the signature is clap's `value_parser`'s).
+pub fn text(s: &str) -> Result<String, String> {
+    Ok(s.trim().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_and_shard_table() {
+        let cases: &[(&str, Result<PositionSource, ConfigError>)] = &[
+            ("auto", Ok(PositionSource::Auto)),
+            ("redis_hash", Ok(PositionSource::RedisHash)),
+            ("REDIS_STREAM", Ok(PositionSource::RedisStream)),
+            ("synthetic", Err(ConfigError::Synthetic)),
+            ("files", Err(ConfigError::UnknownSource("files".into()))),
+        ];
+        for (s, want) in cases {
+            assert_eq!(s.parse::<PositionSource>(), *want, "{s}");
+        }
+        assert!(ConfigError::Synthetic
+            .to_string()
+            .contains("positions that do not exist"));
+        for bad in ["", "1", "0/1", "3/2", "a/b", "1/0", "-1/2"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        assert_eq!(" 1 / 1 \r".parse::<Shard>(), Ok(Shard { k: 1, n: 1 }));
+    }
 
     #[test]
     fn shards_partition_the_symbols() {

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 use crate::context::Ctx;
 use crate::controls::range_field::RangeField;
-use harvest_features::explorer::params::theta_range;
 use harvest_features::format::fmt_num;
 use harvest_kernel::{Theta, ThetaField};
 
@@ -30,7 +29,7 @@ pub fn ThetaControl(
     let spec = field.spec();
     let default = Theta::default().get(field);
     let value = Memo::new(move |_| ctx.state.with(|s| s.theta.get(field)));
-    let range = Signal::stored(theta_range(field));
+    let range = Signal::stored(field.spec().slider);
     let on_slide = Callback::new(move |v: f64| {
         ctx.state.update(|s| s.theta.set(field, v));
         Ok(())

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::context::Ctx;
 use crate::controls::{ThetaControl, ThetaIo};
-use harvest_features::explorer::params::{theta_fields, ParamGroup};
 use harvest_kernel::Theta;
+use harvest_kernel::{ParamGroup, ThetaField};
 
 /// The theta fieldset.
 #[component]
@@ -15,7 +15,7 @@ pub fn ThetaPanel() -> impl IntoView {
     let groups = ParamGroup::ALL
         .into_iter()
         .map(|g| {
-            let controls = theta_fields(g)
+            let controls = ThetaField::of_group(g)
                 .map(|field| view! { <ThetaControl field=field /> })
                 .collect_view();
             view! {

@@ -1,6 +1,6 @@
 //! Robustness and sensitivity for the current point: how far each input (and kill_threshold)
 //! can move before the action changes, in sentences
-//! ([`harvest_features::tuning::robustness_text`]), and K or R_net against each input as small
+//! ([`harvest_features::tuning::robustness_lines`]), and K or R_net against each input as small
 //! multiples on one canvas ([`harvest_features::charts::sensitivity`]), repainted at most every
 //! [`THROTTLE`] while sliders move (the map gets the frames).
 
@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use crate::charts::canvas::paint;
 use crate::context::Ctx;
 use harvest_features::charts::{draw_sensitivity, sensitivity, sensitivity_grid, ChartTheme};
-use harvest_features::tuning::robustness_text::robustness_lines;
+use harvest_features::tuning::robustness_lines;
 
 /// Samples per sensitivity curve.
 const SAMPLES: usize = 160;

@@ -1,4 +1,5 @@
-//! A throwaway local Redis: Debian's `redis-server` on a free 127.0.0.1 port with no
+//! The test harness (`test-support` feature, not public API): a throwaway local Redis, Debian's
+//! `redis-server` on a free 127.0.0.1 port with no
 //! persistence, for the integration tests, the benchmark and the demo. Killed when dropped.
 
 use std::io;
@@ -7,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::store::{Store, Timeouts};
+use crate::{Store, Timeouts};
 
 /// A running `redis-server` child process.
 pub struct LocalRedis {
