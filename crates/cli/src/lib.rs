@@ -11,6 +11,7 @@ mod lines;
 mod market_state;
 mod publish;
 mod publish_market;
+mod publish_risk;
 mod published;
 mod replay;
 mod serve;
@@ -81,6 +82,10 @@ pub enum Command {
     /// Redis every interval (a service; see deploy/harvest-marketstate.service). Never invents
     /// prices.
     PublishMarket(publish_market::PublishMarketArgs),
+    /// P1.5: publish each symbol's risk proposal (quantum:risk:proposal:<SYM>: P1's stop,
+    /// take-profit and trailing) from its position and market state in Redis every interval (a
+    /// service; see deploy/harvest-risk-proposal.service). Never invents positions.
+    PublishRisk(publish_risk::PublishRiskArgs),
     /// Play price files into Redis as a candle cache holds them (one bar per tick at --speed),
     /// with paper positions (a simulation) from an entries file.
     Feed(feed::FeedArgs),
@@ -175,6 +180,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
         }
         Command::Publish(args) => publish::run(&args),
         Command::PublishMarket(args) => publish_market::run(&args),
+        Command::PublishRisk(args) => publish_risk::run(&args),
         Command::Feed(args) => feed::run(&args),
         Command::Snapshot(src) if src.redis.is_none() => {
             eprintln!("harvest snapshot: give --redis URL (e.g. redis://127.0.0.1:6379)");
