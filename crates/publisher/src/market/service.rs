@@ -166,6 +166,11 @@ fn to_cmd(r: &Read) -> Cmd {
             c.arg(*from).arg(*to).arg("WITHSCORES");
             c
         }
+        Read::Oldest(key) => {
+            let mut c = cmd("ZRANGE", &[key]);
+            c.arg(0).arg(0).arg("WITHSCORES");
+            c
+        }
         Read::Tail { key, count } => {
             let mut c = cmd("LRANGE", &[key]);
             c.arg(-(*count as i64)).arg(-1);
@@ -236,7 +241,7 @@ fn to_reply(r: &Read, v: RedisResult<Value>) -> Result<Reply, redis::RedisError>
             Value::Int(n) => Reply::Count(n.max(0) as u64),
             other => bad(&other),
         },
-        Read::NewerThan { .. } | Read::Ranks { .. } => match scored(v) {
+        Read::NewerThan { .. } | Read::Ranks { .. } | Read::Oldest(_) => match scored(v) {
             Some(s) => Reply::Scored(s),
             None => Reply::Refused("the reply is not members with scores".into()),
         },
