@@ -4,7 +4,6 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
@@ -18,7 +17,7 @@ use harvest_features::replay::{
 use harvest_kernel::Theta;
 
 use crate::args::parse_sides;
-use crate::error::InputError;
+use crate::error::{CliError, CliResult, InputError};
 
 /// Options of `backtest`.
 #[derive(Debug, Args)]
@@ -82,9 +81,8 @@ struct SummaryFile<'a> {
     ab: Option<harvest_features::replay::AbSummary>,
 }
 
-fn fail(msg: impl std::fmt::Display) -> io::Result<ExitCode> {
-    eprintln!("harvest backtest: {msg}");
-    Ok(ExitCode::from(2))
+fn fail(msg: impl std::fmt::Display) -> CliResult {
+    Err(CliError::usage("backtest", msg))
 }
 
 fn read(path: &Option<PathBuf>) -> io::Result<String> {
@@ -181,7 +179,7 @@ fn print_summary(name: &str, r: &Report) {
 ///
 /// # Errors
 /// I/O errors writing `out`.
-pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+pub fn run(args: &BacktestArgs, out: &mut impl Write) -> CliResult {
     let text = match read(&args.prices) {
         Ok(t) => t,
         Err(e) => return fail(format_args!("reading the prices: {e}")),
@@ -271,7 +269,7 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
                 String::new()
             }
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
     let n_entries = entries.len();
     let run_one =
@@ -317,5 +315,5 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         let json = serde_json::to_string_pretty(&file).map_err(io::Error::other)?;
         std::fs::write(path, json + "\n")?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

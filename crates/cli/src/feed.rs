@@ -2,7 +2,6 @@
 //! (a thin shell over `harvest_publisher::feed`), with paper positions from an entries file.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
@@ -14,6 +13,8 @@ use harvest_publisher::feed::play::Tape;
 use harvest_publisher::feed::service::{self, log, Settings};
 use harvest_publisher::runtime::settings::{switch, symbols, text, ConfigError, Shard};
 use harvest_publisher::runtime::signals;
+
+use crate::error::{CliError, CliResult};
 
 /// Options of `feed`.
 #[derive(Debug, Args)]
@@ -226,21 +227,16 @@ fn settings(args: &FeedArgs) -> Result<Settings, String> {
 
 /// Runs `harvest feed`: 0 when every file was played (or on SIGTERM/SIGINT), 2 for bad input or
 /// Redis unreachable at the start.
-pub fn run(args: &FeedArgs) -> ExitCode {
-    let stop = match signals::stop_signals() {
-        Ok(s) => s,
-        Err(e) => {
-            log(&format!("cannot take SIGTERM/SIGINT: {e}"));
-            return ExitCode::from(2);
-        }
-    };
-    let settings = match settings(args) {
-        Ok(s) => s,
-        Err(e) => {
-            log(&format!("refusing to start: {e}"));
-            return ExitCode::from(2);
-        }
-    };
+///
+/// # Errors
+/// [`CliError::Usage`] for refused input or signal handlers; [`CliError::Service`] when Redis is
+/// unreachable at the start.
+pub fn run(args: &FeedArgs) -> CliResult {
+    const CMD: &str = "feed";
+    let stop = signals::stop_signals()
+        .map_err(|e| CliError::usage(CMD, format_args!("cannot take SIGTERM/SIGINT: {e}")))?;
+    let settings =
+        settings(args).map_err(|e| CliError::usage(CMD, format_args!("refusing to start: {e}")))?;
     let (code, _) = service::run(settings, stop);
-    ExitCode::from(code)
+    CliError::service(CMD, code)
 }

@@ -1,10 +1,11 @@
 //! `harvest publish-market`: the P0.5 service's command line (a thin shell over
 //! `harvest_publisher::market`), with the running P0.5's `MARKETSTATE_*` variables and defaults.
 
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+
+use crate::error::{CliError, CliResult};
 
 use harvest_publisher::market::candles::CandleKeys;
 use harvest_publisher::market::service::{self, Settings};
@@ -144,24 +145,20 @@ fn settings(args: &PublishMarketArgs) -> Result<Settings, SettingError> {
 }
 
 /// Runs `harvest publish-market`; bad settings exit 2 with the reason.
-pub fn run(args: &PublishMarketArgs) -> ExitCode {
-    let settings = match settings(args) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("harvest publish-market: refusing to start: {e}");
-            return ExitCode::from(2);
-        }
-    };
+///
+/// # Errors
+/// [`CliError::Usage`] for refused settings or signal handlers; [`CliError::Service`] when
+/// the service stops with a non-zero status.
+pub fn run(args: &PublishMarketArgs) -> CliResult {
+    const CMD: &str = "publish-market";
+    let settings =
+        settings(args).map_err(|e| CliError::usage(CMD, format_args!("refusing to start: {e}")))?;
     if args.once {
-        return ExitCode::from(service::run_once(settings));
+        return CliError::service(CMD, service::run_once(settings));
     }
-    match signals::stop_signals() {
-        Ok(stop) => ExitCode::from(service::run_forever(settings, stop)),
-        Err(e) => {
-            eprintln!("harvest publish-market: cannot take SIGTERM/SIGINT: {e}");
-            ExitCode::from(2)
-        }
-    }
+    let stop = signals::stop_signals()
+        .map_err(|e| CliError::usage(CMD, format_args!("cannot take SIGTERM/SIGINT: {e}")))?;
+    CliError::service(CMD, service::run_forever(settings, stop))
 }
 
 #[cfg(test)]

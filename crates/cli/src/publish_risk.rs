@@ -1,7 +1,6 @@
 //! `harvest publish-risk`: the P1.5 service's command line (a thin shell over
 //! `harvest_publisher::risk`), with the running P1.5's flags, environment variables and defaults.
 
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
@@ -13,6 +12,8 @@ use harvest_publisher::runtime::settings::{
 };
 use harvest_publisher::runtime::{signals, Level};
 use harvest_redis::Timeouts;
+
+use crate::error::{CliError, CliResult};
 
 /// Options of `publish-risk` (each also read from its environment variable; blanks and the `\r`
 /// of an env file with CRLF line endings around a value are ignored).
@@ -112,24 +113,20 @@ fn settings(args: &PublishRiskArgs) -> Result<Settings, SettingsError> {
 }
 
 /// Runs `harvest publish-risk`; bad settings exit 2 with the reason.
-pub fn run(args: &PublishRiskArgs) -> ExitCode {
-    let settings = match settings(args) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("harvest publish-risk: refusing to start: {e}");
-            return ExitCode::from(2);
-        }
-    };
+///
+/// # Errors
+/// [`CliError::Usage`] for refused settings or signal handlers; [`CliError::Service`] when
+/// the service stops with a non-zero status.
+pub fn run(args: &PublishRiskArgs) -> CliResult {
+    const CMD: &str = "publish-risk";
+    let settings =
+        settings(args).map_err(|e| CliError::usage(CMD, format_args!("refusing to start: {e}")))?;
     if args.once {
-        return ExitCode::from(service::run_once(settings));
+        return CliError::service(CMD, service::run_once(settings));
     }
-    match signals::stop_signals() {
-        Ok(stop) => ExitCode::from(service::run_forever(settings, stop)),
-        Err(e) => {
-            eprintln!("harvest publish-risk: cannot take SIGTERM/SIGINT: {e}");
-            ExitCode::from(2)
-        }
-    }
+    let stop = signals::stop_signals()
+        .map_err(|e| CliError::usage(CMD, format_args!("cannot take SIGTERM/SIGINT: {e}")))?;
+    CliError::service(CMD, service::run_forever(settings, stop))
 }
 
 #[cfg(test)]
