@@ -6,12 +6,14 @@ mod diff_theta;
 pub mod error;
 mod fast_input;
 mod fast_json;
+mod feed;
 mod lines;
 mod market_state;
 mod policy;
 pub mod price_files;
 mod publish;
 mod publish_market;
+mod publish_risk;
 mod published;
 mod replay;
 mod research;
@@ -89,6 +91,13 @@ pub enum Command {
     /// Redis every interval (a service; see deploy/harvest-marketstate.service). Never invents
     /// prices.
     PublishMarket(publish_market::PublishMarketArgs),
+    /// P1.5: publish each symbol's risk proposal (quantum:risk:proposal:<SYM>: P1's stop,
+    /// take-profit and trailing) from its position and market state in Redis every interval (a
+    /// service; see deploy/harvest-risk-proposal.service). Never invents positions.
+    PublishRisk(publish_risk::PublishRiskArgs),
+    /// Play price files into Redis as a candle cache holds them (one bar per tick at --speed),
+    /// with paper positions (a simulation) from an entries file.
+    Feed(feed::FeedArgs),
     /// Save the proposals published to Redis (every `quantum:harvest:proposal:*` hash, or the
     /// stream's history) as JSON Lines on stdout, for `harvest verify` and the dashboard's
     /// reviewer. Exit status 2 if Redis cannot be read.
@@ -187,6 +196,8 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Publish(args) => publish::run(&args),
         Command::PublishMarket(args) => publish_market::run(&args),
+        Command::PublishRisk(args) => publish_risk::run(&args),
+        Command::Feed(args) => feed::run(&args),
         Command::Snapshot(src) if src.redis.is_none() => Err(CliError::usage(
             "snapshot",
             "give --redis URL (e.g. redis://127.0.0.1:6379)",
