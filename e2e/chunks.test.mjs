@@ -1,5 +1,5 @@
-// Code splitting: the dashboard downloads the explorer only; the reviewer and tuning views are
-// wasm chunks fetched the first time they are opened, kept afterwards; a chunk that cannot be
+// Code splitting: the dashboard downloads the explorer only; the other views (here the reviewer
+// and the tuning view) are wasm chunks fetched the first time they are opened, kept afterwards; a chunk that cannot be
 // downloaded is reported in its view while the explorer keeps working.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

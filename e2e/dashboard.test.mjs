@@ -449,12 +449,12 @@ test('the page makes no request outside its own origin', async () => {
   page.on('request', (r) => hosts.add(new URL(r.url()).origin));
   await page.getByTestId('preset').selectOption('3');
   await page.getByTestId('copy-json').click();
-  await page.getByText('Export / import theta (JSON)').click();
-  await page.getByTestId('theta-export').click();
-  await page.getByTestId('theta-json').fill('{"kill_threshold": 0.7}');
+  await page.getByText('Export / import theta').click();
+  await page.getByTestId('theta-export-json').click();
+  await page.getByTestId('theta-text').fill('{"kill_threshold": 0.7}');
   await page.getByTestId('theta-import').click();
   // The importer is its own wasm chunk, fetched on the first import.
-  await page.getByTestId('theta-io-msg').filter({ hasText: 'Theta imported.' }).waitFor();
+  await page.getByTestId('theta-msg').filter({ hasText: 'Imported:' }).waitFor();
   assert.equal(await page.getByTestId('theta-kill-threshold-number').inputValue(), '0.7');
   await page.reload();
   await page.locator('[data-testid=action][data-action]').waitFor();

@@ -4,11 +4,16 @@
 //
 //   node e2e/static-server.mjs [dist-dir] [port]     (defaults: dist, 8081; port 0 = any free)
 //
-// Not a production server: no caching headers, no compression, GET/HEAD only.
+// Not a production server: no caching headers, GET/HEAD only; compression (gzip -9, as a
+// static host serves the files) only when asked for (`gzip: true`, the load-time benchmark).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+/** The file types a static host sends gzipped. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json', '.svg', '.txt', '.csv']);
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -28,8 +33,9 @@ const MIME = {
 /**
  * Start serving `root` under `base` (which must start and end with '/').
  * Resolves to { server, url, port, close() } where url is the app's address (with `base`).
+ * With `gzip`, compressible files go out gzipped (level 9) to clients that accept it.
  */
-export async function startStaticServer({ root, base = '/harvest-lab/', port = 0, host = '127.0.0.1' } = {}) {
+export async function startStaticServer({ root, base = '/harvest-lab/', port = 0, host = '127.0.0.1', gzip = false } = {}) {
   const rootDir = resolve(root);
   const st = await stat(join(rootDir, 'index.html')).catch(() => null);
   if (!st) throw new Error(`no index.html in ${rootDir}: build it first (trunk build --release)`);
@@ -57,16 +63,22 @@ export async function startStaticServer({ root, base = '/harvest-lab/', port = 0
         res.writeHead(403).end();
         return;
       }
-      const body = await readFile(file).catch(() => null);
+      let body = await readFile(file).catch(() => null);
       if (body === null) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
         return;
       }
-      res.writeHead(200, {
-        'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': body.length,
+      const ext = extname(file).toLowerCase();
+      const headers = {
+        'Content-Type': MIME[ext] ?? 'application/octet-stream',
         'Cache-Control': 'no-store',
-      });
+      };
+      if (gzip && COMPRESSIBLE.has(ext) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        body = gzipSync(body, { level: 9 });
+        headers['Content-Encoding'] = 'gzip';
+      }
+      headers['Content-Length'] = body.length;
+      res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (err) {
       res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String(err));

@@ -163,7 +163,7 @@ test('theta sets: save, reload the page, load, delete', async () => {
   await page.waitForFunction(
     () => document.querySelector('[data-testid=tuning-view] [data-testid="tune-kill_threshold-number"]').value === '0.5',
   );
-  assert.match(await t(page, 'theta-set-msg').textContent(), /Loaded “strict kill”/);
+  assert.match(await t(page, 'theta-msg').textContent(), /Loaded “strict kill”/);
   // Delete it: gone after another reload too.
   await t(page, 'theta-set-delete').click();
   const saved = () => t(page, 'theta-set-list').locator('option:not([disabled])').count();
@@ -261,20 +261,20 @@ test('theta import is strict: every problem is named and theta stays as it was',
   // kill_threshold outside (0, 1) is only a warning since the kernel follows the running
   // system): both named, nothing changes.
   await t(page, 'theta-text').fill('theta.harvest.kill_treshold=0.5\ntheta.harvest.sigma_ref=0\n');
-  await t(page, 'theta-import-text').click();
+  await t(page, 'theta-import').click();
   const errors = t(page, 'theta-import-errors').locator('li');
   await errors.first().waitFor();
   assert.equal(await errors.count(), 2);
   const text = await t(page, 'theta-import-errors').textContent();
   assert.match(text, /line 1: unknown tunable “theta\.harvest\.kill_treshold”/);
   assert.match(text, /line 2: theta\.sigma_ref = 0 is out of range/);
-  assert.match(await t(page, 'theta-set-msg').textContent(), /Import refused \(2 problems\); the current theta is unchanged/);
+  assert.match(await t(page, 'theta-msg').textContent(), /Import refused \(2 problems\); the current theta is unchanged/);
   assert.equal(await t(page, 'tune-kill_threshold-number').inputValue(), '0.6');
   assert.equal(await t(page, 'tune-T1_R-number').inputValue(), '1.5');
 
   // A good import applies (keys not given take the defaults).
   await t(page, 'theta-text').fill('# mine\ntheta.harvest.kill_threshold=0.55\n');
-  await t(page, 'theta-import-text').click();
+  await t(page, 'theta-import').click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid=tuning-view] [data-testid="tune-kill_threshold-number"]').value === '0.55',
   );
@@ -283,7 +283,7 @@ test('theta import is strict: every problem is named and theta stays as it was',
 
   // Round trip of the exported JSON.
   await t(page, 'theta-text').fill(JSON.stringify({ ...json, kill_threshold: 0.65 }));
-  await t(page, 'theta-import-text').click();
+  await t(page, 'theta-import').click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid=tuning-view] [data-testid="tune-kill_threshold-number"]').value === '0.65',
   );

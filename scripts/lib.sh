@@ -11,7 +11,7 @@ HARVEST_TOOLS="${HARVEST_TOOLS:-$HOME/.cache/harvest-lab/tools}"
 # Pinned versions. wasm-bindgen-cli is not pinned here: it must equal the wasm-bindgen crate in
 # Cargo.lock (see harvest_wasm_bindgen_version).
 TRUNK_VERSION="0.21.14"
-# wasm-split-cli (crate wasm_split_cli_support): splits the reviewer and tuning views off the
+# wasm-split-cli (crate wasm_split_cli_support): splits the views other than the explorer off the
 # dashboard's wasm (scripts/tools/wasm-bindgen). Its format must match the wasm_split_helpers
 # crate that leptos pulls in (0.2.x in Cargo.lock).
 WASM_SPLIT_VERSION="0.2.4"

@@ -360,7 +360,7 @@ fn one(n: usize, line: &[u8], c: &RefCell<Counts>) -> Result<(), TestCaseError> 
     Ok(())
 }
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| {
         args.iter()
@@ -395,8 +395,11 @@ fn main() {
         "fuzz_lines: {cases} cases (seed {seed}) in {secs:.1} s: {} lines ({} blank); propose {} accepted (all {} MATCH when verified), {} refused; stops {} accepted, {} refused; verify {:?}",
         c.lines, c.blank, c.propose_ok, c.proposals_match, c.propose_err, c.stops_ok, c.stops_err, c.verdicts
     );
-    if let Err(e) = result {
-        eprintln!("fuzz_lines: FAILED: {e}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fuzz_lines: FAILED: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

@@ -3,13 +3,12 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use super::{for_each_line_parallel, threads, ParallelArgs, MAX_LINE};
-use crate::error::InputError;
+use crate::error::{CliError, CliResult, InputError};
 use harvest_features::format::format_sig;
 use harvest_features::reviewer::verify::parse_json;
 use harvest_features::theta::{export_theta, import_theta, ThetaFormat};
@@ -56,6 +55,10 @@ pub enum FormatArg {
     Json,
     /// `theta.harvest.<key>=<value>` lines.
     Lines,
+    /// The AI policy store's `harvest_params` JSON (the 21 tunables P2.5 takes from a policy;
+    /// `fallback_stop_pct` is the publisher's own setting). For the policy's author: Harvest Lab
+    /// never writes the policy store.
+    Policy,
 }
 
 impl From<FormatArg> for ThetaFormat {
@@ -63,6 +66,7 @@ impl From<FormatArg> for ThetaFormat {
         match f {
             FormatArg::Json => ThetaFormat::Json,
             FormatArg::Lines => ThetaFormat::Lines,
+            FormatArg::Policy => ThetaFormat::Policy,
         }
     }
 }
@@ -77,24 +81,25 @@ pub(crate) fn load_theta(path: &Path) -> Result<Theta, InputError> {
     import_theta(&text).map_err(InputError::Theta)
 }
 
-/// Loads both thetas, printing every problem of both files; `None` if either is refused.
-fn load_pair(cmd: &str, a: &Path, b: &Path) -> Option<(Theta, Theta)> {
-    let mut ok = true;
+/// Loads both thetas.
+///
+/// # Errors
+/// Every problem of both files, one a line (`theta A (<file>): <problem>`).
+fn load_pair(cmd: &'static str, a: &Path, b: &Path) -> Result<(Theta, Theta), CliError> {
+    let mut problems = Vec::new();
     let mut load = |name: &str, path: &Path| match load_theta(path) {
         Ok(t) => Some(t),
         Err(e) => {
-            ok = false;
             for m in e.lines() {
-                eprintln!("harvest {cmd}: theta {name} ({}): {m}", path.display());
+                problems.push(format!("theta {name} ({}): {m}", path.display()));
             }
             None
         }
     };
     let (ta, tb) = (load("A", a), load("B", b));
-    if ok {
-        ta.zip(tb)
-    } else {
-        None
+    match ta.zip(tb) {
+        Some(pair) if problems.is_empty() => Ok(pair),
+        _ => Err(CliError::usage(cmd, problems.join("\n"))),
     }
 }
 
@@ -152,10 +157,8 @@ struct LineError {
 ///
 /// # Errors
 /// I/O errors of stdin or `out`.
-pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> io::Result<ExitCode> {
-    let Some((a, b)) = load_pair("diff-theta", &args.a, &args.b) else {
-        return Ok(ExitCode::from(2));
-    };
+pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> CliResult {
+    let (a, b) = load_pair("diff-theta", &args.a, &args.b)?;
     let (stats, per_thread) = for_each_line_parallel(
         io::stdin().lock(),
         out,
@@ -230,41 +233,49 @@ pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> io::Result<ExitCode> {
     for line in counts.summary() {
         eprintln!("harvest diff-theta: {line}");
     }
-    Ok(if stats.failed > 0 {
-        ExitCode::FAILURE
+    if stats.failed > 0 {
+        Err(CliError::found("diff-theta"))
     } else {
-        ExitCode::SUCCESS
-    })
+        Ok(())
+    }
 }
 
 /// Runs a `theta` subcommand.
 ///
 /// # Errors
 /// I/O errors writing `out`.
-pub fn run_theta(cmd: &ThetaCommand, out: &mut impl Write) -> io::Result<ExitCode> {
-    let (file, format, refused) = match cmd {
-        ThetaCommand::Export { format, file } => (file.as_deref(), *format, 2),
-        ThetaCommand::Import { file, format } => (Some(file.as_path()), *format, 1),
+pub fn run_theta(cmd: &ThetaCommand, out: &mut impl Write) -> CliResult {
+    let (file, format, import) = match cmd {
+        ThetaCommand::Export { format, file } => (file.as_deref(), *format, false),
+        ThetaCommand::Import { file, format } => (Some(file.as_path()), *format, true),
     };
     let theta = match file {
         None => Theta::default(),
         Some(path) => match load_theta(path) {
             Ok(t) => t,
             Err(e) => {
+                // Every problem, then the verdict; a refused import is what `import` checks
+                // (exit status 1), a refused file to export is a bad option (2).
                 let msgs = e.lines();
-                for m in &msgs {
-                    eprintln!("harvest theta: {}: {m}", path.display());
-                }
-                eprintln!(
-                    "harvest theta: {}: refused ({} problem{})",
+                let mut lines: Vec<String> = msgs
+                    .iter()
+                    .map(|m| format!("{}: {m}", path.display()))
+                    .collect();
+                lines.push(format!(
+                    "{}: refused ({} problem{})",
                     path.display(),
                     msgs.len(),
                     if msgs.len() == 1 { "" } else { "s" }
-                );
-                return Ok(ExitCode::from(refused));
+                ));
+                let text = lines.join("\n");
+                return Err(if import {
+                    CliError::found_with("theta", text)
+                } else {
+                    CliError::usage("theta", text)
+                });
             }
         },
     };
     out.write_all(export_theta(&theta, format.into()).as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

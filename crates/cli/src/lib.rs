@@ -6,12 +6,17 @@ mod diff_theta;
 pub mod error;
 mod fast_input;
 mod fast_json;
+mod feed;
 mod lines;
 mod market_state;
+mod policy;
+pub mod price_files;
 mod publish;
 mod publish_market;
+mod publish_risk;
 mod published;
 mod replay;
+mod research;
 mod serve;
 mod stops;
 mod sweep;
@@ -20,10 +25,12 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use error::{CliError, CliResult};
 
 use harvest_features::reviewer::published::{looks_published, review_published, Context};
 use harvest_features::reviewer::verify::{
-    self as review, csv_row, review_line, too_long_row, Counts, Receipt, ReviewRow, CSV_HEADER,
+    self as review, context_line, csv_row, review_line_in, too_long_row, Counts, Receipt,
+    ReviewRow, CSV_HEADER,
 };
 use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
 
@@ -65,6 +72,11 @@ pub enum Command {
     /// Simulate trades on a price file (P0 → P1 → P2 at every close): JSON Lines per trade,
     /// the summary against two baselines on stderr; `--sweep` two theta axes as CSV.
     Backtest(backtest::BacktestArgs),
+    /// Walk-forward theta research over one or many price files (or a freqtrade data
+    /// directory): per-fold in/out-of-sample, stitched out-of-sample equity, PBO, the deflated
+    /// Sharpe ratio, plateau or spike; writes the report (JSON, HTML), the theta and the
+    /// policy's harvest_params. `--redis URL` hands the tasks to `--worker` processes.
+    Research(research::ResearchArgs),
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
@@ -81,6 +93,13 @@ pub enum Command {
     /// Redis every interval (a service; see deploy/harvest-marketstate.service). Never invents
     /// prices.
     PublishMarket(publish_market::PublishMarketArgs),
+    /// P1.5: publish each symbol's risk proposal (quantum:risk:proposal:<SYM>: P1's stop,
+    /// take-profit and trailing) from its position and market state in Redis every interval (a
+    /// service; see deploy/harvest-risk-proposal.service). Never invents positions.
+    PublishRisk(publish_risk::PublishRiskArgs),
+    /// Play price files into Redis as a candle cache holds them (one bar per tick at --speed),
+    /// with paper positions (a simulation) from an entries file.
+    Feed(feed::FeedArgs),
     /// Save the proposals published to Redis (every `quantum:harvest:proposal:*` hash, or the
     /// stream's history) as JSON Lines on stdout, for `harvest verify` and the dashboard's
     /// reviewer. Exit status 2 if Redis cannot be read.
@@ -88,6 +107,9 @@ pub enum Command {
     /// Serve the built dashboard on 127.0.0.1; with `--redis`, also the published proposals as
     /// a live event stream (/api/live) and the dashboard's Live view.
     Serve(serve::ServeArgs),
+    /// The AI policy store's record (`quantum:policy:current`) as P2.5 reads it.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 /// Options of the line-parallel commands.
@@ -119,6 +141,10 @@ pub struct VerifyArgs {
     pub theta: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub source: published::RedisSource,
+    /// With `--redis`: also write what was read and reviewed as `harvest snapshot` writes it
+    /// (verifying that file gives the same verdicts and the same SHA-256).
+    #[arg(long, value_name = "FILE", requires = "redis")]
+    pub save_snapshot: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub parallel: ParallelArgs,
 }
@@ -132,81 +158,88 @@ pub enum Format {
     Csv,
 }
 
-/// Entry point of the `harvest` binary.
+/// Entry point of the `harvest` binary, and its one exit path: a command's [`CliError`] is
+/// printed and gives the exit status ([`CliError::exit_code`]).
 pub fn main() -> ExitCode {
-    let cli = parse_args();
+    let cli = match parse_args() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match run(cli) {
-        Ok(code) => code,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("harvest: {e}");
-            ExitCode::from(2)
+            if let Some(m) = e.message() {
+                eprintln!("{m}");
+            }
+            e.exit_code()
         }
     }
 }
 
-/// The command line, or the process exits as clap says: help and version as clap prints them,
-/// an error with every long run of what was given cut to 100 characters (clap quotes a bad
+/// The command line, or the exit status clap gives: help and version printed as clap prints
+/// them, an error with every long run of what was given cut to 100 characters (clap quotes a bad
 /// argument whole, and an argument can be 128 KB).
-fn parse_args() -> Cli {
-    Cli::try_parse().unwrap_or_else(|e| {
-        if !e.use_stderr() {
-            e.exit()
+fn parse_args() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        if e.use_stderr() {
+            for line in e.render().to_string().lines() {
+                eprintln!("{}", harvest_kernel::echo::clip_message(line));
+            }
+        } else {
+            let _ = e.print();
         }
-        let text = e.render().to_string();
-        for line in text.lines() {
-            eprintln!("{}", harvest_kernel::echo::clip_message(line));
-        }
-        std::process::exit(e.exit_code())
+        ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
     })
 }
 
-fn run(cli: Cli) -> io::Result<ExitCode> {
+fn run(cli: Cli) -> CliResult {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
-    let code = match cli.command {
-        Command::Replay { json } => {
-            replay::print(&mut out, json)?;
-            ExitCode::SUCCESS
-        }
+    let result = match cli.command {
+        Command::Replay { json } => replay::print(&mut out, json).map_err(CliError::from),
         Command::Propose(args) => each_stdin_line(
             "propose",
             &args,
             &mut out,
             |n, line, buf, w: &mut ProposalWriter| propose_line(n, line, buf, w),
-        )?,
-        Command::Verify(args) => verify(&args, &mut out)?,
-        Command::Sweep(args) => sweep::run(&args, &mut out)?,
-        Command::DiffTheta(args) => diff_theta::run(&args, &mut out)?,
-        Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out)?,
-        Command::Backtest(args) => backtest::run(&args, &mut out)?,
-        Command::MarketState(args) => market_state::run(&args, &mut out)?,
+        ),
+        Command::Verify(args) => verify(&args, &mut out),
+        Command::Sweep(args) => sweep::run(&args, &mut out),
+        Command::DiffTheta(args) => diff_theta::run(&args, &mut out),
+        Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out),
+        Command::Backtest(args) => backtest::run(&args, &mut out),
+        Command::Research(args) => research::run(&args, &mut out),
+        Command::MarketState(args) => market_state::run(&args, &mut out),
         Command::Stops(args) => {
             each_stdin_line("stops", &args, &mut out, |n, line, buf, _: &mut ()| {
                 stops::stops_line(n, line, buf)
-            })?
+            })
         }
         Command::Publish(args) => publish::run(&args),
         Command::PublishMarket(args) => publish_market::run(&args),
-        Command::Snapshot(src) if src.redis.is_none() => {
-            eprintln!("harvest snapshot: give --redis URL (e.g. redis://127.0.0.1:6379)");
-            ExitCode::from(2)
-        }
-        Command::Snapshot(src) => published::snapshot(&src, &mut out)?,
-        Command::Serve(args) => serve::run(&args)?,
+        Command::PublishRisk(args) => publish_risk::run(&args),
+        Command::Feed(args) => feed::run(&args),
+        Command::Snapshot(src) if src.redis.is_none() => Err(CliError::usage(
+            "snapshot",
+            "give --redis URL (e.g. redis://127.0.0.1:6379)",
+        )),
+        Command::Snapshot(src) => published::snapshot(&src, &mut out),
+        Command::Serve(args) => serve::run(&args),
+        Command::Policy(cmd) => policy::run(&cmd, &mut out),
     };
+    // What was written stays written, whatever the command found.
     out.flush()?;
-    Ok(code)
+    result
 }
 
 /// Runs `work` on every line of standard input (see [`for_each_line_parallel`]) into `out`; a
 /// failed line makes the exit code 1 and `harvest <name>: F of N lines failed` on stderr.
 fn each_stdin_line<A, F>(
-    name: &str,
+    name: &'static str,
     args: &ParallelArgs,
     out: &mut impl Write,
     work: F,
-) -> io::Result<ExitCode>
+) -> CliResult
 where
     A: Default + Send,
     F: Fn(usize, &[u8], &mut Vec<u8>, &mut A) -> Option<bool> + Sync,
@@ -227,13 +260,12 @@ where
     )?;
     out.flush()?;
     if stats.failed > 0 {
-        eprintln!(
-            "harvest {name}: {} of {} lines failed",
-            stats.failed, stats.records
-        );
-        Ok(ExitCode::FAILURE)
+        Err(CliError::found_with(
+            name,
+            format_args!("{} of {} lines failed", stats.failed, stats.records),
+        ))
     } else {
-        Ok(ExitCode::SUCCESS)
+        Ok(())
     }
 }
 
@@ -293,21 +325,25 @@ pub fn propose_line(
     Some(ok)
 }
 
-fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+fn verify(args: &VerifyArgs, out: &mut impl Write) -> CliResult {
     let tol = Tolerance {
         abs: args.abs_tol,
         rel: args.rel_tol,
     };
     if !(tol.abs >= 0.0 && tol.rel >= 0.0 && tol.abs.is_finite() && tol.rel.is_finite()) {
-        eprintln!("harvest verify: --abs-tol and --rel-tol must be finite numbers ≥ 0");
-        return Ok(ExitCode::from(2));
+        return Err(CliError::usage(
+            "verify",
+            "--abs-tol and --rel-tol must be finite numbers ≥ 0",
+        ));
     }
     let theta = match &args.theta {
         Some(path) => match diff_theta::load_theta(path) {
             Ok(t) => Some(t),
             Err(err) => {
-                eprintln!("harvest verify: --theta {}: {err}", path.display());
-                return Ok(ExitCode::from(2));
+                return Err(CliError::usage(
+                    "verify",
+                    format_args!("--theta {}: {err}", path.display()),
+                ))
             }
         },
         None => None,
@@ -318,7 +354,7 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
             tol,
             theta.as_ref(),
             args.format,
-            args.receipt.as_deref(),
+            (args.receipt.as_deref(), args.save_snapshot.as_deref()),
             out,
         );
     }
@@ -337,21 +373,53 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         counts.add(&row);
         matches!(row.verdict, Verdict::Match | Verdict::Computed)
     };
-    let ctx = Context::with_theta(theta.as_ref());
+    // A `harvest snapshot` file starts with the policy line: the published records after it are
+    // reviewed with the policy in force when it was read (`--theta` overrides it).
+    let mut stdin = io::BufReader::with_capacity(1 << 16, io::stdin().lock());
+    let mut first = Vec::new();
+    // At most a line's worth: a longer first line is no policy line (and is read past below).
+    io::BufRead::read_until(
+        &mut io::Read::take(&mut stdin, MAX_LINE as u64 + 1),
+        b'\n',
+        &mut first,
+    )?;
+    let policy_line = match first.strip_suffix(b"\n") {
+        Some(line) => Some(review::line_body(line)),
+        None if first.len() <= MAX_LINE => Some(review::line_body(&first)),
+        None => None,
+    };
+    let ctx = match policy_line.and_then(context_line) {
+        Some(Ok(c)) => Context {
+            in_force: match &theta {
+                Some(_) => Context::with_theta(theta.as_ref()).in_force,
+                None => c.in_force,
+            },
+            read_at: c.read_at,
+        },
+        Some(Err(e)) => {
+            eprintln!("harvest verify: line 1: {e}");
+            Context::with_theta(theta.as_ref())
+        }
+        None => Context::with_theta(theta.as_ref()),
+    };
+    if let Some(t) = ctx.in_force.as_ref().filter(|_| theta.is_none()) {
+        eprintln!(
+            "harvest verify: records without proposal_json are reviewed with the {}",
+            t.describe()
+        );
+    }
     let (stats, per_thread) = for_each_line_parallel(
-        io::stdin().lock(),
+        io::Read::chain(io::Cursor::new(first), stdin),
         out,
         threads(&args.parallel),
         true,
         MAX_LINE,
         |n, line, buf, counts: &mut Counts| {
             let line = review::line_body(line);
-            // Published records without proposal_json use --theta (review_line: the defaults).
-            let row = match (&theta, std::str::from_utf8(line)) {
-                (Some(_), Ok(text)) if looks_published(text) => {
-                    review_published(n, text, &tol, &ctx)
-                }
-                _ => review_line(n, line, &tol)?,
+            // Published records without proposal_json: the policy line's theta or --theta.
+            let row = match std::str::from_utf8(line) {
+                Ok(text) if looks_published(text) => review_published(n, text, &tol, &ctx),
+                _ => review_line_in(n, line, &tol, &ctx)?,
             };
             Some(emit(row, buf, counts))
         },
@@ -367,11 +435,11 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         let json = serde_json::to_string_pretty(&receipt).map_err(io::Error::other)?;
         std::fs::write(path, json + "\n")?;
     }
-    Ok(if receipt.counts.all_good() {
-        ExitCode::SUCCESS
+    if receipt.counts.all_good() {
+        Ok(())
     } else {
-        ExitCode::FAILURE
-    })
+        Err(CliError::found("verify"))
+    }
 }
 
 #[cfg(test)]

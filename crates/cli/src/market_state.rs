@@ -1,9 +1,9 @@
 //! `harvest market-state [FILE]`: P0's market state for every bar of a price file from the first
 //! with 257 closes on, as JSON Lines.
 
+use crate::error::{CliError, CliResult};
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
@@ -39,7 +39,7 @@ struct Line {
 ///
 /// # Errors
 /// I/O errors of the output (reading errors are reported and give exit status 2).
-pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> CliResult {
     let name = args
         .file
         .as_ref()
@@ -50,14 +50,18 @@ pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> io::Result<ExitCode>
         None => io::stdin().lock().read_to_end(&mut bytes),
     };
     if let Err(e) = read {
-        eprintln!("harvest market-state: cannot read {name}: {e}");
-        return Ok(ExitCode::from(2));
+        return Err(CliError::usage(
+            "market-state",
+            format_args!("cannot read {name}: {e}"),
+        ));
     }
     let import = match import_price_bytes(&bytes) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("harvest market-state: {name}: {e}");
-            return Ok(ExitCode::FAILURE);
+            return Err(CliError::found_with(
+                "market-state",
+                format_args!("{name}: {e}"),
+            ));
         }
     };
     for p in &import.problems {
@@ -67,17 +71,21 @@ pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> io::Result<ExitCode>
     let c = closes(&import.bars);
     let need = params.min_closes();
     if c.len() < need {
-        eprintln!(
-            "harvest market-state: {name}: a market state needs {need} closes, the file has {}",
-            c.len()
-        );
-        return Ok(ExitCode::FAILURE);
+        return Err(CliError::found_with(
+            "market-state",
+            format_args!(
+                "{name}: a market state needs {need} closes, the file has {}",
+                c.len()
+            ),
+        ));
     }
     let states = match market_states(&c, &params) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("harvest market-state: {name}: {e}");
-            return Ok(ExitCode::FAILURE);
+            return Err(CliError::found_with(
+                "market-state",
+                format_args!("{name}: {e}"),
+            ));
         }
     };
     let mut buf = Vec::with_capacity(256);
@@ -108,5 +116,5 @@ pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> io::Result<ExitCode>
         import.bars.len() + 1 - need,
         import.problems.len()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

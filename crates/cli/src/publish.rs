@@ -1,13 +1,14 @@
 //! `harvest publish`: the P2.5 service's command line (a thin shell over harvest-publisher), with
 //! the running publisher's flags and environment variables.
 
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
 
+use crate::error::{CliError, CliResult};
+
 use harvest_publisher::p25::plan::Rules;
-use harvest_publisher::p25::service::{self, log, Settings};
+use harvest_publisher::p25::service::{self, Settings};
 use harvest_publisher::runtime::fixes::Fixes;
 use harvest_publisher::runtime::settings::{
     count, number, switch, symbols, text, ConfigError, PositionSource, Shard,
@@ -122,24 +123,23 @@ fn settings(args: &PublishArgs) -> Result<Settings, SettingsError> {
 }
 
 /// Runs `harvest publish`; bad settings exit 2 with the reason.
-pub fn run(args: &PublishArgs) -> ExitCode {
-    let settings = match settings(args) {
-        Ok(s) => s,
-        Err(e) => {
-            log(&format!("refusing to start: {e}"));
-            return ExitCode::from(2);
-        }
-    };
+///
+/// # Errors
+/// [`CliError::Usage`] for refused settings or signal handlers; [`CliError::Service`] when
+/// the service stops with a non-zero status.
+pub fn run(args: &PublishArgs) -> CliResult {
+    let settings = settings(args)
+        .map_err(|e| CliError::usage("publish", format_args!("refusing to start: {e}")))?;
     if args.once {
-        return ExitCode::from(service::run_once(settings) as u8);
+        return CliError::service("publish", service::run_once(settings) as u8);
     }
-    match stop_signals() {
-        Ok(stop) => ExitCode::from(service::run_forever(settings, stop)),
-        Err(e) => {
-            log(&format!("cannot install signal handlers: {e}"));
-            ExitCode::from(2)
-        }
-    }
+    let stop = stop_signals().map_err(|e| {
+        CliError::usage(
+            "publish",
+            format_args!("cannot install signal handlers: {e}"),
+        )
+    })?;
+    CliError::service("publish", service::run_forever(settings, stop))
 }
 
 #[cfg(test)]

@@ -2,12 +2,11 @@
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use clap::Args;
 
 use crate::args::{parse_axis, parse_grid_side, parse_range};
-use crate::error::InputError;
+use crate::error::{CliError, CliResult, InputError};
 use harvest_features::charts::ActionMapSpec;
 use harvest_features::reviewer::verify::parse_json;
 use harvest_features::tuning::{sweep, Sweep};
@@ -45,20 +44,24 @@ pub struct SweepArgs {
 ///
 /// # Errors
 /// I/O errors writing `out`.
-pub fn run(args: &SweepArgs, out: &mut impl Write) -> io::Result<ExitCode> {
+pub fn run(args: &SweepArgs, out: &mut impl Write) -> CliResult {
     if args.x == args.y {
-        eprintln!(
-            "harvest sweep: --x and --y must be different axes (both are {})",
-            args.x.key()
-        );
-        return Ok(ExitCode::from(2));
+        return Err(CliError::usage(
+            "sweep",
+            format_args!(
+                "--x and --y must be different axes (both are {})",
+                args.x.key()
+            ),
+        ));
     }
     let input = match &args.input {
         Some(path) => match load_input(path) {
             Ok(input) => input,
             Err(e) => {
-                eprintln!("harvest sweep: --input {}: {e}", path.display());
-                return Ok(ExitCode::from(2));
+                return Err(CliError::usage(
+                    "sweep",
+                    format_args!("--input {}: {e}", path.display()),
+                ));
             }
         },
         None => HarvestInput::default(),
@@ -95,7 +98,7 @@ pub fn run(args: &SweepArgs, out: &mut impl Write) -> io::Result<ExitCode> {
         sp.ny,
         counts.join(", ")
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Reads and checks the base point: JSON with paths in errors, then the kernel's validation.

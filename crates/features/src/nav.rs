@@ -1,5 +1,5 @@
 //! Which view the dashboard shows, and how it is named in the URL (`?view=review`): shared by
-//! the explorer, the reviewer and the tuning view.
+//! every view (explorer, reviewer, tuning, Replay, Live).
 
 /// Which view the page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -376,7 +376,7 @@ fn one((bytes, header): &(Vec<u8>, usize), c: &RefCell<Counts>) -> Result<(), Te
     Ok(())
 }
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| {
         args.iter()
@@ -406,8 +406,11 @@ fn main() {
         t0.elapsed().as_secs_f64(),
         c.lines, c.bars, c.bad, c.duplicate, c.no_bars, c.header_only, c.other_errors
     );
-    if let Err(e) = result {
-        eprintln!("fuzz_prices: FAILED: {e}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fuzz_prices: FAILED: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

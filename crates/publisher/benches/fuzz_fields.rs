@@ -459,7 +459,7 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| {
         args.iter()
@@ -490,8 +490,11 @@ fn main() {
         c.publish, c.refresh, c.no_position, c.skipped, c.notes, c.policies, c.no_policy,
         c.records_read, c.records_refused, c.closes, c.candles_skipped
     );
-    if let Err(e) = result {
-        eprintln!("fuzz_fields: FAILED: {e}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fuzz_fields: FAILED: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

@@ -12,10 +12,9 @@ use crate::explorer::{
     ChartsPanel, Flips, MarketPanel, Notices, P1Panel, PositionPanel, ProposalJson, Reasons,
     Summary, ThetaPanel, Toolbar,
 };
-use crate::live::{LivePage, LiveTab};
 use crate::nav::Nav;
-use crate::reviewer::{ReviewPage, ReviewedRecord, ViewTabs};
-use crate::tuning::TuningView;
+use crate::parts::{LazyPart, Load, Part, Parts};
+use crate::reviewer::ViewTabs;
 use harvest_features::explorer::decode;
 use harvest_features::nav::View;
 
@@ -52,7 +51,9 @@ pub fn App() -> impl IntoView {
         pending.set_value(h);
     });
 
-    // A link pasted into this tab (only the hash changed): load it.
+    // A link pasted into this tab (only the hash changed): load it. (App lives as long as the
+    // page: its listener is never removed.)
+    #[allow(clippy::disallowed_methods)]
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
         let hash = browser::location_hash();
         let d = decode(&hash);
@@ -69,58 +70,25 @@ pub fn App() -> impl IntoView {
 
     browser::on_color_scheme_change(move |dark| ctx.dark.set(dark));
 
-    // The reviewer and tuning views are mounted (and, in split builds, downloaded) the first
-    // time they are shown, then kept; so is the reviewed-record panel when a record is opened.
-    let owner = Owner::current();
-    let slots: [NodeRef<leptos::html::Div>; 5] = std::array::from_fn(|_| NodeRef::new());
-    let loads = RwSignal::new([Load::Idle; 5]);
-    // The Live view's chunk (its tab included) loads at once where the page has a live stream
+    // The views that are chunks of their own: mounted (and, in split builds, downloaded) the
+    // first time they are shown, then kept; so is the reviewed-record panel when a record is
+    // opened. The Live view (its tab included) loads at once where the page has a live stream
     // (`harvest serve --redis`), never on a static host.
+    let parts = Parts::provide();
     let live = crate::live::live_url().is_some();
-    let live_tab: NodeRef<leptos::html::Span> = NodeRef::new();
-    Effect::new(move |_| {
-        let view = nav.view.get();
-        let wanted = [
-            view == View::Review,
-            view == View::Tune,
-            nav.opened.with(Option::is_some),
-            live,
-            view == View::Replay,
-        ];
-        for (i, part) in PARTS.into_iter().enumerate() {
-            if !wanted[i] || loads.with_untracked(|l| l[i] != Load::Idle) {
-                continue;
-            }
-            let (Some(el), Some(owner)) = (slots[i].get(), owner.clone()) else {
-                continue;
-            };
-            loads.update(|l| l[i] = Load::Waiting);
-            leptos::task::spawn_local(async move {
-                let tab = live_tab
-                    .get_untracked()
-                    .map(wasm_bindgen::JsCast::unchecked_into);
-                let parent = wasm_bindgen::JsCast::unchecked_into(el);
-                let done = mount_part(part, parent, tab, owner).await;
-                loads.update(|l| {
-                    l[i] = if done.is_ok() {
-                        Load::Ready
-                    } else {
-                        Load::Failed
-                    }
-                });
-            });
-        }
-    });
+    let shows = move |v: View| Signal::derive(move || nav.view.get() == v);
     // One line under the tabs while a view's chunk downloads, or if it could not be.
     let status = move || {
-        let l = loads.get();
-        match nav.view.get() {
-            View::Review => Some(("reviewer", l[0])),
-            View::Tune => Some(("tuning view", l[1])),
-            View::Live => Some(("live view", l[3])),
-            View::Replay => Some(("replay view", l[4])),
-            View::Explorer => (l[2] == Load::Failed).then_some(("reviewed record", Load::Failed)),
-        }
+        let part = match nav.view.get() {
+            View::Review => Part::Review,
+            View::Tune => Part::Tune,
+            View::Live => Part::Live,
+            View::Replay => Part::Replay,
+            View::Explorer => Part::Reviewed,
+        };
+        let load = parts.load(part);
+        // The reviewed record's panel only speaks up when it failed.
+        (part != Part::Reviewed || load == Load::Failed).then_some((part.name(), load))
     };
     let loading = move || {
         status().and_then(|(what, l)| {
@@ -147,7 +115,7 @@ pub fn App() -> impl IntoView {
                     </p>
                 </div>
                 <ViewTabs />
-                <span class="live-tab-slot" node_ref=live_tab></span>
+                <span class="live-tab-slot" node_ref=parts.live_tab></span>
                 <Toolbar />
             </header>
             <Notices />
@@ -160,7 +128,7 @@ pub fn App() -> impl IntoView {
                     <ThetaPanel />
                 </section>
                 <section class="outputs" aria-label="Outputs">
-                    <div class="chunk-slot" node_ref=slots[2]></div>
+                    <LazyPart part=Part::Reviewed when=Signal::derive(move || nav.opened.with(Option::is_some)) />
                     <Summary />
                     <Reasons />
                     <ChartsPanel />
@@ -174,10 +142,10 @@ pub fn App() -> impl IntoView {
             <p class="card notice" data-testid="view-error" role="alert" hidden=move || failed().is_none()>
                 {failed}
             </p>
-            <div class="chunk-slot" node_ref=slots[0]></div>
-            <div class="chunk-slot" node_ref=slots[1]></div>
-            <div class="chunk-slot" node_ref=slots[3]></div>
-            <div class="chunk-slot" node_ref=slots[4]></div>
+            <LazyPart part=Part::Review when=shows(View::Review) />
+            <LazyPart part=Part::Tune when=shows(View::Tune) />
+            <LazyPart part=Part::Live when=Signal::derive(move || live) />
+            <LazyPart part=Part::Replay when=shows(View::Replay) />
             <footer class="foot">
                 "Harvest Lab "
                 {harvest_kernel::KERNEL_VERSION}
@@ -185,132 +153,4 @@ pub fn App() -> impl IntoView {
             </footer>
         </main>
     }
-}
-
-/// A view chunk that could not be downloaded.
-pub struct ChunkError;
-
-#[cfg(feature = "split")]
-impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
-        ChunkError
-    }
-}
-
-/// Where a part of the page that comes from a chunk is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Load {
-    /// Not asked for yet.
-    Idle,
-    /// Downloading.
-    Waiting,
-    /// Mounted.
-    Ready,
-    /// The chunk could not be downloaded.
-    Failed,
-}
-
-/// The parts of the page that come from chunks, in the order of `App`'s slots.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
-    /// The reviewer's view.
-    Review,
-    /// The tuning view.
-    Tune,
-    /// The explorer's panel for a record opened from the reviewer.
-    Reviewed,
-    /// The Live view.
-    Live,
-    /// The Replay view.
-    Replay,
-}
-const PARTS: [Part; 5] = [
-    Part::Review,
-    Part::Tune,
-    Part::Reviewed,
-    Part::Live,
-    Part::Replay,
-];
-
-/// Mounts `part` into `parent` under `owner` (whose contexts it uses), downloading its chunk
-/// first in split builds; the Live view's tab goes into `tab`.
-async fn mount_part(
-    part: Part,
-    parent: web_sys::HtmlElement,
-    tab: Option<web_sys::HtmlElement>,
-    owner: Owner,
-) -> Result<(), ChunkError> {
-    let reviewed = part == Part::Reviewed;
-    #[cfg(feature = "split")]
-    let done = match part {
-        Part::Tune => mount_tune(parent, owner).await,
-        Part::Live => mount_live(parent, tab, owner).await,
-        Part::Replay => mount_replay(parent, owner).await,
-        _ => mount_review(reviewed, parent, owner).await,
-    };
-    #[cfg(not(feature = "split"))]
-    let done = match part {
-        Part::Tune => mount_tune(parent, owner),
-        Part::Live => mount_live(parent, tab, owner),
-        Part::Replay => mount_replay(parent, owner),
-        _ => mount_review(reviewed, parent, owner),
-    };
-    done
-}
-
-// The split points: each mounts its part and keeps it.
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(review_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn mount_review(
-    reviewed: bool,
-    parent: web_sys::HtmlElement,
-    owner: Owner,
-) -> Result<(), ChunkError> {
-    owner.with(|| {
-        if reviewed {
-            leptos::mount::mount_to(parent, ReviewedRecord).forget();
-        } else {
-            leptos::mount::mount_to(parent, ReviewPage).forget();
-        }
-    });
-    Ok(())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(tune_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn mount_tune(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
-    owner.with(|| leptos::mount::mount_to(parent, TuningView).forget());
-    Ok(())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(live_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn mount_live(
-    parent: web_sys::HtmlElement,
-    tab: Option<web_sys::HtmlElement>,
-    owner: Owner,
-) -> Result<(), ChunkError> {
-    owner.with(|| {
-        if let Some(tab) = tab {
-            leptos::mount::mount_to(tab, LiveTab).forget();
-        }
-        leptos::mount::mount_to(parent, LivePage).forget();
-    });
-    Ok(())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(replay_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn mount_replay(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
-    owner.with(|| leptos::mount::mount_to(parent, crate::replay::ReplayView).forget());
-    Ok(())
 }

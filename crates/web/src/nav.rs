@@ -1,10 +1,11 @@
 //! [`Nav`]: which view shows, and what passes between the views. `App` provides it; it is small
-//! and `Copy`. The reviewer and tuning views are wasm chunks of their own (downloaded when first
-//! shown, see `app.rs`), so the explorer only ever touches what is here.
+//! and `Copy`. Every view but the explorer is a wasm chunk of its own (downloaded when first
+//! shown, see `parts.rs`), so the explorer only ever touches what is here.
 
 use leptos::prelude::*;
 
-use crate::reviewer::{io, ReviewCtx};
+use crate::browser;
+use crate::reviewer::ReviewCtx;
 use harvest_features::explorer::UiState;
 use harvest_features::nav::View;
 use harvest_features::reviewer::OpenedRecord;
@@ -28,27 +29,21 @@ impl Nav {
     /// Builds and provides the state; `explorer` is the explorer's state signal.
     pub fn provide(explorer: RwSignal<UiState>) -> Nav {
         let nav = Nav {
-            view: RwSignal::new(io::current_view()),
+            view: RwSignal::new(browser::current_view()),
             records: RwSignal::new(0),
             opened: RwSignal::new(None),
             explorer,
             review: RwSignal::new(None),
         };
         provide_context(nav);
-        // Back / forward between views.
+        // Back / forward between views. (Provided once by App, for the page's lifetime: the
+        // listener is never removed.)
+        #[allow(clippy::disallowed_methods)]
         let _ = window_event_listener_untyped("popstate", move |_| {
-            let v = io::current_view();
+            let v = browser::current_view();
             if nav.view.get_untracked() != v {
                 nav.view.set(v);
             }
-        });
-        // The explorer's charts measured themselves while hidden: let them measure again.
-        Effect::new(move |prev: Option<View>| {
-            let v = nav.view.get();
-            if v == View::Explorer && prev.is_some_and(|p| p != v) {
-                io::remeasure_soon();
-            }
-            v
         });
         nav
     }
@@ -63,9 +58,9 @@ impl Nav {
     /// Switches the view (with a history entry), keeping the explorer's hash.
     pub fn show(&self, view: View) {
         if self.view.get_untracked() != view {
-            io::go_to(view, None);
+            browser::go_to(view, None);
             self.view.set(view);
-            io::scroll_top();
+            browser::scroll_top();
         }
     }
 }

@@ -1,10 +1,10 @@
 //! Dashboard browser tests (wasm32 only, headless Chromium via wasm-bindgen-test-runner): what
 //! needs a real browser but not a user — localStorage and the URL hash round trips, the fallback
-//! on a corrupt saved state, `JSON.parse`-based theta import, and the mounted app's first render.
+//! on a corrupt saved state, the strict theta import as the wasm build runs it, and the mounted app's first render.
 #![cfg(target_arch = "wasm32")]
 
 use harvest_features::explorer::{encode, UiState};
-use harvest_features::theta::{import_theta_json, theta_to_json};
+use harvest_features::theta::{import_theta, theta_to_json, theta_to_lines};
 use harvest_kernel::{HarvestAction, Side, Theta};
 use harvest_web::browser::{self, Source, STORAGE_KEY};
 use wasm_bindgen_test::*;
@@ -98,38 +98,23 @@ fn corrupt_url_and_storage_fall_back_with_a_notice() {
 }
 
 #[wasm_bindgen_test]
-fn theta_import_through_json_parse_matches_serde() {
-    // The same strict importer behind both parsers: same theta, same problems.
-    let cases = [
-        r#"{"kill_threshold": 0.5, "T1_R": 1.25}"#,
-        r#"{"theta": {"lock_R": 1}}"#,
-        r#"{"audit": {"theta": {"sigma_ref": 0.02}}}"#,
-        r#"{}"#,
-        "[1, 2]",
-        "3",
-        r#"{"kill": 1}"#,
-        r#"{"T1_R": "2"}"#,
-        r#"{"T1_R": null, "u1": true, "u2": [1], "u3": {}}"#,
-        r#"{"sigma_ref": -1, "kill_threshold": 2}"#,
-    ];
-    for text in cases {
-        assert_eq!(
-            browser::import_theta_json(text),
-            import_theta_json(text),
-            "{text}"
-        );
-    }
+fn theta_import_in_the_browser_build() {
+    // The export / import box's importer, as the wasm build runs it: a round trip of every
+    // tunable's exact value, both formats, and every problem named.
     let t = Theta {
         cost_bps: 12.5,
         u1: 1.0 / 3.0,
         ..Theta::default()
     };
-    assert_eq!(browser::import_theta_json(&theta_to_json(&t)), Ok(t));
-    let err = browser::import_theta_json("{").unwrap_err();
+    assert_eq!(import_theta(&theta_to_json(&t)), Ok(t));
+    assert_eq!(import_theta(&theta_to_lines(&t)), Ok(t));
+    let err = import_theta("{").unwrap_err();
     assert!(
         err[0].to_string().starts_with("not valid JSON: "),
         "{err:?}"
     );
+    let err = import_theta(r#"{"kill": 1, "T1_R": "2"}"#).unwrap_err();
+    assert_eq!(err.len(), 2, "{err:?}");
 }
 
 #[wasm_bindgen_test]
@@ -176,7 +161,7 @@ async fn the_app_mounts_and_renders_the_default_proposal() {
 /// The file-reading errors' messages (the tuning view's and the theta box's status line).
 #[wasm_bindgen_test]
 fn read_file_errors_say_what_failed() {
-    use harvest_web::browser::ReadFileError;
+    use harvest_web::browser::files::ReadFileError;
     for (e, want) in [
         (ReadFileError::NoReader, "this browser cannot read files"),
         (ReadFileError::NotText, "the file could not be read as text"),

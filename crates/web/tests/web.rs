@@ -88,7 +88,7 @@ fn f64_survive_a_json_round_trip_in_wasm() {
     assert_eq!(array.get(1).as_f64(), Some(1.0 / 3.0));
 }
 
-/// `state::parse_f64_std` (Rust's number grammar, the browser's conversion) agrees with
+/// `format::parse_f64_std` (Rust's number grammar, the browser's conversion) agrees with
 /// `str::parse::<f64>` in the browser, bit for bit, accepted or refused alike.
 #[wasm_bindgen_test]
 fn parse_f64_std_matches_rust_parse() {

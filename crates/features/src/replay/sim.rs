@@ -44,6 +44,11 @@ pub struct SimParams {
     pub max_bars: usize,
     /// Whether P1's proposal moves the stop (else only P2's break-even-plus does). Default true.
     pub trail: bool,
+    /// Whether the two baselines (hold to the initial stop, P1's trailing stop alone) are
+    /// simulated beside the trade. Default true. They do not depend on theta, so a sweep of
+    /// many thetas over the same trades switches them off; their R is NaN then
+    /// ([`Baseline::skipped`]).
+    pub baselines: bool,
     /// P1's tunables.
     pub p1: P1Params,
 }
@@ -55,6 +60,7 @@ impl Default for SimParams {
             cost_bps: 10.0,
             max_bars: 500,
             trail: true,
+            baselines: true,
             p1: P1Params::default(),
         }
     }
@@ -444,6 +450,18 @@ pub struct Baseline {
     pub exit_price: f64,
     /// Why it ended.
     pub exit_reason: ExitReason,
+}
+
+impl Baseline {
+    /// A baseline not simulated ([`SimParams::baselines`] off): R and price NaN, at the entry.
+    pub fn skipped(entry: usize) -> Baseline {
+        Baseline {
+            r: f64::NAN,
+            exit_index: entry,
+            exit_price: f64::NAN,
+            exit_reason: ExitReason::EndOfData,
+        }
+    }
 }
 
 /// A simulated trade.
@@ -940,27 +958,15 @@ impl<'a> Sim<'a> {
         let (series, p, side, risk) = (self.series, self.p, self.side, self.risk);
         let gross: f64 = self.fills.iter().map(|f| f.pnl).sum();
         let cost: f64 = self.fills.iter().map(|f| f.cost).sum();
-        let hold = baseline(
-            series,
-            self.entry,
-            side,
-            self.initial_sl,
-            risk,
-            p,
-            BaseRule::Hold,
-        )?;
-        let trail = baseline(
-            series,
-            self.entry,
-            side,
-            self.initial_sl,
-            risk,
-            p,
-            BaseRule::Trail,
-        )?;
+        let (hold, trail) = if p.baselines {
+            let base = |rule| baseline(series, self.entry, side, self.initial_sl, risk, p, rule);
+            (base(BaseRule::Hold)?, base(BaseRule::Trail)?)
+        } else {
+            (Baseline::skipped(self.entry), Baseline::skipped(self.entry))
+        };
         // The trade and its baselines are counted together or not at all: results that
         // overflowed leave the trade out, named, instead of writing `null` and dropping it from
-        // some summaries only.
+        // some summaries only. (Baselines not simulated are NaN by design.)
         let mut results = vec![
             ("r", (gross - cost) / risk),
             ("gross_r", gross / risk),
@@ -968,9 +974,10 @@ impl<'a> Sim<'a> {
             ("risk", risk),
             ("initial_sl", self.initial_sl),
             ("initial_tp", self.initial_tp),
-            ("hold.r", hold.r),
-            ("trail.r", trail.r),
         ];
+        if p.baselines {
+            results.extend([("hold.r", hold.r), ("trail.r", trail.r)]);
+        }
         for f in &self.fills {
             results.extend([
                 ("fills.pnl", f.pnl),

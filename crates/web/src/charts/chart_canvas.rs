@@ -1,14 +1,13 @@
-//! A `<canvas>` showing one of the charts engineer's charts for the shown proposal. It repaints
-//! whenever the chart's data, the theme or the window's size changes, and bumps `data-paints`
-//! after each paint (the frame-time script waits on it).
-//!
-//! One component for the three charts (the data is an enum): each distinct reactive closure
-//! costs wasm size, so they share one memo, one headline and one paint effect.
+//! A `<canvas>` showing one of the explorer's charts ([`harvest_features::charts`]) for the
+//! shown proposal. It repaints whenever the chart's data, the theme or the canvas's size changes
+//! ([`use_canvas_paint`]), and `data-paints` counts the paints (the frame-time script waits on
+//! it). One component for the three charts: the data is an enum.
 
 use leptos::prelude::*;
 
 use crate::charts::canvas::{paint, PaintError};
 use crate::context::Ctx;
+use crate::hooks::use_canvas_paint;
 use harvest_features::charts::{
     draw_kill_explainer, draw_r_ladder, draw_stop_ladder, kill_explainer, r_ladder, stop_ladder,
     ChartTheme, KillExplainer, RLadder, StopLadder,
@@ -90,26 +89,9 @@ pub fn ChartCanvas(
             .with(|s| s.as_ref().map(|s| ChartData::of(kind, &s.input)))
     });
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    // Bumped on resize: the canvas's CSS width may have changed.
-    let size = RwSignal::new(0u32);
-    let _ = window_event_listener(leptos::ev::resize, move |_| size.update(|n| *n += 1));
-    let paints = StoredValue::new(0u64);
-    Effect::new(move |_| {
+    let painted = use_canvas_paint(canvas, move |el| {
         let dark = ctx.dark.get();
-        size.track();
-        let Some(el) = canvas.get() else { return };
-        match data.with(|d| d.as_ref().map(|d| d.paint(&el, dark))) {
-            Some(Ok(())) => {
-                let n = paints.get_value() + 1;
-                paints.set_value(n);
-                let _ = el.set_attribute("data-paints", &n.to_string());
-                let _ = el.remove_attribute("data-paint-error");
-            }
-            Some(Err(e)) => {
-                let _ = el.set_attribute("data-paint-error", e.message());
-            }
-            None => {}
-        }
+        data.with(|d| d.as_ref().map(|d| d.paint(el, dark)))
     });
     let headline = move || data.with(|d| d.as_ref().map(ChartData::headline).unwrap_or_default());
     let caption = move || data.with(|d| d.as_ref().map(ChartData::caption).unwrap_or_default());
@@ -125,6 +107,8 @@ pub fn ChartCanvas(
                 role="img"
                 aria-label=headline
                 style:height=format!("{height}px")
+                data-paints=move || painted.with(|p| p.count())
+                data-paint-error=move || painted.with(|p| p.error.clone())
             ></canvas>
             <p class="chart-explain">{explain}</p>
         </figure>

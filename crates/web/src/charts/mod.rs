@@ -1,4 +1,5 @@
-//! Thin canvas components over the charts engineer's `harvest_features::charts` drawing functions.
+//! Thin canvas components over `harvest_features::charts`' drawing functions, and the canvas
+//! backend they paint through ([`canvas`]).
 
 pub mod canvas;
 pub mod chart_canvas;

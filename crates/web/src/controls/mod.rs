@@ -5,14 +5,17 @@ pub mod presets;
 pub mod progress_card;
 pub mod range_field;
 pub mod side_select;
+pub mod status_line;
 pub mod theta_control;
 pub mod theta_io;
-pub mod theta_io_body;
+pub mod theta_io_box;
 pub mod toggle;
 
 pub use input_control::InputControl;
 pub use presets::Presets;
 pub use side_select::SideSelect;
+pub use status_line::{Status, StatusLine};
 pub use theta_control::ThetaControl;
 pub use theta_io::ThetaIo;
+pub use theta_io_box::ThetaIoBox;
 pub use toggle::Toggle;

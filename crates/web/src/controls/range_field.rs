@@ -2,8 +2,8 @@
 //! view's sliders): a native range slider paired with a number box, its unit, a tooltip, a note
 //! and an inline error. The slider commits on every `input` event; the box on `change` or Enter.
 
+use leptos::ev::Targeted;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use harvest_features::explorer::SliderRange;
 use harvest_features::format::format_sig;
@@ -99,14 +99,9 @@ pub fn RangeField(
         }
     };
     let on_change = move |ev: leptos::ev::Event| commit(event_target_value(&ev));
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+    let on_key = move |ev: Targeted<leptos::ev::KeyboardEvent, web_sys::HtmlInputElement>| {
         if ev.key() == "Enter" {
-            if let Some(el) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                commit(el.value());
-            }
+            commit(ev.target().value());
         }
     };
 
@@ -162,7 +157,7 @@ pub fn RangeField(
                     value=fmt_num(v0)
                     disabled=move || disabled.get()
                     on:change=on_change
-                    on:keydown=on_key
+                    on:keydown:target=on_key
                 />
                 <span class="unit">{unit}</span>
             </div>

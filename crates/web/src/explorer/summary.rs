@@ -13,17 +13,13 @@ use leptos::prelude::*;
 
 use crate::context::{Ctx, Shown};
 use harvest_features::format::{fixed_or_dash, fmt_num};
+use harvest_features::reviewer::action_class;
 use harvest_features::tuning::headline::Headline;
 use harvest_kernel::HarvestAction;
 
-fn action_class(a: HarvestAction) -> &'static str {
-    match a {
-        HarvestAction::None => "badge act-none",
-        HarvestAction::Partial25 => "badge act-p25",
-        HarvestAction::Partial50 => "badge act-p50",
-        HarvestAction::Partial75 => "badge act-p75",
-        HarvestAction::FullCloseProposed => "badge act-full",
-    }
+/// The action's badge: the shared vocabulary ([`action_class`]), large.
+fn badge_class(a: Option<HarvestAction>) -> String {
+    format!("{} badge", action_class(a))
 }
 
 fn action_words(a: HarvestAction) -> &'static str {
@@ -40,7 +36,7 @@ fn action_words(a: HarvestAction) -> &'static str {
 struct Card {
     action: &'static str,
     line: String,
-    class: &'static str,
+    class: String,
     words: &'static str,
     r_net: (String, String),
     risk: (String, String),
@@ -68,7 +64,7 @@ impl Card {
                 Card {
                     action: a.as_str(),
                     line: h.text(),
-                    class: action_class(a),
+                    class: badge_class(Some(a)),
                     words: action_words(a),
                     r_net: pair(p.r_net, h.r_net),
                     risk: pair(p.risk_unit, fmt_num(p.risk_unit)),
@@ -99,7 +95,7 @@ impl Card {
             None => Card {
                 action: "",
                 line: String::new(),
-                class: "badge",
+                class: badge_class(None),
                 words: "no valid proposal yet",
                 r_net: Default::default(),
                 risk: Default::default(),

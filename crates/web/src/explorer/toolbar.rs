@@ -45,15 +45,7 @@ pub fn Toolbar() -> impl IntoView {
                                 data-testid="share-url"
                                 aria-label="Link to this state"
                                 prop:value=href
-                                on:focus=move |ev| {
-                                    use wasm_bindgen::JsCast;
-                                    if let Some(i) = ev
-                                        .target()
-                                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                                    {
-                                        i.select();
-                                    }
-                                }
+                                on:focus:target=move |ev| ev.target().select()
                             />
                         }
                     })

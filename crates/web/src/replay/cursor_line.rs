@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::hooks::use_element_size;
 use crate::replay::context::ReplayCtx;
 use crate::replay::trade_chart::PAD;
 use harvest_features::charts::{bar_x, Candle};
@@ -11,8 +12,7 @@ use harvest_features::charts::{bar_x, Candle};
 #[component]
 pub fn CursorLine(wrap: NodeRef<leptos::html::Div>) -> impl IntoView {
     let rc = ReplayCtx::get();
-    let size = RwSignal::new(0u32);
-    let _ = window_event_listener(leptos::ev::resize, move |_| size.update(|n| *n += 1));
+    let size = use_element_size(wrap);
     // The shown bars of the trade (as the charts lay them out) and its entry.
     let frame = Memo::new(move |_| {
         rc.trade.with(|t| match t {
@@ -34,10 +34,8 @@ pub fn CursorLine(wrap: NodeRef<leptos::html::Div>) -> impl IntoView {
         })
     });
     let left = move || {
-        size.track();
-        rc.nav.view.track();
+        let w = f64::from(size.get().0);
         let k = rc.cursor.get();
-        let w = wrap.get().map_or(0.0, |el| f64::from(el.client_width()));
         frame.with(|f| {
             f.as_ref().map_or_else(String::new, |(ends, entry, bars)| {
                 format!(

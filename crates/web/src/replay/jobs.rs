@@ -5,19 +5,15 @@
 
 use leptos::prelude::*;
 
-use crate::browser::now_ms;
+use crate::browser::files::{Chunks, Source};
+use crate::browser::{self, now_ms, SLICE_MS};
 use crate::replay::context::{ReplayCtx, Run};
-use crate::reviewer::io;
 use harvest_features::progress::{Progress, Unit};
 use harvest_features::replay::market::{import_price_bytes, P0Params, MIN_CLOSES};
 use harvest_features::replay::view::showcase;
 use harvest_features::replay::{every_n, Backtest, Entry, Report, Series, ThetaSweep};
 use harvest_kernel::Theta;
 
-/// Work per slice before yielding to the browser, ms.
-pub const SLICE_MS: f64 = 12.0;
-/// Bytes read from a file at a time.
-const CHUNK_BYTES: f64 = (1 << 20) as f64;
 /// The shipped sample, relative to the page.
 pub const SAMPLE_URL: &str = "assets/prices/Coinbase_BTCUSD_1h.csv";
 /// Its name.
@@ -51,14 +47,13 @@ pub fn start(rc: ReplayCtx, job: Job) {
     }));
     leptos::task::spawn_local(async move {
         match job {
-            Job::Sample => match io::fetch_bytes(SAMPLE_URL).await {
+            Job::Sample => match browser::files::fetch_bytes(SAMPLE_URL).await {
                 Ok(b) => load(rc, SAMPLE_NAME.to_string(), Source::Bytes(b)).await,
                 Err(e) => rc.say(format!("The sample could not be loaded: {e}.")),
             },
             Job::File(f) => {
                 let name = f.name();
-                let size = f.size();
-                load(rc, name, Source::File(f, size)).await;
+                load(rc, name, Source::File(f)).await;
             }
             Job::Backtest => backtest(rc).await,
             Job::Sweep => sweep(rc).await,
@@ -71,11 +66,6 @@ pub fn start(rc: ReplayCtx, job: Job) {
         rc.last_job.set(done);
         rc.job.set(None);
     });
-}
-
-enum Source {
-    File(web_sys::File, f64),
-    Bytes(Vec<u8>),
 }
 
 fn cancelled(rc: ReplayCtx) -> bool {
@@ -95,28 +85,26 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
     let t0 = now_ms();
     let bytes = match src {
         Source::Bytes(b) => b,
-        Source::File(f, size) => {
+        file => {
+            let mut chunks = Chunks::new(file);
+            let size = chunks.size();
             let mut buf = Vec::with_capacity(size as usize);
-            let mut off = 0.0;
-            while off < size {
+            loop {
                 if cancelled(rc) {
                     rc.say(format!("Loading {name} was cancelled."));
                     return;
                 }
-                let end = (off + CHUNK_BYTES).min(size);
-                match io::read_slice(&f, off, end).await {
-                    Ok(b) if !b.is_empty() => {
-                        off += b.len() as f64;
-                        buf.extend_from_slice(&b);
-                    }
-                    Ok(_) => break,
+                match chunks.next().await {
+                    Ok(Some(b)) => buf.extend_from_slice(&b),
+                    Ok(None) => break,
                     Err(e) => {
                         rc.say(format!("{name} could not be read: {e}."));
                         return;
                     }
                 }
-                progress(rc, &format!("Reading {name}"), off, size, Unit::Bytes, t0);
-                io::yield_now().await;
+                let read = chunks.offset();
+                progress(rc, &format!("Reading {name}"), read, size, Unit::Bytes, t0);
+                browser::yield_now().await;
             }
             buf
         }
@@ -166,7 +154,7 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
             if ready {
                 break;
             }
-            io::yield_now().await;
+            browser::yield_now().await;
             if cancelled(rc) {
                 rc.series.set_value(None);
                 rc.source.set(None);
@@ -230,7 +218,7 @@ async fn run_one(
         if done {
             break;
         }
-        io::yield_now().await;
+        browser::yield_now().await;
         if cancelled(rc) {
             rc.say("The backtest was cancelled.".to_string());
             return None;
@@ -306,7 +294,7 @@ async fn sweep(rc: ReplayCtx) {
         if done {
             break;
         }
-        io::yield_now().await;
+        browser::yield_now().await;
         if cancelled(rc) {
             rc.say("The sweep was cancelled; the cells done so far are shown.".to_string());
             rc.sweep_version.update(|v| *v += 1);

@@ -1,20 +1,21 @@
 //! Where prices come in: the shipped sample, a file picker (or a drop anywhere on the view);
 //! what is loaded and the lines that were skipped.
 
+use leptos::ev::Targeted;
 use leptos::prelude::*;
 
+use crate::browser;
 use crate::replay::context::ReplayCtx;
 use crate::replay::jobs::{self, Job};
-use crate::reviewer::io;
 
 /// Load sample / pick a file, and what is loaded.
 #[component]
 pub fn LoadPanel() -> impl IntoView {
     let rc = ReplayCtx::get();
     let busy = move || rc.job.with(Option::is_some);
-    let on_pick = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        if let Some(f) = io::files_of(input.files()).into_iter().next() {
+    let on_pick = move |ev: Targeted<leptos::ev::Event, web_sys::HtmlInputElement>| {
+        let input = ev.target();
+        if let Some(f) = browser::files::files_of(input.files()).into_iter().next() {
             jobs::start(rc, Job::File(f));
         }
         input.set_value("");
@@ -46,7 +47,7 @@ pub fn LoadPanel() -> impl IntoView {
                         accept=".csv,.txt,text/csv,text/plain"
                         data-testid="replay-file"
                         disabled=busy
-                        on:change=on_pick
+                        on:change:target=on_pick
                     />
                 </label>
                 <span class="muted drop-hint">"or drop it anywhere here"</span>

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::browser;
 use crate::replay::ab_panel::AbPanel;
 use crate::replay::backtest_panel::BacktestPanel;
 use crate::replay::context::ReplayCtx;
@@ -18,7 +19,6 @@ use crate::replay::sweep_panel::SweepPanel;
 use crate::replay::trade_chart::TradeChartView;
 use crate::replay::trade_controls::TradeControls;
 use crate::replay::trade_list::TradeList;
-use crate::reviewer::io;
 use harvest_features::nav::View;
 
 /// The whole Replay view (hidden while another view shows). It provides [`ReplayCtx`].
@@ -34,7 +34,7 @@ pub fn ReplayView() -> impl IntoView {
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        let files = io::files_of(ev.data_transfer().and_then(|d| d.files()));
+        let files = browser::files::files_of(ev.data_transfer().and_then(|d| d.files()));
         if let Some(f) = files.into_iter().next() {
             jobs::start(rc, Job::File(f));
         }

@@ -6,10 +6,11 @@ use leptos::prelude::*;
 
 use crate::browser;
 use crate::charts::canvas::paint;
+use crate::hooks::use_canvas_paint;
 use crate::replay::context::{default_axes, ReplayCtx, SWEEP_N};
 use crate::replay::jobs::{self, Job, SWEEP_TRADES};
-use harvest_features::charts::sweep_map::{cell_at, draw_sweep_map, sweep_map, SweepMap};
 use harvest_features::charts::ChartTheme;
+use harvest_features::charts::{cell_at, draw_sweep_map, sweep_map};
 use harvest_features::replay::SweepAxis;
 use harvest_kernel::{ThetaField, PARAMS};
 
@@ -18,41 +19,27 @@ use harvest_kernel::{ThetaField, PARAMS};
 pub fn SweepPanel() -> impl IntoView {
     let rc = ReplayCtx::get();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    let size = RwSignal::new(0u32);
-    let _ = window_event_listener(leptos::ev::resize, move |_| size.update(|n| *n += 1));
-    let map = StoredValue::new(None::<SweepMap>);
-    let has = RwSignal::new(false);
     let busy = move || rc.job.with(Option::is_some);
-    Effect::new(move |_| {
+    // The heatmap's data: a new sweep cell, other axes, a moved theta.
+    let data = Memo::new(move |_| {
         rc.sweep_version.track();
-        size.track();
-        let dark = rc.ctx.dark.get();
         let (x, y) = rc.axes.get();
         let cur = rc
             .ctx
             .state
             .with(|s| (s.theta.get(x.field), s.theta.get(y.field)));
-        let shown = rc.nav.view.get() == harvest_features::nav::View::Replay;
-        let Some(el) = canvas.get() else { return };
-        let d = rc
-            .sweep
-            .with_value(|s| s.as_ref().map(|s| sweep_map(s, cur)));
-        has.set(d.is_some());
-        let Some(d) = d else { return };
-        if shown {
-            let theme = ChartTheme::for_dark(dark);
-            match paint(&el, |a| draw_sweep_map(a, &d, &theme)) {
-                Ok(()) => {
-                    let done = d.values.iter().filter(|v| v.is_some()).count();
-                    let _ = el.set_attribute("data-cells", &done.to_string());
-                    let _ = el.remove_attribute("data-paint-error");
-                }
-                Err(e) => {
-                    let _ = el.set_attribute("data-paint-error", e.message());
-                }
-            }
-        }
-        map.set_value(Some(d));
+        rc.sweep
+            .with_value(|s| s.as_ref().map(|s| sweep_map(s, cur)))
+    });
+    let has = move || data.with(Option::is_some);
+    let painted = use_canvas_paint(canvas, move |el| {
+        let theme = ChartTheme::for_dark(rc.ctx.dark.get());
+        data.with(|d| {
+            d.as_ref().map(|d| {
+                let done = d.values.iter().filter(|v| v.is_some()).count();
+                paint(el, |a| draw_sweep_map(a, d, &theme)).map(|()| done)
+            })
+        })
     });
     let set_axis = move |first: bool, ev: leptos::ev::Event| {
         let Some(f) = ThetaField::from_key(&event_target_value(&ev)) else {
@@ -79,7 +66,7 @@ pub fn SweepPanel() -> impl IntoView {
             return;
         };
         let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
-        let hit = map.with_value(|m| {
+        let hit = data.with_untracked(|m| {
             m.as_ref().and_then(|m| {
                 cell_at(m, w, h, f64::from(ev.offset_x()), f64::from(ev.offset_y()))
                     .map(|v| (m.x.field, m.y.field, v))
@@ -148,7 +135,7 @@ pub fn SweepPanel() -> impl IntoView {
                 <button type="button" data-testid="sweep-run" disabled=busy on:click=move |_| jobs::start(rc, Job::Sweep)>
                     "Run sweep"
                 </button>
-                <button type="button" data-testid="sweep-csv" disabled=move || !has.get() on:click=download>
+                <button type="button" data-testid="sweep-csv" disabled=move || !has() on:click=download>
                     "Download CSV"
                 </button>
             </div>
@@ -164,8 +151,10 @@ pub fn SweepPanel() -> impl IntoView {
                 class="sweep-map"
                 role="img"
                 aria-label="Expectancy per cell of the two theta axes"
-                hidden=move || !has.get()
+                hidden=move || !has()
                 on:click=on_click
+                data-cells=move || painted.with(|p| p.last.map(|n| n.to_string()))
+                data-paint-error=move || painted.with(|p| p.error.clone())
             ></canvas>
         </section>
     }

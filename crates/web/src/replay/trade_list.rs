@@ -45,7 +45,7 @@ pub fn TradeList() -> impl IntoView {
                                 tabindex="0"
                                 on:click=move |_| {
                                     rc.replay(r.entry_index, r.side);
-                                    crate::reviewer::io::scroll_top();
+                                    crate::browser::scroll_top();
                                 }
                                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                                     if ev.key() == "Enter" {

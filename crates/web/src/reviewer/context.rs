@@ -7,8 +7,8 @@ use std::collections::VecDeque;
 
 use leptos::prelude::*;
 
+use crate::browser;
 use crate::nav::Nav;
-use crate::reviewer::io;
 use crate::reviewer::jobs::{self, Job};
 use harvest_features::explorer::{encode, UiState};
 use harvest_features::nav::View;
@@ -228,7 +228,7 @@ impl ReviewCtx {
             .store
             .with_value(|s| s.get(id).and_then(|b| b.export(what)))
         {
-            io::download(&f.name, f.mime, &f.text);
+            browser::download(&f.name, f.mime, &f.text);
         }
     }
 
@@ -242,10 +242,10 @@ impl ReviewCtx {
         });
         let Some(o) = opened else { return };
         let state = UiState::from_input(&o.input);
-        io::go_to(View::Explorer, Some(&encode(&state)));
+        browser::go_to(View::Explorer, Some(&encode(&state)));
         self.nav.opened.set(Some(o));
         self.nav.explorer.set(state);
         self.nav.view.set(View::Explorer);
-        io::scroll_top();
+        browser::scroll_top();
     }
 }

@@ -5,16 +5,12 @@
 
 use leptos::prelude::*;
 
-use crate::browser::now_ms;
+use crate::browser::files::{Chunks, Source};
+use crate::browser::{self, now_ms, SLICE_MS};
 use crate::reviewer::context::ReviewCtx;
-use crate::reviewer::io::{self, BrowserError};
 use harvest_features::progress::{Progress, Unit};
 use harvest_features::reviewer::{BatchStatus, LoadError, Loader};
 
-/// Work per slice before yielding to the browser.
-pub const SLICE_MS: f64 = 10.0;
-/// Bytes read from a file at a time.
-pub const CHUNK_BYTES: usize = 1 << 20;
 /// How often the table and counts catch up while a load runs.
 const REFRESH_MS: f64 = 400.0;
 /// The sample, relative to the page (the site may live under any sub-path).
@@ -41,8 +37,7 @@ pub async fn run(rc: ReviewCtx) {
         match job {
             Job::File(f) => {
                 let name = f.name();
-                let size = f.size();
-                load(rc, name, Source::File(f, size)).await;
+                load(rc, name, Source::File(f)).await;
             }
             Job::Sample => {
                 rc.job.set(Some(Progress::new(
@@ -51,7 +46,7 @@ pub async fn run(rc: ReviewCtx) {
                     None,
                     now_ms(),
                 )));
-                match io::fetch_bytes(SAMPLE_URL).await {
+                match browser::files::fetch_bytes(SAMPLE_URL).await {
                     Ok(bytes) => load(rc, SAMPLE_NAME.to_string(), Source::Bytes(bytes)).await,
                     Err(e) => rc.notify(format!("The sample could not be loaded: {e}.")),
                 }
@@ -68,33 +63,6 @@ pub async fn run(rc: ReviewCtx) {
     rc.bump();
 }
 
-enum Source {
-    File(web_sys::File, f64),
-    Bytes(Vec<u8>),
-}
-
-impl Source {
-    fn size(&self) -> f64 {
-        match self {
-            Source::File(_, size) => *size,
-            Source::Bytes(b) => b.len() as f64,
-        }
-    }
-
-    /// The chunk at `offset`, `None` at the end.
-    async fn chunk(&self, offset: f64) -> Result<Option<Vec<u8>>, BrowserError> {
-        let size = self.size();
-        if offset >= size {
-            return Ok(None);
-        }
-        let end = (offset + CHUNK_BYTES as f64).min(size);
-        match self {
-            Source::File(f, _) => io::read_slice(f, offset, end).await.map(Some),
-            Source::Bytes(b) => Ok(b.get(offset as usize..end as usize).map(<[u8]>::to_vec)),
-        }
-    }
-}
-
 fn cancelled(rc: ReviewCtx) -> bool {
     rc.cancel.get_value()
 }
@@ -102,7 +70,8 @@ fn cancelled(rc: ReviewCtx) -> bool {
 /// Reads `src` in chunks into a new batch, reviewing in slices.
 async fn load(rc: ReviewCtx, name: String, src: Source) {
     let tol = rc.tolerance.get_untracked();
-    let size = src.size();
+    let mut chunks = Chunks::new(src);
+    let size = chunks.size();
     let id = rc
         .store
         .try_update_value(|s| s.add(&name, Some(size as u64), tol))
@@ -122,23 +91,17 @@ async fn load(rc: ReviewCtx, name: String, src: Source) {
     let mut loader = Loader::new(tol);
     rc.job.set(Some(status(&loader)));
     rc.bump();
-    let mut offset = 0.0;
     let mut last_refresh = now_ms();
     let outcome = 'read: loop {
         if cancelled(rc) {
             break BatchStatus::Cancelled;
         }
-        match src.chunk(offset).await {
-            // A file that shrank since it was picked: take what was read as all of it.
-            Ok(Some(bytes)) if bytes.is_empty() => loader.finish(),
-            Ok(Some(bytes)) => {
-                offset += bytes.len() as f64;
-                loader.feed(&bytes);
-            }
+        match chunks.next().await {
+            Ok(Some(bytes)) => loader.feed(&bytes),
             Ok(None) => loader.finish(),
             Err(e) => {
                 break BatchStatus::Failed(LoadError::Read {
-                    offset: offset as u64,
+                    offset: chunks.offset() as u64,
                     reason: e.to_string(),
                 })
             }
@@ -171,7 +134,7 @@ async fn load(rc: ReviewCtx, name: String, src: Source) {
                 last_refresh = now_ms();
                 rc.bump();
             }
-            io::yield_now().await;
+            browser::yield_now().await;
             if cancelled(rc) {
                 break 'read BatchStatus::Cancelled;
             }
@@ -242,7 +205,7 @@ async fn rerun(rc: ReviewCtx) {
             if end {
                 break;
             }
-            io::yield_now().await;
+            browser::yield_now().await;
         }
     }
     rc.bump();

@@ -1,10 +1,11 @@
 //! Where records come in: the sample, a file picker (or a drop anywhere on the view, see
 //! [`ReviewPage`](crate::reviewer::ReviewPage)), a paste.
 
+use leptos::ev::Targeted;
 use leptos::prelude::*;
 
+use crate::browser;
 use crate::reviewer::context::ReviewCtx;
-use crate::reviewer::io;
 use crate::reviewer::jobs::Job;
 
 /// Load sample / pick files / paste.
@@ -12,9 +13,9 @@ use crate::reviewer::jobs::Job;
 pub fn LoadPanel() -> impl IntoView {
     let rc = ReviewCtx::get();
     let pasted = RwSignal::new(String::new());
-    let on_files = move |ev: leptos::ev::Event| {
-        let input = event_target::<web_sys::HtmlInputElement>(&ev);
-        for f in io::files_of(input.files()) {
+    let on_files = move |ev: Targeted<leptos::ev::Event, web_sys::HtmlInputElement>| {
+        let input = ev.target();
+        for f in browser::files::files_of(input.files()) {
             rc.enqueue(Job::File(f));
         }
         // The same file can be picked again.
@@ -49,7 +50,7 @@ pub fn LoadPanel() -> impl IntoView {
                         multiple
                         accept=".jsonl,.ndjson,.json,.txt,application/json,text/plain"
                         data-testid="review-file"
-                        on:change=on_files
+                        on:change:target=on_files
                     />
                 </label>
                 <span class="muted drop-hint">"or drop files anywhere here"</span>

@@ -9,7 +9,6 @@ mod context;
 mod count_chip;
 mod counts;
 mod filters;
-pub(crate) mod io;
 mod job_status;
 mod jobs;
 mod load_panel;

@@ -3,12 +3,12 @@
 
 use leptos::prelude::*;
 
+use crate::browser;
 use crate::nav::Nav;
 use crate::reviewer::batches::Batches;
 use crate::reviewer::context::ReviewCtx;
 use crate::reviewer::counts::CountsBar;
 use crate::reviewer::filters::Filters;
-use crate::reviewer::io;
 use crate::reviewer::job_status::JobStatusBar;
 use crate::reviewer::jobs::Job;
 use crate::reviewer::load_panel::LoadPanel;
@@ -25,7 +25,7 @@ pub fn ReviewPage() -> impl IntoView {
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        for f in io::files_of(ev.data_transfer().and_then(|d| d.files())) {
+        for f in browser::files::files_of(ev.data_transfer().and_then(|d| d.files())) {
             rc.enqueue(Job::File(f));
         }
     };

@@ -5,21 +5,11 @@
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::controls::Status;
 use harvest_features::tuning::ab_view::SetChoice;
 use harvest_features::tuning::axes::DEFAULT_AXES;
 use harvest_features::tuning::theta_sets::{ThetaSets, THETA_SETS_KEY};
 use harvest_kernel::{Axis, Theta};
-
-/// What the theta sets' last action said (and an import's or the saved sets' problems).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Status {
-    /// Whether it went well.
-    pub ok: bool,
-    /// The sentence (empty: only the problems show).
-    pub msg: String,
-    /// Every problem, one line each.
-    pub problems: Vec<String>,
-}
 
 /// Small and `Copy`: every part of the view takes it with [`TuneCtx::get`].
 #[derive(Clone, Copy)]

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::context::Ctx;
+use crate::hooks::use_element_size;
 use crate::tuning::context::TuneCtx;
 use crate::tuning::map_painter::MapPainter;
 use harvest_features::tuning::axes::{axis_option, map_axis, pick_axis, AXIS_GROUPS};
@@ -36,8 +37,12 @@ pub fn ActionMapCard() -> impl IntoView {
         ctx.dark.track();
         p.schedule();
     });
-    let resize = window_event_listener(leptos::ev::resize, move |_| p.schedule());
-    on_cleanup(move || resize.remove());
+    // Resized (or shown after being hidden): one full paint.
+    let size = use_element_size(p.canvas);
+    Effect::new(move |_| {
+        size.track();
+        p.schedule();
+    });
 
     // One dropdown: x (`for_x`) or y; picking the other's axis swaps them.
     let axis_select = move |for_x: bool| {

@@ -7,7 +7,7 @@
 //! Its own state is [`context::TuneCtx`]. Every number and sentence comes from
 //! [`harvest_features::tuning`] and [`harvest_features::charts`]. One component per file:
 //! [`page`] (the view), [`result_line`], [`sliders`], [`map`] (drawn by [`map_painter`]), [`sens`], [`ab`] and
-//! [`ab_results`], [`sets`], [`theta_text`], [`status`].
+//! [`ab_results`], [`sets`] (with the shared theta export / import box).
 
 pub mod ab;
 pub mod ab_results;
@@ -19,7 +19,5 @@ pub mod result_line;
 pub mod sens;
 pub mod sets;
 pub mod sliders;
-pub mod status;
-pub mod theta_text;
 
 pub use page::TuningView;

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use crate::charts::canvas::paint;
 use crate::context::Ctx;
+use crate::hooks::use_element_size;
 use harvest_features::charts::{draw_sensitivity, sensitivity, sensitivity_grid, ChartTheme};
 use harvest_features::tuning::robustness_lines;
 
@@ -87,14 +88,13 @@ pub fn SensCard() -> impl IntoView {
             THROTTLE,
         );
     };
+    let size = use_element_size(canvas);
     Effect::new(move |_| {
         ctx.shown.track();
         ctx.dark.track();
-        height.track();
+        size.track();
         schedule();
     });
-    let resize = window_event_listener(leptos::ev::resize, move |_| schedule());
-    on_cleanup(move || resize.remove());
 
     view! {
         <section class="card tune-sens" aria-label="Robustness and sensitivity">

@@ -1,13 +1,12 @@
 //! Theta sets: save the current theta under a name (localStorage), load or delete a saved one
 //! ([`harvest_features::tuning::theta_sets::ThetaSets`]); below, export and import
-//! ([`ThetaText`]) and the status line ([`SetsStatus`]).
+//! ([`ThetaIoBox`]) and the status line ([`StatusLine`]).
 
 use leptos::prelude::*;
 
 use crate::context::Ctx;
+use crate::controls::{StatusLine, ThetaIoBox};
 use crate::tuning::context::TuneCtx;
-use crate::tuning::status::SetsStatus;
-use crate::tuning::theta_text::ThetaText;
 use harvest_features::tuning::theta_sets::MAX_NAME_CHARS;
 
 /// The theta sets card.
@@ -125,8 +124,9 @@ pub fn ThetaSetsCard() -> impl IntoView {
                     </button>
                 </div>
             </div>
-            <ThetaText name=name />
-            <SetsStatus />
+            <h2>"Export / import"</h2>
+            <ThetaIoBox name=name status=tc.status />
+            <StatusLine status=tc.status />
         </section>
     }
 }

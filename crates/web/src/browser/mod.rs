@@ -1,10 +1,17 @@
-//! Thin, failure-tolerant wrappers over the browser APIs the dashboard uses: the URL hash,
-//! localStorage, the clipboard, downloads, the colour scheme. None of them panics: a missing
-//! API (storage disabled, no clipboard) just returns `None`/`false`.
+//! The browser, in one module: thin, failure-tolerant wrappers over the APIs the dashboard
+//! uses: the URL (hash, view, history), localStorage, the clipboard, downloads, the colour
+//! scheme, time and yielding to the browser; files and fetches in [`files`]. None of them
+//! panics: a missing API (storage disabled, no clipboard) just returns `None`/`false`.
+
+pub mod files;
+
+use std::cell::RefCell;
 
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use harvest_features::explorer::{decode, encode, UiState};
+use harvest_features::nav::{search_with_view, view_from_search, View};
 
 /// localStorage key of the last state (the [`encode`] form).
 pub const STORAGE_KEY: &str = "harvest-lab.state.v1";
@@ -179,33 +186,71 @@ pub fn on_color_scheme_change(f: impl Fn(bool) + 'static) {
     }
 }
 
-/// Why a chosen file could not be read (the message is shown in the view's status line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum ReadFileError {
-    /// No `FileReader` in this browser.
-    #[error("this browser cannot read files")]
-    NoReader,
-    /// The read failed or gave no text.
-    #[error("the file could not be read as text")]
-    NotText,
+/// Work a job does before it yields to the browser, ms (every job: the page keeps painting
+/// and answering input, and the progress moves).
+pub const SLICE_MS: f64 = 10.0;
+
+thread_local! {
+    static CHANNEL: RefCell<Option<web_sys::MessageChannel>> = const { RefCell::new(None) };
 }
 
-/// Reads a file chosen in an `<input type=file>` as text and calls `done` with it (or why not).
-pub fn read_file_text(
-    file: web_sys::File,
-    done: impl FnOnce(Result<String, ReadFileError>) + 'static,
-) {
-    let Ok(reader) = web_sys::FileReader::new() else {
-        done(Err(ReadFileError::NoReader));
-        return;
-    };
-    let r = reader.clone();
-    let onload = Closure::once_into_js(move || {
-        let text = r.result().ok().and_then(|v| v.as_string());
-        done(text.ok_or(ReadFileError::NotText));
+/// Lets the browser run (paint, handle input) and resumes as soon as it can: a message posted
+/// to ourselves, which unlike `setTimeout(0)` is neither clamped to 4 ms nor throttled.
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let posted = CHANNEL.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.is_none() {
+                *c = web_sys::MessageChannel::new().ok();
+            }
+            c.as_ref().is_some_and(|ch| {
+                ch.port1().set_onmessage(Some(&resolve));
+                ch.port2().post_message(&JsValue::NULL).is_ok()
+            })
+        });
+        if !posted {
+            let r = resolve.clone();
+            leptos::prelude::set_timeout(
+                move || {
+                    let _ = r.call0(&JsValue::NULL);
+                },
+                std::time::Duration::ZERO,
+            );
+        }
     });
-    reader.set_onloadend(Some(onload.unchecked_ref()));
-    let _ = reader.read_as_text(&file);
+    let _ = JsFuture::from(promise).await;
+}
+
+/// The view the URL names.
+pub fn current_view() -> View {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .map_or(View::Explorer, |s| view_from_search(&s))
+}
+
+/// Adds a history entry for `view`; `hash` replaces the URL's hash (the explorer's state, `""`
+/// for none), `None` keeps it.
+pub fn go_to(view: View, hash: Option<&str>) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let path = loc.pathname().unwrap_or_default();
+    let search = search_with_view(&loc.search().unwrap_or_default(), view);
+    let hash = match hash {
+        Some("") => String::new(),
+        Some(h) => format!("#{h}"),
+        None => loc.hash().unwrap_or_default(),
+    };
+    let url = format!("{path}{search}{hash}");
+    if let Ok(h) = w.history() {
+        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Scrolls the page to the top.
+pub fn scroll_top() {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
 }
 
 /// `performance.now()` in milliseconds (0 if unavailable).
@@ -223,54 +268,4 @@ pub fn device_pixel_ratio() -> f64 {
     } else {
         1.0
     }
-}
-
-/// Imports a theta set from JSON strictly ([`harvest_features::theta::import_theta_json`]), the
-/// JSON parsed with the browser's `JSON.parse` so serde_json's parser stays out of the explorer's
-/// wasm (the explorer's box takes JSON; the tuning view also reads `theta.harvest` lines).
-///
-/// # Errors
-/// Every problem found, as the shared importer names them.
-pub fn import_theta_json(
-    text: &str,
-) -> Result<harvest_kernel::Theta, Vec<harvest_features::theta::ThetaImportError>> {
-    use harvest_features::theta::{self, ThetaImportError, ThetaJson};
-    use js_sys::{Object, JSON};
-    let text = text.trim_start_matches('\u{feff}');
-    let value = JSON::parse(text).map_err(|e| {
-        let msg = e
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .unwrap_or_default();
-        vec![ThetaImportError::Malformed {
-            line: None,
-            message: format!("not valid JSON: {msg}"),
-        }]
-    })?;
-    fn model(v: &JsValue) -> ThetaJson {
-        if let Some(n) = v.as_f64() {
-            ThetaJson::Number(n)
-        } else if let Some(s) = v.as_string() {
-            ThetaJson::string(&s)
-        } else if let Some(b) = v.as_bool() {
-            ThetaJson::boolean(b)
-        } else if js_sys::Array::is_array(v) {
-            ThetaJson::array()
-        } else if v.is_object() {
-            let entries = Object::entries(v.unchecked_ref())
-                .iter()
-                .map(|pair| {
-                    let pair: js_sys::Array = pair.unchecked_into();
-                    (
-                        pair.get(0).as_string().unwrap_or_default(),
-                        model(&pair.get(1)),
-                    )
-                })
-                .collect();
-            ThetaJson::Object(entries)
-        } else {
-            ThetaJson::null()
-        }
-    }
-    theta::import_theta_value(model(&value))
 }
