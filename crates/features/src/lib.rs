@@ -12,7 +12,7 @@
 //! - [`replay`]: the trade simulation on real bars (P0, P1, P2), backtests, theta sweeps;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
 //! - [`csv_text`]: CSV rows (the csv crate) with spreadsheet-formula guards;
-//! - [`format`], [`sort`]: numbers to and from text, sorting;
+//! - [`format`]: numbers to and from text;
 //! - `sample` (cargo feature `test-support`, for tests, benchmarks and `make_sample` only): the
 //!   reviewer's demo file and generated inputs.
 #![forbid(unsafe_code)]
@@ -28,6 +28,5 @@ pub mod replay;
 pub mod reviewer;
 #[cfg(all(feature = "test-support", not(target_arch = "wasm32")))]
 pub mod sample;
-pub mod sort;
 pub mod theta;
 pub mod tuning;
