@@ -10,10 +10,13 @@
 //! charts::canvas::paint_action_map(&canvas, &map, &theme)?;
 //! ```
 //!
-//! [`CanvasBackend`] is a small plotters backend on a `CanvasRenderingContext2d` (what the
-//! `plotters-canvas` crate does, without formatting any `f64` with `core::fmt`: colours and
-//! font sizes are written with integer arithmetic, so the float formatting machinery stays out of
-//! the wasm).
+//! [`CanvasBackend`] is a small plotters backend on a `CanvasRenderingContext2d`, kept over the
+//! `plotters-canvas` crate for what the charts need and it does not do: one-pixel lines on whole
+//! device pixels (a lone horizontal or vertical segment of odd width is drawn on half pixels, so
+//! grid lines and axes stay crisp at any `devicePixelRatio`), nothing drawn for a fully
+//! transparent style, rotated axis titles, and a size in CSS pixels while the backing store is in
+//! device pixels ([`paint`] scales the context). Colours and font sizes are written with the
+//! project's one number formatter ([`shortest`](harvest_features::format::shortest)).
 
 use std::cell::RefCell;
 
@@ -32,6 +35,7 @@ use harvest_features::charts::{
     action_map_plot_rect, draw_action_map, DrawResult, MapLayer, PlotRect,
 };
 use harvest_features::charts::{fill_action_map_rgba, ActionMap};
+use harvest_features::format::shortest;
 
 /// A plotters backend drawing on a canvas's 2d context.
 pub struct CanvasBackend {
@@ -58,21 +62,10 @@ fn canvas_err(e: wasm_bindgen::JsValue) -> DrawingErrorKind<CanvasError> {
     ))
 }
 
-/// `rgba(r,g,b,a)` with the alpha to 3 decimals, written without float formatting.
+/// `rgba(r,g,b,a)`, the alpha clamped to [0, 1].
 fn css_color(c: BackendColor) -> String {
     let (r, g, b) = c.rgb;
-    let m = (c.alpha.clamp(0.0, 1.0) * 1000.0).round() as u32;
-    format!("rgba({r},{g},{b},{}.{:03})", m / 1000, m % 1000)
-}
-
-/// A CSS pixel size to 2 decimals (trailing zeros dropped), without float formatting.
-fn css_px(v: f64) -> String {
-    let c = (v.clamp(0.0, 10_000.0) * 100.0).round() as u32;
-    match c % 100 {
-        0 => format!("{}", c / 100),
-        f if f % 10 == 0 => format!("{}.{}", c / 100, f / 10),
-        f => format!("{}.{f:02}", c / 100),
-    }
+    format!("rgba({r},{g},{b},{})", shortest(c.alpha.clamp(0.0, 1.0)))
 }
 
 /// Horizontal and vertical lines on half pixels, so a 1 px line covers one device row.
@@ -289,7 +282,7 @@ impl DrawingBackend for CanvasBackend {
         self.ctx.set_font(&format!(
             "{} {}px {}",
             style.style().as_str(),
-            css_px(style.size()),
+            shortest(style.size().clamp(0.0, 10_000.0)),
             style.family().as_str(),
         ));
         self.ctx.fill_text(text, x, y).map_err(canvas_err)?;
