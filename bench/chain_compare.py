@@ -22,12 +22,14 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 
 import redis
 
@@ -174,11 +176,17 @@ def settle(r, proc, seconds=60, quiet=2.0):
 TIMES = {"ts_timestamp", "timestamp", "computed_at_utc"}
 
 
+NAIVE_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$")
+
+
 def close_in_time(a, b):
+    """Two clock texts a few seconds apart, in the same layout (epoch seconds, or Python's naive
+    `datetime.isoformat()`)."""
     try:
         return abs(float(a) - float(b)) <= 5
     except ValueError:
-        from datetime import datetime
+        if not (NAIVE_ISO.match(a) and NAIVE_ISO.match(b)):
+            return False
         return abs((datetime.fromisoformat(a) - datetime.fromisoformat(b)).total_seconds()) <= 5
 
 
@@ -289,6 +297,8 @@ def judge(name, cases, theirs, ours, our_log):
             got = "same"
         elif all("only ours" in n for n in notes):
             got = "ours only"
+        elif all("only theirs" in n for n in notes):
+            got = "theirs only"
         else:
             got = "differs"
         mark = "ok " if got == expect else "BAD"
@@ -298,6 +308,149 @@ def judge(name, cases, theirs, ours, our_log):
             print(f"        {n}")
     if bad:
         print(f"{name}: {bad} case(s) not as expected; ours said:\n{our_log}")
+    return bad
+
+
+# ---- P1.5: market states as P0.5 writes them, positions as the running system's writers do ----
+def market_hash(r, sym, sigma, ts, p_trend, p_mr, p_chop, fields=None):
+    """quantum:marketstate:<SYM> in P0.5's text (fixed decimals)."""
+    m = {"sigma": f"{sigma:.8f}", "mu": f"{0.0004:.8f}", "ts": f"{ts:.6f}", "p_trend": f"{p_trend:.6f}",
+         "p_mr": f"{p_mr:.6f}", "p_chop": f"{p_chop:.6f}", "dp": f"{0.52:.6f}", "vr": f"{0.97:.6f}",
+         "spike_proxy": f"{0.81:.6f}", "ts_timestamp": "1796585017", "buffer_size": "300"}
+    if fields is not None:
+        m = {k: v for k, v in m.items() if k in fields}
+    r.hset(f"quantum:marketstate:{sym}", mapping=m)
+
+
+def p15_cases(closes):
+    cases = []
+
+    def add(sym, seed, expect, why=""):
+        cases.append((sym, seed, expect, why))
+
+    px = closes[5000]
+
+    def exchange_sync(r, sym, side, amt, mark, pnl, extra=None):
+        # position_state_brain (P3.3): its canonical superset.
+        m = {"symbol": sym, "position_amt": repr(amt), "side": side, "quantity": repr(abs(amt)),
+             "entry_price": repr(px), "mark_price": repr(mark), "current_price": repr(mark),
+             "unrealized_pnl": repr(pnl), "leverage": "10", "ts_epoch": "1767225600",
+             "source": "position_state_brain"}
+        m.update(extra or {})
+        r.hset(f"quantum:state:positions:{sym}", mapping=m)
+
+    def apply_layer(r, sym, side):
+        # apply_layer's entry write, then unrealized_pnl "0.0".
+        r.hset(f"quantum:state:positions:{sym}", mapping={
+            "symbol": sym, "side": side, "quantity": "0.004", "entry_price": repr(px), "leverage": "10.0",
+            "stop_loss": repr(px * 0.98), "take_profit": repr(px * 1.04), "plan_id": "5f1c2d9e",
+            "created_at": "1767225600", "atr_value": "812.5", "volatility_factor": "1.2",
+            "entry_risk_usdt": "3.9", "risk_price": "975.0", "risk_missing": "0"})
+        r.hset(f"quantum:state:positions:{sym}", "unrealized_pnl", "0.0")
+
+    def both(sym, pos, market=(0.0123, 0.41, 0.52, 0.21, 0.27), fields=None):
+        def seed(r):
+            market_hash(r, sym, *market, fields=fields)
+            pos(r)
+        return seed
+
+    add("PAAUSDT", both("PAAUSDT", lambda r: exchange_sync(r, "PAAUSDT", "LONG", 0.5, px * 1.03, px * 0.015)), "same")
+    add("PABUSDT", both("PABUSDT", lambda r: exchange_sync(r, "PABUSDT", "SHORT", -2.0, px * 0.97, px * 0.06),
+                        market=(0.031, 0.12, 0.2, 0.45, 0.35)), "same")
+    add("PACUSDT", both("PACUSDT", lambda r: apply_layer(r, "PACUSDT", "LONG")), "same",
+        "apply-layer record (no current_price): both compute on 0.0")
+    add("PADUSDT", both("PADUSDT", lambda r: r.hset("quantum:state:positions:PADUSDT", mapping={
+        "symbol": "PADUSDT", "side": "LONG", "entry_price": repr(px), "current_price": repr(px * 1.05),
+        "peak_price": repr(px * 1.08), "trough_price": repr(px * 0.99), "age_sec": "7200.0",
+        "unrealized_pnl": repr(px * 0.05), "current_sl": repr(px * 1.01), "current_tp": repr(px * 1.2)})),
+        "same", "a full hash with peak, trough and the SL in force (monotonic)")
+    add("PAEUSDT", both("PAEUSDT", lambda r: exchange_sync(r, "PAEUSDT", "LONG", 1.0, px * 1.01, px * 0.01),
+                        fields={"sigma", "ts", "p_trend", "p_mr", "p_chop"}),
+        "same", "market state without mu, dp, vr, spike_proxy: both read 0.0")
+    add("PAFUSDT", lambda r: exchange_sync(r, "PAFUSDT", "LONG", 1.0, px, 0.0), "same",
+        "no market state: both skip")
+    add("PAGUSDT", lambda r: market_hash(r, "PAGUSDT", 0.01, 0.3, 0.3, 0.3, 0.4), "same",
+        "no position: nothing from either")
+    add("PAHUSDT", both("PAHUSDT", lambda r: exchange_sync(r, "PAHUSDT", "FLAT", 0.0, px, 0.0)), "same",
+        "side FLAT: the running P1.5 raises (Invalid side), ours has no position")
+    add("PAIUSDT", both("PAIUSDT", lambda r: exchange_sync(r, "PAIUSDT", "BUY", 1.0, px * 1.02, px * 0.02)),
+        "ours only", "side BUY: the running P1.5 raises (Invalid side); ours computes it as LONG")
+    add("PAJUSDT", both("PAJUSDT", lambda r: exchange_sync(r, "PAJUSDT", "long", 1.0, px * 1.02, px * 0.02)),
+        "ours only", "side `long`: the running P1.5 raises; ours computes it as LONG")
+    add("PAKUSDT", both("PAKUSDT", lambda r: exchange_sync(r, "PAKUSDT", "LONG", 1.0, px * 1.02, px * 0.02,
+                                                           {"current_sl": "None"})),
+        "ours only", "current_sl \"None\": the running P1.5 drops the position; ours reads it as absent")
+    add("PALUSDT", both("PALUSDT", lambda r: exchange_sync(r, "PALUSDT", "SHORT", -1.0, px * 0.99, px * 0.01,
+                                                           {"symbol": "ETHUSDT"})),
+        "ours only", "a record naming another symbol: the running P1.5 raises (Symbol mismatch); ours uses the key's")
+    add("PAMUSDT", both("PAMUSDT", lambda r: exchange_sync(r, "PAMUSDT", "LONG", 1.0, px, 0.0),
+                        market=(float("nan"), 0.4, 0.5, 0.2, 0.3)),
+        "theirs only", "sigma \"nan\": the running P1.5 publishes nan stops; ours skips the symbol")
+    return cases
+
+
+def p15_stream_cases(closes):
+    px = closes[7000]
+    cases = []
+
+    def add(sym, seed, expect, why=""):
+        cases.append((sym, seed, expect, why))
+
+    def event(r, sym, event_type, side, cur=None):
+        f = {"event_type": event_type, "symbol": sym, "side": side, "entry_price": repr(px),
+             "age_sec": "600.0", "unrealized_pnl": "3.5"}
+        if cur is not None:
+            f["current_price"] = repr(cur)
+        r.xadd("quantum:stream:execution.result", f)
+
+    def seed_a(r):
+        market_hash(r, "SAAUSDT", 0.012, 0.4, 0.5, 0.2, 0.3)
+        event(r, "SAAUSDT", "POSITION_OPENED", "LONG", px * 1.02)
+    add("SAAUSDT", seed_a, "same", "a POSITION_OPENED event")
+
+    def seed_b(r):
+        market_hash(r, "SABUSDT", 0.02, 0.2, 0.3, 0.3, 0.4)
+        event(r, "SABUSDT", "POSITION_OPENED", "SHORT")
+        event(r, "SABUSDT", "POSITION_CLOSED", "SHORT", px)
+    add("SABUSDT", seed_b, "same", "the newest POSITION_OPENED (a later CLOSED is not read by either)")
+
+    def seed_c(r):
+        market_hash(r, "SACUSDT", 0.02, 0.2, 0.3, 0.3, 0.4)
+        event(r, "SACUSDT", "execution.result", "BUY", px)
+    add("SACUSDT", seed_c, "same", "an execution.result envelope: no position for either")
+    return cases
+
+
+def run_p15(r, port, qt, harvest, closes):
+    bad = 0
+    for name, cases in (("P1.5 (hashes)", p15_cases(closes)), ("P1.5 (stream)", p15_stream_cases(closes))):
+        symbols = ",".join(c[0] for c in cases)
+        env = dict(os.environ, REDIS_URL=f"redis://127.0.0.1:{port}", SYMBOLS=symbols,
+                   PUBLISH_INTERVAL_SEC="10", POSITION_SOURCE="auto", ENABLE_STREAM="true",
+                   PYTHONPATH=qt)
+
+        def seed():
+            r.flushall()
+            for _, s, _, _ in cases:
+                s(r)
+            return set(r.keys("*"))
+
+        keys = seed()
+        t = time.time()
+        theirs_run = subprocess.run([sys.executable, "microservices/risk_proposal_publisher/main.py", "--once"],
+                                    cwd=qt, env=env, capture_output=True, text=True)
+        t_theirs = time.time() - t
+        theirs = dump(r, keys)
+        keys = seed()
+        t = time.time()
+        ours_run = subprocess.run([harvest, "publish-risk", "--once"], env=env, capture_output=True, text=True)
+        t_ours = time.time() - t
+        ours = dump(r, keys)
+        print(f"{name}: running service --once {t_theirs:.2f} s (exit {theirs_run.returncode}), "
+              f"ours --once {t_ours:.2f} s (exit {ours_run.returncode})")
+        if "Traceback" in theirs_run.stderr and theirs_run.returncode != 0:
+            print(theirs_run.stderr[-3000:])
+        bad += judge(name, cases, theirs, ours, ours_run.stderr)
     return bad
 
 
@@ -332,8 +485,8 @@ def main():
         bad = 0
         if a.only in (None, "p05"):
             bad += run_p05(r, port, qt, a.harvest, closes)
-        if a.only in (None, "p15") and "run_p15" in globals():
-            bad += globals()["run_p15"](r, port, qt, a.harvest, closes)
+        if a.only in (None, "p15"):
+            bad += run_p15(r, port, qt, a.harvest, closes)
         print("all cases as expected" if not bad else f"{bad} case(s) NOT as expected")
         return 1 if bad else 0
     finally:

@@ -151,6 +151,59 @@ test('published records appear verified; a new one is highlighted; a click opens
   await page.close();
 });
 
+test('a position that goes: its proposal is deleted, the row is marked closed, then gone; the second opinion and the theta in force are shown', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 900 }, colorScheme: 'light' });
+  const watch = watchPage(page, serve.origin);
+  // A position as the running system's apply layer writes it (no age_sec, no current_price;
+  // stop_loss and created_at, which the running publisher does not read), opened 26 h ago.
+  const opened = Math.floor(Date.now() / 1000) - 26 * 3600;
+  await redis.cli('HSET', 'quantum:marketstate:ADAUSDT', 'sigma', '0.01200000', 'ts', '0.350000', 'p_trend', '0.550000', 'p_mr', '0.250000', 'p_chop', '0.200000');
+  await redis.cli('HSET', 'quantum:state:positions:ADAUSDT', 'symbol', 'ADAUSDT', 'side', 'LONG', 'quantity', '1200', 'entry_price', '0.95', 'stop_loss', '0.93', 'take_profit', '1.02', 'created_at', String(opened), 'unrealized_pnl', '30.0');
+  const publish = () =>
+    execFileSync(harvestBinary(), ['publish', '--once', '--redis-url', redis.url, '--symbols', 'ADAUSDT'], { stdio: 'pipe' });
+  publish();
+  await page.goto(`${serve.url}?view=live`);
+  await page.getByTestId('live-view').waitFor({ state: 'visible', timeout: 30_000 });
+  const ada = rowOf(page, 'ADAUSDT');
+  await ada.waitFor({ timeout: 30_000 });
+  assert.equal(await ada.getAttribute('data-verdict'), 'MATCH');
+  assert.equal(await ada.getAttribute('data-closed'), 'false');
+  const second = await ada.getByTestId('live-second').textContent();
+  assert.match(second, /^age 26 h is not in the record \(created_at\): with it K = /);
+  assert.match(second, /quantity 1200 is not in the computation/);
+  assert.match(await page.getByTestId('live-theta').textContent(), /^Theta in force: the defaults \(no policy/);
+  assert.match(await page.getByTestId('live-count').textContent(), /with a second opinion/);
+  await screenshot(page, 'live-second-opinion');
+
+  // The position goes: the publisher deletes its proposal; the row is marked closed, then gone.
+  await redis.cli('DEL', 'quantum:state:positions:ADAUSDT');
+  publish();
+  assert.equal(await redis.cli('EXISTS', KEY('ADAUSDT')), '0');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=live-row][data-symbol=ADAUSDT]')?.dataset.closed === 'true',
+    null,
+    { timeout: 15_000 },
+  );
+  assert.match(await ada.getByTestId('live-note').textContent(), /^closed: the proposal is gone from Redis/);
+  assert.match(await page.getByTestId('live-count').textContent(), /1 closed/);
+  await screenshot(page, 'live-closed');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=live-row][data-symbol=ADAUSDT]'), null, {
+    timeout: 30_000,
+  });
+  // The other rows are still there.
+  assert.ok((await page.getByTestId('live-row').count()) >= 3);
+  // A fresh page never shows it.
+  const fresh = await browser.newPage();
+  await fresh.goto(`${serve.url}?view=live`);
+  await fresh.waitForFunction(() => document.querySelectorAll('[data-testid=live-row]').length >= 3, null, {
+    timeout: 30_000,
+  });
+  assert.equal(await fresh.locator('[data-testid=live-row][data-symbol=ADAUSDT]').count(), 0);
+  await fresh.close();
+  assert.deepEqual(watch.problems(), []);
+  await page.close();
+});
+
 test('served as static files there is no Live tab, and ?view=live is the explorer', async () => {
   const app = await serveDist();
   try {

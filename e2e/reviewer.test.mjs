@@ -22,7 +22,7 @@ const ALTERED = {
   266: 'harvest_action',
 };
 const CSV_HEADER =
-  'line,verdict,kind,symbol,side,recorded_action,action,R_net,kill_score,reason_codes,diff_fields,diffs,error';
+  'line,verdict,kind,symbol,side,recorded_action,action,R_net,kill_score,reason_codes,diff_fields,diffs,error,second_opinion';
 
 const env = useServedApp();
 let sampleBytes;

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Harvest Lab: the whole P2.5 chain on this machine, on loopback only.
+# Harvest Lab: the whole chain on real prices, on this machine, on loopback only.
 #
-#   scripts/demo.sh           Redis, a few symbols' market state, P1 proposal and position,
-#                             `harvest publish` (every 2 s, with the stream) and `harvest serve`;
-#                             prints the address of the dashboard's Live view. A small ticker
-#                             moves the positions every few seconds, so proposals change while
-#                             you watch. Ctrl-C stops everything it started.
-#   scripts/demo.sh --check   the same chain once, checked end to end (publish --once, verify
-#                             --redis, the event stream's first event), then exits: 0 if all good.
+#   scripts/demo.sh           redis-server; `harvest feed` plays the shipped BTC/USD sample as the
+#                             running system's candle cache holds it (an hour of bars a second)
+#                             with PAPER positions (a simulation) opened at a backtest's entries;
+#                             `harvest publish-market` (P0.5), `publish-risk` (P1.5) and `publish`
+#                             (P2.5) every second; `harvest serve`. Prints the Live view's address.
+#                             No market state, stop or position is written by hand. Ctrl-C stops
+#                             everything it started.
+#   scripts/demo.sh --check   the same chain on a stretch of bars at 10 bars a second, checked
+#                             for CI: every stage published, `harvest verify --redis` all MATCH, no
+#                             cycle overran its interval, the event stream starts; exit 0 if all good.
 #   HARVEST_PORT=9000 scripts/demo.sh    another port for the dashboard (default 8080)
 #   HARVEST_BIN=target/debug/harvest scripts/demo.sh    use that binary instead of building one
+#   HARVEST_SPEED=7200 scripts/demo.sh   another pace (seconds of bars a second; default 3600)
 #
 # Needs redis-server (scripts/setup.sh installs it) and builds what is missing: the `harvest`
 # binary (cargo build --release) and the dashboard (scripts/test.sh build-release → dist/).
@@ -37,12 +41,16 @@ else
   cargo build --release -q -p harvest-cli
   HARVEST="$HARVEST_ROOT/target/release/harvest"
 fi
-"$HARVEST" publish --help >/dev/null 2>&1 || harvest_die "this build has no \`harvest publish\`"
+for cmd in feed publish-market publish-risk publish serve verify backtest; do
+  "$HARVEST" "$cmd" --help >/dev/null 2>&1 || harvest_die "this build has no \`harvest $cmd\`"
+done
 if [ ! -f dist/index.html ] && ! $check; then
   harvest_log "building the dashboard (scripts/test.sh build-release; a few minutes the first time)"
   scripts/test.sh build-release
 fi
 
+SAMPLE=assets/prices/Coinbase_BTCUSD_1h.csv
+SYMBOL=BTCUSD
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 REDIS_PORT="${HARVEST_REDIS_PORT:-$(free_port)}"
 WEB_PORT="${HARVEST_PORT:-8080}"
@@ -62,67 +70,87 @@ harvest_log "starting redis-server on 127.0.0.1:$REDIS_PORT (in memory, nothing 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
   >"$work/redis.log" 2>&1 &
 pids+=($!)
-rc() { redis-cli -p "$REDIS_PORT" "$@" >/dev/null; }
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.05; done
 redis-cli -p "$REDIS_PORT" PING >/dev/null || harvest_die "redis-server did not start ($work/redis.log)"
 
-# Fixed inputs: symbol, side, entry, PnL, age (s), current SL; σ, TS, p_trend, p_mr, p_chop; P1 stop.
-# BTC: a winner past T1 (partial + profit lock). ETH: flat. SOL: a short in a collapsing trend
-# (the kill score closes it). XRP: no P1 proposal (the 2 % fallback stop).
-SYMBOLS=(BTCUSDT ETHUSDT SOLUSDT XRPUSDT)
-declare -A POS=(
-  [BTCUSDT]="LONG 60000 2600 7200 58800"
-  [ETHUSDT]="LONG 3000 4 1800 2940"
-  [SOLUSDT]="SHORT 150 1.2 70000 153"
-  [XRPUSDT]="LONG 0.6 0.002 600 0.588"
-)
-declare -A MARKET=(
-  [BTCUSDT]="0.01 0.4 0.6 0.2 0.2"
-  [ETHUSDT]="0.012 0.35 0.5 0.25 0.25"
-  [SOLUSDT]="0.03 0.1 0.1 0.45 0.45"
-  [XRPUSDT]="0.011 0.42 0.62 0.19 0.19"
-)
-declare -A STOP=([BTCUSDT]=0.02 [ETHUSDT]=0.02 [SOLUSDT]=0.02)
+# Paper positions: a backtest's entries on the same prices (a long every 24 bars), each held 16
+# bars by the feed. A simulation: nothing is traded, and no other positions are made up.
+"$HARVEST" backtest "$SAMPLE" --every 24 --side long >"$work/trades.jsonl" 2>"$work/backtest.log"
+entries=$(grep -c entry_time "$work/trades.jsonl" || true)
+[ "$entries" -gt 30 ] || harvest_die "the backtest gave $entries entries ($work/backtest.log)"
+HOLD=16
 
-write_inputs() { # $1 = step: moves each position's PnL a little, deterministically
-  local step=$1 sym side entry pnl age sl sigma ts pt pmr pch cur
-  for sym in "${SYMBOLS[@]}"; do
-    read -r side entry pnl age sl <<<"${POS[$sym]}"
-    read -r sigma ts pt pmr pch <<<"${MARKET[$sym]}"
-    # PnL swings by up to ±40 % over an 8-step cycle; age grows with the steps.
-    pnl=$(awk -v p="$pnl" -v s="$step" 'BEGIN { split("0 0.15 0.3 0.4 0.3 0.15 0 -0.1", w, " "); printf "%.6g", p * (1 + w[s % 8 + 1]) }')
-    age=$((age + step * 10))
-    cur=$(awk -v e="$entry" -v p="$pnl" -v sd="$side" 'BEGIN { printf "%.8g", sd == "LONG" ? e + p : e - p }')
-    rc HSET "quantum:marketstate:$sym" sigma "$sigma" ts "$ts" p_trend "$pt" p_mr "$pmr" p_chop "$pch"
-    if [ -n "${STOP[$sym]:-}" ]; then
-      rc HSET "quantum:risk:proposal:$sym" stop_dist_pct "${STOP[$sym]}" proposed_sl "$sl"
-    fi
-    rc HSET "quantum:state:positions:$sym" symbol "$sym" side "$side" entry_price "$entry" \
-      current_price "$cur" peak_price "$cur" trough_price "$entry" age_sec "$age" \
-      unrealized_pnl "$pnl" current_sl "$sl" current_tp None
-  done
+# The services, each as its own systemd unit would run it (env as in deploy/*.env).
+INTERVAL=1
+$check && INTERVAL=0.5
+start_services() {
+  env -i PATH="$PATH" MARKETSTATE_REDIS_URL="$REDIS_URL" MARKETSTATE_SYMBOLS="$SYMBOL" \
+    MARKETSTATE_PUBLISH_INTERVAL="$INTERVAL" "$HARVEST" publish-market 2>"$work/market.log" &
+  pids+=($!)
+  env -i PATH="$PATH" REDIS_URL="$REDIS_URL" SYMBOLS="$SYMBOL" PUBLISH_INTERVAL_SEC="$INTERVAL" \
+    ENABLE_STREAM=true "$HARVEST" publish-risk 2>"$work/risk.log" &
+  pids+=($!)
+  env -i PATH="$PATH" REDIS_URL="$REDIS_URL" SYMBOLS="$SYMBOL" PUBLISH_INTERVAL_SEC="$INTERVAL" \
+    ENABLE_STREAM=true "$HARVEST" publish 2>"$work/publish.log" &
+  pids+=($!)
 }
-write_inputs 0
-harvest_log "wrote market state, P1 proposals and positions for ${SYMBOLS[*]}"
 
-symbols_csv=$(IFS=,; echo "${SYMBOLS[*]}")
+# The largest "took X ms" of a service's cycle lines.
+slowest() { grep -o 'took [0-9.]* ms' "$1" | awk '{ if ($2 > m) m = $2 } END { printf "%.1f", m + 0 }'; }
+
 if $check; then
-  "$HARVEST" publish --once --redis-url "$REDIS_URL" --symbols "$symbols_csv" --enable-stream
-  "$HARVEST" verify --redis "$REDIS_URL" >"$work/verdicts.jsonl"
-  harvest_log "verify --redis: $(grep -c '"verdict":"MATCH"' "$work/verdicts.jsonl") of ${#SYMBOLS[@]} MATCH"
-  "$HARVEST" verify --redis "$REDIS_URL" --format csv 2>/dev/null | cut -d, -f2,4,7 | column -t -s, >&2
+  # A stretch around the 20th entry: 20 bars before it, 8 into its paper position.
+  entry=$(grep -o '"entry_time":[0-9]*' "$work/trades.jsonl" | sed -n 20p | cut -d: -f2)
+  from=$((entry - 20 * 3600))
+  until=$((entry + 8 * 3600))
+  start_services
+  harvest_log "feeding 29 bars of $SAMPLE as $SYMBOL at 10 bars a second (paper positions from the backtest)"
+  "$HARVEST" feed "$SYMBOL=$SAMPLE" --redis-url "$REDIS_URL" --speed 36000 --from "$from" \
+    --until "$until" --positions "$work/trades.jsonl" --hold "$HOLD" 2>"$work/feed.log" \
+    || { cat "$work/feed.log" >&2; harvest_die "harvest feed failed"; }
+  sleep 2 # a few more cycles of each service after the last bar
+  for log in market risk publish; do
+    grep -q 'cycle:' "$work/$log.log" || { cat "$work/$log.log" >&2; harvest_die "$log: no cycle ran"; }
+  done
+  fail=false
+  for stream in marketstate risk.proposal harvest.proposal; do
+    n=$(redis-cli -p "$REDIS_PORT" XLEN "quantum:stream:$stream")
+    harvest_log "quantum:stream:$stream: $n entries"
+    [ "$n" -gt 0 ] || fail=true
+  done
+  for key in "quantum:marketstate:$SYMBOL" "quantum:state:positions:$SYMBOL" \
+    "quantum:risk:proposal:$SYMBOL" "quantum:harvest:proposal:$SYMBOL"; do
+    [ "$(redis-cli -p "$REDIS_PORT" EXISTS "$key")" = 1 ] || { harvest_log "missing: $key"; fail=true; }
+  done
+  grep -q 'PAPER position paper-' "$work/feed.log" || { harvest_log "no paper position was opened"; fail=true; }
+  $fail && { tail -n 5 "$work"/*.log >&2; harvest_die "a stage did not publish"; }
+  "$HARVEST" verify --redis "$REDIS_URL" >"$work/verdicts.jsonl" 2>"$work/verify.log" || true
+  total=$(wc -l <"$work/verdicts.jsonl")
+  match=$(grep -c '"verdict":"MATCH"' "$work/verdicts.jsonl" || true)
+  harvest_log "verify --redis: $match of $total MATCH"
+  [ "$total" -gt 0 ] && [ "$match" = "$total" ] || { cat "$work/verdicts.jsonl" "$work/verify.log" >&2; harvest_die "verify --redis is not all MATCH"; }
+  over=false
+  for log in market risk publish; do
+    ms=$(slowest "$work/$log.log")
+    harvest_log "$log: $(grep -c 'cycle:' "$work/$log.log") cycles, the slowest $ms ms (interval ${INTERVAL} s)"
+    awk -v m="$ms" -v i="$INTERVAL" 'BEGIN { exit !(m < i * 1000) }' || over=true
+  done
+  $over && harvest_die "a cycle overran its interval"
   mkdir -p "$work/dist" && echo '<html><head></head><body></body></html>' >"$work/dist/index.html"
   "$HARVEST" serve --redis "$REDIS_URL" --port "$WEB_PORT" --dist "$work/dist" 2>"$work/serve.log" &
   pids+=($!)
   for _ in $(seq 100); do grep -q http "$work/serve.log" 2>/dev/null && break; sleep 0.05; done
   first=$(curl -sN --max-time 3 "http://127.0.0.1:$WEB_PORT/api/live" | grep -m1 '^event:' || true)
   [ "$first" = "event: snapshot" ] || harvest_die "the event stream did not start with a snapshot ($first)"
-  harvest_log "the event stream at /api/live starts with its snapshot: the chain works"
+  harvest_log "feed → P0.5 → P1.5 → P2.5 → serve: every stage published on real prices, all MATCH: the chain works"
   exit 0
 fi
 
-"$HARVEST" publish --redis-url "$REDIS_URL" --symbols "$symbols_csv" --enable-stream --interval 2 \
-  2>"$work/publish.log" &
+SPEED="${HARVEST_SPEED:-3600}"
+FROM="${HARVEST_FROM:-2017-11-01}"
+start_services
+"$HARVEST" feed "$SYMBOL=$SAMPLE" --redis-url "$REDIS_URL" --speed "$SPEED" --from "$FROM" --loop \
+  --positions "$work/trades.jsonl" --hold "$HOLD" 2>"$work/feed.log" &
 pids+=($!)
 "$HARVEST" serve --redis "$REDIS_URL" --port "$WEB_PORT" --dist dist --base /harvest-lab/ \
   2>"$work/serve.log" &
@@ -133,14 +161,10 @@ grep -q http "$work/serve.log" || { cat "$work/serve.log" >&2; harvest_die "harv
 echo
 echo "  Harvest Lab demo: open  http://127.0.0.1:$WEB_PORT/harvest-lab/?view=live"
 echo
-echo "  Redis $REDIS_URL · harvest publish every 2 s (logs: $work/publish.log)"
-echo "  Verify what was published:  target/release/harvest verify --redis $REDIS_URL"
-echo "  Ctrl-C stops Redis, the publisher and the server."
+echo "  $SYMBOL from $SAMPLE, from $FROM at ${SPEED}× (looping), PAPER positions (a simulation)"
+echo "  at a backtest's entries, each held $HOLD bars. Redis $REDIS_URL"
+echo "  Logs: $work/{feed,market,risk,publish,serve}.log"
+echo "  Verify what was published:  $HARVEST verify --redis $REDIS_URL"
+echo "  Ctrl-C stops Redis, the feed, the three services and the server."
 echo
-
-step=0
-while true; do
-  sleep 4
-  step=$((step + 1))
-  write_inputs "$step"
-done
+wait

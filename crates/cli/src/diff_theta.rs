@@ -55,6 +55,10 @@ pub enum FormatArg {
     Json,
     /// `theta.harvest.<key>=<value>` lines.
     Lines,
+    /// The AI policy store's `harvest_params` JSON (the 21 tunables P2.5 takes from a policy;
+    /// `fallback_stop_pct` is the publisher's own setting). For the policy's author: Harvest Lab
+    /// never writes the policy store.
+    Policy,
 }
 
 impl From<FormatArg> for ThetaFormat {
@@ -62,6 +66,7 @@ impl From<FormatArg> for ThetaFormat {
         match f {
             FormatArg::Json => ThetaFormat::Json,
             FormatArg::Lines => ThetaFormat::Lines,
+            FormatArg::Policy => ThetaFormat::Policy,
         }
     }
 }

@@ -6,12 +6,17 @@ mod diff_theta;
 pub mod error;
 mod fast_input;
 mod fast_json;
+mod feed;
 mod lines;
 mod market_state;
+mod policy;
+pub mod price_files;
 mod publish;
 mod publish_market;
+mod publish_risk;
 mod published;
 mod replay;
+mod research;
 mod serve;
 mod stops;
 mod sweep;
@@ -24,7 +29,7 @@ use error::{CliError, CliResult};
 
 use harvest_features::reviewer::published::{looks_published, review_published, Context};
 use harvest_features::reviewer::verify::{
-    self as review, csv_row, review_line, Counts, Receipt, CSV_HEADER,
+    self as review, context_line, csv_row, review_line_in, Counts, Receipt, CSV_HEADER,
 };
 use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
 
@@ -65,6 +70,11 @@ pub enum Command {
     /// Simulate trades on a price file (P0 → P1 → P2 at every close): JSON Lines per trade,
     /// the summary against two baselines on stderr; `--sweep` two theta axes as CSV.
     Backtest(backtest::BacktestArgs),
+    /// Walk-forward theta research over one or many price files (or a freqtrade data
+    /// directory): per-fold in/out-of-sample, stitched out-of-sample equity, PBO, the deflated
+    /// Sharpe ratio, plateau or spike; writes the report (JSON, HTML), the theta and the
+    /// policy's harvest_params. `--redis URL` hands the tasks to `--worker` processes.
+    Research(research::ResearchArgs),
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
@@ -81,6 +91,13 @@ pub enum Command {
     /// Redis every interval (a service; see deploy/harvest-marketstate.service). Never invents
     /// prices.
     PublishMarket(publish_market::PublishMarketArgs),
+    /// P1.5: publish each symbol's risk proposal (quantum:risk:proposal:<SYM>: P1's stop,
+    /// take-profit and trailing) from its position and market state in Redis every interval (a
+    /// service; see deploy/harvest-risk-proposal.service). Never invents positions.
+    PublishRisk(publish_risk::PublishRiskArgs),
+    /// Play price files into Redis as a candle cache holds them (one bar per tick at --speed),
+    /// with paper positions (a simulation) from an entries file.
+    Feed(feed::FeedArgs),
     /// Save the proposals published to Redis (every `quantum:harvest:proposal:*` hash, or the
     /// stream's history) as JSON Lines on stdout, for `harvest verify` and the dashboard's
     /// reviewer. Exit status 2 if Redis cannot be read.
@@ -88,6 +105,9 @@ pub enum Command {
     /// Serve the built dashboard on 127.0.0.1; with `--redis`, also the published proposals as
     /// a live event stream (/api/live) and the dashboard's Live view.
     Serve(serve::ServeArgs),
+    /// The AI policy store's record (`quantum:policy:current`) as P2.5 reads it.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 /// Options of the line-parallel commands.
@@ -119,6 +139,10 @@ pub struct VerifyArgs {
     pub theta: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub source: published::RedisSource,
+    /// With `--redis`: also write what was read and reviewed as `harvest snapshot` writes it
+    /// (verifying that file gives the same verdicts and the same SHA-256).
+    #[arg(long, value_name = "FILE", requires = "redis")]
+    pub save_snapshot: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub parallel: ParallelArgs,
 }
@@ -163,6 +187,7 @@ fn run(cli: Cli) -> CliResult {
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out),
         Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out),
         Command::Backtest(args) => backtest::run(&args, &mut out),
+        Command::Research(args) => research::run(&args, &mut out),
         Command::MarketState(args) => market_state::run(&args, &mut out),
         Command::Stops(args) => {
             each_stdin_line("stops", &args, &mut out, |n, line, buf, _: &mut ()| {
@@ -171,12 +196,15 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Publish(args) => publish::run(&args),
         Command::PublishMarket(args) => publish_market::run(&args),
+        Command::PublishRisk(args) => publish_risk::run(&args),
+        Command::Feed(args) => feed::run(&args),
         Command::Snapshot(src) if src.redis.is_none() => Err(CliError::usage(
             "snapshot",
             "give --redis URL (e.g. redis://127.0.0.1:6379)",
         )),
         Command::Snapshot(src) => published::snapshot(&src, &mut out),
         Command::Serve(args) => serve::run(&args),
+        Command::Policy(cmd) => policy::run(&cmd, &mut out),
     };
     // What was written stays written, whatever the command found.
     out.flush()?;
@@ -287,7 +315,7 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> CliResult {
             tol,
             theta.as_ref(),
             args.format,
-            args.receipt.as_deref(),
+            (args.receipt.as_deref(), args.save_snapshot.as_deref()),
             out,
         );
     }
@@ -295,19 +323,43 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> CliResult {
         writeln!(out, "{CSV_HEADER}")?;
     }
     let format = args.format;
-    let ctx = Context::with_theta(theta.as_ref());
+    // A `harvest snapshot` file starts with the policy line: the published records after it are
+    // reviewed with the policy in force when it was read (`--theta` overrides it).
+    let mut stdin = io::BufReader::with_capacity(1 << 16, io::stdin().lock());
+    let mut first = Vec::new();
+    io::BufRead::read_until(&mut stdin, b'\n', &mut first)?;
+    let ctx = match context_line(first.strip_suffix(b"\n").unwrap_or(&first)) {
+        Some(Ok(c)) => Context {
+            in_force: match &theta {
+                Some(_) => Context::with_theta(theta.as_ref()).in_force,
+                None => c.in_force,
+            },
+            read_at: c.read_at,
+        },
+        Some(Err(e)) => {
+            eprintln!("harvest verify: line 1: {e}");
+            Context::with_theta(theta.as_ref())
+        }
+        None => Context::with_theta(theta.as_ref()),
+    };
+    if let Some(t) = ctx.in_force.as_ref().filter(|_| theta.is_none()) {
+        eprintln!(
+            "harvest verify: records without proposal_json are reviewed with the {}",
+            t.describe()
+        );
+    }
     let (stats, per_thread) = for_each_line_parallel(
-        io::stdin().lock(),
+        io::Read::chain(io::Cursor::new(first), stdin),
         out,
         threads(&args.parallel),
         true,
         |n, line, buf, counts: &mut Counts| {
-            // Published records without proposal_json use --theta (review_line: the defaults).
-            let row = match (&theta, std::str::from_utf8(line)) {
-                (Some(_), Ok(text)) if looks_published(text) => {
+            // Published records without proposal_json: the policy line's theta or --theta.
+            let row = match std::str::from_utf8(line) {
+                Ok(text) if looks_published(text) => {
                     review_published(n, text.trim_end_matches('\r'), &tol, &ctx)
                 }
-                _ => review_line(n, line, &tol)?,
+                _ => review_line_in(n, line, &tol, &ctx)?,
             };
             match format {
                 Format::Jsonl => {

@@ -3,14 +3,15 @@
 
 use std::time::Duration;
 
-use clap::builder::BoolishValueParser;
 use clap::Args;
 
 use crate::error::{CliError, CliResult};
 
 use harvest_publisher::market::candles::CandleKeys;
 use harvest_publisher::market::service::{self, Settings};
-use harvest_publisher::runtime::settings::{symbols, ConfigError, Shard};
+use harvest_publisher::runtime::settings::{
+    count, number, switch, symbols, text, ConfigError, Shard,
+};
 use harvest_publisher::runtime::{signals, Level};
 use harvest_redis::Timeouts;
 
@@ -22,47 +23,55 @@ pub struct PublishMarketArgs {
     #[arg(long)]
     pub once: bool,
     /// Symbols, comma-separated.
-    #[arg(long, env = "MARKETSTATE_SYMBOLS", default_value = "BTCUSDT,ETHUSDT")]
+    #[arg(long, env = "MARKETSTATE_SYMBOLS", default_value = "BTCUSDT,ETHUSDT", value_parser = text)]
     pub symbols: String,
     /// Seconds between cycle starts; a market state lives ten intervals (its TTL).
-    #[arg(long, env = "MARKETSTATE_PUBLISH_INTERVAL", default_value_t = 60.0)]
+    #[arg(long, env = "MARKETSTATE_PUBLISH_INTERVAL", default_value_t = 60.0, value_parser = number)]
     pub interval: f64,
     /// Redis host (with --redis-port; --redis-url overrides both).
-    #[arg(long, env = "MARKETSTATE_REDIS_HOST", default_value = "localhost")]
+    #[arg(long, env = "MARKETSTATE_REDIS_HOST", default_value = "localhost", value_parser = text)]
     pub redis_host: String,
     /// Redis port.
-    #[arg(long, env = "MARKETSTATE_REDIS_PORT", default_value_t = 6379)]
+    #[arg(long, env = "MARKETSTATE_REDIS_PORT", default_value_t = 6379, value_parser = port)]
     pub redis_port: u16,
     /// Redis URL (`redis://`, `rediss://`; with --cluster, comma-separated seed nodes);
     /// overrides --redis-host/--redis-port.
-    #[arg(long, env = "MARKETSTATE_REDIS_URL")]
+    #[arg(long, env = "MARKETSTATE_REDIS_URL", value_parser = text)]
     pub redis_url: Option<String>,
     /// The URL(s) name a Redis Cluster.
-    #[arg(long, env = "MARKETSTATE_REDIS_CLUSTER", value_parser = BoolishValueParser::new(),
+    #[arg(long, env = "MARKETSTATE_REDIS_CLUSTER", value_parser = switch,
           num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub cluster: bool,
     /// Candles in a symbol's window (at least 257, what P0 needs).
-    #[arg(long, env = "MARKETSTATE_WINDOW_SIZE", default_value_t = 300)]
+    #[arg(long, env = "MARKETSTATE_WINDOW_SIZE", default_value_t = 300, value_parser = count)]
     pub window: usize,
     /// Where prices come from: `candles` (Redis). `synthetic` is refused.
-    #[arg(long, env = "MARKETSTATE_SOURCE", default_value = "candles")]
+    #[arg(long, env = "MARKETSTATE_SOURCE", default_value = "candles", value_parser = text)]
     pub source: String,
     /// DEBUG (also every symbol's state), INFO, WARNING or ERROR.
-    #[arg(long, env = "MARKETSTATE_LOG_LEVEL", default_value = "INFO")]
+    #[arg(long, env = "MARKETSTATE_LOG_LEVEL", default_value = "INFO", value_parser = text)]
     pub log_level: String,
     /// Candle keys tried in order, `{symbol}` for the symbol.
     #[arg(
         long,
         env = "MARKETSTATE_CANDLE_KEYS",
-        default_value = "candles:{symbol}:1m,quantum:candles:{symbol},klines:{symbol}:1m"
+        default_value = "candles:{symbol}:1m,quantum:candles:{symbol},klines:{symbol}:1m",
+        value_parser = text
     )]
     pub candle_keys: String,
     /// This instance's share of the symbols, k/n (1 ≤ k ≤ n).
-    #[arg(long, env = "MARKETSTATE_SHARD", default_value = "1/1")]
+    #[arg(long, env = "MARKETSTATE_SHARD", default_value = "1/1", value_parser = text)]
     pub shard: String,
     /// Symbols per pipelined batch.
-    #[arg(long, env = "MARKETSTATE_BATCH", default_value_t = 1000)]
+    #[arg(long, env = "MARKETSTATE_BATCH", default_value_t = 1000, value_parser = count)]
     pub batch: usize,
+}
+
+/// A port (blanks and `\r` ignored).
+fn port(s: &str) -> Result<u16, String> {
+    s.trim()
+        .parse::<u16>()
+        .map_err(|_| format!("{:?} is not a port (1 to 65535)", s.trim()))
 }
 
 /// `redis://host:port` (an IPv6 address in brackets).

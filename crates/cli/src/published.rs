@@ -8,10 +8,15 @@ use std::io::{self, Write};
 
 use clap::Args;
 
-use harvest_features::reviewer::published::{review, Context, Record};
+use harvest_features::reviewer::published::{review, Context, PositionContext, Record};
 use harvest_features::reviewer::verify::{csv_row, Counts, Receipt, CSV_HEADER};
 use harvest_kernel::{Theta, Tolerance, Verdict};
-use harvest_records::keys::{proposal_key, PROPOSAL_PREFIX, PROPOSAL_STREAM};
+use harvest_publisher::runtime::positions;
+use harvest_publisher::runtime::settings::PositionSource;
+use harvest_records::keys::{
+    position_key, proposal_key, POLICY_KEY, PROPOSAL_PREFIX, PROPOSAL_STREAM,
+};
+use harvest_records::policy::PolicyLine;
 use harvest_records::published::named;
 use harvest_records::Fields;
 use harvest_redis::{redis::RedisError, Store, Timeouts};
@@ -131,11 +136,100 @@ pub enum ReadError {
     },
 }
 
+/// What `harvest snapshot` saves and `verify --redis` reviews: the policy record as read, then the
+/// published records, each with its symbol's position record (hashes only: a stream's history
+/// is not matched with today's positions).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// `quantum:policy:current` and when it was read.
+    pub policy: PolicyLine,
+    /// The records.
+    pub records: Vec<Record>,
+}
+
+impl Snapshot {
+    /// The lines `harvest snapshot` writes (without newlines): the policy line, then a record a
+    /// line. `verify --redis`'s receipt hashes exactly these.
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        std::iter::once(self.policy.to_json()).chain(self.records.iter().map(record_line))
+    }
+}
+
+/// The policy record (empty when there is none, or when the key holds another type: then said
+/// on stderr).
+///
+/// # Errors
+/// The connection failed.
+pub fn read_policy(store: &mut Store, who: &str) -> Result<PolicyLine, RedisError> {
+    let fields = match store.read_hashes(&[POLICY_KEY.to_string()])?.pop() {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            eprintln!("harvest {who}: {e}: read as no policy");
+            Fields::new()
+        }
+        None => Fields::new(),
+    };
+    Ok(PolicyLine {
+        key: POLICY_KEY.to_string(),
+        fields,
+        read_at: now(),
+    })
+}
+
+/// Unix seconds now.
+pub fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Each record's position record, as the publisher finds positions (`auto`): the hashes, or the
+/// execution stream's newest entries when no symbol has a hash. A symbol without one gets an
+/// empty record (it was looked for: the position is gone).
+///
+/// # Errors
+/// The connection failed.
+pub fn attach_positions(store: &mut Store, records: &mut [Record]) -> Result<(), RedisError> {
+    let symbols: Vec<String> = records
+        .iter()
+        .filter(|r| !r.fields.contains_key("read_error"))
+        .filter_map(|r| r.symbol().map(str::to_string))
+        .collect();
+    if symbols.is_empty() {
+        return Ok(());
+    }
+    let found = positions::read(store, &symbols, PositionSource::Auto)?;
+    for r in records.iter_mut() {
+        let Some(sym) = r.symbol().map(str::to_string) else {
+            continue;
+        };
+        if r.fields.contains_key("read_error") {
+            continue;
+        }
+        r.position = Some(match found.get(&sym) {
+            Ok(Some(f)) => PositionContext {
+                key: f.key.clone(),
+                fields: f.fields.clone(),
+            },
+            // No record, or one that cannot be read (named on stderr): nothing to compare with.
+            Ok(None) => PositionContext {
+                key: position_key(&sym),
+                fields: Fields::new(),
+            },
+            Err(e) => {
+                eprintln!("harvest: {sym}'s position: {e}");
+                continue;
+            }
+        });
+    }
+    Ok(())
+}
+
 /// Reads what `src` names.
 ///
 /// # Errors
 /// [`ReadError::Connect`] or [`ReadError::Read`], naming the URL.
-pub fn read(src: &RedisSource) -> Result<Vec<Record>, ReadError> {
+pub fn read(src: &RedisSource) -> Result<Snapshot, ReadError> {
     let url = src.redis.as_deref().unwrap_or_default();
     let connect = |error| ReadError::Connect {
         url: harvest_redis::redacted(url),
@@ -143,11 +237,19 @@ pub fn read(src: &RedisSource) -> Result<Vec<Record>, ReadError> {
     };
     let mut store = Store::open(url, src.cluster, timeouts()).map_err(connect)?;
     store.connect().map_err(connect)?;
-    let got = match &src.stream {
-        Some(stream) => read_stream(&mut store, stream, src.count),
-        None => read_hashes(&mut store, &src.symbols),
+    let mut got = || -> Result<Snapshot, RedisError> {
+        let policy = read_policy(&mut store, "")?;
+        let records = match &src.stream {
+            Some(stream) => read_stream(&mut store, stream, src.count)?,
+            None => {
+                let mut r = read_hashes(&mut store, &src.symbols)?;
+                attach_positions(&mut store, &mut r)?;
+                r
+            }
+        };
+        Ok(Snapshot { policy, records })
     };
-    got.map_err(|error| ReadError::Read {
+    got().map_err(|error| ReadError::Read {
         url: store.url().to_string(),
         error,
     })
@@ -158,28 +260,39 @@ pub fn record_line(r: &Record) -> String {
     r.to_json()
 }
 
-/// `harvest snapshot`: the records as JSON Lines on stdout; exit 2 when Redis cannot be read.
+/// `harvest snapshot`: the policy line, then the records as JSON Lines on stdout; exit 2 when
+/// Redis cannot be read.
 pub fn snapshot(src: &RedisSource, out: &mut impl Write) -> CliResult {
-    let records = match read(src) {
+    let snap = match read(src) {
         Ok(r) => r,
         Err(e) => {
             return Err(CliError::usage("snapshot", e));
         }
     };
-    for r in &records {
-        writeln!(out, "{}", record_line(r))?;
+    for line in snap.lines() {
+        writeln!(out, "{line}")?;
     }
+    let records = &snap.records;
     let bad = records
         .iter()
         .filter(|r| r.fields.contains_key("read_error"))
         .count();
     eprintln!(
-        "harvest snapshot: {} records{}",
+        "harvest snapshot: {} records{}, {} position records, the policy record{}",
         records.len(),
         if bad > 0 {
             format!(" ({bad} could not be read: see their read_error)")
         } else {
             String::new()
+        },
+        records
+            .iter()
+            .filter(|r| r.position.as_ref().is_some_and(|p| !p.fields.is_empty()))
+            .count(),
+        if snap.policy.fields.is_empty() {
+            " (none)"
+        } else {
+            ""
         }
     );
     Ok(())
@@ -193,24 +306,38 @@ pub fn verify(
     tol: Tolerance,
     theta: Option<&Theta>,
     format: Format,
-    receipt_path: Option<&std::path::Path>,
+    (receipt_path, save): (Option<&std::path::Path>, Option<&std::path::Path>),
     out: &mut impl Write,
 ) -> CliResult {
-    let records = match read(src) {
+    let snap = match read(src) {
         Ok(r) => r,
         Err(e) => return Err(CliError::usage("verify", e)),
     };
-    let ctx = Context::with_theta(theta);
+    if let Some(path) = save {
+        let mut text = String::new();
+        for line in snap.lines() {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        std::fs::write(path, text)?;
+    }
+    let ctx = Context::of_policy(&snap.policy, theta);
     if let Format::Csv = format {
         writeln!(out, "{CSV_HEADER}")?;
     }
     let mut counts = Counts::default();
     let mut sha = Sha256::new();
     let mut bytes = 0u64;
-    for (i, r) in records.iter().enumerate() {
-        let line = record_line(r) + "\n";
+    let mut lines = 0;
+    // Numbered as the lines of the snapshot file (the policy line is line 1).
+    for (i, line) in snap.lines().enumerate() {
         sha.update(line.as_bytes());
-        bytes += line.len() as u64;
+        sha.update(b"\n");
+        bytes += line.len() as u64 + 1;
+        lines += 1;
+        let Some(r) = i.checked_sub(1).map(|k| &snap.records[k]) else {
+            continue;
+        };
         let row = review(i + 1, r, &tol, &ctx);
         match format {
             Format::Jsonl => {
@@ -221,13 +348,8 @@ pub fn verify(
         writeln!(out)?;
         counts.add(&row);
     }
-    let receipt = Receipt::new(
-        tol,
-        format!("{:x}", sha.finalize()),
-        bytes,
-        records.len(),
-        counts,
-    );
+    let records = &snap.records;
+    let receipt = Receipt::new(tol, format!("{:x}", sha.finalize()), bytes, lines, counts);
     eprintln!("harvest verify: {}", receipt.summary_line());
     let partial = records
         .iter()
@@ -236,7 +358,11 @@ pub fn verify(
     if partial > 0 {
         eprintln!(
             "harvest verify: {partial} records have no proposal_json: verified as the running \
-             publisher computes, as far as their fields allow (see each row's \"unchecked\")"
+             publisher computes, as far as their fields allow (see each row's \"unchecked\"), \
+             with the {}",
+            ctx.in_force
+                .as_ref()
+                .map_or_else(|| "default theta".to_string(), |t| t.describe())
         );
     }
     if let Some(path) = receipt_path {

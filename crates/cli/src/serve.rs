@@ -30,7 +30,8 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
 
-use crate::published::read_hashes;
+use crate::published::{attach_positions, read_hashes, read_policy};
+use harvest_features::live::ThetaEvent;
 use harvest_features::reviewer::published::{Record, STREAM_KEY};
 use harvest_redis::{redis::RedisError, Store, Timeouts};
 
@@ -72,15 +73,21 @@ pub struct ServeArgs {
     /// Stream entries sent to a page when it connects (its K history).
     #[arg(long, default_value_t = 500)]
     pub history: usize,
+    /// Review the records without `proposal_json` with this theta (JSON or theta.harvest
+    /// lines) instead of the policy in force.
+    #[arg(long, value_name = "FILE", requires = "redis")]
+    pub theta: Option<PathBuf>,
 }
 
 /// What a page gets first (and again after Redis came back).
 #[derive(Debug, Clone, Serialize, Default)]
 struct Snapshot {
-    /// Every symbol's latest record.
+    /// Every symbol's latest record (with its position record).
     records: Vec<Record>,
     /// Recent stream entries, oldest first.
     history: Vec<Record>,
+    /// The theta in force: the policy record as read, or `--theta`.
+    theta: Option<serde_json::Value>,
     /// `connected`, or why not.
     status: String,
 }
@@ -90,6 +97,8 @@ struct Live {
     latest: Mutex<BTreeMap<String, Record>>,
     history: Mutex<VecDeque<Record>>,
     status: Mutex<String>,
+    /// The theta in force as last sent, and what it said (to send it again only on a change).
+    theta: Mutex<Option<(ThetaEvent, String)>>,
     events: broadcast::Sender<Msg>,
     cap: usize,
 }
@@ -99,6 +108,10 @@ struct Live {
 enum Msg {
     /// A new record.
     Proposal(Arc<str>),
+    /// A symbol's proposal is gone from Redis.
+    Removed(Arc<str>),
+    /// The theta in force changed.
+    Theta(Arc<str>),
     /// Redis connected / lost.
     Status(Arc<str>),
     /// The state was reloaded: send a fresh snapshot.
@@ -110,7 +123,55 @@ impl Live {
         Snapshot {
             records: lock(&self.latest).values().cloned().collect(),
             history: lock(&self.history).iter().cloned().collect(),
+            theta: lock(&self.theta)
+                .as_ref()
+                .and_then(|(t, _)| serde_json::from_str(&t.to_json()).ok()),
             status: lock(&self.status).clone(),
+        }
+    }
+
+    /// Sets the theta in force; tells the pages when what it says changed (a new policy, one
+    /// that expired). `quiet`: only keep it (a snapshot follows).
+    fn set_theta(&self, t: ThetaEvent, quiet: bool) {
+        let said = match &t {
+            ThetaEvent::Policy(p) => format!("{:?} {}", p.fields, p.in_force().describe()),
+            ThetaEvent::Override { origin, .. } => origin.clone(),
+        };
+        let mut cur = lock(&self.theta);
+        let changed = cur.as_ref().is_none_or(|(_, s)| *s != said);
+        let json = t.to_json();
+        *cur = Some((t, said));
+        drop(cur);
+        if changed && !quiet {
+            let _ = self.events.send(Msg::Theta(json.into()));
+        }
+    }
+
+    /// Takes every symbol's record as read now: offers each, and tells the pages of the symbols
+    /// whose proposal is gone (deleted by the publisher when the position went).
+    fn sync(&self, records: Vec<Record>) {
+        let now: std::collections::BTreeSet<String> = records
+            .iter()
+            .filter_map(|r| r.symbol().map(str::to_string))
+            .collect();
+        for r in records {
+            self.offer(r);
+        }
+        let gone: Vec<String> = {
+            let mut latest = lock(&self.latest);
+            let gone: Vec<String> = latest
+                .keys()
+                .filter(|s| !now.contains(*s))
+                .cloned()
+                .collect();
+            for s in &gone {
+                latest.remove(s);
+            }
+            gone
+        };
+        for s in gone {
+            let json = serde_json::json!({ "symbol": s }).to_string();
+            let _ = self.events.send(Msg::Removed(json.into()));
         }
     }
 
@@ -123,12 +184,21 @@ impl Live {
     }
 
     /// Takes a record read from Redis; keeps and broadcasts it if it says something new (a
-    /// refreshed `last_update_epoch` alone is not news).
-    fn offer(&self, f: Record) {
+    /// refreshed `last_update_epoch` alone is not news). A stream entry takes the hash's key and
+    /// position record.
+    fn offer(&self, mut f: Record) {
         let Some(sym) = f.symbol().map(str::to_string) else {
             return;
         };
         let mut latest = lock(&self.latest);
+        if let Some(old) = latest.get(&sym) {
+            if f.position.is_none() {
+                f.position = old.position.clone();
+            }
+            if let (false, Some(k)) = (f.fields.contains_key("key"), old.fields.get("key")) {
+                f.fields.insert("key".to_string(), k.clone());
+            }
+        }
         if latest
             .get(&sym)
             .is_some_and(|old| same(old, &f) || older(&f, old))
@@ -191,10 +261,25 @@ pub fn run(args: &ServeArgs) -> CliResult {
             ),
         ));
     }
+    let theta = match &args.theta {
+        Some(path) => match crate::diff_theta::load_theta(path) {
+            Ok(t) => Some(ThetaEvent::Override {
+                theta: t,
+                origin: format!("--theta {}", path.display()),
+            }),
+            Err(e) => {
+                return Err(CliError::usage(
+                    "serve",
+                    format_args!("--theta {}: {e}", path.display()),
+                ));
+            }
+        },
+        None => None,
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    rt.block_on(serve(args.clone()))
+    rt.block_on(serve(args.clone(), theta))
 }
 
 fn normalize_base(base: &str) -> String {
@@ -206,7 +291,7 @@ fn normalize_base(base: &str) -> String {
     }
 }
 
-async fn serve(args: ServeArgs) -> CliResult {
+async fn serve(args: ServeArgs, theta: Option<ThetaEvent>) -> CliResult {
     let base = normalize_base(&args.base);
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let listener = match tokio::net::TcpListener::bind(addr).await {
@@ -224,16 +309,16 @@ async fn serve(args: ServeArgs) -> CliResult {
         latest: Mutex::new(BTreeMap::new()),
         history: Mutex::new(VecDeque::new()),
         status: Mutex::new("connecting".to_string()),
+        theta: Mutex::new(None),
         events,
         cap: args.history,
     });
+    if let Some(t) = theta {
+        live.set_theta(t, true);
+    }
     let files = ServeDir::new(&args.dist);
     let mut app = Router::new();
-    if let Some(url) = &args.redis {
-        let (url, args, live) = (url.clone(), args.clone(), live.clone());
-        std::thread::Builder::new()
-            .name("redis".into())
-            .spawn(move || redis_thread(url, args, live))?;
+    if args.redis.is_some() {
         app = app.route(LIVE_PATH, get(live_events));
     }
     if base != "/" {
@@ -244,6 +329,7 @@ async fn serve(args: ServeArgs) -> CliResult {
     } else {
         app = app.fallback_service(files);
     }
+    let reader = live.clone();
     let mut app = app.with_state(live);
     if args.redis.is_some() {
         // The dashboard's page, marked for the Live view (a layer: the file routes stay as they are).
@@ -266,10 +352,17 @@ async fn serve(args: ServeArgs) -> CliResult {
     eprintln!(
         "harvest serve: http://{local}{base} ({}; Ctrl-C stops)",
         match &args.redis {
-            Some(u) => format!("live proposals from {u}"),
+            Some(u) => format!("live proposals from {}", harvest_redis::redacted(u)),
             None => "static, no Live view: give --redis URL for it".to_string(),
         }
     );
+    // Redis is read from here on (after the address line, which scripts wait for).
+    if let Some(url) = &args.redis {
+        let (url, args) = (url.clone(), args.clone());
+        std::thread::Builder::new()
+            .name("redis".into())
+            .spawn(move || redis_thread(url, args, reader))?;
+    }
     // SIGTERM / Ctrl-C end the server (open live streams are dropped with it, not waited for)
     // and `harvest` exits 0 through its one exit path.
     tokio::select! {
@@ -329,6 +422,8 @@ async fn live_events(
             }
             let ev = match rx.recv().await {
                 Ok(Msg::Proposal(json)) => Event::default().event("proposal").data(&*json),
+                Ok(Msg::Removed(json)) => Event::default().event("removed").data(&*json),
+                Ok(Msg::Theta(json)) => Event::default().event("policy").data(&*json),
                 Ok(Msg::Status(json)) => Event::default().event("status").data(&*json),
                 // Missed messages (a slow page) or a reload: start over from a snapshot.
                 Ok(Msg::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
@@ -383,8 +478,9 @@ fn follow(url: &str, args: &ServeArgs, live: &Live) -> RedisError {
     if let Err(e) = store.connect() {
         return e;
     }
-    // The snapshot: hashes and the stream's recent history.
-    let hashes = match read_hashes(&mut store, &args.symbols) {
+    // The snapshot: hashes (with their position records), the theta in force and the stream's
+    // recent history.
+    let hashes = match read_state(&mut store, args, live, true) {
         Ok(h) => h,
         Err(e) => return e,
     };
@@ -447,12 +543,30 @@ fn follow(url: &str, args: &ServeArgs, live: &Live) -> RedisError {
         }
         if polled.elapsed() >= Duration::from_millis(args.poll_ms) {
             polled = Instant::now();
-            match read_hashes(&mut store, &args.symbols) {
-                Ok(h) => h.into_iter().for_each(|r| live.offer(r)),
+            match read_state(&mut store, args, live, false) {
+                Ok(h) => live.sync(h),
                 Err(e) => return e,
             }
         }
     }
+}
+
+/// The records of the proposal hashes with their position records, and the theta in force
+/// (the policy record, unless `--theta`), kept in `live` (`quiet`: not announced, a snapshot
+/// follows).
+fn read_state(
+    store: &mut Store,
+    args: &ServeArgs,
+    live: &Live,
+    quiet: bool,
+) -> Result<Vec<Record>, RedisError> {
+    let mut records = read_hashes(store, &args.symbols)?;
+    attach_positions(store, &mut records)?;
+    if args.theta.is_none() {
+        let policy = read_policy(store, "serve")?;
+        live.set_theta(ThetaEvent::Policy(policy), quiet);
+    }
+    Ok(records)
 }
 
 fn with_id(id: String, mut f: harvest_records::Fields) -> Record {

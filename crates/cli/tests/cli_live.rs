@@ -212,12 +212,18 @@ fn verify_reads_every_published_hash_or_the_symbols_given() {
     let csv = text(&out.stdout);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
+    // Numbered as the lines of `harvest snapshot`'s file: line 1 is the policy line.
     assert!(
-        lines[1].starts_with("1,MATCH,published,SOLUSDT,LONG"),
+        lines[1].starts_with("2,MATCH,published,SOLUSDT,LONG"),
         "{csv}"
     );
     assert!(
-        lines[2].starts_with("2,MATCH,published,BTCUSDT,LONG"),
+        lines[2].starts_with("3,MATCH,published,BTCUSDT,LONG"),
+        "{csv}"
+    );
+    // No position hashes here: each record's second opinion says the position is gone.
+    assert!(
+        lines[1].ends_with(",no position at quantum:state:positions:SOLUSDT: the position is gone; Harvest Lab deletes a proposal left for it"),
         "{csv}"
     );
     assert!(text(&out.stderr).contains("no published proposal at quantum:harvest:proposal:NOPE"));
@@ -260,8 +266,13 @@ fn verify_reads_the_stream_history_oldest_first() {
         &["snapshot", "--redis", &r.url(), "--stream", "--count", "2"],
         b"",
     );
-    let got: Vec<String> = text(&out.stdout)
-        .lines()
+    let snapshot = text(&out.stdout);
+    let mut lines = snapshot.lines();
+    assert!(
+        lines.next().unwrap().starts_with("{\"policy_record\":"),
+        "{snapshot}"
+    );
+    let got: Vec<String> = lines
         .map(|l| serde_json::from_str::<Fields>(l).unwrap()["stream_id"].clone())
         .collect();
     assert_eq!(got, ids[3..]);
@@ -275,10 +286,12 @@ fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
     let dir = temp_dir("snapshot");
     let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
     assert_eq!(snap.status.code(), Some(0), "{}", text(&snap.stderr));
-    assert_eq!(text(&snap.stdout).lines().count(), 2);
+    // The policy line, then a record a line.
+    assert_eq!(text(&snap.stdout).lines().count(), 3);
 
     let from_redis = dir.join("redis.json");
     let from_file = dir.join("file.json");
+    let saved = dir.join("saved.jsonl");
     let a = harvest(
         &[
             "verify",
@@ -286,12 +299,25 @@ fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
             &r.url(),
             "--receipt",
             from_redis.to_str().unwrap(),
+            "--save-snapshot",
+            saved.to_str().unwrap(),
         ],
         b"",
     );
+    // What verify --redis read, saved as harvest snapshot writes it (the same lines, but for
+    // the time of reading in the policy line).
+    let saved = std::fs::read(&saved).unwrap();
+    let same_but_time = |t: &[u8]| {
+        text(t)
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(same_but_time(&saved), same_but_time(&snap.stdout));
     let b = harvest(
         &["verify", "--receipt", from_file.to_str().unwrap()],
-        &snap.stdout,
+        &saved,
     );
     assert_eq!(a.status.code(), Some(0));
     assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));
@@ -631,10 +657,26 @@ fn the_readme_demo_runs_end_to_end() {
         .expect("run scripts/demo.sh");
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("verify --redis: 4 of 4 MATCH"), "{err}");
-    assert!(err.contains("SOLUSDT  FULL_CLOSE_PROPOSED"), "{err}");
+    // Every stage published from the fed prices and paper positions; nothing written by hand.
+    for stream in ["marketstate", "risk.proposal", "harvest.proposal"] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(&format!("quantum:stream:{stream}: ")))
+            .unwrap_or_else(|| panic!("no {stream} line:\n{err}"));
+        let n: usize = line
+            .rsplit(": ")
+            .next()
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(n > 0, "{line}");
+    }
+    assert!(err.contains("verify --redis: 1 of 1 MATCH"), "{err}");
     assert!(
-        err.contains("starts with its snapshot: the chain works"),
+        err.contains("every stage published on real prices, all MATCH: the chain works"),
         "{err}"
     );
 }
@@ -670,4 +712,155 @@ fn serve_under_a_base_path_marks_the_page_for_the_live_view() {
     );
     let rx = events(&format!("{}/api/live", s.addr));
     next(&rx, "snapshot", 10);
+}
+
+/// The Live view's truth: a proposal deleted from Redis (the publisher deletes it when the
+/// position goes) is a `removed` event, also on a fresh connection it is not there; the
+/// snapshot carries each record's position record and the theta in force, and a new policy is a
+/// `policy` event; a key of the wrong type is a record saying so.
+#[test]
+fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
+    let r = Redis::start();
+    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
+    r.put(&record("ETHUSDT", 0.5, 3600.0, false));
+    let mut c = r.con();
+    redis::cmd("HSET")
+        .arg("quantum:state:positions:BTCUSDT")
+        .arg(&[
+            "side",
+            "LONG",
+            "entry_price",
+            "100",
+            "stop_loss",
+            "101",
+            "created_at",
+            "1",
+        ])
+        .query::<i64>(&mut c)
+        .unwrap();
+    redis::cmd("SET")
+        .arg("quantum:harvest:proposal:ZZZUSDT")
+        .arg("x")
+        .query::<String>(&mut c)
+        .unwrap();
+    let d = dist("dist-truth");
+    let s = Serve::start(&[
+        "--redis",
+        &r.url(),
+        "--dist",
+        d.to_str().unwrap(),
+        "--poll-ms",
+        "200",
+    ]);
+    let rx = events(&format!("{}/api/live", s.addr));
+    let mut snap = next(&rx, "snapshot", 10);
+    if snap["status"] != "connected" {
+        snap = next(&rx, "snapshot", 10);
+    }
+    let recs = snap["records"].as_array().unwrap();
+    let syms: Vec<&str> = recs.iter().map(|f| f["symbol"].as_str().unwrap()).collect();
+    assert_eq!(syms, ["BTCUSDT", "ETHUSDT", "ZZZUSDT"]);
+    assert_eq!(
+        recs[0]["position_record"]["key"],
+        "quantum:state:positions:BTCUSDT"
+    );
+    assert_eq!(recs[0]["position_record"]["fields"]["stop_loss"], "101");
+    assert_eq!(
+        recs[2]["read_error"],
+        "quantum:harvest:proposal:ZZZUSDT holds a string, not a hash"
+    );
+    assert!(snap["theta"]["policy_record"]["fields"]
+        .as_object()
+        .unwrap()
+        .is_empty());
+    // ETHUSDT's proposal is deleted: removed.
+    redis::cmd("DEL")
+        .arg(format!("{HASH_PREFIX}ETHUSDT"))
+        .query::<i64>(&mut c)
+        .unwrap();
+    let gone = next(&rx, "removed", 10);
+    assert_eq!(gone["symbol"], "ETHUSDT");
+    // A fresh connection does not have it.
+    let rx2 = events(&format!("{}/api/live", s.addr));
+    let snap2 = next(&rx2, "snapshot", 10);
+    let syms: Vec<&str> = snap2["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(syms, ["BTCUSDT", "ZZZUSDT"]);
+    // A policy appears: the pages are told.
+    redis::cmd("HSET")
+        .arg("quantum:policy:current")
+        .arg(&[
+            "universe_symbols",
+            "[]",
+            "leverage_by_symbol",
+            "{}",
+            "harvest_params",
+            "{\"T1_R\": 1.5}",
+            "kill_params",
+            "{}",
+            "valid_until_epoch",
+            "99999999999",
+            "policy_version",
+            "9.9",
+        ])
+        .query::<i64>(&mut c)
+        .unwrap();
+    let p = next(&rx, "policy", 10);
+    assert_eq!(p["policy_record"]["fields"]["policy_version"], "9.9");
+}
+
+/// Issue 18, 2: one key of the wrong type is one INVALID record naming the key and its type;
+/// everything else is read (verify --redis, snapshot, and the snapshot file verified).
+#[test]
+fn a_key_of_the_wrong_type_is_one_invalid_record_the_rest_is_read() {
+    let r = Redis::start();
+    for (i, sym) in ["AUSDT", "BUSDT", "CUSDT"].into_iter().enumerate() {
+        r.put(&record(sym, i as f64 + 1.0, 3600.0, true));
+    }
+    let mut c = r.con();
+    redis::cmd("SET")
+        .arg(format!("{HASH_PREFIX}ZZZ"))
+        .arg("x")
+        .query::<String>(&mut c)
+        .unwrap();
+    redis::cmd("RPUSH")
+        .arg(format!("{HASH_PREFIX}LISTUSDT"))
+        .arg("x")
+        .query::<i64>(&mut c)
+        .unwrap();
+    let out = harvest(&["verify", "--redis", &r.url()], b"");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let got = rows(&out.stdout);
+    assert_eq!(
+        verdicts(&got),
+        pairs(&[
+            ("AUSDT", "MATCH"),
+            ("BUSDT", "MATCH"),
+            ("CUSDT", "MATCH"),
+            ("LISTUSDT", "INVALID"),
+            ("ZZZ", "INVALID"),
+        ])
+    );
+    assert_eq!(
+        got[3]["error"],
+        "quantum:harvest:proposal:LISTUSDT holds a list, not a hash"
+    );
+    assert_eq!(
+        got[4]["error"],
+        "quantum:harvest:proposal:ZZZ holds a string, not a hash"
+    );
+    assert!(
+        err.contains("5 records: 3 MATCH, 0 MISMATCH, 2 INVALID"),
+        "{err}"
+    );
+    let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
+    assert_eq!(snap.status.code(), Some(0));
+    assert!(text(&snap.stderr).contains("5 records (2 could not be read: see their read_error)"));
+    let from_file = harvest(&["verify"], &snap.stdout);
+    assert_eq!(verdicts(&rows(&from_file.stdout)), verdicts(&got));
 }

@@ -400,6 +400,46 @@ fn environment_and_env_file_configure_it() {
     assert_eq!(int(run(&mut s, &["XLEN", PROPOSAL_STREAM])), 2);
 }
 
+/// The running system's own env file (deployment/config/harvest-proposal.env, its variables
+/// quoted here) has CRLF line endings: every value ends in `\r` as the lines are split on `\n`.
+/// It works as it does for the running publisher.
+#[test]
+fn env_file_with_crlf_line_endings_works() {
+    let r = redis();
+    let mut s = r.store().unwrap();
+    seed(&mut s, "BTCUSDT", "1");
+    seed(&mut s, "SOLUSDT", "1");
+    let running_env = "# P2.5 Harvest Proposal Publisher Configuration\r\n\
+        REDIS_URL=@TEST_REDIS@\r\nREDIS_HOST=127.0.0.1\r\nREDIS_PORT=6379\r\nREDIS_DB=0\r\n\r\n\
+        SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT\r\nPUBLISH_INTERVAL_SEC=10\r\n\
+        MARKETSTATE_PREFIX=quantum:marketstate:\r\nRISKPROPOSAL_PREFIX=quantum:risk:proposal:\r\n\
+        HARVEST_PREFIX=quantum:harvest:proposal:\r\nENABLE_STREAM=true\r\n\
+        STREAM_NAME=quantum:stream:harvest.proposal\r\nPOSITION_SOURCE=auto\r\n\
+        MAX_PUBLISH_AGE_SEC=60\r\nCHANGE_EPS_PCT=0.001\r\nFALLBACK_STOP_PCT=0.02\r\n\
+        LOG_LEVEL=INFO\r\nHARVEST_FIXES=full-facts\r\n"
+        .replace("@TEST_REDIS@", &r.url());
+    let env: Vec<(String, String)> = running_env
+        .split('\n')
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap();
+            assert!(v.ends_with('\r'), "{l:?}");
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    let out = Command::new(BIN)
+        .args(["publish", "--once"])
+        .env_clear()
+        .envs(env)
+        .output()
+        .unwrap();
+    let log = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert!(log.contains("read 3, published 2"), "{log}");
+    assert!(log.contains("opt-in fixes: full-facts"), "{log}");
+    assert_eq!(int(run(&mut s, &["XLEN", PROPOSAL_STREAM])), 2);
+}
+
 #[test]
 fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
     let r = redis();

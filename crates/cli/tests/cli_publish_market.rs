@@ -608,3 +608,49 @@ fn unit_and_env_files() {
         );
     }
 }
+
+/// The env file as systemd reads it, with CRLF line endings (the running system's own env files
+/// have them): every value keeps a trailing `\r`, and the service runs as configured.
+#[test]
+fn env_file_with_crlf_line_endings() {
+    let r = redis();
+    let mut s = r.store().unwrap();
+    let cl = sample();
+    zadd(
+        &mut s,
+        "candles:BTCUSDT:1m",
+        &(0..300)
+            .map(|i| layer1("BTCUSDT", i, cl[i]))
+            .collect::<Vec<_>>(),
+    );
+    zadd(
+        &mut s,
+        "candles:ETHUSDT:1m",
+        &(0..300)
+            .map(|i| layer1("ETHUSDT", i, cl[400 + i]))
+            .collect::<Vec<_>>(),
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let file = std::fs::read_to_string(root.join("deploy/harvest-marketstate.env")).unwrap();
+    let port = format!("{}\r", r.port());
+    let mut env: Vec<(String, String)> = file
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap();
+            (k.to_string(), format!("{v}\r"))
+        })
+        .collect();
+    for (k, v) in env.iter_mut() {
+        match k.as_str() {
+            "MARKETSTATE_REDIS_HOST" => *v = "127.0.0.1\r".into(),
+            "MARKETSTATE_REDIS_PORT" => *v = port.clone(),
+            _ => {}
+        }
+    }
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = once(r.port(), &pairs);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_stderr_has(&out, "published 2");
+    assert_eq!(int(q(&mut s, &["TTL", "quantum:marketstate:BTCUSDT"])), 600);
+}

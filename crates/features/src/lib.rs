@@ -10,6 +10,8 @@
 //! - [`tuning`]: A/B of two thetas, robustness, sweeps;
 //! - [`theta`]: theta sets, the one JSON codec and strict importer;
 //! - [`replay`]: the trade simulation on real bars (P0, P1, P2), backtests, theta sweeps;
+//! - [`research`]: walk-forward theta research over many symbols, PBO, the deflated Sharpe
+//!   ratio, the hand-off;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
 //! - [`csv_text`]: CSV rows (the csv crate) with spreadsheet-formula guards;
 //! - [`format`]: numbers to and from text;
@@ -25,6 +27,7 @@ pub mod live;
 pub mod nav;
 pub mod progress;
 pub mod replay;
+pub mod research;
 pub mod reviewer;
 #[cfg(all(feature = "test-support", not(target_arch = "wasm32")))]
 pub mod sample;

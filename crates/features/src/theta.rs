@@ -17,7 +17,7 @@ use harvest_kernel::{KernelError, Theta, ThetaField, PARAMS};
 /// Prefix of the runtime-configuration keys: `theta.harvest.<key>=<value>`.
 pub const LINE_PREFIX: &str = "theta.harvest.";
 
-/// The two theta-set formats.
+/// The theta-set formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThetaFormat {
@@ -25,6 +25,10 @@ pub enum ThetaFormat {
     Json,
     /// `theta.harvest.<key>=<value>` lines, with blank lines and `#` comments.
     Lines,
+    /// The AI policy store's `harvest_params` JSON (export only: the 21 tunables P2.5 takes from
+    /// a policy, `fallback_stop_pct` left out; `harvest_records::policy::harvest_params_json`).
+    /// It imports as [`ThetaFormat::Json`].
+    Policy,
 }
 
 impl ThetaFormat {
@@ -212,11 +216,15 @@ pub fn theta_to_lines(theta: &Theta) -> String {
 /// use harvest_kernel::Theta;
 /// use harvest_features::theta::{export_theta, ThetaFormat};
 /// assert!(export_theta(&Theta::default(), ThetaFormat::Json).ends_with("}\n"));
+/// let policy = export_theta(&Theta { t1_r: 2.5, ..Theta::default() }, ThetaFormat::Policy);
+/// assert!(policy.starts_with(r#"{"cost_bps": 10.0, "T1_R": 2.5,"#), "{policy}");
+/// assert_eq!(harvest_features::theta::import_theta(&policy).unwrap().t1_r, 2.5);
 /// ```
 pub fn export_theta(theta: &Theta, format: ThetaFormat) -> String {
     match format {
         ThetaFormat::Json => theta_to_json(theta) + "\n",
         ThetaFormat::Lines => theta_to_lines(theta),
+        ThetaFormat::Policy => harvest_records::policy::harvest_params_json(theta) + "\n",
     }
 }
 
@@ -249,7 +257,7 @@ pub fn export_theta(theta: &Theta, format: ThetaFormat) -> String {
 /// ```
 pub fn import_theta(text: &str) -> Result<Theta, Vec<ThetaImportError>> {
     match ThetaFormat::detect(text) {
-        ThetaFormat::Json => import_theta_json(text),
+        ThetaFormat::Json | ThetaFormat::Policy => import_theta_json(text),
         ThetaFormat::Lines => import_theta_lines(text),
     }
 }

@@ -219,7 +219,8 @@ fn csv_escapes_and_has_every_column() {
     assert!(csv.contains("MISMATCH"));
     assert!(csv.contains("kill_score: 0.1 →"));
     let cols = CSV_HEADER.split(',').count();
-    assert_eq!(cols, 13);
+    assert_eq!(cols, 14);
+    assert!(CSV_HEADER.ends_with(",second_opinion"));
 }
 
 #[test]

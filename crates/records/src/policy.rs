@@ -414,6 +414,93 @@ impl InForce {
     }
 }
 
+/// The JSON name of a policy line ([`PolicyLine`]).
+pub const POLICY_RECORD: &str = "policy_record";
+
+/// The policy record as a reader saw it, with the time it was read: the first line of a
+/// `harvest snapshot` file (`{"policy_record": {"key", "fields", "read_at"}}`) and the Live
+/// view's `policy` event. Whether it was in force is judged at `read_at`, not when the line is
+/// read back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PolicyLine {
+    /// `quantum:policy:current`.
+    pub key: String,
+    /// The record's fields (empty: no policy).
+    pub fields: Fields,
+    /// When it was read (Unix seconds).
+    pub read_at: f64,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PolicyLineJson {
+    policy_record: PolicyLine,
+}
+
+impl PolicyLine {
+    /// The line's JSON text.
+    ///
+    /// ```
+    /// use harvest_records::fields::Fields;
+    /// use harvest_records::policy::PolicyLine;
+    /// let l = PolicyLine { key: "quantum:policy:current".into(), fields: Fields::new(), read_at: 1.5 };
+    /// let text = l.to_json();
+    /// assert_eq!(text, r#"{"policy_record":{"key":"quantum:policy:current","fields":{},"read_at":1.5}}"#);
+    /// assert_eq!(PolicyLine::parse(&text), Some(Ok(l)));
+    /// assert_eq!(PolicyLine::parse(r#"{"harvest_action":"NONE"}"#), None);
+    /// ```
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&PolicyLineJson {
+            policy_record: self.clone(),
+        })
+        .unwrap_or_default()
+    }
+
+    /// Reads a policy line; `None` when `text` is not one (no `policy_record`), an error message
+    /// when it names one but is not readable.
+    pub fn parse(text: &str) -> Option<Result<PolicyLine, String>> {
+        if !text
+            .as_bytes()
+            .windows(15)
+            .any(|w| w == b"\"policy_record\"")
+        {
+            return None;
+        }
+        Some(
+            serde_json::from_str::<PolicyLineJson>(text)
+                .map(|j| j.policy_record)
+                .map_err(|e| format!("policy_record line: {e}")),
+        )
+    }
+
+    /// The theta in force as of `read_at` (`fallback_stop_pct` the default: records are reviewed
+    /// with P1's stop distance as published).
+    pub fn in_force(&self) -> InForce {
+        InForce::resolve(
+            &self.fields,
+            self.read_at,
+            Theta::default().fallback_stop_pct,
+        )
+    }
+}
+
+/// The hash `PolicyStore.save` stores in the record's own `policy_hash` field: [`policy_hash`]
+/// over the fields without it (the hash the running system logs, [`Policy::hash`], is over
+/// every field as read, that one included).
+///
+/// ```
+/// use harvest_records::fields::fields;
+/// use harvest_records::policy::{policy_hash, saved_hash};
+/// let mut f = fields(&[("policy_version", "1")]);
+/// let h = policy_hash(&f);
+/// f.insert("policy_hash".into(), h.clone());
+/// assert_eq!(saved_hash(&f), h);
+/// ```
+pub fn saved_hash(f: &Fields) -> String {
+    let mut f = f.clone();
+    f.remove("policy_hash");
+    policy_hash(&f)
+}
+
 /// A theta as the policy's `harvest_params` JSON (what `PolicyStore.save` stores: Python's
 /// `json.dumps` of the 21 tunables P2.5 takes from it, `fallback_stop_pct` excluded), in the
 /// kernel's order. Harvest Lab writes this for a person to hand to the policy's author; it never

@@ -166,6 +166,8 @@ pub struct RowCells {
     pub openable: bool,
     /// The details under a MISMATCH or INVALID row.
     pub detail: Option<RowDetail>,
+    /// A published record's second opinion, its sentences joined (not a verdict).
+    pub second_opinion: Option<String>,
 }
 
 impl RowCells {
@@ -209,6 +211,7 @@ impl RowCells {
             kill_score: num_cell(row.kill_score),
             openable: row.input.is_some(),
             detail,
+            second_opinion: row.second_opinion.as_ref().map(|o| o.notes.join("; ")),
         }
     }
 

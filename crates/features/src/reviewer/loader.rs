@@ -8,8 +8,9 @@
 
 use std::collections::VecDeque;
 
+use crate::reviewer::published::Context;
 use crate::reviewer::verify::{
-    review_line, whole_document, LineSplitter, ReviewRow, MAX_LINE_BYTES,
+    context_line, review_line_in, whole_document, LineSplitter, ReviewRow, MAX_LINE_BYTES,
 };
 use harvest_kernel::Tolerance;
 
@@ -65,6 +66,8 @@ pub struct Loader {
     reviewed: usize,
     bytes_in: u64,
     note: Option<String>,
+    /// What a policy line of the input said (`harvest snapshot` files start with one).
+    ctx: Context,
 }
 
 impl Loader {
@@ -81,6 +84,7 @@ impl Loader {
             reviewed: 0,
             bytes_in: 0,
             note: None,
+            ctx: Context::default(),
         }
     }
 
@@ -175,7 +179,11 @@ impl Loader {
         let mut rows = Vec::new();
         while let Some((n, bytes)) = self.queue.pop_front() {
             self.reviewed = n;
-            rows.extend(review_line(n, &bytes, &self.tol));
+            match context_line(&bytes) {
+                Some(Ok(ctx)) => self.ctx = ctx,
+                Some(Err(e)) => self.note = Some(format!("line {n}: {e}")),
+                None => rows.extend(review_line_in(n, &bytes, &self.tol, &self.ctx)),
+            }
             if !more() {
                 break;
             }
@@ -211,6 +219,12 @@ impl Loader {
     /// Something the reader should know about how the input was read.
     pub fn note(&self) -> Option<&str> {
         self.note.as_deref()
+    }
+
+    /// The theta the published records without `proposal_json` were reviewed with, when a
+    /// policy line of the input said (a `harvest snapshot` file): one line for people.
+    pub fn theta_in_force(&self) -> Option<String> {
+        self.ctx.in_force.as_ref().map(|t| t.describe())
     }
 }
 

@@ -9,6 +9,7 @@ mod display;
 mod loader;
 pub mod published;
 mod row;
+pub mod second_opinion;
 mod store;
 mod table;
 pub mod verify;

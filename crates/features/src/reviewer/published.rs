@@ -25,6 +25,7 @@ pub use harvest_records::Fields;
 
 pub use super::row::Unchecked;
 use super::row::{review_proposal, review_record, RecordKind, ReviewRow};
+use super::second_opinion::second_opinion;
 
 /// Prefix of the proposal hashes; the symbol follows (`quantum:harvest:proposal:BTCUSDT`).
 pub const HASH_PREFIX: &str = harvest_records::keys::PROPOSAL_PREFIX;
@@ -33,11 +34,14 @@ pub const HASH_PREFIX: &str = harvest_records::keys::PROPOSAL_PREFIX;
 pub const STREAM_KEY: &str = harvest_records::keys::PROPOSAL_STREAM;
 
 /// What a review of published records may use besides the record: the theta in force for
-/// records without `proposal_json` (and where it comes from).
+/// records without `proposal_json` (and where it comes from), and when the records (and their
+/// position records) were read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     /// The theta in force; `None`: the defaults.
     pub in_force: Option<InForce>,
+    /// When the records were read (Unix seconds): the age of a position from its open time.
+    pub read_at: Option<f64>,
 }
 
 impl Context {
@@ -45,6 +49,29 @@ impl Context {
     pub fn with_theta(theta: Option<&Theta>) -> Context {
         Context {
             in_force: theta.map(|t| InForce::user(*t, "--theta".to_string())),
+            read_at: None,
+        }
+    }
+
+    /// The context of a policy line (a `harvest snapshot` file's first line, the Live view's
+    /// `policy` event): the policy in force when it was read, unless `theta` overrides it.
+    ///
+    /// ```
+    /// use harvest_records::fields::Fields;
+    /// use harvest_records::policy::{PolicyLine, ThetaSource};
+    /// use harvest_features::reviewer::published::Context;
+    /// let line = PolicyLine { key: "quantum:policy:current".into(), fields: Fields::new(), read_at: 5.0 };
+    /// let c = Context::of_policy(&line, None);
+    /// assert!(matches!(c.in_force.unwrap().source, ThetaSource::Defaults { .. }));
+    /// assert_eq!(c.read_at, Some(5.0));
+    /// ```
+    pub fn of_policy(line: &harvest_records::policy::PolicyLine, theta: Option<&Theta>) -> Context {
+        Context {
+            in_force: Some(match theta {
+                Some(t) => InForce::user(*t, "--theta".to_string()),
+                None => line.in_force(),
+            }),
+            read_at: Some(line.read_at),
         }
     }
 
@@ -95,7 +122,7 @@ pub fn review(line: usize, r: &Record, tol: &Tolerance, ctx: &Context) -> Review
         Ok(r) => r,
         Err(e) => return invalid(e.to_string()),
     };
-    if let Some(json) = f.get("proposal_json").filter(|j| !j.trim().is_empty()) {
+    let mut row = if let Some(json) = f.get("proposal_json").filter(|j| !j.trim().is_empty()) {
         let row = exact(line, json, recorded, tol, symbol.clone());
         let expected =
             harvest_records::published::key_symbol(f).or(f.get("symbol").map(String::as_str));
@@ -110,9 +137,24 @@ pub fn review(line: usize, r: &Record, tol: &Tolerance, ctx: &Context) -> Review
             bad.symbol = exp.to_string();
             return bad;
         }
-        return row;
+        row
+    } else {
+        match partial(line, f, recorded, tol, ctx) {
+            Ok(row) => row,
+            Err(e) => return invalid(e.to_string()),
+        }
+    };
+    // The second opinion, from the input as the publisher computed (the audit's, or the running
+    // publisher's reading of the fields).
+    let base = if f.contains_key("proposal_json") {
+        row.input.clone()
+    } else {
+        running_input(f, ctx.theta().as_ref()).ok()
+    };
+    if row.verdict != Verdict::Invalid {
+        row.second_opinion = second_opinion(f, base.as_ref(), r.position.as_ref(), ctx.read_at);
     }
-    partial(line, f, recorded, tol, ctx).unwrap_or_else(|e| invalid(e.to_string()))
+    row
 }
 
 /// A record whose `key` names another symbol than its `symbol` field.

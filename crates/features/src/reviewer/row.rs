@@ -65,6 +65,10 @@ pub struct ReviewRow {
     /// What a published record without `proposal_json` did not let us check.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unchecked: Vec<Unchecked>,
+    /// A published record's second opinion: what the kernel says with the facts the running
+    /// publisher ignores (not part of the verdict).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_opinion: Option<super::second_opinion::SecondOpinion>,
     /// The record's inputs, to open in the explorer (not exported).
     #[serde(skip)]
     pub input: Option<HarvestInput>,
@@ -89,6 +93,7 @@ impl ReviewRow {
             diffs: Vec::new(),
             error: Some(error),
             unchecked: Vec::new(),
+            second_opinion: None,
             input: None,
             recorded: None,
         }
@@ -257,6 +262,7 @@ pub fn review_record(
         diffs,
         error: None,
         unchecked: Vec::new(),
+        second_opinion: None,
         input: Some(input),
         recorded,
     }

@@ -255,7 +255,19 @@ impl Batch {
 pub fn rereview(row: &mut ReviewRow, tol: &Tolerance) {
     if let Some(input) = row.input.take() {
         let recorded = row.recorded.take();
+        let kept = (
+            std::mem::take(&mut row.symbol),
+            std::mem::take(&mut row.unchecked),
+            row.second_opinion.take(),
+        );
         *row = review_record(row.line, row.kind, input, recorded, tol);
+        // What the tolerance does not change: the record's symbol, what could not be checked, the
+        // second opinion.
+        if !kept.0.is_empty() {
+            row.symbol = kept.0;
+        }
+        row.unchecked = kept.1;
+        row.second_opinion = kept.2;
     }
 }
 

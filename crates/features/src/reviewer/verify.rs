@@ -69,7 +69,37 @@ fn binary_problem(bytes: &[u8]) -> Option<String> {
 /// assert_eq!(row.verdict, Verdict::Invalid);
 /// ```
 pub fn review_line(line: usize, bytes: &[u8], tol: &Tolerance) -> Option<ReviewRow> {
+    review_line_in(line, bytes, tol, &super::published::Context::default())
+}
+
+/// What a line is besides a record: a policy line (`harvest snapshot`'s first line) sets the
+/// context the published records after it are reviewed in (`Some(Ok)`), or cannot be read
+/// (`Some(Err)`, a message); `None` for any other line.
+///
+/// ```
+/// use harvest_features::reviewer::verify::context_line;
+/// let line = br#"{"policy_record":{"key":"quantum:policy:current","fields":{},"read_at":7.0}}"#;
+/// assert_eq!(context_line(line).unwrap().unwrap().read_at, Some(7.0));
+/// assert!(context_line(b"{\"harvest_action\": \"NONE\"}").is_none());
+/// ```
+pub fn context_line(bytes: &[u8]) -> Option<Result<super::published::Context, String>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let line = harvest_records::policy::PolicyLine::parse(text.trim())?;
+    Some(line.map(|l| super::published::Context::of_policy(&l, None)))
+}
+
+/// [`review_line`] in a context (the theta in force, the time the records were read): what a
+/// policy line of the same input said. A policy line itself gives no row.
+pub fn review_line_in(
+    line: usize,
+    bytes: &[u8],
+    tol: &Tolerance,
+    ctx: &super::published::Context,
+) -> Option<ReviewRow> {
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    if context_line(bytes).is_some() {
+        return None;
+    }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return None;
     }
@@ -96,12 +126,7 @@ pub fn review_line(line: usize, bytes: &[u8], tol: &Tolerance) -> Option<ReviewR
             Err(e) => return Some(ReviewRow::invalid(line, kind, e.to_string())),
         },
         RecordKind::Published => {
-            return Some(super::published::review_published(
-                line,
-                text,
-                tol,
-                &super::published::Context::default(),
-            ));
+            return Some(super::published::review_published(line, text, tol, ctx));
         }
         RecordKind::Unknown => {
             let e = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
@@ -195,6 +220,10 @@ pub struct Counts {
     pub verdicts: BTreeMap<String, usize>,
     /// Per recomputed action, keyed by its spelling.
     pub actions: BTreeMap<String, usize>,
+    /// Published records with a second opinion (what the facts the running publisher ignores
+    /// would change; not a verdict).
+    #[serde(default)]
+    pub second_opinions: usize,
 }
 
 impl Counts {
@@ -208,6 +237,7 @@ impl Counts {
         if let Some(a) = row.action {
             *self.actions.entry(a.as_str().to_string()).or_default() += 1;
         }
+        self.second_opinions += usize::from(row.second_opinion.is_some());
     }
 
     /// Adds another tally (e.g. one thread's).
@@ -219,6 +249,7 @@ impl Counts {
         for (k, v) in other.actions {
             *self.actions.entry(k).or_default() += v;
         }
+        self.second_opinions += other.second_opinions;
     }
 
     /// Count of one verdict.
@@ -271,8 +302,12 @@ impl Receipt {
             .iter()
             .map(|v| format!("{} {}", self.counts.verdict(*v), v.as_str()))
             .collect();
+        let second = match self.counts.second_opinions {
+            0 => String::new(),
+            n => format!("; {n} with a second opinion"),
+        };
         format!(
-            "{} records: {} (tolerance abs {}, rel {}; kernel {}; sha256 {})",
+            "{} records: {}{second} (tolerance abs {}, rel {}; kernel {}; sha256 {})",
             self.counts.records,
             v.join(", "),
             crate::format::exp(self.tolerance.abs),
@@ -285,7 +320,7 @@ impl Receipt {
 
 /// CSV header of [`csv_row`].
 pub const CSV_HEADER: &str =
-    "line,verdict,kind,symbol,side,recorded_action,action,R_net,kill_score,reason_codes,diff_fields,diffs,error";
+    "line,verdict,kind,symbol,side,recorded_action,action,R_net,kill_score,reason_codes,diff_fields,diffs,error,second_opinion";
 
 /// One CSV row (no newline), columns as in [`CSV_HEADER`]; text cells guarded against
 /// spreadsheet formulas ([`crate::csv_text`]), numbers as `{:?}` writes them.
@@ -301,6 +336,11 @@ pub fn csv_row(row: &ReviewRow) -> String {
         .collect();
     let (line, r_net, k) = (row.line.to_string(), num(row.r_net), num(row.kill_score));
     let (codes, fields, diffs) = (codes.join(" "), fields.join(" "), diffs.join("; "));
+    let second = row
+        .second_opinion
+        .as_ref()
+        .map(|o| o.notes.join("; "))
+        .unwrap_or_default();
     crate::csv_text::row(&[
         Plain(&line),
         Plain(row.verdict.as_str()),
@@ -315,6 +355,7 @@ pub fn csv_row(row: &ReviewRow) -> String {
         Text(&fields),
         Text(&diffs),
         Text(row.error.as_deref().unwrap_or("")),
+        Text(&second),
     ])
 }
 

@@ -21,6 +21,8 @@ const CATCH_UP: usize = 32;
 /// Each [`push`](Self::push) stores the close's log price; [`state`](Self::state) brings the
 /// three Theil–Sen medians up to the last close, one incremental step per close since the last
 /// call (a rebuild when far behind), and computes the rest of the state from the last returns.
+/// The medians recompute slopes from the log prices rather than keep them (a window holds about
+/// 40 KiB, not 700), so a service can keep thousands.
 ///
 /// ```
 /// use harvest_market::p0::{market_state, P0Params, P0Window};
@@ -81,7 +83,7 @@ impl P0Window {
             });
         }
         Ok(P0Window {
-            trackers: params.mu_windows.map(MedianSlopes::new),
+            trackers: params.mu_windows.map(MedianSlopes::lean),
             params,
             need,
             capacity,

@@ -4,6 +4,8 @@
 //! that order and reads the first that holds candles: a sorted set, newest members by score;
 //! a member is JSON with `close` (else `c`), or a bare number.
 
+use harvest_records::num::parse_py_float;
+
 /// The running P0.5's candle keys, in the order it tries them (`{symbol}` is the symbol).
 pub const DEFAULT_CANDLE_KEYS: [&str; 3] = [
     "candles:{symbol}:1m",
@@ -119,24 +121,66 @@ impl NoClose {
 /// ```
 pub fn close_of(member: &[u8]) -> Result<f64, NoClose> {
     let text = std::str::from_utf8(member).map_err(|_| NoClose::Unreadable)?;
+    // The common case without building the object: only `close` and `c` are kept.
+    if text.trim_start().starts_with('{') {
+        if let Ok(fast) = serde_json::from_str::<CloseFields>(text) {
+            let field = match (fast.close, fast.c) {
+                (Slot::Present(v), _) | (Slot::Absent, Slot::Present(v)) => v,
+                (Slot::Absent, Slot::Absent) => return Err(NoClose::Missing),
+            };
+            return positive(value_close(&field)?);
+        }
+    }
     let v = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(serde_json::Value::Object(map)) => {
             // `data.get('close', data.get('c', 0))`: a present `close` wins even when unusable;
             // then Python tries float() of the whole text, which fails for an object.
-            let field = map.get("close").or_else(|| map.get("c"));
-            match field {
+            match map.get("close").or_else(|| map.get("c")) {
                 None => return Err(NoClose::Missing),
-                Some(serde_json::Value::Number(n)) => n.as_f64().ok_or(NoClose::Unreadable)?,
-                Some(serde_json::Value::String(s)) => {
-                    super::record::parse_py_float(s).ok_or(NoClose::Unreadable)?
-                }
-                Some(serde_json::Value::Bool(b)) => f64::from(u8::from(*b)),
-                Some(_) => return Err(NoClose::Unreadable),
+                Some(field) => value_close(field)?,
             }
         }
         // Not an object: Python's `float(candle)` of the text itself.
-        _ => super::record::parse_py_float(text).ok_or(NoClose::Unreadable)?,
+        _ => parse_py_float(text).ok_or(NoClose::Unreadable)?,
     };
+    positive(v)
+}
+
+/// A JSON field that may be absent (`Absent`) or present with any value, `null` included.
+#[derive(Default)]
+enum Slot {
+    #[default]
+    Absent,
+    Present(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for Slot {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(d).map(Slot::Present)
+    }
+}
+
+/// The two fields of a candle object P0.5 reads; the rest are skipped unread. A key given twice
+/// fails here and the object is read whole (Python keeps the last).
+#[derive(serde::Deserialize)]
+struct CloseFields {
+    #[serde(default)]
+    close: Slot,
+    #[serde(default)]
+    c: Slot,
+}
+
+/// Python's `float(v)` of a JSON value: a number, numeric text, true/false as 1/0.
+fn value_close(v: &serde_json::Value) -> Result<f64, NoClose> {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().ok_or(NoClose::Unreadable),
+        serde_json::Value::String(s) => parse_py_float(s).ok_or(NoClose::Unreadable),
+        serde_json::Value::Bool(b) => Ok(f64::from(u8::from(*b))),
+        _ => Err(NoClose::Unreadable),
+    }
+}
+
+fn positive(v: f64) -> Result<f64, NoClose> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {

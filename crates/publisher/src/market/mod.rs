@@ -4,9 +4,9 @@
 //! as the running system's P0.5 does. It never invents prices.
 //!
 //! Pure: [`candles`] (the keys tried, a candle's close), [`track`] (a symbol's window between
-//! cycles and what a cycle reads), [`record`] (the published text). I/O: [`service`].
+//! cycles and what a cycle reads); the published record is `harvest_records::market`. I/O:
+//! [`service`].
 
 pub mod candles;
-pub mod record;
 pub mod service;
 pub mod track;

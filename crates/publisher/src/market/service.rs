@@ -10,18 +10,14 @@ use harvest_redis::redis::{self, Cmd, RedisResult, Value};
 use harvest_market::{MarketError, MarketState, P0Params};
 
 use super::candles::CandleKeys;
-use super::record::{MarketStateOut, MARKET_STATE_PREFIX, MARKET_STATE_STREAM};
 use super::track::{Candles, Outcome, Read, Reply, Step, RESYNC_CYCLES};
 use crate::runtime::{self, Level, Service};
+use harvest_records::keys::{market_state_key, MARKET_STATE_STREAM};
+use harvest_records::market::{dominant_regime, MarketStateOut};
 use harvest_redis::{is_connection_error, Store, Timeouts};
 
 /// Entries kept in `quantum:stream:marketstate` (`MAXLEN ~`).
 pub const STREAM_MAXLEN: usize = 10_000;
-
-/// The market state hash of a symbol.
-pub fn market_state_key(symbol: &str) -> String {
-    format!("{MARKET_STATE_PREFIX}{symbol}")
-}
 
 /// Everything the service runs with (the CLI's flags and the `MARKETSTATE_*` variables).
 #[derive(Debug, Clone)]
@@ -170,6 +166,11 @@ fn to_cmd(r: &Read) -> Cmd {
             c.arg(*from).arg(*to).arg("WITHSCORES");
             c
         }
+        Read::Oldest(key) => {
+            let mut c = cmd("ZRANGE", &[key]);
+            c.arg(0).arg(0).arg("WITHSCORES");
+            c
+        }
         Read::Tail { key, count } => {
             let mut c = cmd("LRANGE", &[key]);
             c.arg(-(*count as i64)).arg(-1);
@@ -240,9 +241,9 @@ fn to_reply(r: &Read, v: RedisResult<Value>) -> Result<Reply, redis::RedisError>
             Value::Int(n) => Reply::Count(n.max(0) as u64),
             other => bad(&other),
         },
-        Read::NewerThan { .. } | Read::Ranks { .. } => match scored(v.clone()) {
+        Read::NewerThan { .. } | Read::Ranks { .. } | Read::Oldest(_) => match scored(v) {
             Some(s) => Reply::Scored(s),
-            None => bad(&v),
+            None => Reply::Refused("the reply is not members with scores".into()),
         },
         Read::Tail { .. } => match v {
             Value::Array(items) => {
@@ -364,13 +365,15 @@ impl MarketPublisher {
             let mut replies = self.store.pipeline(cmds)?.into_iter();
             report.redis += t.elapsed();
             report.round_trips += 1;
+            let mut work: Vec<(usize, Vec<Reply>)> = Vec::with_capacity(waiting.len());
             for (i, reads) in waiting {
                 let mut got = Vec::with_capacity(reads.len());
                 for r in &reads {
                     got.push(to_reply(r, replies.next().expect("one reply per read"))?);
                 }
-                steps.push((i, self.candles[i].advance(got)));
+                work.push((i, got));
             }
+            steps.extend(advance_all(&mut self.candles, work));
         }
         outcomes.sort_by_key(|(i, _)| *i);
         self.write(outcomes, now, report)
@@ -396,16 +399,18 @@ impl MarketPublisher {
                 Outcome::State { state, closes } => {
                     let first = writes.len();
                     let out = out_of(&state, now, closes);
-                    self.log_at(
-                        Level::Debug,
-                        &format!(
-                            "{symbol}: σ={:.6} μ={:.6} TS={:.4} regime={} buffer={closes}",
-                            out.sigma,
-                            out.mu,
-                            out.ts,
-                            super::record::dominant_regime(out.p_trend, out.p_mr, out.p_chop)
-                        ),
-                    );
+                    if self.settings.log_level <= Level::Debug {
+                        self.log_at(
+                            Level::Debug,
+                            &format!(
+                                "{symbol}: σ={:.6} μ={:.6} TS={:.4} regime={} buffer={closes}",
+                                out.sigma,
+                                out.mu,
+                                out.ts,
+                                dominant_regime(out.p_trend, out.p_mr, out.p_chop)
+                            ),
+                        );
+                    }
                     writes.extend(publish_cmds(&symbol, &out, ttl_ms));
                     written.push((first, writes.len() - first, i));
                     report.published += 1;
@@ -480,6 +485,51 @@ impl MarketPublisher {
         }
         Ok(())
     }
+}
+
+/// Symbols a worker thread takes at least (fewer are not worth a thread).
+const PER_THREAD: usize = 64;
+
+/// Each symbol's next step from its replies (`work` in ascending symbol order): the candles'
+/// parsing and P0 spread over the machine's cores, symbols being independent.
+fn advance_all(candles: &mut [Candles], work: Vec<(usize, Vec<Reply>)>) -> Vec<(usize, Step)> {
+    // Pair each symbol's window with its replies (both in symbol order).
+    let mut jobs: Vec<(usize, &mut Candles, Vec<Reply>)> = Vec::with_capacity(work.len());
+    let mut rest = candles.iter_mut().enumerate();
+    for (i, replies) in work {
+        let c = rest
+            .find(|(j, _)| *j == i)
+            .map(|(_, c)| c)
+            .expect("work in symbol order");
+        jobs.push((i, c, replies));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = cores.min(jobs.len() / PER_THREAD).max(1);
+    let run = |chunk: Vec<(usize, &mut Candles, Vec<Reply>)>| -> Vec<(usize, Step)> {
+        chunk
+            .into_iter()
+            .map(|(i, c, replies)| (i, c.advance(replies)))
+            .collect()
+    };
+    if threads == 1 {
+        return run(jobs);
+    }
+    let size = jobs.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    while !jobs.is_empty() {
+        let tail = jobs.split_off(size.min(jobs.len()));
+        chunks.push(std::mem::replace(&mut jobs, tail));
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || run(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a symbol's step does not panic"))
+            .collect()
+    })
 }
 
 /// The published record of a state.

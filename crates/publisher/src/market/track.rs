@@ -3,10 +3,11 @@
 //!
 //! The window is the newest `capacity` members of the first of the symbol's candle keys that
 //! exists (as the running P0.5 reads it: `ZREVRANGE key 0 capacity−1`, or for a list
-//! `LRANGE key −capacity −1`). A cycle reads only what changed: for a sorted set, the members
-//! scored at or above the newest it holds (`ZREVRANGEBYSCORE`) and the set's size, then checks
-//! that its oldest remaining member is still at the rank it must have (`ZREVRANGE` of one rank);
-//! the new closes each cost one step of P0. Anything else — the newest member gone, a member
+//! `LRANGE key −capacity −1`). A cycle reads only what changed, in one round trip: for a sorted
+//! set, the members scored at or above the newest it holds (`ZREVRANGEBYSCORE`), the set's size,
+//! and the member at the window's last rank (`ZREVRANGE` of rank `capacity − 1`, and the set's
+//! oldest for a set that holds fewer): that must be the oldest member it keeps. The new closes
+//! each cost one step of P0. Anything else — the newest member gone, a member
 //! inserted or removed inside the window, a higher-priority key appearing, the key's type
 //! changing — reads the whole window again, as does every symbol's [`RESYNC_CYCLES`]th cycle.
 //! A list is read whole each cycle and the new members found by comparing member hashes.
@@ -53,6 +54,8 @@ pub enum Read {
         /// Last rank.
         to: usize,
     },
+    /// `ZRANGE key 0 0 WITHSCORES`: the oldest member.
+    Oldest(String),
     /// `LRANGE key −count −1`.
     Tail {
         /// The key.
@@ -159,20 +162,16 @@ enum Phase {
     Idle,
     /// `TYPE` of every key.
     Probe,
-    /// Sorted set, incremental: (`EXISTS` of the higher keys), `ZREVRANGEBYSCORE`, `ZCARD`.
+    /// Sorted set, incremental: (`EXISTS` of the higher keys), `ZREVRANGEBYSCORE`, `ZCARD`, the
+    /// member at rank `capacity − 1`, the oldest member.
     Newer {
         index: usize,
     },
-    /// Sorted set: checking the rank of the oldest member kept; the new members wait.
-    Check {
-        index: usize,
-        new: Vec<(Vec<u8>, f64)>,
-        keep: usize,
-    },
-    /// The whole window of key `index`.
+    /// The whole window of key `index` (after `EXISTS` of the higher keys when `higher`).
     Whole {
         index: usize,
         kind: Kind,
+        higher: bool,
     },
     /// List, incremental: (`EXISTS` of the higher keys), `LRANGE`.
     ListTail {
@@ -273,6 +272,21 @@ impl Candles {
                 });
                 Step::Read(reads)
             }
+            // The periodic resync of a known key: read it whole at once (the higher keys checked
+            // in the same round trip).
+            (Some((index, kind)), true) => {
+                let mut reads = self.higher(index);
+                let Step::Read(whole) = self.whole(index, kind) else {
+                    unreachable!("whole() reads")
+                };
+                reads.extend(whole);
+                self.phase = Phase::Whole {
+                    index,
+                    kind,
+                    higher: index > 0,
+                };
+                Step::Read(reads)
+            }
             _ => self.probe(),
         };
         self.counted(step)
@@ -285,8 +299,11 @@ impl Candles {
             Phase::Idle => self.probe(),
             Phase::Probe => self.probed(replies),
             Phase::Newer { index } => self.newer_replied(index, replies),
-            Phase::Check { index, new, keep } => self.checked(index, new, keep, replies),
-            Phase::Whole { index, kind } => self.whole_replied(index, kind, replies),
+            Phase::Whole {
+                index,
+                kind,
+                higher,
+            } => self.whole_replied(index, kind, higher, replies),
             Phase::ListTail { index } => self.tail_replied(index, replies),
         };
         self.counted(step)
@@ -329,12 +346,22 @@ impl Candles {
             min,
             limit: self.capacity + 1,
         });
-        reads.push(Read::Size(key));
+        reads.push(Read::Size(key.clone()));
+        reads.push(Read::Ranks {
+            key: key.clone(),
+            from: self.capacity - 1,
+            to: self.capacity - 1,
+        });
+        reads.push(Read::Oldest(key));
         Step::Read(reads)
     }
 
     fn whole(&mut self, index: usize, kind: Kind) -> Step {
-        self.phase = Phase::Whole { index, kind };
+        self.phase = Phase::Whole {
+            index,
+            kind,
+            higher: false,
+        };
         let key = self.keys[index].clone();
         Step::Read(vec![match kind {
             Kind::Zset => Read::Ranks {
@@ -398,7 +425,17 @@ impl Candles {
         if self.higher_appeared(index, &mut replies) {
             return self.probe();
         }
-        let (Some(Reply::Scored(got)), Some(Reply::Count(size))) = (replies.next(), replies.next())
+        let (
+            Some(Reply::Scored(got)),
+            Some(Reply::Count(size)),
+            Some(Reply::Scored(at_last_rank)),
+            Some(Reply::Scored(oldest)),
+        ) = (
+            replies.next(),
+            replies.next(),
+            replies.next(),
+            replies.next(),
+        )
         else {
             return self.probe();
         };
@@ -409,45 +446,28 @@ impl Candles {
         };
         let size = size as usize;
         let window = size.min(self.capacity);
-        // Members of ours that stay, the newest of them at rank `at`.
+        // Members of ours that stay, the newest of them at rank `at`, the oldest at the window's
+        // last rank `window − 1`.
         let keep = window.saturating_sub(at);
         if keep == 0 || keep > self.slots.len() {
+            return self.whole(index, Kind::Zset);
+        }
+        let last = if size >= self.capacity {
+            at_last_rank
+        } else {
+            oldest
+        };
+        let oldest_kept = self.slots[self.slots.len() - keep];
+        let same = last.len() == 1
+            && last[0].1 == oldest_kept.score
+            && hash_of(&last[0].0) == oldest_kept.hash;
+        if !same {
             return self.whole(index, Kind::Zset);
         }
         let mut new = got;
         new.truncate(at);
         new.reverse();
-        if keep == 1 {
-            // The oldest kept is our newest, whose rank is known.
-            return self.commit_zset(index, new, keep);
-        }
-        self.phase = Phase::Check { index, new, keep };
-        let rank = at + keep - 1;
-        Step::Read(vec![Read::Ranks {
-            key: self.keys[index].clone(),
-            from: rank,
-            to: rank,
-        }])
-    }
-
-    fn checked(
-        &mut self,
-        index: usize,
-        new: Vec<(Vec<u8>, f64)>,
-        keep: usize,
-        replies: Vec<Reply>,
-    ) -> Step {
-        let oldest_kept = self.slots[self.slots.len() - keep];
-        match replies.into_iter().next() {
-            Some(Reply::Scored(got))
-                if got.len() == 1
-                    && got[0].1 == oldest_kept.score
-                    && hash_of(&got[0].0) == oldest_kept.hash =>
-            {
-                self.commit_zset(index, new, keep)
-            }
-            _ => self.whole(index, Kind::Zset),
-        }
+        self.commit_zset(index, new, keep)
     }
 
     /// Keeps the newest `keep` members and appends `new` (oldest first).
@@ -497,8 +517,18 @@ impl Candles {
         });
     }
 
-    fn whole_replied(&mut self, index: usize, kind: Kind, replies: Vec<Reply>) -> Step {
-        let members: Vec<(Vec<u8>, f64)> = match replies.into_iter().next() {
+    fn whole_replied(
+        &mut self,
+        index: usize,
+        kind: Kind,
+        higher: bool,
+        replies: Vec<Reply>,
+    ) -> Step {
+        let mut replies = replies.into_iter();
+        if higher && self.higher_appeared(index, &mut replies) {
+            return self.probe();
+        }
+        let members: Vec<(Vec<u8>, f64)> = match replies.next() {
             Some(Reply::Scored(mut got)) if kind == Kind::Zset => {
                 got.reverse();
                 got
@@ -669,6 +699,12 @@ mod tests {
                     None => Reply::Scored(vec![]),
                 },
                 Read::Size(key) => Reply::Count(self.zsets.get(key).map_or(0, Vec::len) as u64),
+                Read::Oldest(key) => Reply::Scored(
+                    self.zsets
+                        .get(key)
+                        .map(|z| z.iter().take(1).cloned().collect())
+                        .unwrap_or_default(),
+                ),
                 Read::Ranks { key, from, to } => match self.zsets.get(key) {
                     Some(z) => Reply::Scored(
                         desc(z)
@@ -773,8 +809,9 @@ mod tests {
                     },
                     "bar {i}"
                 );
-                // Our newest and the new one, then the oldest kept: three members.
-                assert_eq!(r.members_sent - before, 3, "bar {i}");
+                // Our newest and the new one, the member at rank 299 and the oldest: four members
+                // in one round trip.
+                assert_eq!(r.members_sent - before, 4, "bar {i}");
             }
         }
     }
@@ -868,8 +905,15 @@ mod tests {
                 reloaded: false
             }
         );
-        // The second key appears as a string: it comes first, and it is not candles.
+        // A periodic resync reads the list whole, in one round trip.
+        let reads = r.reads;
+        assert_eq!(state_of(&r.cycle(&mut c, true)).0, want(&cl[1..=300]));
+        assert!(c.change().reloaded);
+        assert_eq!(r.reads - reads, 2, "EXISTS of the higher keys and LRANGE");
+        // The second key appears as a string: it comes first (also at a resync), and it is not
+        // candles.
         r.strings.insert("quantum:candles:X".into());
+        assert!(matches!(r.cycle(&mut c, true), Outcome::WrongType { .. }));
         assert_eq!(
             r.cycle(&mut c, false),
             Outcome::WrongType {

@@ -215,6 +215,12 @@ impl Publisher {
         &self.policy.in_force
     }
 
+    /// The condition last logged for `symbol` (no position, skipped, published with a note),
+    /// `None` when it was published without one.
+    pub fn note_of(&self, symbol: &str) -> Option<&str> {
+        self.notes.get(symbol).map(String::as_str)
+    }
+
     fn note(&mut self, symbol: &str, note: Option<String>) {
         match note {
             Some(n) => {

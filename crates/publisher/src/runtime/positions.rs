@@ -1,11 +1,13 @@
 //! Where each symbol's position comes from, as the running services find it: with `auto`, the
 //! position hashes when any symbol has a readable one, else the newest 100 entries of the
 //! execution stream (and never invented positions); `redis_hash` / `redis_stream` one of them.
+//! P2.5 reads `quantum:stream:execution` ([`EXECUTION`]); the running P1.5 reads the
+//! `POSITION_OPENED` events of `quantum:stream:execution.result` ([`EXECUTION_RESULT`]).
 
 use std::collections::BTreeMap;
 
 use harvest_records::keys::{position_key, EXECUTION_STREAM};
-use harvest_records::position::{self, newest_per_symbol, stream_entry_key, Origin, PositionRead};
+use harvest_records::position::{self, newest_per_symbol, Origin, PositionRead};
 use harvest_records::{fields::FieldError, Fields};
 use harvest_redis::{redis::RedisResult, KeyError, Store};
 
@@ -13,6 +15,35 @@ use super::settings::PositionSource;
 
 /// Stream entries the running services read positions from (the newest, `XREVRANGE … COUNT`).
 pub const STREAM_COUNT: usize = 100;
+
+/// A stream of position events: its key, and the `event_type` an entry must have to count (the
+/// others are left out before each symbol's newest is taken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamSource {
+    /// The stream's key.
+    pub key: &'static str,
+    /// The `event_type` of the entries that are positions (`None`: every entry).
+    pub event_type: Option<&'static str>,
+}
+
+/// P2.5's stream: every entry of `quantum:stream:execution`.
+pub const EXECUTION: StreamSource = StreamSource {
+    key: EXECUTION_STREAM,
+    event_type: None,
+};
+
+/// P1.5's stream: the `POSITION_OPENED` entries of `quantum:stream:execution.result`.
+pub const EXECUTION_RESULT: StreamSource = StreamSource {
+    key: "quantum:stream:execution.result",
+    event_type: Some("POSITION_OPENED"),
+};
+
+impl StreamSource {
+    /// The label of one of its entries as a position source (`<key> entry <id>`).
+    pub fn entry_key(&self, id: &str) -> String {
+        format!("{} entry {id}", self.key)
+    }
+}
 
 /// A symbol's position record as found.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +83,8 @@ pub struct Positions {
     pub by_symbol: BTreeMap<String, Result<Option<Found>, String>>,
     /// The source used (`None` when nothing was read).
     pub used: Option<Used>,
+    /// The stream that was (or would have been) read.
+    pub stream: Option<StreamSource>,
 }
 
 impl Positions {
@@ -71,7 +104,12 @@ impl Positions {
     pub fn looked_in(&self, symbol: &str) -> String {
         match self.used {
             Some(Used::Stream) => {
-                format!("the newest {STREAM_COUNT} entries of {EXECUTION_STREAM} (no {symbol})")
+                let stream = self.stream.unwrap_or(EXECUTION);
+                let kind = stream.event_type.map_or(String::new(), |t| format!(" {t}"));
+                format!(
+                    "the newest {STREAM_COUNT} entries of {} (no{kind} {symbol})",
+                    stream.key
+                )
             }
             _ => position_key(symbol),
         }
@@ -106,9 +144,15 @@ fn hash_positions(
 fn stream_positions(
     store: &mut Store,
     symbols: &[String],
+    stream: StreamSource,
 ) -> RedisResult<BTreeMap<String, Result<Option<Found>, String>>> {
-    let entries = match store.newest_entries(EXECUTION_STREAM, STREAM_COUNT)? {
-        Ok(e) => e,
+    let entries = match store.newest_entries(stream.key, STREAM_COUNT)? {
+        Ok(mut e) => {
+            if let Some(t) = stream.event_type {
+                e.retain(|(_, f)| f.get("event_type").map(String::as_str) == Some(t));
+            }
+            e
+        }
         Err(e) => {
             let msg = stream_problem(&e);
             return Ok(symbols
@@ -122,7 +166,7 @@ fn stream_positions(
         .iter()
         .map(|s| {
             let found = newest.get(s).map(|(id, fields)| Found {
-                key: stream_entry_key(id),
+                key: stream.entry_key(id),
                 origin: Origin::Stream,
                 fields: fields.clone(),
             });
@@ -135,11 +179,8 @@ fn stream_problem(e: &KeyError) -> String {
     format!("{e} (the positions of symbols without a hash are read from it)")
 }
 
-/// Reads every symbol's position record from `source`.
-///
-/// `auto`: the hashes; if no symbol has one that reads as a position or as FLAT, the newest
-/// [`STREAM_COUNT`] entries of `quantum:stream:execution` (each symbol's newest entry among
-/// them).
+/// Reads every symbol's position record from `source`, as P2.5 does ([`read_from`] with
+/// [`EXECUTION`]).
 ///
 /// # Errors
 /// The connection failed (a key of the wrong type is that symbol's problem, not an error).
@@ -148,10 +189,28 @@ pub fn read(
     symbols: &[String],
     source: PositionSource,
 ) -> RedisResult<Positions> {
+    read_from(store, symbols, source, EXECUTION)
+}
+
+/// Reads every symbol's position record from `source`.
+///
+/// `auto`: the hashes; if no symbol has one that reads as a position or as FLAT, the newest
+/// [`STREAM_COUNT`] entries of `stream` (each symbol's newest entry among those of its
+/// `event_type`).
+///
+/// # Errors
+/// The connection failed (a key of the wrong type is that symbol's problem, not an error).
+pub fn read_from(
+    store: &mut Store,
+    symbols: &[String],
+    source: PositionSource,
+    stream: StreamSource,
+) -> RedisResult<Positions> {
     if source == PositionSource::RedisStream {
         return Ok(Positions {
-            by_symbol: stream_positions(store, symbols)?,
+            by_symbol: stream_positions(store, symbols, stream)?,
             used: Some(Used::Stream),
+            stream: Some(stream),
         });
     }
     let hashes = hash_positions(store, symbols)?;
@@ -163,11 +222,12 @@ pub fn read(
         return Ok(Positions {
             by_symbol: hashes,
             used: Some(Used::Hashes),
+            stream: Some(stream),
         });
     }
     // No symbol has a usable hash: the stream, as the running publisher; a symbol whose hash is
     // unreadable keeps that problem.
-    let mut by_symbol = stream_positions(store, symbols)?;
+    let mut by_symbol = stream_positions(store, symbols, stream)?;
     for (s, r) in hashes {
         if let Err(e) = r {
             by_symbol.insert(s, Err(e));
@@ -176,5 +236,6 @@ pub fn read(
     Ok(Positions {
         by_symbol,
         used: Some(Used::Stream),
+        stream: Some(stream),
     })
 }

@@ -41,14 +41,18 @@ pub fn ThetaIoBox(
         format.set_value(f);
         say(Status::new(
             true,
-            "The current theta is above (and copied): keep it, or download it as a file.",
+            if f == ThetaFormat::Policy {
+                "The current theta as the policy's harvest_params JSON is above (and copied; fallback_stop_pct is the publisher's own setting): give it to the policy's author."
+            } else {
+                "The current theta is above (and copied): keep it, or download it as a file."
+            },
             Vec::new(),
         ));
     };
     let download = move |_| {
         let f = format.get_value();
         let (ext, mime) = match f {
-            ThetaFormat::Json => ("json", "application/json"),
+            ThetaFormat::Json | ThetaFormat::Policy => ("json", "application/json"),
             ThetaFormat::Lines => ("theta", "text/plain"),
         };
         let t = text.get_untracked();
@@ -121,6 +125,14 @@ pub fn ThetaIoBox(
             </button>
             <button type="button" data-testid="theta-export-lines" on:click=move |_| export(ThetaFormat::Lines)>
                 "Export lines"
+            </button>
+            <button
+                type="button"
+                data-testid="theta-export-policy"
+                title="As the AI policy store's harvest_params JSON"
+                on:click=move |_| export(ThetaFormat::Policy)
+            >
+                "Export as policy"
             </button>
             <button type="button" data-testid="theta-download" on:click=download>
                 "Download"

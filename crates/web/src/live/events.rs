@@ -1,10 +1,11 @@
-//! The browser side of the event stream: an `EventSource` whose `snapshot`, `proposal` and
-//! `status` events are parsed ([`parse_event`]) and handed on; the browser reconnects by itself.
+//! The browser side of the event stream: an `EventSource` whose `snapshot`, `proposal`,
+//! `removed`, `policy` and `status` events are parsed ([`parse_event`]) and handed on; the
+//! browser reconnects by itself.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use harvest_features::live::{parse_event, LiveEvent};
+use harvest_features::live::{parse_event, LiveEvent, EVENTS};
 
 /// Opens the stream at `url`; `on_event` gets every parsed event, `on_problem` a message for
 /// an unreadable event or a lost connection. Lives as long as the page.
@@ -19,7 +20,7 @@ pub fn connect(
         ));
         return;
     };
-    for name in ["snapshot", "proposal", "status"] {
+    for name in EVENTS {
         let (on_event, on_problem) = (on_event.clone(), on_problem.clone());
         let cb = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             let data = ev.data().as_string().unwrap_or_default();

@@ -1,5 +1,6 @@
-//! The Live view: the stream's status, the counts and the table of every symbol's latest
-//! proposal. It connects once, when first shown, and keeps the connection while the page lives.
+//! The Live view: the stream's status, the theta in force, the counts and the table of every
+//! symbol's latest proposal (a closed one marked until it is dropped). It connects once, when
+//! first shown, and keeps the connection while the page lives.
 
 use leptos::prelude::*;
 
@@ -7,7 +8,7 @@ use super::row::LiveRowView;
 use crate::browser;
 use crate::nav::Nav;
 use harvest_features::explorer::{encode, UiState};
-use harvest_features::live::Board;
+use harvest_features::live::{Board, CLOSED_HOLD_MS};
 use harvest_features::nav::View;
 use harvest_features::reviewer::OpenedRecord;
 use harvest_kernel::Tolerance;
@@ -30,10 +31,21 @@ pub fn LivePage() -> impl IntoView {
                 move |ev| {
                     board.update(|b| {
                         b.problem = None;
-                        b.apply(ev);
+                        b.apply(ev, js_sys::Date::now());
                     })
                 },
                 move |msg| board.update(|b| b.note_problem(msg)),
+            );
+            // Closed rows go after a while: look once a second (only when there are some).
+            let _ = set_interval_with_handle(
+                move || {
+                    if board.with_untracked(|b| b.counts()[4] > 0) {
+                        board.update(|b| {
+                            b.prune(js_sys::Date::now());
+                        });
+                    }
+                },
+                std::time::Duration::from_millis(1000),
             );
         }
     });
@@ -53,6 +65,7 @@ pub fn LivePage() -> impl IntoView {
     let rows = Memo::new(move |_| board.with(Board::rows));
     let counts = Memo::new(move |_| board.with(Board::counts));
     let status = move || board.with(|b| b.status.clone());
+    let theta = move || board.with(Board::theta_in_force);
     let problem = move || board.with(|b| b.problem.clone());
     view! {
         <section
@@ -73,11 +86,21 @@ pub fn LivePage() -> impl IntoView {
                 </span>
                 <span class="muted" data-testid="live-count">
                     {move || {
-                        let [n, ok, mis, bad] = counts.get();
-                        format!("{n} symbols · {ok} MATCH · {mis} MISMATCH · {bad} INVALID")
+                        let [n, ok, mis, bad, closed, second] = counts.get();
+                        let mut t = format!("{n} symbols · {ok} MATCH · {mis} MISMATCH · {bad} INVALID");
+                        if second > 0 {
+                            t.push_str(&format!(" · {second} with a second opinion"));
+                        }
+                        if closed > 0 {
+                            t.push_str(&format!(" · {closed} closed"));
+                        }
+                        t
                     }}
                 </span>
             </header>
+            <p class="muted live-theta" data-testid="live-theta" hidden=move || theta().is_none()>
+                {move || theta().unwrap_or_default()}
+            </p>
             <p class="notice" data-testid="live-problem" role="alert" hidden=move || problem().is_none()>
                 {problem}
             </p>
@@ -97,6 +120,7 @@ pub fn LivePage() -> impl IntoView {
                         <th class="num">"New SL"</th>
                         <th>"Computed (UTC)"</th>
                         <th>"Check"</th>
+                        <th>"Second opinion"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -112,7 +136,9 @@ pub fn LivePage() -> impl IntoView {
             <p class="muted small">
                 "Each record is recomputed here by the kernel ("
                 {harvest_kernel::KERNEL_VERSION}
-                "): exactly when it carries proposal_json, else as far as its fields allow. Click a row to open it in the explorer."
+                "): exactly when it carries proposal_json, else as the running publisher computes, with the theta in force, as far as its fields allow. The second opinion says what the facts of the position record that publisher ignores would change. A proposal that disappears from Redis is shown closed for "
+                {format!("{} s", CLOSED_HOLD_MS / 1000.0)}
+                ", then dropped. Click a row to open it in the explorer."
             </p>
         </section>
     }

@@ -54,6 +54,13 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
     };
     let open_sym = sym.clone();
     let threshold = Theta::default().kill_threshold;
+    let closed = row.is_closed();
+    let second = row.second_opinion();
+    let note = if closed {
+        format!("closed: the proposal is gone from Redis (the position closed); {note}")
+    } else {
+        note
+    };
     view! {
         <tr
             data-testid="live-row"
@@ -61,8 +68,10 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
             data-verdict=verdict.as_str()
             data-changed=changed.clone()
             data-updates=row.updates
+            data-closed=closed.to_string()
             class="live-row"
             class:changed=!changed.is_empty()
+            class:closed=closed
             title="Open in the explorer"
             on:click=move |_| on_open.run(open_sym.clone())
         >
@@ -82,6 +91,7 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
             <td class=sl_class data-testid="live-sl" title=sl_raw>{sl}</td>
             <td class="muted">{row.field("computed_at_utc").to_string()}</td>
             <td class="note" data-testid="live-note">{note}</td>
+            <td class="note second" data-testid="live-second">{second}</td>
         </tr>
     }
 }

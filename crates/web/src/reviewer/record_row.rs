@@ -1,7 +1,7 @@
 //! One row of the table's page: line (a button, so the keyboard can open the record), symbol,
 //! side, the kernel's action (and the recorded one when they differ), R_net, K and the verdict;
 //! a click opens the record in the explorer. A MISMATCH or INVALID record is followed by its
-//! [`RowDetail`]. The row is a slot of the page: it shows whatever record is at its place.
+//! [`RowDetail`]; a published record with a second opinion, by that. The row is a slot of the page: it shows whatever record is at its place.
 //!
 //! The row's markup is one reactive view of its record: when the record at this place changes
 //! (paging, sorting), the view is rebuilt over the row's elements, which compares each text and
@@ -51,6 +51,7 @@ pub fn RecordRow(
                 kill_score,
                 openable,
                 detail,
+                second_opinion,
                 ..
             } = r;
             view! {
@@ -116,6 +117,21 @@ pub fn RecordRow(
                             <tr class=detail_class>
                                 <td colspan=if multi { 8 } else { 7 }>
                                     <RowDetail line=line detail=d />
+                                </td>
+                            </tr>
+                        }
+                    })}
+                {second_opinion
+                    .map(|text| {
+                        view! {
+                            <tr class="second-opinion">
+                                <td
+                                    colspan=if multi { 8 } else { 7 }
+                                    data-testid="review-second-opinion"
+                                    data-line=line
+                                >
+                                    <strong>"Second opinion: "</strong>
+                                    {text}
                                 </td>
                             </tr>
                         }

@@ -1,0 +1,188 @@
+//! `harvest publish-risk`: the P1.5 service's command line (a thin shell over
+//! `harvest_publisher::risk`), with the running P1.5's flags, environment variables and defaults.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use harvest_publisher::risk::service::{self, Settings};
+use harvest_publisher::runtime::fixes::Fixes;
+use harvest_publisher::runtime::settings::{
+    count, number, switch, symbols, text, ConfigError, PositionSource, Shard,
+};
+use harvest_publisher::runtime::{signals, Level};
+use harvest_redis::Timeouts;
+
+use crate::error::{CliError, CliResult};
+
+/// Options of `publish-risk` (each also read from its environment variable; blanks and the `\r`
+/// of an env file with CRLF line endings around a value are ignored).
+#[derive(Debug, Args)]
+pub struct PublishRiskArgs {
+    /// Run one cycle and exit: 0 every symbol with a position published (or unchanged), 1 some
+    /// skipped for bad data (no market state, an unreadable field), 2 Redis unreachable.
+    #[arg(long)]
+    pub once: bool,
+    /// Redis URL (`redis://`, `rediss://`); with --cluster, comma-separated seed nodes.
+    #[arg(long, env = "REDIS_URL", default_value = "redis://localhost:6379", value_parser = text)]
+    pub redis_url: String,
+    /// The URL(s) name a Redis Cluster.
+    #[arg(long, env = "REDIS_CLUSTER", value_parser = switch,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true")]
+    pub cluster: bool,
+    /// Symbols, comma-separated.
+    #[arg(long, env = "SYMBOLS", default_value = "BTCUSDT,ETHUSDT,SOLUSDT", value_parser = text)]
+    pub symbols: String,
+    /// Seconds between cycle starts.
+    #[arg(long, env = "PUBLISH_INTERVAL_SEC", default_value_t = 10.0, value_parser = number)]
+    pub interval: f64,
+    /// Where positions come from: auto (the hashes; when no symbol has one, the POSITION_OPENED
+    /// events among the newest 100 entries of quantum:stream:execution.result), redis_hash,
+    /// redis_stream. `synthetic` is refused.
+    #[arg(long, env = "POSITION_SOURCE", default_value = "auto", value_parser = text)]
+    pub position_source: String,
+    /// Also append every publish to quantum:stream:risk.proposal (MAXLEN ~ 10000).
+    #[arg(long, env = "ENABLE_STREAM", value_parser = switch,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true")]
+    pub enable_stream: bool,
+    /// This instance's share of the symbols, k/n (1 ≤ k ≤ n).
+    #[arg(long, env = "SHARD", default_value = "1/1", value_parser = text)]
+    pub shard: String,
+    /// Symbols per pipelined batch.
+    #[arg(long, env = "PUBLISH_BATCH", default_value_t = 1000, value_parser = count)]
+    pub batch: usize,
+    /// DEBUG (also every proposal written), INFO, WARNING or ERROR.
+    #[arg(long, env = "LOG_LEVEL", default_value = "INFO", value_parser = text)]
+    pub log_level: String,
+    /// Opt-in fixes, a comma list (logged at start): `p1-trend` (P1 computes with the market
+    /// state's real p_trend; the running P1.5 uses 0.0). Default: none, the running service's
+    /// behaviour.
+    #[arg(
+        long = "fix",
+        env = "HARVEST_FIXES",
+        default_value = "",
+        value_name = "LIST",
+        value_parser = text
+    )]
+    pub fixes: String,
+}
+
+/// Why `publish-risk` refuses to start.
+#[derive(Debug, thiserror::Error)]
+enum SettingsError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Fix(#[from] harvest_publisher::runtime::fixes::FixError),
+}
+
+fn settings(args: &PublishRiskArgs) -> Result<Settings, SettingsError> {
+    let source: PositionSource = args.position_source.parse()?;
+    let shard: Shard = args.shard.parse()?;
+    let symbols = symbols(&args.symbols, shard)?;
+    let fixes: Fixes = args.fixes.parse()?;
+    let log_level: Level = args.log_level.parse()?;
+    if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
+        return Err(ConfigError::Number {
+            name: "interval",
+            value: args.interval,
+            expected: "seconds in (0, 86400]",
+        }
+        .into());
+    }
+    if args.batch == 0 {
+        return Err(ConfigError::Number {
+            name: "batch",
+            value: 0.0,
+            expected: "at least 1 (symbols per pipelined batch)",
+        }
+        .into());
+    }
+    Ok(Settings {
+        redis_url: args.redis_url.clone(),
+        cluster: args.cluster,
+        symbols,
+        interval: Duration::from_secs_f64(args.interval),
+        source,
+        enable_stream: args.enable_stream,
+        fixes,
+        batch: args.batch,
+        timeouts: Timeouts::default(),
+        log_level,
+    })
+}
+
+/// Runs `harvest publish-risk`; bad settings exit 2 with the reason.
+///
+/// # Errors
+/// [`CliError::Usage`] for refused settings or signal handlers; [`CliError::Service`] when
+/// the service stops with a non-zero status.
+pub fn run(args: &PublishRiskArgs) -> CliResult {
+    const CMD: &str = "publish-risk";
+    let settings =
+        settings(args).map_err(|e| CliError::usage(CMD, format_args!("refusing to start: {e}")))?;
+    if args.once {
+        return CliError::service(CMD, service::run_once(settings));
+    }
+    let stop = signals::stop_signals()
+        .map_err(|e| CliError::usage(CMD, format_args!("cannot take SIGTERM/SIGINT: {e}")))?;
+    CliError::service(CMD, service::run_forever(settings, stop))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> PublishRiskArgs {
+        PublishRiskArgs {
+            once: true,
+            redis_url: "redis://localhost:6379".into(),
+            cluster: false,
+            symbols: "BTCUSDT,ETHUSDT,SOLUSDT".into(),
+            interval: 10.0,
+            position_source: "auto".into(),
+            enable_stream: false,
+            shard: "1/1".into(),
+            batch: 1000,
+            log_level: "INFO".into(),
+            fixes: String::new(),
+        }
+    }
+
+    /// Each refused setting names the setting, its value and what is allowed.
+    #[test]
+    fn refused_settings_say_why() {
+        let s = settings(&args()).unwrap();
+        assert_eq!(s.symbols, ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
+        assert!(!s.fixes.has(harvest_publisher::runtime::fixes::Fix::P1Trend));
+        type Change = fn(&mut PublishRiskArgs);
+        let cases: [(Change, &str); 6] = [
+            (
+                |a| a.position_source = "synthetic".into(),
+                "position source `synthetic` is refused",
+            ),
+            (
+                |a| a.interval = 0.0,
+                "interval = 0 must be seconds in (0, 86400]",
+            ),
+            (|a| a.fixes = "p1trend".into(), "unknown fix \"p1trend\""),
+            (|a| a.log_level = "LOUD".into(), "log level \"LOUD\""),
+            (|a| a.shard = "0/2".into(), "shard \"0/2\""),
+            (|a| a.batch = 0, "batch = 0 must be at least 1"),
+        ];
+        for (change, message) in cases {
+            let mut a = args();
+            change(&mut a);
+            let Err(e) = settings(&a) else {
+                panic!("accepted, expected: {message}");
+            };
+            assert!(e.to_string().starts_with(message), "{e}");
+        }
+        let mut a = args();
+        a.fixes = "P1-Trend".into();
+        assert!(settings(&a)
+            .unwrap()
+            .fixes
+            .has(harvest_publisher::runtime::fixes::Fix::P1Trend));
+    }
+}

@@ -1,0 +1,724 @@
+//! Every row of `../shared/spec/running-system.md`'s P2.5 table, each against a real
+//! redis-server, with records shaped as the running system's services write them:
+//!
+//! - the apply layer's position hash (microservices/apply_layer/main.py, on entry:
+//!   `position_mapping`, then `unrealized_pnl` "0.0");
+//! - the exchange sync's (scripts/sync_positions_from_exchange.py, `position_data`) and P3.3's
+//!   exchange snapshot (microservices/position_state_brain/main.py, `canonical_data`);
+//! - an execution-stream entry with the fields the running publisher reads from one
+//!   (`PositionUpdate` of ai_engine/services/eventbus_bridge.py; no service of that repository
+//!   writes `quantum:stream:execution`);
+//! - P0.5's market state (`f"{v:.8f}"` / `:.6f` texts) and P1.5's risk proposal (`str(float)`).
+//!
+//! `bench/running_compare.py` runs the running publisher itself on the same cases and shows
+//! the rows marked "same" publish the same fields and numbers.
+
+use harvest_kernel::{propose, HarvestInput, MarketState, P1Proposal, Position, Proposal, Side};
+use harvest_publisher::p25::plan::Rules;
+use harvest_publisher::p25::service::{CycleReport, Publisher, Settings};
+use harvest_publisher::runtime::settings::PositionSource;
+use harvest_records::published::RUNNING_FIELDS;
+use harvest_redis::local::LocalRedis;
+use harvest_redis::redis;
+use harvest_redis::{hash_reply, Fields, Store};
+
+/// The apply layer's hash on entry (values as its `str()` writes them).
+const APPLY_LAYER: &[(&str, &str)] = &[
+    ("symbol", "BTCUSDT"),
+    ("side", "LONG"),
+    ("quantity", "0.004"),
+    ("entry_price", "97250.1"),
+    ("leverage", "10"),
+    ("stop_loss", "95305.098"),
+    ("take_profit", "101140.104"),
+    ("plan_id", "5f1c2d9e-8c1b-4a55-9a7e-3c0d8f1e2b77"),
+    ("created_at", "1767225600"),
+    ("atr_value", "812.5"),
+    ("volatility_factor", "1.2"),
+    ("entry_risk_usdt", "3.9"),
+    ("risk_price", "975.0"),
+    ("risk_missing", "0"),
+    ("unrealized_pnl", "0.0"),
+];
+
+/// The exchange sync's create (`str(float)` of Binance's numbers).
+const EXCHANGE_SYNC: &[(&str, &str)] = &[
+    ("symbol", "ETHUSDT"),
+    ("side", "SHORT"),
+    ("position_amt", "-1.5"),
+    ("quantity", "1.5"),
+    ("entry_price", "3410.25"),
+    ("unrealized_pnl", "61.5"),
+    ("leverage", "20"),
+    ("ts_epoch", "1767222000"),
+    ("source", "sync_from_exchange"),
+];
+
+/// P3.3's exchange snapshot (Binance's text as is).
+const P33_SNAPSHOT: &[(&str, &str)] = &[
+    ("symbol", "SOLUSDT"),
+    ("position_amt", "12.0"),
+    ("side", "LONG"),
+    ("quantity", "12.0"),
+    ("entry_price", "187.42"),
+    ("mark_price", "191.07"),
+    ("current_price", "191.07"),
+    ("unrealized_pnl", "43.80000000"),
+    ("leverage", "10"),
+    ("ts_epoch", "1767225000"),
+    ("source", "position_state_brain"),
+];
+
+/// P0.5's market state hash.
+const MARKET: &[(&str, &str)] = &[
+    ("sigma", "0.01200000"),
+    ("mu", "0.00010000"),
+    ("ts", "0.350000"),
+    ("p_trend", "0.550000"),
+    ("p_mr", "0.250000"),
+    ("p_chop", "0.200000"),
+    ("dp", "0.001000"),
+    ("vr", "1.100000"),
+    ("spike_proxy", "0.400000"),
+    ("ts_timestamp", "1767225600"),
+    ("buffer_size", "300"),
+];
+
+fn market_state() -> MarketState {
+    MarketState {
+        sigma: 0.012,
+        ts: 0.35,
+        p_trend: 0.55,
+        p_mr: 0.25,
+        p_chop: 0.2,
+    }
+}
+
+/// P1.5's risk proposal hash (`str(float)`).
+fn p1_fields(stop: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("proposed_sl", "95305.098".into()),
+        ("proposed_tp", "101140.104".into()),
+        ("stop_dist_pct", stop.to_string()),
+        ("tp_dist_pct", "0.04".into()),
+        ("trail_gap_pct", "0.01".into()),
+        ("reason_codes", "regime_trend".into()),
+        ("ts", "0.35".into()),
+        ("sigma", "0.012".into()),
+        ("p_trend", "0.0".into()),
+        ("p_mr", "0.25".into()),
+        ("p_chop", "0.2".into()),
+        ("computed_at_utc", "2026-01-01T00:00:00.125000".into()),
+        ("position_side", "LONG".into()),
+        ("position_age_sec", "0.0".into()),
+        ("position_current_price", "0.0".into()),
+        ("position_entry_price", "97250.1".into()),
+    ]
+}
+
+fn q(s: &mut Store, args: &[&str]) -> redis::Value {
+    let mut c = redis::cmd(args[0]);
+    for a in &args[1..] {
+        c.arg(*a);
+    }
+    s.query(&c).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+fn hset(s: &mut Store, key: &str, fields: &[(&str, &str)]) {
+    let mut args = vec!["HSET", key];
+    for (k, v) in fields {
+        args.push(k);
+        args.push(v);
+    }
+    q(s, &args);
+}
+
+fn hset_owned(s: &mut Store, key: &str, fields: &[(&'static str, String)]) {
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    hset(s, key, &pairs);
+}
+
+fn proposal(s: &mut Store, sym: &str) -> Fields {
+    let key = format!("quantum:harvest:proposal:{sym}");
+    hash_reply(&key, Ok(q(s, &["HGETALL", &key]))).unwrap()
+}
+
+/// Market state, P1 and `position` for `sym` (the position's `symbol` field, if any, made `sym`).
+fn seed_symbol(s: &mut Store, sym: &str, position: &[(&str, &str)]) {
+    hset(s, &format!("quantum:marketstate:{sym}"), MARKET);
+    hset_owned(
+        s,
+        &format!("quantum:risk:proposal:{sym}"),
+        &p1_fields("0.02"),
+    );
+    let position: Vec<(&str, &str)> = position
+        .iter()
+        .map(|(k, v)| if *k == "symbol" { (*k, sym) } else { (*k, *v) })
+        .collect();
+    hset(s, &format!("quantum:state:positions:{sym}"), &position);
+}
+
+struct Run {
+    redis: LocalRedis,
+    store: Store,
+}
+
+impl Run {
+    fn new() -> Run {
+        let redis = LocalRedis::start().expect("redis-server (scripts/setup.sh installs it)");
+        let store = redis.store().unwrap();
+        Run { redis, store }
+    }
+
+    fn publisher(&self, symbols: &[&str], f: impl FnOnce(&mut Settings)) -> Publisher {
+        let mut settings = Settings {
+            redis_url: self.redis.url(),
+            symbols: symbols.iter().map(|s| s.to_string()).collect(),
+            ..Settings::default()
+        };
+        f(&mut settings);
+        Publisher::new(settings).unwrap()
+    }
+
+    fn once(&self, symbols: &[&str]) -> (Publisher, CycleReport) {
+        let mut p = self.publisher(symbols, |_| {});
+        let r = p.cycle().unwrap();
+        (p, r)
+    }
+}
+
+fn counts(r: &CycleReport) -> (usize, usize, usize, usize) {
+    (r.published, r.unchanged, r.no_position, r.skipped)
+}
+
+/// The proposal the running publisher computes for an apply-layer position: age 0, current price
+/// 0.0, no current SL, qty not read; P1's stop.
+fn running_proposal(side: Side, entry: f64, pnl: f64, stop: f64, current: f64) -> Proposal {
+    propose(&HarvestInput {
+        position: Position {
+            symbol: String::new(),
+            side,
+            entry_price: entry,
+            current_price: Some(current),
+            peak_price: None,
+            trough_price: None,
+            age_sec: 0.0,
+            unrealized_pnl: pnl,
+            current_sl: None,
+            current_tp: None,
+            qty: 1.0,
+        },
+        market_state: market_state(),
+        p1_proposal: Some(P1Proposal {
+            stop_dist_pct: stop,
+            ..P1Proposal::default()
+        }),
+        theta: None,
+    })
+    .unwrap()
+}
+
+fn num(f: &Fields, k: &str) -> f64 {
+    f[k].parse().unwrap_or_else(|_| panic!("{k} = {}", f[k]))
+}
+
+#[test]
+fn row_apply_layer_hash_publishes_with_age_0_price_0_and_no_current_sl() {
+    let mut run = Run::new();
+    // As written on entry, then with a PnL another service wrote since.
+    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
+    hset(
+        &mut run.store,
+        "quantum:state:positions:BTCUSDT",
+        &[("unrealized_pnl", "7900.5")],
+    );
+    let (_, r) = run.once(&["BTCUSDT"]);
+    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
+    let h = proposal(&mut run.store, "BTCUSDT");
+    assert_eq!(h["position_age_sec"], "0.0");
+    assert_eq!(h["position_current_price"], "0.0");
+    assert_eq!(h["k_age_penalty"], "0.0");
+    assert_eq!(h["position_side"], "LONG");
+    // stop_loss is not the current SL: the break-even-plus stop is proposed as if none were set.
+    let want = running_proposal(Side::Long, 97250.1, 7900.5, 0.02, 0.0);
+    assert_eq!(num(&h, "R_net"), want.r_net);
+    assert_eq!(num(&h, "new_sl_proposed"), want.new_sl_proposed.unwrap());
+    assert_eq!(h["harvest_action"], want.harvest_action.as_str());
+    // qty 0.004 is not read: the risk unit is entry × stop, not × quantity.
+    assert_eq!(num(&h, "risk_unit"), 97250.1 * 0.02);
+}
+
+#[test]
+fn row_exchange_sync_and_p33_hashes_publish_with_the_same_defaults() {
+    let mut run = Run::new();
+    seed_symbol(&mut run.store, "ETHUSDT", EXCHANGE_SYNC);
+    seed_symbol(&mut run.store, "SOLUSDT", P33_SNAPSHOT);
+    let (p, r) = run.once(&["ETHUSDT", "SOLUSDT"]);
+    assert_eq!(counts(&r), (2, 0, 0, 0), "{r}");
+    let eth = proposal(&mut run.store, "ETHUSDT");
+    assert_eq!(
+        (
+            eth["position_age_sec"].as_str(),
+            eth["position_current_price"].as_str()
+        ),
+        ("0.0", "0.0")
+    );
+    assert_eq!(eth["position_side"], "SHORT");
+    let want = running_proposal(Side::Short, 3410.25, 61.5, 0.02, 0.0);
+    assert_eq!(num(&eth, "R_net"), want.r_net);
+    assert_eq!(eth.get("new_sl_proposed").map(String::as_str), Some("None"));
+    let sol = proposal(&mut run.store, "SOLUSDT");
+    assert_eq!(sol["position_current_price"], "191.07");
+    assert_eq!(sol["position_unrealized_pnl"], "43.8");
+    // The exchange sync's `symbol` is ETHUSDT under its own key: no note.
+    assert_eq!(p.note_of("ETHUSDT"), None);
+}
+
+#[test]
+fn row_missing_prices_in_a_hash_are_0_peak_and_trough_the_current_price() {
+    let mut run = Run::new();
+    let pos: &[(&str, &str)] = &[
+        ("side", "LONG"),
+        ("entry_price", "100.0"),
+        ("age_sec", "3600"),
+        ("unrealized_pnl", "5.0"),
+    ];
+    seed_symbol(&mut run.store, "XUSDT", pos);
+    let (_, r) = run.once(&["XUSDT"]);
+    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
+    let h = proposal(&mut run.store, "XUSDT");
+    assert_eq!(h["position_current_price"], "0.0");
+    let audit: Proposal = serde_json::from_str(&h["proposal_json"]).unwrap();
+    let p = &audit.audit.position;
+    assert_eq!(
+        (p.current_price, p.peak_price, p.trough_price),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
+    // With a current price, peak and trough default to it.
+    hset(
+        &mut run.store,
+        "quantum:state:positions:XUSDT",
+        &[("current_price", "105.5")],
+    );
+    run.publisher(&["XUSDT"], |s| s.rules.thresholds.max_publish_age_sec = 0.0)
+        .cycle()
+        .unwrap();
+    let h = proposal(&mut run.store, "XUSDT");
+    let audit: Proposal = serde_json::from_str(&h["proposal_json"]).unwrap();
+    let p = &audit.audit.position;
+    assert_eq!(
+        (p.current_price, p.peak_price, p.trough_price),
+        (Some(105.5), Some(105.5), Some(105.5))
+    );
+    assert_eq!(h["position_current_price"], "105.5");
+}
+
+#[test]
+fn row_missing_prices_in_a_stream_entry_take_the_entry_price() {
+    let mut run = Run::new();
+    hset(&mut run.store, "quantum:marketstate:XUSDT", MARKET);
+    q(
+        &mut run.store,
+        &[
+            "XADD",
+            "quantum:stream:execution",
+            "*",
+            "symbol",
+            "XUSDT",
+            "side",
+            "SHORT",
+            "entry_price",
+            "250.5",
+            "size_usd",
+            "1000.0",
+            "unrealized_pnl",
+            "-2.5",
+            "realized_pnl",
+            "0.0",
+            "timestamp",
+            "2026-01-01T00:00:00",
+        ],
+    );
+    let (_, r) = run.once(&["XUSDT"]);
+    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
+    let h = proposal(&mut run.store, "XUSDT");
+    assert_eq!(h["position_current_price"], "250.5");
+    assert_eq!(h["position_side"], "SHORT");
+}
+
+#[test]
+fn row_p1_without_a_usable_stop_is_no_p1_the_fallback_stop() {
+    let mut run = Run::new();
+    let cases: &[(&str, Option<&str>)] = &[
+        ("AUSDT", None),
+        ("BUSDT", Some("")),
+        ("CUSDT", Some("abc")),
+        ("DUSDT", Some("None")),
+    ];
+    let mut syms = Vec::new();
+    for (sym, stop) in cases {
+        seed_symbol(&mut run.store, sym, APPLY_LAYER);
+        let key = format!("quantum:risk:proposal:{sym}");
+        match stop {
+            None => {
+                q(&mut run.store, &["HDEL", &key, "stop_dist_pct"]);
+            }
+            Some(v) => hset(&mut run.store, &key, &[("stop_dist_pct", v)]),
+        }
+        syms.push(*sym);
+    }
+    let mut p = run.publisher(&syms, |s| s.rules.fallback_stop_pct = 0.03);
+    let r = p.cycle().unwrap();
+    assert_eq!(counts(&r), (4, 0, 0, 0), "{r}");
+    for (sym, _) in cases {
+        let h = proposal(&mut run.store, sym);
+        assert_eq!(num(&h, "risk_unit"), 97250.1 * 0.03, "{sym}");
+    }
+}
+
+#[test]
+fn row_the_keys_symbol_wins_over_the_records_with_one_log_line() {
+    let mut run = Run::new();
+    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
+    hset(
+        &mut run.store,
+        "quantum:state:positions:BTCUSDT",
+        &[("symbol", "ETHUSDT")],
+    );
+    let (p, r) = run.once(&["BTCUSDT"]);
+    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
+    let h = proposal(&mut run.store, "BTCUSDT");
+    let audit: Proposal = serde_json::from_str(&h["proposal_json"]).unwrap();
+    assert_eq!(audit.audit.position.symbol, "BTCUSDT");
+    assert_eq!(
+        p.note_of("BTCUSDT"),
+        Some("published; quantum:state:positions:BTCUSDT: field `symbol` = \"ETHUSDT\" names another symbol: the key's BTCUSDT is used")
+    );
+}
+
+#[test]
+fn row_quantity_is_ignored_by_default() {
+    let mut run = Run::new();
+    seed_symbol(&mut run.store, "ETHUSDT", EXCHANGE_SYNC);
+    run.once(&["ETHUSDT"]);
+    let h = proposal(&mut run.store, "ETHUSDT");
+    assert_eq!(num(&h, "risk_unit"), 3410.25 * 0.02);
+    assert_eq!(num(&h, "cost_est"), 10.0 / 10000.0 * 3410.25);
+}
+
+#[test]
+fn row_auto_hashes_if_any_else_the_newest_100_stream_entries_never_synthetic() {
+    let mut run = Run::new();
+    for sym in ["AUSDT", "BUSDT"] {
+        hset(
+            &mut run.store,
+            &format!("quantum:marketstate:{sym}"),
+            MARKET,
+        );
+    }
+    // Nothing anywhere: no proposal (the running publisher would invent positions).
+    let (_, r) = run.once(&["AUSDT", "BUSDT"]);
+    assert_eq!(counts(&r), (0, 0, 2, 0), "{r}");
+    assert_eq!(
+        q(
+            &mut run.store,
+            &["EXISTS", "quantum:harvest:proposal:AUSDT"]
+        ),
+        redis::Value::Int(0)
+    );
+    // The stream: AUSDT's entry then 100 newer ones of BUSDT: AUSDT is beyond the newest 100.
+    let entry = |sym: &'static str| {
+        vec![
+            "XADD",
+            "quantum:stream:execution",
+            "*",
+            "symbol",
+            sym,
+            "side",
+            "LONG",
+            "entry_price",
+            "100",
+            "unrealized_pnl",
+            "1",
+        ]
+    };
+    q(&mut run.store, &entry("AUSDT"));
+    for _ in 0..100 {
+        q(&mut run.store, &entry("BUSDT"));
+    }
+    let (_, r) = run.once(&["AUSDT", "BUSDT"]);
+    assert_eq!(counts(&r), (1, 0, 1, 0), "{r}");
+    // One more AUSDT entry: found again.
+    q(&mut run.store, &entry("AUSDT"));
+    let (_, r) = run.once(&["AUSDT", "BUSDT"]);
+    assert_eq!(counts(&r), (1, 1, 0, 0), "{r}");
+    // A hash for BUSDT: every symbol's position is its hash, AUSDT has none.
+    hset(
+        &mut run.store,
+        "quantum:state:positions:BUSDT",
+        EXCHANGE_SYNC,
+    );
+    q(
+        &mut run.store,
+        &["HSET", "quantum:state:positions:BUSDT", "symbol", "BUSDT"],
+    );
+    let (_, r) = run.once(&["AUSDT", "BUSDT"]);
+    assert_eq!(counts(&r), (0, 1, 1, 0), "{r}");
+    assert!(proposal(&mut run.store, "AUSDT").is_empty());
+}
+
+#[test]
+fn row_buy_and_long_are_computed_as_long_the_side_text_written_as_given() {
+    let mut run = Run::new();
+    let mut syms = Vec::new();
+    for (sym, side) in [
+        ("AUSDT", "BUY"),
+        ("BUSDT", "long"),
+        ("CUSDT", "SELL"),
+        ("DUSDT", "LONG"),
+    ] {
+        let mut pos: Vec<(&str, &str)> = APPLY_LAYER.to_vec();
+        pos.retain(|(k, _)| *k != "symbol");
+        pos[0] = ("side", side);
+        seed_symbol(&mut run.store, sym, &pos);
+        hset(
+            &mut run.store,
+            &format!("quantum:state:positions:{sym}"),
+            &[("unrealized_pnl", "7900.5")],
+        );
+        syms.push(sym);
+    }
+    run.once(&syms);
+    let long = running_proposal(Side::Long, 97250.1, 7900.5, 0.02, 0.0);
+    let short = running_proposal(Side::Short, 97250.1, 7900.5, 0.02, 0.0);
+    for (sym, side, want) in [
+        ("AUSDT", "BUY", &long),
+        ("BUSDT", "long", &long),
+        ("CUSDT", "SELL", &short),
+        ("DUSDT", "LONG", &long),
+    ] {
+        let h = proposal(&mut run.store, sym);
+        assert_eq!(h["position_side"], side);
+        assert_eq!(
+            num(&h, "new_sl_proposed"),
+            want.new_sl_proposed.unwrap(),
+            "{sym}"
+        );
+    }
+    // (The running publisher computes BUY and long as SHORT: a stop below entry·(1 − 0.002).)
+    assert!(short.new_sl_proposed.unwrap() < 97250.1);
+}
+
+#[test]
+fn row_flat_none_closed_or_empty_side_is_no_position_and_the_old_proposal_goes() {
+    let mut run = Run::new();
+    let syms = ["AUSDT", "BUSDT", "CUSDT", "DUSDT"];
+    for sym in syms {
+        let mut pos: Vec<(&str, &str)> = P33_SNAPSHOT.to_vec();
+        pos.retain(|(k, _)| *k != "symbol");
+        seed_symbol(&mut run.store, sym, &pos);
+    }
+    let (_, r) = run.once(&syms);
+    assert_eq!(counts(&r), (4, 0, 0, 0), "{r}");
+    for (sym, side) in syms.iter().zip(["FLAT", "NONE", "CLOSED", ""]) {
+        // P3.3 writes FLAT with amount 0 when the exchange has no position.
+        hset(
+            &mut run.store,
+            &format!("quantum:state:positions:{sym}"),
+            &[("side", side), ("position_amt", "0.0"), ("quantity", "0.0")],
+        );
+    }
+    let (p, r) = run.once(&syms);
+    assert_eq!(counts(&r), (0, 0, 4, 0), "{r}");
+    assert_eq!(r.removed, 4);
+    for sym in syms {
+        assert!(proposal(&mut run.store, sym).is_empty(), "{sym}");
+    }
+    assert_eq!(
+        p.note_of("AUSDT"),
+        Some("no position (quantum:state:positions:AUSDT: side \"FLAT\" is no position): no proposal; removed the stale quantum:harvest:proposal:AUSDT")
+    );
+    // The newest stream entry FLAT: the same.
+    q(
+        &mut run.store,
+        &[
+            "DEL",
+            "quantum:state:positions:AUSDT",
+            "quantum:state:positions:BUSDT",
+            "quantum:state:positions:CUSDT",
+            "quantum:state:positions:DUSDT",
+        ],
+    );
+    for side in ["LONG", "FLAT"] {
+        q(
+            &mut run.store,
+            &[
+                "XADD",
+                "quantum:stream:execution",
+                "*",
+                "symbol",
+                "AUSDT",
+                "side",
+                side,
+                "entry_price",
+                "100",
+                "unrealized_pnl",
+                "1",
+            ],
+        );
+    }
+    let (_, r) = run.once(&["AUSDT"]);
+    assert_eq!(counts(&r), (0, 0, 1, 0), "{r}");
+}
+
+#[test]
+fn row_none_text_in_current_sl_or_tp_is_absent_and_the_proposal_published() {
+    let mut run = Run::new();
+    let pos: &[(&str, &str)] = &[
+        ("side", "LONG"),
+        ("entry_price", "100.0"),
+        ("current_price", "104.0"),
+        ("age_sec", "3600"),
+        ("unrealized_pnl", "5.0"),
+        ("current_sl", "None"),
+        ("current_tp", "None"),
+    ];
+    seed_symbol(&mut run.store, "XUSDT", pos);
+    let (_, r) = run.once(&["XUSDT"]);
+    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
+    let h = proposal(&mut run.store, "XUSDT");
+    // No current stop: break-even plus is proposed.
+    assert_eq!(num(&h, "new_sl_proposed"), 100.0 * 1.002);
+}
+
+#[test]
+fn row_empty_or_missing_market_state_field_skips_naming_key_and_field() {
+    let mut run = Run::new();
+    seed_symbol(&mut run.store, "AUSDT", APPLY_LAYER);
+    seed_symbol(&mut run.store, "BUSDT", APPLY_LAYER);
+    run.once(&["AUSDT", "BUSDT"]);
+    let before = proposal(&mut run.store, "AUSDT");
+    hset(&mut run.store, "quantum:marketstate:AUSDT", &[("ts", "")]);
+    q(
+        &mut run.store,
+        &["HDEL", "quantum:marketstate:BUSDT", "p_chop"],
+    );
+    let (p, r) = run.once(&["AUSDT", "BUSDT"]);
+    assert_eq!(counts(&r), (0, 0, 0, 2), "{r}");
+    assert_eq!(
+        p.note_of("AUSDT"),
+        Some("skipped: quantum:marketstate:AUSDT: field `ts` is empty")
+    );
+    assert_eq!(
+        p.note_of("BUSDT"),
+        Some("skipped: quantum:marketstate:BUSDT: field `p_chop` is missing")
+    );
+    assert_eq!(
+        proposal(&mut run.store, "AUSDT"),
+        before,
+        "the last proposal stays"
+    );
+}
+
+#[test]
+fn row_p1_stop_0_without_a_policy_uses_the_configured_fallback_stop() {
+    let mut run = Run::new();
+    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
+    hset(
+        &mut run.store,
+        "quantum:risk:proposal:BTCUSDT",
+        &[("stop_dist_pct", "0.0")],
+    );
+    let mut p = run.publisher(&["BTCUSDT"], |s| {
+        s.rules = Rules::new(0.035, 0.001, 60.0).unwrap()
+    });
+    p.cycle().unwrap();
+    let h = proposal(&mut run.store, "BTCUSDT");
+    assert_eq!(num(&h, "risk_unit"), 97250.1 * 0.035);
+}
+
+#[test]
+fn row_computed_at_utc_is_naive_iso_8601_and_every_field_is_the_running_publishers() {
+    let mut run = Run::new();
+    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
+    run.once(&["BTCUSDT"]);
+    let h = proposal(&mut run.store, "BTCUSDT");
+    let at = &h["computed_at_utc"];
+    // 2026-01-01T00:00:00.123456 (or no fraction on a whole second), no offset.
+    let (date, time) = at.split_once('T').unwrap();
+    assert_eq!(date.len(), 10, "{at}");
+    assert!(time.len() == 8 || time.len() == 15, "{at}");
+    assert!(!at.ends_with('Z') && !at.contains('+'), "{at}");
+    let epoch: i64 = h["last_update_epoch"].parse().unwrap();
+    let back = harvest_records::time::parse_iso(at).unwrap();
+    assert!((back - epoch as f64).abs() < 1.0);
+    // Every field the running publisher writes is there, plus ours.
+    for k in &harvest_records::published::FIELDS[..RUNNING_FIELDS] {
+        assert!(h.contains_key(*k), "{k}");
+    }
+    assert_eq!(h.len(), harvest_records::published::HASH_FIELDS);
+}
+
+#[test]
+fn stream_source_setting_reads_only_the_stream() {
+    let mut run = Run::new();
+    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
+    let mut p = run.publisher(&["BTCUSDT"], |s| s.source = PositionSource::RedisStream);
+    let r = p.cycle().unwrap();
+    assert_eq!(counts(&r), (0, 0, 1, 0), "{r}");
+}
+
+/// The opt-in fix `full-facts`: the open time, the stop in force and the quantity of the
+/// position record are used; an exchange-sync hash with quantity 0 is a closed position.
+#[test]
+fn fix_full_facts_publishes_with_the_age_the_stop_and_the_quantity() {
+    let mut run = Run::new();
+    let opened = chrono_now() - 26.0 * 3600.0;
+    let opened_text = format!("{}", opened as i64);
+    let mut pos: Vec<(&str, &str)> = APPLY_LAYER.to_vec();
+    for (k, v) in pos.iter_mut() {
+        match *k {
+            "created_at" => *v = &opened_text,
+            "unrealized_pnl" => *v = "790.05",
+            _ => {}
+        }
+    }
+    seed_symbol(&mut run.store, "BTCUSDT", &pos);
+    let mut closed: Vec<(&str, &str)> = EXCHANGE_SYNC.to_vec();
+    for (k, v) in closed.iter_mut() {
+        if *k == "quantity" {
+            *v = "0";
+        }
+    }
+    seed_symbol(&mut run.store, "ETHUSDT", &closed);
+    let mut p = run.publisher(&["BTCUSDT", "ETHUSDT"], |s| s.rules.full_facts = true);
+    let r = p.cycle().unwrap();
+    assert_eq!(counts(&r), (1, 0, 1, 0), "{r}");
+    assert_eq!(
+        p.note_of("ETHUSDT"),
+        Some("no position (quantum:state:positions:ETHUSDT: quantity 0 is a closed position (full-facts)): no proposal")
+    );
+    let h = proposal(&mut run.store, "BTCUSDT");
+    let age = num(&h, "position_age_sec");
+    assert!((age - 26.0 * 3600.0).abs() < 5.0, "{age}");
+    // Risk and cost scaled by the quantity 0.004; R_net = (790.05 − cost) / risk.
+    let risk = 97250.1 * 0.02 * 0.004;
+    let cost = 10.0 / 10000.0 * 97250.1 * 0.004;
+    assert_eq!(num(&h, "risk_unit"), risk);
+    assert_eq!(num(&h, "cost_est"), cost);
+    assert_eq!(num(&h, "R_net"), (790.05 - cost) / risk);
+    // 26 h is past max_age: K = σ(0.3 · 1) ≈ 0.574 (< 0.6 alone); the stop in force 95305.098 is
+    // below break-even plus, so BE+ tightens it: proposed.
+    assert_eq!(num(&h, "k_age_penalty"), 1.0);
+    let audit: Proposal = serde_json::from_str(&h["proposal_json"]).unwrap();
+    assert_eq!(audit.audit.position.current_sl, Some(95305.098));
+    assert_eq!(audit.audit.position.qty, 0.004);
+    assert_eq!(num(&h, "new_sl_proposed"), 97250.1 * 1.002);
+}
+
+fn chrono_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
