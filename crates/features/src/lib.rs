@@ -14,7 +14,7 @@
 //!   ratio, the hand-off;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
 //! - [`csv_text`]: CSV rows (the csv crate) with spreadsheet-formula guards;
-//! - [`format`], [`sort`]: numbers to and from text, sorting;
+//! - [`format`]: numbers to and from text;
 //! - `sample` (cargo feature `test-support`, for tests, benchmarks and `make_sample` only): the
 //!   reviewer's demo file and generated inputs.
 #![forbid(unsafe_code)]
@@ -31,6 +31,5 @@ pub mod research;
 pub mod reviewer;
 #[cfg(all(feature = "test-support", not(target_arch = "wasm32")))]
 pub mod sample;
-pub mod sort;
 pub mod theta;
 pub mod tuning;
