@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -73,6 +73,39 @@ fn serve(args: &[&str]) -> (Proc, String) {
     let end = addr[7..].find('/').map_or(addr.len(), |i| i + 7);
     let addr = addr[..end].to_string();
     (p, addr)
+}
+
+/// The status line and headers (lower-case names) of a raw request, and the body's start.
+fn raw_get(addr: &str, path: &str, host: Option<&str>) -> (u16, Vec<(String, String)>, String) {
+    let hostport = addr.trim_start_matches("http://");
+    let mut s = TcpStream::connect(hostport).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let host = host.map_or(String::new(), |h| format!("Host: {h}\r\n"));
+    write!(s, "GET {path} HTTP/1.1\r\n{host}Connection: close\r\n\r\n").unwrap();
+    let mut r = BufReader::new(s);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    let status: u16 = line.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        r.read_line(&mut line).unwrap();
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        let (k, v) = l.split_once(':').unwrap();
+        headers.push((k.to_ascii_lowercase(), v.trim().to_string()));
+    }
+    let mut body = String::new();
+    if !path.starts_with("/api/") {
+        let _ = r.read_to_string(&mut body);
+    }
+    (status, headers, body)
+}
+
+fn header<'a>(h: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    h.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 /// Resident set size and its peak (kB) of a process, from /proc.
@@ -253,4 +286,118 @@ fn serve_memory_is_bounded_with_10000_symbols_and_200_stalled_pages() {
         (scans, xreads),
         "Redis is read with no page connected"
     );
+}
+
+/// Issue 18, 6: `serve` answers only for 127.0.0.1, localhost and the `--host` names (a page of
+/// another name that resolves to 127.0.0.1 gets 421 and no data), sends `nosniff`,
+/// `Referrer-Policy` and the page's own Content-Security-Policy as headers, and serves nothing
+/// that a symlink takes out of `--dist`.
+#[test]
+fn serve_answers_its_own_names_with_security_headers_and_stays_in_dist() {
+    let r = LocalRedis::start().unwrap();
+    let d = dist("dist-guard");
+    let outside = temp_dir("outside");
+    std::fs::write(outside.join("secret.txt"), "secret").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.txt"), d.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(&*outside, d.join("leakdir")).unwrap();
+    std::fs::create_dir(d.join("assets")).unwrap();
+    std::fs::write(d.join("assets/app.css"), "body{}").unwrap();
+    std::os::unix::fs::symlink(d.join("assets/app.css"), d.join("inside.css")).unwrap();
+    let (p, addr) = serve(&[
+        "--redis",
+        &r.url(),
+        "--dist",
+        d.to_str().unwrap(),
+        "--base",
+        "/harvest-lab/",
+        "--host",
+        "Harvest.Internal",
+    ]);
+    let port = addr.rsplit(':').next().unwrap().to_string();
+
+    // Names.
+    let ours = [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "LOCALHOST".to_string(),
+        "harvest.internal:8443".to_string(),
+        "harvest.internal.".to_string(),
+    ];
+    for host in &ours {
+        let (status, _, body) = raw_get(&addr, "/harvest-lab/", Some(host));
+        assert_eq!(status, 200, "{host}: {body}");
+        assert!(body.contains("dashboard"), "{host}: {body}");
+    }
+    for host in [
+        format!("evil.example:{port}"),
+        "127.0.0.1.evil.example".to_string(),
+        "localhost.evil.example:80".to_string(),
+        format!("10.0.0.1:{port}"),
+    ] {
+        for path in ["/harvest-lab/", "/harvest-lab/app.js", "/api/live"] {
+            let (status, _, body) = raw_get(&addr, path, Some(&host));
+            assert_eq!(status, 421, "{host} {path}: {body}");
+        }
+        let (_, _, body) = raw_get(&addr, "/harvest-lab/", Some(&host));
+        assert!(
+            body.contains(&format!("not for Host {host:?}"))
+                && body.contains("127.0.0.1, localhost, harvest.internal")
+                && body.contains("--host NAME")
+                && !body.contains("<html"),
+            "{body}"
+        );
+    }
+    let (status, _, _) = raw_get(&addr, "/harvest-lab/", None);
+    assert_eq!(status, 400);
+    let (status, h, _) = raw_get(&addr, "/api/live", Some(&ours[0]));
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "content-type"), Some("text/event-stream"));
+
+    // Headers: on every response; the page's policy is the one of its <meta>.
+    let host = Some(ours[0].as_str());
+    let (_, page, _) = raw_get(&addr, "/harvest-lab/", host);
+    assert_eq!(
+        header(&page, "content-security-policy"),
+        Some(format!("{CSP}; frame-ancestors 'none'").as_str())
+    );
+    for path in [
+        "/harvest-lab/",
+        "/harvest-lab/index.html",
+        "/harvest-lab/app.js",
+        "/harvest-lab/nope",
+        "/api/live",
+    ] {
+        let (_, h, _) = raw_get(&addr, path, host);
+        assert_eq!(
+            header(&h, "x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(header(&h, "referrer-policy"), Some("no-referrer"), "{path}");
+        assert!(header(&h, "content-security-policy").is_some(), "{path}");
+    }
+    let (_, page, _) = raw_get(&addr, "/harvest-lab/index.html", host);
+    assert_eq!(
+        header(&page, "content-security-policy"),
+        Some(format!("{CSP}; frame-ancestors 'none'").as_str())
+    );
+
+    // Symlinks out of --dist: not found; one inside it is served.
+    for path in [
+        "/harvest-lab/leak.txt",
+        "/harvest-lab/leakdir/secret.txt",
+        "/harvest-lab/leakdir/",
+        "/harvest-lab/leakdir",
+        "/harvest-lab/%6ceak.txt",
+        "/harvest-lab/leakdir%2Fsecret.txt",
+        "/harvest-lab/../outside/secret.txt",
+        "/harvest-lab/%2e%2e/outside/secret.txt",
+    ] {
+        let (status, _, body) = raw_get(&addr, path, host);
+        assert!(status == 404 || status == 400, "{path}: {status} {body}");
+        assert!(!body.contains("secret"), "{path}: {body}");
+    }
+    let (status, _, body) = raw_get(&addr, "/harvest-lab/inside.css", host);
+    assert_eq!((status, body.as_str()), (200, "body{}"));
+    drop(p);
 }

@@ -4,6 +4,7 @@
 //! - [`reader`]: the thread that reads Redis while pages are connected;
 //! - [`live`]: the state it keeps, the shared snapshot and the event stream of each page;
 //! - [`conn`]: the connections, each with a write deadline;
+//! - [`guard`]: the `Host` check, the security headers and `--dist`'s boundary;
 //! - this file: the options, the routes (one place: [`router`]) and the server's life.
 //!
 //! With `--redis`, the dashboard's `index.html` gets `<meta name="harvest-live"
@@ -11,6 +12,7 @@
 //! no such tag, and no request is made).
 
 mod conn;
+mod guard;
 mod live;
 mod reader;
 
@@ -21,7 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -81,6 +83,11 @@ pub struct ServeArgs {
     /// a page that stops reading is dropped, not buffered.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..))]
     pub write_timeout_ms: u64,
+    /// Answer for this name too (the `Host` of a request; repeatable): besides 127.0.0.1 and
+    /// localhost, e.g. the name of an SSH tunnel or proxy in front of the server. Requests for
+    /// any other name get 421.
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
 }
 
 /// Runs the server until it is killed; exit 2 if the port cannot be bound or `dist` is missing.
@@ -127,9 +134,9 @@ fn normalize_base(base: &str) -> String {
     }
 }
 
-/// Every route of the server: the dashboard's files under `base`, its page marked for the Live
-/// view and the event stream when there is `--redis`.
-fn router(args: &ServeArgs, base: &str, live: Arc<Live>) -> Router {
+/// Every route of the server: the dashboard's files under `base` (its page marked for the Live
+/// view when there is `--redis`) and the event stream; every request through [`guard::check`].
+fn router(args: &ServeArgs, base: &str, live: Arc<Live>, guard: Arc<guard::Guard>) -> Router {
     let files = ServeDir::new(&args.dist);
     let mut app = Router::new();
     if args.redis.is_some() {
@@ -143,26 +150,25 @@ fn router(args: &ServeArgs, base: &str, live: Arc<Live>) -> Router {
     } else {
         app = app.fallback_service(files);
     }
-    let mut app = app.with_state(live);
-    if args.redis.is_some() {
-        // The dashboard's page, marked for the Live view (a layer: the file routes stay as they are).
-        let pages = [base.to_string(), format!("{base}index.html")];
-        let dist = args.dist.clone();
-        app = app.layer(axum::middleware::from_fn(
+    // The dashboard's page, with its Content-Security-Policy as a header and, with `--redis`,
+    // marked for the Live view (a layer: the file routes stay as they are).
+    let pages = [base.to_string(), format!("{base}index.html")];
+    let (dist, live_view) = (args.dist.clone(), args.redis.is_some());
+    app.with_state(live)
+        .layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
                 let page = pages.iter().any(|p| p == req.uri().path());
                 let dist = dist.clone();
                 async move {
                     if page {
-                        index_html(dist).await
+                        index_html(dist, live_view).await
                     } else {
                         next.run(req).await
                     }
                 }
             },
-        ));
-    }
-    app
+        ))
+        .layer(axum::middleware::from_fn_with_state(guard, guard::check))
 }
 
 async fn serve(args: ServeArgs, theta: Option<ThetaEvent>) -> CliResult {
@@ -183,7 +189,8 @@ async fn serve(args: ServeArgs, theta: Option<ThetaEvent>) -> CliResult {
     if let Some(t) = theta {
         live.set_theta(t, true);
     }
-    let app = router(&args, &base, live.clone());
+    let guard = Arc::new(guard::Guard::new(&args.hosts, &args.dist, &base)?);
+    let app = router(&args, &base, live.clone(), guard);
     eprintln!(
         "harvest serve: http://{local}{base} ({}; Ctrl-C stops)",
         match &args.redis {
@@ -224,18 +231,24 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// `index.html` with the Live view's tag (read on every request: a rebuild is picked up).
-async fn index_html(dist: PathBuf) -> Response {
+/// `index.html` (read on every request: a rebuild is picked up) with its Content-Security-Policy
+/// as a header and, for the Live view, its tag.
+async fn index_html(dist: PathBuf, live_view: bool) -> Response {
     match tokio::fs::read_to_string(dist.join("index.html")).await {
         Ok(html) => {
-            let html = match html.find("</head>") {
+            let csp = guard::csp_header(&html);
+            let html = match html.find("</head>").filter(|_| live_view) {
                 Some(i) => format!("{}{LIVE_META}\n{}", &html[..i], &html[i..]),
                 None => html,
             };
             (
                 [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    (header::CACHE_CONTROL, "no-cache"),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    ),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                    (header::CONTENT_SECURITY_POLICY, csp),
                 ],
                 html,
             )
