@@ -90,6 +90,7 @@ fn one_at_a_time(s: &mut Store, symbols: &[String], rules: &Rules) -> (Duration,
                 fields: get(s, position_key(sym)),
             }),
             published: [None, None, None, None],
+            published_fields: Vec::new(),
             p1_unreadable: None,
         };
         let theta = Theta::default();

@@ -4,9 +4,9 @@
 
 use harvest_kernel::{propose, HarvestInput, KernelError, Theta};
 use harvest_records::fields::FieldError;
-use harvest_records::keys::{market_state_key, risk_proposal_key};
+use harvest_records::keys::{market_state_key, proposal_key, risk_proposal_key};
 use harvest_records::position::{FactsUse, PositionRead};
-use harvest_records::published::{hash_fields, read_last, LastPublished, Stamp};
+use harvest_records::published::{hash_fields, read_last, LastPublished, Stamp, FIELDS};
 use harvest_records::{market, p1, Fields};
 
 use super::rule::{decide, Decision, Thresholds};
@@ -104,6 +104,9 @@ pub struct SymbolReads {
     pub position: Option<Found>,
     /// [`harvest_records::published::DECISION_FIELDS`] of the published hash.
     pub published: [Option<String>; 4],
+    /// The names of the fields the published hash has (`HKEYS`): a field of
+    /// [`harvest_records::published::FIELDS`] missing from them is written again.
+    pub published_fields: Vec<String>,
     /// Why the P1 key could not be read (a key of another type): no P1, as the running
     /// publisher, and a note.
     pub p1_unreadable: Option<String>,
@@ -259,6 +262,32 @@ pub fn evaluate(
         now_epoch,
         &rules.thresholds,
     );
+    // A hash that lost fields (deleted by hand, a partial write) is written in full again.
+    let decision = match decision {
+        Decision::Unchanged => {
+            let missing: Vec<&str> = FIELDS
+                .iter()
+                .copied()
+                .filter(|f| !reads.published_fields.iter().any(|h| h == f))
+                .collect();
+            if missing.is_empty() {
+                decision
+            } else {
+                notes.push(format!(
+                    "{} lacked {} ({}): written in full again",
+                    proposal_key(symbol),
+                    if missing.len() == 1 {
+                        "a field".to_string()
+                    } else {
+                        format!("{} fields", missing.len())
+                    },
+                    missing.join(", ")
+                ));
+                Decision::Incomplete
+            }
+        }
+        d => d,
+    };
     let outcome = if decision.publishes() {
         Outcome::Publish {
             decision,
@@ -301,6 +330,7 @@ mod tests {
                 ]),
             }),
             published: [None, None, None, None],
+            published_fields: Vec::new(),
             p1_unreadable: None,
         }
     }
@@ -349,7 +379,35 @@ mod tests {
         // Published back: unchanged ten seconds later, aged after 60 s.
         let mut again = reads();
         again.published = DECISION_FIELDS.map(get);
-        assert_eq!(eval(&again, &rules, 1010.5).outcome, Outcome::Refresh);
+        again.published_fields = FIELDS.map(String::from).to_vec();
+        let unchanged = eval(&again, &rules, 1010.5);
+        assert_eq!(unchanged.outcome, Outcome::Refresh);
+        assert!(unchanged.notes.is_empty(), "{:?}", unchanged.notes);
+        // The hash lost fields (the decision's own are there): written in full again, at once,
+        // the missing ones named.
+        for (lost, note) in [
+            (
+                vec!["R_net"],
+                "quantum:harvest:proposal:BTCUSDT lacked a field (R_net): written in full again",
+            ),
+            (
+                vec!["proposal_json", "sigma", "ts"],
+                "quantum:harvest:proposal:BTCUSDT lacked 3 fields (sigma, ts, \
+                 proposal_json): written in full again",
+            ),
+        ] {
+            let mut holed = again.clone();
+            holed
+                .published_fields
+                .retain(|f| !lost.contains(&f.as_str()));
+            let e = eval(&holed, &rules, 1010.5);
+            let Outcome::Publish { decision, fields } = &e.outcome else {
+                panic!("{e:?}")
+            };
+            assert_eq!(*decision, Decision::Incomplete);
+            assert_eq!(fields.len(), FIELDS.len());
+            assert_eq!(e.notes, [note]);
+        }
         assert!(matches!(
             eval(&again, &rules, 1060.5).outcome,
             Outcome::Publish {

@@ -1,6 +1,7 @@
-//! The publish rule: a proposal is written in full when it changed meaningfully or aged,
-//! otherwise only `last_update_epoch` is refreshed (what was last published is read back from
-//! Redis, so a restart of either side republishes exactly what is missing).
+//! The publish rule: a proposal is written in full when it changed meaningfully or aged, or when
+//! its hash lacks a field a full publish writes; otherwise only `last_update_epoch` is refreshed
+//! (what was last published is read back from Redis, so a restart of either side, or a hash that
+//! lost fields, republishes exactly what is missing on the next cycle).
 
 use harvest_kernel::HarvestAction;
 use harvest_records::published::LastPublished;
@@ -38,6 +39,9 @@ pub enum Decision {
     KillScoreChanged,
     /// `max_publish_age` seconds passed since the last full publish.
     Aged,
+    /// The hash lacks fields a full publish writes (deleted by hand or by a partial write):
+    /// written in full again (the running publisher waits for `max_publish_age`).
+    Incomplete,
     /// Nothing changed: only `last_update_epoch` is refreshed.
     Unchanged,
 }

@@ -287,24 +287,35 @@ impl Publisher {
         }
         let rules = self.settings.rules;
         for batch in symbols.chunks(self.settings.batch.max(1)) {
-            let mut cmds: Vec<Cmd> = Vec::with_capacity(batch.len() * 3);
+            let mut cmds: Vec<Cmd> = Vec::with_capacity(batch.len() * 4);
             for s in batch {
                 cmds.push(hgetall(&market_state_key(s)));
                 cmds.push(hgetall(&risk_proposal_key(s)));
                 let mut hmget = redis::cmd("HMGET");
                 hmget.arg(proposal_key(s)).arg(&DECISION_FIELDS[..]);
                 cmds.push(hmget);
+                // Which fields the hash has: one that lost some is written in full again.
+                let mut hkeys = redis::cmd("HKEYS");
+                hkeys.arg(proposal_key(s));
+                cmds.push(hkeys);
             }
             let t = Instant::now();
             let mut replies = self.store.pipeline(cmds)?.into_iter();
             let mut markets = Vec::with_capacity(batch.len());
             let mut p1s = Vec::with_capacity(batch.len());
             let mut lasts = Vec::with_capacity(batch.len());
+            let mut names = Vec::with_capacity(batch.len());
             for s in batch {
-                let mut next = || replies.next().expect("three replies a symbol");
+                let mut next = || replies.next().expect("four replies a symbol");
                 markets.push(hash_reply(&market_state_key(s), next()));
                 p1s.push(hash_reply(&risk_proposal_key(s), next()));
                 lasts.push(texts_reply(&proposal_key(s), next()));
+                // A key of another type fails HMGET above, which skips the symbol.
+                names.push(
+                    texts_reply(&proposal_key(s), next())
+                        .map(|n| n.into_iter().flatten().collect::<Vec<String>>())
+                        .unwrap_or_default(),
+                );
             }
             self.store.name_types(&mut markets)?;
             self.store.name_types(&mut p1s)?;
@@ -321,6 +332,7 @@ impl Publisher {
                     markets[i].clone(),
                     p1s[i].clone(),
                     lasts[i].clone(),
+                    std::mem::take(&mut names[i]),
                 ) {
                     Ok(r) => r,
                     Err(problem) => {
@@ -428,6 +440,7 @@ fn symbol_reads(
     market: Result<Fields, KeyError>,
     p1: Result<Fields, KeyError>,
     last: Result<Vec<Option<String>>, KeyError>,
+    published_fields: Vec<String>,
 ) -> Result<SymbolReads, String> {
     let position = positions.get(symbol).map_err(str::to_string)?.cloned();
     let market = market.map_err(|e| e.to_string())?;
@@ -445,6 +458,7 @@ fn symbol_reads(
         p1,
         position,
         published,
+        published_fields,
         p1_unreadable,
     })
 }
