@@ -11,7 +11,7 @@ use harvest_publisher::p25::plan::Rules;
 use harvest_publisher::p25::service::{self, Settings};
 use harvest_publisher::runtime::fixes::Fixes;
 use harvest_publisher::runtime::settings::{
-    count, number, switch, symbols, text, ConfigError, PositionSource, Shard,
+    count, number, switch, symbol_list, text, ConfigError, PositionSource, Shard,
 };
 use harvest_publisher::runtime::signals::stop_signals;
 use harvest_redis::Timeouts;
@@ -34,6 +34,10 @@ pub struct PublishArgs {
     /// Symbols, comma-separated (e.g. BTCUSDT,ETHUSDT).
     #[arg(long, env = "SYMBOLS", default_value = "")]
     pub symbols: String,
+    /// The symbols from this file instead (commas, blanks or lines; `#` starts a comment): for
+    /// lists too long for an argument or an environment variable.
+    #[arg(long, env = "SYMBOLS_FILE", value_name = "FILE", value_parser = text, conflicts_with = "symbols")]
+    pub symbols_file: Option<String>,
     /// Seconds between cycle starts.
     #[arg(long, env = "PUBLISH_INTERVAL_SEC", default_value_t = 10.0, value_parser = number)]
     pub interval: f64,
@@ -84,7 +88,7 @@ enum SettingsError {
 fn settings(args: &PublishArgs) -> Result<Settings, SettingsError> {
     let source: PositionSource = args.position_source.parse()?;
     let shard: Shard = args.shard.parse()?;
-    let symbols = symbols(&args.symbols, shard)?;
+    let symbols = symbol_list(&args.symbols, args.symbols_file.as_deref(), shard)?;
     let fixes: Fixes = args.fixes.parse()?;
     let mut rules = Rules::new(
         args.fallback_stop_pct,
@@ -152,6 +156,7 @@ mod tests {
             redis_url: "redis://127.0.0.1:6379".into(),
             cluster: false,
             symbols: "BTCUSDT".into(),
+            symbols_file: None,
             interval: 10.0,
             position_source: "auto".into(),
             enable_stream: false,

@@ -10,7 +10,7 @@ use crate::error::{CliError, CliResult};
 use harvest_publisher::market::candles::CandleKeys;
 use harvest_publisher::market::service::{self, Settings};
 use harvest_publisher::runtime::settings::{
-    count, number, switch, symbols, text, ConfigError, Shard,
+    count, number, switch, symbol_list, text, ConfigError, Shard,
 };
 use harvest_publisher::runtime::{signals, Level};
 use harvest_redis::Timeouts;
@@ -25,6 +25,10 @@ pub struct PublishMarketArgs {
     /// Symbols, comma-separated.
     #[arg(long, env = "MARKETSTATE_SYMBOLS", default_value = "BTCUSDT,ETHUSDT", value_parser = text)]
     pub symbols: String,
+    /// The symbols from this file instead (commas, blanks or lines; `#` starts a comment): for
+    /// lists too long for an argument or an environment variable.
+    #[arg(long, env = "MARKETSTATE_SYMBOLS_FILE", value_name = "FILE", value_parser = text, conflicts_with = "symbols")]
+    pub symbols_file: Option<String>,
     /// Seconds between cycle starts; a market state lives ten intervals (its TTL).
     #[arg(long, env = "MARKETSTATE_PUBLISH_INTERVAL", default_value_t = 60.0, value_parser = number)]
     pub interval: f64,
@@ -100,7 +104,7 @@ fn settings(args: &PublishMarketArgs) -> Result<Settings, SettingError> {
         other => return Err(ConfigError::UnknownPriceSource(other.to_string()).into()),
     }
     let shard: Shard = args.shard.parse()?;
-    let symbols = symbols(&args.symbols, shard)?;
+    let symbols = symbol_list(&args.symbols, args.symbols_file.as_deref(), shard)?;
     let log_level: Level = args.log_level.parse()?;
     let candle_keys: CandleKeys = args.candle_keys.parse()?;
     if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
@@ -169,6 +173,7 @@ mod tests {
         PublishMarketArgs {
             once: true,
             symbols: "BTCUSDT,ETHUSDT".into(),
+            symbols_file: None,
             interval: 60.0,
             redis_host: "localhost".into(),
             redis_port: 6379,

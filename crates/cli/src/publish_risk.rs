@@ -8,7 +8,7 @@ use clap::Args;
 use harvest_publisher::risk::service::{self, Settings};
 use harvest_publisher::runtime::fixes::Fixes;
 use harvest_publisher::runtime::settings::{
-    count, number, switch, symbols, text, ConfigError, PositionSource, Shard,
+    count, number, switch, symbol_list, text, ConfigError, PositionSource, Shard,
 };
 use harvest_publisher::runtime::{signals, Level};
 use harvest_redis::Timeouts;
@@ -33,6 +33,10 @@ pub struct PublishRiskArgs {
     /// Symbols, comma-separated.
     #[arg(long, env = "SYMBOLS", default_value = "BTCUSDT,ETHUSDT,SOLUSDT", value_parser = text)]
     pub symbols: String,
+    /// The symbols from this file instead (commas, blanks or lines; `#` starts a comment): for
+    /// lists too long for an argument or an environment variable.
+    #[arg(long, env = "SYMBOLS_FILE", value_name = "FILE", value_parser = text, conflicts_with = "symbols")]
+    pub symbols_file: Option<String>,
     /// Seconds between cycle starts.
     #[arg(long, env = "PUBLISH_INTERVAL_SEC", default_value_t = 10.0, value_parser = number)]
     pub interval: f64,
@@ -79,7 +83,7 @@ enum SettingsError {
 fn settings(args: &PublishRiskArgs) -> Result<Settings, SettingsError> {
     let source: PositionSource = args.position_source.parse()?;
     let shard: Shard = args.shard.parse()?;
-    let symbols = symbols(&args.symbols, shard)?;
+    let symbols = symbol_list(&args.symbols, args.symbols_file.as_deref(), shard)?;
     let fixes: Fixes = args.fixes.parse()?;
     let log_level: Level = args.log_level.parse()?;
     if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
@@ -139,6 +143,7 @@ mod tests {
             redis_url: "redis://localhost:6379".into(),
             cluster: false,
             symbols: "BTCUSDT,ETHUSDT,SOLUSDT".into(),
+            symbols_file: None,
             interval: 10.0,
             position_source: "auto".into(),
             enable_stream: false,

@@ -496,6 +496,138 @@ fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
     assert_stderr_has(&out, "published 1, unchanged 0");
 }
 
+/// Issue 18, 7: a hash that lost fields (deleted by hand, a partial write) is written in full
+/// again on the next cycle, well within max_publish_age, the missing fields named in the log;
+/// one that lost none is only refreshed.
+#[test]
+fn a_hash_that_lost_fields_is_repaired_on_the_next_cycle() {
+    let r = redis();
+    let mut s = r.store().unwrap();
+    seed(&mut s, "BTCUSDT", "2.5");
+    let key = "quantum:harvest:proposal:BTCUSDT";
+    let args = ["--once", "--symbols", "BTCUSDT"];
+    assert_eq!(publish(&r.url(), &args).status.code(), Some(0));
+    let first = hgetall(&mut s, key);
+    assert_eq!(first.len(), FIELDS.len());
+
+    run(&mut s, &["HDEL", key, "R_net", "proposal_json", "sigma"]);
+    let out = publish(&r.url(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_stderr_has(&out, "published 1, unchanged 0");
+    assert_stderr_has(
+        &out,
+        "quantum:harvest:proposal:BTCUSDT lacked 3 fields (R_net, sigma, proposal_json): \
+         written in full again",
+    );
+    let repaired = hgetall(&mut s, key);
+    for k in FIELDS {
+        if !matches!(k, "computed_at_utc" | "last_update_epoch") {
+            assert_eq!(repaired.get(k), first.get(k), "{k}");
+        }
+    }
+    assert_eq!(repaired.len(), FIELDS.len());
+
+    // Complete again: only refreshed.
+    let out = publish(&r.url(), &args);
+    assert_stderr_has(&out, "published 0, unchanged 1");
+    assert!(
+        !text(&out.stderr).contains("lacked"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Issue 18, 8: 15,000 symbols (more than an argument or environment variable can carry, which
+/// stops at about 14,500) from `--symbols-file` or its environment variable, for P2.5, P1.5 and
+/// P0.5 alike (the shared runtime's reader); a bad symbol is named with its line, and the file
+/// and the list together are refused.
+#[test]
+fn symbols_file_carries_15000_symbols_for_every_service() {
+    let r = redis();
+    let dir = std::env::temp_dir().join(format!("harvest-symbols-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("symbols.txt");
+    let mut list = String::from("# every symbol of the exchange\r\n");
+    for i in 0..15_000 {
+        list.push_str(&format!(
+            "S{i:05}USDT{}",
+            if i % 3 == 0 { ",\n" } else { "\n" }
+        ));
+    }
+    list.push_str("S00001USDT # a duplicate\n");
+    std::fs::write(&file, &list).unwrap();
+    let f = file.to_str().unwrap();
+    let port = r.port().to_string();
+    let url = r.url();
+    let base: [(&str, Vec<(&str, &str)>); 3] = [
+        ("publish", vec![("REDIS_URL", &url)]),
+        ("publish-risk", vec![("REDIS_URL", &url)]),
+        (
+            "publish-market",
+            vec![
+                ("MARKETSTATE_REDIS_HOST", "127.0.0.1"),
+                ("MARKETSTATE_REDIS_PORT", &port),
+            ],
+        ),
+    ];
+    for (cmd, env) in &base {
+        let env_name = if *cmd == "publish-market" {
+            "MARKETSTATE_SYMBOLS_FILE"
+        } else {
+            "SYMBOLS_FILE"
+        };
+        let run = |args: &[&str], extra: &[(&str, &str)]| {
+            Command::new(BIN)
+                .arg(cmd)
+                .arg("--once")
+                .args(args)
+                .env_clear()
+                .envs(env.iter().copied())
+                .envs(extra.iter().copied())
+                .output()
+                .unwrap()
+        };
+        for out in [
+            run(&["--symbols-file", f], &[]),
+            run(&[], &[(env_name, f)]),
+            run(&[], &[(env_name, &format!("{f}\r"))]),
+        ] {
+            let err = text(&out.stderr);
+            assert!(err.contains("cycle: read 15000,"), "{cmd}: {err}");
+        }
+        std::fs::write(dir.join("bad.txt"), "BTCUSDT\n\nETH USDT,SOL:USDT\n").unwrap();
+        let out = run(
+            &["--symbols-file", dir.join("bad.txt").to_str().unwrap()],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "--symbols-file {}: line 3: symbol \"SOL:USDT\" must be",
+                dir.join("bad.txt").display()
+            )),
+            "{cmd}: {}",
+            text(&out.stderr)
+        );
+        let out = run(&["--symbols-file", "/nonexistent/symbols.txt"], &[]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(
+            text(&out.stderr)
+                .contains("--symbols-file /nonexistent/symbols.txt: No such file or directory"),
+            "{cmd}: {}",
+            text(&out.stderr)
+        );
+        let out = run(&["--symbols-file", f, "--symbols", "BTCUSDT"], &[]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(
+            text(&out.stderr).contains("cannot be used with"),
+            "{cmd}: {}",
+            text(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn malformed_fields_skip_the_symbol_and_name_key_and_field() {
     let r = redis();

@@ -166,7 +166,11 @@ impl Store {
         if self.conn.is_none() {
             let conn = match &self.target {
                 Target::Single(c) => {
-                    let conn = c.get_connection_with_timeout(self.timeouts.connect)?;
+                    let conn = timeout_named(
+                        c.get_connection_with_timeout(self.timeouts.connect),
+                        self.timeouts.connect,
+                        || "connecting (the handshake)".to_string(),
+                    )?;
                     conn.set_read_timeout(Some(self.timeouts.response))?;
                     conn.set_write_timeout(Some(self.timeouts.response))?;
                     Conn::Single(conn)
@@ -188,6 +192,17 @@ impl Store {
         self.conn = None;
     }
 
+    /// A reply timeout as an error naming the operation and the limit (the socket's own says
+    /// only "Resource temporarily unavailable (os error 11)"); still a timeout and a connection
+    /// error for [`is_connection_error`].
+    fn named_timeout<T>(
+        &self,
+        result: RedisResult<T>,
+        op: impl FnOnce() -> String,
+    ) -> RedisResult<T> {
+        timeout_named(result, self.timeouts.response, op)
+    }
+
     fn forget_if_broken<T>(&mut self, result: &RedisResult<T>) {
         if let Err(e) = result {
             if is_connection_error(e) {
@@ -206,6 +221,7 @@ impl Store {
             return Ok(Vec::new());
         }
         self.connect()?;
+        let op = operation(&cmds);
         let result = match self.conn.as_mut().expect("connected above") {
             Conn::Single(conn) => {
                 let mut pipe = redis::pipe();
@@ -231,6 +247,7 @@ impl Store {
                 }
             }
         };
+        let result = self.named_timeout(result, || op);
         self.forget_if_broken(&result);
         result
     }
@@ -259,6 +276,7 @@ impl Store {
             (Conn::Cluster(conn), None) => cmd.query(conn.as_mut()),
             (Conn::Single(conn), _) => cmd.query(conn),
         };
+        let result = self.named_timeout(result, || operation(std::slice::from_ref(cmd)));
         self.forget_if_broken(&result);
         result
     }
@@ -431,6 +449,62 @@ impl Store {
         let [r] = r;
         Ok(r)
     }
+}
+
+/// A timeout of `result` as an error naming `op` and `limit`, kind `TimedOut` (so still a
+/// timeout and a connection error); other results as they are.
+fn timeout_named<T>(
+    result: RedisResult<T>,
+    limit: Duration,
+    op: impl FnOnce() -> String,
+) -> RedisResult<T> {
+    match result {
+        Err(e) if e.is_timeout() => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!(
+                "timeout: no reply from Redis within {:.1} s to {}",
+                limit.as_secs_f64(),
+                op()
+            ),
+        )
+        .into()),
+        r => r,
+    }
+}
+
+/// What `cmds` are, for a message: the first command's name and key (at most 100 characters)
+/// and how many more there are.
+///
+/// ```
+/// use harvest_redis::{hgetall, operation};
+/// assert_eq!(operation(&[hgetall("k")]), "HGETALL k");
+/// assert_eq!(operation(&[hgetall("a"), hgetall("b"), hgetall("c")]), "HGETALL a and 2 more commands");
+/// ```
+pub fn operation(cmds: &[Cmd]) -> String {
+    let Some(first) = cmds.first() else {
+        return "nothing".to_string();
+    };
+    let mut words: Vec<String> = first
+        .args_iter()
+        .take(2)
+        .filter_map(|a| match a {
+            redis::Arg::Simple(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            _ => None,
+        })
+        .collect();
+    for w in &mut words {
+        if let Some((cut, _)) = w.char_indices().nth(100) {
+            w.truncate(cut);
+            w.push('…');
+        }
+    }
+    let mut s = words.join(" ");
+    match cmds.len() {
+        1 => {}
+        2 => s.push_str(" and 1 more command"),
+        n => s.push_str(&format!(" and {} more commands", n - 1)),
+    }
+    s
 }
 
 /// `HGETALL key`.

@@ -89,6 +89,11 @@ impl LocalRedis {
         }
     }
 
+    /// The server's process id (while it runs), e.g. to freeze it with SIGSTOP.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// The port.
     pub fn port(&self) -> u16 {
         self.port

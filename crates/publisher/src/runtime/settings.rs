@@ -26,6 +26,14 @@ pub enum ConfigError {
     /// A symbol with characters that cannot be part of a key.
     #[error("symbol {:?} must be non-empty letters, digits, '-', '_', '.' or '/'", harvest_kernel::echo::Echo(.0))]
     BadSymbol(String),
+    /// `--symbols-file`: unreadable, empty, or a symbol in it that cannot be part of a key.
+    #[error("--symbols-file {path}: {problem}")]
+    SymbolsFile {
+        /// The file as given.
+        path: String,
+        /// What is wrong (the line, for a bad symbol).
+        problem: String,
+    },
     /// Not a log level.
     #[error("log level {:?} is not one of DEBUG, INFO, WARNING, ERROR", harvest_kernel::echo::Echo(.0))]
     LogLevel(String),
@@ -169,6 +177,67 @@ pub fn symbols(list: &str, shard: Shard) -> Result<Vec<String>, ConfigError> {
         .filter(|(i, _)| i % shard.n == shard.k - 1)
         .map(|(_, s)| s)
         .collect())
+}
+
+/// The symbols of a file (`--symbols-file`, for lists too long for an argument or an
+/// environment variable: about 14,500 symbols hit the system's limit): separated by commas,
+/// blanks or lines, `#` starting a comment to the end of its line; deduplicated and sharded as
+/// [`symbols`].
+///
+/// # Errors
+/// [`ConfigError::SymbolsFile`] naming the file and the problem: it cannot be read, has no
+/// symbol, or a symbol (with its line) cannot be part of a key.
+///
+/// ```
+/// use harvest_publisher::runtime::settings::{symbols_file, Shard};
+/// let f = std::env::temp_dir().join(format!("symbols-doc-{}.txt", std::process::id()));
+/// std::fs::write(&f, "# majors\nBTCUSDT, ETHUSDT\nSOLUSDT # and one more\r\n").unwrap();
+/// assert_eq!(symbols_file(&f, Shard { k: 1, n: 1 }).unwrap(), ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
+/// std::fs::write(&f, "BTCUSDT\nETH:USDT\n").unwrap();
+/// let e = symbols_file(&f, Shard { k: 1, n: 1 }).unwrap_err().to_string();
+/// assert!(e.ends_with(": line 2: symbol \"ETH:USDT\" must be non-empty letters, digits, '-', '_', '.' or '/'"), "{e}");
+/// # std::fs::remove_file(&f).unwrap();
+/// ```
+pub fn symbols_file(path: &std::path::Path, shard: Shard) -> Result<Vec<String>, ConfigError> {
+    let fail = |problem: String| ConfigError::SymbolsFile {
+        path: path.display().to_string(),
+        problem,
+    };
+    let text = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let text = String::from_utf8_lossy(&text);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default())
+        .collect();
+    symbols(&lines.join("\n"), shard).map_err(|e| match e {
+        ConfigError::NoSymbols => fail("no symbols in it".to_string()),
+        ConfigError::BadSymbol(bad) => {
+            let line = lines
+                .iter()
+                .position(|l| {
+                    l.split(|c: char| c == ',' || c.is_whitespace())
+                        .any(|s| s == bad)
+                })
+                .map_or(0, |i| i + 1);
+            fail(format!("line {line}: {}", ConfigError::BadSymbol(bad)))
+        }
+        other => other,
+    })
+}
+
+/// The symbols of `--symbols-file` when given, else of the `--symbols` list.
+///
+/// # Errors
+/// As [`symbols`] and [`symbols_file`].
+pub fn symbol_list(
+    list: &str,
+    file: Option<&str>,
+    shard: Shard,
+) -> Result<Vec<String>, ConfigError> {
+    match file {
+        Some(f) => symbols_file(std::path::Path::new(f), shard),
+        None => symbols(list, shard),
+    }
 }
 
 /// A flag or environment value as a number, blanks (and `\r`) around it ignored; for clap's
