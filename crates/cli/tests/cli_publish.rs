@@ -938,8 +938,8 @@ fn writes_only_its_own_keys() {
         let name = parts.next().unwrap_or("").to_ascii_uppercase();
         let key = parts.next().unwrap_or("");
         match name.as_str() {
-            "HGETALL" | "HMGET" | "XRANGE" | "XREVRANGE" | "PING" | "ECHO" | "CLIENT" | "HELLO" => {
-            }
+            "HGETALL" | "HMGET" | "HKEYS" | "XRANGE" | "XREVRANGE" | "PING" | "ECHO" | "CLIENT"
+            | "HELLO" => {}
             "HSET" | "DEL" | "XADD" => {
                 writes += 1;
                 assert!(

@@ -289,7 +289,14 @@ fn case() -> impl Strategy<Value = Case> {
         market(),
         p1(),
         position(),
-        prop::collection::vec(prop::option::of(value()), 4),
+        (
+            prop::collection::vec(prop::option::of(value()), 4),
+            // The names the hash has: all of them, or some lost.
+            prop_oneof![
+                3 => Just(published::FIELDS.to_vec()),
+                1 => prop::sample::subsequence(published::FIELDS.to_vec(), 0..=published::FIELDS.len()),
+            ],
+        ),
         policy_record(),
         published_record(),
         prop_oneof![
@@ -303,11 +310,12 @@ fn case() -> impl Strategy<Value = Case> {
         1.7e9f64..2.1e9,
     )
         .prop_map(
-            |(market, p1, position, published, policy, record, candle, now)| {
+            |(market, p1, position, (published, names), policy, record, candle, now)| {
                 let mut reads = SymbolReads {
                     market,
                     p1,
                     position,
+                    published_fields: names.into_iter().map(String::from).collect(),
                     ..SymbolReads::default()
                 };
                 for (slot, v) in reads.published.iter_mut().zip(published) {
