@@ -79,10 +79,10 @@ pub(crate) fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> 
 }
 
 /// The range a chart shows while its values move (a slider dragged): the previous one while it
-/// still holds `needed` (but for 5 % of its width: `needed` is padded) and is at most 2.5 times
-/// as wide, so the axis stays put; else `needed`
-/// widened by half its width on the side that outgrew the previous range and rounded out to a
-/// 1-2-5 step, so the next change is far away. Without a previous range, `needed` itself.
+/// still holds `needed` (but for 5 % of its width: `needed` is padded) and is at most 4 times
+/// as wide, so the axis stays put; else `needed` widened by its width on the side that outgrew
+/// the previous range and rounded out to a 1-2-5 step (at most 2.5 times as wide as `needed`, so
+/// the next frame keeps it), so the next change is far away. Without a previous range, `needed` itself.
 ///
 /// ```
 /// use harvest_features::charts::steady_range;
@@ -90,7 +90,7 @@ pub(crate) fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> 
 /// // Still inside: the axis stays.
 /// assert_eq!(steady_range(Some((-0.5, 6.5)), (-0.2, 6.5)), (-0.5, 6.5));
 /// // Outgrown below: widened below, rounded to the step.
-/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-1.1, 6.5)), (-6.0, 6.5));
+/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-1.1, 6.5)), (-10.0, 6.5));
 /// // Far too wide for what is shown now: back to what is needed.
 /// assert_eq!(steady_range(Some((-40.0, 6.5)), (-0.5, 6.5)), (-0.5, 6.5));
 /// ```
@@ -109,7 +109,7 @@ pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) 
     let below = lo < prev.0 - slack;
     let above = hi > prev.1 + slack;
     if !below && !above {
-        return if prev.1 - prev.0 <= 2.5 * width {
+        return if prev.1 - prev.0 <= 4.0 * width {
             prev
         } else {
             needed
@@ -117,12 +117,12 @@ pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) 
     }
     let step = nice_step(width / 4.0);
     let lo2 = if below {
-        ((lo - width / 2.0) / step).floor() * step
+        ((lo - width) / step).floor() * step
     } else {
         lo.max(prev.0)
     };
     let hi2 = if above {
-        ((hi + width / 2.0) / step).ceil() * step
+        ((hi + width) / step).ceil() * step
     } else {
         hi.min(prev.1)
     };
