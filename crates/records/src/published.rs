@@ -328,13 +328,13 @@ impl<'de> Deserialize<'de> for Record {
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum PublishedError {
     /// The text is not JSON at all.
-    #[error("not JSON: {message}")]
+    #[error("not JSON: {}", harvest_kernel::echo::clip_message(.message))]
     NotJson {
         /// The parser's message.
         message: String,
     },
     /// The text is not a JSON object of string fields (nor a flat `[name, value, …]` array).
-    #[error("not a published record: {message}")]
+    #[error("not a published record: {}", harvest_kernel::echo::clip_message(.message))]
     NotRecord {
         /// What is wrong with it.
         message: String,
@@ -364,7 +364,7 @@ pub enum PublishedError {
         allowed: String,
     },
     /// `proposal_json` is there but is not a proposal with its audit.
-    #[error("proposal_json: {message}")]
+    #[error("proposal_json: {}", harvest_kernel::echo::clip_message(.message))]
     ProposalJson {
         /// The parser's message, with the JSON path of the problem.
         message: String,
