@@ -142,7 +142,7 @@ test('the charts keep their axes while PnL is dragged', async () => {
   for (let c = 0; c < 3; c++) {
     const changes = seen.filter((s, i) => i > 0 && s[c] !== seen[i - 1][c]).length;
     assert.ok(!seen.some((s) => s[c] === 'none'), 'each chart says its range');
-    console.log(`chart ${c}: its axis changed ${changes} times in a drag of ${seen.length} steps`);
+    console.log(`chart ${c}: its axis changed ${changes} times in a drag of ${seen.length} steps`, [...new Set(seen.map((s) => s[c]))].join(' | '));
     assert.ok(changes <= 6, `chart ${c}: its axis changed ${changes} times in a drag of ${seen.length} steps`);
   }
   assert.deepEqual(watch.problems(), []);
@@ -159,6 +159,8 @@ test('the action map from the keyboard: arrows move a cursor with its numbers, E
   );
   await map.focus();
   const tip = page.locator('[data-testid=tuning-view] [data-testid=map-tooltip]');
+  // The first arrow shows the cursor at the map's centre, one step along.
+  await page.keyboard.press('ArrowLeft');
   await tip.waitFor({ state: 'visible' });
   const t0 = await tip.textContent();
   await page.keyboard.press('ArrowRight');
@@ -227,6 +229,7 @@ test('the reviewer explains a mismatch: the conclusion first, its severity, code
   const { page, watch, context } = await open('?view=review');
   await page.getByTestId('review-load-sample').click();
   await page.waitForSelector('[data-testid=review-batch][data-status=done]', { timeout: 60_000 });
+  await page.getByTestId('review-filter-verdict').selectOption('MISMATCH');
   // Line 17: the sample altered its action.
   const d17 = page.locator('[data-testid=review-diff][data-line="17"]');
   const e17 = d17.getByTestId('review-explain');

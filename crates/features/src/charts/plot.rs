@@ -79,10 +79,11 @@ pub(crate) fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> 
 }
 
 /// The range a chart shows while its values move (a slider dragged): the previous one while it
-/// still holds `needed` (but for 5 % of its width: `needed` is padded) and is at most 4 times
-/// as wide, so the axis stays put; else `needed` widened by its width on the side that outgrew
-/// the previous range and rounded out to a 1-2-5 step (at most 2.5 times as wide as `needed`, so
-/// the next frame keeps it), so the next change is far away. Without a previous range, `needed` itself.
+/// still holds `needed` (but for 5 % of its width: `needed` is padded) and is at most 8 times
+/// as wide, so the axis stays put; else `needed` widened by twice its width on the side that
+/// outgrew the previous range and rounded out to a 1-2-5 step (at most 3.5 times as wide as
+/// `needed`, so the next frame keeps it): the range triples, and a drag across a wide span of
+/// an input rescales the axis a few times, not at every step. Without a previous range, `needed` itself.
 ///
 /// ```
 /// use harvest_features::charts::steady_range;
@@ -90,9 +91,9 @@ pub(crate) fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> 
 /// // Still inside: the axis stays.
 /// assert_eq!(steady_range(Some((-0.5, 6.5)), (-0.2, 6.5)), (-0.5, 6.5));
 /// // Outgrown below: widened below, rounded to the step.
-/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-1.1, 6.5)), (-10.0, 6.5));
+/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-1.1, 6.5)), (-18.0, 6.5));
 /// // Far too wide for what is shown now: back to what is needed.
-/// assert_eq!(steady_range(Some((-40.0, 6.5)), (-0.5, 6.5)), (-0.5, 6.5));
+/// assert_eq!(steady_range(Some((-80.0, 6.5)), (-0.5, 6.5)), (-0.5, 6.5));
 /// ```
 pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) {
     let Some(prev) = prev.filter(|p| finite2(*p) && p.1 > p.0) else {
@@ -109,7 +110,7 @@ pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) 
     let below = lo < prev.0 - slack;
     let above = hi > prev.1 + slack;
     if !below && !above {
-        return if prev.1 - prev.0 <= 4.0 * width {
+        return if prev.1 - prev.0 <= 8.0 * width {
             prev
         } else {
             needed
@@ -117,12 +118,12 @@ pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) 
     }
     let step = nice_step(width / 4.0);
     let lo2 = if below {
-        ((lo - width) / step).floor() * step
+        ((lo - 2.0 * width) / step).floor() * step
     } else {
         lo.max(prev.0)
     };
     let hi2 = if above {
-        ((hi + width) / step).ceil() * step
+        ((hi + 2.0 * width) / step).ceil() * step
     } else {
         hi.min(prev.1)
     };

@@ -281,8 +281,8 @@ fn action_cause(
     }
     // The record's own numbers do not give its action under this theta: it was computed with
     // another one. Name the bound that theta must have had.
-    let rk = format_sig(rec_k, 6);
-    let rr = format_sig(rec_r, 6);
+    let rk = format_sig(rec_k, 4);
+    let rr = format_sig(rec_r, 4);
     if theirs == HarvestAction::FullCloseProposed {
         format!(
             "it closes at K = {rk}, below kill_threshold {kt_text}: the record was computed with a kill_threshold of at most {rk}"
@@ -372,7 +372,7 @@ mod tests {
                     r.reason_codes = codes(&["kill_score_triggered"]);
                 },
                 Severity::High,
-                "The record says FULL_CLOSE_PROPOSED, the kernel NONE: it closes at K = 0.503125, below kill_threshold 0.6: the record was computed with a kill_threshold of at most 0.503125.",
+                "The record says FULL_CLOSE_PROPOSED, the kernel NONE: it closes at K = 0.5031, below kill_threshold 0.6: the record was computed with a kill_threshold of at most 0.5031.",
                 &["kill_score_triggered"],
                 &[],
             ),
