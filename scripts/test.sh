@@ -13,7 +13,7 @@
 #   test-browser   wasm-bindgen tests (crates/web/tests/ files with wasm_bindgen_test_configure!) in headless Chromium
 #   build-release  trunk build --release --public-url /harvest-lab/ into dist/ (pinned nightly, see scripts/lib.sh)
 #   e2e            node --test e2e/ (Playwright + Chromium against dist/ served under /harvest-lab/)
-#   wasm-size      the gzipped .wasm in dist/: the dashboard's and each view chunk's within 150 KB (150,000 bytes)
+#   wasm-size      the gzipped .wasm in dist/: the dashboard's within 200,000 bytes, each chunk's within 150,000
 #
 # Every selected stage runs even if an earlier one failed (stages that need the release build
 # are reported as not run when it failed). The last line is `N passed, N failed`; the exit
@@ -26,11 +26,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$HARVEST_ROOT"
 
 ALL_STAGES=(setup fmt clippy-native clippy-wasm test-native test-browser build-release e2e wasm-size)
-# The budget: the dashboard's download (the wasm index.html loads) is at most 150 KB gzipped,
-# checked here in decimal kilobytes (150,000 bytes; 150 KiB would allow 153,600), and so is each
-# lazily loaded view chunk (downloaded the first time its view is opened). It guards against
-# growth: never raise it to absorb an unexplained jump (BENCHMARKS.md has the figures).
-WASM_GZIP_BUDGET=150000
+# The budget (BENCHMARKS.md, "Dashboard download"): the dashboard's download (the wasm
+# index.html loads) is at most 200,000 bytes gzipped, each lazily loaded chunk (downloaded the
+# first time its part of the page is opened) at most 150,000. What users feel is measured
+# beside it: the first proposal on screen over slow 4G (e2e/bench-first-proposal.mjs).
+DASHBOARD_GZIP_BUDGET=200000
+CHUNK_GZIP_BUDGET=150000
 PUBLIC_URL=/harvest-lab/
 DIST="$HARVEST_ROOT/dist"
 
@@ -103,11 +104,10 @@ stage_e2e() {
 }
 
 stage_wasm-size() {
-  # The dashboard's download is the wasm index.html loads (`*_bg.wasm`); each view chunk (the
-  # reviewer, the tuning view, ... downloaded the first time its view is opened) is downloaded
-  # on its own. Each is held to the 150 KB budget, gzipped with -9 (without a file name in the
-  # header).
-  local main f kind raw gz total_raw=0 total_gz=0 main_gz=0 report=() rc=0
+  # The dashboard's download is the wasm index.html loads (`*_bg.wasm`); each chunk (a view,
+  # the theta box, code they share: downloaded the first time it is needed) is downloaded on
+  # its own. Each is held to its budget, gzipped with -9 (without a file name in the header).
+  local main f kind budget raw gz total_raw=0 total_gz=0 main_gz=0 report=() rc=0
   main=$(find "$DIST" -maxdepth 1 -name '*_bg.wasm' | head -n 1)
   if [ -z "$main" ]; then
     echo "no *_bg.wasm in $DIST" >&2
@@ -120,21 +120,23 @@ stage_wasm-size() {
     total_raw=$((total_raw + raw))
     total_gz=$((total_gz + gz))
     kind=chunk
+    budget=$CHUNK_GZIP_BUDGET
     if [ "$f" = "$main" ]; then
       kind=dashboard
+      budget=$DASHBOARD_GZIP_BUDGET
       main_gz=$gz
     fi
     report+=("$(printf '%s %s = %d bytes raw, %d bytes gzipped (%.1f KiB)' "$kind" "${f#"$DIST"/}" "$raw" "$gz" "$(awk -v b="$gz" 'BEGIN { print b / 1024 }')")")
-    if [ "$gz" -gt "$WASM_GZIP_BUDGET" ]; then
-      echo "$kind ${f#"$DIST"/} is $((gz - WASM_GZIP_BUDGET)) bytes over its 150 KB budget" >&2
+    if [ "$gz" -gt "$budget" ]; then
+      echo "$kind ${f#"$DIST"/} is $((gz - budget)) bytes over its budget of $budget bytes gzipped" >&2
       rc=1
     fi
   done < <(find "$DIST" -name '*.wasm' | sort)
   printf 'wasm size: %s\n' "${report[@]}"
-  printf 'wasm size: dashboard %d bytes gzipped, budget %d (150 KB) for it and for each chunk; all wasm %d bytes raw, %d gzipped\n' \
-    "$main_gz" "$WASM_GZIP_BUDGET" "$total_raw" "$total_gz"
+  printf 'wasm size: dashboard %d bytes gzipped (budget %d), each chunk within %d; all wasm %d bytes raw, %d gzipped\n' \
+    "$main_gz" "$DASHBOARD_GZIP_BUDGET" "$CHUNK_GZIP_BUDGET" "$total_raw" "$total_gz"
   mkdir -p target
-  printf 'wasm: dashboard gzip=%d (budget %d each); all raw=%d gzip=%d\n' "$main_gz" "$WASM_GZIP_BUDGET" "$total_raw" "$total_gz" >target/wasm-size.txt
+  printf 'wasm: dashboard gzip=%d (budget %d, chunks %d); all raw=%d gzip=%d\n' "$main_gz" "$DASHBOARD_GZIP_BUDGET" "$CHUNK_GZIP_BUDGET" "$total_raw" "$total_gz" >target/wasm-size.txt
   return "$rc"
 }
 

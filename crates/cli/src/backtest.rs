@@ -11,8 +11,8 @@ use serde::Serialize;
 use harvest_features::replay::market::{import_prices, P0Params, MIN_CLOSES};
 use harvest_features::replay::sim::states_between;
 use harvest_features::replay::{
-    compare_ab, entries_at, every_n, parse_entries, Backtest, Entry, Report, Series, Sides,
-    SimParams, Summary, SweepAxis, ThetaSweep, TradeRow,
+    compare_ab, entries_at, every_n, parse_entries, summarize, AbSummary, Backtest, Entry, Report,
+    Series, Sides, SimParams, Summary, SweepAxis, SweepCell, ThetaSweep, TradeRow,
 };
 use harvest_kernel::Theta;
 
@@ -22,19 +22,24 @@ use crate::error::{CliError, CliResult, InputError};
 /// Options of `backtest`.
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
-    /// Price file (CSV: CryptoDataDownload, a header with date/time and OHLC, Binance klines);
-    /// `-` or none: stdin.
-    pub prices: Option<PathBuf>,
+    /// Price files or folders (CSV: CryptoDataDownload, a header with date/time and OHLC,
+    /// Binance klines; freqtrade's json, jsongz and feather); the symbol comes from each file's
+    /// name and files of one symbol are merged. `-` or none: stdin.
+    pub prices: Vec<PathBuf>,
+    /// Only files of this timeframe (e.g. 1h) when a folder has several.
+    #[arg(long, value_name = "TF")]
+    pub timeframe: Option<String>,
     /// Enter every N bars (from bar 256, the first with a market state).
     #[arg(long, default_value_t = 24, value_name = "N")]
     pub every: usize,
     /// Sides to open at each entry bar: long, short or both.
     #[arg(long, default_value = "long", value_parser = parse_sides)]
     pub side: Sides,
-    /// Entries from a file of `time,side` lines instead of --every (time: epoch s or ISO UTC).
+    /// Entries from a file of `time,side` lines instead of --every (time: epoch s or ISO UTC);
+    /// with several symbols, the same times on each.
     #[arg(long, value_name = "FILE")]
     pub entries: Option<PathBuf>,
-    /// At most this many entries (0: all).
+    /// At most this many entries a symbol (0: all).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub limit: usize,
     /// Theta A: a JSON object of tunables or theta.harvest lines (default: the kernel's defaults).
@@ -53,43 +58,61 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub no_trail: bool,
     /// Sweep two theta axes (`key=lo:hi:n`, given twice): expectancy per cell as CSV on stdout
-    /// instead of the trades.
+    /// instead of the trades (with several symbols: a `symbol` column, each symbol's cells and
+    /// then the pooled ones).
     #[arg(long, num_args = 1, value_parser = SweepAxis::parse, value_name = "KEY=LO:HI:N")]
     pub sweep: Vec<SweepAxis>,
+    /// Worker threads of the sweep (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Also write the summary (JSON) to this file.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
 }
 
-/// One JSON line: a trade row tagged with its theta.
+/// One JSON line: a trade row tagged with its theta (and its symbol when there are several).
 #[derive(Serialize)]
 struct Line<'a> {
     theta: &'static str,
+    /// With several symbols only (one file's lines stay as they were).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    symbol: Option<&'a str>,
     #[serde(flatten)]
     row: &'a TradeRow,
 }
 
-/// The summary file.
+/// One symbol's part of the summary file.
+#[derive(Serialize)]
+struct SymbolPart<'a> {
+    symbol: &'a str,
+    bars: usize,
+    entries: usize,
+    a: Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    b: Option<Report>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ab: Option<AbSummary>,
+}
+
+/// The summary file: the pooled figures (all symbols' trades by entry time), and each
+/// symbol's when there are several.
 #[derive(Serialize)]
 struct SummaryFile<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    symbol: Option<&'a str>,
     bars: usize,
     entries: usize,
     a: &'a Report,
     #[serde(skip_serializing_if = "Option::is_none")]
     b: Option<&'a Report>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    ab: Option<harvest_features::replay::AbSummary>,
+    ab: Option<AbSummary>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    per_symbol: Vec<SymbolPart<'a>>,
 }
 
-fn fail(msg: impl std::fmt::Display) -> CliResult {
+fn fail<T>(msg: impl std::fmt::Display) -> Result<T, CliError> {
     Err(CliError::usage("backtest", msg))
-}
-
-fn read(path: &Option<PathBuf>) -> io::Result<String> {
-    match path {
-        Some(p) if p.as_os_str() != "-" => std::fs::read_to_string(p),
-        _ => io::read_to_string(io::stdin()),
-    }
 }
 
 /// A `--theta` / `--theta-b` file that could not be used: which option, the file and why.
@@ -175,36 +198,154 @@ fn print_summary(name: &str, r: &Report) {
     }
 }
 
+/// One symbol ready to backtest.
+struct Sym {
+    name: String,
+    series: Series,
+    entries: Vec<Entry>,
+}
+
+/// The symbols of the command line: its files (or stdin), each with its market states and
+/// entries; problems on stderr.
+///
+/// # Errors
+/// The prices or the entries file cannot be read, no series is long enough, no entries.
+fn symbols(args: &BacktestArgs) -> Result<Vec<Sym>, CliError> {
+    let stdin =
+        args.prices.is_empty() || (args.prices.len() == 1 && args.prices[0].as_os_str() == "-");
+    let loaded: Vec<(String, Vec<harvest_features::replay::market::Bar>)> = if stdin {
+        let text = match io::read_to_string(io::stdin()) {
+            Ok(t) => t,
+            Err(e) => return fail(format_args!("reading the prices: {e}")),
+        };
+        let import = match import_prices(&text) {
+            Ok(i) => i,
+            Err(e) => return fail(format_args!("the price file: {e}")),
+        };
+        for p in import.problems.iter().take(5) {
+            eprintln!("harvest backtest: skipped {p}");
+        }
+        if import.problems.len() > 5 {
+            eprintln!(
+                "harvest backtest: … {} lines skipped in all",
+                import.problems.len()
+            );
+        }
+        vec![("stdin".to_string(), import.bars)]
+    } else {
+        let (syms, skipped) =
+            match crate::price_files::load(&args.prices, args.timeframe.as_deref()) {
+                Ok(x) => x,
+                Err(e) => return fail(format_args!("reading the prices: {e}")),
+            };
+        for s in &skipped {
+            eprintln!("harvest backtest: skipped {s}");
+        }
+        for s in &syms {
+            for (f, p) in s.problems.iter().take(5) {
+                eprintln!("harvest backtest: {}: skipped {p}", f.display());
+            }
+            if s.problems.len() > 5 {
+                eprintln!(
+                    "harvest backtest: {}: … {} lines skipped in all",
+                    s.symbol,
+                    s.problems.len()
+                );
+            }
+        }
+        syms.into_iter().map(|s| (s.symbol, s.bars)).collect()
+    };
+    let entry_list = match &args.entries {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let (list, bad) = parse_entries(&text);
+                for b in &bad {
+                    eprintln!("harvest backtest: --entries {}: {b}", path.display());
+                }
+                Some(list)
+            }
+            Err(e) => return fail(format_args!("--entries {}: {e}", path.display())),
+        },
+        None => None,
+    };
+    let several = loaded.len() > 1;
+    let mut out = Vec::new();
+    let mut first_short = None;
+    for (name, bars) in loaded {
+        if bars.len() < MIN_CLOSES + 1 {
+            let msg = format!(
+                "{}{} bars: a backtest needs at least {} (P0 needs {} closes before the first entry)",
+                if several { format!("{name}: ") } else { String::new() },
+                bars.len(),
+                MIN_CLOSES + 1,
+                MIN_CLOSES
+            );
+            if several {
+                eprintln!("harvest backtest: {msg}; left out");
+            }
+            first_short.get_or_insert(msg);
+            continue;
+        }
+        let series = series_parallel(bars);
+        let entries = match (&entry_list, &args.entries) {
+            (Some(list), Some(path)) => {
+                let (mut e, problems) = entries_at(&series, list);
+                for p in &problems {
+                    eprintln!(
+                        "harvest backtest: --entries {}{}: {p}",
+                        path.display(),
+                        if several {
+                            format!(" ({name})")
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                if args.limit > 0 {
+                    e.truncate(args.limit);
+                }
+                e
+            }
+            _ => every_n(series.bars.len(), args.every, args.side, args.limit),
+        };
+        out.push(Sym {
+            name,
+            series,
+            entries,
+        });
+    }
+    if out.is_empty() {
+        return fail(first_short.unwrap_or_else(|| "no price series".into()));
+    }
+    if out.iter().all(|s| s.entries.is_empty()) {
+        return fail("no entries to simulate");
+    }
+    Ok(out)
+}
+
+/// One symbol's backtest: A's rows and report, and B's with the A/B comparison.
+type Part = (
+    Vec<TradeRow>,
+    Report,
+    Option<(Vec<TradeRow>, Report, AbSummary)>,
+);
+
+/// R of rows from several symbols pooled by entry time (then symbol order).
+fn pooled(parts: &[(&Sym, &[TradeRow])]) -> Vec<TradeRow> {
+    let mut all: Vec<(i64, usize, TradeRow)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(k, (_, rows))| rows.iter().map(move |r| (r.entry_time, k, r.clone())))
+        .collect();
+    all.sort_by_key(|(t, k, r)| (*t, *k, r.n));
+    all.into_iter().map(|(_, _, r)| r).collect()
+}
+
 /// Runs `backtest`. Exit status 2 for unusable input (file, theta, axes), 0 otherwise.
 ///
 /// # Errors
 /// I/O errors writing `out`.
 pub fn run(args: &BacktestArgs, out: &mut impl Write) -> CliResult {
-    let text = match read(&args.prices) {
-        Ok(t) => t,
-        Err(e) => return fail(format_args!("reading the prices: {e}")),
-    };
-    let import = match import_prices(&text) {
-        Ok(i) => i,
-        Err(e) => return fail(format_args!("the price file: {e}")),
-    };
-    for p in import.problems.iter().take(5) {
-        eprintln!("harvest backtest: skipped {p}");
-    }
-    if import.problems.len() > 5 {
-        eprintln!(
-            "harvest backtest: … {} lines skipped in all",
-            import.problems.len()
-        );
-    }
-    if import.bars.len() < MIN_CLOSES + 1 {
-        return fail(format_args!(
-            "{} bars: a backtest needs at least {} (P0 needs {} closes before the first entry)",
-            import.bars.len(),
-            MIN_CLOSES + 1,
-            MIN_CLOSES
-        ));
-    }
     let (a, b) = match (
         theta(&args.theta, "--theta"),
         theta(&args.theta_b, "--theta-b"),
@@ -224,96 +365,290 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> CliResult {
     if !args.sweep.is_empty() && args.sweep.len() != 2 {
         return fail("--sweep takes exactly two axes (give it twice)");
     }
-    let series = series_parallel(import.bars);
-    let entries: Vec<Entry> = match &args.entries {
-        Some(path) => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => return fail(format_args!("--entries {}: {e}", path.display())),
-            };
-            let (list, bad) = parse_entries(&text);
-            for b in &bad {
-                eprintln!("harvest backtest: --entries {}: {b}", path.display());
-            }
-            let (mut e, problems) = entries_at(&series, &list);
-            for p in &problems {
-                eprintln!("harvest backtest: --entries {}: {p}", path.display());
-            }
-            if args.limit > 0 {
-                e.truncate(args.limit);
-            }
-            e
-        }
-        None => every_n(series.bars.len(), args.every, args.side, args.limit),
-    };
-    if entries.is_empty() {
-        return fail("no entries to simulate");
-    }
     if let [x, y] = args.sweep[..] {
-        let mut sw = match ThetaSweep::new(x, y, a, entries, params) {
-            Ok(s) => s,
-            Err(e) => return fail(e),
-        };
-        sw.step(&series, || true);
-        out.write_all(sw.to_csv().as_bytes())?;
-        let invalid = sw.cells.iter().filter(|c| c.summary.is_none()).count();
-        eprintln!(
-            "harvest backtest: sweep of {} × {} = {} cells on {} trades each{}",
-            x.field.key(),
-            y.field.key(),
-            sw.cells.len(),
-            sw.entries.len(),
-            if invalid > 0 {
-                format!("; {invalid} cells with an invalid theta left empty")
-            } else {
-                String::new()
-            }
-        );
-        return Ok(());
+        if let Err(e) = ThetaSweep::new(x, y, a, Vec::new(), params) {
+            return fail(e);
+        }
     }
-    let n_entries = entries.len();
-    let run_one =
-        |theta: Theta| Backtest::new(entries.clone(), theta, params).map(|b| b.run(&series));
-    let (rows_a, rep_a) = match run_one(a) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
+    let syms = symbols(args)?;
+    if let [x, y] = args.sweep[..] {
+        return sweep(args, &syms, (x, y), a, params, out);
+    }
+    let run_one = |s: &Sym, theta: Theta| {
+        Backtest::new(s.entries.clone(), theta, params).map(|b| b.run(&s.series))
     };
-    for row in &rows_a {
-        serde_json::to_writer(&mut *out, &Line { theta: "A", row }).map_err(io::Error::other)?;
-        out.write_all(b"\n")?;
-    }
-    let mut b_part = None;
-    if let Some(b) = b {
-        let (rows_b, rep_b) = match run_one(b) {
+    let several = syms.len() > 1;
+    let mut parts: Vec<Part> = Vec::new();
+    for s in &syms {
+        let (rows_a, rep_a) = match run_one(s, a) {
             Ok(r) => r,
             Err(e) => return fail(e),
         };
-        for row in &rows_b {
-            serde_json::to_writer(&mut *out, &Line { theta: "B", row })
-                .map_err(io::Error::other)?;
+        for row in &rows_a {
+            serde_json::to_writer(
+                &mut *out,
+                &Line {
+                    theta: "A",
+                    symbol: several.then_some(s.name.as_str()),
+                    row,
+                },
+            )
+            .map_err(io::Error::other)?;
             out.write_all(b"\n")?;
         }
-        let ab = compare_ab(&rows_a, &rows_b);
-        b_part = Some((rep_b, ab));
+        let mut b_part = None;
+        if let Some(b) = b {
+            let (rows_b, rep_b) = match run_one(s, b) {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            };
+            for row in &rows_b {
+                serde_json::to_writer(
+                    &mut *out,
+                    &Line {
+                        theta: "B",
+                        symbol: several.then_some(s.name.as_str()),
+                        row,
+                    },
+                )
+                .map_err(io::Error::other)?;
+                out.write_all(b"\n")?;
+            }
+            let ab = compare_ab(&rows_a, &rows_b);
+            b_part = Some((rows_b, rep_b, ab));
+        }
+        parts.push((rows_a, rep_a, b_part));
     }
-    print_summary("A", &rep_a);
-    if let Some((rep_b, ab)) = &b_part {
-        print_summary("B", rep_b);
+    if several {
+        for (s, (_, rep_a, b_part)) in syms.iter().zip(&parts) {
+            print_summary(&format!("A on {}", s.name), rep_a);
+            if let Some((_, rep_b, ab)) = b_part {
+                print_summary(&format!("B on {}", s.name), rep_b);
+                eprintln!(
+                    "harvest backtest: {}: {}",
+                    s.name,
+                    harvest_features::replay::view::ab_sentence(ab)
+                );
+            }
+        }
+    }
+    // Pooled: every symbol's trades by entry time.
+    let pa = pooled(
+        &syms
+            .iter()
+            .zip(&parts)
+            .map(|(s, p)| (s, p.0.as_slice()))
+            .collect::<Vec<_>>(),
+    );
+    let skipped: Vec<String> = syms
+        .iter()
+        .zip(&parts)
+        .flat_map(|(s, p)| {
+            p.1.skipped.iter().map(move |x| {
+                if several {
+                    format!("{}: {x}", s.name)
+                } else {
+                    x.clone()
+                }
+            })
+        })
+        .collect();
+    let rep_a = Report::of(&pa, skipped.clone());
+    let pooled_b = b.map(|_| {
+        let pb = pooled(
+            &syms
+                .iter()
+                .zip(&parts)
+                .filter_map(|(s, p)| p.2.as_ref().map(|(rows, _, _)| (s, rows.as_slice())))
+                .collect::<Vec<_>>(),
+        );
+        let ab = compare_ab(&pa, &pb);
+        (Report::of(&pb, skipped.clone()), ab)
+    });
+    let names: Vec<&str> = syms.iter().map(|s| s.name.as_str()).collect();
+    let pooled_name = if several {
+        format!("A pooled over {}", names.join(", "))
+    } else {
+        "A".to_string()
+    };
+    print_summary(&pooled_name, &rep_a);
+    if let Some((rep_b, ab)) = &pooled_b {
+        print_summary(if several { "B pooled" } else { "B" }, rep_b);
         eprintln!(
             "harvest backtest: {}",
             harvest_features::replay::view::ab_sentence(ab)
         );
     }
     if let Some(path) = &args.summary {
+        let per_symbol = if several {
+            syms.iter()
+                .zip(&parts)
+                .map(|(s, (_, rep_a, b_part))| SymbolPart {
+                    symbol: &s.name,
+                    bars: s.series.bars.len(),
+                    entries: s.entries.len(),
+                    a: rep_a.clone(),
+                    b: b_part.as_ref().map(|p| p.1.clone()),
+                    ab: b_part.as_ref().map(|p| p.2.clone()),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let file = SummaryFile {
-            bars: series.bars.len(),
-            entries: n_entries,
+            symbol: (!several).then(|| syms[0].name.as_str()),
+            bars: syms.iter().map(|s| s.series.bars.len()).sum(),
+            entries: syms.iter().map(|s| s.entries.len()).sum(),
             a: &rep_a,
-            b: b_part.as_ref().map(|(r, _)| r),
-            ab: b_part.as_ref().map(|(_, ab)| ab.clone()),
+            b: pooled_b.as_ref().map(|(r, _)| r),
+            ab: pooled_b.as_ref().map(|(_, ab)| ab.clone()),
+            per_symbol,
         };
         let json = serde_json::to_string_pretty(&file).map_err(io::Error::other)?;
         std::fs::write(path, json + "\n")?;
     }
+    Ok(())
+}
+
+/// `--sweep`: every cell on every symbol on all cores; the CSV of one symbol as the library
+/// writes it, with several a `symbol` column and the pooled cells after each symbol's.
+fn sweep(
+    args: &BacktestArgs,
+    syms: &[Sym],
+    (x, y): (SweepAxis, SweepAxis),
+    base: Theta,
+    params: SimParams,
+    out: &mut impl Write,
+) -> CliResult {
+    use rayon::prelude::*;
+    let cells = x.n * y.n;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |t| t.get()))
+        .max(1);
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    // The cells need the trades' R only: the baselines do not depend on theta.
+    let params = SimParams {
+        baselines: false,
+        ..params
+    };
+    // rows[cell][symbol]: None when the cell's theta is invalid.
+    let rows: Vec<Vec<Option<Vec<TradeRow>>>> = pool.install(|| {
+        (0..cells)
+            .into_par_iter()
+            .map(|k| {
+                let theta = base
+                    .with(x.field, x.value(k % x.n))
+                    .with(y.field, y.value(k / x.n));
+                syms.par_iter()
+                    .map(|s| {
+                        Backtest::new(s.entries.clone(), theta, params)
+                            .ok()
+                            .map(|b| b.run(&s.series).0)
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    let table = |summaries: Vec<Option<harvest_features::replay::Summary>>| -> Result<String, harvest_features::replay::SimError> {
+        let mut sw = ThetaSweep::new(x, y, base, Vec::new(), params)?;
+        for (k, summary) in summaries.into_iter().enumerate() {
+            sw.cells.push(SweepCell {
+                x: x.value(k % x.n),
+                y: y.value(k / x.n),
+                summary,
+            });
+        }
+        Ok(sw.to_csv())
+    };
+    let r_of = |rows: &[TradeRow]| rows.iter().map(|r| r.r).collect::<Vec<f64>>();
+    let several = syms.len() > 1;
+    let result = if !several {
+        table(
+            rows.iter()
+                .map(|c| c[0].as_deref().map(|r| summarize(&r_of(r))))
+                .collect(),
+        )
+        .map(|csv| out.write_all(csv.as_bytes()))
+    } else {
+        let mut text = String::new();
+        let mut header = true;
+        let mut add = |name: &str, csv: String| {
+            for (i, line) in csv.lines().enumerate() {
+                if i == 0 {
+                    if header {
+                        text.push_str(&format!("symbol,{line}\n"));
+                        header = false;
+                    }
+                    continue;
+                }
+                text.push_str(&format!(
+                    "{},{line}\n",
+                    harvest_features::csv_text::row(&[harvest_features::csv_text::Cell::Text(
+                        name
+                    )])
+                ));
+            }
+        };
+        let mut res = Ok(());
+        for (j, s) in syms.iter().enumerate() {
+            match table(
+                rows.iter()
+                    .map(|c| c[j].as_deref().map(|r| summarize(&r_of(r))))
+                    .collect(),
+            ) {
+                Ok(csv) => add(&s.name, csv),
+                Err(e) => res = Err(e),
+            }
+        }
+        let pooled_cells = rows
+            .iter()
+            .map(|c| {
+                if c.iter().any(Option::is_none) {
+                    return None;
+                }
+                let parts: Vec<(&Sym, &[TradeRow])> = syms
+                    .iter()
+                    .zip(c)
+                    .map(|(s, r)| (s, r.as_deref().unwrap_or(&[])))
+                    .collect();
+                Some(summarize(&r_of(&pooled(&parts))))
+            })
+            .collect();
+        match table(pooled_cells) {
+            Ok(csv) => add("pooled", csv),
+            Err(e) => res = Err(e),
+        }
+        res.map(|()| out.write_all(text.as_bytes()))
+    };
+    match result {
+        Ok(w) => w?,
+        Err(e) => return fail(e),
+    }
+    let invalid = rows
+        .iter()
+        .filter(|c| c.iter().any(Option::is_none))
+        .count();
+    let trades: usize = syms.iter().map(|s| s.entries.len()).sum();
+    eprintln!(
+        "harvest backtest: sweep of {} × {} = {} cells on {} trades each{}{}",
+        x.field.key(),
+        y.field.key(),
+        cells,
+        trades,
+        if several {
+            format!(" ({} symbols, each and pooled)", syms.len())
+        } else {
+            String::new()
+        },
+        if invalid > 0 {
+            format!("; {invalid} cells with an invalid theta left empty")
+        } else {
+            String::new()
+        }
+    );
     Ok(())
 }

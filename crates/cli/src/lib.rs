@@ -10,11 +10,13 @@ mod feed;
 mod lines;
 mod market_state;
 mod policy;
+pub mod price_files;
 mod publish;
 mod publish_market;
 mod publish_risk;
 mod published;
 mod replay;
+mod research;
 mod serve;
 mod stops;
 mod sweep;
@@ -68,6 +70,11 @@ pub enum Command {
     /// Simulate trades on a price file (P0 → P1 → P2 at every close): JSON Lines per trade,
     /// the summary against two baselines on stderr; `--sweep` two theta axes as CSV.
     Backtest(backtest::BacktestArgs),
+    /// Walk-forward theta research over one or many price files (or a freqtrade data
+    /// directory): per-fold in/out-of-sample, stitched out-of-sample equity, PBO, the deflated
+    /// Sharpe ratio, plateau or spike; writes the report (JSON, HTML), the theta and the
+    /// policy's harvest_params. `--redis URL` hands the tasks to `--worker` processes.
+    Research(research::ResearchArgs),
     /// Theta sets: export (JSON or theta.harvest lines) and strict import.
     #[command(subcommand)]
     Theta(diff_theta::ThetaCommand),
@@ -180,6 +187,7 @@ fn run(cli: Cli) -> CliResult {
         Command::DiffTheta(args) => diff_theta::run(&args, &mut out),
         Command::Theta(cmd) => diff_theta::run_theta(&cmd, &mut out),
         Command::Backtest(args) => backtest::run(&args, &mut out),
+        Command::Research(args) => research::run(&args, &mut out),
         Command::MarketState(args) => market_state::run(&args, &mut out),
         Command::Stops(args) => {
             each_stdin_line("stops", &args, &mut out, |n, line, buf, _: &mut ()| {

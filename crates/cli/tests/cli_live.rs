@@ -435,9 +435,18 @@ impl Serve {
                 let _ = tx.send(line);
             }
         });
-        let first = log
-            .recv_timeout(Duration::from_secs(20))
-            .expect("serve prints its address");
+        // The address line; "connected to Redis" may come before it (the two race). Lines
+        // read before it stay in the log, in order, for the test.
+        let mut before = Vec::new();
+        let first = loop {
+            let line = log
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("serve prints its address (so far: {before:?})"));
+            if line.contains("http://") {
+                break line;
+            }
+            before.push(line);
+        };
         let addr = first
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -445,7 +454,22 @@ impl Serve {
         // The origin only (the printed address ends with the dashboard's base path).
         let end = addr[7..].find('/').map_or(addr.len(), |i| i + 7);
         let addr = addr[..end].to_string();
-        Serve { child, addr, log }
+        let (tx, ordered) = mpsc::channel();
+        for line in before {
+            let _ = tx.send(line);
+        }
+        std::thread::spawn(move || {
+            while let Ok(line) = log.recv() {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Serve {
+            child,
+            addr,
+            log: ordered,
+        }
     }
 }
 

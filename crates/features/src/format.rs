@@ -461,9 +461,8 @@ fn parse_f64(s: &str) -> Option<f64> {
     s.parse::<f64>().ok()
 }
 
-/// The browser's `Number(s)`: also correctly rounded and whole-string, and it keeps Rust's
-/// decimal-to-float tables out of the wasm. [`parse_number`] has already refused what the two
-/// read differently (empty text, hex, `Infinity`, inner spaces).
+/// The browser's `Number(s)`: also correctly rounded and whole-string. [`parse_number`] has
+/// already refused what the two read differently (empty text, hex, `Infinity`, inner spaces).
 #[cfg(target_arch = "wasm32")]
 fn parse_f64(s: &str) -> Option<f64> {
     // `+s` in JavaScript, i.e. `Number(s)`.
@@ -471,9 +470,8 @@ fn parse_f64(s: &str) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
-/// Exactly `s.parse::<f64>().ok()` (same grammar, same correctly rounded value) without
-/// Rust's decimal-to-float code and its 10 KB table in the wasm: the grammar is checked here,
-/// the conversion is the browser's `Number(s)`.
+/// Exactly `s.parse::<f64>().ok()` (same grammar, same correctly rounded value); in the browser
+/// build the grammar is checked here and the conversion is the browser's `Number(s)`.
 pub fn parse_f64_std(s: &str) -> Option<f64> {
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -10,9 +10,11 @@
 //! - [`tuning`]: A/B of two thetas, robustness, sweeps;
 //! - [`theta`]: theta sets, the one JSON codec and strict importer;
 //! - [`replay`]: the trade simulation on real bars (P0, P1, P2), backtests, theta sweeps;
+//! - [`research`]: walk-forward theta research over many symbols, PBO, the deflated Sharpe
+//!   ratio, the hand-off;
 //! - [`charts`]: chart data and drawing, generic over the plotters backend;
 //! - [`csv_text`]: CSV rows (the csv crate) with spreadsheet-formula guards;
-//! - [`format`], [`sort`]: numbers to and from text, sorting;
+//! - [`format`]: numbers to and from text;
 //! - `sample` (cargo feature `test-support`, for tests, benchmarks and `make_sample` only): the
 //!   reviewer's demo file and generated inputs.
 #![forbid(unsafe_code)]
@@ -25,9 +27,9 @@ pub mod live;
 pub mod nav;
 pub mod progress;
 pub mod replay;
+pub mod research;
 pub mod reviewer;
 #[cfg(all(feature = "test-support", not(target_arch = "wasm32")))]
 pub mod sample;
-pub mod sort;
 pub mod theta;
 pub mod tuning;

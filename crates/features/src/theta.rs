@@ -410,7 +410,7 @@ fn finish(
     if errors.is_empty() {
         Ok(theta)
     } else {
-        crate::sort::sort_by_key(&mut errors, |e| e.line().unwrap_or(usize::MAX));
+        errors.sort_by_key(|e| e.line().unwrap_or(usize::MAX));
         Err(errors)
     }
 }

@@ -18,16 +18,20 @@
 //! assert!(stops.proposed_sl < closes[299] && closes[299] < stops.proposed_tp);
 //! ```
 
+pub mod candles;
 mod datetime;
 mod error;
+pub mod files;
 pub mod p0;
 pub mod p1;
 pub mod prices;
 
 use serde::{Deserialize, Serialize};
 
+pub use candles::{candles_from_rows, import_freqtrade_json, Candles, Row};
 pub use datetime::{civil_from_days, days_from_civil, format_iso, parse_time, TimeError};
 pub use error::MarketError;
+pub use files::{file_name, FileContent, FileFormat, FileName};
 pub use p0::{market_state, market_states, MarketState, P0Params, P0Window, MIN_CLOSES};
 pub use p1::{
     propose_stops, propose_stops_unchecked, P1Params, PerRegime, Regime, StopAudit, StopInput,

@@ -82,9 +82,7 @@ impl Ctx {
     /// The context provided by `App`.
     pub fn get() -> Ctx {
         // Only missing if a component is mounted outside `App`: a programming error.
-        // (`use_context` + a fixed message: `expect_context` formats the type name with `{:?}`,
-        // which links the Debug string escaping and its Unicode tables.)
-        use_context::<Ctx>().expect("Ctx is provided by App")
+        expect_context::<Ctx>()
     }
 
     /// Applies `f` to a copy of the state and stores it only if `f` succeeds (else its message).

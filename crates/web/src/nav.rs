@@ -50,9 +50,8 @@ impl Nav {
 
     /// The state provided by `App`.
     pub fn get() -> Nav {
-        // Only missing if a component is mounted outside `App`: a programming error. (Not
-        // `expect_context`: see `Ctx::get`.)
-        use_context::<Nav>().expect("Nav is provided by App")
+        // Only missing if a component is mounted outside `App`: a programming error.
+        expect_context::<Nav>()
     }
 
     /// Switches the view (with a history entry), keeping the explorer's hash.

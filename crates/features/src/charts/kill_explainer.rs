@@ -157,7 +157,7 @@ pub fn kill_explainer(input: &HarvestInput, n: usize) -> KillExplainer {
         .chain(anchors.iter().copied())
         .map(|z| (z, sigmoid(z)))
         .collect();
-    crate::sort::sort_by(&mut curve, |a, b| a.0.total_cmp(&b.0));
+    curve.sort_by(|a, b| a.0.total_cmp(&b.0));
     curve.dedup_by(|a, b| a.0 == b.0);
     KillExplainer {
         components,

@@ -31,6 +31,7 @@ pub mod action_map;
 pub mod kill_explainer;
 pub mod plot;
 pub mod r_ladder;
+pub mod research;
 pub mod sensitivity;
 pub mod sparkline;
 pub mod stop_ladder;

@@ -249,7 +249,7 @@ pub fn headline<DB: DrawingBackend>(
 pub fn spread_intervals(centres: &[f64], half: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
     let n = centres.len().min(half.len());
     let mut order: Vec<usize> = (0..n).collect();
-    crate::sort::sort_by(&mut order, |&a, &b| centres[a].total_cmp(&centres[b]));
+    order.sort_by(|&a, &b| centres[a].total_cmp(&centres[b]));
     let mut pos: Vec<f64> = order
         .iter()
         .map(|&i| {

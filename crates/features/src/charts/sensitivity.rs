@@ -119,7 +119,7 @@ pub fn sensitivity_curve(input: &HarvestInput, axis: Axis, n: usize) -> Sensitiv
     let mut points: Vec<SensPoint> = linspace(domain.0, domain.1, n).map(&mut sample).collect();
     if cur_x.is_finite() {
         points.push(current);
-        crate::sort::sort_by(&mut points, |a, b| a.x.total_cmp(&b.x));
+        points.sort_by(|a, b| a.x.total_cmp(&b.x));
         points.dedup_by(|a, b| a.x == b.x);
     }
     let spread = |f: fn(&SensPoint) -> f64| {

@@ -180,7 +180,7 @@ pub fn stop_ladder(input: &HarvestInput) -> StopLadder {
         });
     }
     levels.retain(|l| l.price.is_finite());
-    crate::sort::sort_by(&mut levels, |a, b| a.price.total_cmp(&b.price));
+    levels.sort_by(|a, b| a.price.total_cmp(&b.price));
     let (lo, hi) = levels
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), l| {
@@ -315,7 +315,7 @@ pub fn draw_stop_ladder<DB: DrawingBackend>(
     for ((price, kinds), y) in groups.iter().zip(spread) {
         // Strongest kind first: the proposed/current stop, then BE+, mark, entry.
         let mut kinds = kinds.clone();
-        crate::sort::sort_by_key(&mut kinds, |k| match k {
+        kinds.sort_by_key(|k| match k {
             LevelKind::ProposedSl => 0,
             LevelKind::CurrentSl => 1,
             LevelKind::BePlus => 2,

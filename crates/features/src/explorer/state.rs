@@ -266,49 +266,24 @@ impl UiState {
     /// the cost (R = the kernel's risk unit), SL spans ±10 % of entry; the others are fixed.
     pub fn slider(&self, field: InputField) -> SliderRange {
         let spec = field.spec();
+        let fixed = SliderRange {
+            min: spec.min,
+            max: spec.max,
+            step: spec.step,
+        };
         match field {
             InputField::Pnl => {
                 let e = self.to_input().evaluate();
                 let ru = e.risk_unit;
                 let top = 10f64.max(self.theta.t3_r + 2.0);
-                let step = nice(ru / 100.0);
                 let (min, max) = (e.cost_est - 3.0 * ru, e.cost_est + top * ru);
-                if [min, max, step].iter().all(|v| v.is_finite()) && max > min && step > 0.0 {
-                    SliderRange {
-                        min: snap(min, step),
-                        max: snap(max, step),
-                        step,
-                    }
-                } else {
-                    SliderRange {
-                        min: spec.min,
-                        max: spec.max,
-                        step: spec.step,
-                    }
-                }
+                snapped(min, max, nice(ru / 100.0)).unwrap_or(fixed)
             }
             InputField::Sl => {
                 let e = self.entry;
-                let step = nice(e / 2000.0);
-                if e.is_finite() && e > 0.0 && step > 0.0 {
-                    SliderRange {
-                        min: snap(e * 0.9, step),
-                        max: snap(e * 1.1, step),
-                        step,
-                    }
-                } else {
-                    SliderRange {
-                        min: spec.min,
-                        max: spec.max,
-                        step: spec.step,
-                    }
-                }
+                snapped(e * 0.9, e * 1.1, nice(e / 2000.0)).unwrap_or(fixed)
             }
-            _ => SliderRange {
-                min: spec.min,
-                max: spec.max,
-                step: spec.step,
-            },
+            _ => fixed,
         }
     }
 
@@ -407,6 +382,16 @@ fn nice(x: f64) -> f64 {
     };
     let v = f * p;
     parse_number(&format_sig(v, 6)).unwrap_or(v)
+}
+
+/// `min ..= max` in steps of `step`, both ends on a step, when all three make sense.
+fn snapped(min: f64, max: f64, step: f64) -> Option<SliderRange> {
+    let ok = [min, max, step].iter().all(|v| v.is_finite()) && max > min && step > 0.0;
+    ok.then(|| SliderRange {
+        min: snap(min, step),
+        max: snap(max, step),
+        step,
+    })
 }
 
 /// `v` rounded to a multiple of `step`, cleaned of float noise.

@@ -3,13 +3,13 @@
 //! theta axes (expectancy per cell). Every runner works a slice at a time (`step(more)`), so the
 //! dashboard can yield to the browser between slices; `run` does it all at once.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::sim::{simulate, ExitReason, Series, SimError, SimParams, Trade};
 use harvest_kernel::{Side, Theta, ThetaField};
 
 /// Which sides an entry rule opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Sides {
     /// LONG only.
@@ -488,9 +488,10 @@ pub fn compare_ab(a: &[TradeRow], b: &[TradeRow]) -> AbSummary {
 }
 
 /// One axis of a theta sweep: a tunable and the values it takes (evenly spaced).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SweepAxis {
-    /// The tunable.
+    /// The tunable (its key in JSON, e.g. `"kill_threshold"`).
+    #[serde(with = "theta_key")]
     pub field: ThetaField,
     /// First value.
     pub lo: f64,
@@ -590,6 +591,22 @@ impl SweepAxis {
     }
 }
 
+/// A tunable as its key in JSON (`"kill_threshold"`, `"T1_R"`), the spec's spelling.
+mod theta_key {
+    use harvest_kernel::ThetaField;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(f: &ThetaField, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(f.key())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ThetaField, D::Error> {
+        let key = String::deserialize(d)?;
+        ThetaField::from_key(&key)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{key}` is not a theta tunable")))
+    }
+}
+
 /// Most values of one sweep axis.
 pub const MAX_SWEEP_N: usize = 64;
 
@@ -676,6 +693,11 @@ impl ThetaSweep {
         params: SimParams,
     ) -> Result<ThetaSweep, SimError> {
         params.validate()?;
+        // The cells need the trades' R only: the baselines do not depend on theta.
+        let params = SimParams {
+            baselines: false,
+            ..params
+        };
         if x.field == y.field {
             return Err(SimError::SameAxis(x.field));
         }

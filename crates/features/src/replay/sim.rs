@@ -43,6 +43,11 @@ pub struct SimParams {
     pub max_bars: usize,
     /// Whether P1's proposal moves the stop (else only P2's break-even-plus does). Default true.
     pub trail: bool,
+    /// Whether the two baselines (hold to the initial stop, P1's trailing stop alone) are
+    /// simulated beside the trade. Default true. They do not depend on theta, so a sweep of
+    /// many thetas over the same trades switches them off; their R is NaN then
+    /// ([`Baseline::skipped`]).
+    pub baselines: bool,
     /// P1's tunables.
     pub p1: P1Params,
 }
@@ -54,6 +59,7 @@ impl Default for SimParams {
             cost_bps: 10.0,
             max_bars: 500,
             trail: true,
+            baselines: true,
             p1: P1Params::default(),
         }
     }
@@ -425,6 +431,18 @@ pub struct Baseline {
     pub exit_price: f64,
     /// Why it ended.
     pub exit_reason: ExitReason,
+}
+
+impl Baseline {
+    /// A baseline not simulated ([`SimParams::baselines`] off): R and price NaN, at the entry.
+    pub fn skipped(entry: usize) -> Baseline {
+        Baseline {
+            r: f64::NAN,
+            exit_index: entry,
+            exit_price: f64::NAN,
+            exit_reason: ExitReason::EndOfData,
+        }
+    }
 }
 
 /// A simulated trade.
@@ -921,24 +939,12 @@ impl<'a> Sim<'a> {
         let (series, p, side, risk) = (self.series, self.p, self.side, self.risk);
         let gross: f64 = self.fills.iter().map(|f| f.pnl).sum();
         let cost: f64 = self.fills.iter().map(|f| f.cost).sum();
-        let hold = baseline(
-            series,
-            self.entry,
-            side,
-            self.initial_sl,
-            risk,
-            p,
-            BaseRule::Hold,
-        )?;
-        let trail = baseline(
-            series,
-            self.entry,
-            side,
-            self.initial_sl,
-            risk,
-            p,
-            BaseRule::Trail,
-        )?;
+        let (hold, trail) = if p.baselines {
+            let base = |rule| baseline(series, self.entry, side, self.initial_sl, risk, p, rule);
+            (base(BaseRule::Hold)?, base(BaseRule::Trail)?)
+        } else {
+            (Baseline::skipped(self.entry), Baseline::skipped(self.entry))
+        };
         Ok(Trade {
             side,
             entry_index: self.entry,

@@ -332,7 +332,7 @@ pub fn select(store: &Store, filter: &Filter, sort: Sort) -> Vec<RowRef> {
     let mut keyed: Vec<(Key, RowRef)> = passing
         .map(|(at, r)| (Key::of(at, r, sort.column), at))
         .collect();
-    crate::sort::sort_by(&mut keyed, |a, b| a.0.cmp(b.0, sort.descending));
+    keyed.sort_by(|a, b| a.0.cmp(b.0, sort.descending));
     keyed.into_iter().map(|(_, at)| at).collect()
 }
 

@@ -207,7 +207,7 @@ impl AbCounts {
             .map(|a| (self.net(a), a))
             .filter(|(n, _)| *n != 0)
             .collect();
-        crate::sort::sort_by_key(&mut parts, |(n, _)| std::cmp::Reverse(n.unsigned_abs()));
+        parts.sort_by_key(|(n, _)| std::cmp::Reverse(n.unsigned_abs()));
         if parts.is_empty() {
             return if self.action_changed == 0 {
                 "B proposes the same action as A for every position.".to_string()

@@ -10,10 +10,13 @@
 //! charts::canvas::paint_action_map(&canvas, &map, &theme)?;
 //! ```
 //!
-//! [`CanvasBackend`] is a small plotters backend on a `CanvasRenderingContext2d` (what the
-//! `plotters-canvas` crate does, without formatting any `f64` with `core::fmt`: colours and
-//! font sizes are written with integer arithmetic, so the float formatting machinery stays out of
-//! the wasm).
+//! [`CanvasBackend`] is a small plotters backend on a `CanvasRenderingContext2d`, kept over the
+//! `plotters-canvas` crate for what the charts need and it does not do: one-pixel lines on whole
+//! device pixels (a lone horizontal or vertical segment of odd width is drawn on half pixels, so
+//! grid lines and axes stay crisp at any `devicePixelRatio`), nothing drawn for a fully
+//! transparent style, rotated axis titles, and a size in CSS pixels while the backing store is in
+//! device pixels ([`paint`] scales the context). Colours and font sizes are written with the
+//! project's one number formatter ([`shortest`](harvest_features::format::shortest)).
 
 use std::cell::RefCell;
 
@@ -32,6 +35,7 @@ use harvest_features::charts::{
     action_map_plot_rect, draw_action_map, DrawResult, MapLayer, PlotRect,
 };
 use harvest_features::charts::{fill_action_map_rgba, ActionMap};
+use harvest_features::format::shortest;
 
 /// A plotters backend drawing on a canvas's 2d context.
 pub struct CanvasBackend {
@@ -58,21 +62,10 @@ fn canvas_err(e: wasm_bindgen::JsValue) -> DrawingErrorKind<CanvasError> {
     ))
 }
 
-/// `rgba(r,g,b,a)` with the alpha to 3 decimals, written without float formatting.
+/// `rgba(r,g,b,a)`, the alpha clamped to [0, 1].
 fn css_color(c: BackendColor) -> String {
     let (r, g, b) = c.rgb;
-    let m = (c.alpha.clamp(0.0, 1.0) * 1000.0).round() as u32;
-    format!("rgba({r},{g},{b},{}.{:03})", m / 1000, m % 1000)
-}
-
-/// A CSS pixel size to 2 decimals (trailing zeros dropped), without float formatting.
-fn css_px(v: f64) -> String {
-    let c = (v.clamp(0.0, 10_000.0) * 100.0).round() as u32;
-    match c % 100 {
-        0 => format!("{}", c / 100),
-        f if f % 10 == 0 => format!("{}.{}", c / 100, f / 10),
-        f => format!("{}.{f:02}", c / 100),
-    }
+    format!("rgba({r},{g},{b},{})", shortest(c.alpha.clamp(0.0, 1.0)))
 }
 
 /// Horizontal and vertical lines on half pixels, so a 1 px line covers one device row.
@@ -289,7 +282,7 @@ impl DrawingBackend for CanvasBackend {
         self.ctx.set_font(&format!(
             "{} {}px {}",
             style.style().as_str(),
-            css_px(style.size()),
+            shortest(style.size().clamp(0.0, 10_000.0)),
             style.family().as_str(),
         ));
         self.ctx.fill_text(text, x, y).map_err(canvas_err)?;
@@ -309,41 +302,62 @@ struct Frame {
     css: (u32, u32),
 }
 
-/// Why a chart was not painted: what failed, with the browser's or plotters' message (stamped on
-/// the canvas as `data-paint-error`). One message, not a variant per failure: such an enum (its
-/// `Display` formatting each variant) made the explorer's wasm ~400 bytes larger gzipped, over
-/// its 150,000-byte budget.
+/// Why a chart was not painted (a view stamps it on the canvas as `data-paint-error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct PaintError(String);
-
-impl PaintError {
-    /// The message.
-    pub fn message(&self) -> &str {
-        &self.0
-    }
+pub enum PaintError {
+    /// The canvas has no area: hidden, or not laid out yet.
+    #[error("canvas is not laid out ({width}×{height} CSS px): nothing to paint")]
+    NotLaidOut {
+        /// CSS width, px.
+        width: i32,
+        /// CSS height, px.
+        height: i32,
+    },
+    /// The canvas gives no 2d context (or something that is not one).
+    #[error("canvas has no 2d context")]
+    NoContext,
+    /// A browser call refused, with the browser's message.
+    #[error("{call}: {message}")]
+    Browser {
+        /// The call, e.g. `"drawImage"`.
+        call: &'static str,
+        /// What the browser said.
+        message: String,
+    },
+    /// Plotters could not draw or present the chart.
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    /// A pixel buffer whose length is not `4 · width · height`.
+    #[error("pixel buffer is {len} bytes, expected 4·{width}·{height} = {want}")]
+    PixelBuffer {
+        /// Its length.
+        len: usize,
+        /// Pixels a row.
+        width: u32,
+        /// Rows.
+        height: u32,
+        /// The length it should have.
+        want: usize,
+    },
+    /// A paint started while another one was using the same buffer.
+    #[error("the {0} is in use")]
+    Busy(&'static str),
 }
 
-impl From<&str> for PaintError {
-    fn from(message: &str) -> Self {
-        PaintError(message.to_string())
+fn js_err(call: &'static str, e: wasm_bindgen::JsValue) -> PaintError {
+    PaintError::Browser {
+        call,
+        message: e.as_string().unwrap_or_else(|| format!("{e:?}")),
     }
-}
-
-fn js_err(what: &str, e: wasm_bindgen::JsValue) -> PaintError {
-    PaintError(format!(
-        "{what}: {}",
-        e.as_string().unwrap_or_else(|| format!("{e:?}"))
-    ))
 }
 
 fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, PaintError> {
     canvas
         .get_context("2d")
         .map_err(|e| js_err("getContext('2d')", e))?
-        .ok_or_else(|| PaintError::from("canvas has no 2d context"))?
+        .ok_or(PaintError::NoContext)?
         .dyn_into::<CanvasRenderingContext2d>()
-        .map_err(|_| PaintError::from("getContext('2d') is not a CanvasRenderingContext2D"))
+        .map_err(|_| PaintError::NoContext)
 }
 
 /// The device pixel ratio, clamped to [1, 4] (1 when unknown).
@@ -361,9 +375,10 @@ fn device_pixel_ratio() -> f64 {
 fn prepare(canvas: &HtmlCanvasElement) -> Result<Frame, PaintError> {
     let (cw, ch) = (canvas.client_width(), canvas.client_height());
     if cw <= 0 || ch <= 0 {
-        return Err(PaintError(format!(
-            "canvas is not laid out ({cw}×{ch} CSS px): nothing to paint"
-        )));
+        return Err(PaintError::NotLaidOut {
+            width: cw,
+            height: ch,
+        });
     }
     let dpr = device_pixel_ratio();
     let w = (f64::from(cw) * dpr).round() as u32;
@@ -400,15 +415,14 @@ fn run<F, T>(canvas: &HtmlCanvasElement, css: (u32, u32), f: F) -> Result<T, Pai
 where
     F: FnOnce(&CanvasArea) -> DrawResult<T, CanvasBackend>,
 {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| PaintError::from("plotters could not use the canvas"))?;
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or(PaintError::NoContext)?;
     let root = backend.into_drawing_area();
     // The root spans the device-pixel backing store; the context scale maps CSS pixels onto it,
     // so the chart gets the CSS-sized top-left part.
     let area = root.shrink((0, 0), css);
-    let out = f(&area).map_err(|e| PaintError(format!("drawing failed: {e}")))?;
+    let out = f(&area).map_err(|e| PaintError::Draw(e.to_string()))?;
     area.present()
-        .map_err(|e| PaintError(format!("present failed: {e}")))?;
+        .map_err(|e| PaintError::Draw(e.to_string()))?;
     Ok(out)
 }
 
@@ -438,18 +452,22 @@ fn scratch_canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, PaintErr
     SCRATCH.with(|cell| {
         let mut slot = cell
             .try_borrow_mut()
-            .map_err(|_| PaintError::from("scratch canvas busy"))?;
+            .map_err(|_| PaintError::Busy("scratch canvas"))?;
         let c = match slot.as_ref() {
             Some(c) => c.clone(),
             None => {
-                let doc = web_sys::window()
-                    .and_then(|w| w.document())
-                    .ok_or_else(|| PaintError::from("no document"))?;
+                let doc =
+                    web_sys::window()
+                        .and_then(|w| w.document())
+                        .ok_or(PaintError::Browser {
+                            call: "document",
+                            message: "no document".to_string(),
+                        })?;
                 let c = doc
                     .create_element("canvas")
                     .map_err(|e| js_err("createElement('canvas')", e))?
                     .dyn_into::<HtmlCanvasElement>()
-                    .map_err(|_| PaintError::from("createElement('canvas') is not a canvas"))?;
+                    .map_err(|_| PaintError::NoContext)?;
                 *slot = Some(c.clone());
                 c
             }
@@ -484,10 +502,12 @@ pub fn blit_rgba(
 ) -> Result<(), PaintError> {
     let want = 4 * width as usize * height as usize;
     if width == 0 || height == 0 || rgba.len() != want {
-        return Err(PaintError(format!(
-            "pixel buffer is {} bytes, expected 4·{width}·{height} = {want}",
-            rgba.len()
-        )));
+        return Err(PaintError::PixelBuffer {
+            len: rgba.len(),
+            width,
+            height,
+            want,
+        });
     }
     if dest.w <= 0 || dest.h <= 0 {
         return Ok(());
@@ -548,7 +568,7 @@ pub fn paint_action_map(
     PIXELS.with(|cell| -> Result<(), PaintError> {
         let mut px = cell
             .try_borrow_mut()
-            .map_err(|_| PaintError::from("pixel buffer busy"))?;
+            .map_err(|_| PaintError::Busy("pixel buffer"))?;
         fill_action_map_rgba(map, &theme.actions, &mut px);
         if !px.is_empty() {
             blit_rgba(canvas, map.spec.nx as u32, map.spec.ny as u32, &px, rect)?;

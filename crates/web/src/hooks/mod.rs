@@ -4,10 +4,13 @@
 //!
 //! - [`use_element_size`]: an element's CSS size as a signal (a `ResizeObserver`);
 //! - [`use_canvas_paint`]: a canvas painted whenever what it draws, or its size, changes; the
-//!   paint count, the last error and what the paint returned as a signal.
+//!   paint count, the last error and what the paint returned as a signal;
+//! - [`use_drop_files`]: a drop zone for files (the reviewer's and the Replay view's).
 
 pub mod use_canvas_paint;
+pub mod use_drop_files;
 pub mod use_element_size;
 
 pub use use_canvas_paint::use_canvas_paint;
+pub use use_drop_files::use_drop_files;
 pub use use_element_size::use_element_size;

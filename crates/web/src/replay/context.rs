@@ -162,7 +162,8 @@ impl ReplayCtx {
 
     /// The state provided by the view.
     pub fn get() -> ReplayCtx {
-        use_context::<ReplayCtx>().expect("ReplayCtx is provided by ReplayView")
+        // Only missing if a part is mounted outside `ReplayView`: a programming error.
+        expect_context::<ReplayCtx>()
     }
 
     /// Theta A: the pinned one, else the current one.

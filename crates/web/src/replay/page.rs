@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::browser;
+use crate::hooks::use_drop_files;
 use crate::replay::ab_panel::AbPanel;
 use crate::replay::backtest_panel::BacktestPanel;
 use crate::replay::context::ReplayCtx;
@@ -25,33 +25,26 @@ use harvest_features::nav::View;
 #[component]
 pub fn ReplayView() -> impl IntoView {
     let rc = ReplayCtx::provide();
-    let (dragging, set_dragging) = signal(false);
     let charts = NodeRef::<leptos::html::Div>::new();
     let loaded = move || {
         rc.version.track();
         rc.series.with_value(Option::is_some)
     };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        set_dragging.set(false);
-        let files = browser::files::files_of(ev.data_transfer().and_then(|d| d.files()));
+    let zone = use_drop_files(move |files| {
         if let Some(f) = files.into_iter().next() {
             jobs::start(rc, Job::File(f));
         }
-    };
+    });
     view! {
         <section
             data-testid="replay-view"
             class="replay"
-            class:dragging=move || dragging.get()
+            class:dragging=move || zone.dragging.get()
             hidden=move || rc.nav.view.get() != View::Replay
             aria-label="Trade replay"
-            on:dragover=move |ev: leptos::ev::DragEvent| {
-                ev.prevent_default();
-                set_dragging.set(true);
-            }
-            on:dragleave=move |_| set_dragging.set(false)
-            on:drop=on_drop
+            on:dragover=move |ev| zone.over(ev)
+            on:dragleave=move |_| zone.leave()
+            on:drop=move |ev| zone.drop(ev)
         >
             <LoadPanel />
             <JobStatus />

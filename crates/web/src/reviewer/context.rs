@@ -130,9 +130,7 @@ impl ReviewCtx {
     /// The context provided by the reviewer's view.
     pub fn get() -> ReviewCtx {
         // Only missing if a component is mounted outside `App`: a programming error.
-        // (`use_context` + a fixed message: `expect_context` formats the type name with `{:?}`,
-        // which links the Debug string escaping and its Unicode tables.)
-        use_context::<ReviewCtx>().expect("ReviewCtx is provided by App")
+        expect_context::<ReviewCtx>()
     }
 
     /// Marks the store as changed.

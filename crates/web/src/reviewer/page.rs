@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::browser;
+use crate::hooks::use_drop_files;
 use crate::nav::Nav;
 use crate::reviewer::batches::Batches;
 use crate::reviewer::context::ReviewCtx;
@@ -21,27 +21,21 @@ use harvest_features::nav::View;
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let rc = ReviewCtx::provide(Nav::get());
-    let (dragging, set_dragging) = signal(false);
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        set_dragging.set(false);
-        for f in browser::files::files_of(ev.data_transfer().and_then(|d| d.files())) {
+    let zone = use_drop_files(move |files| {
+        for f in files {
             rc.enqueue(Job::File(f));
         }
-    };
+    });
     view! {
         <section
             data-testid="review-view"
             class="review"
-            class:dragging=move || dragging.get()
+            class:dragging=move || zone.dragging.get()
             hidden=move || rc.nav.view.get() != View::Review
             aria-label="Reviewer"
-            on:dragover=move |ev| {
-                ev.prevent_default();
-                set_dragging.set(true);
-            }
-            on:dragleave=move |_| set_dragging.set(false)
-            on:drop=on_drop
+            on:dragover=move |ev| zone.over(ev)
+            on:dragleave=move |_| zone.leave()
+            on:drop=move |ev| zone.drop(ev)
         >
             <div class="review-top">
                 <LoadPanel />

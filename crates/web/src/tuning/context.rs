@@ -49,7 +49,7 @@ impl TuneCtx {
     /// The state provided by the tuning view.
     pub fn get() -> TuneCtx {
         // Only missing if a part is mounted outside `TuningView`: a programming error.
-        use_context::<TuneCtx>().expect("TuneCtx is provided by TuningView")
+        expect_context::<TuneCtx>()
     }
 
     /// Replaces the saved sets and writes them to localStorage; false if storage refused.

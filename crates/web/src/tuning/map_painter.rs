@@ -145,7 +145,7 @@ impl MapPainter {
                     s.paint_ms = fixed(t2 - t1, 3);
                     s.error = None;
                 }
-                Err(e) => s.error = Some(e.message().to_string()),
+                Err(e) => s.error = Some(e.to_string()),
             }
             s.label = format!(
                 "Action map of {} × {}, each cell coloured by the proposed action: {text}",

@@ -68,7 +68,7 @@ pub fn SensCard() -> impl IntoView {
                 paints.update(|n| *n += 1);
                 error.set(None);
             }
-            Some(Err(e)) => error.set(Some(e.message().to_string())),
+            Some(Err(e)) => error.set(Some(e.to_string())),
             None => {}
         }
     };
