@@ -5,6 +5,8 @@
 //! record. A proposal that disappears from Redis is marked closed for [`CLOSED_HOLD_MS`], then
 //! gone; a snapshot replaces the board. Pure and natively tested; `ui::live` only renders it.
 
+pub mod chart;
+
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
