@@ -9,6 +9,9 @@
 //! reported to the page and retried with backoff; the server never stops for it. With `--redis`, the
 //! dashboard's `index.html` gets `<meta name="harvest-live" content="/api/live">`, which is how
 //! the page knows to offer its Live view (a static host has no such tag, and no request is made).
+//! A symbol's live chart (its candles and proposals) is a stream of its own ([`chart`]).
+
+mod chart;
 
 use crate::error::{CliError, CliResult};
 use std::collections::{BTreeMap, VecDeque};
@@ -77,6 +80,18 @@ pub struct ServeArgs {
     /// lines) instead of the policy in force.
     #[arg(long, value_name = "FILE", requires = "redis")]
     pub theta: Option<PathBuf>,
+    /// Where a symbol's candles are for its live chart: the keys tried in order (`{symbol}`
+    /// is the symbol), as `harvest publish-market --candle-keys`.
+    #[arg(long, default_value = "candles:{symbol}:1m,quantum:candles:{symbol},klines:{symbol}:1m",
+          value_parser = candle_keys)]
+    pub candle_keys: String,
+}
+
+/// `--candle-keys`: a comma-separated list of templates with `{symbol}`.
+fn candle_keys(s: &str) -> Result<String, String> {
+    s.parse::<harvest_publisher::market::candles::CandleKeys>()
+        .map(|k| k.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// What a page gets first (and again after Redis came back).
@@ -101,6 +116,10 @@ struct Live {
     theta: Mutex<Option<(ThetaEvent, String)>>,
     events: broadcast::Sender<Msg>,
     cap: usize,
+    /// The symbols whose live chart a page shows.
+    charts: chart::Charts,
+    /// The options it was started with.
+    args: ServeArgs,
 }
 
 /// A message to every connected page.
@@ -179,6 +198,8 @@ impl Live {
         let mut cur = lock(&self.status);
         if *cur != s {
             *cur = s.clone();
+            drop(cur);
+            self.charts.status(&s);
             let _ = self.events.send(Msg::Status(status_json(&s).into()));
         }
     }
@@ -205,7 +226,7 @@ impl Live {
         {
             return;
         }
-        latest.insert(sym, f.clone());
+        latest.insert(sym.clone(), f.clone());
         drop(latest);
         let mut h = lock(&self.history);
         h.push_back(f.clone());
@@ -213,8 +234,9 @@ impl Live {
             h.pop_front();
         }
         drop(h);
-        let json = f.to_json();
-        let _ = self.events.send(Msg::Proposal(json.into()));
+        let json: Arc<str> = f.to_json().into();
+        self.charts.proposal(&sym, &f, &json);
+        let _ = self.events.send(Msg::Proposal(json));
     }
 }
 
@@ -312,6 +334,8 @@ async fn serve(args: ServeArgs, theta: Option<ThetaEvent>) -> CliResult {
         theta: Mutex::new(None),
         events,
         cap: args.history,
+        charts: chart::Charts::default(),
+        args: args.clone(),
     });
     if let Some(t) = theta {
         live.set_theta(t, true);
@@ -319,7 +343,10 @@ async fn serve(args: ServeArgs, theta: Option<ThetaEvent>) -> CliResult {
     let files = ServeDir::new(&args.dist);
     let mut app = Router::new();
     if args.redis.is_some() {
-        app = app.route(LIVE_PATH, get(live_events));
+        app = app.route(LIVE_PATH, get(live_events)).route(
+            harvest_features::live::chart::CHART_PATH,
+            get(chart::events),
+        );
     }
     if base != "/" {
         let to = base.clone();
@@ -512,6 +539,8 @@ fn follow(url: &str, args: &ServeArgs, live: &Live) -> RedisError {
     }
     *lock(&live.status) = "connected".to_string();
     let _ = live.events.send(Msg::Resync);
+    live.charts.reload();
+    live.charts.status("connected");
     eprintln!(
         "harvest serve: connected to Redis at {}",
         harvest_redis::redacted(url)
@@ -521,8 +550,14 @@ fn follow(url: &str, args: &ServeArgs, live: &Live) -> RedisError {
     }
     let mut polled = Instant::now();
     loop {
+        // A chart open: its candles are read every chart::POLL, so Redis is waited on no longer.
+        let wait = if live.charts.watched() > 0 {
+            block.min(chart::POLL)
+        } else {
+            block
+        };
         if stream_problem.is_none() {
-            match store.read_after(&args.stream, &last_id, block, 1000) {
+            match store.read_after(&args.stream, &last_id, wait, 1000) {
                 Ok(Ok(entries)) => {
                     for (id, f) in entries {
                         last_id = id.clone();
@@ -539,7 +574,10 @@ fn follow(url: &str, args: &ServeArgs, live: &Live) -> RedisError {
                 Err(e) => return e,
             }
         } else {
-            std::thread::sleep(block);
+            std::thread::sleep(wait);
+        }
+        if let Err(e) = chart::poll(&mut store, args, live) {
+            return e;
         }
         if polled.elapsed() >= Duration::from_millis(args.poll_ms) {
             polled = Instant::now();
