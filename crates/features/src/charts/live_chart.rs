@@ -89,8 +89,8 @@ fn point(r: &Record, bar: usize, theta: &Theta) -> Option<Point> {
     })
 }
 
-/// The chart of `c` with `theta` (the theta in force: the threshold and the bands); `None`
-/// before any candle.
+/// The chart of the newest `view` bars of `c` (at least one) with `theta` (the theta in force:
+/// the threshold and the bands); `None` before any candle.
 ///
 /// A new position starts where the side or the entry price changes, or the age goes down.
 /// Markers: its entry (at its first proposal's bar, or `position_age_sec` earlier), and each
@@ -113,12 +113,12 @@ fn point(r: &Record, bar: usize, theta: &Theta) -> Option<Point> {
 /// let mut f = record(&propose(&i).unwrap(), 1001, true);
 /// f.insert("computed_at_utc".into(), "1970-01-01T00:16:41.5".into());
 /// c.push_proposal(Record::of(f));
-/// let d = live_chart(&c, &Theta::default()).unwrap();
+/// let d = live_chart(&c, &Theta::default(), 300).unwrap();
 /// assert_eq!((d.placed, d.actions, d.last_bar), (1, 1, 7200));
 /// assert_eq!(d.price.markers[1].label, "PARTIAL_25");
 /// assert_eq!(d.signals.index, [1]);
 /// ```
-pub fn live_chart(c: &SymbolChart, theta: &Theta) -> Option<LiveChart> {
+pub fn live_chart(c: &SymbolChart, theta: &Theta, view: usize) -> Option<LiveChart> {
     let last = c.candles.last()?;
     let candles: Vec<Candle> = c
         .candles
@@ -164,7 +164,6 @@ pub fn live_chart(c: &SymbolChart, theta: &Theta) -> Option<LiveChart> {
             .collect()
     };
     let mut markers = Vec::new();
-    let mut actions = 0;
     for (k, p) in points.iter().enumerate() {
         let first = k == 0 || seg[k] != seg[k - 1];
         if first {
@@ -203,7 +202,6 @@ pub fn live_chart(c: &SymbolChart, theta: &Theta) -> Option<LiveChart> {
                 label: p.action.as_str().to_string(),
                 codes: p.codes.clone(),
             });
-            actions += 1;
         }
     }
     // Each bar's state: its last point, carried to the bars after it while its position lasts.
@@ -278,6 +276,40 @@ pub fn live_chart(c: &SymbolChart, theta: &Theta) -> Option<LiveChart> {
         signals.parts.push(p.parts);
         signals.r_net.push(p.r_net);
     }
+    // The view: the newest `view` bars, renumbered from 0 (what is older is computed, not shown).
+    let cut = candles.len().saturating_sub(view.max(1));
+    let mut candles = candles;
+    if cut > 0 {
+        candles.drain(..cut);
+        for c in &mut candles {
+            c.index -= cut;
+        }
+        markers.retain(|m| m.index >= cut);
+        for m in &mut markers {
+            m.index -= cut;
+        }
+        stop.retain(|s| s.to >= cut);
+        for s in &mut stop {
+            s.from = s.from.max(cut) - cut;
+            s.to -= cut;
+        }
+        let keep: Vec<bool> = signals.index.iter().map(|i| *i >= cut).collect();
+        let mut k = keep.iter();
+        signals.z.retain(|_| *k.next().unwrap_or(&false));
+        let mut k = keep.iter();
+        signals.k.retain(|_| *k.next().unwrap_or(&false));
+        let mut k = keep.iter();
+        signals.parts.retain(|_| *k.next().unwrap_or(&false));
+        let mut k = keep.iter();
+        signals.r_net.retain(|_| *k.next().unwrap_or(&false));
+        signals.index.retain(|i| *i >= cut);
+        for i in &mut signals.index {
+            *i -= cut;
+        }
+        signals.x_range = x_range(&candles);
+    }
+    let placed = points.iter().filter(|p| p.bar >= cut).count();
+    let actions = markers.iter().filter(|m| m.kind != FillKind::Entry).count();
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     let levels = candles
@@ -292,11 +324,12 @@ pub fn live_chart(c: &SymbolChart, theta: &Theta) -> Option<LiveChart> {
     let m = (hi - lo).max(hi.abs() * 1e-4) * 0.06;
     let now = points.last();
     let gap = spacing(&c.candles);
+    let shown_bars = candles.len();
     let headline = match now {
         Some(p) => format!(
             "{}: {} bars of {}, last {} at {}; now {} {}, K {} (full close at {}), stop {}",
             c.symbol,
-            candles.len(),
+            shown_bars,
             spacing_text(gap),
             fmt_price(last.close),
             fmt_time(last.time),
@@ -309,7 +342,7 @@ pub fn live_chart(c: &SymbolChart, theta: &Theta) -> Option<LiveChart> {
         None => format!(
             "{}: {} bars of {}, last {} at {}; no proposal on these bars",
             c.symbol,
-            candles.len(),
+            shown_bars,
             spacing_text(gap),
             fmt_price(last.close),
             fmt_time(last.time),
@@ -329,7 +362,7 @@ pub fn live_chart(c: &SymbolChart, theta: &Theta) -> Option<LiveChart> {
     Some(LiveChart {
         price,
         signals,
-        placed: points.len(),
+        placed,
         actions,
         last_bar: last.time,
     })
@@ -425,7 +458,7 @@ mod tests {
             rec(108.0, 108.2, 1.0, 1008.5), // bar 8: a new position opened at 1007.5 (bar 7), NONE
         ];
         let c = chart(&closes, props);
-        let d = live_chart(&c, &Theta::default()).unwrap();
+        let d = live_chart(&c, &Theta::default(), 300).unwrap();
         assert_eq!(d.placed, 6);
         let marks: Vec<(usize, &str)> = d
             .price
@@ -474,13 +507,43 @@ mod tests {
         );
         let (lo, hi) = d.price.y_range;
         assert!(lo < 99.0 && hi > 112.0);
+        // The newest 6 bars (6..=11) only, renumbered: the second entry (bar 7) and the signal
+        // of bar 8; the first position's stop and markers are older than the view.
+        let v = live_chart(&c, &Theta::default(), 6).unwrap();
+        assert_eq!(v.price.candles.len(), 6);
+        assert_eq!(v.price.candles[0].close, 106.0);
+        let marks: Vec<(usize, &str)> = v
+            .price
+            .markers
+            .iter()
+            .map(|m| (m.index, m.label.as_str()))
+            .collect();
+        assert_eq!(marks, [(1, "entry LONG")]);
+        assert!(v.price.stop.is_empty());
+        assert_eq!(
+            (
+                v.signals.index.clone(),
+                v.signals.k.len(),
+                v.signals.parts.len()
+            ),
+            (vec![2], 1, 1)
+        );
+        assert_eq!((v.placed, v.actions), (1, 0));
+        assert!(
+            v.price.headline.starts_with("BTCUSDT: 6 bars of 1 h"),
+            "{}",
+            v.price.headline
+        );
+        // A view that starts inside a stop span keeps its part in view.
+        let w = live_chart(&c, &Theta::default(), 8).unwrap();
+        assert_eq!(w.price.stop.first().map(|s| (s.from, s.to)), Some((0, 1)));
     }
 
     #[test]
     fn no_candles_no_chart_and_proposals_before_the_bars_are_left_out() {
-        assert!(live_chart(&SymbolChart::new("X"), &Theta::default()).is_none());
+        assert!(live_chart(&SymbolChart::new("X"), &Theta::default(), 300).is_none());
         let c = chart(&[100.0, 101.0], vec![rec(100.0, 100.5, 0.0, 900.0)]);
-        let d = live_chart(&c, &Theta::default()).unwrap();
+        let d = live_chart(&c, &Theta::default(), 300).unwrap();
         assert_eq!(
             (d.placed, d.price.markers.len(), d.signals.index.len()),
             (0, 0, 0)
@@ -498,7 +561,7 @@ mod tests {
             .map(|k| rec(100.0, closes[k], 0.9 * k as f64, 1000.2 + k as f64))
             .collect();
         let c = chart(&closes, props);
-        let d = live_chart(&c, &Theta::default()).unwrap();
+        let d = live_chart(&c, &Theta::default(), 300).unwrap();
         assert!(d.actions >= 1);
         let mut svg = String::new();
         {

@@ -384,11 +384,18 @@ impl SymbolChart {
                 return false;
             }
         }
+        let in_order = |t: f64| {
+            self.proposals
+                .last()
+                .and_then(record_time)
+                .is_none_or(|last| last <= t)
+        };
         let at = match t {
-            Some(t) => self
+            // The usual case (a stream read in order): at the end, nothing else read.
+            Some(t) if !in_order(t) => self
                 .proposals
                 .partition_point(|p| record_time(p).is_none_or(|pt| pt <= t)),
-            None => self.proposals.len(),
+            _ => self.proposals.len(),
         };
         self.proposals.insert(at, r);
         if self.proposals.len() > CHART_PROPOSALS {

@@ -10,11 +10,16 @@ use leptos::prelude::*;
 use super::events::{connect_chart, Stream};
 use crate::charts::canvas::paint;
 use crate::context::Ctx;
-use crate::hooks::use_canvas_paint;
+use crate::hooks::{use_canvas_paint, use_element_size};
 use harvest_features::charts::{draw_live_chart, live_chart, ChartTheme};
 use harvest_features::format::fmt_time;
 use harvest_features::live::chart::SymbolChart;
 use harvest_kernel::Theta;
+
+/// Bars shown on a canvas `width` CSS px wide: about 10 px a bar, 30 to 300.
+fn bars_for(width: i32) -> usize {
+    (width.max(0) as usize / 10).clamp(30, 300)
+}
 
 /// What a paint of the live chart stamps on it.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,11 +75,15 @@ pub fn LiveChartView(shown: RwSignal<Option<String>>, theta: Signal<Theta>) -> i
             std::time::Duration::ZERO,
         );
     });
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    // About 10 px a bar: the newest 140 bars on a wide screen, 36 on a phone.
+    let width = use_element_size(canvas);
+    let view = Memo::new(move |_| bars_for(width.get().0));
     let data = Memo::new(move |_| {
         let theta = theta.get();
-        chart.with(|c| c.as_ref().and_then(|c| live_chart(c, &theta)))
+        let view = view.get();
+        chart.with(|c| c.as_ref().and_then(|c| live_chart(c, &theta, view)))
     });
-    let canvas = NodeRef::<leptos::html::Canvas>::new();
     let painted = use_canvas_paint(canvas, move |el| {
         let dark = ctx.dark.get();
         data.with(|d| {
@@ -111,12 +120,15 @@ pub fn LiveChartView(shown: RwSignal<Option<String>>, theta: Signal<Theta>) -> i
             c.as_ref().and_then(|c| {
                 let key = c.key.as_ref()?;
                 let last = c.candles.last()?;
+                let n = c.proposals.len();
                 Some(format!(
-                    "{} bars from {key}, the newest opened {} UTC; {} proposals from the harvest \
-                     stream, each on the bar that was newest in Redis when it was computed.",
+                    "{} bars from {key} (the newest {} shown), the newest opened {} UTC; {n} \
+                     proposal{} from the harvest stream, each on the bar that was newest in \
+                     Redis when it was computed.",
                     c.candles.len(),
+                    view.get().min(c.candles.len()),
                     fmt_time(last.time),
-                    c.proposals.len()
+                    if n == 1 { "" } else { "s" },
                 ))
             })
         })
