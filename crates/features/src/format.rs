@@ -15,7 +15,7 @@
 //! test checks the wasm build. Parsing in the browser build is the browser's `Number()` behind
 //! the same grammar checks.
 
-pub use harvest_kernel::num::Num;
+pub use harvest_kernel::num::{Num, Short};
 use harvest_kernel::Axis;
 
 /// What a missing or non-finite value shows: an en dash.

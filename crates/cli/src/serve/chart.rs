@@ -5,24 +5,29 @@
 //!
 //! A symbol is watched while a page shows its chart: the Redis thread loads it once (however many
 //! pages ask) and then reads only the candles scored at or after the newest one it has, every
-//! [`POLL`] at most; a symbol no page shows is dropped and nothing is read for it. Each message is
-//! serialised once and the same text goes to every page; the `chart` event's text is kept until
-//! the chart changes.
+//! [`POLL`] at most; a symbol no page shows is dropped and nothing is read for it. As the Live
+//! table's stream ([`super::live`]): each event is encoded once as its SSE frame and shared by
+//! every page of the symbol, the `chart` frame kept until the chart changes; a page's only queue
+//! is the symbol's broadcast ring (one that falls behind is dropped, logged, and its browser
+//! reconnects), one that stops reading is closed by the write deadline ([`super::conn`]).
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::sync::broadcast;
 
-use super::{lock, with_id, Live, ServeArgs};
+use super::conn::Peer;
+use super::live::{frame, Live};
+use super::reader::with_id;
+use super::ServeArgs;
 use harvest_features::live::chart::{
     candle_of, record_time, LiveCandle, SymbolChart, CHART_BARS, CHART_PROPOSALS,
 };
@@ -40,18 +45,19 @@ pub const MAX_WATCHED: usize = 64;
 /// Stream entries read at most to find a symbol's proposals when its chart opens.
 pub const SCAN_CAP: usize = 50_000;
 
-/// A message to the pages showing one symbol's chart (serialised once).
-#[derive(Debug, Clone)]
-pub(super) enum ChartMsg {
-    /// The whole chart (after a load or a reconnect).
-    Chart(Arc<str>),
-    /// A new or rewritten candle.
-    Bar(Arc<str>),
-    /// A new proposal of the symbol.
-    Proposal(Arc<str>),
-    /// Redis connected / lost.
-    Status(Arc<str>),
+/// Events in a symbol's broadcast ring; more unread than this and a page is dropped.
+const RING: usize = 1024;
+
+/// A comment line every 15 s (as the Live table's stream).
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+/// A message to the pages showing one symbol's chart: an encoded SSE frame (`chart`, `bar`,
+/// `proposal`, `status`), sent as it is.
+type ChartMsg = Bytes;
 
 /// Where a symbol's candles are.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,16 +80,20 @@ struct WatchState {
     chart: SymbolChart,
     source: Option<Source>,
     loaded: bool,
-    /// The `chart` event's text of the chart as it is (`None` after a change).
-    text: Option<Arc<str>>,
+    /// The `chart` frame of the chart as it is (`None` after a change).
+    text: Option<Bytes>,
 }
 
 impl WatchState {
-    fn text(&mut self) -> Arc<str> {
-        if self.text.is_none() {
-            self.text = Some(self.chart.to_json().into());
+    /// The `chart` frame: built by the first page that asks after a change, shared by the
+    /// others.
+    fn text(&mut self) -> Bytes {
+        if let Some(t) = &self.text {
+            return t.clone();
         }
-        self.text.clone().unwrap_or_else(|| "{}".into())
+        let t = frame("chart", &self.chart.to_json());
+        self.text = Some(t.clone());
+        t
     }
 }
 
@@ -96,26 +106,39 @@ pub(super) struct Charts {
 
 impl Charts {
     /// A proposal the server took for `symbol` (its JSON as sent to the Live table).
-    pub(super) fn proposal(&self, symbol: &str, r: &Record, json: &Arc<str>) {
+    pub(super) fn proposal(&self, symbol: &str, r: &Record, json: &str) {
         let Some(w) = lock(&self.watches).get(symbol).cloned() else {
             return;
         };
         let mut st = lock(&w.chart);
         if st.loaded && st.chart.push_proposal(r.clone()) {
             st.text = None;
-            let _ = w.tx.send(ChartMsg::Proposal(json.clone()));
+            let _ = w.tx.send(frame("proposal", json));
         }
     }
 
     /// The server's Redis status changed.
     pub(super) fn status(&self, status: &str) {
-        let json: Arc<str> = super::status_json(status).into();
+        let f = frame(
+            "status",
+            &serde_json::json!({ "status": status }).to_string(),
+        );
         for w in lock(&self.watches).values() {
             let mut st = lock(&w.chart);
-            st.chart.status = status.to_string();
-            st.text = None;
-            let _ = w.tx.send(ChartMsg::Status(json.clone()));
+            if st.chart.status != status {
+                st.chart.status = status.to_string();
+                st.text = None;
+                let _ = w.tx.send(f.clone());
+            }
         }
+    }
+
+    /// Pages showing a chart now.
+    pub(super) fn pages(&self) -> usize {
+        lock(&self.watches)
+            .values()
+            .map(|w| w.pages.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// After a reconnect: every chart is loaded again.
@@ -138,7 +161,7 @@ pub(super) struct ChartQuery {
 }
 
 /// Why a symbol cannot be charted; `None` when it can.
-fn refuse(symbol: &str, args: &ServeArgs) -> Option<(StatusCode, String)> {
+fn refuse(symbol: &str, symbols: &[String]) -> Option<(StatusCode, String)> {
     if symbol.is_empty() || symbol.chars().count() > 64 || symbol.chars().any(char::is_control) {
         return Some((
             StatusCode::BAD_REQUEST,
@@ -147,12 +170,12 @@ fn refuse(symbol: &str, args: &ServeArgs) -> Option<(StatusCode, String)> {
             ),
         ));
     }
-    if !args.symbols.is_empty() && !args.symbols.iter().any(|s| s == symbol) {
+    if !symbols.is_empty() && !symbols.iter().any(|s| s == symbol) {
         return Some((
             StatusCode::NOT_FOUND,
             format!(
                 "symbol {symbol:?} is not served: harvest serve --symbols {}",
-                args.symbols.join(",")
+                symbols.join(",")
             ),
         ));
     }
@@ -169,10 +192,17 @@ impl Drop for Page {
 }
 
 /// `GET /api/live/chart?symbol=SYM`: the chart stream (400 for a bad symbol, 404 for one
-/// `--symbols` leaves out, 503 when [`MAX_WATCHED`] symbols are watched already).
-pub(super) async fn events(State(live): State<Arc<Live>>, Query(q): Query<ChartQuery>) -> Response {
+/// `--symbols` (`symbols`) leaves out, 503 when [`MAX_WATCHED`] symbols are watched already): a
+/// `chart` event once the symbol is read, then `bar`, `proposal` and `status` events as they
+/// come, and a comment line every 15 s.
+pub(super) async fn events(
+    State(live): State<Arc<Live>>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
+    Query(q): Query<ChartQuery>,
+    symbols: Arc<[String]>,
+) -> Response {
     let symbol = q.symbol.unwrap_or_default();
-    if let Some((code, why)) = refuse(&symbol, &live.args) {
+    if let Some((code, why)) = refuse(&symbol, &symbols) {
         return (code, why).into_response();
     }
     let watch = {
@@ -192,7 +222,7 @@ pub(super) async fn events(State(live): State<Arc<Live>>, Query(q): Query<ChartQ
                         chart: SymbolChart::new(&symbol),
                         ..WatchState::default()
                     }),
-                    tx: broadcast::channel(1024).0,
+                    tx: broadcast::channel(RING).0,
                     pages: AtomicUsize::new(0),
                 })
             })
@@ -201,35 +231,43 @@ pub(super) async fn events(State(live): State<Arc<Live>>, Query(q): Query<ChartQ
         w
     };
     // Subscribe first, then the chart as it is: nothing between them is lost (a bar sent twice
-    // is taken once).
+    // is taken once). An idle reader is woken; it loads the symbol and sends its chart.
     let rx = watch.tx.subscribe();
     let first = {
         let mut st = lock(&watch.chart);
         st.loaded.then(|| st.text())
     };
+    live.wake();
     let page = Page(watch);
-    let stream =
-        futures_util::stream::unfold((first, rx, page), |(pending, mut rx, page)| async move {
-            if let Some(text) = pending {
-                let ev = Event::default().event("chart").data(&*text);
-                return Some((Ok::<_, Infallible>(ev), (None, rx, page)));
-            }
-            let ev = match rx.recv().await {
-                Ok(ChartMsg::Chart(t)) => Event::default().event("chart").data(&*t),
-                Ok(ChartMsg::Bar(t)) => Event::default().event("bar").data(&*t),
-                Ok(ChartMsg::Proposal(t)) => Event::default().event("proposal").data(&*t),
-                Ok(ChartMsg::Status(t)) => Event::default().event("status").data(&*t),
-                // Fell behind: the whole chart again.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let text = lock(&page.0.chart).text();
-                    Event::default().event("chart").data(&*text)
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
+    let stream = futures_util::stream::unfold(
+        (first, rx, page),
+        move |(pending, mut rx, page)| async move {
+            let f = match pending {
+                Some(f) => f,
+                None => match tokio::time::timeout(KEEP_ALIVE, rx.recv()).await {
+                    Err(_) => Bytes::from_static(b": keep-alive\n\n"),
+                    Ok(Ok(f)) => f,
+                    Ok(Err(broadcast::error::RecvError::Lagged(n))) => {
+                        let symbol = lock(&page.0.chart).chart.symbol.clone();
+                        eprintln!(
+                            "harvest serve: dropped {symbol}'s chart stream of {peer}: it fell {n} \
+                             events behind (more than {RING} unread; its browser reconnects)"
+                        );
+                        return None;
+                    }
+                    Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                },
             };
-            Some((Ok(ev), (None, rx, page)))
-        });
-    Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+            Some((Ok::<_, Infallible>(f), (None, rx, page)))
+        },
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(stream),
+    )
         .into_response()
 }
 
@@ -476,17 +514,18 @@ fn load(
     for r in found.into_iter().rev() {
         chart.push_proposal(r);
     }
-    if let Some(r) = lock(&live.latest).get(&symbol) {
-        chart.push_proposal(r.clone());
+    let (latest, status) = live.latest_of(&symbol);
+    if let Some(r) = latest {
+        chart.push_proposal(r);
     }
-    chart.status = lock(&live.status).clone();
+    chart.status = status;
     let mut st = lock(&w.chart);
     st.chart = chart;
     st.source = source;
     st.loaded = true;
     st.text = None;
     let text = st.text();
-    let _ = w.tx.send(ChartMsg::Chart(text));
+    let _ = w.tx.send(text);
     Ok(())
 }
 
@@ -522,7 +561,7 @@ fn follow_candles(store: &mut Store, keys: &CandleKeys, w: &Watch) -> Result<(),
     }
     for c in changed {
         let json = serde_json::to_string(&c).unwrap_or_default();
-        let _ = w.tx.send(ChartMsg::Bar(json.into()));
+        let _ = w.tx.send(frame("bar", &json));
     }
     Ok(())
 }

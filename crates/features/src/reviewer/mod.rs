@@ -34,10 +34,10 @@ use harvest_kernel::Tolerance;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ToleranceError {
     /// The absolute tolerance is not a number ≥ 0.
-    #[error("Absolute tolerance: “{0}” is not a number ≥ 0")]
+    #[error("Absolute tolerance: “{}” is not a number ≥ 0", harvest_kernel::echo::Echo(.0))]
     Abs(String),
     /// The relative tolerance is not a number ≥ 0.
-    #[error("Relative tolerance: “{0}” is not a number ≥ 0")]
+    #[error("Relative tolerance: “{}” is not a number ≥ 0", harvest_kernel::echo::Echo(.0))]
     Rel(String),
 }
 
