@@ -888,3 +888,139 @@ fn a_key_of_the_wrong_type_is_one_invalid_record_the_rest_is_read() {
     let from_file = harvest(&["verify"], &snap.stdout);
     assert_eq!(verdicts(&rows(&from_file.stdout)), verdicts(&got));
 }
+
+/// A candle as `harvest feed` (and the running system's 1m cache) writes it, and its score.
+fn candle_member(k: i64, close: f64) -> (String, i64) {
+    let open_ms = (1_600_000_000 + 3600 * k) * 1000;
+    let m = format!(
+        r#"{{"symbol": "BTCUSDT", "interval": "1h", "open": {o}, "high": {h}, "low": {l}, "close": {close}, "volume": 1.0, "open_time": {open_ms}, "close_time": {c}, "is_closed": true, "timestamp": {t}}}"#,
+        o = close - 1.0,
+        h = close + 2.0,
+        l = close - 2.0,
+        c = open_ms + 3_599_999,
+        t = 1_699_999_900 + k,
+    );
+    (m, open_ms)
+}
+
+#[test]
+fn serve_streams_a_symbols_chart_candles_and_proposals_and_follows_new_bars() {
+    let r = Redis::start();
+    let mut c = r.con();
+    for k in 0..5 {
+        let (m, score) = candle_member(k, 100.0 + k as f64);
+        let _: i64 = redis::cmd("ZADD")
+            .arg("candles:BTCUSDT:1m")
+            .arg(score)
+            .arg(m)
+            .query(&mut c)
+            .unwrap();
+    }
+    // ETHUSDT's candles are a list at the third key P0.5 tries, with short names.
+    for k in 0..3 {
+        let m = format!(
+            r#"{{"t": {}, "o": 10, "h": 12, "l": 9, "c": 11}}"#,
+            1_600_000_000 + 60 * k
+        );
+        let _: i64 = redis::cmd("RPUSH")
+            .arg("klines:ETHUSDT:1m")
+            .arg(m)
+            .query(&mut c)
+            .unwrap();
+    }
+    let with_symbol = |mut f: Fields, sym: &str| {
+        f.insert("symbol".into(), sym.into());
+        f
+    };
+    r.xadd(&with_symbol(
+        record("BTCUSDT", 1.0, 3600.0, true),
+        "BTCUSDT",
+    ));
+    r.xadd(&with_symbol(
+        record("ETHUSDT", 1.0, 3600.0, true),
+        "ETHUSDT",
+    ));
+    r.xadd(&with_symbol(
+        record("BTCUSDT", 5.0, 3610.0, true),
+        "BTCUSDT",
+    ));
+    r.put(&record("BTCUSDT", 5.0, 3610.0, true));
+    let d = dist("dist-chart");
+    let s = Serve::start(&[
+        "--redis",
+        &r.url(),
+        "--dist",
+        d.to_str().unwrap(),
+        "--poll-ms",
+        "200",
+    ]);
+    let url = |q: &str| format!("{}/api/live/chart{q}", s.addr);
+    // A bad or missing symbol is a 400 saying what is expected.
+    for q in ["", "?symbol=", "?symbol=%01"] {
+        let resp = agent().get(&url(q)).call().unwrap();
+        assert_eq!(resp.status(), 400, "{q}");
+        let body = resp.into_body().read_to_string().unwrap();
+        assert!(
+            body.contains("expected 1 to 64 printable characters"),
+            "{body}"
+        );
+    }
+    let rx = events(&url("?symbol=BTCUSDT"));
+    let chart = next(&rx, "chart", 20);
+    assert_eq!(chart["symbol"], "BTCUSDT");
+    assert_eq!(chart["key"], "candles:BTCUSDT:1m");
+    let candles = chart["candles"].as_array().unwrap();
+    let times: Vec<i64> = candles
+        .iter()
+        .map(|c| c["time"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        times,
+        (0..5).map(|k| 1_600_000_000 + 3600 * k).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (
+            candles[4]["open"].as_f64(),
+            candles[4]["high"].as_f64(),
+            candles[4]["close"].as_f64()
+        ),
+        (Some(103.0), Some(106.0), Some(104.0))
+    );
+    assert_eq!(candles[0]["known_at"].as_f64(), Some(1_699_999_900.0));
+    // Its proposals from the stream (not ETHUSDT's), oldest first; the hash says nothing new.
+    let props = chart["proposals"].as_array().unwrap();
+    let r_net: Vec<&str> = props.iter().map(|p| p["R_net"].as_str().unwrap()).collect();
+    assert_eq!(props.len(), 2, "{props:?}");
+    assert!(props.iter().all(|p| p["symbol"] == "BTCUSDT"));
+    assert!(r_net[0] < r_net[1], "{r_net:?}");
+    // A new bar: a bar event; the newest bar rewritten: another.
+    let (m, score) = candle_member(5, 110.0);
+    let _: i64 = redis::cmd("ZADD")
+        .arg("candles:BTCUSDT:1m")
+        .arg(score)
+        .arg(m)
+        .query(&mut c)
+        .unwrap();
+    let bar = next(&rx, "bar", 10);
+    assert_eq!(bar["time"].as_i64(), Some(1_600_000_000 + 3600 * 5));
+    assert_eq!(bar["close"].as_f64(), Some(110.0));
+    // A new proposal of the symbol in the stream: a proposal event.
+    let mut newer = with_symbol(record("BTCUSDT", 20.0, 3620.0, true), "BTCUSDT");
+    newer.insert("computed_at_utc".into(), "2023-11-14T22:13:30".into());
+    r.xadd(&newer);
+    let p = next(&rx, "proposal", 10);
+    assert_eq!(p["harvest_action"], "PARTIAL_75");
+    // Another page of the same symbol gets the chart as it is now: six bars, three proposals.
+    let again = next(&events(&url("?symbol=BTCUSDT")), "chart", 10);
+    assert_eq!(again["candles"].as_array().unwrap().len(), 6);
+    assert_eq!(again["proposals"].as_array().unwrap().len(), 3);
+    // A list of candles with short names, at the third key.
+    let eth = next(&events(&url("?symbol=ETHUSDT")), "chart", 10);
+    assert_eq!(eth["key"], "klines:ETHUSDT:1m");
+    assert_eq!(eth["candles"].as_array().unwrap().len(), 3);
+    assert_eq!(eth["proposals"].as_array().unwrap().len(), 1);
+    // A symbol without candles: an empty chart, no key.
+    let none = next(&events(&url("?symbol=SOLUSDT")), "chart", 10);
+    assert_eq!(none["key"], serde_json::Value::Null);
+    assert_eq!(none["candles"].as_array().unwrap().len(), 0);
+}

@@ -6,13 +6,13 @@
 use std::sync::OnceLock;
 
 use harvest_features::charts::{
-    cell_at, draw_sweep_map, draw_trade_chart, draw_trade_signals, sweep_map, trade_chart,
-    trade_signals, ChartTheme,
+    cell_at, draw_sweep_map, draw_trade_chart, draw_trade_signals, mover_label, sweep_map,
+    trade_chart, trade_signals, ChartTheme,
 };
 use harvest_features::replay::market::{import_prices, market_states, P0Params};
 use harvest_features::replay::view::{showcase, step_readouts, summary_rows};
 use harvest_features::replay::{
-    every_n, Backtest, FillKind, Series, Sides, SimParams, SweepAxis, ThetaSweep,
+    every_n, Backtest, FillKind, Series, Sides, SimParams, StopMover, SweepAxis, ThetaSweep,
 };
 use harvest_kernel::{Theta, ThetaField};
 use plotters::prelude::*;
@@ -75,7 +75,12 @@ fn the_trade_chart_says_what_happened() {
     let out = svg(1200, 480, |a| draw_trade_chart(a, &c, &theme).unwrap());
     assert!(out.contains(&c.headline), "headline");
     assert!(out.contains("entry LONG"));
-    assert!(out.contains("initial stop (P1)") && out.contains("moved by P2 break-even+"));
+    // The legend names the stop's colours the chart draws, and only those.
+    for m in [StopMover::None, StopMover::P1Trail, StopMover::P2BePlus] {
+        let drawn = c.stop.iter().any(|s| s.mover == m);
+        assert_eq!(out.contains(mover_label(m)), drawn, "{m:?}");
+    }
+    assert!(out.contains("initial stop (P1)"));
     for m in &c.markers[1..] {
         if !m.codes.is_empty() {
             assert!(out.contains(&m.codes), "codes {} on the chart", m.codes);

@@ -118,6 +118,8 @@ pub(super) struct Live {
     arrived: Condvar,
     /// Records kept in the history.
     cap: usize,
+    /// The symbols whose live chart a page shows ([`super::chart`]).
+    pub(super) charts: super::chart::Charts,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -140,12 +142,19 @@ impl Live {
             loaded: Mutex::new(false),
             arrived: Condvar::new(),
             cap: history,
+            charts: super::chart::Charts::default(),
         }
     }
 
-    /// Pages connected now.
+    /// Pages connected now (to the Live table's stream or a chart's).
     pub(super) fn pages(&self) -> usize {
-        self.events.receiver_count()
+        self.events.receiver_count() + self.charts.pages()
+    }
+
+    /// A page connected: wakes the reader if it is idle.
+    pub(super) fn wake(&self) {
+        let _guard = lock(&self.loaded);
+        self.arrived.notify_all();
     }
 
     /// Blocks the reader until a page is connected.
@@ -188,6 +197,8 @@ impl Live {
             st.frame = None;
             let _ = self.events.send(Msg::Resync);
         }
+        self.charts.reload();
+        self.charts.status("connected");
         *lock(&self.loaded) = true;
         self.reads.send_modify(|n| *n += 1);
     }
@@ -220,6 +231,7 @@ impl Live {
         let mut st = lock(&self.shared);
         if st.status != s {
             let f = frame("status", &status_json(&s));
+            self.charts.status(&s);
             st.status = s;
             st.frame = None;
             let _ = self.events.send(Msg::Frame(f));
@@ -293,6 +305,7 @@ impl Live {
             }
         }
         let json = f.to_json();
+        self.charts.proposal(&sym, &f, &json);
         st.history.push_back(f.clone());
         while st.history.len() > self.cap {
             st.history.pop_front();
@@ -311,6 +324,12 @@ impl Live {
         let f = st.encode();
         st.frame = Some(f.clone());
         f
+    }
+
+    /// The latest record of `symbol` and the status (a chart's first read).
+    pub(super) fn latest_of(&self, symbol: &str) -> (Option<Record>, String) {
+        let st = lock(&self.shared);
+        (st.latest.get(symbol).cloned(), st.status.clone())
     }
 
     /// Whether the state has been read (since the last page left).

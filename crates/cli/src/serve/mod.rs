@@ -3,6 +3,7 @@
 //!
 //! - [`reader`]: the thread that reads Redis while pages are connected;
 //! - [`live`]: the state it keeps, the shared snapshot and the event stream of each page;
+//! - [`chart`]: a symbol's live chart (its candles and proposals), a stream of its own;
 //! - [`conn`]: the connections, each with a write deadline;
 //! - [`guard`]: the `Host` check, the security headers and `--dist`'s boundary;
 //! - this file: the options, the routes (one place: [`router`]) and the server's life.
@@ -11,6 +12,7 @@
 //! content="/api/live">`, which is how the page knows to offer its Live view (a static host has
 //! no such tag, and no request is made).
 
+mod chart;
 mod conn;
 mod guard;
 mod live;
@@ -88,6 +90,21 @@ pub struct ServeArgs {
     /// any other name get 421.
     #[arg(long = "host", value_name = "NAME")]
     pub hosts: Vec<String>,
+    /// Where a symbol's candles are for its live chart: the keys tried in order (`{symbol}`
+    /// is the symbol), as `harvest publish-market --candle-keys`.
+    #[arg(
+        long,
+        default_value = "candles:{symbol}:1m,quantum:candles:{symbol},klines:{symbol}:1m",
+        value_parser = candle_keys
+    )]
+    pub candle_keys: String,
+}
+
+/// `--candle-keys`: a comma-separated list of templates with `{symbol}`.
+fn candle_keys(s: &str) -> Result<String, String> {
+    s.parse::<harvest_publisher::market::candles::CandleKeys>()
+        .map(|k| k.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// Runs the server until it is killed; exit 2 if the port cannot be bound or `dist` is missing.
@@ -140,7 +157,11 @@ fn router(args: &ServeArgs, base: &str, live: Arc<Live>, guard: Arc<guard::Guard
     let files = ServeDir::new(&args.dist);
     let mut app = Router::new();
     if args.redis.is_some() {
-        app = app.route(LIVE_PATH, get(live::events));
+        let symbols: Arc<[String]> = args.symbols.clone().into();
+        app = app.route(LIVE_PATH, get(live::events)).route(
+            harvest_features::live::chart::CHART_PATH,
+            get(move |state, peer, query| chart::events(state, peer, query, symbols.clone())),
+        );
     }
     if base != "/" {
         let to = base.to_string();

@@ -108,8 +108,14 @@ fn follow(url: &str, args: &ServeArgs, live: &Live) -> End {
         if live.pages() == 0 {
             return End::Idle;
         }
+        // A chart open: its candles are read every chart::POLL, so Redis is waited on no longer.
+        let wait = if live.charts.watched() > 0 {
+            block.min(super::chart::POLL)
+        } else {
+            block
+        };
         if stream_problem.is_none() {
-            match store.read_after(&args.stream, &last_id, block, 1000) {
+            match store.read_after(&args.stream, &last_id, wait, 1000) {
                 Ok(Ok(entries)) => {
                     for (id, f) in entries {
                         last_id = id.clone();
@@ -126,7 +132,10 @@ fn follow(url: &str, args: &ServeArgs, live: &Live) -> End {
                 Err(e) => return End::Lost(e),
             }
         } else {
-            std::thread::sleep(block);
+            std::thread::sleep(wait);
+        }
+        if let Err(e) = super::chart::poll(&mut store, args, live) {
+            return End::Lost(e);
         }
         if polled.elapsed() >= Duration::from_millis(args.poll_ms) {
             polled = Instant::now();
@@ -156,7 +165,7 @@ fn read_state(
     Ok(records)
 }
 
-fn with_id(id: String, mut f: harvest_records::Fields) -> Record {
+pub(super) fn with_id(id: String, mut f: harvest_records::Fields) -> Record {
     f.insert("stream_id".to_string(), id);
     Record::of(f)
 }

@@ -6,7 +6,8 @@
 //! - [`kill_explainer`], [`r_ladder`], [`stop_ladder`]: the explorer's three charts;
 //! - [`sensitivity`] and [`action_map`]: the tuning view's small multiples and map;
 //! - [`trade_chart`], [`trade_signals`], [`sweep_map`]: the Replay view's;
-//! - [`sparkline`]: the Live view's K history (SVG geometry, no plotters).
+//! - [`sparkline`]: the Live view's K history (SVG geometry, no plotters); [`live_chart`]: a
+//!   symbol's live chart, drawn by the trade chart and its signals.
 //!
 //! Every chart fills its area with the theme's background, writes a headline saying what it
 //! shows (e.g. `K 0.503 < 0.6: margin 0.097`), labels its axes with units and annotates
@@ -29,6 +30,7 @@
 
 pub mod action_map;
 pub mod kill_explainer;
+pub mod live_chart;
 pub mod plot;
 pub mod r_ladder;
 pub mod research;
@@ -42,7 +44,8 @@ pub mod trade_signals;
 
 pub use action_map::*;
 pub use kill_explainer::*;
-pub use plot::{spread_intervals, ticks, Area, Axes, DrawResult, Plot, TickText};
+pub use live_chart::*;
+pub use plot::{spread_intervals, steady_range, ticks, Area, Axes, DrawResult, Plot, TickText};
 pub use r_ladder::*;
 pub use sensitivity::*;
 pub use sparkline::{sparkline, Sparkline};

@@ -366,17 +366,20 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
             f.dashed(area, (x1, t0), (x1, t1), target)?;
         }
     }
-    // The stop's path: each level over its bars (half a bar either side), joined by risers.
-    let mut prev: Option<Px> = None;
+    // The stop's path: each level over its bars (half a bar either side), joined by risers
+    // where one level follows another on the next bar (not across bars without a stop).
+    let mut prev: Option<(Px, usize)> = None;
     for s in &d.stop {
         let col = stroke(mover_color(theme, s.mover), 2);
         let y = f.py(s.level);
         let (x0, x1) = (f.px(s.from as f64 - 0.5), f.px(s.to as f64 + 0.5));
-        if let Some(p) = prev {
-            line(area, p, (x0, y), col)?;
+        if let Some((p, to)) = prev {
+            if s.from <= to + 1 {
+                line(area, p, (x0, y), col)?;
+            }
         }
         line(area, (x0, y), (x1, y), col)?;
-        prev = Some((x1, y));
+        prev = Some(((x1, y), s.to));
     }
     if let Some(i) = d.cursor {
         f.cursor(area, i as f64, stroke(theme.foreground, 1))?;
@@ -430,22 +433,43 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
         );
         text(area, &words, at, &style)?;
     }
-    legend(area, theme)
+    legend(area, d, theme)
 }
 
-/// The legend row above the trade chart: the stop's colours, P1's target and the entry.
-fn legend<DB: DrawingBackend>(area: &Area<DB>, theme: &ChartTheme) -> DrawResult<(), DB> {
+/// The legend row above the trade chart: the stop's colours, P1's target and the entry, each
+/// only when the chart draws it.
+fn legend<DB: DrawingBackend>(
+    area: &Area<DB>,
+    d: &TradeChart,
+    theme: &ChartTheme,
+) -> DrawResult<(), DB> {
     let size = theme.font_size - 1.0;
     let lg = font(theme, size, theme.muted, HPos::Left, VPos::Center);
     let (mut x, y) = (8, 32);
-    let rows: [(Rgb, &str, bool); 5] = [
-        (theme.stop, mover_label(StopMover::None), false),
-        (theme.accent, mover_label(StopMover::P1Trail), false),
-        (theme.lock, mover_label(StopMover::P2BePlus), false),
-        (theme.proposed, "P1 target", true),
-        (theme.entry, "entry", true),
+    let has = |m: StopMover| d.stop.iter().any(|s| s.mover == m);
+    let rows: [(Rgb, &str, bool, bool); 5] = [
+        (
+            theme.stop,
+            mover_label(StopMover::None),
+            false,
+            has(StopMover::None),
+        ),
+        (
+            theme.accent,
+            mover_label(StopMover::P1Trail),
+            false,
+            has(StopMover::P1Trail),
+        ),
+        (
+            theme.lock,
+            mover_label(StopMover::P2BePlus),
+            false,
+            has(StopMover::P2BePlus),
+        ),
+        (theme.proposed, "P1 target", true, !d.target.is_empty()),
+        (theme.entry, "entry", true, d.entry_price.is_finite()),
     ];
-    for (c, s, dash) in rows {
+    for (c, s, dash, _) in rows.into_iter().filter(|r| r.3) {
         if dash {
             dashed(area, (x, y), (x + 18, y), stroke(c, 1))?;
         } else {

@@ -5,6 +5,8 @@
 //! record. A proposal that disappears from Redis is marked closed for [`CLOSED_HOLD_MS`], then
 //! gone; a snapshot replaces the board. Pure and natively tested; `ui::live` only renders it.
 
+pub mod chart;
+
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -524,6 +526,15 @@ impl Board {
         })
     }
 
+    /// The theta the page reviews with: the one in force, or the defaults before the server
+    /// said (a live chart's threshold and bands).
+    pub fn theta(&self) -> Theta {
+        self.ctx
+            .in_force
+            .as_ref()
+            .map_or_else(Theta::default, |t| t.theta)
+    }
+
     /// The policy's version, when a policy is in force.
     pub fn policy_version(&self) -> Option<&str> {
         self.ctx
@@ -721,6 +732,7 @@ mod tests {
         assert_eq!(touched, ["BTCUSDT"]);
         assert_eq!(b.row("BTCUSDT").unwrap().review.verdict, Verdict::Match);
         assert_eq!(b.policy_version(), Some("7"));
+        assert_eq!(b.theta().t1_r, 1.25);
         assert!(b
             .theta_in_force()
             .unwrap()

@@ -1,11 +1,13 @@
 //! The Live view: every symbol's latest published proposal as `harvest serve --redis` streams it
 //! (`/api/live`), verified in the page by the kernel as it arrives, its K history as a
-//! sparkline, changes highlighted; a click opens the record in the explorer. Offered only when
+//! sparkline, changes highlighted; a symbol opens its live chart (candles and proposals,
+//! [`chart`]), a row's Explorer button opens the record in the explorer. Offered only when
 //! the page was served with Redis (`harvest serve` adds `<meta name="harvest-live">` to the
 //! page; a static host has none, and then nothing here shows or runs). The view and its tab are
 //! a wasm chunk of their own, loaded with the page only where the stream exists; only
 //! [`live_url`] is in the main one. The pure parts are [`harvest_features::live`].
 
+mod chart;
 mod events;
 mod page;
 mod row;

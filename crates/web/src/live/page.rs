@@ -1,9 +1,11 @@
 //! The Live view: the stream's status, the theta in force, the counts and the table of every
-//! symbol's latest proposal (a closed one marked until it is dropped). It connects once, when
-//! first shown, and keeps the connection while the page lives.
+//! symbol's latest proposal (a closed one marked until it is dropped), and above it the live
+//! chart of the symbol clicked. It connects once, when first shown, and keeps the connection
+//! while the page lives.
 
 use leptos::prelude::*;
 
+use super::chart::LiveChartView;
 use super::row::LiveRowView;
 use crate::browser;
 use crate::nav::Nav;
@@ -62,6 +64,18 @@ pub fn LivePage() -> impl IntoView {
         nav.view.set(View::Explorer);
         browser::scroll_top();
     });
+    // The symbol whose chart is shown (a symbol button toggles it).
+    let charted = RwSignal::new(None::<String>);
+    let on_chart = Callback::new(move |symbol: String| {
+        charted.update(|c| {
+            *c = if c.as_deref() == Some(symbol.as_str()) {
+                None
+            } else {
+                Some(symbol)
+            }
+        })
+    });
+    let in_force = Signal::derive(move || board.with(Board::theta));
     let rows = Memo::new(move |_| board.with(Board::rows));
     let counts = Memo::new(move |_| board.with(Board::counts));
     let status = move || board.with(|b| b.status.clone());
@@ -104,6 +118,7 @@ pub fn LivePage() -> impl IntoView {
             <p class="notice" data-testid="live-problem" role="alert" hidden=move || problem().is_none()>
                 {problem}
             </p>
+            <LiveChartView shown=charted theta=in_force />
             <p class="muted" data-testid="live-empty" hidden=move || !rows.with(Vec::is_empty)>
                 "No published proposals yet: they appear here as harvest publish writes them."
             </p>
@@ -121,6 +136,7 @@ pub fn LivePage() -> impl IntoView {
                         <th>"Computed (UTC)"</th>
                         <th>"Check"</th>
                         <th>"Second opinion"</th>
+                        <th><span class="sr-only">"Open"</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -129,7 +145,7 @@ pub fn LivePage() -> impl IntoView {
                         key=|r| (r.symbol.clone(), r.updates)
                         let:row
                     >
-                        <LiveRowView row=row on_open=open />
+                        <LiveRowView row=row on_open=open on_chart=on_chart charted=charted />
                     </For>
                 </tbody>
             </table>
@@ -138,7 +154,7 @@ pub fn LivePage() -> impl IntoView {
                 {harvest_kernel::KERNEL_VERSION}
                 "): exactly when it carries proposal_json, else as the running publisher computes, with the theta in force, as far as its fields allow. The second opinion says what the facts of the position record that publisher ignores would change. A proposal that disappears from Redis is shown closed for "
                 {format!("{} s", CLOSED_HOLD_MS / 1000.0)}
-                ", then dropped. Click a row to open it in the explorer."
+                ", then dropped. Click a symbol for its live chart (its candles from Redis with its proposals on them), Explorer to open the record in the explorer."
             </p>
         </section>
     }

@@ -7,9 +7,15 @@ use harvest_features::live::LiveRow;
 use harvest_features::reviewer::verdict_class;
 use harvest_kernel::Theta;
 
-/// A row of the Live table; `on_open` opens it in the explorer.
+/// A row of the Live table; `on_open` opens it in the explorer, `on_chart` shows or hides its
+/// symbol's chart (`charted`: the symbol shown).
 #[component]
-pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
+pub fn LiveRowView(
+    row: LiveRow,
+    on_open: Callback<String>,
+    on_chart: Callback<String>,
+    charted: RwSignal<Option<String>>,
+) -> impl IntoView {
     let sym = row.symbol.clone();
     let verdict = row.review.verdict;
     let changed = row.changed.join(" ");
@@ -53,6 +59,10 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
         (None, true, true) => "recomputed exactly from proposal_json".to_string(),
     };
     let open_sym = sym.clone();
+    let chart_sym = sym.clone();
+    let shown_sym = sym.clone();
+    let is_shown =
+        Signal::derive(move || charted.with(|c| c.as_deref() == Some(shown_sym.as_str())));
     let threshold = Theta::default().kill_threshold;
     let closed = row.is_closed();
     let second = row.second_opinion();
@@ -72,11 +82,20 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
             class="live-row"
             class:changed=!changed.is_empty()
             class:closed=closed
-            title="Open in the explorer"
-            on:click=move |_| on_open.run(open_sym.clone())
+            class:charted=is_shown
         >
             <td class="sym">
-                <button type="button" class="linkish" data-testid="live-open">{sym.clone()}</button>
+                <button
+                    type="button"
+                    class="linkish"
+                    data-testid="live-chart-open"
+                    title="Show its live chart"
+                    aria-controls="live-chart-title"
+                    aria-pressed=move || is_shown.get().to_string()
+                    on:click=move |_| on_chart.run(chart_sym.clone())
+                >
+                    {sym.clone()}
+                </button>
             </td>
             <td>{row.field("position_side").to_string()}</td>
             <td class=action_class data-testid="live-action">{row.field("harvest_action").to_string()}</td>
@@ -92,6 +111,17 @@ pub fn LiveRowView(row: LiveRow, on_open: Callback<String>) -> impl IntoView {
             <td class="muted">{row.field("computed_at_utc").to_string()}</td>
             <td class="note" data-testid="live-note">{note}</td>
             <td class="note second" data-testid="live-second">{second}</td>
+            <td>
+                <button
+                    type="button"
+                    class="live-explore"
+                    data-testid="live-open"
+                    aria-label=format!("Open {sym} in the explorer")
+                    on:click=move |_| on_open.run(open_sym.clone())
+                >
+                    "Explorer"
+                </button>
+            </td>
         </tr>
     }
 }

@@ -1,6 +1,7 @@
 //! The sweep of two theta axes on real trades: pick the axes, run, see expectancy per cell as a
 //! heatmap (the current theta ringed, the best cell outlined); a click sets both tunables in the
-//! shared theta; the cells download as CSV.
+//! shared theta; the cells download as CSV. From the keyboard: the heatmap is one Tab stop, the
+//! arrow keys move a cursor cell (its values and expectancy read out below), Enter uses it.
 
 use leptos::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::hooks::use_canvas_paint;
 use crate::replay::context::{default_axes, ReplayCtx, SWEEP_N};
 use crate::replay::jobs::{self, Job, SWEEP_TRADES};
 use harvest_features::charts::ChartTheme;
-use harvest_features::charts::{cell_at, draw_sweep_map, sweep_map};
+use harvest_features::charts::{cell_at, cell_text, draw_sweep_map, key_cell, sweep_map};
 use harvest_features::replay::SweepAxis;
 use harvest_kernel::{ThetaField, PARAMS};
 
@@ -78,6 +79,41 @@ pub fn SweepPanel() -> impl IntoView {
                 s.theta.set(fy, vy);
             });
         }
+    };
+    // The keyboard's cursor cell, (i, j) with j upwards.
+    let cursor = RwSignal::new(None::<(usize, usize)>);
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let key = ev.key();
+        let at = cursor.get_untracked();
+        match key.as_str() {
+            "Enter" | " " => {
+                let hit = at.and_then(|(i, j)| {
+                    data.with_untracked(|m| {
+                        m.as_ref()
+                            .map(|m| (m.x.field, m.y.field, (m.x.value(i), m.y.value(j))))
+                    })
+                });
+                if let Some((fx, fy, (vx, vy))) = hit {
+                    ev.prevent_default();
+                    rc.ctx.state.update(|s| {
+                        s.theta.set(fx, vx);
+                        s.theta.set(fy, vy);
+                    });
+                }
+            }
+            "Escape" => cursor.set(None),
+            _ => {
+                let moved = data.with_untracked(|m| m.as_ref().and_then(|m| key_cell(m, at, &key)));
+                if let Some(c) = moved {
+                    ev.prevent_default();
+                    cursor.set(Some(c));
+                }
+            }
+        }
+    };
+    let cursor_text = move || {
+        let c = cursor.get()?;
+        data.with(|m| m.as_ref().map(|m| cell_text(m, c)))
     };
     let download = move |_| {
         if let Some(csv) = rc.sweep.with_value(|s| s.as_ref().map(|s| s.to_csv())) {
@@ -151,11 +187,21 @@ pub fn SweepPanel() -> impl IntoView {
                 class="sweep-map"
                 role="img"
                 aria-label="Expectancy per cell of the two theta axes"
+                aria-describedby="sweep-keys"
+                tabindex="0"
                 hidden=move || !has()
                 on:click=on_click
+                on:keydown=on_key
+                on:blur=move |_| cursor.set(None)
                 data-cells=move || painted.with(|p| p.last.map(|n| n.to_string()))
                 data-paint-error=move || painted.with(|p| p.error.clone())
             ></canvas>
+            <p class="hint" id="sweep-keys" hidden=move || !has()>
+                "Keyboard: the arrow keys move a cursor cell, Enter uses its values."
+            </p>
+            <p class="hint" data-testid="sweep-cursor" aria-live="polite">
+                {cursor_text}
+            </p>
         </section>
     }
 }
