@@ -6,12 +6,12 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{assert_stderr_has, harvest, text};
+use common::{assert_stderr_has, harvest, text, TempDir};
 use harvest_features::reviewer::published::{Fields, HASH_PREFIX, STREAM_KEY};
 use harvest_kernel::{propose, HarvestInput, Theta};
 use harvest_records::published::record as record_from_proposal;
@@ -135,27 +135,8 @@ fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A fresh directory under the system's temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl std::ops::Deref for TempDir {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn temp_dir(name: &str) -> TempDir {
-    let d = std::env::temp_dir().join(format!("harvest-cli-live-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    TempDir(d)
+    common::temp_dir(&format!("live-{name}"))
 }
 
 #[test]

@@ -7,37 +7,18 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+
 use std::time::{Duration, Instant};
 
-use common::{wait_until, Proc};
+use common::{wait_until, Proc, TempDir};
 use harvest_features::reviewer::published::{HASH_PREFIX, STREAM_KEY};
 use harvest_kernel::{propose, HarvestInput};
 use harvest_records::published::record;
 use harvest_redis::local::LocalRedis;
 use harvest_redis::redis;
 
-/// A fresh directory under the system's temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl std::ops::Deref for TempDir {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn temp_dir(name: &str) -> TempDir {
-    let d = std::env::temp_dir().join(format!("harvest-cli-serve-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    TempDir(d)
+    common::temp_dir(&format!("serve-{name}"))
 }
 
 /// A built dashboard's shape: an index.html with the policy `scripts/csp.mjs` writes.

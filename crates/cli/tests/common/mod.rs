@@ -35,6 +35,30 @@ pub fn assert_stderr_has(out: &Output, needle: &str) {
     assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
 }
 
+/// A fresh directory under the system's temp dir, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh, empty `harvest-cli-<name>-<pid>` under the system's temp dir.
+pub fn temp_dir(name: &str) -> TempDir {
+    let d = std::env::temp_dir().join(format!("harvest-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    TempDir(d)
+}
+
 /// Polls `ok` every 25 ms until it holds or `timeout` passes.
 pub fn wait_until(timeout: std::time::Duration, mut ok: impl FnMut() -> bool) -> Option<()> {
     let deadline = std::time::Instant::now() + timeout;
