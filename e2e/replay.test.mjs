@@ -63,7 +63,7 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
   const loadMs = Date.now() - t0;
   const statesLine = await r(page, 'replay-last-job').textContent();
-  assert.match(statesLine, /^Done: P0 market state of every bar of Coinbase_BTCUSD_1h\.csv: 20,111 of 20,111 bars · [\d.]+ s$/);
+  assert.match(statesLine, /^Done: P0 market state of every bar of Coinbase_BTCUSD_1h\.csv: 20,111 of 20,111 bars · (\d+ ms|\d+\.\d s)$/);
 
   // The trade: markers (entry + at least one exit), the stop's path, signals painted.
   const chart = r(page, 'replay-chart');
@@ -133,6 +133,22 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   await page.getByTestId('view-replay').click();
   await r(page, 'replay-chart').waitFor({ state: 'visible' });
 
+  // Theta in the view: the same state as the other tabs (the link follows), the trade replays.
+  await r(page, 'replay-theta').click();
+  const tk = r(page, 'replay-theta-kill-threshold-number');
+  await tk.waitFor({ state: 'visible' });
+  assert.equal(await tk.inputValue(), '0.9');
+  const pt = await paints(page);
+  await tk.fill('0.3');
+  await tk.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('kill_threshold=0.3'), null, { timeout: 5_000 });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=replay-chart]').dataset.paints) > n, pt, { timeout: 10_000 });
+  await tk.fill('0.9');
+  await tk.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('kill_threshold=0.9'), null, { timeout: 5_000 });
+  await page.waitForFunction((h) => document.querySelector('[data-testid=replay-headline]').textContent === h, headline);
+  await r(page, 'replay-theta').click();
+
   // A backtest: progress, then the summary against the baselines and the trade list.
   await r(page, 'bt-every').fill('20');
   await r(page, 'bt-every').dispatchEvent('change');
@@ -142,9 +158,11 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   // Its last progress figures stay on screen (the bar itself is up too briefly to catch: the
   // market states are computed once at load; the sweep below catches it and cancels).
   await r(page, 'bt-summary').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
   const backtestMs = (await page.evaluate(() => performance.now())) - b0;
-  assert.match(await r(page, 'replay-last-job').textContent(), /^Done: Backtest with theta A: 1,000 of 1,000 trades · [\d.]+ s$/);
+  // Its outcome in the Backtest panel, the time in ms or s as it took (never "0.0 s").
+  assert.match(await r(page, 'bt-last-job').textContent(), /^Done: Backtest with theta A: 1,000 of 1,000 trades · (\d+ ms|\d+\.\d s)$/);
+  assert.equal(await r(page, 'bt-last-job').evaluate((el) => !!el.closest('.replay-backtest')), true);
   assert.equal(await r(page, 'bt-trade').count(), 100, 'the first 100 trades listed');
   const trades = await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').textContent();
   assert.ok(trades.includes('LONG') && trades.includes('SHORT'));
@@ -179,7 +197,33 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   await r(page, 'bt-run').click();
   await r(page, 'bt-ab').waitFor({ state: 'visible', timeout: 120_000 });
   assert.match(await r(page, 'bt-ab').textContent(), /^On the same 1000 trades: A expectancy .* B is better on \d+, worse on \d+/);
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  // A and B in two columns (B − A beside them), the histograms overlaid, both curves.
+  await r(page, 'bt-ab-table').waitFor({ state: 'visible' });
+  assert.equal((await r(page, 'bt-ab-row-trades').locator('td').first().textContent()).trim(), '1000');
+  assert.match((await r(page, 'bt-ab-row-expectancy').locator('td').nth(2).textContent()).trim(), /^[+-]\d+\.\d{3}$/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=replay-view] [data-testid=bt-curves]').dataset.curves === '2');
+  assert.equal(await r(page, 'bt-curves').getAttribute('data-paint-error'), null);
+  assert.ok(await notBlank(r(page, 'bt-curves')), 'the equity and drawdown curves have pixels');
+  assert.match(await r(page, 'bt-curves-headline').textContent(), /^Cumulative R over 1000 trades: A [+-]?[\d.]+ R \(worst drawdown [\d.]+ R\), B [+-]?[\d.]+ R/);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=replay-view] [data-testid=bt-ab-hist]').dataset.paints ?? 0) > 0);
+  assert.ok(await notBlank(r(page, 'bt-ab-hist')), 'the overlaid histograms have pixels');
+  await r(page, 'bt-curves').scrollIntoViewIfNeeded();
+  await screenshot(page, 'replay-ab');
+
+  // The first sweep after a backtest: the heatmap is painted (it once stayed blank: "canvas is
+  // not laid out (0×0 CSS px)"), with no paint error, in the Sweep panel's own progress.
+  await r(page, 'sweep-run').click();
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 180_000 });
+  await r(page, 'sweep-map').waitFor({ state: 'visible' });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=replay-view] [data-testid=sweep-map]')?.dataset.cells === '36',
+    null,
+    { timeout: 10_000 },
+  );
+  assert.equal(await r(page, 'sweep-map').getAttribute('data-paint-error'), null);
+  assert.ok(await notBlank(r(page, 'sweep-map')), 'the heatmap after a backtest has pixels');
+  assert.match(await r(page, 'sweep-last-job').textContent(), /^Done: Sweep of kill_threshold × T1_R: 10,800 of 10,800 trades · (\d+ ms|\d+\.\d s)$/);
 
   console.log(
     `replay timings: first trade on screen ${firstTradeMs} ms after Load sample, all states ${loadMs} ms (${statesLine}), trade sim ${simMs} ms + paint ${paintMs} ms, next trade end to end ${tradeMs.toFixed(1)} ms, scrub (input to next frame, readouts updated) ${scrubMs.toFixed(1)} ms, backtest of 1000 trades ${backtestMs.toFixed(0)} ms`,
@@ -209,22 +253,22 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
     () =>
       new Promise((done) => {
         const tick = () => {
-          const bar = document.querySelector('[data-testid=replay-view] [data-testid=replay-progress]');
+          const bar = document.querySelector('[data-testid=replay-view] [data-testid=sweep-progress]');
           if (bar.hidden) return requestAnimationFrame(tick);
-          document.querySelector('[data-testid=replay-view] [data-testid=replay-cancel]').click();
+          document.querySelector('[data-testid=replay-view] [data-testid=sweep-cancel]').click();
           done();
         };
         tick();
       }),
   );
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 10_000 });
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 10_000 });
   assert.match(await r(page, 'replay-message').first().textContent(), /sweep was cancelled/);
-  assert.match(await r(page, 'replay-last-job').textContent(), /^Cancelled: Sweep of lock_R × T1_R: [\d,]+ of 10,800 trades/);
+  assert.match(await r(page, 'sweep-last-job').textContent(), /^Cancelled: Sweep of lock_R × T1_R: [\d,]+ of 10,800 trades/);
   const cells = Number((await r(page, 'sweep-map').getAttribute('data-cells')) ?? 0);
   assert.ok(cells < 36, `cells ${cells}`);
   // Run it to the end: 36 cells, and a click on a cell sets theta (the link changes).
   await r(page, 'sweep-run').click();
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 180_000 });
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 180_000 });
   assert.equal(Number(await r(page, 'sweep-map').getAttribute('data-cells')), 36);
   assert.ok(await notBlank(r(page, 'sweep-map')), 'the heatmap has pixels');
   await r(page, 'sweep-map').scrollIntoViewIfNeeded();
@@ -232,7 +276,32 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
   // The bottom-left cell: the first value of both axes.
   await page.mouse.click(box.x + 80, box.y + box.height - 45);
   await page.waitForFunction(() => location.hash.includes('lock_R=0.75') && location.hash.includes('T1_R=1'), null, { timeout: 5_000 });
+  // Hover: the cell's values and expectancy read out under the map.
+  await page.mouse.move(box.x + 80, box.y + box.height - 45);
+  await page.waitForFunction(() => /^lock_R 0\.75, T1_R 1: [+-]?[\d.]+ R per trade over 300 trades$/.test(document.querySelector('[data-testid=replay-view] [data-testid=sweep-readout]').textContent));
   await screenshot(page, 'replay-sweep');
+  // The keyboard: focus the map, move right and up, Enter uses the cell.
+  await page.mouse.move(0, 0);
+  await r(page, 'sweep-map').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await r(page, 'sweep-map').getAttribute('data-focus'), '7');
+  assert.match(await r(page, 'sweep-readout').textContent(), /^lock_R 1\.05, T1_R 1\.4: /);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('lock_R=1.05') && location.hash.includes('T1_R=1.4'), null, { timeout: 5_000 });
+  // A 20 × 20 grid (on 20 trades): 400 cells painted, labels rounded.
+  await r(page, 'bt-limit').fill('20');
+  await r(page, 'bt-limit').dispatchEvent('change');
+  await r(page, 'sweep-n').fill('20');
+  await r(page, 'sweep-n').dispatchEvent('change');
+  assert.match(await r(page, 'sweep-ranges').textContent(), /\(20 values\) × T1_R .* \(20 values\)/);
+  await r(page, 'sweep-run').click();
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 180_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=replay-view] [data-testid=sweep-map]').dataset.cells === '400', null, { timeout: 10_000 });
+  assert.equal(await r(page, 'sweep-map').getAttribute('data-paint-error'), null);
+  assert.ok(await notBlank(r(page, 'sweep-map')), 'the 20 × 20 heatmap has pixels');
+  await r(page, 'sweep-map').scrollIntoViewIfNeeded();
+  await screenshot(page, 'replay-sweep-20');
   assert.deepEqual(watch.problems(), []);
   await context.close();
 });

@@ -55,7 +55,7 @@ pub struct Marker {
     pub price: f64,
     /// What it was.
     pub kind: FillKind,
-    /// Short label (`entry LONG`, `25 %`, `FULL CLOSE`, `stop`).
+    /// Short label (`entry LONG`, `→ 50 % closed (+25 %)`, `FULL CLOSE`, `stop`).
     pub label: String,
     /// The reason codes behind it, comma-separated (empty for entry and stop).
     pub codes: String,
@@ -84,11 +84,23 @@ pub struct TradeChart {
     pub headline: String,
 }
 
-/// The label of a fill.
-pub fn fill_label(kind: FillKind, qty: f64, reason_end: &str) -> String {
+/// The label of a fill: a partial exit says the share of the position closed after it and what
+/// it added (`qty` and `closed` are shares of the original position).
+///
+/// ```
+/// use harvest_features::charts::fill_label;
+/// use harvest_features::replay::FillKind;
+/// assert_eq!(fill_label(FillKind::Partial, 0.25, 0.5, ""), "→ 50 % closed (+25 %)");
+/// assert_eq!(fill_label(FillKind::Stop, 0.5, 1.0, ""), "stop");
+/// ```
+pub fn fill_label(kind: FillKind, qty: f64, closed: f64, reason_end: &str) -> String {
     match kind {
         FillKind::Entry => "entry".to_string(),
-        FillKind::Partial => format!("{} % off", fixed(qty * 100.0, 0)),
+        FillKind::Partial => format!(
+            "→ {} % closed (+{} %)",
+            fixed(closed * 100.0, 0),
+            fixed(qty * 100.0, 0)
+        ),
         FillKind::FullClose => "FULL CLOSE".to_string(),
         FillKind::Stop => "stop".to_string(),
         FillKind::StopGap => "stop (gap)".to_string(),
@@ -187,7 +199,7 @@ pub fn trade_chart(
             label: if f.kind == FillKind::Entry {
                 format!("entry {}", trade.side.as_str())
             } else {
-                fill_label(f.kind, f.qty, end)
+                fill_label(f.kind, f.qty, f.closed, end)
             },
             codes: f
                 .codes

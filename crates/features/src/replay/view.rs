@@ -198,6 +198,57 @@ pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
         .collect()
 }
 
+/// One row of the A/B table: a measure for A and B on the same trades, and B − A.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbRow {
+    /// Stable key (`data-testid` suffix).
+    pub key: &'static str,
+    /// The measure.
+    pub label: &'static str,
+    /// Theta A.
+    pub a: String,
+    /// Theta B.
+    pub b: String,
+    /// B − A (signed; empty for the trade count and the range).
+    pub delta: String,
+}
+
+/// The A/B table: A and B side by side, each measure's B − A.
+///
+/// ```
+/// use harvest_features::replay::{compare_ab, TradeRow};
+/// use harvest_features::replay::view::ab_rows;
+/// let ab = compare_ab(&[], &[]);
+/// let rows = ab_rows(&ab);
+/// assert_eq!(rows[0].label, "Trades");
+/// assert_eq!(rows[4].delta, "+0.000");
+/// ```
+pub fn ab_rows(ab: &AbSummary) -> Vec<AbRow> {
+    let (a, b) = (measures(&ab.a), measures(&ab.b));
+    let signed = |v: f64, d: usize| format!("{}{}", if v >= 0.0 { "+" } else { "" }, fixed(v, d));
+    let deltas: [String; 8] = [
+        String::new(),
+        format!("{} pp", signed((ab.b.win_rate - ab.a.win_rate) * 100.0, 1)),
+        signed(ab.b.mean_r - ab.a.mean_r, 3),
+        signed(ab.b.median_r - ab.a.median_r, 3),
+        signed(ab.b.expectancy - ab.a.expectancy, 3),
+        signed(ab.b.total_r - ab.a.total_r, 2),
+        signed(ab.b.max_drawdown_r - ab.a.max_drawdown_r, 2),
+        String::new(),
+    ];
+    MEASURES
+        .iter()
+        .enumerate()
+        .map(|(k, &(key, label))| AbRow {
+            key,
+            label,
+            a: a[k].clone(),
+            b: b[k].clone(),
+            delta: deltas[k].clone(),
+        })
+        .collect()
+}
+
 /// The summary in one sentence.
 pub fn summary_sentence(report: &Report) -> String {
     let s = &report.theta;

@@ -17,6 +17,7 @@ mod scrubber;
 mod signals_chart;
 mod summary_table;
 mod sweep_panel;
+mod theta_box;
 mod trade_chart;
 mod trade_controls;
 mod trade_list;

@@ -1,26 +1,32 @@
-//! The sweep of two theta axes on real trades: pick the axes, run, see expectancy per cell as a
-//! heatmap (the current theta ringed, the best cell outlined); a click sets both tunables in the
-//! shared theta; the cells download as CSV.
+//! The sweep of two theta axes on real trades: pick the axes and the values per axis (2 … 20),
+//! run, see expectancy per cell as a heatmap with its scale (the current theta ringed, the best
+//! cell outlined); hover or move with the arrow keys to read a cell, click or Enter to set both
+//! tunables in the shared theta; the cells download as CSV.
 
 use leptos::prelude::*;
 
 use crate::browser;
 use crate::charts::canvas::paint;
 use crate::hooks::use_canvas_paint;
-use crate::replay::context::{default_axes, ReplayCtx, SWEEP_N};
+use crate::replay::context::{default_axes, JobKind, ReplayCtx};
+use crate::replay::job_status::PanelJob;
 use crate::replay::jobs::{self, Job, SWEEP_TRADES};
 use harvest_features::charts::ChartTheme;
-use harvest_features::charts::{cell_at, draw_sweep_map, sweep_map};
+use harvest_features::charts::{
+    axis_label, cell_index_at, cell_readout, cell_values, draw_sweep_map, step_cell, sweep_map,
+    SWEEP_MAX_N,
+};
 use harvest_features::replay::SweepAxis;
 use harvest_kernel::{ThetaField, PARAMS};
 
-/// Axes, Run, heatmap, CSV.
+/// Axes, values per axis, Run, heatmap, readout, CSV.
 #[component]
 pub fn SweepPanel() -> impl IntoView {
     let rc = ReplayCtx::get();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let busy = move || rc.job.with(Option::is_some);
-    // The heatmap's data: a new sweep cell, other axes, a moved theta.
+    let hover = RwSignal::new(None::<usize>);
+    // The heatmap's data: a new sweep cell, other axes, a moved theta, the keyboard's cell.
     let data = Memo::new(move |_| {
         rc.sweep_version.track();
         let (x, y) = rc.axes.get();
@@ -28,49 +34,61 @@ pub fn SweepPanel() -> impl IntoView {
             .ctx
             .state
             .with(|s| (s.theta.get(x.field), s.theta.get(y.field)));
-        rc.sweep
-            .with_value(|s| s.as_ref().map(|s| sweep_map(s, cur)))
+        let focus = rc.sweep_focus.get();
+        rc.sweep.with_value(|s| {
+            s.as_ref().map(|s| {
+                let mut m = sweep_map(s, cur);
+                m.focus = focus;
+                m
+            })
+        })
     });
     let has = move || data.with(Option::is_some);
     let painted = use_canvas_paint(canvas, move |el| {
         let theme = ChartTheme::for_dark(rc.ctx.dark.get());
         data.with(|d| {
-            d.as_ref().map(|d| {
-                let done = d.values.iter().filter(|v| v.is_some()).count();
-                paint(el, |a| draw_sweep_map(a, d, &theme)).map(|()| done)
-            })
+            d.as_ref()
+                .map(|d| paint(el, |a| draw_sweep_map(a, d, &theme)).map(|()| d.done))
         })
     });
+    let per_axis = move || rc.axes.with(|(x, _)| x.n);
     let set_axis = move |first: bool, ev: leptos::ev::Event| {
         let Some(f) = ThetaField::from_key(&event_target_value(&ev)) else {
             return;
         };
         let theta = rc.ctx.state.with_untracked(|s| s.theta);
+        let n = per_axis();
         rc.axes.update(|(x, y)| {
-            let a = SweepAxis::around(f, &theta, SWEEP_N);
+            let a = SweepAxis::around(f, &theta, n);
             if first {
                 *x = a;
                 if y.field == f {
-                    *y = default_axes(&theta).1;
+                    *y = default_axes(&theta, n).1;
                 }
             } else {
                 *y = a;
                 if x.field == f {
-                    *x = default_axes(&theta).0;
+                    *x = default_axes(&theta, n).0;
                 }
             }
         });
     };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(el) = canvas.get_untracked() else {
+    let set_n = move |ev: leptos::ev::Event| {
+        let Ok(n) = event_target_value(&ev).trim().parse::<usize>() else {
             return;
         };
-        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        let n = n.clamp(2, SWEEP_MAX_N);
+        rc.axes.update(|(x, y)| {
+            x.n = n;
+            y.n = n;
+        });
+    };
+    // Sets both tunables to cell `k`'s values.
+    let apply = move |k: usize| {
         let hit = data.with_untracked(|m| {
-            m.as_ref().and_then(|m| {
-                cell_at(m, w, h, f64::from(ev.offset_x()), f64::from(ev.offset_y()))
-                    .map(|v| (m.x.field, m.y.field, v))
-            })
+            m.as_ref()
+                .filter(|m| k < m.x.n * m.y.n)
+                .map(|m| (m.x.field, m.y.field, cell_values(m, k)))
         });
         if let Some((fx, fy, (vx, vy))) = hit {
             rc.ctx.state.update(|s| {
@@ -78,6 +96,60 @@ pub fn SweepPanel() -> impl IntoView {
                 s.theta.set(fy, vy);
             });
         }
+    };
+    let cell_under = move |ev: &leptos::ev::MouseEvent| {
+        let el = canvas.get_untracked()?;
+        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        data.with_untracked(|m| {
+            m.as_ref().and_then(|m| {
+                cell_index_at(m, w, h, f64::from(ev.offset_x()), f64::from(ev.offset_y()))
+            })
+        })
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        if let Some(k) = cell_under(&ev) {
+            rc.sweep_focus.set(Some(k));
+            apply(k);
+        }
+    };
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let k = cell_under(&ev);
+        if hover.get_untracked() != k {
+            hover.set(k);
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let Some((nx, ny)) = data.with_untracked(|m| m.as_ref().map(|m| (m.x.n, m.y.n))) else {
+            return;
+        };
+        let at = rc.sweep_focus.get_untracked();
+        let to = match ev.key().as_str() {
+            "ArrowLeft" => step_cell(nx, ny, at, -1, 0),
+            "ArrowRight" => step_cell(nx, ny, at, 1, 0),
+            "ArrowUp" => step_cell(nx, ny, at, 0, 1),
+            "ArrowDown" => step_cell(nx, ny, at, 0, -1),
+            "Home" => 0,
+            "End" => nx * ny - 1,
+            "Enter" | " " => {
+                ev.prevent_default();
+                if let Some(k) = at {
+                    apply(k);
+                }
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        rc.sweep_focus.set(Some(to));
+    };
+    // What the pointer is over, else the keyboard's cell.
+    let readout = move || {
+        let k = hover.get().or_else(|| rc.sweep_focus.get())?;
+        data.with(|m| {
+            m.as_ref()
+                .filter(|m| k < m.x.n * m.y.n)
+                .map(|m| cell_readout(m, k))
+        })
     };
     let download = move |_| {
         if let Some(csv) = rc.sweep.with_value(|s| s.as_ref().map(|s| s.to_csv())) {
@@ -109,8 +181,8 @@ pub fn SweepPanel() -> impl IntoView {
             format!(
                 "{} {} … {} ({} values)",
                 a.field.key(),
-                harvest_features::format::fmt_tick(a.lo),
-                harvest_features::format::fmt_tick(a.hi),
+                axis_label(a.lo),
+                axis_label(a.hi),
                 a.n
             )
         };
@@ -132,6 +204,18 @@ pub fn SweepPanel() -> impl IntoView {
                         {options(false)}
                     </select>
                 </label>
+                <label>
+                    "Values per axis "
+                    <input
+                        type="number"
+                        data-testid="sweep-n"
+                        min="2"
+                        max=SWEEP_MAX_N.to_string()
+                        step="1"
+                        prop:value=move || per_axis().to_string()
+                        on:change=set_n
+                    />
+                </label>
                 <button type="button" data-testid="sweep-run" disabled=busy on:click=move |_| jobs::start(rc, Job::Sweep)>
                     "Run sweep"
                 </button>
@@ -142,20 +226,31 @@ pub fn SweepPanel() -> impl IntoView {
             <p class="hint" data-testid="sweep-ranges">
                 {ranges}
                 {format!(
-                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES}). Click a cell to use its values."
+                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES}). Hover or focus the map and use the arrow keys to read a cell; click or Enter uses its values."
                 )}
             </p>
+            <PanelJob kind=JobKind::Sweep prefix="sweep" />
             <canvas
                 node_ref=canvas
                 data-testid="sweep-map"
                 class="sweep-map"
                 role="img"
-                aria-label="Expectancy per cell of the two theta axes"
+                tabindex="0"
+                aria-label="Expectancy per cell of the two theta axes: arrow keys move between cells, Enter uses a cell's values"
+                aria-describedby="sweep-readout"
                 hidden=move || !has()
                 on:click=on_click
+                on:mousemove=on_move
+                on:mouseleave=move |_| hover.set(None)
+                on:keydown=on_key
                 data-cells=move || painted.with(|p| p.last.map(|n| n.to_string()))
+                data-paints=move || painted.with(|p| p.count())
+                data-focus=move || rc.sweep_focus.get().map(|k| k.to_string())
                 data-paint-error=move || painted.with(|p| p.error.clone())
             ></canvas>
+            <p class="sweep-readout" id="sweep-readout" data-testid="sweep-readout" aria-live="polite" hidden=move || !has()>
+                {move || readout().unwrap_or_else(|| "Point at a cell (or focus the map and use the arrow keys) to read it.".to_string())}
+            </p>
         </section>
     }
 }

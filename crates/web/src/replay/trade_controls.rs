@@ -1,11 +1,12 @@
 //! Which trade is replayed and how: the entry bar and side, P1's trailing on or off, the
-//! horizon and the cost per fill; the theta in use (the explorer's, from the URL).
+//! horizon and the cost per fill; theta (the same as the other tabs', in the link).
 
 use leptos::prelude::*;
 
 use crate::replay::context::ReplayCtx;
+use crate::replay::theta_box::ReplayTheta;
 use harvest_features::format::fmt_time;
-use harvest_kernel::{Side, Theta};
+use harvest_kernel::Side;
 
 /// The trade's settings.
 #[component]
@@ -60,14 +61,6 @@ pub fn TradeControls() -> impl IntoView {
             if c.is_finite() && c >= 0.0 {
                 rc.params.update(|p| p.cost_bps = c);
             }
-        }
-    };
-    let theta_note = move || {
-        let n = rc.ctx.state.with(|s| Theta::default().diff(&s.theta).len());
-        match n {
-            0 => "Theta: the defaults. Change it in the Explorer or Tuning tabs (it is in the link).".to_string(),
-            1 => "Theta: 1 tunable changed from the defaults (Explorer / Tuning tabs, kept in the link).".to_string(),
-            n => format!("Theta: {n} tunables changed from the defaults (Explorer / Tuning tabs, kept in the link)."),
         }
     };
     view! {
@@ -130,6 +123,6 @@ pub fn TradeControls() -> impl IntoView {
                 />
             </label>
         </div>
-        <p class="hint" data-testid="replay-theta">{theta_note}</p>
+        <ReplayTheta />
     }
 }
