@@ -5,7 +5,8 @@
 // BENCHMARKS.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot, useServedApp, watchPage } from './harness.mjs';
+import { join } from 'node:path';
+import { ARTIFACTS, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const env = useServedApp();
 
@@ -148,6 +149,32 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   await page.waitForFunction(() => location.hash.includes('kill_threshold=0.9'), null, { timeout: 5_000 });
   await page.waitForFunction((h) => document.querySelector('[data-testid=replay-headline]').textContent === h, headline);
   await r(page, 'replay-theta').click();
+
+  // Hover on the trade chart reads the bar out; a click moves the scrubber to it.
+  const entryIndex = Number(await r(page, 'replay-entry').inputValue());
+  await chart.scrollIntoViewIfNeeded();
+  const cb = await chart.boundingBox();
+  await page.mouse.move(cb.x + cb.width * 0.55, cb.y + cb.height * 0.5);
+  await page.waitForFunction(() =>
+    /^\d{4}-\d\d-\d\d \d\d:\d\d · O \S+ H \S+ L \S+ C \S+/.test(document.querySelector('[data-testid=replay-view] [data-testid=replay-hover]').textContent),
+  );
+  const hovered = Number(await chart.getAttribute('data-hover'));
+  assert.ok(hovered >= entryIndex - 12, `hovered bar ${hovered}`);
+  const p2 = await paints(page);
+  await page.mouse.click(cb.x + cb.width * 0.55, cb.y + cb.height * 0.5);
+  const want = Math.min(Math.max(hovered - entryIndex, 0), max);
+  await page.waitForFunction((k) => document.querySelector('[data-testid=replay-view] [data-testid=replay-scrubber]').value === String(k), want);
+  assert.equal(await paints(page), p2, 'a click scrubs without repainting the chart');
+  await screenshot(page, 'replay-hover');
+  await page.mouse.move(0, 0);
+  // The entry by date and time: the first bar at or after it.
+  await r(page, 'replay-entry-at').fill('2018-01-01T00:00');
+  await r(page, 'replay-entry-at').dispatchEvent('change');
+  await page.waitForFunction(() => document.querySelector('[data-testid=replay-view] [data-testid=replay-entry-time]').textContent.startsWith('2018-01-01 00:00'));
+  assert.notEqual(Number(await r(page, 'replay-entry').inputValue()), entryIndex);
+  await r(page, 'replay-entry').fill(String(entryIndex));
+  await r(page, 'replay-entry').dispatchEvent('change');
+  await page.waitForFunction((h) => document.querySelector('[data-testid=replay-headline]').textContent === h, headline);
 
   // A backtest: progress, then the summary against the baselines and the trade list.
   await r(page, 'bt-every').fill('20');
@@ -302,6 +329,58 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
   assert.ok(await notBlank(r(page, 'sweep-map')), 'the 20 × 20 heatmap has pixels');
   await r(page, 'sweep-map').scrollIntoViewIfNeeded();
   await screenshot(page, 'replay-sweep-20');
+  assert.deepEqual(watch.problems(), []);
+  await context.close();
+});
+
+test('replay: on a phone (390 px) nothing is clipped: the trade, a backtest with A/B, the sweep, research', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(`${env.app.url}?view=replay`, { waitUntil: 'load' });
+  await r(page, 'replay-load-sample').click();
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
+    null,
+    { timeout: 120_000 },
+  );
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'bt-limit').fill('60');
+  await r(page, 'bt-limit').dispatchEvent('change');
+  await r(page, 'bt-pin').click();
+  await r(page, 'replay-theta').click();
+  await r(page, 'replay-theta-kill-threshold-number').fill('0.8');
+  await r(page, 'replay-theta-kill-threshold-number').press('Enter');
+  await r(page, 'bt-run').click();
+  await r(page, 'bt-ab-table').waitFor({ state: 'visible', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'sweep-run').click();
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=replay-view] [data-testid=sweep-map]').dataset.paints ?? 0) > 0);
+  // Nothing wider than the screen: the page does not scroll sideways, and every element of the
+  // view ends inside it (tables scroll inside their own box).
+  const over = await page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const out = [];
+    for (const el of document.querySelectorAll('[data-testid=replay-view] *')) {
+      if (el.closest('.table-scroll') || el.closest('[hidden]') || el.closest('details:not([open])')) continue;
+      const b = el.getBoundingClientRect();
+      if (b.width === 0 || b.height === 0) continue;
+      if (b.right > vw + 0.5 || b.left < -0.5) out.push(`${el.tagName.toLowerCase()}.${el.className} ${b.left.toFixed(0)}…${b.right.toFixed(0)}`);
+    }
+    return { vw, scroll: document.documentElement.scrollWidth, out: out.slice(0, 10) };
+  });
+  assert.deepEqual(over.out, [], `elements past the ${over.vw} px screen`);
+  assert.ok(over.scroll <= over.vw, `the page scrolls sideways: ${over.scroll} > ${over.vw}`);
+  for (const id of ['replay-chart', 'sweep-map', 'bt-curves']) {
+    assert.equal(await r(page, id).getAttribute('data-paint-error'), null, id);
+  }
+  await r(page, 'replay-chart').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'replay-390-trade.png') });
+  await r(page, 'bt-curves').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'replay-390-ab.png') });
+  await r(page, 'sweep-map').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'replay-390-sweep.png') });
   assert.deepEqual(watch.problems(), []);
   await context.close();
 });

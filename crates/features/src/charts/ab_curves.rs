@@ -6,7 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, fill, font, headline, path, rect, stroke, text, Area, Axes, DrawResult, Plot,
+    begin, fill, font, headline, headline_wrapped, path, rect, stroke, text, Area, Axes,
+    DrawResult, Plot,
 };
 use super::sweep_map::{HEAT_NEGATIVE, HEAT_POSITIVE};
 use super::theme::{ChartTheme, Rgb};
@@ -171,10 +172,11 @@ pub fn draw_ab_curves<DB: DrawingBackend>(
     theme: &ChartTheme,
 ) -> DrawResult<(), DB> {
     let (w, h) = begin(area, theme)?;
-    headline(area, &d.headline(), theme, theme.foreground)?;
+    // The headline wraps on a narrow canvas; the legend and the plot start below it.
+    let below = headline_wrapped(area, &d.headline(), theme, theme.foreground)?;
     let curves = d.curves();
     let items: Vec<(&str, Rgb)> = curves.iter().map(|(_, c, l)| (*l, *c)).collect();
-    legend(area, theme, (60, 30), &items)?;
+    legend(area, theme, (60, below + 12), &items)?;
     let n = d.a.equity.len();
     if n == 0 {
         return Ok(());
@@ -194,7 +196,7 @@ pub fn draw_ab_curves<DB: DrawingBackend>(
     let x = (0.0, n.saturating_sub(1).max(1) as f64);
     let f = Plot::new(
         (w, h),
-        [44, 12, h - split + 6, 0],
+        [below + 26, 12, h - split + 6, 0],
         (0, 56),
         x,
         (lo - pad, hi + pad),

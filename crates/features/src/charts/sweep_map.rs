@@ -8,7 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, circle, dashed, fill, font, headline, rect, stroke, text, Area, DrawResult, Plot, Px,
+    begin, circle, dashed, fill, font, headline, rect, stroke, text, text_width, Area, DrawResult,
+    Plot, Px,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fixed, fmt_tick, format_sig};
@@ -158,6 +159,20 @@ pub fn draw_sweep_map<DB: DrawingBackend>(
             axis_label(y)
         ),
         None => "Expectancy (R per trade): no cell done yet".to_string(),
+    };
+    // On a narrow canvas (a phone) the short form, so it stays clear of the y axis's key.
+    let title = match d.best {
+        Some((x, y, v)) if text_width(&title, theme.caption_size) > f64::from(size.0 - 16) => {
+            format!(
+                "Best {} R: {} {}, {} {}",
+                fixed(v, 3),
+                d.x.field.key(),
+                axis_label(x),
+                d.y.field.key(),
+                axis_label(y)
+            )
+        }
+        _ => title,
     };
     headline(area, &title, theme, theme.foreground)?;
     let (nx, ny) = (d.x.n.max(1), d.y.n.max(1));

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, dashed, fill, font, headline, line, polygon, rect, stroke, text, text_width, Area, Axes,
-    DrawResult, Plot, Px, TickText,
+    begin, dashed, fill, font, headline_wrapped, line, polygon, rect, stroke, text, text_width,
+    Area, Axes, DrawResult, Plot, Px, TickText,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fixed, fmt_price, fmt_time};
@@ -310,6 +310,56 @@ pub fn bar_x(candles: &[Candle], width: f64, index: usize) -> f64 {
     trade_plot((w, 100), 0, 0, x_range(candles), (0.0, 1.0)).x_at(index as f64)
 }
 
+/// The bar drawn nearest to pixel `px` (from the left) of a chart `width` px wide drawn by
+/// [`draw_trade_chart`] or [`draw_trade_signals`](super::draw_trade_signals): the inverse of
+/// [`bar_x`], for hover readouts and click-to-scrub. `None` left of the plot or right of it.
+///
+/// ```
+/// use harvest_features::charts::{bar_at, bar_x, Candle};
+/// let c = |i| Candle { index: i, time: 0, open: 1.0, high: 1.0, low: 1.0, close: 1.0 };
+/// let candles = [c(10), c(11), c(12)];
+/// assert_eq!(bar_at(&candles, 400.0, bar_x(&candles, 400.0, 11) + 3.0), Some(11));
+/// assert_eq!(bar_at(&candles, 400.0, 2.0), None);
+/// ```
+pub fn bar_at(candles: &[Candle], width: f64, px: f64) -> Option<usize> {
+    let (first, last) = (candles.first()?, candles.last()?);
+    let w = width.round().clamp(0.0, f64::from(i32::MAX)) as i32;
+    let f = trade_plot((w, 100), 0, 0, x_range(candles), (0.0, 1.0));
+    let span = f64::from(f.r - 1 - f.l);
+    if !(px.is_finite() && span > 0.0) || px < f64::from(f.l) || px > f64::from(f.r) {
+        return None;
+    }
+    let x = f.x.0 + (px - f64::from(f.l)) / span * (f.x.1 - f.x.0);
+    let i = x.round().clamp(first.index as f64, last.index as f64);
+    Some(i as usize)
+}
+
+/// What bar `index` of the chart shows, in words: its time, open, high, low and close, the stop
+/// in force and the fills on it (`2017-07-22 05:00 · O 2714.9 H 2730 L 2701 C 2722 · stop
+/// 2672.48 · → 25 % closed (+25 %)`); `None` for a bar not shown.
+pub fn bar_readout(d: &TradeChart, index: usize) -> Option<String> {
+    let c = d.candles.iter().find(|c| c.index == index)?;
+    let mut out = format!(
+        "{} · O {} H {} L {} C {}",
+        fmt_time(c.time),
+        fmt_price(c.open),
+        fmt_price(c.high),
+        fmt_price(c.low),
+        fmt_price(c.close)
+    );
+    if let Some(s) = d.stop.iter().find(|s| s.from <= index && index <= s.to) {
+        out.push_str(&format!(" · stop {}", fmt_price(s.level)));
+    }
+    for m in d.markers.iter().filter(|m| m.index == index) {
+        out.push_str(" · ");
+        out.push_str(&m.label);
+        if !m.codes.is_empty() {
+            out.push_str(&format!(" ({})", m.codes));
+        }
+    }
+    Some(out)
+}
+
 /// Draws the trade chart: a headline, the candles (up hollow-green, down red), the entry line,
 /// P1's target (dashed), the stop's step line in the colour of what set each level, the fills
 /// as markers with their labels and codes, the scrubber's bar, time labels and a legend.
@@ -322,8 +372,11 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
     theme: &ChartTheme,
 ) -> DrawResult<(), DB> {
     let size = begin(area, theme)?;
-    headline(area, &d.headline, theme, theme.foreground)?;
-    let f = trade_plot(size, 44, 22, x_range(&d.candles), d.y_range);
+    // The headline and the legend wrap on a narrow canvas (a phone): the plot starts below them
+    // (the x axis, which the scrubber's line and the signals share, does not move).
+    let below = headline_wrapped(area, &d.headline, theme, theme.foreground)?;
+    let top = legend(area, theme, below + 14, size.0)? + 12;
+    let f = trade_plot(size, top, 22, x_range(&d.candles), d.y_range);
     f.axes(
         area,
         theme,
@@ -421,17 +474,31 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
                 line(area, (x - 5, y + 5), (x + 5, y - 5), stroke(col, 2))?;
             }
         }
+        // The label off the candles: above the highest high (or under the lowest low) of the
+        // bars around the fill, alternating so neighbours do not collide, joined to the marker
+        // by a thin leader when it had to move away.
         let above = k % 2 == 0;
         let words = if m.codes.is_empty() {
             m.label.clone()
         } else {
             format!("{}: {}", m.label, m.codes)
         };
-        let at = if above { (x, y - 10) } else { (x, y + 10) };
-        let at = (
-            at.0.clamp(f.l + 60, (f.r - 60).max(f.l + 60)),
-            at.1.clamp(f.t + 12, f.b - 2),
-        );
+        let lx = x.clamp(f.l + 60, (f.r - 60).max(f.l + 60));
+        let half = (text_width(&words, theme.font_size - 1.0) / 2.0) as i32 + 6;
+        let near = d
+            .candles
+            .iter()
+            .filter(|c| (f.px(c.index as f64) - lx).abs() <= half);
+        let clear = if above {
+            near.map(|c| f.py(c.high)).min().unwrap_or(y).min(y) - 8
+        } else {
+            near.map(|c| f.py(c.low)).max().unwrap_or(y).max(y) + 8
+        };
+        let at = (lx, clear.clamp(f.t + 12, f.b - 14));
+        if (at.1 - y).abs() > 12 {
+            let end = if above { at.1 + 2 } else { at.1 - 2 };
+            dashed(area, (x, y), (x, end), stroke(theme.muted, 1))?;
+        }
         let v = if above { VPos::Bottom } else { VPos::Top };
         let style = font(
             theme,
@@ -442,14 +509,21 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
         );
         text(area, &words, at, &style)?;
     }
-    legend(area, theme)
+    Ok(())
 }
 
-/// The legend row above the trade chart: the stop's colours, P1's target and the entry.
-fn legend<DB: DrawingBackend>(area: &Area<DB>, theme: &ChartTheme) -> DrawResult<(), DB> {
+/// The legend above the trade chart, from `y` (the centre of its first row) in an area `width`
+/// px wide: the stop's colours, P1's target and the entry, in as many rows as it needs. Returns
+/// the centre of its last row.
+fn legend<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &ChartTheme,
+    y: i32,
+    width: i32,
+) -> DrawResult<i32, DB> {
     let size = theme.font_size - 1.0;
     let lg = font(theme, size, theme.muted, HPos::Left, VPos::Center);
-    let (mut x, y) = (8, 32);
+    let (mut x, mut y) = (8, y);
     let rows: [(Rgb, &str, bool); 5] = [
         (theme.stop, mover_label(StopMover::None), false),
         (theme.accent, mover_label(StopMover::P1Trail), false),
@@ -458,13 +532,18 @@ fn legend<DB: DrawingBackend>(area: &Area<DB>, theme: &ChartTheme) -> DrawResult
         (theme.entry, "entry", true),
     ];
     for (c, s, dash) in rows {
+        let w = 22 + text_width(s, size) as i32;
+        if x > 8 && x + w > width - 8 {
+            x = 8;
+            y += 16;
+        }
         if dash {
             dashed(area, (x, y), (x + 18, y), stroke(c, 1))?;
         } else {
             line(area, (x, y), (x + 18, y), stroke(c, 2))?;
         }
         text(area, s, (x + 22, y), &lg)?;
-        x += 30 + text_width(s, size) as i32;
+        x += w + 8;
     }
-    Ok(())
+    Ok(y)
 }

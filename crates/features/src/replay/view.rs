@@ -198,6 +198,53 @@ pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
         .collect()
 }
 
+/// The entry bar for a date and time typed by a trader (`2018-03-01T12:00`, as a
+/// `datetime-local` input gives it, or any form [`parse_time`](harvest_market::parse_time)
+/// reads; UTC): the first bar at or after it among the bars a trade can enter (P0 needs
+/// [`MIN_CLOSES`](harvest_market::MIN_CLOSES) closes first; the last bar has no next one).
+///
+/// # Errors
+/// The text is not a time, or it falls after the last bar a trade can enter (both named, with
+/// the range the series allows).
+///
+/// ```
+/// use harvest_features::replay::view::entry_at_time;
+/// use harvest_features::replay::Series;
+/// use harvest_market::{Bar, P0Params};
+/// let bars: Vec<Bar> = (0..400)
+///     .map(|i| Bar { time: 1_500_000_000 + 3600 * i, open: 1.0, high: 1.0, low: 1.0, close: 1.0, volume: None })
+///     .collect();
+/// let s = Series::new(bars, P0Params::default());
+/// assert_eq!(entry_at_time(&s, "2017-07-20T00:00"), Ok(256)); // before the first entry bar
+/// assert_eq!(entry_at_time(&s, "2017-07-24 19:00"), Ok(257)); // the next bar at or after it
+/// assert!(entry_at_time(&s, "2020-01-01").unwrap_err().contains("after the last bar"));
+/// assert!(entry_at_time(&s, "yesterday").is_err());
+/// ```
+pub fn entry_at_time(series: &Series, text: &str) -> Result<usize, String> {
+    let t = harvest_market::parse_time(text).map_err(|e| format!("{text:?} is not a time: {e}"))?;
+    let first = harvest_market::MIN_CLOSES - 1;
+    let last = series.bars.len().saturating_sub(2);
+    if series.bars.len() <= first + 1 {
+        return Err(format!(
+            "{} bars: a trade needs more than {} (P0 needs {} closes first)",
+            series.bars.len(),
+            first + 1,
+            harvest_market::MIN_CLOSES
+        ));
+    }
+    let k = series.bars.partition_point(|b| b.time < t).max(first);
+    if k > last {
+        return Err(format!(
+            "{} is after the last bar a trade can enter ({}); entries run from {} to {}",
+            fmt_time(t),
+            fmt_time(series.bars[last].time),
+            fmt_time(series.bars[first].time),
+            fmt_time(series.bars[last].time)
+        ));
+    }
+    Ok(k)
+}
+
 /// One row of the A/B table: a measure for A and B on the same trades, and B − A.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AbRow {

@@ -70,6 +70,8 @@ pub struct ReplayCtx {
     pub version: RwSignal<u64>,
     /// What is loaded: a file name and its bar count.
     pub source: RwSignal<Option<String>>,
+    /// The loaded file's symbol (from its name, as `harvest` reads file names).
+    pub symbol: RwSignal<Option<String>>,
     /// Lines of the file that were skipped, with their line numbers.
     pub problems: RwSignal<Vec<String>>,
     /// The trade's entry (bar, side).
@@ -153,6 +155,7 @@ impl ReplayCtx {
             series,
             version,
             source: RwSignal::new(None),
+            symbol: RwSignal::new(None),
             problems: RwSignal::new(Vec::new()),
             entry,
             params,

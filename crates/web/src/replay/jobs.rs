@@ -153,6 +153,9 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
     rc.sweep_version.update(|v| *v += 1);
     rc.series
         .set_value(Some(Series::new(import.bars, P0Params::default())));
+    rc.symbol.set(Some(
+        harvest_features::replay::market::file_name(&name).symbol,
+    ));
     rc.source.set(Some(format!(
         "{name}: {} bars",
         harvest_features::format::fmt_count(n)
@@ -184,6 +187,7 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
             if cancelled(rc) {
                 rc.series.set_value(None);
                 rc.source.set(None);
+                rc.symbol.set(None);
                 rc.entry.set(None);
                 rc.version.update(|v| *v += 1);
                 rc.say(format!(

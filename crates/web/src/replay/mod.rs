@@ -7,9 +7,9 @@
 
 mod ab_panel;
 mod backtest_panel;
-mod context;
+pub(crate) mod context;
 mod cursor_line;
-mod job_status;
+pub(crate) mod job_status;
 mod jobs;
 mod load_panel;
 mod page;

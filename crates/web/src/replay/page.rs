@@ -19,6 +19,7 @@ use crate::replay::sweep_panel::SweepPanel;
 use crate::replay::trade_chart::TradeChartView;
 use crate::replay::trade_controls::TradeControls;
 use crate::replay::trade_list::TradeList;
+use crate::research::ResearchPanel;
 use harvest_features::nav::View;
 
 /// The whole Replay view (hidden while another view shows). It provides [`ReplayCtx`].
@@ -69,6 +70,7 @@ pub fn ReplayView() -> impl IntoView {
                     <TradeList />
                 </section>
                 <SweepPanel />
+                <ResearchPanel />
             </div>
         </section>
     }

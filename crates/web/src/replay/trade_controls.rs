@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::replay::context::ReplayCtx;
 use crate::replay::theta_box::ReplayTheta;
 use harvest_features::format::fmt_time;
+use harvest_features::replay::view::entry_at_time;
 use harvest_kernel::Side;
 
 /// The trade's settings.
@@ -34,6 +35,32 @@ pub fn TradeControls() -> impl IntoView {
         let max = bars().saturating_sub(1);
         if let Ok(i) = event_target_value(&ev).trim().parse::<usize>() {
             rc.replay(i.clamp(first, max.max(first)), side());
+        }
+    };
+    // The entry by date and time (UTC): the first bar at or after it.
+    let at_error = RwSignal::new(None::<String>);
+    let entry_at = move || {
+        let i = entry_index();
+        rc.version.track();
+        rc.series.with_value(|s| {
+            s.as_ref()
+                .and_then(|s| s.bars.get(i))
+                .map(|b| fmt_time(b.time).replace(' ', "T"))
+                .unwrap_or_default()
+        })
+    };
+    let set_at = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let found = rc
+            .series
+            .with_value(|s| s.as_ref().map(|s| entry_at_time(s, &text)));
+        match found {
+            Some(Ok(i)) => {
+                at_error.set(None);
+                rc.replay(i, side());
+            }
+            Some(Err(e)) => at_error.set(Some(format!("No entry there: {e}."))),
+            None => {}
         }
     };
     let set_side = move |ev: leptos::ev::Event| {
@@ -82,6 +109,16 @@ pub fn TradeControls() -> impl IntoView {
             <button type="button" data-testid="replay-next" title="Enter 24 bars later" on:click=move |_| step(24)>"24 ▶"</button>
             <span class="muted" data-testid="replay-entry-time">{entry_time}</span>
             <label>
+                "Entry at (UTC) "
+                <input
+                    type="datetime-local"
+                    data-testid="replay-entry-at"
+                    step="60"
+                    prop:value=entry_at
+                    on:change=set_at
+                />
+            </label>
+            <label>
                 "Side "
                 <select data-testid="replay-side" prop:value=move || side().as_str() on:change=set_side>
                     <option value="LONG">"LONG"</option>
@@ -123,6 +160,9 @@ pub fn TradeControls() -> impl IntoView {
                 />
             </label>
         </div>
+        <p class="err" role="alert" data-testid="replay-entry-at-error" hidden=move || at_error.with(Option::is_none)>
+            {move || at_error.get().unwrap_or_default()}
+        </p>
         <ReplayTheta />
     }
 }
