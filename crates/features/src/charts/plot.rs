@@ -242,7 +242,7 @@ pub fn headline<DB: DrawingBackend>(
 /// ```
 /// use harvest_features::charts::plot::wrap;
 /// assert_eq!(wrap("a bb ccc", 12.0, 1000.0), vec!["a bb ccc"]);
-/// assert_eq!(wrap("a bb ccc", 12.0, 22.0), vec!["a bb", "ccc"]);
+/// assert_eq!(wrap("a bb ccc", 12.0, 30.0), vec!["a bb", "ccc"]);
 /// assert_eq!(wrap("", 12.0, 10.0), vec![""]);
 /// ```
 pub fn wrap(s: &str, size: f64, width: f64) -> Vec<String> {

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::hooks::use_drop_files;
+use crate::parts::{LazyPart, Load, Part, Parts};
 use crate::replay::ab_panel::AbPanel;
 use crate::replay::backtest_panel::BacktestPanel;
 use crate::replay::context::ReplayCtx;
@@ -19,13 +20,13 @@ use crate::replay::sweep_panel::SweepPanel;
 use crate::replay::trade_chart::TradeChartView;
 use crate::replay::trade_controls::TradeControls;
 use crate::replay::trade_list::TradeList;
-use crate::research::ResearchPanel;
 use harvest_features::nav::View;
 
 /// The whole Replay view (hidden while another view shows). It provides [`ReplayCtx`].
 #[component]
 pub fn ReplayView() -> impl IntoView {
     let rc = ReplayCtx::provide();
+    let parts = Parts::get();
     let charts = NodeRef::<leptos::html::Div>::new();
     let loaded = move || {
         rc.version.track();
@@ -70,7 +71,14 @@ pub fn ReplayView() -> impl IntoView {
                     <TradeList />
                 </section>
                 <SweepPanel />
-                <ResearchPanel />
+                // The Research panel is a chunk of its own, downloaded once prices are loaded.
+                <LazyPart part=Part::Research when=Signal::derive(loaded) />
+                <p class="card hint" role="status" hidden=move || parts.load(Part::Research) != Load::Waiting>
+                    "Loading the research panel…"
+                </p>
+                <p class="card notice" role="alert" hidden=move || parts.load(Part::Research) != Load::Failed>
+                    "The research panel could not be downloaded: reload the page to try again."
+                </p>
             </div>
         </section>
     }
