@@ -274,25 +274,34 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
   await r(page, 'sweep-x').selectOption('lock_R');
   await r(page, 'sweep-y').selectOption('T1_R');
   assert.match(await r(page, 'sweep-ranges').textContent(), /^lock_R 0\.75 … 2\.25 \(6 values\) × T1_R 1 … 3 \(6 values\)/);
+  // Cancel a big sweep (20 × 20 cells of 300 trades) in the first frame that shows its progress
+  // (the page paints between slices); the cells done so far stay.
+  await r(page, 'sweep-n').fill('20');
+  await r(page, 'sweep-n').dispatchEvent('change');
   await r(page, 'sweep-run').click();
-  // Cancel in the first frame that shows the progress bar (the page paints between slices).
-  await page.evaluate(
+  const seen = await page.evaluate(
     () =>
       new Promise((done) => {
+        const q = (id) => document.querySelector(`[data-testid=replay-view] [data-testid=${id}]`);
         const tick = () => {
-          const bar = document.querySelector('[data-testid=replay-view] [data-testid=sweep-progress]');
-          if (bar.hidden) return requestAnimationFrame(tick);
-          document.querySelector('[data-testid=replay-view] [data-testid=sweep-cancel]').click();
-          done();
+          if (!q('sweep-progress').hidden) {
+            q('sweep-cancel').click();
+            return done(true);
+          }
+          if (/^Done/.test(q('sweep-last-job').textContent)) return done(false);
+          requestAnimationFrame(tick);
         };
         tick();
       }),
   );
+  assert.ok(seen, 'the progress card showed while the sweep ran');
   await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 10_000 });
   assert.match(await r(page, 'replay-message').first().textContent(), /sweep was cancelled/);
-  assert.match(await r(page, 'sweep-last-job').textContent(), /^Cancelled: Sweep of lock_R × T1_R: [\d,]+ of 10,800 trades/);
+  assert.match(await r(page, 'sweep-last-job').textContent(), /^Cancelled: Sweep of lock_R × T1_R: [\d,]+ of 120,000 trades/);
   const cells = Number((await r(page, 'sweep-map').getAttribute('data-cells')) ?? 0);
-  assert.ok(cells < 36, `cells ${cells}`);
+  assert.ok(cells < 400, `cells ${cells}`);
+  await r(page, 'sweep-n').fill('6');
+  await r(page, 'sweep-n').dispatchEvent('change');
   // Run it to the end: 36 cells, and a click on a cell sets theta (the link changes).
   await r(page, 'sweep-run').click();
   await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 180_000 });

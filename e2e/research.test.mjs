@@ -48,23 +48,31 @@ test('research: in the page with progress and Cancel, the same report as harvest
   await setValue(page, 'research-axis-1-n', 3);
   assert.match(await r(page, 'research-grid-note').textContent(), /^9 cells \+ the base theta/);
 
-  // Cancel in the first frame that shows the progress card: nothing reported.
+  // Cancel a bigger grid (10 × 10) in the first frame that shows the progress card: no report.
+  await setValue(page, 'research-axis-0-n', 10);
+  await setValue(page, 'research-axis-1-n', 10);
   await r(page, 'research-run').click();
-  await page.evaluate(
+  const seen = await page.evaluate(
     () =>
       new Promise((done) => {
+        const q = (id) => document.querySelector(`[data-testid=replay-view] [data-testid=${id}]`);
         const tick = () => {
-          const card = document.querySelector('[data-testid=replay-view] [data-testid=research-progress]');
-          if (card.hidden) return requestAnimationFrame(tick);
-          document.querySelector('[data-testid=replay-view] [data-testid=research-cancel]').click();
-          done();
+          if (!q('research-progress').hidden) {
+            q('research-cancel').click();
+            return done(true);
+          }
+          if (/^Done/.test(q('research-last-job').textContent)) return done(false);
+          requestAnimationFrame(tick);
         };
         tick();
       }),
   );
+  assert.ok(seen, 'the progress card showed while the research ran');
   await r(page, 'research-progress').waitFor({ state: 'hidden', timeout: 10_000 });
-  assert.match(await r(page, 'research-last-job').textContent(), /^Cancelled: Research: 3 folds × 9 cells \+ the base theta: [\d,]+ of [\d,]+ trades · /);
+  assert.match(await r(page, 'research-last-job').textContent(), /^Cancelled: Research: 3 folds × 100 cells \+ the base theta: [\d,]+ of [\d,]+ trades · /);
   assert.equal(await r(page, 'research-fold-table').isVisible(), false, 'no report after Cancel');
+  await setValue(page, 'research-axis-0-n', 3);
+  await setValue(page, 'research-axis-1-n', 3);
 
   // The whole run: progress, then the report; the page paints meanwhile.
   const t0 = Date.now();
