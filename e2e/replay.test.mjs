@@ -321,8 +321,8 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
   await r(page, 'sweep-map').focus();
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowUp');
-  assert.equal(await r(page, 'sweep-map').getAttribute('data-focus'), '7');
-  assert.match(await r(page, 'sweep-readout').textContent(), /^lock_R 1\.05, T1_R 1\.4: /);
+  assert.equal(await r(page, 'sweep-map').getAttribute('data-focus'), '7', 'the cursor cell (outlined) starts at the current theta');
+  assert.match(await r(page, 'sweep-cursor').textContent(), /^lock_R 1\.05, T1_R 1\.4: expectancy [-\d.]+ R \(cell 2, 2 of 6 × 6\); Enter uses these values$/);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => location.hash.includes('lock_R=1.05') && location.hash.includes('T1_R=1.4'), null, { timeout: 5_000 });
   // A 20 × 20 grid (on 20 trades): 400 cells painted, labels rounded.

@@ -61,7 +61,18 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  $check || summary
   rm -rf "$work"
+}
+# On the way out: did every stage keep up with the pace?
+summary() {
+  local log
+  [ -f "$work/feed.log" ] || return 0
+  for log in market risk publish; do
+    [ -f "$work/$log.log" ] || continue
+    harvest_log "$log: $(grep -c 'cycle:' "$work/$log.log") cycles, the slowest $(slowest "$work/$log.log") ms (interval ${INTERVAL} s)"
+  done
+  harvest_log "feed: $(grep -o 'stopped after .*' "$work/feed.log" | tail -1)"
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM

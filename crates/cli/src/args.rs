@@ -1,7 +1,7 @@
 //! clap value parsers of the `harvest` options (axes, ranges, grid sides), with typed errors.
 
 use harvest_features::charts::MAX_GRID;
-use harvest_features::format::{shorten, Num};
+use harvest_features::format::{shorten, Short};
 use harvest_features::replay::Sides;
 use harvest_kernel::{Axis, PARAMS};
 
@@ -18,10 +18,10 @@ pub enum ArgError {
     #[error("“{}” is not a finite number", shorten(.0))]
     NotANumber(String),
     /// `a ≥ b`.
-    #[error("range {}:{} is empty: the first number must be below the second", Num(*.0), Num(*.1))]
+    #[error("range {}:{} is empty: the first number must be below the second", Short(*.0), Short(*.1))]
     EmptyRange(f64, f64),
     /// Not a side choice of `backtest --side`.
-    #[error("`{0}`: expected long, short or both")]
+    #[error("`{}`: expected long, short or both", harvest_kernel::echo::Echo(.0))]
     Sides(String),
     /// Not an integer in `2..=MAX_GRID`.
     #[error("“{}” is not a grid size: expected an integer from 2 to {MAX_GRID}", shorten(.0))]

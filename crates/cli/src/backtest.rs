@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use harvest_features::replay::market::{import_prices, P0Params, MIN_CLOSES};
+use harvest_features::replay::market::{import_price_bytes, P0Params, MIN_CLOSES};
 use harvest_features::replay::sim::states_between;
 use harvest_features::replay::{
     compare_ab, entries_at, every_n, parse_entries, summarize, AbSummary, Backtest, Entry, Report,
@@ -115,6 +115,24 @@ fn fail<T>(msg: impl std::fmt::Display) -> Result<T, CliError> {
     Err(CliError::usage("backtest", msg))
 }
 
+/// Why a report's summary cannot be written, if it cannot: the fields whose sums overflowed.
+fn not_computable(r: &Report) -> Option<String> {
+    let fields: Vec<String> = [("theta", &r.theta), ("hold", &r.hold), ("trail", &r.trail)]
+        .into_iter()
+        .flat_map(|(part, s)| {
+            s.non_finite()
+                .into_iter()
+                .map(move |(f, v)| format!("{part}.{f} = {}", harvest_features::format::Short(v)))
+        })
+        .collect();
+    (!fields.is_empty()).then(|| {
+        format!(
+            "the summary is not computable: {} (the trades' R are too large together)",
+            fields.join(", ")
+        )
+    })
+}
+
 /// A `--theta` / `--theta-b` file that could not be used: which option, the file and why.
 #[derive(Debug, thiserror::Error)]
 #[error("{which} {}: {error}", path.display())]
@@ -162,17 +180,28 @@ pub fn series_parallel(bars: Vec<harvest_features::replay::market::Bar>) -> Seri
     s
 }
 
+/// A number of the summary table: `decimals` decimals, or in exponent form (`-4.36e305`) from a
+/// million on, so a column never runs to hundreds of digits.
+fn cell(v: f64, decimals: usize) -> String {
+    use harvest_features::format::{fixed, sci};
+    if v.abs() < 1e6 {
+        fixed(v, decimals)
+    } else {
+        sci(v, 2)
+    }
+}
+
 fn print_summary(name: &str, r: &Report) {
     let line = |label: &str, s: &Summary| {
         eprintln!(
-            "  {label:<22} trades {:>5}  win {:>5.1} %  mean {:>7.3} R  median {:>7.3} R  expectancy {:>7.3} R  total {:>8.2} R  max drawdown {:>7.2} R",
+            "  {label:<22} trades {:>5}  win {:>5} %  mean {:>7} R  median {:>7} R  expectancy {:>7} R  total {:>8} R  max drawdown {:>7} R",
             s.trades,
-            s.win_rate * 100.0,
-            s.mean_r,
-            s.median_r,
-            s.expectancy,
-            s.total_r,
-            s.max_drawdown_r
+            cell(s.win_rate * 100.0, 1),
+            cell(s.mean_r, 3),
+            cell(s.median_r, 3),
+            cell(s.expectancy, 3),
+            cell(s.total_r, 2),
+            cell(s.max_drawdown_r, 2)
         );
     };
     eprintln!("harvest backtest: theta {name}");
@@ -214,11 +243,11 @@ fn symbols(args: &BacktestArgs) -> Result<Vec<Sym>, CliError> {
     let stdin =
         args.prices.is_empty() || (args.prices.len() == 1 && args.prices[0].as_os_str() == "-");
     let loaded: Vec<(String, Vec<harvest_features::replay::market::Bar>)> = if stdin {
-        let text = match io::read_to_string(io::stdin()) {
-            Ok(t) => t,
-            Err(e) => return fail(format_args!("reading the prices: {e}")),
-        };
-        let import = match import_prices(&text) {
+        let mut bytes = Vec::new();
+        if let Err(e) = io::Read::read_to_end(&mut io::stdin(), &mut bytes) {
+            return fail(format_args!("reading the prices: {e}"));
+        }
+        let import = match import_price_bytes(&bytes) {
             Ok(i) => i,
             Err(e) => return fail(format_args!("the price file: {e}")),
         };
@@ -341,7 +370,8 @@ fn pooled(parts: &[(&Sym, &[TradeRow])]) -> Vec<TradeRow> {
     all.into_iter().map(|(_, _, r)| r).collect()
 }
 
-/// Runs `backtest`. Exit status 2 for unusable input (file, theta, axes), 0 otherwise.
+/// Runs `backtest`. Exit status 2 for unusable input (file, theta, axes), 1 when a summary
+/// overflows (its fields named), 0 otherwise.
 ///
 /// # Errors
 /// I/O errors writing `out`.
@@ -419,6 +449,23 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> CliResult {
         }
         parts.push((rows_a, rep_a, b_part));
     }
+    // No summary is written with a number that overflowed: the fields are named instead.
+    for (s, (_, rep_a, b_part)) in syms.iter().zip(&parts) {
+        let reports = std::iter::once(("A", rep_a)).chain(b_part.as_ref().map(|p| ("B", &p.1)));
+        for (t, rep) in reports {
+            if let Some(e) = not_computable(rep) {
+                let on = if several {
+                    format!(" on {}", s.name)
+                } else {
+                    String::new()
+                };
+                return Err(CliError::found_with(
+                    "backtest",
+                    format_args!("theta {t}{on}: {e}"),
+                ));
+            }
+        }
+    }
     if several {
         for (s, (_, rep_a, b_part)) in syms.iter().zip(&parts) {
             print_summary(&format!("A on {}", s.name), rep_a);
@@ -471,6 +518,16 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> CliResult {
     } else {
         "A".to_string()
     };
+    let pooled_reports =
+        std::iter::once(("A", &rep_a)).chain(pooled_b.as_ref().map(|(r, _)| ("B", r)));
+    for (t, rep) in pooled_reports {
+        if let Some(e) = not_computable(rep) {
+            return Err(CliError::found_with(
+                "backtest",
+                format_args!("theta {t}: {e}"),
+            ));
+        }
+    }
     print_summary(&pooled_name, &rep_a);
     if let Some((rep_b, ab)) = &pooled_b {
         print_summary(if several { "B pooled" } else { "B" }, rep_b);
@@ -651,4 +708,32 @@ fn sweep(
         }
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use harvest_features::replay::summarize;
+
+    /// A summary whose sums overflow is refused with the fields named, not written as `null`;
+    /// table numbers from a million on are in exponent form.
+    #[test]
+    fn overflowing_summaries_are_named_and_numbers_stay_short() {
+        let huge = summarize(&[1.7e308, 1.7e308, -1.0]);
+        let r = Report {
+            theta: huge.clone(),
+            hold: summarize(&[1.0]),
+            trail: huge,
+            ..Report::default()
+        };
+        assert_eq!(
+            not_computable(&r).unwrap(),
+            "the summary is not computable: theta.total_r = inf, trail.total_r = inf \
+             (the trades' R are too large together)"
+        );
+        assert_eq!(not_computable(&Report::default()), None);
+        assert_eq!(cell(-4.361e304, 3), "-4.36e304");
+        assert_eq!(cell(999_999.4, 1), "999999.4");
+        assert_eq!(cell(-0.2114, 3), "-0.211");
+    }
 }

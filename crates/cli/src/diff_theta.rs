@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
-use super::{for_each_line_parallel, threads, ParallelArgs};
+use super::{for_each_line_parallel, threads, ParallelArgs, MAX_LINE};
 use crate::error::{CliError, CliResult, InputError};
 use harvest_features::format::format_sig;
 use harvest_features::reviewer::verify::parse_json;
@@ -164,8 +164,9 @@ pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> CliResult {
         out,
         threads(&args.parallel),
         false,
+        MAX_LINE,
         |n, bytes, buf, acc: &mut AbCounts| {
-            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            let bytes = harvest_features::reviewer::verify::line_body(bytes);
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return None;
             }
@@ -200,6 +201,13 @@ pub fn run(args: &DiffThetaArgs, out: &mut impl Write) -> CliResult {
                     Some(false)
                 }
             }
+        },
+        |line, len, buf, acc| {
+            acc.invalid += 1;
+            let error = super::too_long(len);
+            let _ = serde_json::to_writer(&mut *buf, &LineError { line, error });
+            buf.push(b'\n');
+            Some(false)
         },
     )?;
     out.flush()?;

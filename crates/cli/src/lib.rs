@@ -29,12 +29,14 @@ use error::{CliError, CliResult};
 
 use harvest_features::reviewer::published::{looks_published, review_published, Context};
 use harvest_features::reviewer::verify::{
-    self as review, context_line, csv_row, review_line_in, Counts, Receipt, CSV_HEADER,
+    self as review, context_line, csv_row, review_line_in, too_long_row, Counts, Receipt,
+    ReviewRow, CSV_HEADER,
 };
 use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
 
 pub use fast_json::ProposalWriter;
-pub use lines::{for_each_line_parallel, LineStats};
+pub use lines::{for_each_line_parallel, LineStats, MAX_LINE};
+pub use stops::stops_line;
 
 /// Harvest Lab: the P2 harvest kernel on the command line. It proposes; it never trades.
 #[derive(Debug, Parser)]
@@ -159,7 +161,10 @@ pub enum Format {
 /// Entry point of the `harvest` binary, and its one exit path: a command's [`CliError`] is
 /// printed and gives the exit status ([`CliError::exit_code`]).
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_args() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -169,6 +174,22 @@ pub fn main() -> ExitCode {
             e.exit_code()
         }
     }
+}
+
+/// The command line, or the exit status clap gives: help and version printed as clap prints
+/// them, an error with every long run of what was given cut to 100 characters (clap quotes a bad
+/// argument whole, and an argument can be 128 KB).
+fn parse_args() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        if e.use_stderr() {
+            for line in e.render().to_string().lines() {
+                eprintln!("{}", harvest_kernel::echo::clip_message(line));
+            }
+        } else {
+            let _ = e.print();
+        }
+        ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+    })
 }
 
 fn run(cli: Cli) -> CliResult {
@@ -223,7 +244,20 @@ where
     A: Default + Send,
     F: Fn(usize, &[u8], &mut Vec<u8>, &mut A) -> Option<bool> + Sync,
 {
-    let (stats, _) = for_each_line_parallel(io::stdin().lock(), out, threads(args), false, work)?;
+    let (stats, _) = for_each_line_parallel(
+        io::stdin().lock(),
+        out,
+        threads(args),
+        false,
+        MAX_LINE,
+        work,
+        |line, len, buf, _| {
+            let error = too_long(len);
+            let _ = serde_json::to_writer(&mut *buf, &LineError { line, error });
+            buf.push(b'\n');
+            Some(false)
+        },
+    )?;
     out.flush()?;
     if stats.failed > 0 {
         Err(CliError::found_with(
@@ -233,6 +267,11 @@ where
     } else {
         Ok(())
     }
+}
+
+/// Why a line longer than [`MAX_LINE`] was not read.
+fn too_long(len: u64) -> String {
+    format!("line is {len} bytes, longer than the {MAX_LINE} bytes a line may have; it was skipped")
 }
 
 fn threads(args: &ParallelArgs) -> usize {
@@ -256,7 +295,7 @@ pub fn propose_line(
     out: &mut Vec<u8>,
     writer: &mut ProposalWriter,
 ) -> Option<bool> {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let bytes = review::line_body(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
@@ -323,12 +362,33 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> CliResult {
         writeln!(out, "{CSV_HEADER}")?;
     }
     let format = args.format;
+    let emit = |row: ReviewRow, buf: &mut Vec<u8>, counts: &mut Counts| {
+        match format {
+            Format::Jsonl => {
+                let _ = serde_json::to_writer(&mut *buf, &row);
+            }
+            Format::Csv => buf.extend_from_slice(csv_row(&row).as_bytes()),
+        }
+        buf.push(b'\n');
+        counts.add(&row);
+        matches!(row.verdict, Verdict::Match | Verdict::Computed)
+    };
     // A `harvest snapshot` file starts with the policy line: the published records after it are
     // reviewed with the policy in force when it was read (`--theta` overrides it).
     let mut stdin = io::BufReader::with_capacity(1 << 16, io::stdin().lock());
     let mut first = Vec::new();
-    io::BufRead::read_until(&mut stdin, b'\n', &mut first)?;
-    let ctx = match context_line(first.strip_suffix(b"\n").unwrap_or(&first)) {
+    // At most a line's worth: a longer first line is no policy line (and is read past below).
+    io::BufRead::read_until(
+        &mut io::Read::take(&mut stdin, MAX_LINE as u64 + 1),
+        b'\n',
+        &mut first,
+    )?;
+    let policy_line = match first.strip_suffix(b"\n") {
+        Some(line) => Some(review::line_body(line)),
+        None if first.len() <= MAX_LINE => Some(review::line_body(&first)),
+        None => None,
+    };
+    let ctx = match policy_line.and_then(context_line) {
         Some(Ok(c)) => Context {
             in_force: match &theta {
                 Some(_) => Context::with_theta(theta.as_ref()).in_force,
@@ -353,24 +413,17 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> CliResult {
         out,
         threads(&args.parallel),
         true,
+        MAX_LINE,
         |n, line, buf, counts: &mut Counts| {
+            let line = review::line_body(line);
             // Published records without proposal_json: the policy line's theta or --theta.
             let row = match std::str::from_utf8(line) {
-                Ok(text) if looks_published(text) => {
-                    review_published(n, text.trim_end_matches('\r'), &tol, &ctx)
-                }
+                Ok(text) if looks_published(text) => review_published(n, text, &tol, &ctx),
                 _ => review_line_in(n, line, &tol, &ctx)?,
             };
-            match format {
-                Format::Jsonl => {
-                    let _ = serde_json::to_writer(&mut *buf, &row);
-                }
-                Format::Csv => buf.extend_from_slice(csv_row(&row).as_bytes()),
-            }
-            buf.push(b'\n');
-            counts.add(&row);
-            Some(matches!(row.verdict, Verdict::Match | Verdict::Computed))
+            Some(emit(row, buf, counts))
         },
+        |n, len, buf, counts| Some(emit(too_long_row(n, len), buf, counts)),
     )?;
     let mut counts = Counts::default();
     for c in per_thread {
@@ -408,7 +461,7 @@ mod tests {
                 "blank".to_string()
             }
             Some(true) => {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let line = review::line_body(line);
                 let input: HarvestInput = serde_json::from_slice(line).unwrap();
                 let mut want = serde_json::to_vec(&propose(&input).unwrap()).unwrap();
                 want.push(b'\n');
@@ -482,7 +535,7 @@ mod tests {
         ("unknown huge", "ok"),
         ("non-UTF-8 symbol", "not UTF-8 text at column 319"),
         ("non-UTF-8 outside", "not UTF-8 text at column 2"),
-        ("BOM", "expected value at line 1 column 1"),
+        ("BOM", "ok"),
         ("NUL byte", "trailing characters after the record: trailing characters at line 1 column 398"),
         ("trailing x", "trailing characters after the record: trailing characters at line 1 column 399"),
         ("trailing object", "trailing characters after the record: trailing characters at line 1 column 398"),

@@ -23,28 +23,39 @@ pub struct LineStats {
     pub sha256: String,
 }
 
+/// The longest line a line-parallel command reads (1 MiB): a longer one is read past, counted
+/// and reported by its number and length, never held in memory whole.
+pub const MAX_LINE: usize = harvest_features::reviewer::verify::MAX_LINE_BYTES;
+
 /// Runs `work(line_number, line_bytes, out_buffer, accumulator)` on every line of `reader` using
 /// `threads` threads and writes each line's output to `writer` in input order. Each thread keeps
 /// its own accumulator; they are returned for the caller to merge. With `hash`, the input's
 /// SHA-256 is computed on the way.
 ///
 /// `work` returns `None` to skip a line (blank), `Some(true)` for success, `Some(false)` for a
-/// failure that was reported in its output.
+/// failure that was reported in its output. A line longer than `max_line` bytes is not held in
+/// memory: its bytes are read past (and hashed) and `too_long(line_number, its_length, out,
+/// accumulator)` reports it in its place, so memory stays within `max_line` and two read blocks
+/// whatever the input.
 ///
 /// # Errors
 /// I/O errors of the reader or the writer.
-pub fn for_each_line_parallel<R, W, A, F>(
+#[allow(clippy::too_many_arguments)]
+pub fn for_each_line_parallel<R, W, A, F, L>(
     mut reader: R,
     writer: &mut W,
     threads: usize,
     hash: bool,
+    max_line: usize,
     work: F,
+    too_long: L,
 ) -> io::Result<(LineStats, Vec<A>)>
 where
     R: Read,
     W: Write + ?Sized,
     A: Default + Send,
     F: Fn(usize, &[u8], &mut Vec<u8>, &mut A) -> Option<bool> + Sync,
+    L: Fn(usize, u64, &mut Vec<u8>, &mut A) -> Option<bool> + Sync,
 {
     let threads = threads.max(1);
     let mut accs: Vec<A> = (0..threads).map(|_| A::default()).collect();
@@ -53,27 +64,66 @@ where
     let mut outs: Vec<Vec<u8>> = (0..threads).map(|_| Vec::new()).collect();
     let mut hasher = Sha256::new();
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
-    let mut eof = false;
-    while !eof {
+    let mut read = |buf: &mut Vec<u8>, stats: &mut LineStats| -> io::Result<usize> {
         let start = buf.len();
         // Up to a block onto the leftover (read_to_end reads into the spare capacity: no
         // zeroing of 4 MB a block first).
-        let n = (&mut reader).take(BLOCK as u64).read_to_end(&mut buf)?;
+        let n = (&mut reader).take(BLOCK as u64).read_to_end(buf)?;
         if hash {
             hasher.update(&buf[start..]);
         }
         stats.bytes += n as u64;
-        eof = n == 0;
-        let end = if eof {
+        Ok(n)
+    };
+    // A whole line longer than max_line inside a block is reported like one read past.
+    let work = |n: usize, line: &[u8], out: &mut Vec<u8>, acc: &mut A| {
+        if line.len() > max_line {
+            too_long(n, line.len() as u64, out, acc)
+        } else {
+            work(n, line, out, acc)
+        }
+    };
+    let mut eof = false;
+    while !eof {
+        eof = read(&mut buf, &mut stats)? == 0;
+        // Every whole line; at the end of the input the last one too (unless it is too long).
+        let tail = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
+        let end = if eof && buf.len() - tail <= max_line {
             buf.len()
         } else {
-            match memchr::memrchr(b'\n', &buf) {
-                Some(i) => i + 1,
-                None => continue, // a line longer than the block: read on
-            }
+            tail
         };
-        process_block(&buf[..end], &mut outs, &mut stats, &mut accs, writer, &work)?;
+        let block = &buf[..end];
+        process_block(block, &mut outs, &mut stats, &mut accs, writer, &work)?;
         buf.drain(..end);
+        if buf.len() <= max_line {
+            continue;
+        }
+        // A line longer than max_line: read past its end, counting.
+        let mut len = buf.len() as u64;
+        buf.clear();
+        while !eof {
+            eof = read(&mut buf, &mut stats)? == 0;
+            match memchr::memchr(b'\n', &buf) {
+                Some(i) => {
+                    len += i as u64;
+                    buf.drain(..=i);
+                    break;
+                }
+                None => {
+                    len += buf.len() as u64;
+                    buf.clear();
+                }
+            }
+        }
+        stats.lines += 1;
+        let out = &mut outs[0];
+        out.clear();
+        if let Some(ok) = too_long(stats.lines, len, out, &mut accs[0]) {
+            stats.records += 1;
+            stats.failed += usize::from(!ok);
+        }
+        writer.write_all(out)?;
     }
     if hash {
         stats.sha256 = format!("{:x}", hasher.finalize());
@@ -197,10 +247,12 @@ mod tests {
                     &mut out,
                     threads,
                     false,
+                    BLOCK * 2,
                     |n, line, buf, _: &mut ()| {
                         buf.extend_from_slice(format!("{n}:{}\n", line.len()).as_bytes());
                         Some(true)
                     },
+                    |_, _, _, _| unreachable!("no line is longer than two blocks"),
                 )
                 .unwrap();
                 assert_eq!(String::from_utf8(out).unwrap(), want, "threads {threads}");
@@ -208,5 +260,76 @@ mod tests {
                 assert_eq!(stats.bytes, input.len() as u64);
             }
         }
+    }
+
+    /// Lines longer than `max_line` are read past and reported by number and length, in order
+    /// between their neighbours, whether they end in the block, blocks later or at the end of
+    /// the input, and the input's hash and byte count still cover every byte.
+    #[test]
+    fn long_lines_are_counted_not_held() {
+        let long = |n: usize| "y".repeat(n);
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (
+                format!("a\n{}\nb\n", long(11)).into_bytes(),
+                "1:1 2:long:11 3:1",
+            ),
+            (long(11).into_bytes(), "1:long:11"),
+            (format!("a\n{}", long(11)).into_bytes(), "1:1 2:long:11"),
+            (
+                format!("{}\n{}\r\n", long(10), long(12)).into_bytes(),
+                "1:10 2:long:13",
+            ),
+            (
+                format!("a\n{}\nb", long(3 * BLOCK + 5)).into_bytes(),
+                "1:1 2:long:12582917 3:1",
+            ),
+        ];
+        for (input, want) in cases {
+            for threads in [1, 2] {
+                let mut out = Vec::new();
+                let (stats, _) = for_each_line_parallel(
+                    &input[..],
+                    &mut out,
+                    threads,
+                    true,
+                    10,
+                    |n, line, buf, _: &mut ()| {
+                        buf.extend_from_slice(format!("{n}:{} ", line.len()).as_bytes());
+                        Some(true)
+                    },
+                    |n, len, buf, _| {
+                        buf.extend_from_slice(format!("{n}:long:{len} ").as_bytes());
+                        Some(false)
+                    },
+                )
+                .unwrap();
+                assert_eq!(String::from_utf8(out).unwrap().trim_end(), want);
+                assert_eq!(stats.bytes, input.len() as u64);
+                assert_eq!(stats.failed, want.matches("long").count());
+                let hash = Sha256::digest(&input);
+                assert_eq!(stats.sha256, format!("{hash:x}"));
+            }
+        }
+        // 100 MB in one line: read through in blocks.
+        let reader = io::repeat(b'z').take(100_000_000).chain(&b"\n{}\n"[..]);
+        let mut out = Vec::new();
+        let (stats, _) = for_each_line_parallel(
+            reader,
+            &mut out,
+            2,
+            false,
+            MAX_LINE,
+            |n, line, buf, _: &mut ()| {
+                buf.extend_from_slice(format!("{n}:{} ", line.len()).as_bytes());
+                Some(true)
+            },
+            |n, len, buf, _| {
+                buf.extend_from_slice(format!("{n}:long:{len} ").as_bytes());
+                Some(false)
+            },
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "1:long:100000000 2:2 ");
+        assert_eq!(stats.lines, 2);
     }
 }

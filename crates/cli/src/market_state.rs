@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use harvest_market::{closes, format_iso, import_prices, market_states, P0Params};
+use harvest_market::{closes, format_iso, import_price_bytes, market_states, P0Params};
 
 /// Options of `market-state`.
 #[derive(Debug, Args)]
@@ -55,16 +55,7 @@ pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> CliResult {
             format_args!("cannot read {name}: {e}"),
         ));
     }
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return Err(CliError::usage(
-                "market-state",
-                format_args!("{name} is not UTF-8 text (byte {})", e.valid_up_to() + 1),
-            ));
-        }
-    };
-    let import = match import_prices(text) {
+    let import = match import_price_bytes(&bytes) {
         Ok(i) => i,
         Err(e) => {
             return Err(CliError::found_with(

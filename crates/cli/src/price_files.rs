@@ -17,8 +17,8 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 
 use harvest_market::{
-    candles_from_rows, file_name, import_freqtrade_json, import_prices, Bar, BarError, FileContent,
-    FileFormat, LineProblem, PriceError, Row,
+    candles_from_rows, file_name, import_freqtrade_json, import_price_bytes, Bar, BarError,
+    FileContent, FileFormat, LineProblem, PriceError, Row,
 };
 
 /// One symbol's bars, from one file or several.
@@ -165,7 +165,8 @@ pub fn read_file(path: &Path) -> Result<(Vec<Bar>, Vec<LineProblem>), FilesError
             "parquet is not read here: convert it with `freqtrade convert-data --format-from parquet --format-to feather`".into(),
         )),
         // Anything else is tried as CSV (the importer detects the layout).
-        _ => import_prices(&text(bytes)?)
+        // A line that is not UTF-8 is that line's problem, not the file's.
+        _ => import_price_bytes(&bytes)
             .map(|i| (i.bars, i.problems))
             .map_err(|e| price_err(e.to_string())),
     }

@@ -63,7 +63,7 @@ pub struct PublishMarketArgs {
     #[arg(long, env = "MARKETSTATE_SHARD", default_value = "1/1", value_parser = text)]
     pub shard: String,
     /// Symbols per pipelined batch.
-    #[arg(long, env = "MARKETSTATE_BATCH", default_value_t = 1000, value_parser = count)]
+    #[arg(long, env = "MARKETSTATE_BATCH", default_value_t = 250, value_parser = count)]
     pub batch: usize,
 }
 
@@ -179,7 +179,7 @@ mod tests {
             log_level: "INFO".into(),
             candle_keys: "candles:{symbol}:1m,quantum:candles:{symbol},klines:{symbol}:1m".into(),
             shard: "1/1".into(),
-            batch: 1000,
+            batch: 250,
         }
     }
 

@@ -39,7 +39,7 @@ struct LineError {
 /// Proposes stops for one input line into `out`; `Some(true)` on success, `Some(false)` on a bad
 /// line (an error object `{"line": N, "error": …}` is written), `None` for a blank line.
 pub fn stops_line(line: usize, bytes: &[u8], out: &mut Vec<u8>) -> Option<bool> {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let bytes = review::line_body(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }

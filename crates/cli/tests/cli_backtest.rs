@@ -280,3 +280,79 @@ fn bad_input_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not a theta tunable"));
 }
+
+/// Prices anywhere from 5e-324 to 1.7e308 (issue 18): before, trades wrote `"r": null`, the
+/// summary printed 300-digit means, and theta A and its baselines counted different trades.
+fn extreme_prices(n: usize) -> String {
+    let mut s = String::from("timestamp,open,high,low,close\n");
+    let mut x = 0.3172_f64;
+    for i in 0..n {
+        x = (x * 9.73 + 0.137).fract();
+        let c = 10f64.powf(x * 631.0 - 323.0).clamp(5e-324, f64::MAX);
+        s.push_str(&format!(
+            "{},{c:e},{c:e},{c:e},{c:e}\n",
+            1_500_000_000 + 3600 * i
+        ));
+    }
+    s
+}
+
+#[test]
+fn extreme_prices_count_the_same_trades_and_print_short_numbers() {
+    let path = scratch("extreme.csv", &extreme_prices(1200));
+    let summary = path.with_extension("json");
+    let out = harvest(
+        &[
+            "backtest",
+            path.to_str().unwrap(),
+            "--side",
+            "both",
+            "--every",
+            "4",
+            "--summary",
+            summary.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        !stdout.contains("null"),
+        "{}",
+        &stdout[..stdout.len().min(2000)]
+    );
+    let rows = rows(&out.stdout);
+    for r in &rows {
+        for k in [
+            "entry_price",
+            "initial_sl",
+            "r",
+            "cost_r",
+            "hold_r",
+            "trail_r",
+        ] {
+            assert!(r[k].as_f64().is_some_and(f64::is_finite), "{k}: {r}");
+        }
+    }
+    // No run of digits longer than 17 (the shortest text of any double).
+    let longest = stderr
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest <= 17, "{longest} digits in a row: {stderr}");
+    // The three summaries count the same trades: the ones on stdout.
+    let counts: Vec<usize> = stderr
+        .lines()
+        .filter_map(|l| l.split("trades").nth(1))
+        .map(|rest| rest.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(counts, [rows.len(); 3], "{stderr}");
+    // Trades left out are counted and say why.
+    assert!(stderr.contains("skipped: "), "{stderr}");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let skipped = file["a"]["skipped"].as_array().unwrap().len();
+    assert_eq!(rows.len() + skipped, 2 * 236, "{stderr}");
+    assert!(!file.to_string().contains("null"));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

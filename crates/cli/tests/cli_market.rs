@@ -126,6 +126,37 @@ fn market_state_needs_257_bars_and_a_price_file() {
     assert!(text(&out.stderr).contains("cannot read /nonexistent/prices.csv"));
 }
 
+/// Issue 18's file: an unclosed quote on line 302 is that line's problem, the other 999 bars
+/// load; a byte that is not UTF-8 is its line's problem; a header alone says so.
+#[test]
+fn market_state_reads_past_broken_lines() {
+    let mut file = String::from("date,open,high,low,close,volume\n");
+    for i in 0..1000 {
+        let q = if i == 300 { "\"" } else { "" };
+        file += &format!("{},100,101,99,100,{q}1\n", 1_500_000_000 + 3600 * i);
+    }
+    let mut bytes = file.into_bytes();
+    bytes.extend_from_slice(b"1503600000,100,\xff101,99,100,1\n");
+    let out = harvest(&["market-state"], &bytes);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 999 - 256);
+    let err = text(&out.stderr);
+    assert_eq!(
+        err.lines().collect::<Vec<_>>(),
+        [
+            "harvest market-state: stdin: line 302: unclosed quote: the cell opened at column 27 does not end on its line",
+            "harvest market-state: stdin: line 1002: not UTF-8 text: byte 0xff at column 16",
+            "harvest market-state: stdin: 999 bars (CSV with header), 743 states, 2 problem lines",
+        ]
+    );
+    let out = harvest(&["market-state"], b"date,open,high,low,close\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim_end(),
+        "harvest market-state: stdin: line 1 is the header and no line of prices follows it"
+    );
+}
+
 #[test]
 fn stops_one_proposal_per_line_and_errors_per_line() {
     let state = MarketState {
@@ -200,4 +231,48 @@ fn stops_one_proposal_per_line_and_errors_per_line() {
         "{}",
         lines[5]
     );
+}
+
+/// Issue 18: inputs that overflow together gave proposals with `null` numbers and exit 0; now
+/// an error naming the fields, and the exit status says a line failed.
+#[test]
+fn stops_never_write_null() {
+    let state = r#"{"sigma": 0.01, "ts": 0.5, "p_trend": 0.6, "p_mr": 0.2, "p_chop": 0.2}"#;
+    let lines = [
+        format!(r#"{{"position": {{"side": "SHORT", "current_price": 1.7976931348623157e308}}, "market_state": {state}}}"#),
+        format!(r#"{{"position": {{"side": "LONG", "current_price": 100}}, "market_state": {}}}"#, state.replace("0.01", "1e308")),
+        format!(r#"{{"position": {{"side": "LONG", "current_price": 100}}, "market_state": {state}, "theta": {{"k_tp": {{"trend": 1e308, "mr": 1e308, "chop": 1e308}}}}}}"#).replace("0.01", "2"),
+        format!(r#"{{"position": {{"side": "LONG", "current_price": 100}}, "market_state": {state}}}"#),
+    ];
+    let out = harvest(&["stops"], (lines.join("\n") + "\n").as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let got = text(&out.stdout);
+    let rows: Vec<Value> = got
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows[0]["error"],
+        "not computable: proposed_sl = inf, audit.raw_sl = inf, audit.trail_sl = inf, \
+         audit.candidate_sl = inf (the inputs are too large together)"
+    );
+    assert!(rows[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("proposed_tp = inf"));
+    assert!(rows[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("tp_dist_pct = inf"));
+    for k in [
+        "proposed_sl",
+        "proposed_tp",
+        "stop_dist_pct",
+        "tp_dist_pct",
+        "trail_gap_pct",
+    ] {
+        assert!(rows[3][k].as_f64().is_some(), "{k}: {}", rows[3]);
+    }
+    assert!(text(&out.stderr).contains("3 of 4 lines failed"));
 }

@@ -1116,6 +1116,15 @@ fn rediss_tls_with_a_trusted_ca() {
         hgetall(&mut s, "quantum:harvest:proposal:BTCUSDT").len(),
         FIELDS.len()
     );
+    // verify --redis and snapshot reach it over TLS too.
+    let verify = Command::new(BIN)
+        .args(["verify", "--redis", &url])
+        .env_clear()
+        .env("SSL_CERT_FILE", p("ca.crt"))
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stderr));
+    assert_stderr_has(&verify, "1 records: 1 MATCH");
     // An unknown CA is refused: exit 2, the reason logged.
     let without = Command::new(BIN)
         .args([
@@ -1205,6 +1214,26 @@ fn redis_cluster_of_three_nodes() {
         .map(|n| int(n.store().unwrap().query(&cmd(&["DBSIZE"])).unwrap()))
         .collect();
     assert!(per_node.iter().all(|&k| k > 0), "{per_node:?}");
+    // The readers reach the cluster like the publisher: SCAN on every primary finds all 12.
+    let verify = Command::new(BIN)
+        .args(["verify", "--redis", &urls, "--cluster"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stderr));
+    assert_stderr_has(&verify, "12 records: 12 MATCH");
+    let snap = Command::new(BIN)
+        .args(["snapshot", "--redis", &urls, "--cluster"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(snap.status.code(), Some(0), "{}", text(&snap.stderr));
+    // The policy line, then the 12 records, each with its position record.
+    let lines: Vec<String> = text(&snap.stdout).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 13);
+    assert!(lines[1..]
+        .iter()
+        .all(|l| l.contains("\"position_record\":{\"fields\":{\"age_sec\"")));
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! CSV output through the `csv` crate (quoting as RFC 4180 needs it), with text cells guarded so a
 //! spreadsheet does not run them as formulas.
 //!
-//! The guard rule: a **text** cell (a symbol, an action or error text taken from the input, a
-//! message quoting it) that begins with `=`, `+`, `-` or `@` is written with a leading `'`
-//! (`=1+2` → `'=1+2`). **Number** cells and the fixed words the kernel writes are never changed,
+//! The guard rule (OWASP's list): a **text** cell (a symbol, an action or error text taken from
+//! the input, a message quoting it) that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+//! return is written with a leading `'` (`=1+2` → `'=1+2`; spreadsheets skip a leading tab or CR
+//! and read the formula after it). **Number** cells and the fixed words the kernel writes are never changed,
 //! so a negative number stays `-1.5`.
 
 use std::borrow::Cow;
@@ -17,16 +18,17 @@ pub enum Cell<'a> {
     Plain(&'a str),
 }
 
-/// `text` with a leading `'` when it begins with `=`, `+`, `-` or `@`.
+/// `text` with a leading `'` when it begins with `=`, `+`, `-`, `@`, a tab or a carriage return.
 ///
 /// ```
 /// use harvest_features::csv_text::guard;
 /// assert_eq!(guard("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
 /// assert_eq!(guard("-1"), "'-1");
+/// assert_eq!(guard("\t=1+2"), "'\t=1+2");
 /// assert_eq!(guard("BTCUSDT"), "BTCUSDT");
 /// ```
 pub fn guard(text: &str) -> Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
@@ -71,7 +73,9 @@ mod tests {
 
     #[test]
     fn text_cells_are_guarded_numbers_are_not() {
-        let cases: [(Cell<'_>, &str); 11] = [
+        let cases: [(Cell<'_>, &str); 13] = [
+            (Cell::Text("\t=1+2"), "'\t=1+2"),
+            (Cell::Text("\r=1+2"), "\"'\r=1+2\""),
             (Cell::Text("=1+2"), "'=1+2"),
             (Cell::Text("+33 1 23"), "'+33 1 23"),
             (Cell::Text("-BTC"), "'-BTC"),

@@ -15,7 +15,7 @@
 //! test checks the wasm build. Parsing in the browser build is the browser's `Number()` behind
 //! the same grammar checks.
 
-pub use harvest_kernel::num::Num;
+pub use harvest_kernel::num::{Num, Short};
 use harvest_kernel::Axis;
 
 /// What a missing or non-finite value shows: an en dash.
@@ -203,6 +203,27 @@ pub fn format_sig(v: f64, sig: usize) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
+    }
+}
+
+/// Two numbers shown side by side, rounded as little as tells them apart: 3 significant
+/// digits, more only while the two texts are still equal (up to 17, where any two different
+/// numbers differ). Equal numbers give equal texts at 3 digits.
+///
+/// ```
+/// use harvest_features::format::distinct_pair;
+/// assert_eq!(distinct_pair(0.5213, 0.6148), ("0.521".into(), "0.615".into()));
+/// assert_eq!(distinct_pair(0.503121, 0.503124), ("0.503121".into(), "0.503124".into()));
+/// assert_eq!(distinct_pair(2.0, 2.0), ("2".into(), "2".into()));
+/// ```
+pub fn distinct_pair(a: f64, b: f64) -> (String, String) {
+    let mut sig = 3;
+    loop {
+        let (x, y) = (format_sig(a, sig), format_sig(b, sig));
+        if x != y || sig >= 17 || a == b || a.to_bits() == b.to_bits() {
+            return (x, y);
+        }
+        sig += 1;
     }
 }
 

@@ -58,7 +58,7 @@ impl ThetaFormat {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ThetaImportError {
     /// Not JSON, not a `key=value` line, or no tunable at all.
-    #[error("{}{message}", at(*.line))]
+    #[error("{}{}", at(*.line), harvest_kernel::echo::clip_message(.message))]
     Malformed {
         /// Line number, when known.
         line: Option<usize>,

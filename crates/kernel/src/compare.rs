@@ -1,7 +1,7 @@
 //! Proposal comparison for reviewers: a recorded proposal (as some system produced it) against the
 //! kernel's recomputation from the recorded audit inputs, field by field, with a stated tolerance.
 
-use crate::num::Num;
+use crate::num::{Num, Short};
 use serde::{Deserialize, Serialize};
 
 use super::types::{KComponents, Proposal};
@@ -182,12 +182,12 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
             rel_diff: None,
             why: format!(
                 "R_net {} against T1/T2/T3 {}/{}/{}; K {} against kill_threshold {}",
-                Num(got.r_net),
-                Num(t.t1_r),
-                Num(t.t2_r),
-                Num(t.t3_r),
-                Num(got.kill_score),
-                Num(t.kill_threshold)
+                Short(got.r_net),
+                Short(t.t1_r),
+                Short(t.t2_r),
+                Short(t.t3_r),
+                Short(got.kill_score),
+                Short(t.kill_threshold)
             ),
         });
     }
@@ -199,8 +199,8 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
     if !sl_equal {
         let why = format!(
             "profit lock needs R_net {} ≥ lock_R {} and a BE+ level that tightens current SL {}",
-            Num(got.r_net),
-            Num(t.lock_r),
+            Short(got.r_net),
+            Short(t.lock_r),
             opt_num(got.audit.position.current_sl)
         );
         diffs.push(match (rec.new_sl_proposed, got.new_sl_proposed) {
@@ -222,9 +222,9 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
             got.r_net,
             format!(
                 "(pnl {} − cost_est {}) / risk_unit {}",
-                Num(got.audit.position.unrealized_pnl),
-                Num(got.cost_est),
-                Num(got.risk_unit)
+                Short(got.audit.position.unrealized_pnl),
+                Short(got.cost_est),
+                Short(got.risk_unit)
             ),
         ),
         (
@@ -239,13 +239,13 @@ pub fn compare(rec: &RecordedOutput, got: &Proposal, tol: &Tolerance) -> Vec<Fie
             "cost_est",
             rec.cost_est,
             got.cost_est,
-            format!("cost_bps {} / 10000 · entry · qty", Num(t.cost_bps)),
+            format!("cost_bps {} / 10000 · entry · qty", Short(t.cost_bps)),
         ),
         (
             "kill_score",
             rec.kill_score,
             got.kill_score,
-            format!("1/(1+exp(−z)) with z = {}", Num(got.audit.z)),
+            format!("1/(1+exp(−z)) with z = {}", Short(got.audit.z)),
         ),
     ];
     for (field, a, b, why) in numbers {

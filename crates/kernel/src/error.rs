@@ -2,14 +2,14 @@
 
 use serde::Serialize;
 
-use crate::num::Num;
+use crate::num::Short;
 
 /// Why an input cannot be turned into a proposal.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KernelError {
     /// A number is NaN or infinite.
-    #[error("{field} must be a finite number, got {}", Num(*.value))]
+    #[error("{field} must be a finite number, got {}", Short(*.value))]
     NonFinite {
         /// JSON path, e.g. `market_state.sigma`.
         field: &'static str,
@@ -18,7 +18,7 @@ pub enum KernelError {
         value: f64,
     },
     /// A number outside the range that can mean anything.
-    #[error("{field} = {} is out of range: expected {expected}", Num(*.value))]
+    #[error("{field} = {} is out of range: expected {expected}", Short(*.value))]
     OutOfRange {
         /// JSON path, e.g. `position.entry_price`.
         field: &'static str,
@@ -30,7 +30,7 @@ pub enum KernelError {
     },
     /// An intermediate of the computation is not a finite number (the inputs are too large
     /// together, or an `exp` overflows): no proposal can be computed.
-    #[error("{field} is not computable ({}): {cause}", Num(*.value))]
+    #[error("{field} is not computable ({}): {cause}", Short(*.value))]
     NotComputable {
         /// The intermediate, as the proposal's JSON path: `risk_unit`, `cost_est`, `R_net`,
         /// `new_sl_proposed`, `kill_score`, `audit.z` or `audit.tranche_weights`.

@@ -14,6 +14,7 @@
 
 mod axis;
 mod compare;
+pub mod echo;
 mod error;
 mod flip;
 mod kill;

@@ -1,6 +1,7 @@
-//! `Num`: an `f64` in error messages and audit text, as `core::fmt` writes it, from `zmij`'s
-//! shortest digits (the kernel's one formatting need; zmij is already linked through serde_json,
-//! and core's float formatting would add its Grisu/Dragon tables to the dashboard's wasm).
+//! `Num`: an `f64` in audit text, as `core::fmt` writes it, and `Short`: an `f64` in a message, in
+//! the shortest form, from `zmij`'s shortest digits (the kernel's one formatting need; zmij is
+//! already linked through serde_json, and core's float formatting would add its Grisu/Dragon
+//! tables to the dashboard's wasm).
 
 use std::fmt;
 
@@ -22,55 +23,89 @@ pub struct Num(pub f64);
 
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.0;
-        let mut buf = zmij::Buffer::new();
-        if !v.is_finite() {
-            return f.write_str(buf.format(v));
-        }
-        // zmij writes `d.ddd`, `d.ddde±x` or `ddd.0`: its significant digits and where the point goes.
-        let (digits, n, point) = significand(buf.format_finite(v.abs()).as_bytes());
-        let digits = &digits[..n];
-        let sci = f.alternate() && v != 0.0 && !(1e-4..1e16).contains(&v.abs());
-        let mut out = [0u8; 400];
-        let mut len = 0;
-        let mut put = |b: &[u8]| {
-            out[len..len + b.len()].copy_from_slice(b);
-            len += b.len();
-        };
-        if v.is_sign_negative() {
-            put(b"-");
-        }
-        if sci {
-            put(&digits[..1]);
-            if n > 1 {
-                put(b".");
-                put(&digits[1..]);
-            }
-        } else if point <= 0 {
-            put(b"0.");
-            for _ in 0..-point {
-                put(b"0");
-            }
-            put(digits);
-        } else if point as usize >= n {
-            put(digits);
-            for _ in n..point as usize {
-                put(b"0");
-            }
-            if f.alternate() {
-                put(b".0");
-            }
-        } else {
-            put(&digits[..point as usize]);
-            put(b".");
-            put(&digits[point as usize..]);
-        }
-        f.write_str(std::str::from_utf8(&out[..len]).unwrap_or("NaN"))?;
-        if sci {
-            write!(f, "e{}", point - 1)?;
-        }
-        Ok(())
+        let alt = f.alternate();
+        write_num(f, self.0, alt, alt)
     }
+}
+
+/// An `f64` in a message: the shortest digits that read back to it, plain from 1e-4 up to 1e16
+/// (`42`, `-3.5`, `0.00012`, `0`) and in exponent form outside (`1e-7`, `5e-324`,
+/// `1.7976931348623157e308`), `NaN`, `inf`, `-inf`. Never the hundreds of digits `format!("{v}")`
+/// writes for a huge or tiny value, and no `.0` on whole numbers (as [`Num`]'s alternate form has).
+///
+/// ```
+/// use harvest_kernel::num::Short;
+/// assert_eq!(Short(1.7976931348623157e308).to_string(), "1.7976931348623157e308");
+/// assert_eq!(Short(5e-324).to_string(), "5e-324");
+/// assert_eq!(Short(800.0).to_string(), "800");
+/// assert_eq!(Short(-0.25).to_string(), "-0.25");
+/// assert_eq!(Short(1e16).to_string(), "1e16");
+/// assert_eq!(Short(f64::INFINITY).to_string(), "inf");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Short(pub f64);
+
+impl fmt::Display for Short {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_num(f, self.0, true, false)
+    }
+}
+
+/// Writes `v` from zmij's shortest digits: in exponent form below 1e-4 and from 1e16 on when
+/// `sci_outside`, with `.0` on whole numbers in plain form when `point_zero`.
+fn write_num(
+    f: &mut fmt::Formatter<'_>,
+    v: f64,
+    sci_outside: bool,
+    point_zero: bool,
+) -> fmt::Result {
+    let mut buf = zmij::Buffer::new();
+    if !v.is_finite() {
+        return f.write_str(buf.format(v));
+    }
+    // zmij writes `d.ddd`, `d.ddde±x` or `ddd.0`: its significant digits and where the point goes.
+    let (digits, n, point) = significand(buf.format_finite(v.abs()).as_bytes());
+    let digits = &digits[..n];
+    let sci = sci_outside && v != 0.0 && !(1e-4..1e16).contains(&v.abs());
+    let mut out = [0u8; 400];
+    let mut len = 0;
+    let mut put = |b: &[u8]| {
+        out[len..len + b.len()].copy_from_slice(b);
+        len += b.len();
+    };
+    if v.is_sign_negative() {
+        put(b"-");
+    }
+    if sci {
+        put(&digits[..1]);
+        if n > 1 {
+            put(b".");
+            put(&digits[1..]);
+        }
+    } else if point <= 0 {
+        put(b"0.");
+        for _ in 0..-point {
+            put(b"0");
+        }
+        put(digits);
+    } else if point as usize >= n {
+        put(digits);
+        for _ in n..point as usize {
+            put(b"0");
+        }
+        if point_zero {
+            put(b".0");
+        }
+    } else {
+        put(&digits[..point as usize]);
+        put(b".");
+        put(&digits[point as usize..]);
+    }
+    f.write_str(std::str::from_utf8(&out[..len]).unwrap_or("NaN"))?;
+    if sci {
+        write!(f, "e{}", point - 1)?;
+    }
+    Ok(())
 }
 
 /// The significant digits of zmij's text for a finite `|v|` (no leading or trailing zeros;
@@ -109,7 +144,7 @@ fn significand(text: &[u8]) -> ([u8; 24], usize, i32) {
 
 #[cfg(test)]
 mod tests {
-    use super::Num;
+    use super::{Num, Short};
 
     /// Doubles of every magnitude, powers of two and specials against `core::fmt`.
     #[test]
@@ -137,6 +172,32 @@ mod tests {
         for v in v {
             assert_same_as_core(&Num(v).to_string(), &format!("{v}"), v);
             assert_same_as_core(&format!("{:#}", Num(v)), &format!("{v:?}"), v);
+        }
+    }
+
+    /// `Short` is `{v:?}` without a `.0` on whole numbers: short for every double.
+    #[test]
+    fn short_is_debug_without_point_zero() {
+        let mut v = vec![
+            0.0,
+            -0.0,
+            1e-4,
+            9.999e-5,
+            1e16,
+            2.0,
+            -800.0,
+            f64::MAX,
+            5e-324,
+        ];
+        v.extend((1..20_000_u64).map(|i| f64::from_bits(i.wrapping_mul(0x9E37_79B9_7F4A_7C15))));
+        for v in v {
+            let short = Short(v).to_string();
+            let debug = format!("{:#}", Num(v));
+            assert_eq!(short, debug.strip_suffix(".0").unwrap_or(&debug), "{v:e}");
+            assert!(short.len() <= 24, "{v:e}: {short}");
+            if v.is_finite() {
+                assert_eq!(short.parse::<f64>().ok(), Some(v), "{short}");
+            }
         }
     }
 

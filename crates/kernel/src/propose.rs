@@ -7,7 +7,7 @@ use super::types::{
     Audit, HarvestAction, HarvestInput, KComponents, MarketState, P1Proposal, Position, Proposal,
     ReasonCode, Side, Warning,
 };
-use crate::num::Num;
+use crate::num::Short;
 
 /// Lower bound of the risk unit, so R_net never divides by zero.
 pub const MIN_RISK_UNIT: f64 = 1e-9;
@@ -352,8 +352,8 @@ fn validate_fields(
             "market_state",
             format!(
                 "p_trend + p_mr + p_chop = {}, expected 1 within {}; used as given",
-                Num(sum),
-                Num(PROB_SUM_TOLERANCE)
+                Short(sum),
+                Short(PROB_SUM_TOLERANCE)
             ),
         ));
     }
@@ -365,8 +365,8 @@ fn validate_fields(
                 format!(
                     "P1 stop_dist_pct = {} is negative; used as given, as the P2 system does \
                      (the risk unit is floored at {})",
-                    Num(p1.stop_dist_pct),
-                    Num(MIN_RISK_UNIT)
+                    Short(p1.stop_dist_pct),
+                    Short(MIN_RISK_UNIT)
                 ),
             ));
         }
@@ -410,9 +410,9 @@ impl Evaluation {
                 self.risk_unit,
                 format!(
                     "position.entry_price {} · {stop} {} · position.qty {} overflows",
-                    Num(p.entry_price),
-                    Num(self.stop_dist),
-                    Num(p.qty)
+                    Short(p.entry_price),
+                    Short(self.stop_dist),
+                    Short(p.qty)
                 ),
             );
         }
@@ -422,9 +422,9 @@ impl Evaluation {
                 self.cost_est,
                 format!(
                     "theta.cost_bps {} / 10000 · position.entry_price {} · position.qty {} overflows",
-                    Num(theta.cost_bps),
-                    Num(p.entry_price),
-                    Num(p.qty)
+                    Short(theta.cost_bps),
+                    Short(p.entry_price),
+                    Short(p.qty)
                 ),
             );
         }
@@ -434,9 +434,9 @@ impl Evaluation {
                 self.r_net,
                 format!(
                     "(position.unrealized_pnl {} − cost_est {}) / risk_unit {} overflows",
-                    Num(p.unrealized_pnl),
-                    Num(self.cost_est),
-                    Num(self.risk_unit)
+                    Short(p.unrealized_pnl),
+                    Short(self.cost_est),
+                    Short(self.risk_unit)
                 ),
             );
         }
@@ -446,8 +446,8 @@ impl Evaluation {
                 sl,
                 format!(
                     "position.entry_price {} · (1 ± theta.be_plus_pct {}) overflows",
-                    Num(p.entry_price),
-                    Num(theta.be_plus_pct)
+                    Short(p.entry_price),
+                    Short(theta.be_plus_pct)
                 ),
             );
         }
@@ -458,14 +458,14 @@ impl Evaluation {
                 format!(
                     "z = theta.k_regime_flip {} · {} + theta.k_sigma_spike {} · {} + \
                      theta.k_ts_drop {} · {} + theta.k_age_penalty {} · {} overflows",
-                    Num(theta.k_regime_flip),
-                    Num(self.k.regime_flip),
-                    Num(theta.k_sigma_spike),
-                    Num(self.k.sigma_spike),
-                    Num(theta.k_ts_drop),
-                    Num(self.k.ts_drop),
-                    Num(theta.k_age_penalty),
-                    Num(self.k.age_penalty)
+                    Short(theta.k_regime_flip),
+                    Short(self.k.regime_flip),
+                    Short(theta.k_sigma_spike),
+                    Short(self.k.sigma_spike),
+                    Short(theta.k_ts_drop),
+                    Short(self.k.ts_drop),
+                    Short(theta.k_age_penalty),
+                    Short(self.k.age_penalty)
                 ),
             );
         }
@@ -478,8 +478,8 @@ impl Evaluation {
                 format!(
                     "K = 1/(1+exp(−z)) with z = {}: exp(−z) overflows (z below −{}); the kill \
                      weights theta.k_* are too negative",
-                    Num(self.z),
-                    Num(crate::theta::MAX_EXP_ARG)
+                    Short(self.z),
+                    Short(crate::theta::MAX_EXP_ARG)
                 ),
             );
         }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::KernelError;
 use super::types::Warning;
-use crate::num::Num;
+use crate::num::Short;
 
 /// Which values make sense for a tunable. Outside this range the kernel still computes, as the
 /// running P2 system does, and says so in a warning.
@@ -485,7 +485,7 @@ impl Theta {
                     message: format!(
                         "{} = {} makes no sense: expected {}; used as given, as the P2 system does",
                         spec.key,
-                        Num(v),
+                        Short(v),
                         spec.sensible.describe()
                     ),
                 });
@@ -504,9 +504,9 @@ impl Theta {
                             "{} = {} ≤ {} = {}: expected T1_R < T2_R < T3_R; the cascade checks \
                              T3_R, then T2_R, then T1_R, as written",
                             spec.key,
-                            Num(v),
+                            Short(v),
                             lower.key(),
-                            Num(lv)
+                            Short(lv)
                         ),
                     });
                 }
@@ -556,8 +556,8 @@ impl Theta {
                     expected: format!(
                         "{} / softmax_temp ≤ {} (exp overflows above; softmax_temp = {})",
                         f.key(),
-                        Num(MAX_EXP_ARG),
-                        Num(t)
+                        Short(MAX_EXP_ARG),
+                        Short(t)
                     ),
                 });
             }
@@ -570,10 +570,10 @@ impl Theta {
                 cause: format!(
                     "exp(u1/T) + exp(u2/T) + exp(u3/T) overflows (theta.u1 = {}, theta.u2 = {}, \
                      theta.u3 = {}, theta.softmax_temp = {})",
-                    Num(self.u1),
-                    Num(self.u2),
-                    Num(self.u3),
-                    Num(t)
+                    Short(self.u1),
+                    Short(self.u2),
+                    Short(self.u3),
+                    Short(t)
                 ),
             });
         }

@@ -1108,3 +1108,29 @@ fn replay_exact_published_numbers() {
     let rs: Vec<f64> = s[0].steps.iter().map(|st| run(&st.input).r_net).collect();
     assert_eq!(rs, vec![0.45, 2.45, 4.45, 6.95]);
 }
+
+// ---------------------------------------------------------------- messages
+
+/// Numbers in messages are in their shortest form: an overflow names `1.7976931348623157e308`,
+/// not its 309 digits.
+#[test]
+fn messages_write_extreme_numbers_in_shortest_form() {
+    let mut i = input(1.0);
+    i.position.entry_price = f64::MAX;
+    i.position.qty = 1e300;
+    let e = propose(&i).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(e.field(), "risk_unit", "{msg}");
+    assert!(msg.contains("1.7976931348623157e308"), "{msg}");
+    assert!(msg.contains("1e300"), "{msg}");
+    assert!(msg.len() < 300, "{} bytes: {msg}", msg.len());
+    let tiny = KernelError::OutOfRange {
+        field: "position.entry_price",
+        value: -5e-324,
+        expected: "a price > 0".into(),
+    };
+    assert_eq!(
+        tiny.to_string(),
+        "position.entry_price = -5e-324 is out of range: expected a price > 0"
+    );
+}

@@ -24,6 +24,27 @@ fn bench(c: &mut Criterion) {
     g.bench_function("market_states: sample (19,855 states)", |b| {
         b.iter(|| market_states(black_box(&cl), &p0).unwrap())
     });
+    // Issue 18: flat prices and prices on a tick grid against a random walk, 8,000 closes each
+    // (7,744 states): ties must not cost more than twice a random walk's bar.
+    let mut x = 0.3172_f64;
+    let mut level = 100.0f64;
+    let (mut walk, mut grid) = (Vec::with_capacity(8000), Vec::with_capacity(8000));
+    for _ in 0..8000 {
+        x = (x * 9.73 + 0.137).fract();
+        level *= 1.0 + (x - 0.5) * 0.004;
+        walk.push(level);
+        grid.push((level * 2.0).round() / 2.0);
+    }
+    let flat = vec![100.0; 8000];
+    for (name, c) in [
+        ("market_states: 8,000 random-walk closes", &walk),
+        ("market_states: 8,000 flat closes", &flat),
+        ("market_states: 8,000 closes on a 0.5 tick grid", &grid),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| market_states(black_box(c), &p0).unwrap())
+        });
+    }
     g.bench_function("market_state: one bar, fresh (257 closes)", |b| {
         b.iter(|| market_state(black_box(&cl[..5000]), &p0).unwrap())
     });

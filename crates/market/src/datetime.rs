@@ -4,6 +4,7 @@
 //! strings tried one after another and not at all for the `09-AM` form; the civil-calendar
 //! arithmetic (H. Hinnant's `days_from_civil`) is a few lines and keeps the Replay chunk small.
 
+use harvest_kernel::echo::Echo;
 use serde::Serialize;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`); the
@@ -79,26 +80,26 @@ pub enum TimeError {
     Empty,
     /// Neither a date nor a non-negative number of epoch seconds, milliseconds, … .
     #[error(
-        "unrecognised time {text:?}: expected a date like 2019-10-17T09:00:00Z or epoch seconds"
+        "unrecognised time {:?}: expected a date like 2019-10-17T09:00:00Z or epoch seconds", Echo(.text)
     )]
     Unrecognised {
         /// The cell, trimmed.
         text: String,
     },
     /// A number too large for epoch nanoseconds.
-    #[error("epoch time {text} is too large: expected below 1e20 (nanoseconds)")]
+    #[error("epoch time {} is too large: expected below 1e20 (nanoseconds)", Echo(.text))]
     TooLarge {
         /// The cell, trimmed.
         text: String,
     },
     /// A date that is not `YYYY-MM-DD` (or `/`).
-    #[error("unrecognised date {text:?}: expected YYYY-MM-DD")]
+    #[error("unrecognised date {:?}: expected YYYY-MM-DD", Echo(.text))]
     Date {
         /// The cell, trimmed.
         text: String,
     },
     /// A part that is not a whole number.
-    #[error("bad {part} in {text:?}: expected digits")]
+    #[error("bad {part} in {:?}: expected digits", Echo(.text))]
     NotDigits {
         /// The part: `year`, `month`, `day`, `hour`, `minute`, `second`, `offset hour`, … .
         part: &'static str,
@@ -106,7 +107,7 @@ pub enum TimeError {
         text: String,
     },
     /// A part outside its range.
-    #[error("{part} {value} out of range in {text:?}: expected {min} to {max}")]
+    #[error("{part} {value} out of range in {:?}: expected {min} to {max}", Echo(.text))]
     OutOfRange {
         /// The part: `month`, `day`, `hour`, `minute`, `second`, `offset hour`, … .
         part: &'static str,
@@ -120,7 +121,7 @@ pub enum TimeError {
         text: String,
     },
     /// More `:`-separated parts than `HH:MM:SS`.
-    #[error("bad time of day in {text:?}: expected HH, HH:MM or HH:MM:SS")]
+    #[error("bad time of day in {:?}: expected HH, HH:MM or HH:MM:SS", Echo(.text))]
     Clock {
         /// The cell, trimmed.
         text: String,

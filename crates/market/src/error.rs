@@ -1,5 +1,6 @@
 //! Typed errors of P0 and P1: each names the field, the value and what was expected.
 
+use harvest_kernel::num::Short;
 use serde::Serialize;
 
 /// Why a market state or a stop proposal cannot be computed.
@@ -7,7 +8,7 @@ use serde::Serialize;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MarketError {
     /// A number is NaN or infinite.
-    #[error("{field} must be a finite number, got {value}")]
+    #[error("{field} must be a finite number, got {}", Short(*.value))]
     NonFinite {
         /// The field, e.g. `closes[12]` or `params.ewma_lambda`.
         field: String,
@@ -16,7 +17,7 @@ pub enum MarketError {
         value: f64,
     },
     /// A number outside the range that can mean anything.
-    #[error("{field} = {value} is out of range: expected {expected}")]
+    #[error("{field} = {} is out of range: expected {expected}", Short(*.value))]
     OutOfRange {
         /// The field, e.g. `position.current_price`.
         field: String,
@@ -25,6 +26,14 @@ pub enum MarketError {
         value: f64,
         /// The allowed range in words.
         expected: String,
+    },
+    /// Results that are not finite numbers: the inputs are finite but too large together (a
+    /// price near `f64::MAX` times `1 + stop`, a huge σ times a coefficient). Nothing is proposed.
+    #[error("not computable: {} (the inputs are too large together)", list(.fields))]
+    NotComputable {
+        /// Every result that is not finite, as `(field, value)`, e.g. `("proposed_tp", inf)`.
+        #[serde(serialize_with = "ser_fields")]
+        fields: Vec<(String, f64)>,
     },
     /// Fewer closes than the windows need.
     #[error("a market state needs at least {needed} closes, got {got}")]
@@ -47,6 +56,7 @@ impl MarketError {
     pub fn field(&self) -> &str {
         match self {
             MarketError::NonFinite { field, .. } | MarketError::OutOfRange { field, .. } => field,
+            MarketError::NotComputable { fields } => fields.first().map_or("", |f| f.0.as_str()),
             MarketError::TooFewCloses { .. } => "closes",
         }
     }
@@ -58,6 +68,38 @@ fn ser_f64<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(*v)
     } else {
         s.collect_str(v)
+    }
+}
+
+/// `a = inf, b = NaN`.
+fn list(fields: &[(String, f64)]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(f, v)| format!("{f} = {}", Short(*v)))
+        .collect();
+    parts.join(", ")
+}
+
+fn ser_fields<S: serde::Serializer>(fields: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(fields.len()))?;
+    for (f, v) in fields {
+        m.serialize_entry(f, &v.to_string())?;
+    }
+    m.end()
+}
+
+/// The fields of `values` that are not finite, as [`MarketError::NotComputable`].
+pub(crate) fn all_finite(values: &[(&str, f64)]) -> Result<(), MarketError> {
+    let fields: Vec<(String, f64)> = values
+        .iter()
+        .filter(|(_, v)| !v.is_finite())
+        .map(|&(f, v)| (f.to_string(), v))
+        .collect();
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(MarketError::NotComputable { fields })
     }
 }
 
@@ -87,7 +129,7 @@ pub(crate) fn check(
         if x.is_infinite() {
             if x > 0.0 { "∞" } else { "−∞" }.to_string()
         } else {
-            format!("{x}")
+            Short(x).to_string()
         }
     };
     Err(MarketError::OutOfRange {

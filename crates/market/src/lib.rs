@@ -38,7 +38,8 @@ pub use p1::{
     StopProposal, StopReason,
 };
 pub use prices::{
-    import_prices, BarError, LineProblem, PriceError, PriceFormat, PriceImport, ProblemKind,
+    import_price_bytes, import_prices, BarError, LineProblem, PriceError, PriceFormat, PriceImport,
+    ProblemKind,
 };
 
 /// One bar of a price series.

@@ -161,7 +161,10 @@ impl P0Params {
             return Err(MarketError::OutOfRange {
                 field: "params.clip_q_lo".into(),
                 value: self.clip_q_lo,
-                expected: format!("at most clip_q_hi = {}", self.clip_q_hi),
+                expected: format!(
+                    "at most clip_q_hi = {}",
+                    harvest_kernel::num::Short(self.clip_q_hi)
+                ),
             });
         }
         count("params.ewma_init", self.ewma_init, 1, MAX_WINDOW)?;
@@ -307,7 +310,9 @@ pub fn market_state(closes: &[f64], params: &P0Params) -> Result<MarketState, Ma
 /// Fast: the three Theil–Sen medians are tracked as the window slides (each bar removes and adds
 /// `window − 1` slopes, and the median is kept inside a sorted band of ranks around it), so a bar
 /// costs about as much as its 256-return volatility window, not 42,784 slopes and their selection
-/// (≈ 35 µs a bar natively against ≈ 180 µs for a fresh [`market_state`]). For the states of bars
+/// (≈ 35 µs a bar natively against ≈ 180 µs for a fresh [`market_state`]). Equal slopes are
+/// counted, not kept one by one, so flat prices and prices on a coarse tick grid cost no more a
+/// bar than a random walk (BENCHMARKS.md). For the states of bars
 /// `a..=b` of a longer series, pass `&closes[a + 1 − min_closes ..= b]`: its last `b − a + 1`
 /// states are those bars'.
 ///
@@ -548,9 +553,11 @@ fn theil_sen(y: &[f64], buf: &mut Vec<f64>) -> f64 {
 /// the point that leaves and adds the `n−1` of the point that enters (each point's slopes to the
 /// points before it are kept in a ring of rows, or recomputed from the log prices where memory
 /// matters more: the same divisions, the same bits). We count the slopes below a value band
-/// `[lo, hi]` and keep the ones inside it sorted: a few hundred ranks around the median, from
-/// which the median is read. When the median's ranks leave the band, one pass over the window's
-/// slopes moves the band (no sorting or selection of all of them).
+/// `[lo, hi]` and keep the ones inside it sorted, each distinct value once with its count: a few
+/// hundred ranks around the median, from which the median is read through a cursor that follows
+/// it. Equal slopes (flat prices, prices on a tick grid) are one entry, so adding or removing a
+/// tie costs no more than any other slope. When the median's ranks leave the band, one pass over
+/// the window's slopes moves the band (no sorting or selection of all of them).
 struct MedianSlopes {
     /// Log prices in the window.
     n: usize,
@@ -563,11 +570,21 @@ struct MedianSlopes {
     hi: f64,
     /// Window slopes below `lo`.
     below: usize,
-    /// Window slopes in `[lo, hi]`, sorted.
-    band: Vec<f64>,
+    /// The distinct window slopes in `[lo, hi]`, sorted.
+    vals: Vec<f64>,
+    /// How many window slopes have each of `vals`.
+    cnts: Vec<u32>,
+    /// Window slopes in `[lo, hi]` (the sum of `cnts`).
+    in_band: usize,
+    /// A band entry near the median and the slopes in the entries before it, kept up to date by
+    /// insertions and removals (`None` after the band was moved).
+    cursor: Option<(usize, usize)>,
     /// Ranks kept on either side of the median.
     half: usize,
     scratch: Vec<f64>,
+    /// Elements moved, scanned or sorted so far (the tests compare the cost of series).
+    #[cfg(test)]
+    work: u64,
 }
 
 impl MedianSlopes {
@@ -579,9 +596,23 @@ impl MedianSlopes {
             lo: 0.0,
             hi: 0.0,
             below: 0,
-            band: Vec::new(),
+            vals: Vec::new(),
+            cnts: Vec::new(),
+            in_band: 0,
+            cursor: None,
             half: (3 * (n - 1)).max(8),
             scratch: Vec::new(),
+            #[cfg(test)]
+            work: 0,
+        }
+    }
+
+    /// Counts `n` elements of work (tests only).
+    #[inline(always)]
+    fn tick(&mut self, _n: usize) {
+        #[cfg(test)]
+        {
+            self.work += _n as u64;
         }
     }
 
@@ -664,22 +695,31 @@ impl MedianSlopes {
         }
         self.last = Some(t);
         let (k1, k2) = ((self.total() - 1) / 2, self.total() / 2);
+        // Each try widens the step 4×; a band that still misses the median after 12 (a step
+        // 4^11 times the band's density: slopes from ties to ±700 side by side) is rebuilt.
         let mut tries = 0;
-        while !(self.below <= k1 && k2 < self.below + self.band.len()) {
+        while !(self.below <= k1 && k2 < self.below + self.in_band) {
             tries += 1;
-            if tries > 40 {
+            let factor = 4f64.powi(tries - 1);
+            if tries > 12 {
                 self.rebuild(lp, t);
             } else if self.below > k1 {
-                self.shift_down(lp, t, k1, k2, 1u32 << (2 * (tries - 1)).min(60));
+                self.shift_down(lp, t, k1, k2, factor);
             } else {
-                self.shift_up(lp, t, k1, k2, 1u32 << (2 * (tries - 1)).min(60));
+                self.shift_up(lp, t, k1, k2, factor);
             }
         }
-        if self.band.len() > 8 * self.half {
+        if self.vals.len() > 8 * self.half {
             self.trim(k1, k2);
         }
-        let lower = self.band[k1 - self.below];
-        let upper = self.band[k2 - self.below];
+        let (i, before) = self.seek(k1 - self.below);
+        let lower = self.vals[i];
+        // Rank k2 is k1 or the next one: in the same entry or the next.
+        let upper = if k2 - self.below < before + self.cnts[i] as usize {
+            lower
+        } else {
+            self.vals[i + 1]
+        };
         if k1 == k2 {
             upper
         } else {
@@ -687,12 +727,51 @@ impl MedianSlopes {
         }
     }
 
+    /// The band entry holding band rank `r` (0-based from `lo`) and the slopes before it, by
+    /// walking the cursor there (or counting from the band's start when it was moved).
+    fn seek(&mut self, r: usize) -> (usize, usize) {
+        // Without a cursor (the band was moved): from the band's start.
+        let (mut i, mut before) = self.cursor.unwrap_or_default();
+        let len = self.vals.len();
+        if i >= len {
+            // The cursor's entry was the last and is gone.
+            i = len - 1;
+            before -= self.cnts[i] as usize;
+        }
+        let start = i;
+        while r < before {
+            i -= 1;
+            before -= self.cnts[i] as usize;
+        }
+        while r >= before + self.cnts[i] as usize {
+            before += self.cnts[i] as usize;
+            i += 1;
+        }
+        self.tick(i.abs_diff(start) + 1);
+        self.cursor = Some((i, before));
+        (i, before)
+    }
+
     fn remove(&mut self, s: f64) {
         if s < self.lo {
             self.below -= 1;
         } else if s <= self.hi {
-            let i = self.band.partition_point(|&x| x < s);
-            self.band.remove(i);
+            let i = self.vals.partition_point(|&x| x < s);
+            self.in_band -= 1;
+            let gone = self.cnts[i] == 1;
+            if gone {
+                self.tick(self.vals.len() - i);
+                self.vals.remove(i);
+                self.cnts.remove(i);
+            } else {
+                self.cnts[i] -= 1;
+            }
+            if let Some((c, before)) = &mut self.cursor {
+                if i < *c {
+                    *before -= 1;
+                    *c -= usize::from(gone);
+                }
+            }
         }
     }
 
@@ -700,31 +779,47 @@ impl MedianSlopes {
         if s < self.lo {
             self.below += 1;
         } else if s <= self.hi {
-            let i = self.band.partition_point(|&x| x < s);
-            self.band.insert(i, s);
+            let i = self.vals.partition_point(|&x| x < s);
+            self.in_band += 1;
+            let new = self.vals.get(i) != Some(&s);
+            if new {
+                self.tick(self.vals.len() - i);
+                self.vals.insert(i, s);
+                self.cnts.insert(i, 1);
+            } else {
+                self.cnts[i] += 1;
+            }
+            if let Some((c, before)) = &mut self.cursor {
+                // A new entry at the cursor's index comes before its value.
+                if i < *c || (new && i == *c) {
+                    *before += 1;
+                    *c += usize::from(new);
+                }
+            }
         }
     }
 
     /// A value distance that should span `ranks` ranks, from the band's density.
-    fn span(&self, ranks: usize, factor: u32) -> f64 {
+    fn span(&self, ranks: usize, factor: f64) -> f64 {
         let width = self.hi - self.lo;
-        let per_rank = if self.band.len() >= 2 && width > 0.0 {
-            width / self.band.len() as f64
+        let per_rank = if self.in_band >= 2 && width > 0.0 {
+            width / self.in_band as f64
         } else {
             (self.lo.abs().max(self.hi.abs()) * 1e-6).max(1e-15)
         };
-        per_rank * (ranks as f64 * 1.5 + 1.0) * f64::from(factor)
+        per_rank * (ranks as f64 * 1.5 + 1.0) * factor
     }
 
     /// Moves the band down to reach rank `k1 − half`: one pass collects the slopes in a value
     /// range `[lo', lo)` below it. Does nothing if `lo'` turned out too high (the caller retries
     /// with a larger `factor`).
-    fn shift_down(&mut self, lp: &[f64], t: usize, k1: usize, k2: usize, factor: u32) {
+    fn shift_down(&mut self, lp: &[f64], t: usize, k1: usize, k2: usize, factor: f64) {
         let want = k1.saturating_sub(self.half);
         let new_lo = self.lo - self.span(self.below - want, factor);
         let (lo, mut count) = (self.lo, 0);
         let mut got = std::mem::take(&mut self.scratch);
         got.clear();
+        self.tick(self.total());
         self.for_each(lp, t, |s| {
             // Branch-free count: about half the slopes are below, unpredictably.
             count += usize::from(s < new_lo);
@@ -733,25 +828,29 @@ impl MedianSlopes {
             }
         });
         if count <= want {
-            got.sort_unstable_by(cmp_finite);
-            got.extend_from_slice(&self.band);
-            std::mem::swap(&mut self.band, &mut got);
+            let (mut vals, mut cnts) = self.entries_of(&mut got);
+            self.in_band += got.len();
+            vals.extend_from_slice(&self.vals);
+            cnts.extend_from_slice(&self.cnts);
+            (self.vals, self.cnts) = (vals, cnts);
             self.lo = new_lo;
             self.below = count;
+            self.cursor = None;
             self.trim(k1, k2);
         }
         self.scratch = got;
     }
 
     /// Moves the band up to reach rank `k2 + half` (mirror of [`Self::shift_down`]).
-    fn shift_up(&mut self, lp: &[f64], t: usize, k1: usize, k2: usize, factor: u32) {
+    fn shift_up(&mut self, lp: &[f64], t: usize, k1: usize, k2: usize, factor: f64) {
         let total = self.total();
         let want = (k2 + self.half).min(total - 1);
-        let top = self.below + self.band.len(); // first rank above the band
+        let top = self.below + self.in_band; // first rank above the band
         let new_hi = self.hi + self.span(want + 1 - top, factor);
         let (hi, mut above) = (self.hi, 0);
         let mut got = std::mem::take(&mut self.scratch);
         got.clear();
+        self.tick(self.total());
         self.for_each(lp, t, |s| {
             above += usize::from(s > new_hi);
             if s <= new_hi && s > hi {
@@ -759,37 +858,65 @@ impl MedianSlopes {
             }
         });
         if total - above > want {
-            got.sort_unstable_by(cmp_finite);
-            self.band.extend_from_slice(&got);
+            let (vals, cnts) = self.entries_of(&mut got);
+            self.in_band += got.len();
+            self.vals.extend_from_slice(&vals);
+            self.cnts.extend_from_slice(&cnts);
             self.hi = new_hi;
             self.trim(k1, k2);
         }
         self.scratch = got;
     }
 
+    /// `values` sorted, as band entries: each distinct value and its count.
+    fn entries_of(&mut self, values: &mut [f64]) -> (Vec<f64>, Vec<u32>) {
+        self.tick(values.len());
+        values.sort_unstable_by(cmp_finite);
+        let cap = values.len() + self.vals.len();
+        let (mut vals, mut cnts) = (Vec::with_capacity(cap), Vec::<u32>::with_capacity(cap));
+        for &v in values.iter() {
+            if vals.last() == Some(&v) {
+                if let Some(c) = cnts.last_mut() {
+                    *c += 1;
+                }
+            } else {
+                vals.push(v);
+                cnts.push(1);
+            }
+        }
+        (vals, cnts)
+    }
+
     /// Narrows the band to the ranks `k1 − half ..= k2 + half` (at value boundaries).
     fn trim(&mut self, k1: usize, k2: usize) {
         let keep_to = k2 + self.half; // highest rank kept
-        if keep_to < self.below + self.band.len() && keep_to >= self.below {
-            let hi = self.band[keep_to - self.below];
-            let end = self.band.partition_point(|&x| x <= hi);
-            self.band.truncate(end);
-            self.hi = hi;
+        if keep_to < self.below + self.in_band && keep_to >= self.below {
+            self.cursor = None;
+            let (i, before) = self.seek(keep_to - self.below);
+            self.hi = self.vals[i];
+            self.in_band = before + self.cnts[i] as usize;
+            self.vals.truncate(i + 1);
+            self.cnts.truncate(i + 1);
         }
         let keep_from = k1.saturating_sub(self.half); // lowest rank kept
-        if keep_from > self.below && keep_from < self.below + self.band.len() {
-            let lo = self.band[keep_from - self.below];
-            let drop = self.band.partition_point(|&x| x < lo);
-            self.band.drain(..drop);
-            self.below += drop;
-            self.lo = lo;
+        if keep_from > self.below && keep_from < self.below + self.in_band {
+            self.cursor = None;
+            let (i, before) = self.seek(keep_from - self.below);
+            self.lo = self.vals[i];
+            self.tick(self.vals.len());
+            self.vals.drain(..i);
+            self.cnts.drain(..i);
+            self.below += before;
+            self.in_band -= before;
         }
+        self.cursor = None;
     }
 
     /// Recomputes the band around the median by selection over all the window's slopes.
     fn rebuild(&mut self, lp: &[f64], t: usize) {
         let mut all = std::mem::take(&mut self.scratch);
         all.clear();
+        self.tick(self.total());
         self.for_each(lp, t, |s| all.push(s));
         let total = all.len();
         let k1 = (total - 1) / 2;
@@ -805,15 +932,17 @@ impl MedianSlopes {
         self.lo = lo;
         self.hi = hi;
         self.below = 0;
-        self.band.clear();
+        let mut inside = Vec::new();
         for &s in &all {
             if s < lo {
                 self.below += 1;
             } else if s <= hi {
-                self.band.push(s);
+                inside.push(s);
             }
         }
-        self.band.sort_unstable_by(cmp_finite);
+        (self.vals, self.cnts) = self.entries_of(&mut inside);
+        self.in_band = inside.len();
+        self.cursor = None;
         // A lean tracker does not hold on to every slope between rebuilds.
         if !self.rows.is_empty() {
             self.scratch = all;
@@ -875,6 +1004,83 @@ mod tests {
         assert_eq!(theil_sen(&y, &mut Vec::new()), 0.5);
     }
 
+    /// The sliding medians' work per bar (elements moved, scanned or sorted) on `lp`.
+    fn work_per_bar(lp: &[f64], n: usize, lean: bool) -> f64 {
+        let mut tr = if lean {
+            MedianSlopes::lean(n)
+        } else {
+            MedianSlopes::new(n)
+        };
+        for t in n - 1..lp.len() {
+            tr.advance(lp, t);
+        }
+        tr.work as f64 / (lp.len() - n + 1) as f64
+    }
+
+    /// Issue 18: flat prices (every slope 0) and prices on a coarse tick grid (a few slopes
+    /// repeated thousands of times) cost at most twice a random walk's work per bar; before,
+    /// a flat stretch cost ~60× (every tie was moved in the sorted band).
+    #[test]
+    fn ties_cost_no_more_than_a_random_walk() {
+        let bars = 3000;
+        let mut x = 0.3172_f64;
+        let mut walk = Vec::with_capacity(bars);
+        let mut grid = Vec::with_capacity(bars);
+        let mut level = 100.0f64;
+        for _ in 0..bars {
+            x = (x * 9.73 + 0.137).fract();
+            level += (x - 0.5) * 0.4;
+            walk.push(level.ln());
+            // Prices on a 0.5 tick: long runs of equal closes and a handful of steps.
+            grid.push(((level * 2.0).round() / 2.0).ln());
+        }
+        let flat = vec![100.0f64.ln(); bars];
+        // Half flat, half walking: the band leaves a tie and comes back to it.
+        let mut halves = flat[..bars / 2].to_vec();
+        halves.extend(
+            walk[bars / 2..]
+                .iter()
+                .map(|v| v - walk[bars / 2] + flat[0]),
+        );
+        for n in [64, 128, 256] {
+            for lean in [false, true] {
+                let base = work_per_bar(&walk, n, lean);
+                for (name, lp) in [("flat", &flat), ("grid", &grid), ("halves", &halves)] {
+                    let w = work_per_bar(lp, n, lean);
+                    assert!(
+                        w <= 2.0 * base,
+                        "n {n} {name} (lean {lean}): {w:.0} per bar against {base:.0} for a random walk"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Closes anywhere from 5e-324 to 1.7e308 (half of them below `eps`, so tied at
+    /// `ln(1e-12)`): log slopes of ±700 next to ties. The band search widens its step 4× a try;
+    /// past 16 tries the step was `1u32 << 32` (a panic in debug builds, a wrong step in release).
+    #[test]
+    fn extreme_closes_slide_like_fresh_ones() {
+        let mut x = 0.3172_f64;
+        let closes: Vec<f64> = (0..900)
+            .map(|_| {
+                x = (x * 9.73 + 0.137).fract();
+                10f64.powf(x * 631.0 - 323.0).clamp(5e-324, f64::MAX)
+            })
+            .collect();
+        let p = P0Params::default();
+        for start in 0..120 {
+            let c = &closes[start..];
+            let all = market_states(c, &p).unwrap();
+            if start % 17 == 0 {
+                for t in (256..c.len()).step_by(29) {
+                    let fresh = market_state(&c[..=t], &p).unwrap();
+                    assert_eq!(all[t], Some(fresh), "start {start} bar {t}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn sliding_median_equals_fresh_median() {
         // A noisy walk with plateaus (ties) and jumps (band rebuilds).
@@ -894,6 +1100,13 @@ mod tests {
         lp.extend((0..400).map(|i| 1.5 + 0.004 * i as f64 + 0.01 * ((i * 31 % 17) as f64 - 8.0)));
         lp.extend((0..400).map(|i| 3.1 - 0.005 * i as f64 + 0.01 * ((i * 7 % 13) as f64 - 6.0)));
         lp.extend(std::iter::repeat_n(1.0, 300));
+        // Prices on a coarse tick grid: a few distinct slopes, each many times.
+        let mut level = 100.0f64;
+        lp.extend((0..500).map(|i| {
+            level += ((i * 7919 % 29) as f64 - 14.0) * 0.03;
+            ((level * 2.0).round() / 2.0).ln()
+        }));
+        lp.extend(std::iter::repeat_n(lp[lp.len() - 1], 150));
         for n in [2, 3, 5, 64, 200] {
             let mut tr = MedianSlopes::new(n);
             let mut lean = MedianSlopes::lean(n);

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use harvest_kernel::Side;
 
-use crate::error::{non_negative, positive, unit, MarketError};
+use crate::error::{all_finite, non_negative, positive, unit, MarketError};
 use crate::p0::MarketState;
 
 /// A coefficient per regime; the effective value is `Σ coef[regime]·p_regime`.
@@ -334,7 +334,8 @@ fn validate_position(p: &StopInput) -> Result<(), MarketError> {
 /// # Errors
 /// Prices not finite or ≤ 0 (`position.<field>`), σ or TS not finite or < 0, probabilities outside
 /// [0, 1] or not summing to 1 within `PROB_SUM_TOLERANCE` (`market_state.<field>`), parameters out
-/// of range (`params.<field>`).
+/// of range (`params.<field>`); [`MarketError::NotComputable`] naming every result that is not a
+/// finite number when finite inputs overflow together.
 ///
 /// ```
 /// use harvest_kernel::Side;
@@ -353,7 +354,25 @@ pub fn propose_stops(
     params.validate()?;
     validate_state(state)?;
     validate_position(pos)?;
-    Ok(propose_stops_unchecked(pos, state, params))
+    let p = propose_stops_unchecked(pos, state, params);
+    // Finite inputs can still overflow together (a SHORT at 1.7e308 times 1 + stop, σ = 1e308
+    // times k_tp): no proposal then, and every field that overflowed is named.
+    let a = &p.audit;
+    all_finite(&[
+        ("proposed_sl", p.proposed_sl),
+        ("proposed_tp", p.proposed_tp),
+        ("stop_dist_pct", p.stop_dist_pct),
+        ("tp_dist_pct", p.tp_dist_pct),
+        ("trail_gap_pct", p.trail_gap_pct),
+        ("audit.k_sl", a.k_sl),
+        ("audit.k_tp", a.k_tp),
+        ("audit.k_trail", a.k_trail),
+        ("audit.tp_extend_factor", a.tp_extend_factor),
+        ("audit.raw_sl", a.raw_sl),
+        ("audit.trail_sl", a.trail_sl.unwrap_or(0.0)),
+        ("audit.candidate_sl", a.candidate_sl),
+    ])?;
+    Ok(p)
 }
 
 /// [`propose_stops`] without checking the position or the market state, as the P2 system's own

@@ -12,7 +12,14 @@
 //!
 //! Times: ISO dates with or without time (UTC unless an offset is given), epoch seconds,
 //! milliseconds or microseconds (see [`crate::parse_time`]). Gaps are allowed.
+//!
+//! Every line is read on its own (`\n`, `\r\n` or `\r` ends it; cells split by `csv-core`): a
+//! quoted cell ends on its line, so an unclosed quote, bytes that are not UTF-8 or any other
+//! broken line is one problem with its line number and the lines after it load. A byte order mark
+//! at the start of a line is skipped. Messages quote at most 100 characters of a cell.
 
+use harvest_kernel::echo::Echo;
+use harvest_kernel::num::Short;
 use serde::{Deserialize, Serialize};
 
 use crate::datetime::{format_iso, parse_time, TimeError};
@@ -87,19 +94,25 @@ pub struct PriceImport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PriceError {
-    /// The text has no lines.
+    /// The text has no lines (or only blank ones).
     #[error("the file is empty")]
     Empty,
     /// No header with time and OHLC columns, and the first line is not a headerless kline.
-    #[error("line {line}: no price columns found in {found:?}: expected a header with a time column and open, high, low, close (any order), or Binance klines without a header")]
+    #[error("line {line}: no price columns found in {:?}: expected a header with a time column and open, high, low, close (any order), or Binance klines without a header", Echo(.found))]
     UnknownLayout {
-        /// The line looked at last (1 or 2).
+        /// The line looked at last (the first or second that is not blank).
         line: usize,
-        /// Its text.
+        /// Its text (or why it could not be read).
         found: String,
     },
+    /// The header was found and no line follows it.
+    #[error("line {line} is the header and no line of prices follows it")]
+    HeaderOnly {
+        /// The header's line.
+        line: usize,
+    },
     /// The layout was recognised but no line gave a bar.
-    #[error("no bar could be read ({} bad lines; first: {})", problems.len(), problems.first().map_or_else(String::new, ToString::to_string))]
+    #[error("no bar could be read: {} bad lines (first: {})", problems.len(), problems.first().map_or_else(String::new, ToString::to_string))]
     NoBars {
         /// Every line's problem.
         problems: Vec<LineProblem>,
@@ -110,9 +123,20 @@ pub enum PriceError {
 /// value and what is allowed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BarError {
-    /// The CSV reader refused the line (e.g. an unclosed quote): its message.
-    #[error("{0}")]
-    Csv(String),
+    /// Bytes that are not UTF-8 text.
+    #[error("not UTF-8 text: byte 0x{byte:02x} at column {column}")]
+    NotUtf8 {
+        /// 1-based byte column of the first bad byte.
+        column: usize,
+        /// That byte.
+        byte: u8,
+    },
+    /// A quoted cell that does not end on its line.
+    #[error("unclosed quote: the cell opened at column {column} does not end on its line")]
+    UnclosedQuote {
+        /// 1-based byte column of the quote that opens the cell.
+        column: usize,
+    },
     /// Fewer fields than the layout's columns.
     #[error("expected at least {needed} fields, got {got}")]
     TooFewFields {
@@ -131,7 +155,7 @@ pub enum BarError {
         column: &'static str,
     },
     /// A price cell is no number.
-    #[error("{column} {text:?} is not a number")]
+    #[error("{column} {:?} is not a number", Echo(.text))]
     NotANumber {
         /// `open`, `high`, `low` or `close`.
         column: &'static str,
@@ -139,7 +163,7 @@ pub enum BarError {
         text: String,
     },
     /// A price that is not finite and > 0.
-    #[error("{column} {value} is not a price > 0")]
+    #[error("{column} {} is not a price > 0", Short(*.value))]
     NotAPrice {
         /// `open`, `high`, `low` or `close`.
         column: &'static str,
@@ -147,7 +171,7 @@ pub enum BarError {
         value: f64,
     },
     /// High below low.
-    #[error("high {high} is below low {low}")]
+    #[error("high {} is below low {}", Short(*.high), Short(*.low))]
     HighBelowLow {
         /// The high.
         high: f64,
@@ -155,7 +179,7 @@ pub enum BarError {
         low: f64,
     },
     /// High below the open or the close.
-    #[error("high {high} is below open/close {body}")]
+    #[error("high {} is below open/close {}", Short(*.high), Short(*.body))]
     HighBelowBody {
         /// The high.
         high: f64,
@@ -163,7 +187,7 @@ pub enum BarError {
         body: f64,
     },
     /// Low above the open or the close.
-    #[error("low {low} is above open/close {body}")]
+    #[error("low {} is above open/close {}", Short(*.low), Short(*.body))]
     LowAboveBody {
         /// The low.
         low: f64,
@@ -171,7 +195,7 @@ pub enum BarError {
         body: f64,
     },
     /// A volume cell that is not a number ≥ 0 (an empty one means no volume).
-    #[error("volume {text:?} is not a number ≥ 0")]
+    #[error("volume {:?} is not a number ≥ 0", Echo(.text))]
     Volume {
         /// The cell, trimmed.
         text: String,
@@ -218,8 +242,8 @@ const TIME_NAMES: [&str; 14] = [
 ];
 
 /// The columns of a header row, if it names a time column and all four prices.
-fn header_columns(rec: &csv::StringRecord) -> Option<Columns> {
-    let names: Vec<String> = rec.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
+fn header_columns(rec: &Cells<'_>) -> Option<Columns> {
+    let names: Vec<String> = rec.iter().map(str::to_ascii_lowercase).collect();
     let find = |n: &str| names.iter().position(|c| c == n);
     let (open, high, low, close) = (find("open")?, find("high")?, find("low")?, find("close")?);
     let time = names
@@ -246,11 +270,11 @@ fn header_columns(rec: &csv::StringRecord) -> Option<Columns> {
 }
 
 /// Binance's kline layout, if the record reads as one.
-fn kline_columns(rec: &csv::StringRecord) -> Option<Columns> {
-    if rec.len() < 5 || parse_time(&rec[0]).is_err() {
+fn kline_columns(rec: &Cells<'_>) -> Option<Columns> {
+    if rec.len() < 5 || parse_time(rec.get(0)).is_err() {
         return None;
     }
-    if !(1..5).all(|i| rec[i].trim().parse::<f64>().is_ok()) {
+    if !(1..5).all(|i| rec.get(i).parse::<f64>().is_ok()) {
         return None;
     }
     Some(Columns {
@@ -263,8 +287,8 @@ fn kline_columns(rec: &csv::StringRecord) -> Option<Columns> {
     })
 }
 
-fn price(rec: &csv::StringRecord, col: usize, column: &'static str) -> Result<f64, BarError> {
-    let cell = rec[col].trim();
+fn price(rec: &Cells<'_>, col: usize, column: &'static str) -> Result<f64, BarError> {
+    let cell = rec.get(col);
     match cell.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         Ok(value) => Err(BarError::NotAPrice { column, value }),
@@ -276,14 +300,14 @@ fn price(rec: &csv::StringRecord, col: usize, column: &'static str) -> Result<f6
     }
 }
 
-fn read_bar(rec: &csv::StringRecord, c: &Columns) -> Result<Bar, BarError> {
+fn read_bar(rec: &Cells<'_>, c: &Columns) -> Result<Bar, BarError> {
     if rec.len() < c.needed() {
         return Err(BarError::TooFewFields {
             needed: c.needed(),
             got: rec.len(),
         });
     }
-    let time = parse_time(&rec[c.time])?;
+    let time = parse_time(rec.get(c.time))?;
     let open = price(rec, c.open, "open")?;
     let high = price(rec, c.high, "high")?;
     let low = price(rec, c.low, "low")?;
@@ -306,7 +330,7 @@ fn read_bar(rec: &csv::StringRecord, c: &Columns) -> Result<Bar, BarError> {
     let volume = match c.volume {
         None => None,
         Some(v) => {
-            let cell = rec[v].trim();
+            let cell = rec.get(v);
             if cell.is_empty() {
                 None
             } else {
@@ -327,16 +351,154 @@ fn read_bar(rec: &csv::StringRecord, c: &Columns) -> Result<Bar, BarError> {
     })
 }
 
+/// One line's cells, trimmed (a view into [`Splitter`]'s buffers).
+struct Cells<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+}
+
+impl<'a> Cells<'a> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Cell `i`, trimmed (`""` past the last).
+    fn get(&self, i: usize) -> &'a str {
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text[start..end].trim()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// Splits one line into cells with `csv-core` (RFC 4180 quoting, `""` for a quote in a quoted
+/// cell), reusing its buffers from line to line.
+struct Splitter {
+    reader: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Splitter {
+    fn new() -> Splitter {
+        Splitter {
+            reader: csv_core::Reader::new(),
+            out: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// The cells of `line` (no line end in it).
+    fn split(&mut self, line: &str) -> Result<Cells<'_>, BarError> {
+        let bytes = line.as_bytes();
+        self.reader.reset();
+        // Unquoting only shortens a cell; a line of n commas has at most n + 1 cells (one more
+        // byte and one more end: the call that reads the line's end always has room).
+        self.out.resize(bytes.len() + 1, 0);
+        self.ends
+            .resize(bytes.iter().filter(|&&b| b == b',').count() + 2, 0);
+        let (res, _, nout, nend) = self
+            .reader
+            .read_record(bytes, &mut self.out, &mut self.ends);
+        let (res, nout, nend) = match res {
+            // The line is all in: its end closes the record, unless a quote is still open.
+            csv_core::ReadRecordResult::InputEmpty => {
+                let (res, _, o, e) =
+                    self.reader
+                        .read_record(b"\n", &mut self.out[nout..], &mut self.ends[nend..]);
+                (res, nout + o, nend + e)
+            }
+            other => (other, nout, nend),
+        };
+        if res != csv_core::ReadRecordResult::Record {
+            return Err(BarError::UnclosedQuote {
+                column: open_quote(bytes),
+            });
+        }
+        // csv-core's cell ends count from the record's start across calls.
+        let text = std::str::from_utf8(&self.out[..nout]).unwrap_or_default();
+        Ok(Cells {
+            text,
+            ends: &self.ends[..nend],
+        })
+    }
+}
+
+/// The 1-based column of the quote that opens the cell left open at the end of `line`.
+fn open_quote(line: &[u8]) -> usize {
+    let (mut open, mut at, mut cell_start) = (false, 0, true);
+    for (i, &b) in line.iter().enumerate() {
+        match b {
+            b'"' if open => open = false,
+            b'"' if cell_start
+                || line[..i].iter().rev().take_while(|&&c| c == b' ').count() == i =>
+            {
+                open = true;
+                at = i;
+            }
+            b'"' => {}
+            b',' if !open => cell_start = true,
+            b' ' | b'\t' if cell_start => {}
+            _ if !open => cell_start = false,
+            _ => {}
+        }
+    }
+    at + 1
+}
+
+/// The lines of a file: (1-based number, bytes without the line end). `\n`, `\r\n` and a lone
+/// `\r` each end a line.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut rest = bytes;
+    let mut n = 0;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        n += 1;
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .unwrap_or(rest.len());
+        let line = &rest[..end];
+        let skip = match rest.get(end..end + 2) {
+            Some(b"\r\n") => 2,
+            Some(_) | None if end < rest.len() => 1,
+            _ => 0,
+        };
+        rest = &rest[end + skip..];
+        Some((n, line))
+    })
+}
+
+/// A line as text: a leading byte order mark skipped, or why it is not UTF-8.
+fn line_text(line: &[u8]) -> Result<&str, BarError> {
+    let (line, offset) = match line.strip_prefix(b"\xef\xbb\xbf") {
+        Some(rest) => (rest, 3),
+        None => (line, 0),
+    };
+    std::str::from_utf8(line).map_err(|e| BarError::NotUtf8 {
+        column: offset + e.valid_up_to() + 1,
+        byte: line[e.valid_up_to()],
+    })
+}
+
 /// Reads the bars of a price file (any of the layouts in the module documentation).
 ///
-/// Lines that cannot be read (a bad time or price, missing fields, high below low, …) and lines
-/// whose time repeats an earlier line's are reported in `problems` with their 1-based line numbers;
-/// every other line loads. The bars are sorted oldest first whatever the file's order.
+/// Lines that cannot be read (bytes that are not UTF-8, an unclosed quote, a bad time or price,
+/// missing fields, high below low, …) and lines whose time repeats an earlier line's are reported
+/// in `problems` with their 1-based line numbers; every other line loads (blank lines, and lines
+/// of empty cells, are skipped). The bars are sorted oldest first whatever the file's order.
 ///
 /// # Errors
 /// [`PriceError::Empty`] for no lines, [`PriceError::UnknownLayout`] when neither of the first two
-/// lines is a usable header and the first is not a kline, [`PriceError::NoBars`] when no line
-/// loads.
+/// lines is a usable header and the first is not a kline, [`PriceError::HeaderOnly`] for a header
+/// and nothing after it, [`PriceError::NoBars`] when no line loads.
 ///
 /// ```
 /// use harvest_market::{import_prices, PriceFormat};
@@ -348,96 +510,83 @@ fn read_bar(rec: &csv::StringRecord, c: &Columns) -> Result<Bar, BarError> {
 /// assert_eq!(got.problems[0].line, 4);
 /// ```
 pub fn import_prices(text: &str) -> Result<PriceImport, PriceError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
+    import_price_bytes(text.as_bytes())
+}
+
+/// [`import_prices`] of the bytes of a file: a line that is not UTF-8 is one problem (its line
+/// number and the column of the first bad byte), not the end of the file.
+///
+/// # Errors
+/// As [`import_prices`].
+///
+/// ```
+/// use harvest_market::import_price_bytes;
+/// let got = import_price_bytes(b"\xef\xbb\xbftime,open,high,low,close\n1,1,1,1,1\n2,\xff,1,1,1\n3,1,1,1,1\n").unwrap();
+/// assert_eq!(got.bars.len(), 2);
+/// assert_eq!(got.problems[0].to_string(), "line 3: not UTF-8 text: byte 0xff at column 3");
+/// ```
+pub fn import_price_bytes(bytes: &[u8]) -> Result<PriceImport, PriceError> {
+    let mut splitter = Splitter::new();
     let mut problems = Vec::new();
-    // csv positions a record where its parse began: at the blank lines before it, if any.
-    let bytes = text.as_bytes();
-    let line_of = |pos: Option<&csv::Position>| {
-        pos.map_or(0, |p| {
-            let blank = bytes
-                .get(p.byte() as usize..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|&&b| b == b'\n' || b == b'\r')
-                .filter(|&&b| b == b'\n')
-                .count();
-            p.line() as usize + blank
-        })
+    let bad = |line: usize, e: BarError| LineProblem {
+        line,
+        kind: ProblemKind::Bad,
+        message: e.to_string(),
     };
-    let mut next = || -> Option<(usize, Result<csv::StringRecord, BarError>)> {
-        let r = records.next()?;
-        Some(match r {
-            Ok(rec) => (line_of(rec.position()), Ok(rec)),
-            Err(e) => (line_of(e.position()), Err(BarError::Csv(e.to_string()))),
-        })
+    // Lines that are not blank (nor only empty cells): (line, its text or why not).
+    let mut lines = lines(bytes).filter(|(_, l)| {
+        let l = l.strip_prefix(b"\xef\xbb\xbf").unwrap_or(l);
+        !l.iter().all(|b| b.is_ascii_whitespace() || *b == b',')
+    });
+    // The layout, from the first one or two lines.
+    let Some((first_line, first)) = lines.next() else {
+        return Err(PriceError::Empty);
     };
-    // The layout, from the first one or two records.
-    let (first_line, first) = match next() {
-        None => return Err(PriceError::Empty),
-        Some((line, Ok(rec))) => (line, rec),
-        Some((line, Err(e))) => {
-            return Err(PriceError::UnknownLayout {
-                line,
-                found: e.to_string(),
-            })
-        }
-    };
-    let mut pending = None;
-    let (format, cols) = if let Some(c) = header_columns(&first) {
-        (PriceFormat::HeaderCsv, c)
-    } else if let Some(c) = kline_columns(&first) {
-        pending = Some((first_line, first.clone()));
-        (PriceFormat::BinanceKlines, c)
-    } else {
-        let banner = first.iter().collect::<Vec<_>>().join(",");
-        match next() {
-            Some((_, Ok(rec))) => match header_columns(&rec) {
+    let unknown = |line: usize, found: String| PriceError::UnknownLayout { line, found };
+    let first = line_text(first).map_err(|e| unknown(first_line, e.to_string()))?;
+    let (format, cols, header_line, first_is_bar) = {
+        let rec = splitter
+            .split(first)
+            .map_err(|e| unknown(first_line, e.to_string()))?;
+        if let Some(c) = header_columns(&rec) {
+            (PriceFormat::HeaderCsv, c, first_line, false)
+        } else if let Some(c) = kline_columns(&rec) {
+            (PriceFormat::BinanceKlines, c, first_line, true)
+        } else {
+            let banner = first;
+            let Some((line, second)) = lines.next() else {
+                return Err(unknown(first_line, banner.to_string()));
+            };
+            let second = line_text(second).map_err(|_| unknown(first_line, banner.to_string()))?;
+            let rec = splitter
+                .split(second)
+                .map_err(|_| unknown(first_line, banner.to_string()))?;
+            match header_columns(&rec) {
                 Some(c) if banner.to_ascii_lowercase().contains("cryptodatadownload") => {
-                    (PriceFormat::CryptoDataDownload, c)
+                    (PriceFormat::CryptoDataDownload, c, line, false)
                 }
-                Some(c) => (PriceFormat::HeaderCsv, c),
-                None => {
-                    return Err(PriceError::UnknownLayout {
-                        line: first_line,
-                        found: banner,
-                    })
-                }
-            },
-            _ => {
-                return Err(PriceError::UnknownLayout {
-                    line: first_line,
-                    found: banner,
-                })
+                Some(c) => (PriceFormat::HeaderCsv, c, line, false),
+                None => return Err(unknown(first_line, banner.to_string())),
             }
         }
     };
-    // (time, line, bar) in file order.
+    // (line, bar) in file order.
     let mut rows: Vec<(usize, Bar)> = Vec::new();
-    let mut handle = |line: usize, rec: Result<csv::StringRecord, BarError>| match rec
-        .and_then(|r| read_bar(&r, &cols))
-    {
-        Ok(bar) => rows.push((line, bar)),
-        Err(e) => problems.push(LineProblem {
-            line,
-            kind: ProblemKind::Bad,
-            message: e.to_string(),
-        }),
-    };
-    if let Some((line, rec)) = pending {
-        handle(line, Ok(rec));
-    }
-    while let Some((line, rec)) = next() {
-        // A line of spaces (or of empty fields) is blank, not bad.
-        if rec.as_ref().is_ok_and(|r| r.iter().all(str::is_empty)) {
-            continue;
+    let mut read = |line: usize, text: Result<&str, BarError>| {
+        let bar = text.and_then(|t| splitter.split(t).and_then(|rec| read_bar(&rec, &cols)));
+        match bar {
+            Ok(bar) => rows.push((line, bar)),
+            Err(e) => problems.push(bad(line, e)),
         }
-        handle(line, rec);
+    };
+    if first_is_bar {
+        read(first_line, Ok(first));
+    }
+    for (line, bytes) in lines {
+        read(line, line_text(bytes));
+    }
+    if rows.is_empty() && problems.is_empty() {
+        return Err(PriceError::HeaderOnly { line: header_line });
     }
     // Oldest first; among equal times the first line in the file wins.
     rows.sort_by_key(|(line, bar)| (bar.time, *line));
@@ -552,8 +701,9 @@ mod tests {
             close: 4,
             volume: Some(5),
         };
+        let mut splitter = Splitter::new();
         for (line, want, message) in cases {
-            let rec = csv::StringRecord::from(line.split(',').collect::<Vec<_>>());
+            let rec = splitter.split(line).unwrap();
             let got = read_bar(&rec, &cols).unwrap_err();
             assert_eq!(got, want, "{line}");
             assert_eq!(got.to_string(), message, "{line}");

@@ -1,7 +1,8 @@
 //! The price importer: the shipped sample, every layout, and broken files.
 
 use harvest_market::{
-    format_iso, import_prices, Bar, PriceError, PriceFormat, PriceImport, ProblemKind,
+    format_iso, import_price_bytes, import_prices, Bar, PriceError, PriceFormat, PriceImport,
+    ProblemKind,
 };
 use sha2::{Digest, Sha256};
 
@@ -251,7 +252,114 @@ fn whole_file_errors() {
     }
     assert!(e
         .to_string()
-        .starts_with("no bar could be read (2 bad lines; first: line 2:"));
+        .starts_with("no bar could be read: 2 bad lines (first: line 2:"));
+    // A header and nothing else (blank lines after it are nothing).
+    for text in [
+        "date,open,high,low,close\n",
+        "date,open,high,low,close\n\n  \n,,,\n",
+    ] {
+        let e = import_prices(text).unwrap_err();
+        assert_eq!(e, PriceError::HeaderOnly { line: 1 });
+        assert_eq!(
+            e.to_string(),
+            "line 1 is the header and no line of prices follows it"
+        );
+    }
+    let e =
+        import_prices("https://www.CryptoDataDownload.com\nunix,date,symbol,open,high,low,close\n")
+            .unwrap_err();
+    assert_eq!(e, PriceError::HeaderOnly { line: 2 });
+}
+
+/// The issue's file: one unclosed quote on line 302 of 1,001. Before, the csv reader swallowed the
+/// rest of the file into that cell (699 bars gone, one problem quoting 35 KB).
+#[test]
+fn an_unclosed_quote_ends_at_its_line() {
+    let mut text = String::from("date,open,high,low,close,volume\n");
+    for i in 0..1000 {
+        let q = if i == 300 { "\"" } else { "" };
+        text += &format!("{},100,101,99,100,{q}1\n", 1_500_000_000 + 3600 * i);
+    }
+    let got = ok(&text);
+    assert_eq!(got.bars.len(), 999);
+    assert_eq!(got.problems.len(), 1);
+    assert_eq!(
+        got.problems[0].to_string(),
+        "line 302: unclosed quote: the cell opened at column 27 does not end on its line"
+    );
+    // Quoted cells that do end on their line are read (quotes doubled inside).
+    let got = ok("\"date\",\"open\",high,low,close\n\"2024-01-01\",\" 1 \",2,0.5,1\n2024-01-02,\"1\"\"\",2,0.5,1\n");
+    assert_eq!(got.bars.len(), 1);
+    assert_eq!(got.bars[0].open, 1.0);
+    assert_eq!(
+        got.problems[0].to_string(),
+        "line 3: open \"1\\\"\" is not a number"
+    );
+}
+
+/// A byte that is not UTF-8 is a problem of its line; a byte order mark is skipped at the start
+/// of the file and of any line (files joined with `cat`).
+#[test]
+fn invalid_utf8_and_byte_order_marks_per_line() {
+    let bytes = b"\xef\xbb\xbftime,open,high,low,close\n\
+                  1704067200,1,2,0.5,1.5\n\
+                  1704070800,1,2,0.5,1.5\xff\n\
+                  \xef\xbb\xbf1704074400,1,2,0.5,1.5\n\
+                  1704078000,1,\xc3(,0.5,1.5\n\
+                  1704081600,1,2,0.5,1.5\n";
+    let got = import_price_bytes(bytes).unwrap();
+    assert_eq!(got.bars.len(), 3);
+    let msgs: Vec<String> = got.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        msgs,
+        [
+            "line 3: not UTF-8 text: byte 0xff at column 23",
+            "line 5: not UTF-8 text: byte 0xc3 at column 14",
+        ]
+    );
+    // A header that is not UTF-8: the layout is unknown, and the message says why.
+    let e = import_price_bytes(b"time,\xffopen,high,low,close\n1,1,1,1,1\n").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("not UTF-8 text: byte 0xff at column 6"),
+        "{e}"
+    );
+}
+
+/// `\r\n`, `\n` and a lone `\r` (old Mac files) each end a line; line numbers count them all.
+#[test]
+fn every_line_end_counts() {
+    let text = "time,open,high,low,close\r1,1,1,1,1\r\n2,1,1,1,1\n3,x,1,1,1\r4,1,1,1,1";
+    let got = ok(text);
+    assert_eq!(got.bars.len(), 3);
+    assert_eq!(got.problems[0].line, 4);
+}
+
+/// Messages quote at most 100 characters of a cell, and numbers in their shortest form.
+#[test]
+fn messages_quote_little_and_write_numbers_short() {
+    let huge = "9".repeat(35_000);
+    let text = format!(
+        "time,open,high,low,close,volume\n\
+         1,{huge}x,1,1,1,1\n\
+         2,1,1,1,1,{huge}y\n\
+         {huge}z,1,1,1,1,1\n\
+         4,1e308,1,5e-324,1e308,1\n\
+         5,1,1,1,1,1\n"
+    );
+    let got = ok(&text);
+    for p in &got.problems {
+        let m = p.to_string();
+        assert!(m.len() < 260, "{} bytes: {m}", m.len());
+        assert!(!m.contains(&"9".repeat(101)), "{m}");
+    }
+    assert!(got.problems[0]
+        .message
+        .ends_with("…\" (35001 characters) is not a number"));
+    assert_eq!(
+        got.problems[3].to_string(),
+        "line 5: high 1 is below open/close 1e308"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! cycles where each symbol's cache gained one candle and dropped its oldest (as the running
 //! system's cache does). Candles are the shipped sample's closes as layer1 JSON members.
 //!
-//! `cargo run --release -p harvest-publisher --example market_bench [-- SYMBOLS STEADY_CYCLES]`
+//! `cargo run --release -p harvest-publisher --example market_bench [-- SYMBOLS STEADY_CYCLES [BATCH]]`
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,29 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// This process's CPU time so far (user + system).
+fn cpu() -> Duration {
+    // SAFETY: getrusage fills the zeroed struct it is given.
+    let u = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    let t = |v: libc::timeval| Duration::new(v.tv_sec as u64, v.tv_usec as u32 * 1000);
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
+/// redis-server's CPU time so far (`INFO cpu`).
+fn redis_cpu(s: &mut Store) -> Duration {
+    let info: String = redis::from_redis_value(s.query(&redis::cmd("INFO")).unwrap()).unwrap();
+    let secs: f64 = info
+        .lines()
+        .filter(|l| l.starts_with("used_cpu_sys:") || l.starts_with("used_cpu_user:"))
+        .filter_map(|l| l.split(':').nth(1)?.trim().parse::<f64>().ok())
+        .sum();
+    Duration::from_secs_f64(secs)
+}
+
 fn zadd(s: &mut Store, cmds: Vec<redis::Cmd>) {
     for r in s.pipeline(cmds).expect("write candles") {
         r.expect("ZADD");
@@ -38,6 +61,7 @@ fn main() {
         .collect();
     let n = args.first().copied().unwrap_or(1000);
     let steady = args.get(1).copied().unwrap_or(20);
+    let batch = args.get(2).copied().unwrap_or(Settings::default().batch);
     let text = include_str!("../../../assets/prices/Coinbase_BTCUSD_1h.csv");
     let bars = harvest_market::import_prices(text).unwrap().bars;
     let redis = LocalRedis::start().expect("redis-server");
@@ -69,20 +93,32 @@ fn main() {
         symbols: symbols.clone(),
         interval: Duration::from_secs(1),
         log_level: Level::Warning,
+        batch,
         ..Settings::default()
     };
     let rss0 = rss_kib();
     let mut p = MarketPublisher::new(settings).unwrap();
+    let (c0, rc0) = (cpu(), redis_cpu(&mut s));
     let r = p.cycle().unwrap();
+    let (c1, rc1) = (cpu(), redis_cpu(&mut s));
     assert_eq!(r.published, n, "{r}");
     println!(
-        "first cycle: {n} symbols × 300 candles: {:.1} ms (Redis {:.1} ms), {r}",
+        "first cycle: {n} symbols × 300 candles: {:.1} ms wall (Redis {:.1} ms); CPU: publisher {:.1} ms, redis-server {:.1} ms; {r}",
         r.took.as_secs_f64() * 1e3,
-        r.redis.as_secs_f64() * 1e3
+        r.redis.as_secs_f64() * 1e3,
+        (c1 - c0).as_secs_f64() * 1e3,
+        (rc1 - rc0).as_secs_f64() * 1e3
     );
     let rss1 = rss_kib();
+    println!(
+        "memory: {:.1} MiB resident after the first cycle ({:.0} KiB a symbol)",
+        rss1 as f64 / 1024.0,
+        (rss1.saturating_sub(rss0)) as f64 / n as f64
+    );
     let mut took = Vec::new();
     let mut redis_took = Vec::new();
+    let mut cpus = Vec::new();
+    let mut redis_cpus = Vec::new();
     for k in 0..steady {
         let mut cmds = Vec::new();
         for (i, sym) in symbols.iter().enumerate() {
@@ -99,26 +135,32 @@ fn main() {
             }
         }
         zadd(&mut s, cmds);
+        let (c0, rc0) = (cpu(), redis_cpu(&mut s));
         let r = p.cycle().unwrap();
+        let (c1, rc1) = (cpu(), redis_cpu(&mut s));
         assert_eq!(r.published, n, "{r}");
         took.push(r.took);
         redis_took.push(r.redis);
+        cpus.push(c1 - c0);
+        redis_cpus.push(rc1 - rc0);
         if k == 0 || k + 1 == steady {
             println!("steady cycle {}: {r}", k + 1);
         }
     }
+    if steady == 0 {
+        return;
+    }
     took.sort();
     redis_took.sort();
+    cpus.sort();
+    redis_cpus.sort();
     let med = |v: &[Duration]| v[v.len() / 2].as_secs_f64() * 1e3;
     println!(
-        "steady cycles (one new candle per symbol), {steady} runs: median {:.1} ms (Redis {:.1} ms), max {:.1} ms",
+        "steady cycles (one new candle per symbol), {steady} runs: median {:.1} ms wall (Redis {:.1} ms), max {:.1} ms; CPU medians: publisher {:.1} ms, redis-server {:.1} ms",
         med(&took),
         med(&redis_took),
-        took.last().unwrap().as_secs_f64() * 1e3
-    );
-    println!(
-        "memory: {:.1} MiB resident after the first cycle ({:.0} KiB a symbol)",
-        rss1 as f64 / 1024.0,
-        (rss1.saturating_sub(rss0)) as f64 / n as f64
+        took.last().unwrap().as_secs_f64() * 1e3,
+        med(&cpus),
+        med(&redis_cpus)
     );
 }

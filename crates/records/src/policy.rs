@@ -44,7 +44,7 @@ pub enum PolicyError {
         fields: Vec<&'static str>,
     },
     /// A JSON field does not parse (POLICY_PARSE_ERROR).
-    #[error("policy field {field} is not JSON: {message}")]
+    #[error("policy field {field} is not JSON: {}", harvest_kernel::echo::clip_message(.message))]
     BadJson {
         /// The field.
         field: &'static str,
@@ -58,7 +58,7 @@ pub enum PolicyError {
         value: String,
     },
     /// The policy expired (POLICY_STALE).
-    #[error("policy {version} expired at {} (valid_until_epoch {})", utc_text(*.valid_until_epoch), py_float(*.valid_until_epoch))]
+    #[error("policy {} expired at {} (valid_until_epoch {})", clip(.version), utc_text(*.valid_until_epoch), py_float(*.valid_until_epoch))]
     Expired {
         /// Its version.
         version: String,

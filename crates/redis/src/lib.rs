@@ -425,7 +425,7 @@ impl Store {
             r => r,
         };
         let mut r = [reply
-            .map_err(|e| key_error(stream, e))
+            .map_err(|e| key_error_of(stream, e, "a stream"))
             .and_then(|v| read_reply(stream, v))];
         self.name_types(&mut r)?;
         let [r] = r;
@@ -498,12 +498,14 @@ impl KeyError {
     }
 }
 
-fn key_error(key: &str, e: RedisError) -> KeyError {
+/// A server error for `key` (which should hold `expected`): WRONGTYPE names it, the rest is
+/// passed on.
+fn key_error_of(key: &str, e: RedisError, expected: &'static str) -> KeyError {
     if e.code() == Some("WRONGTYPE") {
         KeyError::WrongType {
             key: key.to_string(),
             kind: None,
-            expected: "a stream",
+            expected,
         }
     } else {
         KeyError::Refused {
@@ -555,15 +557,7 @@ pub fn hash_reply(key: &str, reply: RedisResult<Value>) -> Result<Fields, KeyErr
             key: key.to_string(),
             message: "not a list of field/value pairs".to_string(),
         }),
-        Err(e) if e.code() == Some("WRONGTYPE") => Err(KeyError::WrongType {
-            key: key.to_string(),
-            kind: None,
-            expected: "a hash",
-        }),
-        Err(e) => Err(KeyError::Refused {
-            key: key.to_string(),
-            message: e.to_string(),
-        }),
+        Err(e) => Err(key_error_of(key, e, "a hash")),
     }
 }
 
@@ -575,15 +569,7 @@ pub fn texts_reply(key: &str, reply: RedisResult<Value>) -> Result<Vec<Option<St
             key: key.to_string(),
             message: "not a list".to_string(),
         }),
-        Err(e) if e.code() == Some("WRONGTYPE") => Err(KeyError::WrongType {
-            key: key.to_string(),
-            kind: None,
-            expected: "a hash",
-        }),
-        Err(e) => Err(KeyError::Refused {
-            key: key.to_string(),
-            message: e.to_string(),
-        }),
+        Err(e) => Err(key_error_of(key, e, "a hash")),
     }
 }
 
@@ -622,7 +608,7 @@ pub fn stream_reply(
 ) -> Result<Vec<(String, Fields)>, KeyError> {
     match reply {
         Ok(v) => entries(key, v),
-        Err(e) => Err(key_error(key, e)),
+        Err(e) => Err(key_error_of(key, e, "a stream")),
     }
 }
 

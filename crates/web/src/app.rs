@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::browser;
 use crate::context::Ctx;
-use crate::controls::Presets;
+use crate::controls::{Presets, SkipLink};
 use crate::explorer::{
     ChartsPanel, Flips, MarketPanel, Notices, P1Panel, PositionPanel, ProposalJson, Reasons,
     Summary, ThetaPanel, Toolbar,
@@ -105,8 +105,10 @@ pub fn App() -> impl IntoView {
         })
     };
 
+    let content = NodeRef::<leptos::html::Div>::new();
     view! {
         <main data-testid="app" class="app">
+            <SkipLink target=content />
             <header class="topbar">
                 <div class="brand">
                     <h1>"Harvest Lab"</h1>
@@ -118,6 +120,7 @@ pub fn App() -> impl IntoView {
                 <span class="live-tab-slot" node_ref=parts.live_tab></span>
                 <Toolbar />
             </header>
+            <div id="content" class="content" tabindex="-1" node_ref=content>
             <Notices />
             <div class="layout" hidden=move || nav.view.get() != View::Explorer>
                 <section class="inputs" aria-label="Inputs">
@@ -146,6 +149,7 @@ pub fn App() -> impl IntoView {
             <LazyPart part=Part::Tune when=shows(View::Tune) />
             <LazyPart part=Part::Live when=Signal::derive(move || live) />
             <LazyPart part=Part::Replay when=shows(View::Replay) />
+            </div>
             <footer class="foot">
                 "Harvest Lab "
                 {harvest_kernel::KERNEL_VERSION}

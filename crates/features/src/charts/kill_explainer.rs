@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
     begin, circle, clamp_to, color, fill, finite2, font, headline, linspace, path, rect,
-    sane_range, stroke, text, text_width, Area, Axes, DrawResult, Plot, TickText,
+    sane_range, steady_range, stroke, text, text_width, Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fmt_k, fmt_tick};
@@ -114,6 +114,16 @@ impl KillExplainer {
 /// assert!(k.curve.contains(&(k.z, k.k)));
 /// ```
 pub fn kill_explainer(input: &HarvestInput, n: usize) -> KillExplainer {
+    kill_explainer_within(input, n, None)
+}
+
+/// [`kill_explainer`] with its z range steadied against the range shown before
+/// ([`steady_range`]): the axis does not move with every step of a drag.
+pub fn kill_explainer_within(
+    input: &HarvestInput,
+    n: usize,
+    prev: Option<(f64, f64)>,
+) -> KillExplainer {
     let theta = input.theta.unwrap_or_default();
     let e = input.evaluate();
     let c = contributions(&e.k, &theta);
@@ -152,7 +162,7 @@ pub fn kill_explainer(input: &HarvestInput, n: usize) -> KillExplainer {
     // z ≥ 0 for a valid theta; 0 stays in view so the stacked contributions start on screen.
     let lo = anchors.iter().copied().fold(0.0_f64, f64::min) - 3.0;
     let hi = anchors.iter().copied().fold(0.0_f64, f64::max) + 3.0;
-    let z_range = sane_range((lo, hi), (-4.0, 4.0));
+    let z_range = steady_range(prev, sane_range((lo, hi), (-4.0, 4.0)));
     let mut curve: Vec<(f64, f64)> = linspace(z_range.0, z_range.1, n)
         .chain(anchors.iter().copied())
         .map(|z| (z, sigmoid(z)))

@@ -44,7 +44,7 @@ pub mod trade_signals;
 pub use ab_curves::{ab_curves, draw_ab_curves, draw_ab_hist, AbCurves, Curve, AB_COLORS};
 pub use action_map::*;
 pub use kill_explainer::*;
-pub use plot::{spread_intervals, ticks, Area, Axes, DrawResult, Plot, TickText};
+pub use plot::{spread_intervals, steady_range, ticks, Area, Axes, DrawResult, Plot, TickText};
 pub use r_ladder::*;
 pub use sensitivity::*;
 pub use sparkline::{sparkline, Sparkline};

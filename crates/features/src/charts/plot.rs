@@ -78,6 +78,79 @@ pub(crate) fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> 
     })
 }
 
+/// The range a chart shows while its values move (a slider dragged): the previous one while it
+/// still holds `needed` (but for 5 % of its width: `needed` is padded) and is at most 8 times
+/// as wide, so the axis stays put; else `needed` widened by twice its width on the side that
+/// outgrew the previous range and rounded out to a 1-2-5 step (at most 3.5 times as wide as
+/// `needed`, so the next frame keeps it): the range triples, and a drag across a wide span of
+/// an input rescales the axis a few times, not at every step. Without a previous range, `needed` itself.
+///
+/// ```
+/// use harvest_features::charts::steady_range;
+/// assert_eq!(steady_range(None, (-0.5, 6.5)), (-0.5, 6.5));
+/// // Still inside: the axis stays.
+/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-0.2, 6.5)), (-0.5, 6.5));
+/// // Outgrown below: widened below, rounded to the step.
+/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-1.1, 6.5)), (-18.0, 6.5));
+/// // Far too wide for what is shown now: back to what is needed.
+/// assert_eq!(steady_range(Some((-80.0, 6.5)), (-0.5, 6.5)), (-0.5, 6.5));
+/// ```
+pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) {
+    let Some(prev) = prev.filter(|p| finite2(*p) && p.1 > p.0) else {
+        return needed;
+    };
+    let (lo, hi) = needed;
+    let width = hi - lo;
+    if !(finite2(needed) && width > 0.0) {
+        return needed;
+    }
+    // `needed` carries padding (a few % of its width): a previous range short of it by a
+    // little still shows every value.
+    let slack = (prev.1 - prev.0) * 0.05;
+    let below = lo < prev.0 - slack;
+    let above = hi > prev.1 + slack;
+    if !below && !above {
+        return if prev.1 - prev.0 <= 8.0 * width {
+            prev
+        } else {
+            needed
+        };
+    }
+    let step = nice_step(width / 4.0);
+    let lo2 = if below {
+        ((lo - 2.0 * width) / step).floor() * step
+    } else {
+        lo.max(prev.0)
+    };
+    let hi2 = if above {
+        ((hi + 2.0 * width) / step).ceil() * step
+    } else {
+        hi.min(prev.1)
+    };
+    let lo2 = if below { lo2 } else { lo2.min(lo) };
+    let hi2 = if above { hi2 } else { hi2.max(hi) };
+    (lo2, hi2)
+}
+
+/// The 1-2-5 step at or above `v > 0` (`0.3` → `0.5`, `1.9` → `2`, `7` → `10`).
+fn nice_step(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let mag = 10f64.powf(v.log10().floor());
+    let f = v / mag;
+    let m = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    m * mag
+}
+
 /// `(lo, hi)` made finite, ordered, non-degenerate and with a finite span (`fallback` when not
 /// finite), so plotting code can divide by `hi − lo`.
 pub(crate) fn sane_range(r: (f64, f64), fallback: (f64, f64)) -> (f64, f64) {

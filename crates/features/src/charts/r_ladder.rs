@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, clamp_to, fill, font, headline, polygon, sane_range, spread_intervals, stroke,
-    text_width, Area, Axes, DrawResult, Plot, TickText,
+    begin, clamp_to, fill, font, headline, polygon, sane_range, spread_intervals, steady_range,
+    stroke, text_width, Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{action_short, ChartTheme};
 use crate::format::fmt_r;
@@ -111,6 +111,26 @@ impl RLadder {
 /// assert!(l.range.0 < l.r_net && l.r_net < l.range.1);
 /// ```
 pub fn r_ladder(input: &HarvestInput) -> RLadder {
+    r_ladder_within(input, None)
+}
+
+/// [`r_ladder`] with its range steadied against the range shown before ([`steady_range`]): the
+/// axis does not move with every step of a drag.
+///
+/// ```
+/// use harvest_features::charts::{r_ladder, r_ladder_within};
+/// use harvest_kernel::HarvestInput;
+/// let mut input = HarvestInput::default();
+/// let start = r_ladder(&input).range;
+/// input.position.unrealized_pnl = -1.0; // R_net below 0: the range widens, ahead of it
+/// let widened = r_ladder_within(&input, Some(start)).range;
+/// assert!(widened.0 < -2.0 && widened.0 < start.0);
+/// input.position.unrealized_pnl = -2.0; // further down: the axis stays
+/// assert_eq!(r_ladder_within(&input, Some(widened)).range, widened);
+/// input.position.unrealized_pnl = 0.0; // back: still the same axis
+/// assert_eq!(r_ladder_within(&input, Some(widened)).range, widened);
+/// ```
+pub fn r_ladder_within(input: &HarvestInput, prev: Option<(f64, f64)>) -> RLadder {
     let theta = input.theta.unwrap_or_default();
     let e = input.evaluate();
     let triggers = [theta.t1_r, theta.t2_r, theta.t3_r];
@@ -124,7 +144,7 @@ pub fn r_ladder(input: &HarvestInput) -> RLadder {
         }
     }
     let pad = ((hi - lo) * 0.08).max(0.5);
-    let range = sane_range((lo - pad, hi + pad), (-1.0, 7.0));
+    let range = steady_range(prev, sane_range((lo - pad, hi + pad), (-1.0, 7.0)));
     let edges = [range.0, triggers[0], triggers[1], triggers[2], range.1];
     let bands = (0..4)
         .filter_map(|i| {

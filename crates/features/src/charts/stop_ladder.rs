@@ -8,7 +8,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
     begin, circle, clamp_to, color, fill, font, headline, polygon, rect, sane_range,
-    spread_intervals, stroke, text, text_width, Area, Axes, DrawResult, Plot, TickText,
+    spread_intervals, steady_range, stroke, text, text_width, Area, Axes, DrawResult, Plot,
+    TickText,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fmt_price, fmt_r};
@@ -149,6 +150,12 @@ impl StopLadder {
 /// assert!(s.arrow.unwrap().rises());
 /// ```
 pub fn stop_ladder(input: &HarvestInput) -> StopLadder {
+    stop_ladder_within(input, None)
+}
+
+/// [`stop_ladder`] with its price range steadied against the range shown before
+/// ([`steady_range`]): the axis does not move with every step of a drag.
+pub fn stop_ladder_within(input: &HarvestInput, prev: Option<(f64, f64)>) -> StopLadder {
     let theta = input.theta.unwrap_or_default();
     let e = input.evaluate();
     let pos = &input.position;
@@ -192,7 +199,7 @@ pub fn stop_ladder(input: &HarvestInput) -> StopLadder {
         0.0
     };
     let pad = ((hi - lo) * 0.1).max(entry_pad);
-    let range = sane_range((lo - pad, hi + pad), (0.0, 1.0));
+    let range = steady_range(prev, sane_range((lo - pad, hi + pad), (0.0, 1.0)));
     let arrow = match (pos.current_sl, e.new_sl) {
         (Some(from), Some(to)) if from.is_finite() && to.is_finite() => {
             Some(StopArrow { from, to })

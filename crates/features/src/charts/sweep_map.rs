@@ -2,7 +2,7 @@
 //! on a colour-blind-safe diverging scale (orange below 0, blue above, the background at 0) with
 //! its legend, the current theta ringed, the best cell and the keyboard's cell outlined
 //! ([`sweep_map`], [`draw_sweep_map`]); the cell under a pointer ([`cell_index_at`]), its
-//! readout ([`cell_readout`]) and the arrow keys' moves ([`step_cell`]).
+//! readout ([`cell_readout`]), and the keyboard's cursor cell ([`key_cell`], [`cell_text`]).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -322,6 +322,75 @@ fn legend<DB: DrawingBackend>(
     text(area, "none", (x1 + 4, b + 13), &s)
 }
 
+/// The cell of the heatmap's keyboard cursor after `key`, `(i, j)` with `j` counted upwards:
+/// the arrow keys move one cell (up is up), Home / End go to the row's ends; starting at the
+/// current theta's cell; `None` for any other key.
+///
+/// ```
+/// use harvest_features::charts::{key_cell, SweepMap};
+/// use harvest_features::replay::SweepAxis;
+/// use harvest_kernel::ThetaField;
+/// let ax = |f, lo, hi| SweepAxis { field: f, lo, hi, n: 5 };
+/// let d = SweepMap {
+///     x: ax(ThetaField::KillThreshold, 0.4, 0.8),
+///     y: ax(ThetaField::T1R, 1.0, 3.0),
+///     values: vec![None; 25],
+///     trades: vec![0; 25],
+///     done: 0,
+///     current: (0.6, 2.0),
+///     scale: 1.0,
+///     best: None,
+///     focus: None,
+/// };
+/// assert_eq!(key_cell(&d, None, "ArrowRight"), Some((3, 2)));
+/// assert_eq!(key_cell(&d, Some((4, 4)), "ArrowUp"), Some((4, 4)));
+/// assert_eq!(key_cell(&d, Some((2, 2)), "Home"), Some((0, 2)));
+/// assert_eq!(key_cell(&d, Some((2, 2)), "Enter"), None);
+/// ```
+pub fn key_cell(d: &SweepMap, at: Option<(usize, usize)>, key: &str) -> Option<(usize, usize)> {
+    let (nx, ny) = (d.x.n, d.y.n);
+    if nx == 0 || ny == 0 {
+        return None;
+    }
+    let (i, j) = at.unwrap_or_else(|| current_cell(d));
+    let (i, j) = (i.min(nx - 1), j.min(ny - 1));
+    match key {
+        "ArrowLeft" => Some((i.saturating_sub(1), j)),
+        "ArrowRight" => Some(((i + 1).min(nx - 1), j)),
+        "ArrowDown" => Some((i, j.saturating_sub(1))),
+        "ArrowUp" => Some((i, (j + 1).min(ny - 1))),
+        "Home" => Some((0, j)),
+        "End" => Some((nx - 1, j)),
+        _ => None,
+    }
+}
+
+/// The cell nearest to the current theta.
+pub fn current_cell(d: &SweepMap) -> (usize, usize) {
+    (index_of(&d.x, d.current.0), index_of(&d.y, d.current.1))
+}
+
+/// What the keyboard cursor's cell holds, in words: `kill_threshold 0.55, T1_R 1.8: expectancy
+/// 0.123 R (cell 3, 5 of 9 × 9); Enter uses these values`.
+pub fn cell_text(d: &SweepMap, (i, j): (usize, usize)) -> String {
+    let (vx, vy) = (d.x.value(i), d.y.value(j));
+    let value = d.values.get(j * d.x.n + i).copied().flatten().map_or_else(
+        || "no trades".to_string(),
+        |v| format!("expectancy {} R", fmt_tick(v)),
+    );
+    format!(
+        "{} {}, {} {}: {value} (cell {}, {} of {} × {}); Enter uses these values",
+        d.x.field.key(),
+        fmt_tick(vx),
+        d.y.field.key(),
+        fmt_tick(vy),
+        i + 1,
+        j + 1,
+        d.x.n,
+        d.y.n
+    )
+}
+
 fn index_of(a: &SweepAxis, v: f64) -> usize {
     (0..a.n)
         .min_by(|&i, &j| (a.value(i) - v).abs().total_cmp(&(a.value(j) - v).abs()))
@@ -392,26 +461,4 @@ pub fn cell_readout(d: &SweepMap, k: usize) -> String {
         None if k < d.done => format!("{at}: no trades (theta not valid)"),
         None => format!("{at}: not run yet"),
     }
-}
-
-/// The cell an arrow key moves to from `k` on an `nx` × `ny` grid: `dx` columns right, `dy`
-/// rows up (y grows upwards, as drawn), stopping at the edges; `None` (no cell yet) starts at
-/// the bottom-left.
-///
-/// ```
-/// use harvest_features::charts::step_cell;
-/// assert_eq!(step_cell(3, 3, None, 1, 0), 0);
-/// assert_eq!(step_cell(3, 3, Some(0), 1, 0), 1);
-/// assert_eq!(step_cell(3, 3, Some(2), 1, 0), 2);
-/// assert_eq!(step_cell(3, 3, Some(1), 0, 1), 4);
-/// assert_eq!(step_cell(3, 3, Some(1), 0, -1), 1);
-/// ```
-pub fn step_cell(nx: usize, ny: usize, k: Option<usize>, dx: i64, dy: i64) -> usize {
-    let (nx, ny) = (nx.max(1), ny.max(1));
-    let Some(k) = k.filter(|&k| k < nx * ny) else {
-        return 0;
-    };
-    let i = ((k % nx) as i64 + dx).clamp(0, nx as i64 - 1) as usize;
-    let j = ((k / nx) as i64 + dy).clamp(0, ny as i64 - 1) as usize;
-    j * nx + i
 }

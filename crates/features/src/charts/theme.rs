@@ -186,7 +186,7 @@ impl ChartTheme {
             actions: [
                 Rgb::hex(0x30363d),
                 Rgb::hex(0x1d4c45),
-                Rgb::hex(0x1f8a7a),
+                Rgb::hex(0x1a8070),
                 Rgb::hex(0x4fd6bd),
                 Rgb::hex(0xda3633),
             ],

@@ -2,7 +2,7 @@
 //! the kernel's JSON path and what it accepts, and its slider; and the typed error a refused
 //! value gets ([`InputError`]).
 
-use crate::format::Num;
+use crate::format::Short;
 use harvest_kernel::KernelError;
 pub use harvest_kernel::SliderRange;
 
@@ -11,7 +11,7 @@ pub use harvest_kernel::SliderRange;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum InputError {
     /// NaN or ±inf.
-    #[error("{}: {} is not a finite number; allowed: {}", .field.spec().path, Num(*.value), .field.spec().allowed)]
+    #[error("{}: {} is not a finite number; allowed: {}", .field.spec().path, Short(*.value), .field.spec().allowed)]
     NotFinite {
         /// The input.
         field: InputField,
@@ -22,7 +22,7 @@ pub enum InputError {
     #[error("{0}")]
     Kernel(KernelError),
     /// Typed text that is no number.
-    #[error("{label} ({path}): “{text}” is not a number; allowed: {allowed}. Kept {kept}.")]
+    #[error("{label} ({path}): “{}” is not a number; allowed: {allowed}. Kept {kept}.", harvest_kernel::echo::Echo(.text))]
     NotANumber {
         /// The field's label (a tunable's key).
         label: &'static str,

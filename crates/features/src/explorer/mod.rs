@@ -12,5 +12,5 @@ pub mod state;
 pub mod url;
 
 pub use inputs::{InputError, InputField, InputSpec, SliderRange, INPUTS};
-pub use state::{input_note, Preset, UiState};
+pub use state::{arrow_step, input_note, Preset, UiState};
 pub use url::{decode, encode, Decoded};

@@ -400,6 +400,42 @@ fn snap(v: f64, step: f64) -> f64 {
     parse_number(&format_sig(r, 12)).unwrap_or(r)
 }
 
+/// The value the arrow keys give in a field's number box, as its slider would: ArrowUp / ArrowDown
+/// one step, PageUp / PageDown ten, onto the step grid and within the slider's range; `None` for
+/// any other key (the box keeps it: typing, the caret).
+///
+/// ```
+/// use harvest_features::explorer::{arrow_step, SliderRange};
+/// let r = SliderRange { min: 0.0, max: 1.0, step: 0.01 };
+/// assert_eq!(arrow_step(r, 0.6, "ArrowUp"), Some(0.61));
+/// assert_eq!(arrow_step(r, 0.995, "ArrowUp"), Some(1.0));
+/// assert_eq!(arrow_step(r, 0.6, "Tab"), None);
+/// ```
+pub fn arrow_step(range: SliderRange, value: f64, key: &str) -> Option<f64> {
+    let steps = match key {
+        "ArrowUp" => 1.0,
+        "ArrowDown" => -1.0,
+        "PageUp" => 10.0,
+        "PageDown" => -10.0,
+        _ => return None,
+    };
+    if !(value.is_finite() && range.step > 0.0 && range.max >= range.min) {
+        return None;
+    }
+    // Onto the grid first (a typed 0.605 goes to 0.61 / 0.60), then the steps.
+    let on_grid = snap(value, range.step);
+    let moved = if (on_grid - value).abs() > range.step * 1e-9 {
+        if steps > 0.0 {
+            snap((value / range.step).ceil() * range.step, range.step) + (steps - 1.0) * range.step
+        } else {
+            snap((value / range.step).floor() * range.step, range.step) + (steps + 1.0) * range.step
+        }
+    } else {
+        on_grid + steps * range.step
+    };
+    Some(snap(moved, range.step).clamp(range.min, range.max))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,5 +613,40 @@ mod tests {
         assert_eq!(nice(0.02), 0.02);
         assert_eq!(nice(0.03), 0.02);
         assert_eq!(nice(0.07), 0.05);
+    }
+
+    #[test]
+    fn arrow_steps() {
+        let r = SliderRange {
+            min: 0.0,
+            max: 1.0,
+            step: 0.01,
+        };
+        let wide = SliderRange {
+            min: -5.0,
+            max: 20.0,
+            step: 0.5,
+        };
+        let cases: &[(SliderRange, f64, &str, Option<f64>)] = &[
+            (r, 0.6, "ArrowUp", Some(0.61)),
+            (r, 0.6, "ArrowDown", Some(0.59)),
+            (r, 0.6, "PageUp", Some(0.7)),
+            (r, 0.6, "PageDown", Some(0.5)),
+            (r, 0.605, "ArrowUp", Some(0.61)),
+            (r, 0.605, "ArrowDown", Some(0.6)),
+            (r, 0.605, "PageUp", Some(0.7)),
+            (r, 1.0, "ArrowUp", Some(1.0)),
+            (r, 0.0, "ArrowDown", Some(0.0)),
+            (r, 0.03, "PageDown", Some(0.0)),
+            (r, 7.0, "ArrowDown", Some(1.0)),
+            (wide, 4.0, "ArrowUp", Some(4.5)),
+            (wide, -5.0, "PageUp", Some(0.0)),
+            (r, 0.6, "ArrowLeft", None),
+            (r, 0.6, "Enter", None),
+            (r, f64::NAN, "ArrowUp", None),
+        ];
+        for &(range, v, key, want) in cases {
+            assert_eq!(arrow_step(range, v, key), want, "{v} {key}");
+        }
     }
 }

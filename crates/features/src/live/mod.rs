@@ -140,7 +140,7 @@ struct RemovedIn {
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
     /// The data of a known event is not the JSON it should be.
-    #[error("{name} event: {source}")]
+    #[error("{name} event: {}", harvest_kernel::echo::clip_message(&.source.to_string()))]
     Data {
         /// `snapshot`, `proposal`, `removed`, `policy` or `status`.
         name: &'static str,
@@ -148,7 +148,7 @@ pub enum EventError {
         source: serde_json::Error,
     },
     /// An event name the stream does not send.
-    #[error("unknown event {0:?}: expected snapshot, proposal, removed, policy or status")]
+    #[error("unknown event {:?}: expected snapshot, proposal, removed, policy or status", harvest_kernel::echo::Echo(.0))]
     Unknown(String),
 }
 

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::sim::{simulate, ExitReason, Series, SimError, SimParams, Trade};
+use crate::format::Short;
+use harvest_kernel::echo::Echo;
 use harvest_kernel::{Side, Theta, ThetaField};
 
 /// Which sides an entry rule opens.
@@ -149,10 +151,15 @@ pub fn parse_entries(text: &str) -> (Vec<(i64, Side)>, Vec<String>) {
         match (harvest_market::parse_time(t), side) {
             (Ok(t), Some(side)) => out.push((t, side)),
             (Err(e), _) => bad.push(format!(
-                "line {}: `{t}` is no time (epoch seconds or YYYY-MM-DD HH:MM): {e}",
-                n + 1
+                "line {}: `{}` is no time (epoch seconds or YYYY-MM-DD HH:MM): {e}",
+                n + 1,
+                Echo(t)
             )),
-            (_, None) => bad.push(format!("line {}: `{s}` is no side (LONG or SHORT)", n + 1)),
+            (_, None) => bad.push(format!(
+                "line {}: `{}` is no side (LONG or SHORT)",
+                n + 1,
+                Echo(s)
+            )),
         }
     }
     (out, bad)
@@ -277,12 +284,17 @@ pub fn summarize(rs: &[f64]) -> Summary {
     s.wins = rs.iter().filter(|&&r| r > 0.0).count();
     s.win_rate = s.wins as f64 / n;
     s.total_r = rs.iter().sum();
-    s.mean_r = s.total_r / n;
+    s.mean_r = mean(&rs, s.total_r);
     let mut sorted = rs.clone();
     sorted.sort_by(f64::total_cmp);
     let m = sorted.len() / 2;
     s.median_r = if sorted.len().is_multiple_of(2) {
-        (sorted[m - 1] + sorted[m]) / 2.0
+        let (a, b) = (sorted[m - 1], sorted[m]);
+        if (a + b).is_finite() {
+            (a + b) / 2.0
+        } else {
+            a / 2.0 + b / 2.0
+        }
     } else {
         sorted[m]
     };
@@ -301,12 +313,14 @@ pub fn summarize(rs: &[f64]) -> Summary {
         );
     let losses = s.trades - s.wins;
     let avg_win = if s.wins > 0 {
-        win_sum / s.wins as f64
+        let wins: Vec<f64> = rs.iter().copied().filter(|&r| r > 0.0).collect();
+        mean(&wins, win_sum)
     } else {
         0.0
     };
     let avg_loss = if losses > 0 {
-        loss_sum / losses as f64
+        let losses: Vec<f64> = rs.iter().filter(|&&r| r <= 0.0).map(|r| -r).collect();
+        mean(&losses, loss_sum)
     } else {
         0.0
     };
@@ -329,6 +343,43 @@ pub fn summarize(rs: &[f64]) -> Summary {
         s.histogram[k] += 1;
     }
     s
+}
+
+/// The mean of `xs` whose sum is `sum`: `sum / n`, or `Σ x/n` when the sum overflows (R of
+/// trades on extreme prices can be 1e305 each).
+fn mean(xs: &[f64], sum: f64) -> f64 {
+    let n = xs.len() as f64;
+    if sum.is_finite() {
+        sum / n
+    } else {
+        xs.iter().map(|x| x / n).sum()
+    }
+}
+
+impl Summary {
+    /// The numbers that are not finite, as `(field, value)`: only `total_r` and
+    /// `max_drawdown_r` can be, when the trades' R are too large together (a sum past 1.8e308).
+    ///
+    /// ```
+    /// use harvest_features::replay::summarize;
+    /// assert!(summarize(&[1.0, -2.0]).non_finite().is_empty());
+    /// assert_eq!(summarize(&[1e308, 1e308]).non_finite()[0].0, "total_r");
+    /// ```
+    pub fn non_finite(&self) -> Vec<(&'static str, f64)> {
+        [
+            ("win_rate", self.win_rate),
+            ("mean_r", self.mean_r),
+            ("median_r", self.median_r),
+            ("expectancy", self.expectancy),
+            ("total_r", self.total_r),
+            ("max_drawdown_r", self.max_drawdown_r),
+            ("best_r", self.best_r),
+            ("worst_r", self.worst_r),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_finite())
+        .collect()
+    }
 }
 
 /// The label of histogram bin `k` (`"< -3"`, `"-3 … -2.5"`, `"≥ 6"`).
@@ -627,22 +678,22 @@ pub const MAX_SWEEP_N: usize = 64;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SweepAxisError {
     /// No `=`.
-    #[error("`{0}`: expected key=lo:hi:n, e.g. kill_threshold=0.4:0.8:5")]
+    #[error("`{}`: expected key=lo:hi:n, e.g. kill_threshold=0.4:0.8:5", Echo(.0))]
     Shape(String),
     /// The key is no tunable.
-    #[error("`{0}` is not a theta tunable; allowed: {keys}", keys = theta_keys())]
+    #[error("`{}` is not a theta tunable; allowed: {keys}", Echo(.0), keys = theta_keys())]
     UnknownKey(String),
     /// Not three `:`-separated parts.
-    #[error("`{0}`: expected lo:hi:n")]
+    #[error("`{}`: expected lo:hi:n", Echo(.0))]
     Range(String),
     /// `lo` or `hi` is no finite number.
-    #[error("`{0}` is not a finite number")]
+    #[error("`{}` is not a finite number", Echo(.0))]
     NotANumber(String),
     /// `n` is no integer in 2 … [`MAX_SWEEP_N`].
-    #[error("`{0}`: the number of values must be 2 … {MAX_SWEEP_N}")]
+    #[error("`{}`: the number of values must be 2 … {MAX_SWEEP_N}", Echo(.0))]
     Count(String),
     /// `lo ≥ hi`.
-    #[error("{}: lo {lo} must be below hi {hi}", .field.key())]
+    #[error("{}: lo {} must be below hi {}", .field.key(), Short(*.lo), Short(*.hi))]
     Empty {
         /// The tunable.
         field: ThetaField,
@@ -789,19 +840,20 @@ impl ThetaSweep {
             self.x.field.key(),
             self.y.field.key()
         );
-        use crate::format::shortest;
+        use crate::format::{shortest, Short};
+        // The results in shortest form: R on extreme prices can be 1e305, not 306 digits.
         for c in &self.cells {
             s.push_str(&format!("{},{}", shortest(c.x), shortest(c.y)));
             match &c.summary {
                 Some(m) => s.push_str(&format!(
                     ",{},{},{},{},{},{},{}\n",
                     m.trades,
-                    shortest(m.win_rate),
-                    shortest(m.mean_r),
-                    shortest(m.median_r),
-                    shortest(m.expectancy),
-                    shortest(m.total_r),
-                    shortest(m.max_drawdown_r)
+                    Short(m.win_rate),
+                    Short(m.mean_r),
+                    Short(m.median_r),
+                    Short(m.expectancy),
+                    Short(m.total_r),
+                    Short(m.max_drawdown_r)
                 )),
                 None => s.push_str(",,,,,,,\n"),
             }

@@ -25,6 +25,7 @@
 
 use serde::Serialize;
 
+use crate::format::Short;
 use harvest_kernel::{
     evaluate, HarvestAction, HarvestInput, KComponents, KernelError, P1Proposal, Position,
     ReasonCode, Side, Theta, ThetaField,
@@ -69,7 +70,7 @@ impl Default for SimParams {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SimError {
     /// A setting is out of range.
-    #[error("{field} = {value} is out of range: expected {expected}")]
+    #[error("{field} = {} is out of range: expected {expected}", Short(*.value))]
     Param {
         /// The setting.
         field: &'static str,
@@ -101,12 +102,21 @@ pub enum SimError {
         first: usize,
     },
     /// A bar's price cannot be traded (not finite or ≤ 0).
-    #[error("bar {index}: price {value} is not a positive number")]
+    #[error("bar {index}: price {} is not a positive number", Short(*.value))]
     BadPrice {
         /// The bar.
         index: usize,
         /// The price.
         value: f64,
+    },
+    /// The trade's results are not finite numbers: prices so extreme (5e-324 to 1.7e308) that
+    /// R or a baseline's R overflows. The trade is left out of every summary, with this reason.
+    #[error("bar {index}: not computable: {} (the prices are too extreme)", list(.fields))]
+    NotComputable {
+        /// The trade's exit bar.
+        index: usize,
+        /// Every result that is not finite, as `(field, value)`.
+        fields: Vec<(&'static str, f64)>,
     },
     /// P1 could not propose a stop.
     #[error("bar {index}: P1: {message}")]
@@ -116,6 +126,15 @@ pub enum SimError {
         /// P1's error.
         message: String,
     },
+}
+
+/// `r = inf, hold.r = NaN`.
+fn list(fields: &[(&str, f64)]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(f, v)| format!("{f} = {}", Short(*v)))
+        .collect();
+    parts.join(", ")
 }
 
 impl SimParams {
@@ -945,6 +964,39 @@ impl<'a> Sim<'a> {
         } else {
             (Baseline::skipped(self.entry), Baseline::skipped(self.entry))
         };
+        // The trade and its baselines are counted together or not at all: results that
+        // overflowed leave the trade out, named, instead of writing `null` and dropping it from
+        // some summaries only. (Baselines not simulated are NaN by design.)
+        let mut results = vec![
+            ("r", (gross - cost) / risk),
+            ("gross_r", gross / risk),
+            ("cost_r", cost / risk),
+            ("risk", risk),
+            ("initial_sl", self.initial_sl),
+            ("initial_tp", self.initial_tp),
+        ];
+        if p.baselines {
+            results.extend([("hold.r", hold.r), ("trail.r", trail.r)]);
+        }
+        for f in &self.fills {
+            results.extend([
+                ("fills.pnl", f.pnl),
+                ("fills.cost", f.cost),
+                ("fills.r", f.r),
+            ]);
+        }
+        let mut fields: Vec<(&'static str, f64)> = Vec::new();
+        for (name, v) in results {
+            if !v.is_finite() && !fields.iter().any(|(f, _)| *f == name) {
+                fields.push((name, v));
+            }
+        }
+        if !fields.is_empty() {
+            return Err(SimError::NotComputable {
+                index: exit,
+                fields,
+            });
+        }
         Ok(Trade {
             side,
             entry_index: self.entry,

@@ -9,6 +9,7 @@ use crate::format::{exp, sci};
 use crate::reviewer::verify::{Counts, ReviewRow};
 
 use super::allowed_diff;
+use super::explain::Explanation;
 use super::store::{Batch, BatchStatus, RowRef, Store};
 use super::table::{ActionFilter, Filter, PageInfo};
 use crate::format::{fmt_bytes, fmt_count};
@@ -104,10 +105,15 @@ pub fn page_rows(store: &Store, selection: &[RowRef], page: &PageInfo) -> Vec<Ro
 pub struct DiffCells {
     /// The output field (`kill_score`, `audit.k_components.sigma_spike`, …).
     pub field: String,
-    /// The recorded value.
+    /// The recorded value, rounded to as few digits as tell it from the kernel's
+    /// ([`distinct_pair`](crate::format::distinct_pair)); text as recorded when not a number.
     pub recorded: String,
-    /// The kernel's value.
+    /// The kernel's value, rounded the same way.
     pub recomputed: String,
+    /// The recorded value exactly (its JSON text).
+    pub recorded_exact: String,
+    /// The kernel's value exactly (its JSON text).
+    pub recomputed_exact: String,
     /// |recorded − recomputed|.
     pub abs: String,
     /// |Δ| / max(|recorded|, |recomputed|).
@@ -128,6 +134,8 @@ pub enum RowDetail {
     },
     /// The record differs from the kernel's recomputation.
     Mismatch {
+        /// The conclusion, severity and reason codes named ([`explain`](super::explain)).
+        explanation: Option<Explanation>,
         /// Each differing field.
         diffs: Vec<DiffCells>,
         /// `tolerance abs …, rel …` (the batch's).
@@ -179,17 +187,23 @@ impl RowCells {
                 message: row.error.clone().unwrap_or_default(),
             }),
             Verdict::Mismatch => Some(RowDetail::Mismatch {
+                explanation: super::explain(row),
                 diffs: row
                     .diffs
                     .iter()
-                    .map(|d| DiffCells {
-                        field: d.field.clone(),
-                        recorded: d.recorded.clone(),
-                        recomputed: d.recomputed.clone(),
-                        abs: sci_cell(d.abs_diff),
-                        rel: sci_cell(d.rel_diff),
-                        allowed: sci_cell(allowed_diff(d, &batch.tolerance)),
-                        why: d.why.clone(),
+                    .map(|d| {
+                        let (recorded, recomputed) = rounded_pair(&d.recorded, &d.recomputed);
+                        DiffCells {
+                            field: d.field.clone(),
+                            recorded,
+                            recomputed,
+                            recorded_exact: d.recorded.clone(),
+                            recomputed_exact: d.recomputed.clone(),
+                            abs: sci_cell(d.abs_diff),
+                            rel: sci_cell(d.rel_diff),
+                            allowed: sci_cell(allowed_diff(d, &batch.tolerance)),
+                            why: d.why.clone(),
+                        }
                     })
                     .collect(),
                 tolerance: tolerance_text(&batch.tolerance),
@@ -255,6 +269,21 @@ impl RowCells {
     /// line that could not be read.
     pub fn target(&self) -> Option<(u32, usize)> {
         self.openable.then_some((self.batch_id, self.index))
+    }
+}
+
+/// A recorded and a recomputed value (JSON text) as the diff shows them: two numbers rounded to
+/// as few digits as tell them apart, anything else as it is.
+///
+/// ```
+/// use harvest_features::reviewer::rounded_pair;
+/// assert_eq!(rounded_pair("0.61", "0.5031337166998747"), ("0.61".into(), "0.503".into()));
+/// assert_eq!(rounded_pair("null", "100.2"), ("null".into(), "100.2".into()));
+/// ```
+pub fn rounded_pair(recorded: &str, recomputed: &str) -> (String, String) {
+    match (recorded.parse::<f64>(), recomputed.parse::<f64>()) {
+        (Ok(a), Ok(b)) if a.is_finite() && b.is_finite() => crate::format::distinct_pair(a, b),
+        _ => (recorded.to_string(), recomputed.to_string()),
     }
 }
 
@@ -488,12 +517,28 @@ mod tests {
         assert_eq!(m.verdict, Verdict::Mismatch);
         assert_eq!(m.class(), "rec v-mismatch openable has-detail");
         assert_eq!(m.title(), "Open this record in the explorer");
-        let Some(RowDetail::Mismatch { diffs, tolerance }) = &m.detail else {
+        let Some(RowDetail::Mismatch {
+            explanation,
+            diffs,
+            tolerance,
+        }) = &m.detail
+        else {
             panic!("{:?}", m.detail)
         };
         assert_eq!(tolerance, "tolerance abs 1e-9, rel 1e-9");
         assert_eq!(diffs.len(), 1);
         assert_eq!(diffs[0].field, "kill_score");
+        // Rounded to as few digits as tell them apart; the exact texts beside.
+        assert!(
+            diffs[0].recorded.len() < diffs[0].recorded_exact.len(),
+            "{:?}",
+            diffs[0]
+        );
+        assert_ne!(diffs[0].recorded, diffs[0].recomputed);
+        assert_eq!(
+            explanation.as_ref().map(|e| e.severity),
+            Some(crate::reviewer::Severity::Low)
+        );
         assert!(diffs[0].abs.contains('e'), "{:?}", diffs[0]);
         assert_eq!(diffs[0].allowed, "1.000e-9");
         // The action differs from the recorded one on line 17.

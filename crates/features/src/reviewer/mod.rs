@@ -6,6 +6,7 @@
 //! reviewer components (`harvest-web`, `src/reviewer/`) only place this in markup.
 
 mod display;
+mod explain;
 mod loader;
 pub mod published;
 mod row;
@@ -15,9 +16,11 @@ mod table;
 pub mod verify;
 
 pub use display::{
-    action_class, diff_note, num_cell, page_rows, page_text, sci_cell, tolerance_text,
-    verdict_class, verdict_key, BatchCard, Chip, DiffCells, RowCells, RowDetail, CARD_ERRORS,
+    action_class, diff_note, num_cell, page_rows, page_text, rounded_pair, sci_cell,
+    tolerance_text, verdict_class, verdict_key, BatchCard, Chip, DiffCells, RowCells, RowDetail,
+    CARD_ERRORS,
 };
+pub use explain::{explain, Explanation, Severity};
 pub use loader::{Digest, Loader, MAX_DOCUMENT_BYTES};
 pub use store::{
     rereview, Batch, BatchStatus, CompareLine, Export, ExportFile, LoadError, OpenedRecord, RowRef,
@@ -34,10 +37,10 @@ use harvest_kernel::Tolerance;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ToleranceError {
     /// The absolute tolerance is not a number ≥ 0.
-    #[error("Absolute tolerance: “{0}” is not a number ≥ 0")]
+    #[error("Absolute tolerance: “{}” is not a number ≥ 0", harvest_kernel::echo::Echo(.0))]
     Abs(String),
     /// The relative tolerance is not a number ≥ 0.
-    #[error("Relative tolerance: “{0}” is not a number ≥ 0")]
+    #[error("Relative tolerance: “{}” is not a number ≥ 0", harvest_kernel::echo::Echo(.0))]
     Rel(String),
 }
 

@@ -12,6 +12,7 @@
 //! checked ([`Unchecked`]). A record whose key names another symbol than the record is INVALID.
 //! Pure: the CLI and the dashboard's Live view and reviewer call it.
 
+use harvest_kernel::echo::Echo;
 use harvest_kernel::{
     be_plus_level, compare, propose, FieldDiff, RecordedOutput, Theta, Tolerance, Verdict,
 };
@@ -130,9 +131,10 @@ pub fn review(line: usize, r: &Record, tol: &Tolerance, ctx: &Context) -> Review
             row.verdict != Verdict::Invalid && !row.symbol.is_empty() && *e != row.symbol
         }) {
             let mut bad = invalid(format!(
-                "proposal_json is {}'s proposal, in the record of {exp}{}: a record copied under another key",
-                row.symbol,
-                f.get("key").map(|k| format!(" ({k})")).unwrap_or_default()
+                "proposal_json is {}'s proposal, in the record of {}{}: a record copied under another key",
+                Echo(&row.symbol),
+                Echo(exp),
+                f.get("key").map(|k| format!(" ({})", Echo(k))).unwrap_or_default()
             ));
             bad.symbol = exp.to_string();
             return bad;
@@ -163,9 +165,10 @@ fn key_problem(f: &Fields) -> Option<String> {
     let sym = f.get("symbol")?;
     (sym != key_sym).then(|| {
         format!(
-            "symbol = {:?} but the key {} is {key_sym}'s: a record copied under another key",
-            harvest_records::fields::clip(sym),
-            f["key"]
+            "symbol = {:?} but the key {} is {}'s: a record copied under another key",
+            Echo(sym),
+            Echo(&f["key"]),
+            Echo(key_sym)
         )
     })
 }

@@ -1,6 +1,7 @@
 //! One reviewed record ([`ReviewRow`]) and the review of a parsed record or a proposal's JSON:
 //! the part of the reviewer every record kind shares (proposals, inputs, published records).
 
+use harvest_kernel::echo::clip_message;
 use serde::{Deserialize, Serialize};
 
 use harvest_kernel::{
@@ -132,7 +133,7 @@ struct ProposalIn {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JsonError {
     /// Not the expected shape; `path` is empty for the whole value.
-    #[error("{}{message}", if .path.is_empty() { String::new() } else { format!("{}: ", .path) })]
+    #[error("{}{}", if .path.is_empty() { String::new() } else { format!("{}: ", clip_message(.path)) }, clip_message(.message))]
     Invalid {
         /// Where (`market_state.sigma`), empty for the top level.
         path: String,

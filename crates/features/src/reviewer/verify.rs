@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use harvest_kernel::echo::clip_message;
 use harvest_kernel::{HarvestInput, Tolerance, Verdict, KERNEL_VERSION};
 use sha2::{Digest as _, Sha256};
 
@@ -52,6 +53,34 @@ fn binary_problem(bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// A line of JSON Lines without what is not part of its record: a `\r` before its `\n` and a
+/// byte order mark at its start (editors write one on the first line, `cat` of such files on
+/// any line).
+///
+/// ```
+/// use harvest_features::reviewer::verify::line_body;
+/// assert_eq!(line_body(b"\xef\xbb\xbf{\"a\": 1}\r"), b"{\"a\": 1}");
+/// ```
+pub fn line_body(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+}
+
+/// The INVALID row of line `line`, `len` bytes long, over [`MAX_LINE_BYTES`]: it is not read.
+///
+/// ```
+/// use harvest_features::reviewer::verify::too_long_row;
+/// let row = too_long_row(3, 5_000_000);
+/// assert_eq!(row.error.unwrap(), "line is 5000000 bytes, longer than the 1048576 bytes a record may have");
+/// ```
+pub fn too_long_row(line: usize, len: u64) -> ReviewRow {
+    ReviewRow::invalid(
+        line,
+        RecordKind::Unknown,
+        format!("line is {len} bytes, longer than the {MAX_LINE_BYTES} bytes a record may have"),
+    )
+}
+
 /// Reviews one line (1-based `line`); `None` for a blank line.
 ///
 /// A proposal (has `audit`) is recomputed from its audit inputs and theta and compared with
@@ -96,7 +125,7 @@ pub fn review_line_in(
     tol: &Tolerance,
     ctx: &super::published::Context,
 ) -> Option<ReviewRow> {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let bytes = line_body(bytes);
     if context_line(bytes).is_some() {
         return None;
     }
@@ -104,15 +133,7 @@ pub fn review_line_in(
         return None;
     }
     if bytes.len() > MAX_LINE_BYTES {
-        return Some(ReviewRow::invalid(
-            line,
-            RecordKind::Unknown,
-            format!(
-                "line is {} bytes, longer than the {} bytes a record may have",
-                bytes.len(),
-                MAX_LINE_BYTES
-            ),
-        ));
+        return Some(too_long_row(line, bytes.len() as u64));
     }
     if let Some(problem) = binary_problem(bytes) {
         return Some(ReviewRow::invalid(line, RecordKind::Unknown, problem));
@@ -130,7 +151,7 @@ pub fn review_line_in(
         }
         RecordKind::Unknown => {
             let e = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-                Err(e) => format!("not JSON: {e}"),
+                Err(e) => format!("not JSON: {}", clip_message(&e.to_string())),
                 Ok(_) => "neither a proposal (object with `audit`) nor an input (object with \
                           `position` and `market_state`)"
                     .to_string(),

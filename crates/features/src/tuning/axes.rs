@@ -7,7 +7,7 @@
 use crate::explorer::{InputError, InputField, UiState};
 use crate::format::axis_title;
 use crate::format::parse_number;
-use crate::format::{format_sig, Num};
+use crate::format::{format_sig, Short};
 use harvest_kernel::{Axis, Theta, ThetaField};
 
 /// The axes the action map offers: the five inputs, then the tunables worth sweeping.
@@ -88,7 +88,7 @@ pub enum AxisError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// A tunable's value that is NaN or infinite.
-    #[error("{}: {} is not a finite number; allowed: {}", .field.key(), Num(*.value), .field.spec().accepts())]
+    #[error("{}: {} is not a finite number; allowed: {}", .field.key(), Short(*.value), .field.spec().accepts())]
     NotFinite {
         /// The tunable.
         field: ThetaField,

@@ -51,6 +51,43 @@ pub fn value_at(rect: PlotRect, map: &ActionMap, px: f64, py: f64) -> Option<(f6
     ))
 }
 
+/// The action map's keyboard cursor (CSS px) after `key`: the arrow keys move it a twentieth
+/// of the plot (`fine`: a two-hundredth, one cell of the full map), up is up; it starts at the
+/// plot's centre and stays inside it. `None` for any other key.
+///
+/// ```
+/// use harvest_features::charts::PlotRect;
+/// use harvest_features::tuning::map_view::key_cursor;
+/// let r = PlotRect { x: 0, y: 0, w: 200, h: 100 };
+/// assert_eq!(key_cursor(r, None, "ArrowRight", false), Some((110.0, 50.0)));
+/// assert_eq!(key_cursor(r, Some((110.0, 50.0)), "ArrowUp", true), Some((110.0, 49.5)));
+/// assert_eq!(key_cursor(r, Some((199.0, 50.0)), "ArrowRight", false), Some((199.5, 50.0)));
+/// assert_eq!(key_cursor(r, None, "a", false), None);
+/// ```
+pub fn key_cursor(
+    rect: PlotRect,
+    at: Option<(f64, f64)>,
+    key: &str,
+    fine: bool,
+) -> Option<(f64, f64)> {
+    let (dx, dy) = match key {
+        "ArrowLeft" => (-1.0, 0.0),
+        "ArrowRight" => (1.0, 0.0),
+        "ArrowUp" => (0.0, -1.0),
+        "ArrowDown" => (0.0, 1.0),
+        _ => return None,
+    };
+    let (x0, y0) = (f64::from(rect.x), f64::from(rect.y));
+    let (w, h) = (f64::from(rect.w), f64::from(rect.h));
+    let (x, y) = at.unwrap_or((x0 + w / 2.0, y0 + h / 2.0));
+    let part = if fine { 200.0 } else { 20.0 };
+    // Half a pixel short of the far edges: still inside the plot (`cell_at` takes [x, x + w)).
+    Some((
+        (x + dx * w / part).clamp(x0, x0 + w - 0.5),
+        (y + dy * h / part).clamp(y0, y0 + h - 0.5),
+    ))
+}
+
 fn fraction_in(rect: PlotRect, px: f64, py: f64) -> Option<(f64, f64)> {
     if rect.w <= 0 || rect.h <= 0 || !px.is_finite() || !py.is_finite() {
         return None;

@@ -38,6 +38,7 @@ pub use positions::{
     grid_positions, scenario_positions, GridSpec, GridTooLarge, PositionSet, MAX_GRID_POSITIONS,
 };
 pub use robustness::{
-    margin_sentence, robustness, robustness_along, robustness_lines, theta_robustness, AxisMargin,
+    margin_sentence, robustness, robustness_along, robustness_lines, robustness_rows,
+    theta_robustness, AxisMargin, MarginBar, RobustRow,
 };
 pub use sweep::{sweep, Sweep, SweepRow};

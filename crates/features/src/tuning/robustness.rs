@@ -1,6 +1,6 @@
 //! Robustness: per input axis (and for `kill_threshold`) how far the value can move before the
 //! proposed action changes ([`robustness`], [`robustness_along`]), and the robustness card's
-//! sentences ([`robustness_lines`]).
+//! rows ([`robustness_rows`]: a bar and sentences per input; [`robustness_lines`]: the sentences).
 
 use serde::Serialize;
 
@@ -66,6 +66,45 @@ impl AxisMargin {
             ),
         })
         .collect()
+    }
+}
+
+/// Where an input's action holds, along its explored range, as fractions of it (0 the range's
+/// start, 1 its end): what the robustness card draws as a bar.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MarginBar {
+    /// Where the action now starts holding (the nearest change below, else the range's start).
+    pub from: f64,
+    /// Where it stops (the nearest change above, else the range's end).
+    pub to: f64,
+    /// The current value.
+    pub at: f64,
+}
+
+impl AxisMargin {
+    /// The bar of this margin ([`MarginBar`]), clamped to 0 … 1.
+    ///
+    /// ```
+    /// use harvest_kernel::{Axis, HarvestInput};
+    /// use harvest_features::tuning::robustness_along;
+    /// let b = robustness_along(&HarvestInput::default(), Axis::Sigma).bar();
+    /// assert!(b.from <= b.at && b.at < b.to && b.to < 1.0); // σ can rise until K closes
+    /// ```
+    pub fn bar(&self) -> MarginBar {
+        let (d0, d1) = self.domain;
+        let span = d1 - d0;
+        let f = |v: f64| {
+            if span > 0.0 && span.is_finite() {
+                ((v - d0) / span).clamp(0.0, 1.0)
+            } else {
+                0.5
+            }
+        };
+        MarginBar {
+            from: self.down.as_ref().map_or(0.0, |p| f(p.value)),
+            to: self.up.as_ref().map_or(1.0, |p| f(p.value)),
+            at: f(self.current),
+        }
     }
 }
 
@@ -195,13 +234,43 @@ pub fn theta_robustness(input: &HarvestInput) -> Vec<AxisMargin> {
 /// assert!(sigma.iter().any(|s| s == "σ can rise 78.6 % (+0.007859, to 0.01786) before FULL_CLOSE_PROPOSED"));
 /// ```
 pub fn robustness_lines(input: &HarvestInput) -> Vec<(&'static str, Vec<String>)> {
+    robustness_rows(input)
+        .into_iter()
+        .map(|r| (r.label, r.sentences))
+        .collect()
+}
+
+/// One row of the robustness card: the input, its bar and its sentences.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RobustRow {
+    /// The input's label (`PnL`, `σ`, …, `kill_threshold`).
+    pub label: &'static str,
+    /// Where the action holds along its range.
+    pub bar: MarginBar,
+    /// One sentence per direction ([`AxisMargin::sentences`]).
+    pub sentences: Vec<String>,
+}
+
+/// The robustness card's rows: every input of the explorer and `kill_threshold`, in that order.
+///
+/// ```
+/// use harvest_kernel::HarvestInput;
+/// use harvest_features::tuning::robustness_rows;
+/// let rows = robustness_rows(&HarvestInput::default());
+/// assert_eq!(rows.last().unwrap().label, "kill_threshold");
+/// ```
+pub fn robustness_rows(input: &HarvestInput) -> Vec<RobustRow> {
     let mut all: Vec<AxisMargin> = robustness(input);
     all.push(robustness_along(
         input,
         Axis::Theta(ThetaField::KillThreshold),
     ));
     all.iter()
-        .map(|m| (m.axis.label(), m.sentences()))
+        .map(|m| RobustRow {
+            label: m.axis.label(),
+            bar: m.bar(),
+            sentences: m.sentences(),
+        })
         .collect()
 }
 
@@ -218,5 +287,31 @@ mod tests {
             ["PnL", "p_trend", "σ", "TS", "age", "kill_threshold"]
         );
         assert!(lines.iter().all(|(_, s)| !s.is_empty()));
+    }
+
+    #[test]
+    fn bars_mark_where_the_action_holds() {
+        let input = HarvestInput::default();
+        for row in robustness_rows(&input) {
+            let b = row.bar;
+            assert!(
+                0.0 <= b.from && b.from <= b.at && b.at <= b.to && b.to <= 1.0,
+                "{}: {b:?}",
+                row.label
+            );
+        }
+        // PnL: a loss keeps NONE to the range's start; a gain reaches PARTIAL_25 inside it.
+        let pnl = robustness_along(&input, Axis::Pnl).bar();
+        assert_eq!(pnl.from, 0.0);
+        assert!(pnl.to < 1.0);
+        // A range of one value: the middle.
+        let m = AxisMargin {
+            domain: (1.0, 1.0),
+            current: 1.0,
+            down: None,
+            up: None,
+            ..robustness_along(&input, Axis::Pnl)
+        };
+        assert_eq!(m.bar().at, 0.5);
     }
 }

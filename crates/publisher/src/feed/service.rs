@@ -189,6 +189,18 @@ impl Feed {
     }
 }
 
+/// The line of a stop by signal.
+fn stopped(sig: i32, r: &FeedReport) {
+    log(&format!(
+        "{}: stopped after {} bars, {} paper positions opened, {} closed, {} ticks late",
+        signal_name(sig),
+        r.bars,
+        r.opened,
+        r.closed,
+        r.late
+    ));
+}
+
 /// Plays every tape; returns the exit status (0 done or stopped, 2 Redis unreachable at the
 /// start).
 pub fn run(settings: Settings, stop: Receiver<i32>) -> (u8, FeedReport) {
@@ -222,7 +234,7 @@ pub fn run(settings: Settings, stop: Receiver<i32>) -> (u8, FeedReport) {
         }
     }
     if let Err(sig) = f.send(cmds, &stop) {
-        log(&format!("{}: stopped", signal_name(sig)));
+        stopped(sig, &f.report);
         return (0, f.report);
     }
     let start = Instant::now();
@@ -255,11 +267,7 @@ pub fn run(settings: Settings, stop: Receiver<i32>) -> (u8, FeedReport) {
         }
         if !cmds.is_empty() {
             if let Err(sig) = f.send(cmds, &stop) {
-                log(&format!(
-                    "{}: stopped after {} bars",
-                    signal_name(sig),
-                    f.report.bars
-                ));
+                stopped(sig, &f.report);
                 return (0, f.report);
             }
         }
@@ -282,8 +290,8 @@ pub fn run(settings: Settings, stop: Receiver<i32>) -> (u8, FeedReport) {
             .min();
         let Some(due) = next else {
             log(&format!(
-                "done: {} bars, {} paper positions opened, {} closed",
-                f.report.bars, f.report.opened, f.report.closed
+                "done: {} bars, {} paper positions opened, {} closed, {} ticks late",
+                f.report.bars, f.report.opened, f.report.closed, f.report.late
             ));
             return (0, f.report);
         };
@@ -294,11 +302,7 @@ pub fn run(settings: Settings, stop: Receiver<i32>) -> (u8, FeedReport) {
         let wait = at.saturating_duration_since(Instant::now());
         match stop.recv_timeout(wait) {
             Ok(sig) => {
-                log(&format!(
-                    "{}: stopped after {} bars",
-                    signal_name(sig),
-                    f.report.bars
-                ));
+                stopped(sig, &f.report);
                 return (0, f.report);
             }
             Err(RecvTimeoutError::Timeout) => {}

@@ -20,7 +20,7 @@ pub enum CandleKeysError {
     #[error("candle keys: none given (e.g. candles:{{symbol}}:1m,quantum:candles:{{symbol}})")]
     Empty,
     /// A template without `{symbol}`: every symbol would read the same key.
-    #[error("candle key {0:?} has no {{symbol}}: every symbol would read the same candles")]
+    #[error("candle key {:?} has no {{symbol}}: every symbol would read the same candles", harvest_kernel::echo::Echo(.0))]
     NoSymbol(String),
 }
 

@@ -44,7 +44,7 @@ pub struct Settings {
 
 impl Default for Settings {
     /// The running P0.5's defaults: `redis://localhost:6379`, BTCUSDT and ETHUSDT, every 60 s,
-    /// windows of 300 candles, its three candle keys; batches of 1,000 symbols.
+    /// windows of 300 candles, its three candle keys; batches of 250 symbols.
     fn default() -> Self {
         Settings {
             redis_url: "redis://localhost:6379".into(),
@@ -53,7 +53,7 @@ impl Default for Settings {
             interval: Duration::from_secs(60),
             window: 300,
             candle_keys: CandleKeys::default(),
-            batch: 1000,
+            batch: 250,
             timeouts: Timeouts::default(),
             log_level: Level::Info,
         }

@@ -15,19 +15,19 @@ pub enum ConfigError {
     )]
     Synthetic,
     /// Any other unknown value.
-    #[error("position source {0:?} is not one of auto, redis_hash, redis_stream")]
+    #[error("position source {:?} is not one of auto, redis_hash, redis_stream", harvest_kernel::echo::Echo(.0))]
     UnknownSource(String),
     /// A `--shard` that is not `k/n` with `1 ≤ k ≤ n`.
-    #[error("shard {0:?} must be k/n with 1 ≤ k ≤ n (e.g. 1/2 and 2/2 for two instances)")]
+    #[error("shard {:?} must be k/n with 1 ≤ k ≤ n (e.g. 1/2 and 2/2 for two instances)", harvest_kernel::echo::Echo(.0))]
     Shard(String),
     /// No symbols.
     #[error("no symbols: give --symbols BTCUSDT,ETHUSDT or SYMBOLS")]
     NoSymbols,
     /// A symbol with characters that cannot be part of a key.
-    #[error("symbol {0:?} must be non-empty letters, digits, '-', '_', '.' or '/'")]
+    #[error("symbol {:?} must be non-empty letters, digits, '-', '_', '.' or '/'", harvest_kernel::echo::Echo(.0))]
     BadSymbol(String),
     /// Not a log level.
-    #[error("log level {0:?} is not one of DEBUG, INFO, WARNING, ERROR")]
+    #[error("log level {:?} is not one of DEBUG, INFO, WARNING, ERROR", harvest_kernel::echo::Echo(.0))]
     LogLevel(String),
     /// `MARKETSTATE_SOURCE=synthetic`: the running P0.5's made-up prices.
     #[error(
@@ -37,10 +37,10 @@ pub enum ConfigError {
     )]
     SyntheticPrices,
     /// Any other price source.
-    #[error("price source {0:?} is not `candles` (the only source; `synthetic` is refused)")]
+    #[error("price source {:?} is not `candles` (the only source; `synthetic` is refused)", harvest_kernel::echo::Echo(.0))]
     UnknownPriceSource(String),
     /// A number setting out of range.
-    #[error("{name} = {value} must be {expected}")]
+    #[error("{name} = {} must be {expected}", harvest_kernel::num::Short(*.value))]
     Number {
         /// The flag.
         name: &'static str,

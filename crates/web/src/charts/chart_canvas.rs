@@ -9,9 +9,10 @@ use crate::charts::canvas::{paint, PaintError};
 use crate::context::Ctx;
 use crate::hooks::use_canvas_paint;
 use harvest_features::charts::{
-    draw_kill_explainer, draw_r_ladder, draw_stop_ladder, kill_explainer, r_ladder, stop_ladder,
-    ChartTheme, KillExplainer, RLadder, StopLadder,
+    draw_kill_explainer, draw_r_ladder, draw_stop_ladder, kill_explainer_within, r_ladder_within,
+    stop_ladder_within, ChartTheme, KillExplainer, RLadder, StopLadder,
 };
+use harvest_features::format::shortest;
 use harvest_kernel::HarvestInput;
 
 /// Which chart.
@@ -34,11 +35,21 @@ enum ChartData {
 }
 
 impl ChartData {
-    fn of(kind: ChartKind, input: &HarvestInput) -> ChartData {
+    /// The chart for `input`, its axis range steadied against the one shown before.
+    fn of(kind: ChartKind, input: &HarvestInput, prev: Option<(f64, f64)>) -> ChartData {
         match kind {
-            ChartKind::Kill => ChartData::Kill(kill_explainer(input, 96)),
-            ChartKind::RLadder => ChartData::RLadder(r_ladder(input)),
-            ChartKind::StopLadder => ChartData::StopLadder(stop_ladder(input)),
+            ChartKind::Kill => ChartData::Kill(kill_explainer_within(input, 96, prev)),
+            ChartKind::RLadder => ChartData::RLadder(r_ladder_within(input, prev)),
+            ChartKind::StopLadder => ChartData::StopLadder(stop_ladder_within(input, prev)),
+        }
+    }
+
+    /// The axis range shown (z, R or price).
+    fn range(&self) -> (f64, f64) {
+        match self {
+            ChartData::Kill(d) => d.z_range,
+            ChartData::RLadder(d) => d.range,
+            ChartData::StopLadder(d) => d.range,
         }
     }
 
@@ -84,9 +95,11 @@ pub fn ChartCanvas(
     height: u32,
 ) -> impl IntoView {
     let ctx = Ctx::get();
-    let data = Memo::new(move |_| {
+    // The previous range keeps the axis still while an input is dragged.
+    let data = Memo::new(move |prev: Option<&Option<ChartData>>| {
+        let prev = prev.and_then(|p| p.as_ref().map(ChartData::range));
         ctx.shown
-            .with(|s| s.as_ref().map(|s| ChartData::of(kind, &s.input)))
+            .with(|s| s.as_ref().map(|s| ChartData::of(kind, &s.input, prev)))
     });
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let painted = use_canvas_paint(canvas, move |el| {
@@ -108,6 +121,10 @@ pub fn ChartCanvas(
                 aria-label=headline
                 style:height=format!("{height}px")
                 data-paints=move || painted.with(|p| p.count())
+                data-range=move || data.with(|d| d.as_ref().map(|d| {
+                    let (lo, hi) = d.range();
+                    format!("{} {}", shortest(lo), shortest(hi))
+                }))
                 data-paint-error=move || painted.with(|p| p.error.clone())
             ></canvas>
             <p class="chart-explain">{explain}</p>

@@ -1,5 +1,5 @@
-//! The spec's 8 replay scenarios as presets: choosing one loads its first step; prev / next step
-//! through the rest. The spec's published figures are shown next to the live ones.
+//! The spec's 8 worked examples (its replay scenarios) as presets: choosing one loads its first
+//! step; Previous step / Next step go through the rest. The spec's published figures are shown next to the live ones.
 
 use leptos::prelude::*;
 
@@ -95,7 +95,6 @@ pub fn Presets() -> impl IntoView {
             <button
                 type="button"
                 data-testid="preset-prev"
-                aria-label="Previous step"
                 disabled=prev.is_none()
                 on:click=move |_| {
                     if let Some((id, st)) = prev {
@@ -103,12 +102,12 @@ pub fn Presets() -> impl IntoView {
                     }
                 }
             >
-                "◀ prev"
+                <span aria-hidden="true">"◀ "</span>
+                "Previous step"
             </button>
             <button
                 type="button"
                 data-testid="preset-next"
-                aria-label="Next step"
                 disabled=next.is_none()
                 on:click=move |_| {
                     if let Some((id, st)) = next {
@@ -116,7 +115,8 @@ pub fn Presets() -> impl IntoView {
                     }
                 }
             >
-                "next ▶"
+                "Next step"
+                <span aria-hidden="true">" ▶"</span>
             </button>
             <div class="preset-info" hidden=preset.is_none()>
                 <p class="preset-desc">{desc}</p>
@@ -130,13 +130,13 @@ pub fn Presets() -> impl IntoView {
     };
     view! {
         <section class="presets card" aria-labelledby="presets-h">
-            <h2 id="presets-h">"Replay scenarios"</h2>
+            <h2 id="presets-h">"Worked examples from the spec"</h2>
             <div class="preset-row">
                 <label for="preset" class="sr-only">
-                    "Scenario"
+                    "Worked example"
                 </label>
                 <select id="preset" data-testid="preset" node_ref=select on:change=on_pick>
-                    <option value="">"Custom (no scenario)"</option>
+                    <option value="">"Your own inputs (no example)"</option>
                     {options}
                 </select>
                 {body}

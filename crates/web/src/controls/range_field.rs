@@ -1,11 +1,13 @@
 //! The one numeric control of the dashboard (the explorer's inputs and tunables and the tuning
 //! view's sliders): a native range slider paired with a number box, its unit, a tooltip, a note
 //! and an inline error. The slider commits on every `input` event; the box on `change` or Enter.
+//! One Tab stop a field: the box; its arrow keys move the value as the slider's would
+//! ([`arrow_step`]); the slider is for the pointer (and still announced with its range).
 
 use leptos::ev::Targeted;
 use leptos::prelude::*;
 
-use harvest_features::explorer::SliderRange;
+use harvest_features::explorer::{arrow_step, SliderRange};
 use harvest_features::format::format_sig;
 use harvest_features::format::{fmt_num, parse_number};
 
@@ -100,8 +102,15 @@ pub fn RangeField(
     };
     let on_change = move |ev: leptos::ev::Event| commit(event_target_value(&ev));
     let on_key = move |ev: Targeted<leptos::ev::KeyboardEvent, web_sys::HtmlInputElement>| {
-        if ev.key() == "Enter" {
+        let key = ev.key();
+        if key == "Enter" {
             commit(ev.target().value());
+        } else if let Some(v) = arrow_step(range.get_untracked(), value.get_untracked(), &key) {
+            ev.prevent_default();
+            match on_slide.run(v) {
+                Ok(()) => set_local_err.set(None),
+                Err(e) => set_local_err.set(Some(e)),
+            }
         }
     };
 
@@ -121,7 +130,7 @@ pub fn RangeField(
                 <label for=id.clone() title=help.clone()>
                     {label.clone()}
                 </label>
-                <span class="tip" tabindex="0" role="note" aria-label=help.clone() data-tip=help.clone()>
+                <span class="tip" aria-hidden="true" data-tip=help.clone()>
                     "?"
                 </span>
                 <span id=help_id.clone() class="sr-only">
@@ -139,6 +148,7 @@ pub fn RangeField(
                     max=attr_num(r0.max)
                     step=attr_num(r0.step)
                     value=attr_num(v0)
+                    tabindex="-1"
                     aria-describedby=format!("{help_id} {err_id}")
                     disabled=move || disabled.get()
                     on:input=on_input
@@ -153,6 +163,7 @@ pub fn RangeField(
                     id=box_id
                     data-testid=format!("{testid}-number")
                     aria-label=format!("{label} value")
+                    aria-describedby=format!("{help_id} {err_id}")
                     aria-invalid=move || if message().is_some() { "true" } else { "false" }
                     value=fmt_num(v0)
                     disabled=move || disabled.get()

@@ -9,7 +9,7 @@ use crate::browser::files::{Chunks, Source};
 use crate::browser::{self, now_ms, SLICE_MS};
 use crate::replay::context::{JobKind, ReplayCtx, Run};
 use harvest_features::progress::{Progress, Unit};
-use harvest_features::replay::market::{import_prices, P0Params, MIN_CLOSES};
+use harvest_features::replay::market::{import_price_bytes, P0Params, MIN_CLOSES};
 use harvest_features::replay::view::showcase;
 use harvest_features::replay::{every_n, Backtest, Entry, Report, Series, ThetaSweep};
 use harvest_kernel::Theta;
@@ -126,17 +126,8 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
             buf
         }
     };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            rc.say(format!(
-                "{name} is not UTF-8 text (byte {} is not): nothing was loaded.",
-                e.utf8_error().valid_up_to() + 1
-            ));
-            return;
-        }
-    };
-    let import = match import_prices(&text) {
+    // A line that is not UTF-8 is one problem line, like any other broken line.
+    let import = match import_price_bytes(&bytes) {
         Ok(i) => i,
         Err(e) => {
             rc.say(format!("{name} could not be read as prices: {e}."));

@@ -1,7 +1,9 @@
 //! The sweep of two theta axes on real trades: pick the axes and the values per axis (2 … 20),
 //! run, see expectancy per cell as a heatmap with its scale (the current theta ringed, the best
-//! cell outlined); hover or move with the arrow keys to read a cell, click or Enter to set both
-//! tunables in the shared theta; the cells download as CSV.
+//! cell outlined); point at a cell to read it, a click sets both tunables in the shared theta;
+//! the cells download as CSV. From the keyboard: the heatmap is one Tab stop, the arrow keys
+//! move a cursor cell (outlined, its values and expectancy read out below), Enter uses it,
+//! Escape leaves it.
 
 use leptos::prelude::*;
 
@@ -13,8 +15,8 @@ use crate::replay::job_status::PanelJob;
 use crate::replay::jobs::{self, Job, SWEEP_TRADES};
 use harvest_features::charts::ChartTheme;
 use harvest_features::charts::{
-    axis_label, cell_index_at, cell_readout, cell_values, draw_sweep_map, step_cell, sweep_map,
-    SWEEP_MAX_N,
+    axis_label, cell_index_at, cell_readout, cell_text, cell_values, draw_sweep_map, key_cell,
+    sweep_map, SWEEP_MAX_N,
 };
 use harvest_features::replay::SweepAxis;
 use harvest_kernel::{ThetaField, PARAMS};
@@ -118,38 +120,48 @@ pub fn SweepPanel() -> impl IntoView {
             hover.set(k);
         }
     };
+    // The keyboard's cursor cell as (i, j), j upwards (`rc.sweep_focus` holds its index).
+    let cursor = move || {
+        let k = rc.sweep_focus.get()?;
+        data.with(|m| m.as_ref().map(|m| (k % m.x.n.max(1), k / m.x.n.max(1))))
+    };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let Some((nx, ny)) = data.with_untracked(|m| m.as_ref().map(|m| (m.x.n, m.y.n))) else {
-            return;
-        };
-        let at = rc.sweep_focus.get_untracked();
-        let to = match ev.key().as_str() {
-            "ArrowLeft" => step_cell(nx, ny, at, -1, 0),
-            "ArrowRight" => step_cell(nx, ny, at, 1, 0),
-            "ArrowUp" => step_cell(nx, ny, at, 0, 1),
-            "ArrowDown" => step_cell(nx, ny, at, 0, -1),
-            "Home" => 0,
-            "End" => nx * ny - 1,
+        let key = ev.key();
+        match key.as_str() {
             "Enter" | " " => {
-                ev.prevent_default();
-                if let Some(k) = at {
+                if let Some(k) = rc.sweep_focus.get_untracked() {
+                    ev.prevent_default();
                     apply(k);
                 }
-                return;
             }
-            _ => return,
-        };
-        ev.prevent_default();
-        rc.sweep_focus.set(Some(to));
+            "Escape" => rc.sweep_focus.set(None),
+            _ => {
+                let at = rc.sweep_focus.get_untracked();
+                let moved = data.with_untracked(|m| {
+                    m.as_ref().and_then(|m| {
+                        let nx = m.x.n.max(1);
+                        key_cell(m, at.map(|k| (k % nx, k / nx)), &key).map(|(i, j)| j * nx + i)
+                    })
+                });
+                if let Some(k) = moved {
+                    ev.prevent_default();
+                    rc.sweep_focus.set(Some(k));
+                }
+            }
+        }
     };
-    // What the pointer is over, else the keyboard's cell.
+    // What the pointer is over.
     let readout = move || {
-        let k = hover.get().or_else(|| rc.sweep_focus.get())?;
+        let k = hover.get()?;
         data.with(|m| {
             m.as_ref()
                 .filter(|m| k < m.x.n * m.y.n)
                 .map(|m| cell_readout(m, k))
         })
+    };
+    let cursor_text = move || {
+        let c = cursor()?;
+        data.with(|m| m.as_ref().map(|m| cell_text(m, c)))
     };
     let download = move |_| {
         if let Some(csv) = rc.sweep.with_value(|s| s.as_ref().map(|s| s.to_csv())) {
@@ -226,7 +238,7 @@ pub fn SweepPanel() -> impl IntoView {
             <p class="hint" data-testid="sweep-ranges">
                 {ranges}
                 {format!(
-                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES}). Hover or focus the map and use the arrow keys to read a cell; click or Enter uses its values."
+                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES}). Point at a cell to read it; a click uses its values."
                 )}
             </p>
             <PanelJob kind=JobKind::Sweep prefix="sweep" />
@@ -235,21 +247,28 @@ pub fn SweepPanel() -> impl IntoView {
                 data-testid="sweep-map"
                 class="sweep-map"
                 role="img"
+                aria-label="Expectancy per cell of the two theta axes"
+                aria-describedby="sweep-keys"
                 tabindex="0"
-                aria-label="Expectancy per cell of the two theta axes: arrow keys move between cells, Enter uses a cell's values"
-                aria-describedby="sweep-readout"
                 hidden=move || !has()
                 on:click=on_click
                 on:mousemove=on_move
                 on:mouseleave=move |_| hover.set(None)
                 on:keydown=on_key
+                on:blur=move |_| rc.sweep_focus.set(None)
                 data-cells=move || painted.with(|p| p.last.map(|n| n.to_string()))
                 data-paints=move || painted.with(|p| p.count())
                 data-focus=move || rc.sweep_focus.get().map(|k| k.to_string())
                 data-paint-error=move || painted.with(|p| p.error.clone())
             ></canvas>
-            <p class="sweep-readout" id="sweep-readout" data-testid="sweep-readout" aria-live="polite" hidden=move || !has()>
-                {move || readout().unwrap_or_else(|| "Point at a cell (or focus the map and use the arrow keys) to read it.".to_string())}
+            <p class="sweep-readout" data-testid="sweep-readout" hidden=move || !has()>
+                {move || readout().unwrap_or_else(|| "Point at a cell to read it.".to_string())}
+            </p>
+            <p class="hint" id="sweep-keys" hidden=move || !has()>
+                "Keyboard: the arrow keys move a cursor cell, Enter uses its values, Escape leaves it."
+            </p>
+            <p class="hint" data-testid="sweep-cursor" aria-live="polite">
+                {cursor_text}
             </p>
         </section>
     }

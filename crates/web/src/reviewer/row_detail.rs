@@ -1,5 +1,7 @@
-//! Under a MISMATCH: its field-level diff (recorded, recomputed, |Δ|, rel Δ, what the tolerance
-//! allows, why the kernel computes the field); under an INVALID: its line and message.
+//! Under a MISMATCH: the conclusion first (with its severity and the reason codes the record has
+//! in excess or lacks), then its field-level diff (recorded, recomputed — rounded, the exact
+//! numbers on demand —, |Δ|, rel Δ, what the tolerance allows, why the kernel computes the
+//! field); under an INVALID: its line and message.
 
 use leptos::prelude::*;
 
@@ -21,8 +23,42 @@ pub fn RowDetail(
             </div>
         }
         .into_any(),
-        Detail::Mismatch { diffs, tolerance } => view! {
+        Detail::Mismatch {
+            explanation,
+            diffs,
+            tolerance,
+        } => {
+            let (exact, set_exact) = signal(false);
+            view! {
             <div class="diff" data-testid="review-diff" data-line=line>
+                {explanation.map(|e| {
+                    let codes = e.codes_sentence();
+                    view! {
+                        <div class="explain" data-testid="review-explain" data-severity=e.severity.as_str()>
+                            <p>
+                                <span class=format!("sev sev-{}", e.severity.as_str()) data-testid="review-severity">
+                                    {e.severity.label()}
+                                </span>
+                                " "
+                                <span class="conclusion" data-testid="review-conclusion">{e.conclusion}</span>
+                            </p>
+                            {codes.map(|c| view! {
+                                <p class="codes" data-testid="review-codes"
+                                    data-extra=e.extra_codes.join(" ")
+                                    data-missing=e.missing_codes.join(" ")>{c}</p>
+                            })}
+                        </div>
+                    }
+                })}
+                <button
+                    type="button"
+                    class="exact-toggle"
+                    data-testid="review-exact"
+                    aria-pressed=move || exact.get().to_string()
+                    on:click=move |_| set_exact.update(|x| *x = !*x)
+                >
+                    "Exact numbers"
+                </button>
                 <table>
                     <thead>
                         <tr>
@@ -39,17 +75,31 @@ pub fn RowDetail(
                         <For
                             each=move || diffs.clone()
                             key=|d: &DiffCells| d.field.clone()
-                            children=|d: DiffCells| {
-                                let field = d.field.clone();
+                            children=move |d: DiffCells| {
+                                let DiffCells {
+                                    field,
+                                    recorded,
+                                    recomputed,
+                                    recorded_exact,
+                                    recomputed_exact,
+                                    abs,
+                                    rel,
+                                    allowed,
+                                    why,
+                                } = d;
+                                let shown = move |exact_text: &String, rounded: &String| {
+                                    if exact.get() { exact_text.clone() } else { rounded.clone() }
+                                };
+                                let data_field = field.clone();
                                 view! {
-                                    <tr data-field=field>
-                                        <td><code>{d.field}</code></td>
-                                        <td class="rec">{d.recorded}</td>
-                                        <td class="got">{d.recomputed}</td>
-                                        <td class="num">{d.abs}</td>
-                                        <td class="num">{d.rel}</td>
-                                        <td class="num">{d.allowed}</td>
-                                        <td class="why">{d.why}</td>
+                                    <tr data-field=data_field>
+                                        <td><code>{field}</code></td>
+                                        <td class="rec">{move || shown(&recorded_exact, &recorded)}</td>
+                                        <td class="got">{move || shown(&recomputed_exact, &recomputed)}</td>
+                                        <td class="num">{abs}</td>
+                                        <td class="num">{rel}</td>
+                                        <td class="num">{allowed}</td>
+                                        <td class="why">{why}</td>
                                     </tr>
                                 }
                             }
@@ -58,7 +108,8 @@ pub fn RowDetail(
                 </table>
                 <p class="tol-note" data-testid="review-diff-tolerance">{diff_note(line, &tolerance)}</p>
             </div>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }

@@ -1,6 +1,8 @@
 //! The action map card: the two axis dropdowns, the canvas ([`MapPainter`]) repainted once per
 //! animation frame whenever the point, theta, axes or theme change, a hover tooltip, and a
-//! click that moves the point there.
+//! click that moves the point there. From the keyboard: the map is one Tab stop, the arrow keys
+//! move a cursor with the same tooltip (Shift: one cell), Enter or Space moves the point there,
+//! Escape hides the cursor.
 
 use leptos::prelude::*;
 
@@ -9,6 +11,7 @@ use crate::hooks::use_element_size;
 use crate::tuning::context::TuneCtx;
 use crate::tuning::map_painter::MapPainter;
 use harvest_features::tuning::axes::{axis_option, map_axis, pick_axis, AXIS_GROUPS};
+use harvest_features::tuning::map_view::key_cursor;
 
 /// The map card.
 #[component]
@@ -75,6 +78,28 @@ pub fn ActionMapCard() -> impl IntoView {
         }
     };
     let stamp = p.stamp;
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let key = ev.key();
+        let at = hover.get_untracked();
+        match key.as_str() {
+            "Enter" | " " => {
+                if let Some((x, y)) = at {
+                    ev.prevent_default();
+                    p.click(x, y);
+                }
+            }
+            "Escape" => hover.set(None),
+            _ => {
+                let moved = p
+                    .rect()
+                    .and_then(|r| key_cursor(r, at, &key, ev.shift_key()));
+                if let Some(to) = moved {
+                    ev.prevent_default();
+                    hover.set(Some(to));
+                }
+            }
+        }
+    };
     view! {
         <section class="card tune-map" aria-label="Action map">
             <div class="tune-head">
@@ -87,6 +112,8 @@ pub fn ActionMapCard() -> impl IntoView {
                     node_ref=p.canvas
                     data-testid="action-map"
                     role="img"
+                    tabindex="0"
+                    aria-describedby="map-keys"
                     aria-label=move || stamp.with(|s| if s.label.is_empty() { "Action map".to_string() } else { s.label.clone() })
                     data-paints=move || stamp.with(|s| (s.paints > 0).then(|| s.paints.to_string()))
                     data-cells=move || stamp.with(|s| s.cells.clone())
@@ -97,6 +124,8 @@ pub fn ActionMapCard() -> impl IntoView {
                         hover.set(Some((f64::from(ev.offset_x()), f64::from(ev.offset_y()))))
                     }
                     on:mouseleave=move |_| hover.set(None)
+                    on:keydown=on_key
+                    on:blur=move |_| hover.set(None)
                     on:click=move |ev| p.click(f64::from(ev.offset_x()), f64::from(ev.offset_y()))
                 ></canvas>
                 <div
@@ -123,6 +152,9 @@ pub fn ActionMapCard() -> impl IntoView {
             <p class="hint">
                 <span data-testid="map-cell-count">{move || stamp.with(|s| s.text.clone())}</span>
                 " · the line is K = kill_threshold, the ring is the current point; hover a cell for its numbers, click to move the point there."
+                <span id="map-keys">
+                    " Keyboard: the arrow keys move a cursor (Shift: one cell), Enter moves the point there."
+                </span>
             </p>
         </section>
     }

@@ -187,6 +187,11 @@ impl MapPainter {
         })
     }
 
+    /// The plot rectangle of the last paint (CSS px).
+    pub fn rect(self) -> Option<PlotRect> {
+        self.rect.get_value()
+    }
+
     /// A CSS length in px, for the tooltip's position (set through the CSSOM: the page's
     /// Content-Security-Policy refuses style attributes).
     pub fn px(v: f64) -> String {

@@ -1,6 +1,6 @@
 //! Robustness and sensitivity for the current point: how far each input (and kill_threshold)
-//! can move before the action changes, in sentences
-//! ([`harvest_features::tuning::robustness_lines`]), and K or R_net against each input as small
+//! can move before the action changes, a bar and sentences per input
+//! ([`harvest_features::tuning::robustness_rows`]), and K or R_net against each input as small
 //! multiples on one canvas ([`harvest_features::charts::sensitivity`]), repainted at most every
 //! [`THROTTLE`] while sliders move (the map gets the frames).
 
@@ -13,7 +13,8 @@ use crate::charts::canvas::paint;
 use crate::context::Ctx;
 use crate::hooks::use_element_size;
 use harvest_features::charts::{draw_sensitivity, sensitivity, sensitivity_grid, ChartTheme};
-use harvest_features::tuning::robustness_lines;
+use harvest_features::format::shortest;
+use harvest_features::tuning::{robustness_rows, RobustRow};
 
 /// Samples per sensitivity curve.
 const SAMPLES: usize = 160;
@@ -26,19 +27,15 @@ const THROTTLE: Duration = Duration::from_millis(80);
 #[component]
 pub fn SensCard() -> impl IntoView {
     let ctx = Ctx::get();
-    // (axis, its sentences joined): the whole line is the key, so a changed line is a new item.
-    let lines = Memo::new(move |_| {
+    // One row an input: its label, bar and sentences; the input is the key (a row changes in place).
+    let rows = Memo::new(move |_| {
         ctx.shown.with(|s| {
             s.as_ref()
-                .map(|s| {
-                    robustness_lines(&s.input)
-                        .into_iter()
-                        .map(|(axis, sentences)| (axis, sentences.join("; ")))
-                        .collect::<Vec<_>>()
-                })
+                .map(|s| robustness_rows(&s.input))
                 .unwrap_or_default()
         })
     });
+    let pct = |f: f64| format!("{}%", shortest((f * 1000.0).round() / 10.0));
 
     let canvas = NodeRef::<Canvas>::new();
     let pending = StoredValue::new(false);
@@ -103,10 +100,24 @@ pub fn SensCard() -> impl IntoView {
                 "How far each input (and kill_threshold) can move, the rest fixed, before the proposed action changes."
             </p>
             <ul class="robust" data-testid="robustness">
-                <For each=move || lines.get() key=|line| line.clone() let((axis, sentences))>
-                    <li>
-                        <b>{axis}</b>
-                        {sentences}
+                <For
+                    each=move || rows.get()
+                    key=|r: &RobustRow| {
+                        (r.label, r.sentences.clone(), [r.bar.from, r.bar.to, r.bar.at].map(f64::to_bits))
+                    }
+                    let(RobustRow { label, bar, sentences })
+                >
+                    <li data-testid="robust-row" data-axis=label>
+                        <b>{label}</b>
+                        <span class="rbar" aria-hidden="true">
+                            <span
+                                class="hold"
+                                style:left=pct(bar.from)
+                                style:width=pct(bar.to - bar.from)
+                            ></span>
+                            <span class="at" style:left=pct(bar.at)></span>
+                        </span>
+                        <span class="why">{sentences.join("; ")}</span>
                     </li>
                 </For>
             </ul>
