@@ -120,10 +120,12 @@ test('axe-core: no violations on any view, light and dark', { timeout: 600_000 }
   await r(page, 'bt-every').dispatchEvent('change');
   await r(page, 'bt-run').click();
   await r(page, 'bt-summary').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
   await r(page, 'sweep-run').click();
   await r(page, 'sweep-map').waitFor({ state: 'visible', timeout: 300_000 });
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 300_000 });
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 300_000 });
+  // The Research panel (its own chunk, there once prices are loaded) is checked with the view.
+  await r(page, 'research-run').waitFor({ state: 'visible', timeout: 60_000 });
   await checkBothSchemes(page, 'replay', found);
 
   // The sweep's heatmap from the keyboard: one Tab stop, arrows move a cursor cell read out

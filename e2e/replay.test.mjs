@@ -5,7 +5,8 @@
 // BENCHMARKS.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot, useServedApp, watchPage } from './harness.mjs';
+import { join } from 'node:path';
+import { ARTIFACTS, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const env = useServedApp();
 
@@ -63,7 +64,7 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
   const loadMs = Date.now() - t0;
   const statesLine = await r(page, 'replay-last-job').textContent();
-  assert.match(statesLine, /^Done: P0 market state of every bar of Coinbase_BTCUSD_1h\.csv: 20,111 of 20,111 bars · [\d.]+ s$/);
+  assert.match(statesLine, /^Done: P0 market state of every bar of Coinbase_BTCUSD_1h\.csv: 20,111 of 20,111 bars · (\d+ ms|\d+\.\d s)$/);
 
   // The trade: markers (entry + at least one exit), the stop's path, signals painted.
   const chart = r(page, 'replay-chart');
@@ -133,6 +134,48 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   await page.getByTestId('view-replay').click();
   await r(page, 'replay-chart').waitFor({ state: 'visible' });
 
+  // Theta in the view: the same state as the other tabs (the link follows), the trade replays.
+  await r(page, 'replay-theta').click();
+  const tk = r(page, 'replay-theta-kill-threshold-number');
+  await tk.waitFor({ state: 'visible' });
+  assert.equal(await tk.inputValue(), '0.9');
+  const pt = await paints(page);
+  await tk.fill('0.3');
+  await tk.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('kill_threshold=0.3'), null, { timeout: 5_000 });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=replay-chart]').dataset.paints) > n, pt, { timeout: 10_000 });
+  await tk.fill('0.9');
+  await tk.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('kill_threshold=0.9'), null, { timeout: 5_000 });
+  await page.waitForFunction((h) => document.querySelector('[data-testid=replay-headline]').textContent === h, headline);
+  await r(page, 'replay-theta').click();
+
+  // Hover on the trade chart reads the bar out; a click moves the scrubber to it.
+  const entryIndex = Number(await r(page, 'replay-entry').inputValue());
+  await chart.scrollIntoViewIfNeeded();
+  const cb = await chart.boundingBox();
+  await page.mouse.move(cb.x + cb.width * 0.55, cb.y + cb.height * 0.5);
+  await page.waitForFunction(() =>
+    /^\d{4}-\d\d-\d\d \d\d:\d\d · O \S+ H \S+ L \S+ C \S+/.test(document.querySelector('[data-testid=replay-view] [data-testid=replay-hover]').textContent),
+  );
+  const hovered = Number(await chart.getAttribute('data-hover'));
+  assert.ok(hovered >= entryIndex - 12, `hovered bar ${hovered}`);
+  const p2 = await paints(page);
+  await page.mouse.click(cb.x + cb.width * 0.55, cb.y + cb.height * 0.5);
+  const want = Math.min(Math.max(hovered - entryIndex, 0), max);
+  await page.waitForFunction((k) => document.querySelector('[data-testid=replay-view] [data-testid=replay-scrubber]').value === String(k), want);
+  assert.equal(await paints(page), p2, 'a click scrubs without repainting the chart');
+  await screenshot(page, 'replay-hover');
+  await page.mouse.move(0, 0);
+  // The entry by date and time: the first bar at or after it.
+  await r(page, 'replay-entry-at').fill('2018-01-01T00:00');
+  await r(page, 'replay-entry-at').dispatchEvent('change');
+  await page.waitForFunction(() => document.querySelector('[data-testid=replay-view] [data-testid=replay-entry-time]').textContent.startsWith('2018-01-01 00:00'));
+  assert.notEqual(Number(await r(page, 'replay-entry').inputValue()), entryIndex);
+  await r(page, 'replay-entry').fill(String(entryIndex));
+  await r(page, 'replay-entry').dispatchEvent('change');
+  await page.waitForFunction((h) => document.querySelector('[data-testid=replay-headline]').textContent === h, headline);
+
   // A backtest: progress, then the summary against the baselines and the trade list.
   await r(page, 'bt-every').fill('20');
   await r(page, 'bt-every').dispatchEvent('change');
@@ -142,9 +185,11 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   // Its last progress figures stay on screen (the bar itself is up too briefly to catch: the
   // market states are computed once at load; the sweep below catches it and cancels).
   await r(page, 'bt-summary').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
   const backtestMs = (await page.evaluate(() => performance.now())) - b0;
-  assert.match(await r(page, 'replay-last-job').textContent(), /^Done: Backtest with theta A: 1,000 of 1,000 trades · [\d.]+ s$/);
+  // Its outcome in the Backtest panel, the time in ms or s as it took (never "0.0 s").
+  assert.match(await r(page, 'bt-last-job').textContent(), /^Done: Backtest with theta A: 1,000 of 1,000 trades · (\d+ ms|\d+\.\d s)$/);
+  assert.equal(await r(page, 'bt-last-job').evaluate((el) => !!el.closest('.replay-backtest')), true);
   assert.equal(await r(page, 'bt-trade').count(), 100, 'the first 100 trades listed');
   const trades = await page.locator('[data-testid=replay-view] table[data-testid=bt-trades]').textContent();
   assert.ok(trades.includes('LONG') && trades.includes('SHORT'));
@@ -179,7 +224,33 @@ test('replay: the sample, a trade, the scrubber, the explorer, a backtest', asyn
   await r(page, 'bt-run').click();
   await r(page, 'bt-ab').waitFor({ state: 'visible', timeout: 120_000 });
   assert.match(await r(page, 'bt-ab').textContent(), /^On the same 1000 trades: A expectancy .* B is better on \d+, worse on \d+/);
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  // A and B in two columns (B − A beside them), the histograms overlaid, both curves.
+  await r(page, 'bt-ab-table').waitFor({ state: 'visible' });
+  assert.equal((await r(page, 'bt-ab-row-trades').locator('td').first().textContent()).trim(), '1000');
+  assert.match((await r(page, 'bt-ab-row-expectancy').locator('td').nth(2).textContent()).trim(), /^[+-]\d+\.\d{3}$/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=replay-view] [data-testid=bt-curves]').dataset.curves === '2');
+  assert.equal(await r(page, 'bt-curves').getAttribute('data-paint-error'), null);
+  assert.ok(await notBlank(r(page, 'bt-curves')), 'the equity and drawdown curves have pixels');
+  assert.match(await r(page, 'bt-curves-headline').textContent(), /^Cumulative R over 1000 trades: A [+-]?[\d.]+ R \(worst drawdown [\d.]+ R\), B [+-]?[\d.]+ R/);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=replay-view] [data-testid=bt-ab-hist]').dataset.paints ?? 0) > 0);
+  assert.ok(await notBlank(r(page, 'bt-ab-hist')), 'the overlaid histograms have pixels');
+  await r(page, 'bt-curves').scrollIntoViewIfNeeded();
+  await screenshot(page, 'replay-ab');
+
+  // The first sweep after a backtest: the heatmap is painted (it once stayed blank: "canvas is
+  // not laid out (0×0 CSS px)"), with no paint error, in the Sweep panel's own progress.
+  await r(page, 'sweep-run').click();
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 180_000 });
+  await r(page, 'sweep-map').waitFor({ state: 'visible' });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=replay-view] [data-testid=sweep-map]')?.dataset.cells === '36',
+    null,
+    { timeout: 10_000 },
+  );
+  assert.equal(await r(page, 'sweep-map').getAttribute('data-paint-error'), null);
+  assert.ok(await notBlank(r(page, 'sweep-map')), 'the heatmap after a backtest has pixels');
+  assert.match(await r(page, 'sweep-last-job').textContent(), /^Done: Sweep of kill_threshold × T1_R: 10,800 of 10,800 trades · (\d+ ms|\d+\.\d s)$/);
 
   console.log(
     `replay timings: first trade on screen ${firstTradeMs} ms after Load sample, all states ${loadMs} ms (${statesLine}), trade sim ${simMs} ms + paint ${paintMs} ms, next trade end to end ${tradeMs.toFixed(1)} ms, scrub (input to next frame, readouts updated) ${scrubMs.toFixed(1)} ms, backtest of 1000 trades ${backtestMs.toFixed(0)} ms`,
@@ -203,28 +274,37 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
   await r(page, 'sweep-x').selectOption('lock_R');
   await r(page, 'sweep-y').selectOption('T1_R');
   assert.match(await r(page, 'sweep-ranges').textContent(), /^lock_R 0\.75 … 2\.25 \(6 values\) × T1_R 1 … 3 \(6 values\)/);
+  // Cancel a big sweep (20 × 20 cells of 300 trades) in the first frame that shows its progress
+  // (the page paints between slices); the cells done so far stay.
+  await r(page, 'sweep-n').fill('20');
+  await r(page, 'sweep-n').dispatchEvent('change');
   await r(page, 'sweep-run').click();
-  // Cancel in the first frame that shows the progress bar (the page paints between slices).
-  await page.evaluate(
+  const seen = await page.evaluate(
     () =>
       new Promise((done) => {
+        const q = (id) => document.querySelector(`[data-testid=replay-view] [data-testid=${id}]`);
         const tick = () => {
-          const bar = document.querySelector('[data-testid=replay-view] [data-testid=replay-progress]');
-          if (bar.hidden) return requestAnimationFrame(tick);
-          document.querySelector('[data-testid=replay-view] [data-testid=replay-cancel]').click();
-          done();
+          if (!q('sweep-progress').hidden) {
+            q('sweep-cancel').click();
+            return done(true);
+          }
+          if (/^Done/.test(q('sweep-last-job').textContent)) return done(false);
+          requestAnimationFrame(tick);
         };
         tick();
       }),
   );
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 10_000 });
+  assert.ok(seen, 'the progress card showed while the sweep ran');
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 10_000 });
   assert.match(await r(page, 'replay-message').first().textContent(), /sweep was cancelled/);
-  assert.match(await r(page, 'replay-last-job').textContent(), /^Cancelled: Sweep of lock_R × T1_R: [\d,]+ of 10,800 trades/);
+  assert.match(await r(page, 'sweep-last-job').textContent(), /^Cancelled: Sweep of lock_R × T1_R: [\d,]+ of 120,000 trades/);
   const cells = Number((await r(page, 'sweep-map').getAttribute('data-cells')) ?? 0);
-  assert.ok(cells < 36, `cells ${cells}`);
+  assert.ok(cells < 400, `cells ${cells}`);
+  await r(page, 'sweep-n').fill('6');
+  await r(page, 'sweep-n').dispatchEvent('change');
   // Run it to the end: 36 cells, and a click on a cell sets theta (the link changes).
   await r(page, 'sweep-run').click();
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 180_000 });
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 180_000 });
   assert.equal(Number(await r(page, 'sweep-map').getAttribute('data-cells')), 36);
   assert.ok(await notBlank(r(page, 'sweep-map')), 'the heatmap has pixels');
   await r(page, 'sweep-map').scrollIntoViewIfNeeded();
@@ -232,7 +312,84 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
   // The bottom-left cell: the first value of both axes.
   await page.mouse.click(box.x + 80, box.y + box.height - 45);
   await page.waitForFunction(() => location.hash.includes('lock_R=0.75') && location.hash.includes('T1_R=1'), null, { timeout: 5_000 });
+  // Hover: the cell's values and expectancy read out under the map.
+  await page.mouse.move(box.x + 80, box.y + box.height - 45);
+  await page.waitForFunction(() => /^lock_R 0\.75, T1_R 1: [+-]?[\d.]+ R per trade over 300 trades$/.test(document.querySelector('[data-testid=replay-view] [data-testid=sweep-readout]').textContent));
   await screenshot(page, 'replay-sweep');
+  // The keyboard: focus the map, move right and up, Enter uses the cell.
+  await page.mouse.move(0, 0);
+  await r(page, 'sweep-map').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await r(page, 'sweep-map').getAttribute('data-focus'), '7', 'the cursor cell (outlined) starts at the current theta');
+  assert.match(await r(page, 'sweep-cursor').textContent(), /^lock_R 1\.05, T1_R 1\.4: expectancy [-\d.]+ R \(cell 2, 2 of 6 × 6\); Enter uses these values$/);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('lock_R=1.05') && location.hash.includes('T1_R=1.4'), null, { timeout: 5_000 });
+  // A 20 × 20 grid (on 20 trades): 400 cells painted, labels rounded.
+  await r(page, 'bt-limit').fill('20');
+  await r(page, 'bt-limit').dispatchEvent('change');
+  await r(page, 'sweep-n').fill('20');
+  await r(page, 'sweep-n').dispatchEvent('change');
+  assert.match(await r(page, 'sweep-ranges').textContent(), /\(20 values\) × T1_R .* \(20 values\)/);
+  await r(page, 'sweep-run').click();
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 180_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=replay-view] [data-testid=sweep-map]').dataset.cells === '400', null, { timeout: 10_000 });
+  assert.equal(await r(page, 'sweep-map').getAttribute('data-paint-error'), null);
+  assert.ok(await notBlank(r(page, 'sweep-map')), 'the 20 × 20 heatmap has pixels');
+  await r(page, 'sweep-map').scrollIntoViewIfNeeded();
+  await screenshot(page, 'replay-sweep-20');
+  assert.deepEqual(watch.problems(), []);
+  await context.close();
+});
+
+test('replay: on a phone (390 px) nothing is clipped: the trade, a backtest with A/B, the sweep, research', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  const watch = watchPage(page, env.app.origin);
+  await page.goto(`${env.app.url}?view=replay`, { waitUntil: 'load' });
+  await r(page, 'replay-load-sample').click();
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
+    null,
+    { timeout: 120_000 },
+  );
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'bt-limit').fill('60');
+  await r(page, 'bt-limit').dispatchEvent('change');
+  await r(page, 'bt-pin').click();
+  await r(page, 'replay-theta').click();
+  await r(page, 'replay-theta-kill-threshold-number').fill('0.8');
+  await r(page, 'replay-theta-kill-threshold-number').press('Enter');
+  await r(page, 'bt-run').click();
+  await r(page, 'bt-ab-table').waitFor({ state: 'visible', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'sweep-run').click();
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=replay-view] [data-testid=sweep-map]').dataset.paints ?? 0) > 0);
+  // Nothing wider than the screen: the page does not scroll sideways, and every element of the
+  // view ends inside it (tables scroll inside their own box).
+  const over = await page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const out = [];
+    for (const el of document.querySelectorAll('[data-testid=replay-view] *')) {
+      if (el.closest('.table-scroll') || el.closest('[hidden]') || el.closest('details:not([open])')) continue;
+      const b = el.getBoundingClientRect();
+      if (b.width === 0 || b.height === 0) continue;
+      if (b.right > vw + 0.5 || b.left < -0.5) out.push(`${el.tagName.toLowerCase()}.${el.className} ${b.left.toFixed(0)}…${b.right.toFixed(0)}`);
+    }
+    return { vw, scroll: document.documentElement.scrollWidth, out: out.slice(0, 10) };
+  });
+  assert.deepEqual(over.out, [], `elements past the ${over.vw} px screen`);
+  assert.ok(over.scroll <= over.vw, `the page scrolls sideways: ${over.scroll} > ${over.vw}`);
+  for (const id of ['replay-chart', 'sweep-map', 'bt-curves']) {
+    assert.equal(await r(page, id).getAttribute('data-paint-error'), null, id);
+  }
+  await r(page, 'replay-chart').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'replay-390-trade.png') });
+  await r(page, 'bt-curves').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'replay-390-ab.png') });
+  await r(page, 'sweep-map').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'replay-390-sweep.png') });
   assert.deepEqual(watch.problems(), []);
   await context.close();
 });

@@ -394,6 +394,33 @@ pub fn fmt_bytes(b: f64) -> String {
     }
 }
 
+/// A duration in milliseconds as a person reads it: whole ms under a second, seconds with one
+/// decimal under a minute (never `0.0 s` for a run that took time), then minutes and seconds.
+///
+/// ```
+/// use harvest_features::format::fmt_duration;
+/// assert_eq!(fmt_duration(0.4), "0 ms");
+/// assert_eq!(fmt_duration(38.6), "39 ms");
+/// assert_eq!(fmt_duration(1234.0), "1.2 s");
+/// assert_eq!(fmt_duration(59_940.0), "59.9 s");
+/// assert_eq!(fmt_duration(59_960.0), "1 min 00 s");
+/// assert_eq!(fmt_duration(125_000.0), "2 min 05 s");
+/// ```
+pub fn fmt_duration(ms: f64) -> String {
+    if !ms.is_finite() {
+        return DASH.to_string();
+    }
+    let ms = ms.max(0.0);
+    if ms < 999.5 {
+        format!("{} ms", fixed(ms, 0))
+    } else if ms < 59_950.0 {
+        format!("{} s", fixed(ms / 1000.0, 1))
+    } else {
+        let s = (ms / 1000.0).round() as u64;
+        format!("{} min {:02} s", s / 60, s % 60)
+    }
+}
+
 /// A count with thousands separators: `100,000`.
 ///
 /// ```

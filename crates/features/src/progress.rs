@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::format::fixed;
+use crate::format::fmt_duration;
 use crate::format::{fmt_bytes, fmt_count};
 
 /// What a job counts.
@@ -58,7 +58,7 @@ impl Progress {
     /// ```
     /// use harvest_features::progress::{Progress, Unit};
     /// let p = Progress::new("Fetching", Unit::Bytes, None, 0.0);
-    /// assert_eq!(p.figures(0.0), "0 B · 0.0 s");
+    /// assert_eq!(p.figures(0.0), "0 B · 0 ms");
     /// ```
     pub fn new(label: impl Into<String>, unit: Unit, total: Option<f64>, started_ms: f64) -> Self {
         Progress {
@@ -73,7 +73,8 @@ impl Progress {
     }
 
     /// The figures beside the bar at `now_ms`: done of total (sizes for bytes, counts and the
-    /// unit's word for the rest), the lines read when known, and the seconds since the start.
+    /// unit's word for the rest), the lines read when known, and the time since the start
+    /// ([`fmt_duration`]: ms under a second).
     ///
     /// ```
     /// use harvest_features::progress::{Progress, Unit};
@@ -99,8 +100,7 @@ impl Progress {
         if let Some(lines) = self.lines {
             what.push_str(&format!(" · {} lines", fmt_count(lines)));
         }
-        let secs = ((now_ms - self.started_ms) / 1000.0).max(0.0);
-        format!("{what} · {} s", fixed(secs, 1))
+        format!("{what} · {}", fmt_duration(now_ms - self.started_ms))
     }
 
     /// The `<progress>` element's `max`: the total (at least 1; 1 while unknown).
@@ -163,8 +163,17 @@ mod tests {
         }
         assert_eq!(
             p(Unit::Bytes, None, 0.0, None).figures(0.0),
-            "0 B · 0.0 s",
+            "0 B · 0 ms",
             "never negative"
+        );
+        // A run of 1.2 s reads so, one of 40 ms in ms (never "0.0 s").
+        assert_eq!(
+            p(Unit::Trades, None, 1.0, None).figures(2200.0),
+            "1 trades · 1.2 s"
+        );
+        assert_eq!(
+            p(Unit::Trades, None, 1.0, None).figures(1040.0),
+            "1 trades · 40 ms"
         );
     }
 

@@ -6,8 +6,9 @@
 use std::sync::OnceLock;
 
 use harvest_features::charts::{
-    cell_at, draw_sweep_map, draw_trade_chart, draw_trade_signals, mover_label, sweep_map,
-    trade_chart, trade_signals, ChartTheme,
+    ab_curves, cell_at, cell_index_at, cell_readout, draw_ab_curves, draw_ab_hist, draw_sweep_map,
+    draw_trade_chart, draw_trade_signals, heat, mover_label, sweep_map, trade_chart, trade_signals,
+    ChartTheme, HEAT_NEGATIVE, HEAT_POSITIVE, SWEEP_MAX_N,
 };
 use harvest_features::replay::market::{import_prices, market_states, P0Params};
 use harvest_features::replay::view::{showcase, step_readouts, summary_rows};
@@ -151,6 +152,93 @@ fn a_backtest_and_the_sweep_heatmap() {
     // A click in the bottom-left cell is the first values of both axes.
     assert_eq!(cell_at(&m, 600.0, 400.0, 75.0, 355.0), Some((x.lo, y.lo)));
     assert_eq!(cell_at(&m, 600.0, 400.0, 5.0, 5.0), None);
+    // The legend and rounded labels: no float noise in the title or on the axes.
+    assert!(out.contains("R/trade") && out.contains("none"));
+    assert!(!out.contains("999999"), "labels are rounded");
+    // Hover: the same cell by index, and its readout.
+    assert_eq!(cell_index_at(&m, 600.0, 400.0, 75.0, 355.0), Some(0));
+    let text = cell_readout(&m, 0);
+    assert!(
+        text.starts_with("kill_threshold 0.3, T1_R 1: ")
+            && text.ends_with(" R per trade over 20 trades"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sweep_scale_is_colour_blind_safe_and_grids_go_to_20() {
+    let theme = ChartTheme::light();
+    // The ends are orange and blue (no red against green), the middle tinted background.
+    assert_eq!(heat(&theme, -1.0, 1.0), HEAT_NEGATIVE);
+    assert_eq!(heat(&theme, 1.0, 1.0), HEAT_POSITIVE);
+    let (n, p) = (HEAT_NEGATIVE, HEAT_POSITIVE);
+    assert!(n.0 > n.2 && p.2 > p.0, "orange below 0, blue above");
+    // Told apart in grey (luminance), as a reader with no colour vision sees them.
+    assert!((n.luminance() - p.luminance()).abs() > 0.05);
+    // Monotone: stronger colour for larger |v|.
+    let d = |a: harvest_features::charts::Rgb, b: harvest_features::charts::Rgb| {
+        (f64::from(a.0) - f64::from(b.0)).abs() + (f64::from(a.2) - f64::from(b.2)).abs()
+    };
+    assert!(
+        d(heat(&theme, 0.9, 1.0), theme.background) > d(heat(&theme, 0.3, 1.0), theme.background)
+    );
+    // A 20 × 20 grid draws with every value labelled to 4 digits at most.
+    let s = sample();
+    let e = every_n(s.bars.len(), 96, Sides::Long, 0);
+    let x = SweepAxis::around(ThetaField::KillThreshold, &Theta::default(), SWEEP_MAX_N);
+    let y = SweepAxis::around(ThetaField::T1R, &Theta::default(), SWEEP_MAX_N);
+    let mut sw = ThetaSweep::new(
+        x,
+        y,
+        Theta::default(),
+        e[..3].to_vec(),
+        SimParams::default(),
+    )
+    .unwrap();
+    sw.step(s, || true);
+    let m = sweep_map(&sw, (0.6, 2.0));
+    assert_eq!((m.values.len(), m.done), (400, 400));
+    let out = svg(900, 520, |a| draw_sweep_map(a, &m, &theme).unwrap());
+    assert!(
+        !out.contains("999999") && !out.contains("000001"),
+        "labels are rounded"
+    );
+    // Every other value labelled (0.3, 0.3632, …), 4 significant digits.
+    assert!(out.contains("\n0.3\n") && out.contains("\n0.3632\n"));
+}
+
+#[test]
+fn ab_curves_of_a_backtest_against_another_theta() {
+    let s = sample();
+    let e = every_n(s.bars.len(), 48, Sides::Both, 0);
+    let (ra, _) = Backtest::new(e.clone(), Theta::default(), SimParams::default())
+        .unwrap()
+        .run(s);
+    let b = Theta::default().with(ThetaField::KillThreshold, 0.9);
+    let (rb, _) = Backtest::new(e, b, SimParams::default()).unwrap().run(s);
+    let one = ab_curves(&ra, None);
+    assert!(one.b.is_none());
+    assert_eq!(one.a.equity.len(), ra.len());
+    let total: f64 = ra.iter().map(|r| r.r).sum();
+    assert!((one.a.equity[ra.len() - 1] - total).abs() < 1e-9);
+    let c = ab_curves(&ra, Some(&rb));
+    let cb = c.b.as_ref().unwrap();
+    assert_eq!(cb.equity.len(), ra.len());
+    assert!(c.a.drawdown.iter().chain(&cb.drawdown).all(|&d| d <= 0.0));
+    // The worst drawdown drawn is the summary's.
+    let worst = cb.drawdown.iter().copied().fold(0.0f64, f64::min);
+    assert!((worst + cb.summary.max_drawdown_r).abs() < 1e-9);
+    assert!(c
+        .headline()
+        .starts_with(&format!("Cumulative R over {} trades: A ", ra.len())));
+    let out = svg(900, 320, |a| {
+        draw_ab_curves(a, &c, &ChartTheme::light()).unwrap()
+    });
+    assert!(out.contains("Cumulative R over") && out.contains("drawdown, R"));
+    let out = svg(600, 240, |a| {
+        draw_ab_hist(a, &c, &ChartTheme::dark()).unwrap()
+    });
+    assert!(out.contains("Trades by R") && out.contains("R per trade"));
 }
 
 /// Writes the Replay view's charts as SVG to `../../target/chart-gallery/` (run with

@@ -17,6 +17,7 @@ mod live;
 mod nav;
 mod parts;
 mod replay;
+mod research;
 mod reviewer;
 mod tuning;
 

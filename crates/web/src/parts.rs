@@ -29,17 +29,20 @@ pub enum Part {
     Replay,
     /// The explorer's theta export / import box.
     ThetaIo,
+    /// The Replay view's Research panel.
+    Research,
 }
 
 impl Part {
     /// Every part.
-    pub const ALL: [Part; 6] = [
+    pub const ALL: [Part; 7] = [
         Part::Review,
         Part::Tune,
         Part::Reviewed,
         Part::Live,
         Part::Replay,
         Part::ThetaIo,
+        Part::Research,
     ];
 
     /// What the part is, in a sentence ("Loading the reviewer…").
@@ -51,6 +54,7 @@ impl Part {
             Part::Live => "live view",
             Part::Replay => "replay view",
             Part::ThetaIo => "export / import box",
+            Part::Research => "research panel",
         }
     }
 
@@ -71,6 +75,7 @@ impl Part {
             Part::Live => mount_live(parent, live_tab, owner).await,
             Part::Replay => mount_replay(parent, owner).await,
             Part::ThetaIo => mount_theta_io(parent, owner).await,
+            Part::Research => mount_research(parent, owner).await,
         };
         #[cfg(not(feature = "split"))]
         let done = match self {
@@ -79,6 +84,7 @@ impl Part {
             Part::Live => mount_live(parent, live_tab, owner),
             Part::Replay => mount_replay(parent, owner),
             Part::ThetaIo => mount_theta_io(parent, owner),
+            Part::Research => mount_research(parent, owner),
         };
         done
     }
@@ -261,5 +267,14 @@ fn mount_theta_io(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), Chun
         )
         .forget()
     });
+    Ok(())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(research_chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn mount_research(parent: web_sys::HtmlElement, owner: Owner) -> Result<(), ChunkError> {
+    owner.with(|| leptos::mount::mount_to(parent, crate::research::ResearchPanel).forget());
     Ok(())
 }

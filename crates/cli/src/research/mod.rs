@@ -14,17 +14,13 @@ use clap::Args;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use harvest_features::format::fixed_or_dash;
 use harvest_features::replay::market::Bar;
 use harvest_features::replay::{Sides, SweepAxis};
-use harvest_features::research::html::report_html;
-use harvest_features::research::report::values_text;
+use harvest_features::research::view::{fold_rows, handoff_files, handoff_line};
 use harvest_features::research::{
     build_report, Objective, ResearchPlan, ResearchReport, ResearchSettings, Scheme, SymbolSeries,
     TaskResult,
 };
-use harvest_features::theta::theta_to_json;
-use harvest_records::policy::harvest_params_json;
 
 use crate::args::parse_sides;
 use crate::backtest::series_parallel;
@@ -217,10 +213,10 @@ pub fn run(args: &ResearchArgs, out: &mut impl Write) -> CliResult {
         "harvest research: done in {:.2} s",
         started.elapsed().as_secs_f64()
     );
-    let json = serde_json::to_string_pretty(&report).map_err(io::Error::other)?;
     match &args.out {
-        Some(dir) => write_out(dir, &report, &json)?,
+        Some(dir) => write_out(dir, &report)?,
         None => {
+            let json = serde_json::to_string_pretty(&report).map_err(io::Error::other)?;
             out.write_all(json.as_bytes())?;
             out.write_all(b"\n")?;
         }
@@ -273,19 +269,10 @@ fn spec_of(args: &ResearchArgs) -> Result<JobSpec, CliError> {
     })
 }
 
-/// Writes the hand-off files into `dir`.
-fn write_out(dir: &Path, report: &ResearchReport, json: &str) -> io::Result<()> {
+/// Writes the hand-off files into `dir` (the page's Research panel downloads the same).
+fn write_out(dir: &Path, report: &ResearchReport) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let files = [
-        ("report.json", format!("{json}\n")),
-        ("report.html", report_html(report)),
-        ("theta.json", theta_to_json(&report.choice.theta)),
-        (
-            "harvest_params.json",
-            harvest_params_json(&report.choice.theta) + "\n",
-        ),
-    ];
-    for (name, text) in files {
+    for (name, text) in handoff_files(report).map_err(io::Error::other)? {
         std::fs::write(dir.join(name), text)?;
         eprintln!("harvest research: wrote {}", dir.join(name).display());
     }
@@ -293,7 +280,6 @@ fn write_out(dir: &Path, report: &ResearchReport, json: &str) -> io::Result<()> 
 }
 
 fn print_summary(r: &ResearchReport) {
-    let f = fixed_or_dash;
     let o = r.settings.objective;
     eprintln!(
         "harvest research: {} on {} ({} scheme, {} trials)",
@@ -309,34 +295,21 @@ fn print_summary(r: &ResearchReport) {
     eprintln!(
         "  fold  out of sample                       choice                          IS      OOS   OOS/IS  rank   base OOS  trail OOS"
     );
-    for fr in &r.folds {
+    for row in fold_rows(r) {
         eprintln!(
-            "  {:>4}  {} → {}  {:<30} {:>7} {:>7} {:>7} {:>5}   {:>7}   {:>7}",
-            fr.index,
-            fr.oos_from,
-            fr.oos_to,
-            values_text(&fr.values, true),
-            f(fr.is_value, 3),
-            fr.oos_value.map_or_else(|| "–".into(), |v| f(v, 3)),
-            fr.ratio.map_or_else(|| "–".into(), |v| f(v, 2)),
-            format!(
-                "{}/{}",
-                harvest_features::format::shortest(fr.oos_rank),
-                fr.ranked
-            ),
-            fr.base_oos_value.map_or_else(|| "–".into(), |v| f(v, 3)),
-            fr.trail_oos_value.map_or_else(|| "–".into(), |v| f(v, 3)),
+            "  {:>4}  {}  {:<30} {:>7} {:>7} {:>7} {:>5}   {:>7}   {:>7}",
+            row.fold,
+            row.out_of_sample,
+            row.choice,
+            row.is,
+            row.oos,
+            row.ratio,
+            row.rank,
+            row.base,
+            row.trail,
         );
     }
-    let c = &r.choice;
-    eprintln!(
-        "  hand-off: {} (chosen on {} → {}: {} {})",
-        values_text(&c.values, true),
-        c.from,
-        c.to,
-        f(c.value, 3),
-        o.as_str()
-    );
+    eprintln!("  hand-off: {}", handoff_line(r));
     for v in &r.verdict {
         eprintln!("  {v}");
     }

@@ -5,7 +5,7 @@
 //!
 //! - [`kill_explainer`], [`r_ladder`], [`stop_ladder`]: the explorer's three charts;
 //! - [`sensitivity`] and [`action_map`]: the tuning view's small multiples and map;
-//! - [`trade_chart`], [`trade_signals`], [`sweep_map`]: the Replay view's;
+//! - [`trade_chart`], [`trade_signals`], [`sweep_map`], [`ab_curves`]: the Replay view's;
 //! - [`sparkline`]: the Live view's K history (SVG geometry, no plotters); [`live_chart`]: a
 //!   symbol's live chart, drawn by the trade chart and its signals.
 //!
@@ -28,6 +28,7 @@
 //! assert!(svg.contains("K 0.503 &lt; 0.6: margin 0.097"));
 //! ```
 
+pub mod ab_curves;
 pub mod action_map;
 pub mod kill_explainer;
 pub mod live_chart;
@@ -42,6 +43,7 @@ pub mod theme;
 pub mod trade_chart;
 pub mod trade_signals;
 
+pub use ab_curves::{ab_curves, draw_ab_curves, draw_ab_hist, AbCurves, Curve, AB_COLORS};
 pub use action_map::*;
 pub use kill_explainer::*;
 pub use live_chart::*;

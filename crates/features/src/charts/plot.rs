@@ -309,6 +309,53 @@ pub fn headline<DB: DrawingBackend>(
     headline_at(area, s, (8, 5), theme, rgb)
 }
 
+/// `s` broken at spaces into lines at most `width` px wide at `size` px ([`text_width`]'s
+/// estimate; a word wider than a line stands alone on its line).
+///
+/// ```
+/// use harvest_features::charts::plot::wrap;
+/// assert_eq!(wrap("a bb ccc", 12.0, 1000.0), vec!["a bb ccc"]);
+/// assert_eq!(wrap("a bb ccc", 12.0, 30.0), vec!["a bb", "ccc"]);
+/// assert_eq!(wrap("", 12.0, 10.0), vec![""]);
+/// ```
+pub fn wrap(s: &str, size: f64, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in s.split(' ') {
+        let next = if cur.is_empty() {
+            word.to_string()
+        } else {
+            format!("{cur} {word}")
+        };
+        if !cur.is_empty() && text_width(&next, size) > width {
+            lines.push(std::mem::replace(&mut cur, word.to_string()));
+        } else {
+            cur = next;
+        }
+    }
+    lines.push(cur);
+    lines
+}
+
+/// The chart's headline at the top-left of `area`, wrapped to its width: returns the y of the
+/// bottom of its last line, px (18 for one line).
+pub fn headline_wrapped<DB: DrawingBackend>(
+    area: &Area<DB>,
+    s: &str,
+    theme: &ChartTheme,
+    rgb: Rgb,
+) -> DrawResult<i32, DB> {
+    let (w, _) = area.dim_in_pixel();
+    let lines = wrap(s, theme.caption_size, f64::from(w) - 16.0);
+    let step = (theme.caption_size * 1.25).round() as i32;
+    let mut y = 5;
+    for line in &lines {
+        headline_at(area, line, (8, y), theme, rgb)?;
+        y += step;
+    }
+    Ok(y - step + theme.caption_size.round() as i32)
+}
+
 /// Pushes intervals apart along one axis: `centres[i] ± half[i]` are moved as little as needed so
 /// that neighbours (in sorted order) are `gap` apart, staying inside `[lo, hi]` when there is
 /// room (when there is not, they overflow `hi`). Returns the new centres in input order.

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, dashed, fill, font, headline, line, polygon, rect, stroke, text, text_width, Area, Axes,
-    DrawResult, Plot, Px, TickText,
+    begin, dashed, fill, font, headline_wrapped, line, polygon, rect, stroke, text, text_width,
+    Area, Axes, DrawResult, Plot, Px, TickText,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fixed, fmt_price, fmt_time};
@@ -55,7 +55,7 @@ pub struct Marker {
     pub price: f64,
     /// What it was.
     pub kind: FillKind,
-    /// Short label (`entry LONG`, `25 %`, `FULL CLOSE`, `stop`).
+    /// Short label (`entry LONG`, `→ 50 % closed (+25 %)`, `FULL CLOSE`, `stop`).
     pub label: String,
     /// The reason codes behind it, comma-separated (empty for entry and stop).
     pub codes: String,
@@ -84,11 +84,23 @@ pub struct TradeChart {
     pub headline: String,
 }
 
-/// The label of a fill.
-pub fn fill_label(kind: FillKind, qty: f64, reason_end: &str) -> String {
+/// The label of a fill: a partial exit says the share of the position closed after it and what
+/// it added (`qty` and `closed` are shares of the original position).
+///
+/// ```
+/// use harvest_features::charts::fill_label;
+/// use harvest_features::replay::FillKind;
+/// assert_eq!(fill_label(FillKind::Partial, 0.25, 0.5, ""), "→ 50 % closed (+25 %)");
+/// assert_eq!(fill_label(FillKind::Stop, 0.5, 1.0, ""), "stop");
+/// ```
+pub fn fill_label(kind: FillKind, qty: f64, closed: f64, reason_end: &str) -> String {
     match kind {
         FillKind::Entry => "entry".to_string(),
-        FillKind::Partial => format!("{} % off", fixed(qty * 100.0, 0)),
+        FillKind::Partial => format!(
+            "→ {} % closed (+{} %)",
+            fixed(closed * 100.0, 0),
+            fixed(qty * 100.0, 0)
+        ),
         FillKind::FullClose => "FULL CLOSE".to_string(),
         FillKind::Stop => "stop".to_string(),
         FillKind::StopGap => "stop (gap)".to_string(),
@@ -187,7 +199,7 @@ pub fn trade_chart(
             label: if f.kind == FillKind::Entry {
                 format!("entry {}", trade.side.as_str())
             } else {
-                fill_label(f.kind, f.qty, end)
+                fill_label(f.kind, f.qty, f.closed, end)
             },
             codes: f
                 .codes
@@ -298,6 +310,56 @@ pub fn bar_x(candles: &[Candle], width: f64, index: usize) -> f64 {
     trade_plot((w, 100), 0, 0, x_range(candles), (0.0, 1.0)).x_at(index as f64)
 }
 
+/// The bar drawn nearest to pixel `px` (from the left) of a chart `width` px wide drawn by
+/// [`draw_trade_chart`] or [`draw_trade_signals`](super::draw_trade_signals): the inverse of
+/// [`bar_x`], for hover readouts and click-to-scrub. `None` left of the plot or right of it.
+///
+/// ```
+/// use harvest_features::charts::{bar_at, bar_x, Candle};
+/// let c = |i| Candle { index: i, time: 0, open: 1.0, high: 1.0, low: 1.0, close: 1.0 };
+/// let candles = [c(10), c(11), c(12)];
+/// assert_eq!(bar_at(&candles, 400.0, bar_x(&candles, 400.0, 11) + 3.0), Some(11));
+/// assert_eq!(bar_at(&candles, 400.0, 2.0), None);
+/// ```
+pub fn bar_at(candles: &[Candle], width: f64, px: f64) -> Option<usize> {
+    let (first, last) = (candles.first()?, candles.last()?);
+    let w = width.round().clamp(0.0, f64::from(i32::MAX)) as i32;
+    let f = trade_plot((w, 100), 0, 0, x_range(candles), (0.0, 1.0));
+    let span = f64::from(f.r - 1 - f.l);
+    if !(px.is_finite() && span > 0.0) || px < f64::from(f.l) || px > f64::from(f.r) {
+        return None;
+    }
+    let x = f.x.0 + (px - f64::from(f.l)) / span * (f.x.1 - f.x.0);
+    let i = x.round().clamp(first.index as f64, last.index as f64);
+    Some(i as usize)
+}
+
+/// What bar `index` of the chart shows, in words: its time, open, high, low and close, the stop
+/// in force and the fills on it (`2017-07-22 05:00 · O 2714.9 H 2730 L 2701 C 2722 · stop
+/// 2672.48 · → 25 % closed (+25 %)`); `None` for a bar not shown.
+pub fn bar_readout(d: &TradeChart, index: usize) -> Option<String> {
+    let c = d.candles.iter().find(|c| c.index == index)?;
+    let mut out = format!(
+        "{} · O {} H {} L {} C {}",
+        fmt_time(c.time),
+        fmt_price(c.open),
+        fmt_price(c.high),
+        fmt_price(c.low),
+        fmt_price(c.close)
+    );
+    if let Some(s) = d.stop.iter().find(|s| s.from <= index && index <= s.to) {
+        out.push_str(&format!(" · stop {}", fmt_price(s.level)));
+    }
+    for m in d.markers.iter().filter(|m| m.index == index) {
+        out.push_str(" · ");
+        out.push_str(&m.label);
+        if !m.codes.is_empty() {
+            out.push_str(&format!(" ({})", m.codes));
+        }
+    }
+    Some(out)
+}
+
 /// Draws the trade chart: a headline, the candles (up hollow-green, down red), the entry line,
 /// P1's target (dashed), the stop's step line in the colour of what set each level, the fills
 /// as markers with their labels and codes, the scrubber's bar, time labels and a legend.
@@ -310,8 +372,11 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
     theme: &ChartTheme,
 ) -> DrawResult<(), DB> {
     let size = begin(area, theme)?;
-    headline(area, &d.headline, theme, theme.foreground)?;
-    let f = trade_plot(size, 44, 22, x_range(&d.candles), d.y_range);
+    // The headline and the legend wrap on a narrow canvas (a phone): the plot starts below them
+    // (the x axis, which the scrubber's line and the signals share, does not move).
+    let below = headline_wrapped(area, &d.headline, theme, theme.foreground)?;
+    let top = legend(area, d, theme, below + 14, size.0)? + 12;
+    let f = trade_plot(size, top, 22, x_range(&d.candles), d.y_range);
     f.axes(
         area,
         theme,
@@ -412,17 +477,31 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
                 line(area, (x - 5, y + 5), (x + 5, y - 5), stroke(col, 2))?;
             }
         }
+        // The label off the candles: above the highest high (or under the lowest low) of the
+        // bars around the fill, alternating so neighbours do not collide, joined to the marker
+        // by a thin leader when it had to move away.
         let above = k % 2 == 0;
         let words = if m.codes.is_empty() {
             m.label.clone()
         } else {
             format!("{}: {}", m.label, m.codes)
         };
-        let at = if above { (x, y - 10) } else { (x, y + 10) };
-        let at = (
-            at.0.clamp(f.l + 60, (f.r - 60).max(f.l + 60)),
-            at.1.clamp(f.t + 12, f.b - 2),
-        );
+        let lx = x.clamp(f.l + 60, (f.r - 60).max(f.l + 60));
+        let half = (text_width(&words, theme.font_size - 1.0) / 2.0) as i32 + 6;
+        let near = d
+            .candles
+            .iter()
+            .filter(|c| (f.px(c.index as f64) - lx).abs() <= half);
+        let clear = if above {
+            near.map(|c| f.py(c.high)).min().unwrap_or(y).min(y) - 8
+        } else {
+            near.map(|c| f.py(c.low)).max().unwrap_or(y).max(y) + 8
+        };
+        let at = (lx, clear.clamp(f.t + 12, f.b - 14));
+        if (at.1 - y).abs() > 12 {
+            let end = if above { at.1 + 2 } else { at.1 - 2 };
+            dashed(area, (x, y), (x, end), stroke(theme.muted, 1))?;
+        }
         let v = if above { VPos::Bottom } else { VPos::Top };
         let style = font(
             theme,
@@ -433,19 +512,22 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
         );
         text(area, &words, at, &style)?;
     }
-    legend(area, d, theme)
+    Ok(())
 }
 
-/// The legend row above the trade chart: the stop's colours, P1's target and the entry, each
-/// only when the chart draws it.
+/// The legend above the trade chart, from `y` (the centre of its first row) in an area `width`
+/// px wide: the stop's colours, P1's target and the entry, each only when the chart draws it, in
+/// as many rows as it needs. Returns the centre of its last row.
 fn legend<DB: DrawingBackend>(
     area: &Area<DB>,
     d: &TradeChart,
     theme: &ChartTheme,
-) -> DrawResult<(), DB> {
+    y: i32,
+    width: i32,
+) -> DrawResult<i32, DB> {
     let size = theme.font_size - 1.0;
     let lg = font(theme, size, theme.muted, HPos::Left, VPos::Center);
-    let (mut x, y) = (8, 32);
+    let (mut x, mut y) = (8, y);
     let has = |m: StopMover| d.stop.iter().any(|s| s.mover == m);
     let rows: [(Rgb, &str, bool, bool); 5] = [
         (
@@ -470,13 +552,18 @@ fn legend<DB: DrawingBackend>(
         (theme.entry, "entry", true, d.entry_price.is_finite()),
     ];
     for (c, s, dash, _) in rows.into_iter().filter(|r| r.3) {
+        let w = 22 + text_width(s, size) as i32;
+        if x > 8 && x + w > width - 8 {
+            x = 8;
+            y += 16;
+        }
         if dash {
             dashed(area, (x, y), (x + 18, y), stroke(c, 1))?;
         } else {
             line(area, (x, y), (x + 18, y), stroke(c, 2))?;
         }
         text(area, s, (x + 22, y), &lg)?;
-        x += 30 + text_width(s, size) as i32;
+        x += w + 8;
     }
-    Ok(())
+    Ok(y)
 }

@@ -573,19 +573,31 @@ impl SweepAxis {
     }
 
     /// The axis from half to one and a half times `theta`'s value of the tunable (inside its
-    /// slider range; the whole range when the value is 0 or less), `n` values.
+    /// slider range; the whole range when the value is 0 or less), both ends on the slider's
+    /// steps (so they read as round numbers), `n` values.
     ///
     /// ```
     /// use harvest_features::replay::SweepAxis;
     /// use harvest_kernel::{Theta, ThetaField};
     /// let a = SweepAxis::around(ThetaField::KillThreshold, &Theta::default(), 5);
-    /// assert_eq!((a.lo, a.hi, a.n), (0.3, 0.8999999999999999, 5));
+    /// assert_eq!((a.lo, a.hi, a.n), (0.3, 0.9, 5));
     /// ```
     pub fn around(field: ThetaField, theta: &Theta, n: usize) -> SweepAxis {
         let spec = field.spec().slider;
         let v = theta.get(field);
+        // On the slider's grid: k / (1 / step) when 1 / step is whole (0.9, not 0.8999…).
+        let snap = |x: f64| {
+            let k = (x / spec.step).round();
+            let inv = (1.0 / spec.step).round();
+            let on = if inv >= 1.0 && (inv * spec.step - 1.0).abs() < 1e-9 {
+                k / inv
+            } else {
+                k * spec.step
+            };
+            on.clamp(spec.min, spec.max)
+        };
         let (lo, hi) = if v > 0.0 && v.is_finite() {
-            ((v * 0.5).max(spec.min), (v * 1.5).min(spec.max))
+            (snap((v * 0.5).max(spec.min)), snap((v * 1.5).min(spec.max)))
         } else {
             (spec.min, spec.max)
         };

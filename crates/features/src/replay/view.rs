@@ -198,6 +198,104 @@ pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
         .collect()
 }
 
+/// The entry bar for a date and time typed by a trader (`2018-03-01T12:00`, as a
+/// `datetime-local` input gives it, or any form [`parse_time`](harvest_market::parse_time)
+/// reads; UTC): the first bar at or after it among the bars a trade can enter (P0 needs
+/// [`MIN_CLOSES`](harvest_market::MIN_CLOSES) closes first; the last bar has no next one).
+///
+/// # Errors
+/// The text is not a time, or it falls after the last bar a trade can enter (both named, with
+/// the range the series allows).
+///
+/// ```
+/// use harvest_features::replay::view::entry_at_time;
+/// use harvest_features::replay::Series;
+/// use harvest_market::{Bar, P0Params};
+/// let bars: Vec<Bar> = (0..400)
+///     .map(|i| Bar { time: 1_500_000_000 + 3600 * i, open: 1.0, high: 1.0, low: 1.0, close: 1.0, volume: None })
+///     .collect();
+/// let s = Series::new(bars, P0Params::default());
+/// assert_eq!(entry_at_time(&s, "2017-07-20T00:00"), Ok(256)); // before the first entry bar
+/// assert_eq!(entry_at_time(&s, "2017-07-24 19:00"), Ok(257)); // the next bar at or after it
+/// assert!(entry_at_time(&s, "2020-01-01").unwrap_err().contains("after the last bar"));
+/// assert!(entry_at_time(&s, "yesterday").is_err());
+/// ```
+pub fn entry_at_time(series: &Series, text: &str) -> Result<usize, String> {
+    let t = harvest_market::parse_time(text).map_err(|e| format!("{text:?} is not a time: {e}"))?;
+    let first = harvest_market::MIN_CLOSES - 1;
+    let last = series.bars.len().saturating_sub(2);
+    if series.bars.len() <= first + 1 {
+        return Err(format!(
+            "{} bars: a trade needs more than {} (P0 needs {} closes first)",
+            series.bars.len(),
+            first + 1,
+            harvest_market::MIN_CLOSES
+        ));
+    }
+    let k = series.bars.partition_point(|b| b.time < t).max(first);
+    if k > last {
+        return Err(format!(
+            "{} is after the last bar a trade can enter ({}); entries run from {} to {}",
+            fmt_time(t),
+            fmt_time(series.bars[last].time),
+            fmt_time(series.bars[first].time),
+            fmt_time(series.bars[last].time)
+        ));
+    }
+    Ok(k)
+}
+
+/// One row of the A/B table: a measure for A and B on the same trades, and B − A.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbRow {
+    /// Stable key (`data-testid` suffix).
+    pub key: &'static str,
+    /// The measure.
+    pub label: &'static str,
+    /// Theta A.
+    pub a: String,
+    /// Theta B.
+    pub b: String,
+    /// B − A (signed; empty for the trade count and the range).
+    pub delta: String,
+}
+
+/// The A/B table: A and B side by side, each measure's B − A.
+///
+/// ```
+/// use harvest_features::replay::{compare_ab, TradeRow};
+/// use harvest_features::replay::view::ab_rows;
+/// let ab = compare_ab(&[], &[]);
+/// let rows = ab_rows(&ab);
+/// assert_eq!(rows[0].label, "Trades");
+/// assert_eq!(rows[4].delta, "+0.000");
+/// ```
+pub fn ab_rows(ab: &AbSummary) -> Vec<AbRow> {
+    let (a, b) = (measures(&ab.a), measures(&ab.b));
+    let signed = |v: f64, d: usize| format!("{}{}", if v >= 0.0 { "+" } else { "" }, fixed(v, d));
+    let deltas: [String; 8] = [
+        String::new(),
+        format!("{} pp", signed((ab.b.win_rate - ab.a.win_rate) * 100.0, 1)),
+        signed(ab.b.mean_r - ab.a.mean_r, 3),
+        signed(ab.b.median_r - ab.a.median_r, 3),
+        signed(ab.b.expectancy - ab.a.expectancy, 3),
+        signed(ab.b.total_r - ab.a.total_r, 2),
+        signed(ab.b.max_drawdown_r - ab.a.max_drawdown_r, 2),
+        String::new(),
+    ];
+    MEASURES
+        .iter()
+        .enumerate()
+        .map(|(k, &(key, label))| AbRow {
+            key,
+            label,
+            a: a[k].clone(),
+            b: b[k].clone(),
+            delta: deltas[k].clone(),
+        })
+        .collect()
+}
+
 /// The summary in one sentence.
 pub fn summary_sentence(report: &Report) -> String {
     let s = &report.theta;

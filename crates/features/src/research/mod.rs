@@ -43,8 +43,10 @@ pub mod html;
 pub mod job;
 pub mod objective;
 pub mod plan;
+pub mod remote;
 pub mod report;
 pub mod stats;
+pub mod view;
 
 pub use folds::{Fold, FoldPlan, Scheme};
 pub use grid::{Grid, GridError, MAX_CELLS};

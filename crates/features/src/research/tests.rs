@@ -301,3 +301,75 @@ fn the_html_report_has_its_charts_and_escapes_names() {
     assert!(!html.contains("<b>A</b>"));
     assert!(!html.contains("<script"));
 }
+
+/// A job handed to another thread as text (the page's Web Worker): its results, sent back as
+/// text, give the report of the job run in place, bit for bit; progress grows to the total;
+/// a bad request is one error message naming what is wrong.
+#[test]
+fn a_job_as_text_gives_the_same_report() {
+    use super::remote::{report_of, run_request, JobMessage, JobRequest, SymbolBars};
+    let req = JobRequest {
+        settings: settings(),
+        symbols: vec![
+            SymbolBars {
+                name: "A".into(),
+                bars: bars(2000, 3, None),
+            },
+            SymbolBars {
+                name: "B".into(),
+                bars: bars(2400, 5, None),
+            },
+        ],
+    };
+    let text = serde_json::to_string(&req).unwrap();
+    let clock = std::cell::Cell::new(0.0);
+    let mut got = Vec::new();
+    run_request(
+        &text,
+        || {
+            clock.set(clock.get() + 1.0);
+            clock.get()
+        },
+        50.0,
+        |m| got.push(m.clone()),
+    );
+    let (last, progress) = got.split_last().unwrap();
+    let JobMessage::Results { results } = last else {
+        panic!("{last:?}")
+    };
+    assert!(progress.len() > 3, "progress while it runs");
+    let mut prev = 0;
+    for m in progress {
+        let JobMessage::Progress { done, total } = m else {
+            panic!("{m:?}")
+        };
+        assert!(*done >= prev && done <= total);
+        prev = *done;
+    }
+    let plan = ResearchPlan::new(
+        settings(),
+        vec![
+            symbol("A", bars(2000, 3, None)),
+            symbol("B", bars(2400, 5, None)),
+        ],
+    )
+    .unwrap();
+    let report = report_of(&plan, results).unwrap();
+    assert_eq!(json(&report), json(&run(plan)));
+    // Bad requests: one error each.
+    for (bad, says) in [
+        ("{", "the job could not be read"),
+        (
+            r#"{"settings":{"grid":[],"folds":0,"train":1,"scheme":"rolling","objective":"expectancy","every":24,"sides":"both","base":{},"cost_bps":10.0,"max_bars":500,"trail":true,"cscv_blocks":16},"symbols":[]}"#,
+            "",
+        ),
+    ] {
+        let mut out = Vec::new();
+        run_request(bad, || 0.0, 50.0, |m| out.push(m.clone()));
+        assert_eq!(out.len(), 1, "{out:?}");
+        let JobMessage::Error { message } = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert!(message.contains(says), "{message}");
+    }
+}

@@ -10,8 +10,9 @@ use harvest_features::progress::Progress;
 #[component]
 pub fn ProgressCard(
     /// The running job, if any.
-    job: RwSignal<Option<Progress>>,
-    /// The view's test-id prefix: `review`, `replay`.
+    #[prop(into)]
+    job: Signal<Option<Progress>>,
+    /// The test-id prefix: `review`, `replay`, `bt`, `sweep`.
     view: &'static str,
     /// What Cancel does (enabled while the job is cancellable).
     on_cancel: Callback<()>,

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::replay::context::ReplayCtx;
+use crate::replay::context::{JobKind, ReplayCtx};
+use crate::replay::job_status::PanelJob;
 use crate::replay::jobs::{self, Job};
 use harvest_features::replay::view::summary_sentence;
 use harvest_features::replay::Sides;
@@ -85,6 +86,7 @@ pub fn BacktestPanel() -> impl IntoView {
                 "Run backtest"
             </button>
         </div>
+        <PanelJob kind=JobKind::Backtest prefix="bt" />
         <p class="replay-sentence" data-testid="bt-sentence">{sentence}</p>
         <p class="hint stale" data-testid="bt-stale" hidden=move || !stale()>
             "Theta changed since this backtest ran: run it again to see the new theta."

@@ -35,6 +35,17 @@ impl Default for EntryRule {
     }
 }
 
+/// Which kind of job runs (each panel shows its own job's progress and last outcome).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// Loading prices and their market states (the Prices panel).
+    Load,
+    /// A backtest (the Backtest panel).
+    Backtest,
+    /// A theta sweep (the Sweep panel).
+    Sweep,
+}
+
 /// A finished backtest: its rows and report, with the theta it ran with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
@@ -59,6 +70,8 @@ pub struct ReplayCtx {
     pub version: RwSignal<u64>,
     /// What is loaded: a file name and its bar count.
     pub source: RwSignal<Option<String>>,
+    /// The loaded file's symbol (from its name, as `harvest` reads file names).
+    pub symbol: RwSignal<Option<String>>,
     /// Lines of the file that were skipped, with their line numbers.
     pub problems: RwSignal<Vec<String>>,
     /// The trade's entry (bar, side).
@@ -79,14 +92,18 @@ pub struct ReplayCtx {
     pub run_b: RwSignal<Option<Run>>,
     /// The sweep's axes.
     pub axes: RwSignal<(SweepAxis, SweepAxis)>,
+    /// The heatmap's cell the keyboard is on (row by row, y outer).
+    pub sweep_focus: RwSignal<Option<usize>>,
     /// The sweep (cells fill in while it runs).
     pub sweep: StoredValue<Option<ThetaSweep>>,
     /// Bumped when `sweep` changes.
     pub sweep_version: RwSignal<u64>,
     /// The job running, if any.
     pub job: RwSignal<Option<Progress>>,
-    /// The last job that finished: what it did and how long it took.
-    pub last_job: RwSignal<Option<String>>,
+    /// Its kind (kept after it finished: the kind of the last job).
+    pub job_kind: RwSignal<Option<JobKind>>,
+    /// The last job that finished: its kind, what it did and how long it took.
+    pub last_job: RwSignal<Option<(JobKind, String)>>,
     /// Set by Cancel; the job stops at its next slice.
     pub cancel: StoredValue<bool>,
     /// Messages about things that failed as a whole.
@@ -95,14 +112,14 @@ pub struct ReplayCtx {
     pub sim_ms: StoredValue<f64>,
 }
 
-/// Values per sweep axis.
+/// Values per sweep axis to begin with (up to [`SWEEP_MAX_N`](harvest_features::charts::SWEEP_MAX_N)).
 pub const SWEEP_N: usize = 6;
 
-/// The sweep's default axes around `theta`: kill_threshold × T1_R.
-pub fn default_axes(theta: &Theta) -> (SweepAxis, SweepAxis) {
+/// The sweep's default axes around `theta`: kill_threshold × T1_R, `n` values each.
+pub fn default_axes(theta: &Theta, n: usize) -> (SweepAxis, SweepAxis) {
     (
-        SweepAxis::around(ThetaField::KillThreshold, theta, SWEEP_N),
-        SweepAxis::around(ThetaField::T1R, theta, SWEEP_N),
+        SweepAxis::around(ThetaField::KillThreshold, theta, n),
+        SweepAxis::around(ThetaField::T1R, theta, n),
     )
 }
 
@@ -138,6 +155,7 @@ impl ReplayCtx {
             series,
             version,
             source: RwSignal::new(None),
+            symbol: RwSignal::new(None),
             problems: RwSignal::new(Vec::new()),
             entry,
             params,
@@ -147,10 +165,12 @@ impl ReplayCtx {
             pinned: RwSignal::new(None),
             run_a: RwSignal::new(None),
             run_b: RwSignal::new(None),
-            axes: RwSignal::new(default_axes(&theta)),
+            axes: RwSignal::new(default_axes(&theta, SWEEP_N)),
+            sweep_focus: RwSignal::new(None),
             sweep: StoredValue::new(None),
             sweep_version: RwSignal::new(0),
             job: RwSignal::new(None),
+            job_kind: RwSignal::new(None),
             last_job: RwSignal::new(None),
             cancel: StoredValue::new(false),
             messages: RwSignal::new(Vec::new()),

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::browser::files::{Chunks, Source};
 use crate::browser::{self, now_ms, SLICE_MS};
-use crate::replay::context::{ReplayCtx, Run};
+use crate::replay::context::{JobKind, ReplayCtx, Run};
 use harvest_features::progress::{Progress, Unit};
 use harvest_features::replay::market::{import_price_bytes, P0Params, MIN_CLOSES};
 use harvest_features::replay::view::showcase;
@@ -35,12 +35,25 @@ pub enum Job {
     Sweep,
 }
 
+impl Job {
+    /// Its kind.
+    pub fn kind(&self) -> JobKind {
+        match self {
+            Job::Sample | Job::File(_) => JobKind::Load,
+            Job::Backtest => JobKind::Backtest,
+            Job::Sweep => JobKind::Sweep,
+        }
+    }
+}
+
 /// Starts `job` unless one is running (the buttons are disabled meanwhile).
 pub fn start(rc: ReplayCtx, job: Job) {
     if rc.job.with_untracked(Option::is_some) {
         return;
     }
+    let kind = job.kind();
     rc.cancel.set_value(false);
+    rc.job_kind.set(Some(kind));
     rc.job.set(Some(Progress {
         cancellable: true,
         ..Progress::new("Starting", Unit::Bytes, Some(1.0), now_ms())
@@ -60,8 +73,12 @@ pub fn start(rc: ReplayCtx, job: Job) {
         }
         let word = if cancelled(rc) { "Cancelled" } else { "Done" };
         let done = rc.job.with_untracked(|j| {
-            j.as_ref()
-                .map(|j| format!("{word}: {}: {}", j.label, j.figures(now_ms())))
+            j.as_ref().map(|j| {
+                (
+                    kind,
+                    format!("{word}: {}: {}", j.label, j.figures(now_ms())),
+                )
+            })
         });
         rc.last_job.set(done);
         rc.job.set(None);
@@ -127,6 +144,9 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
     rc.sweep_version.update(|v| *v += 1);
     rc.series
         .set_value(Some(Series::new(import.bars, P0Params::default())));
+    rc.symbol.set(Some(
+        harvest_features::replay::market::file_name(&name).symbol,
+    ));
     rc.source.set(Some(format!(
         "{name}: {} bars",
         harvest_features::format::fmt_count(n)
@@ -158,6 +178,7 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
             if cancelled(rc) {
                 rc.series.set_value(None);
                 rc.source.set(None);
+                rc.symbol.set(None);
                 rc.entry.set(None);
                 rc.version.update(|v| *v += 1);
                 rc.say(format!(
@@ -271,6 +292,7 @@ async fn sweep(rc: ReplayCtx) {
     };
     let total = (sw.total() * sw.entries.len()) as f64;
     rc.sweep.set_value(Some(sw));
+    rc.sweep_focus.set(None);
     let label = format!("Sweep of {} × {}", x.field.key(), y.field.key());
     let mut last_paint = now_ms();
     loop {

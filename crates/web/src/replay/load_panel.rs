@@ -5,7 +5,8 @@ use leptos::ev::Targeted;
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::replay::context::ReplayCtx;
+use crate::replay::context::{JobKind, ReplayCtx};
+use crate::replay::job_status::PanelJob;
 use crate::replay::jobs::{self, Job};
 
 /// Load sample / pick a file, and what is loaded.
@@ -56,6 +57,7 @@ pub fn LoadPanel() -> impl IntoView {
                 "CSV with OHLC columns (any order and case, volume optional): CryptoDataDownload exports, "
                 "a date/time/timestamp column (ISO or epoch s/ms, read as UTC), Binance klines. Any order; bad lines are listed and skipped."
             </p>
+            <PanelJob kind=JobKind::Load prefix="replay" />
             <p class="replay-source" data-testid="replay-source" hidden=move || rc.source.with(Option::is_none)>
                 {move || rc.source.get().unwrap_or_default()}
             </p>

@@ -7,9 +7,9 @@
 
 mod ab_panel;
 mod backtest_panel;
-mod context;
+pub(crate) mod context;
 mod cursor_line;
-mod job_status;
+pub(crate) mod job_status;
 mod jobs;
 mod load_panel;
 mod page;
@@ -17,6 +17,7 @@ mod scrubber;
 mod signals_chart;
 mod summary_table;
 mod sweep_panel;
+mod theta_box;
 mod trade_chart;
 mod trade_controls;
 mod trade_list;

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::hooks::use_drop_files;
+use crate::parts::{LazyPart, Load, Part, Parts};
 use crate::replay::ab_panel::AbPanel;
 use crate::replay::backtest_panel::BacktestPanel;
 use crate::replay::context::ReplayCtx;
@@ -25,6 +26,7 @@ use harvest_features::nav::View;
 #[component]
 pub fn ReplayView() -> impl IntoView {
     let rc = ReplayCtx::provide();
+    let parts = Parts::get();
     let charts = NodeRef::<leptos::html::Div>::new();
     let loaded = move || {
         rc.version.track();
@@ -69,6 +71,14 @@ pub fn ReplayView() -> impl IntoView {
                     <TradeList />
                 </section>
                 <SweepPanel />
+                // The Research panel is a chunk of its own, downloaded once prices are loaded.
+                <LazyPart part=Part::Research when=Signal::derive(loaded) />
+                <p class="card hint" role="status" hidden=move || parts.load(Part::Research) != Load::Waiting>
+                    "Loading the research panel…"
+                </p>
+                <p class="card notice" role="alert" hidden=move || parts.load(Part::Research) != Load::Failed>
+                    "The research panel could not be downloaded: reload the page to try again."
+                </p>
             </div>
         </section>
     }

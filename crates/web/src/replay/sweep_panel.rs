@@ -1,27 +1,34 @@
-//! The sweep of two theta axes on real trades: pick the axes, run, see expectancy per cell as a
-//! heatmap (the current theta ringed, the best cell outlined); a click sets both tunables in the
-//! shared theta; the cells download as CSV. From the keyboard: the heatmap is one Tab stop, the
-//! arrow keys move a cursor cell (its values and expectancy read out below), Enter uses it.
+//! The sweep of two theta axes on real trades: pick the axes and the values per axis (2 … 20),
+//! run, see expectancy per cell as a heatmap with its scale (the current theta ringed, the best
+//! cell outlined); point at a cell to read it, a click sets both tunables in the shared theta;
+//! the cells download as CSV. From the keyboard: the heatmap is one Tab stop, the arrow keys
+//! move a cursor cell (outlined, its values and expectancy read out below), Enter uses it,
+//! Escape leaves it.
 
 use leptos::prelude::*;
 
 use crate::browser;
 use crate::charts::canvas::paint;
 use crate::hooks::use_canvas_paint;
-use crate::replay::context::{default_axes, ReplayCtx, SWEEP_N};
+use crate::replay::context::{default_axes, JobKind, ReplayCtx};
+use crate::replay::job_status::PanelJob;
 use crate::replay::jobs::{self, Job, SWEEP_TRADES};
 use harvest_features::charts::ChartTheme;
-use harvest_features::charts::{cell_at, cell_text, draw_sweep_map, key_cell, sweep_map};
+use harvest_features::charts::{
+    axis_label, cell_index_at, cell_readout, cell_text, cell_values, draw_sweep_map, key_cell,
+    sweep_map, SWEEP_MAX_N,
+};
 use harvest_features::replay::SweepAxis;
 use harvest_kernel::{ThetaField, PARAMS};
 
-/// Axes, Run, heatmap, CSV.
+/// Axes, values per axis, Run, heatmap, readout, CSV.
 #[component]
 pub fn SweepPanel() -> impl IntoView {
     let rc = ReplayCtx::get();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let busy = move || rc.job.with(Option::is_some);
-    // The heatmap's data: a new sweep cell, other axes, a moved theta.
+    let hover = RwSignal::new(None::<usize>);
+    // The heatmap's data: a new sweep cell, other axes, a moved theta, the keyboard's cell.
     let data = Memo::new(move |_| {
         rc.sweep_version.track();
         let (x, y) = rc.axes.get();
@@ -29,49 +36,61 @@ pub fn SweepPanel() -> impl IntoView {
             .ctx
             .state
             .with(|s| (s.theta.get(x.field), s.theta.get(y.field)));
-        rc.sweep
-            .with_value(|s| s.as_ref().map(|s| sweep_map(s, cur)))
+        let focus = rc.sweep_focus.get();
+        rc.sweep.with_value(|s| {
+            s.as_ref().map(|s| {
+                let mut m = sweep_map(s, cur);
+                m.focus = focus;
+                m
+            })
+        })
     });
     let has = move || data.with(Option::is_some);
     let painted = use_canvas_paint(canvas, move |el| {
         let theme = ChartTheme::for_dark(rc.ctx.dark.get());
         data.with(|d| {
-            d.as_ref().map(|d| {
-                let done = d.values.iter().filter(|v| v.is_some()).count();
-                paint(el, |a| draw_sweep_map(a, d, &theme)).map(|()| done)
-            })
+            d.as_ref()
+                .map(|d| paint(el, |a| draw_sweep_map(a, d, &theme)).map(|()| d.done))
         })
     });
+    let per_axis = move || rc.axes.with(|(x, _)| x.n);
     let set_axis = move |first: bool, ev: leptos::ev::Event| {
         let Some(f) = ThetaField::from_key(&event_target_value(&ev)) else {
             return;
         };
         let theta = rc.ctx.state.with_untracked(|s| s.theta);
+        let n = per_axis();
         rc.axes.update(|(x, y)| {
-            let a = SweepAxis::around(f, &theta, SWEEP_N);
+            let a = SweepAxis::around(f, &theta, n);
             if first {
                 *x = a;
                 if y.field == f {
-                    *y = default_axes(&theta).1;
+                    *y = default_axes(&theta, n).1;
                 }
             } else {
                 *y = a;
                 if x.field == f {
-                    *x = default_axes(&theta).0;
+                    *x = default_axes(&theta, n).0;
                 }
             }
         });
     };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(el) = canvas.get_untracked() else {
+    let set_n = move |ev: leptos::ev::Event| {
+        let Ok(n) = event_target_value(&ev).trim().parse::<usize>() else {
             return;
         };
-        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        let n = n.clamp(2, SWEEP_MAX_N);
+        rc.axes.update(|(x, y)| {
+            x.n = n;
+            y.n = n;
+        });
+    };
+    // Sets both tunables to cell `k`'s values.
+    let apply = move |k: usize| {
         let hit = data.with_untracked(|m| {
-            m.as_ref().and_then(|m| {
-                cell_at(m, w, h, f64::from(ev.offset_x()), f64::from(ev.offset_y()))
-                    .map(|v| (m.x.field, m.y.field, v))
-            })
+            m.as_ref()
+                .filter(|m| k < m.x.n * m.y.n)
+                .map(|m| (m.x.field, m.y.field, cell_values(m, k)))
         });
         if let Some((fx, fy, (vx, vy))) = hit {
             rc.ctx.state.update(|s| {
@@ -80,39 +99,68 @@ pub fn SweepPanel() -> impl IntoView {
             });
         }
     };
-    // The keyboard's cursor cell, (i, j) with j upwards.
-    let cursor = RwSignal::new(None::<(usize, usize)>);
+    let cell_under = move |ev: &leptos::ev::MouseEvent| {
+        let el = canvas.get_untracked()?;
+        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        data.with_untracked(|m| {
+            m.as_ref().and_then(|m| {
+                cell_index_at(m, w, h, f64::from(ev.offset_x()), f64::from(ev.offset_y()))
+            })
+        })
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        if let Some(k) = cell_under(&ev) {
+            rc.sweep_focus.set(Some(k));
+            apply(k);
+        }
+    };
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let k = cell_under(&ev);
+        if hover.get_untracked() != k {
+            hover.set(k);
+        }
+    };
+    // The keyboard's cursor cell as (i, j), j upwards (`rc.sweep_focus` holds its index).
+    let cursor = move || {
+        let k = rc.sweep_focus.get()?;
+        data.with(|m| m.as_ref().map(|m| (k % m.x.n.max(1), k / m.x.n.max(1))))
+    };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let key = ev.key();
-        let at = cursor.get_untracked();
         match key.as_str() {
             "Enter" | " " => {
-                let hit = at.and_then(|(i, j)| {
-                    data.with_untracked(|m| {
-                        m.as_ref()
-                            .map(|m| (m.x.field, m.y.field, (m.x.value(i), m.y.value(j))))
-                    })
-                });
-                if let Some((fx, fy, (vx, vy))) = hit {
+                if let Some(k) = rc.sweep_focus.get_untracked() {
                     ev.prevent_default();
-                    rc.ctx.state.update(|s| {
-                        s.theta.set(fx, vx);
-                        s.theta.set(fy, vy);
-                    });
+                    apply(k);
                 }
             }
-            "Escape" => cursor.set(None),
+            "Escape" => rc.sweep_focus.set(None),
             _ => {
-                let moved = data.with_untracked(|m| m.as_ref().and_then(|m| key_cell(m, at, &key)));
-                if let Some(c) = moved {
+                let at = rc.sweep_focus.get_untracked();
+                let moved = data.with_untracked(|m| {
+                    m.as_ref().and_then(|m| {
+                        let nx = m.x.n.max(1);
+                        key_cell(m, at.map(|k| (k % nx, k / nx)), &key).map(|(i, j)| j * nx + i)
+                    })
+                });
+                if let Some(k) = moved {
                     ev.prevent_default();
-                    cursor.set(Some(c));
+                    rc.sweep_focus.set(Some(k));
                 }
             }
         }
     };
+    // What the pointer is over.
+    let readout = move || {
+        let k = hover.get()?;
+        data.with(|m| {
+            m.as_ref()
+                .filter(|m| k < m.x.n * m.y.n)
+                .map(|m| cell_readout(m, k))
+        })
+    };
     let cursor_text = move || {
-        let c = cursor.get()?;
+        let c = cursor()?;
         data.with(|m| m.as_ref().map(|m| cell_text(m, c)))
     };
     let download = move |_| {
@@ -145,8 +193,8 @@ pub fn SweepPanel() -> impl IntoView {
             format!(
                 "{} {} … {} ({} values)",
                 a.field.key(),
-                harvest_features::format::fmt_tick(a.lo),
-                harvest_features::format::fmt_tick(a.hi),
+                axis_label(a.lo),
+                axis_label(a.hi),
                 a.n
             )
         };
@@ -168,6 +216,18 @@ pub fn SweepPanel() -> impl IntoView {
                         {options(false)}
                     </select>
                 </label>
+                <label>
+                    "Values per axis "
+                    <input
+                        type="number"
+                        data-testid="sweep-n"
+                        min="2"
+                        max=SWEEP_MAX_N.to_string()
+                        step="1"
+                        prop:value=move || per_axis().to_string()
+                        on:change=set_n
+                    />
+                </label>
                 <button type="button" data-testid="sweep-run" disabled=busy on:click=move |_| jobs::start(rc, Job::Sweep)>
                     "Run sweep"
                 </button>
@@ -178,9 +238,10 @@ pub fn SweepPanel() -> impl IntoView {
             <p class="hint" data-testid="sweep-ranges">
                 {ranges}
                 {format!(
-                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES}). Click a cell to use its values."
+                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES}). Point at a cell to read it; a click uses its values."
                 )}
             </p>
+            <PanelJob kind=JobKind::Sweep prefix="sweep" />
             <canvas
                 node_ref=canvas
                 data-testid="sweep-map"
@@ -191,13 +252,20 @@ pub fn SweepPanel() -> impl IntoView {
                 tabindex="0"
                 hidden=move || !has()
                 on:click=on_click
+                on:mousemove=on_move
+                on:mouseleave=move |_| hover.set(None)
                 on:keydown=on_key
-                on:blur=move |_| cursor.set(None)
+                on:blur=move |_| rc.sweep_focus.set(None)
                 data-cells=move || painted.with(|p| p.last.map(|n| n.to_string()))
+                data-paints=move || painted.with(|p| p.count())
+                data-focus=move || rc.sweep_focus.get().map(|k| k.to_string())
                 data-paint-error=move || painted.with(|p| p.error.clone())
             ></canvas>
+            <p class="sweep-readout" data-testid="sweep-readout" hidden=move || !has()>
+                {move || readout().unwrap_or_else(|| "Point at a cell to read it.".to_string())}
+            </p>
             <p class="hint" id="sweep-keys" hidden=move || !has()>
-                "Keyboard: the arrow keys move a cursor cell, Enter uses its values."
+                "Keyboard: the arrow keys move a cursor cell, Enter uses its values, Escape leaves it."
             </p>
             <p class="hint" data-testid="sweep-cursor" aria-live="polite">
                 {cursor_text}

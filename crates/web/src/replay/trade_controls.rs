@@ -1,11 +1,13 @@
 //! Which trade is replayed and how: the entry bar and side, P1's trailing on or off, the
-//! horizon and the cost per fill; the theta in use (the explorer's, from the URL).
+//! horizon and the cost per fill; theta (the same as the other tabs', in the link).
 
 use leptos::prelude::*;
 
 use crate::replay::context::ReplayCtx;
+use crate::replay::theta_box::ReplayTheta;
 use harvest_features::format::fmt_time;
-use harvest_kernel::{Side, Theta};
+use harvest_features::replay::view::entry_at_time;
+use harvest_kernel::Side;
 
 /// The trade's settings.
 #[component]
@@ -35,6 +37,32 @@ pub fn TradeControls() -> impl IntoView {
             rc.replay(i.clamp(first, max.max(first)), side());
         }
     };
+    // The entry by date and time (UTC): the first bar at or after it.
+    let at_error = RwSignal::new(None::<String>);
+    let entry_at = move || {
+        let i = entry_index();
+        rc.version.track();
+        rc.series.with_value(|s| {
+            s.as_ref()
+                .and_then(|s| s.bars.get(i))
+                .map(|b| fmt_time(b.time).replace(' ', "T"))
+                .unwrap_or_default()
+        })
+    };
+    let set_at = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let found = rc
+            .series
+            .with_value(|s| s.as_ref().map(|s| entry_at_time(s, &text)));
+        match found {
+            Some(Ok(i)) => {
+                at_error.set(None);
+                rc.replay(i, side());
+            }
+            Some(Err(e)) => at_error.set(Some(format!("No entry there: {e}."))),
+            None => {}
+        }
+    };
     let set_side = move |ev: leptos::ev::Event| {
         let s = if event_target_value(&ev) == "SHORT" {
             Side::Short
@@ -62,14 +90,6 @@ pub fn TradeControls() -> impl IntoView {
             }
         }
     };
-    let theta_note = move || {
-        let n = rc.ctx.state.with(|s| Theta::default().diff(&s.theta).len());
-        match n {
-            0 => "Theta: the defaults. Change it in the Explorer or Tuning tabs (it is in the link).".to_string(),
-            1 => "Theta: 1 tunable changed from the defaults (Explorer / Tuning tabs, kept in the link).".to_string(),
-            n => format!("Theta: {n} tunables changed from the defaults (Explorer / Tuning tabs, kept in the link)."),
-        }
-    };
     view! {
         <div class="replay-controls">
             <h2>"Trade"</h2>
@@ -88,6 +108,16 @@ pub fn TradeControls() -> impl IntoView {
             <button type="button" data-testid="replay-prev" title="Enter 24 bars earlier" on:click=move |_| step(-24)>"◀ 24"</button>
             <button type="button" data-testid="replay-next" title="Enter 24 bars later" on:click=move |_| step(24)>"24 ▶"</button>
             <span class="muted" data-testid="replay-entry-time">{entry_time}</span>
+            <label>
+                "Entry at (UTC) "
+                <input
+                    type="datetime-local"
+                    data-testid="replay-entry-at"
+                    step="60"
+                    prop:value=entry_at
+                    on:change=set_at
+                />
+            </label>
             <label>
                 "Side "
                 <select data-testid="replay-side" prop:value=move || side().as_str() on:change=set_side>
@@ -130,6 +160,9 @@ pub fn TradeControls() -> impl IntoView {
                 />
             </label>
         </div>
-        <p class="hint" data-testid="replay-theta">{theta_note}</p>
+        <p class="err" role="alert" data-testid="replay-entry-at-error" hidden=move || at_error.with(Option::is_none)>
+            {move || at_error.get().unwrap_or_default()}
+        </p>
+        <ReplayTheta />
     }
 }

@@ -1,0 +1,17 @@
+//! The Replay view's Research panel: walk-forward theta research on the loaded prices, as
+//! `harvest research` does it (the same [`harvest_features::research`] plan, stepper and
+//! report): rolling or anchored folds, 1–3 tunables and their values, an objective; then the
+//! per-fold table (the choice, in-sample against out-of-sample, their ratio, the baselines), the
+//! stitched out-of-sample equity, PBO, the deflated Sharpe ratio, plateau or spike, and the
+//! hand-off files to download. The job runs in slices (progress, Cancel) like the view's others.
+
+mod axis_row;
+mod charts;
+mod context;
+mod downloads;
+mod job;
+mod panel;
+mod results;
+mod settings_form;
+
+pub use panel::ResearchPanel;
