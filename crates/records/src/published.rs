@@ -294,25 +294,40 @@ impl Record {
     /// assert_eq!(parse_record(&json).unwrap(), r);
     /// ```
     pub fn to_json(&self) -> String {
-        let mut m = serde_json::Map::new();
-        for (k, v) in &self.fields {
-            m.insert(k.clone(), serde_json::Value::String(v.clone()));
-        }
-        if let Some(p) = &self.position {
-            m.insert(
-                POSITION_RECORD.to_string(),
-                serde_json::json!({ "key": p.key, "fields": p.fields }),
-            );
-        }
-        serde_json::Value::Object(m).to_string()
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
+/// Written directly (no intermediate JSON value: a snapshot of 10,000 records is 20 MB): the
+/// fields in name order with `position_record` (`{"fields", "key"}`) at its place among them.
 impl Serialize for Record {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let v: serde_json::Value =
-            serde_json::from_str(&self.to_json()).map_err(serde::ser::Error::custom)?;
-        v.serialize(s)
+        use serde::ser::SerializeMap;
+        struct Position<'a>(&'a PositionContext);
+        impl Serialize for Position<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("fields", &self.0.fields)?;
+                m.serialize_entry("key", &self.0.key)?;
+                m.end()
+            }
+        }
+        let mut pending = self.position.as_ref();
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in &self.fields {
+            if let Some(p) = pending.filter(|_| k.as_str() >= POSITION_RECORD) {
+                m.serialize_entry(POSITION_RECORD, &Position(p))?;
+                pending = None;
+                if k == POSITION_RECORD {
+                    continue;
+                }
+            }
+            m.serialize_entry(k, v)?;
+        }
+        if let Some(p) = pending {
+            m.serialize_entry(POSITION_RECORD, &Position(p))?;
+        }
+        m.end()
     }
 }
 
@@ -605,6 +620,57 @@ pub fn key_symbol(f: &Fields) -> Option<&str> {
 mod tests {
     use super::*;
     use harvest_kernel::propose;
+
+    /// The record's JSON as an object built field by field (what `to_json` wrote before it
+    /// serialised directly): the same text, `position_record` at its place among the fields.
+    #[test]
+    fn record_json_is_the_object_of_its_fields_and_position() {
+        let reference = |r: &Record| {
+            let mut m = serde_json::Map::new();
+            for (k, v) in &r.fields {
+                m.insert(k.clone(), serde_json::Value::String(v.clone()));
+            }
+            if let Some(p) = &r.position {
+                m.insert(
+                    POSITION_RECORD.to_string(),
+                    serde_json::json!({ "key": p.key, "fields": p.fields }),
+                );
+            }
+            serde_json::Value::Object(m).to_string()
+        };
+        let pos = Some(PositionContext {
+            key: "quantum:state:positions:X".into(),
+            fields: crate::fields::fields(&[("side", "LONG"), ("entry_price", "1\"0")]),
+        });
+        let p = propose(&HarvestInput::default()).unwrap();
+        let full = record(&p, 1_700_000_000, true);
+        for (fields, position) in [
+            (Fields::new(), None),
+            (Fields::new(), pos.clone()),
+            (
+                crate::fields::fields(&[("a", "1"), ("zz", "\u{1}")]),
+                pos.clone(),
+            ),
+            (
+                crate::fields::fields(&[("position_record", "x"), ("q", "y")]),
+                pos.clone(),
+            ),
+            (crate::fields::fields(&[("position_record", "x")]), None),
+            (
+                crate::fields::fields(&[("position", "p"), ("position_recordz", "z")]),
+                pos.clone(),
+            ),
+            (full.clone(), None),
+            (full, pos),
+        ] {
+            let r = Record { fields, position };
+            assert_eq!(r.to_json(), reference(&r));
+            assert_eq!(
+                serde_json::to_string(&vec![&r]).unwrap(),
+                format!("[{}]", reference(&r))
+            );
+        }
+    }
 
     #[test]
     fn hash_has_every_field_parseable_by_python_rules() {
