@@ -6,6 +6,7 @@
 
 pub mod fixes;
 pub mod positions;
+pub mod report;
 pub mod schedule;
 pub mod settings;
 pub mod signals;
