@@ -201,7 +201,7 @@ pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
 
 /// One row of the per-symbol table: a symbol's figures (or the pooled ones) with the theta,
 /// and the expectancy of both baselines on the same trades.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SymbolRow {
     /// Stable key: the symbol, or `pooled`.
     pub key: String,
