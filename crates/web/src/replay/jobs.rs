@@ -145,6 +145,16 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
     };
     let problems: Vec<String> = import.problems.iter().map(|p| p.to_string()).collect();
     let n = import.bars.len();
+    if n == 0 {
+        let first = problems
+            .first()
+            .map_or(String::new(), |p| format!(" (first: {p})"));
+        rc.say(format!(
+            "{name} could not be read as prices: no bar in it, {} lines skipped{first}.",
+            problems.len()
+        ));
+        return;
+    }
     let symbol = file_name(&name).symbol;
     let shown = rc.selected.get_untracked();
     let is_shown = shown.is_none() || shown.as_deref() == Some(symbol.as_str());

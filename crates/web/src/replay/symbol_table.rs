@@ -55,11 +55,10 @@ pub fn SymbolTable() -> impl IntoView {
                                         .into_any()
                                 }}
                             </th>
-                            {r.theta.iter().enumerate().map(|(k, c)| {
+                            // The theta's measures, then the baselines' expectancy.
+                            {r.theta.iter().chain([&r.hold, &r.trail]).enumerate().map(|(k, c)| {
                                 view! { <td data-col=k>{c.clone()}</td> }
                             }).collect_view()}
-                            <td>{r.hold.clone()}</td>
-                            <td>{r.trail.clone()}</td>
                         </tr>
                     </For>
                 </tbody>
