@@ -42,12 +42,18 @@ function cliSummary() {
 
 const asFile = (f) => csvFile(f.name, f.text);
 
-test('replay: three price files at once, per symbol and pooled, a broken one named, remove one', async () => {
-  const cli = cliSummary();
-  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1100 } });
+/** A new context at `width` × `height` with the Replay view open, and its page's watch. */
+async function openReplay(width, height) {
+  const context = await env.browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const watch = watchPage(page, env.app.origin);
   await page.goto(`${env.app.url}?view=replay`, { waitUntil: 'load' });
+  return { context, page, watch };
+}
+
+test('replay: three price files at once, per symbol and pooled, a broken one named, remove one', async () => {
+  const cli = cliSummary();
+  const { context, page, watch } = await openReplay(1400, 1100);
   await r(page, 'replay-file').waitFor({ state: 'attached', timeout: 30_000 });
   assert.equal(await r(page, 'replay-file').getAttribute('multiple'), '');
 
@@ -76,9 +82,11 @@ test('replay: three price files at once, per symbol and pooled, a broken one nam
   assert.equal(await r(page, 'replay-symbol-pick').inputValue(), 'ETHUSD');
 
   // A backtest of every symbol: one row a symbol and the pooled row.
+  const t0 = Date.now();
   await r(page, 'bt-run').click();
   await r(page, 'bt-symbols').waitFor({ state: 'visible', timeout: 120_000 });
   await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  console.log(`multisym: backtest of 3 symbols ${Date.now() - t0} ms; ${await r(page, 'bt-last-job').textContent()}`);
   const cell = (key, col) => page.locator(`[data-testid="bt-sym-${key}"] td[data-col="${col}"]`).textContent();
   const trades = {};
   for (const s of symbols) trades[s] = Number(await cell(s, 0));
@@ -137,10 +145,7 @@ test('replay: three price files at once, per symbol and pooled, a broken one nam
 });
 
 test('replay: several symbols at 390 px, nothing clipped', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  const watch = watchPage(page, env.app.origin);
-  await page.goto(`${env.app.url}?view=replay`, { waitUntil: 'load' });
+  const { context, page, watch } = await openReplay(390, 844);
   await r(page, 'replay-file').setInputFiles(FILES.slice(0, 2).map(asFile));
   await page.waitForFunction(
     () => document.querySelectorAll('[data-testid=replay-view] [data-testid=replay-symbol]').length === 2,
