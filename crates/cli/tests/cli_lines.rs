@@ -4,7 +4,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
 use harvest_kernel::{propose, HarvestInput};
@@ -17,13 +16,7 @@ const LONG: usize = 120 << 20;
 /// Runs `harvest args` on `good`, a `LONG`-byte line, `good` after a BOM and `good`; returns the
 /// output lines and the peak resident memory (VmHWM, kB) once the long line was read.
 fn run(args: &[&str], good: &str) -> (Vec<Value>, String, u64) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn harvest");
+    let mut child = common::spawn_harvest(args);
     let pid = child.id();
     let mut sin = child.stdin.take().unwrap();
     let (written, close) = (mpsc::channel(), mpsc::channel::<()>());
