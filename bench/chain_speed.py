@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Cost per symbol of the running P0.5 and P1.5 beside ours, in one run on one redis-server
-(BENCHMARKS.md, "P0.5 and P1.5").
+(BENCHMARKS.md, "P0.5 and P1.5 beside the running services").
 
     pip install redis numpy scipy
     cargo build --release -p harvest-cli
