@@ -58,6 +58,16 @@ fn record(symbol: &str, pnl: f64, age: f64, with_json: bool) -> Fields {
     record_from_proposal(&propose(&i).unwrap(), 1_700_000_000, with_json)
 }
 
+/// The symbols of a snapshot event's records, in order.
+fn symbols(snap: &serde_json::Value) -> Vec<&str> {
+    snap["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["symbol"].as_str().unwrap())
+        .collect()
+}
+
 fn rows(stdout: &[u8]) -> Vec<serde_json::Value> {
     text(stdout)
         .lines()
@@ -468,13 +478,7 @@ fn serve_streams_published_proposals_and_survives_a_redis_restart() {
     } else {
         next(&rx, "snapshot", 10)
     };
-    let syms: Vec<&str> = snap["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["symbol"].as_str().unwrap())
-        .collect();
-    assert_eq!(syms, ["BTCUSDT", "ETHUSDT"]);
+    assert_eq!(symbols(&snap), ["BTCUSDT", "ETHUSDT"]);
     assert!(snap["records"][0]["proposal_json"].is_string());
 
     // A hash that changes (a publisher without the stream): polled.
@@ -679,13 +683,7 @@ fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
     // A fresh connection does not have it.
     let rx2 = events(&format!("{}/api/live", s.addr));
     let snap2 = next(&rx2, "snapshot", 10);
-    let syms: Vec<&str> = snap2["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["symbol"].as_str().unwrap())
-        .collect();
-    assert_eq!(syms, ["BTCUSDT", "ZZZUSDT"]);
+    assert_eq!(symbols(&snap2), ["BTCUSDT", "ZZZUSDT"]);
     // A policy appears: the pages are told.
     redis::cmd("HSET")
         .arg("quantum:policy:current")

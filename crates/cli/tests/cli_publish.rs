@@ -104,6 +104,16 @@ fn publish(url: &str, args: &[&str]) -> Output {
         .expect("run harvest publish")
 }
 
+/// `harvest publish --redis-url url args…` run to its end: asserts its exit `code`, returns its
+/// log.
+#[track_caller]
+fn publish_log(url: &str, args: &[&str], code: i32) -> String {
+    let out = publish(url, args);
+    let log = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{log}");
+    log
+}
+
 /// `harvest publish --redis-url url args…` as a service (no other environment).
 fn service(url: &str, args: &[&str]) -> Proc {
     let mut all = vec!["publish", "--redis-url", url];
@@ -559,9 +569,7 @@ fn malformed_fields_skip_the_symbol_and_name_key_and_field() {
         &[("unrealized_pnl", "3.5")],
     );
 
-    let out = publish(&r.url(), &["--once", "--symbols", &list]);
-    let log = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{log}");
+    let log = publish_log(&r.url(), &["--once", "--symbols", &list], 1);
     for want in [
         "ETHUSDT: skipped: quantum:marketstate:ETHUSDT: field `sigma` = \"abc\" is not a finite number",
         "SOLUSDT: skipped: quantum:marketstate:SOLUSDT: missing",
@@ -598,9 +606,7 @@ fn never_invents_positions() {
         &[("harvest_action", "PARTIAL_25")],
     );
 
-    let out = publish(&r.url(), &["--once", "--symbols", "BTCUSDT,ETHUSDT"]);
-    let log = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{log}");
+    let log = publish_log(&r.url(), &["--once", "--symbols", "BTCUSDT,ETHUSDT"], 0);
     let lines: Vec<&str> = log.lines().filter(|l| l.contains("ETHUSDT")).collect();
     assert_eq!(lines.len(), 1, "{log}");
     assert!(
@@ -668,13 +674,8 @@ fn stream_source_takes_the_latest_entry_per_symbol() {
     // One cycle over the three symbols with the positions from `source`: its log.
     let cycle = |source: &str| {
         let all = "BTCUSDT,ETHUSDT,SOLUSDT";
-        let out = publish(
-            &r.url(),
-            &["--once", "--symbols", all, "--position-source", source],
-        );
-        let log = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "{log}");
-        log
+        let args = ["--once", "--symbols", all, "--position-source", source];
+        publish_log(&r.url(), &args, 0)
     };
     let log = cycle("redis_stream");
     assert!(

@@ -27,6 +27,15 @@ fn sample() -> Vec<f64> {
     harvest_market::closes(&harvest_market::import_prices(text).unwrap().bars)
 }
 
+/// `closes` as layer1's candles of `sym`, the first at [`T0`], a minute apart.
+fn window(sym: &str, closes: &[f64]) -> Vec<(String, f64)> {
+    closes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| layer1(sym, i, c))
+        .collect()
+}
+
 /// A candle as the running system's 1m candle cache (layer1_data_sink) stores it: `json.dumps`
 /// of the `market.klines` payload, scored by `open_time` (ms).
 fn layer1(symbol: &str, i: usize, close: f64) -> (String, f64) {
@@ -115,7 +124,7 @@ fn the_running_p05s_texts_digit_for_digit() {
     let mut s = r.store().unwrap();
     let cl = sample();
     for (sym, from) in [("AAAUSDT", 0), ("BBBUSDT", 5000)] {
-        let m: Vec<_> = (0..300).map(|i| layer1(sym, i, cl[from + i])).collect();
+        let m = window(sym, &cl[from..from + 300]);
         zadd(&mut s, &format!("candles:{sym}:1m"), &m);
     }
     let before = now();
@@ -227,11 +236,7 @@ fn every_candle_source_and_encoding() {
         let c = slice(k);
         let t = |i: usize| (T0 + 60_000 * i as u64) as f64;
         match k {
-            0 => zadd(
-                &mut s,
-                key,
-                &(0..300).map(|i| layer1(sym, i, c[i])).collect::<Vec<_>>(),
-            ),
+            0 => zadd(&mut s, key, &window(sym, &c[..300])),
             1 => zadd(
                 &mut s,
                 key,
@@ -265,13 +270,7 @@ fn every_candle_source_and_encoding() {
                 &(0..300).map(|i| layer1(sym, i, c[i]).0).collect::<Vec<_>>(),
             ),
             // More candles than the window: the newest 300 of 420.
-            _ => zadd(
-                &mut s,
-                key,
-                &(0..420)
-                    .map(|i| layer1(sym, i, cl[k * 400 - 120 + i]))
-                    .collect::<Vec<_>>(),
-            ),
+            _ => zadd(&mut s, key, &window(sym, &cl[k * 400 - 120..k * 400 + 300])),
         }
     }
     let symbols: Vec<&str> = cases.iter().map(|c| c.0).collect();
@@ -298,9 +297,7 @@ fn every_candle_source_and_encoding() {
     zadd(
         &mut s,
         "klines:S0USDT:1m",
-        &(0..300)
-            .map(|i| layer1("S0USDT", i, cl[9000 + i]))
-            .collect::<Vec<_>>(),
+        &window("S0USDT", &cl[9000..9000 + 300]),
     );
     let out = once(r.port(), &[("MARKETSTATE_SYMBOLS", "S0USDT")]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -316,7 +313,7 @@ fn short_broken_and_missing_windows() {
     let mut s = r.store().unwrap();
     let cl = sample();
     let m = |sym: &str, n: usize, from: usize| -> Vec<(String, f64)> {
-        (0..n).map(|i| layer1(sym, i, cl[from + i])).collect()
+        window(sym, &cl[from..from + n])
     };
     zadd(&mut s, "candles:SHORTUSDT:1m", &m("SHORTUSDT", 256, 0));
     zadd(&mut s, "candles:EXACTUSDT:1m", &m("EXACTUSDT", 257, 1000));
@@ -438,9 +435,7 @@ fn the_service_follows_new_candles_one_at_a_time() {
     zadd(
         &mut s,
         "candles:FOLLOWUSDT:1m",
-        &(0..300)
-            .map(|i| layer1("FOLLOWUSDT", i, cl[i]))
-            .collect::<Vec<_>>(),
+        &window("FOLLOWUSDT", &cl[..300]),
     );
     let port = r.port().to_string();
     let mut svc = Proc::start(
@@ -469,9 +464,7 @@ fn the_service_follows_new_candles_one_at_a_time() {
     zadd(
         &mut s,
         "candles:LATEUSDT:1m",
-        &(0..260)
-            .map(|i| layer1("LATEUSDT", i, cl[7000 + i]))
-            .collect::<Vec<_>>(),
+        &window("LATEUSDT", &cl[7000..7000 + 260]),
     );
     svc.wait_log("published 2", Duration::from_secs(10));
     assert_state(&mut s, "LATEUSDT", &expected(&cl[7000..7260], 260));
@@ -508,9 +501,7 @@ fn redis_lost_and_back() {
         zadd(
             s,
             "candles:BTCUSDT:1m",
-            &(0..300)
-                .map(|i| layer1("BTCUSDT", i, cl[from + i]))
-                .collect::<Vec<_>>(),
+            &window("BTCUSDT", &cl[from..from + 300]),
         );
     };
     fill(&mut s, 0);
@@ -572,19 +563,11 @@ fn env_file_with_crlf_line_endings() {
     let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let cl = sample();
-    zadd(
-        &mut s,
-        "candles:BTCUSDT:1m",
-        &(0..300)
-            .map(|i| layer1("BTCUSDT", i, cl[i]))
-            .collect::<Vec<_>>(),
-    );
+    zadd(&mut s, "candles:BTCUSDT:1m", &window("BTCUSDT", &cl[..300]));
     zadd(
         &mut s,
         "candles:ETHUSDT:1m",
-        &(0..300)
-            .map(|i| layer1("ETHUSDT", i, cl[400 + i]))
-            .collect::<Vec<_>>(),
+        &window("ETHUSDT", &cl[400..400 + 300]),
     );
     let file = deploy_env_file("harvest-marketstate.env", "publish-market", &[]);
     let port = r.port().to_string();
