@@ -48,6 +48,16 @@ fn library(text: &str, every: usize, sides: Sides, theta: Theta) -> Vec<f64> {
     rows.iter().map(|r| r.r).collect()
 }
 
+/// `harvest backtest <path> args…`, which must succeed.
+#[track_caller]
+fn backtest(path: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["backtest", path.to_str().unwrap()];
+    all.extend(args);
+    let out = harvest(&all, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
+
 fn rows(stdout: &[u8]) -> Vec<serde_json::Value> {
     text(stdout)
         .lines()
@@ -59,18 +69,7 @@ fn rows(stdout: &[u8]) -> Vec<serde_json::Value> {
 fn trades_are_the_librarys_and_the_summary_is_on_stderr() {
     let csv = prices(700);
     let path = scratch("wave.csv", &csv);
-    let out = harvest(
-        &[
-            "backtest",
-            path.to_str().unwrap(),
-            "--every",
-            "20",
-            "--side",
-            "both",
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = backtest(&path, &["--every", "20", "--side", "both"]);
     let got = rows(&out.stdout);
     let want = library(&csv, 20, Sides::Both, Theta::default());
     assert_eq!(got.len(), want.len());
@@ -105,10 +104,9 @@ fn theta_b_runs_on_the_same_trades_and_the_summary_file_is_written() {
     let path = scratch("wave-ab.csv", &csv);
     let b = scratch("b.json", r#"{"kill_threshold": 0.9, "T1_R": 1.0}"#);
     let summary = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_backtest/summary.json");
-    let out = harvest(
+    let out = backtest(
+        &path,
         &[
-            "backtest",
-            path.to_str().unwrap(),
             "--every",
             "15",
             "--theta-b",
@@ -116,9 +114,7 @@ fn theta_b_runs_on_the_same_trades_and_the_summary_file_is_written() {
             "--summary",
             summary.to_str().unwrap(),
         ],
-        b"",
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let got = rows(&out.stdout);
     let (a, bb): (Vec<_>, Vec<_>) = got.iter().partition(|g| g["theta"] == "A");
     assert_eq!(a.len(), bb.len());
@@ -157,16 +153,7 @@ fn entries_come_from_a_file_and_bad_lines_are_reported() {
             1_500_000_000
         ),
     );
-    let out = harvest(
-        &[
-            "backtest",
-            path.to_str().unwrap(),
-            "--entries",
-            list.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = backtest(&path, &["--entries", list.to_str().unwrap()]);
     let got = rows(&out.stdout);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0]["entry_index"], 300);
@@ -181,10 +168,9 @@ fn entries_come_from_a_file_and_bad_lines_are_reported() {
 fn the_sweep_writes_the_librarys_csv() {
     let csv = prices(500);
     let path = scratch("wave-sweep.csv", &csv);
-    let out = harvest(
+    let out = backtest(
+        &path,
         &[
-            "backtest",
-            path.to_str().unwrap(),
             "--every",
             "25",
             "--sweep",
@@ -192,9 +178,7 @@ fn the_sweep_writes_the_librarys_csv() {
             "--sweep",
             "T1_R=1:3:2",
         ],
-        b"",
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let bars = import_prices(&csv).unwrap().bars;
     let s = Series::with_states(bars, P0Params::default());
     let e = every_n(s.bars.len(), 25, Sides::Long, 0);
