@@ -3,8 +3,8 @@
 // the file names (as `harvest backtest` names them) with bars and date range; the broken file is
 // an error naming it while the others load; a backtest gives one row a symbol and the pooled row,
 // whose expectancy is the CLI's on the same files; the trade list and the sweep's heatmap pick a
-// symbol; removing a symbol pools the rest again. At 390 px nothing is clipped. Screenshots in
-// target/e2e.
+// symbol; the Research panel researches the three; removing a symbol pools the rest again. At
+// 390 px nothing is clipped. Screenshots in target/e2e.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -129,6 +129,23 @@ test('replay: three price files at once, per symbol and pooled, a broken one nam
   );
   assert.equal(await r(page, 'sweep-map').getAttribute('data-paint-error'), null);
   await screenshot(page, 'replay-multisym');
+
+  // Research takes every loaded symbol (3 folds, a 2 × 2 grid): its report names the three.
+  assert.equal(await r(page, 'research-symbol').textContent(), 'BTC/USDT, ETHUSD, SOLUSDT');
+  for (const [id, v] of [['research-fold-count', 3], ['research-every', 12], ['research-axis-0-n', 2], ['research-axis-1-n', 2]]) {
+    await r(page, id).fill(String(v));
+    await r(page, id).dispatchEvent('change');
+  }
+  await r(page, 'research-run').click();
+  await page.waitForFunction(
+    () => /^(Done|Failed|Cancelled)/.test(document.querySelector('[data-testid=research-last-job]')?.textContent ?? '') ||
+      !document.querySelector('[data-testid=research-error]')?.hidden,
+    null,
+    { timeout: 300_000 },
+  );
+  assert.equal(await r(page, 'research-error').isHidden(), true, await r(page, 'research-error').textContent());
+  assert.match(await r(page, 'research-last-job').textContent(), /^Done: Research: 3 folds × 4 cells/);
+  assert.match(await r(page, 'research-heading').textContent(), / on BTC\/USDT, ETHUSD, SOLUSDT \(3 folds/);
 
   // Remove a symbol: the rest pooled again, without running the backtest again.
   const ethTrades = trades.ETHUSD;
