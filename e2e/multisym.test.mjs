@@ -3,8 +3,9 @@
 // the file names (as `harvest backtest` names them) with bars and date range; the broken file is
 // an error naming it while the others load; a backtest gives one row a symbol and the pooled row,
 // whose expectancy is the CLI's on the same files; the trade list and the sweep's heatmap pick a
-// symbol; the Research panel researches the three; removing a symbol pools the rest again. At
-// 390 px nothing is clipped. Screenshots in target/e2e.
+// symbol; the Research panel researches the three; removing a symbol pools the rest again. A
+// symbol's Binance monthly files merge into one series. At 390 px nothing is clipped. Screenshots
+// in target/e2e.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -161,15 +162,24 @@ test('replay: three price files at once, per symbol and pooled, a broken one nam
   await context.close();
 });
 
-test('replay: several symbols at 390 px, nothing clipped', async () => {
+test('replay: several symbols at 390 px, a symbol’s monthly files merged, nothing clipped', async () => {
   const { context, page, watch } = await openReplay(390, 844);
-  await r(page, 'replay-file').setInputFiles(FILES.slice(0, 2).map(asFile));
+  // Two of the files, and a symbol in two Binance monthly files: merged by time into one.
+  const jan = walkCsv(500, 1_704_067_200, 5, 0.6);
+  const feb = walkCsv(400, 1_704_067_200 + 500 * 3600, 9, 0.6);
+  await r(page, 'replay-file').setInputFiles([
+    ...FILES.slice(0, 2).map(asFile),
+    csvFile('ADAUSDT-1h-2024-01.csv', jan),
+    csvFile('ADAUSDT-1h-2024-02.csv', feb),
+  ]);
   await page.waitForFunction(
-    () => document.querySelectorAll('[data-testid=replay-view] [data-testid=replay-symbol]').length === 2,
+    () => document.querySelectorAll('[data-testid=replay-view] [data-testid=replay-symbol]').length === 3,
     null,
     { timeout: 60_000 },
   );
   await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 60_000 });
+  const ada = await page.locator('[data-testid=replay-symbol][data-symbol=ADAUSDT]').textContent();
+  assert.match(ada, /^ADAUSDT — ADAUSDT-1h-2024-01\.csv \+ ADAUSDT-1h-2024-02\.csv: 900 bars, 2024-01-01 00:00 – 2024-02-07 11:00 UTC/);
   await r(page, 'bt-run').click();
   await r(page, 'bt-symbols').waitFor({ state: 'visible', timeout: 120_000 });
   await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });

@@ -313,27 +313,10 @@ pub fn load(
         for f in &files {
             let (b, p) = read_file(f)?;
             problems.extend(p.into_iter().map(|p| (f.clone(), p)));
-            if bars.is_empty() {
-                bars = b;
-                continue;
-            }
-            let mut merged = Vec::with_capacity(bars.len() + b.len());
-            let (mut i, mut j) = (0, 0);
-            while i < bars.len() || j < b.len() {
-                let take_old = j >= b.len() || (i < bars.len() && bars[i].time <= b[j].time);
-                if take_old {
-                    if j < b.len() && bars[i].time == b[j].time {
-                        overlaps += 1;
-                        j += 1;
-                    }
-                    merged.push(bars[i]);
-                    i += 1;
-                } else {
-                    merged.push(b[j]);
-                    j += 1;
-                }
-            }
+            // The page merges a symbol's files by the same rule.
+            let (merged, o) = harvest_features::replay::pool::merge_bars(bars, b);
             bars = merged;
+            overlaps += o;
         }
         out.push(SymbolBars {
             symbol,

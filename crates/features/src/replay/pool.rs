@@ -8,6 +8,7 @@ use super::sim::{Series, SimError, SimParams};
 use super::TradeRow;
 use crate::csv_text::{row, Cell};
 use harvest_kernel::Theta;
+use harvest_market::Bar;
 
 /// The rows of several symbols (in symbol order) pooled by entry time, then symbol order, then
 /// trade number.
@@ -24,6 +25,42 @@ pub fn pool_rows(parts: &[&[TradeRow]]) -> Vec<TradeRow> {
         .collect();
     all.sort_by_key(|(t, k, r)| (*t, *k, r.n));
     all.into_iter().map(|(_, _, r)| r.clone()).collect()
+}
+
+/// One symbol's bars from two files (each oldest first, one bar a time), merged by time — as
+/// Binance's monthly files of a symbol join up; on a time both give, the first file's bar is
+/// kept. Returns the bars and how many times both gave.
+///
+/// ```
+/// use harvest_features::replay::pool::merge_bars;
+/// use harvest_market::Bar;
+/// let b = |time, close| Bar { time, open: close, high: close, low: close, close, volume: None };
+/// let (bars, overlaps) = merge_bars(vec![b(1, 1.0), b(3, 1.0)], vec![b(2, 2.0), b(3, 2.0), b(4, 2.0)]);
+/// assert_eq!(bars.iter().map(|x| (x.time, x.close)).collect::<Vec<_>>(), [(1, 1.0), (2, 2.0), (3, 1.0), (4, 2.0)]);
+/// assert_eq!(overlaps, 1);
+/// ```
+pub fn merge_bars(first: Vec<Bar>, more: Vec<Bar>) -> (Vec<Bar>, usize) {
+    if first.is_empty() {
+        return (more, 0);
+    }
+    let (a, b) = (first, more);
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let mut overlaps = 0;
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j >= b.len() || (i < a.len() && a[i].time <= b[j].time) {
+            if j < b.len() && a[i].time == b[j].time {
+                overlaps += 1;
+                j += 1;
+            }
+            merged.push(a[i]);
+            i += 1;
+        } else {
+            merged.push(b[j]);
+            j += 1;
+        }
+    }
+    (merged, overlaps)
 }
 
 /// One symbol's backtest.

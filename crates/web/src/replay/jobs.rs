@@ -12,6 +12,7 @@ use crate::browser::{self, now_ms, SLICE_MS};
 use crate::replay::context::{JobKind, Loaded, ReplayCtx, Run, SHOWCASE_TRIES};
 use harvest_features::progress::{Progress, Unit};
 use harvest_features::replay::market::{file_name, import_price_bytes, P0Params, MIN_CLOSES};
+use harvest_features::replay::pool::merge_bars;
 use harvest_features::replay::view::showcase;
 use harvest_features::replay::{every_n, Backtest, Entry, MultiSweep, Series, SymbolRun};
 use harvest_kernel::Theta;
@@ -103,7 +104,7 @@ fn progress(rc: ReplayCtx, label: &str, done: f64, total: f64, unit: Unit, t0: f
 }
 
 /// Reads and parses a price file, adds it as its symbol (from its name, as `harvest` reads file
-/// names; a symbol loaded before is replaced) and computes its market states. When it is the
+/// names; a symbol loaded before is merged with it by time) and computes its market states. When it is the
 /// symbol shown (the first one loaded, or the one it replaces), the opening trade's bars come
 /// first so a trade shows within a second or two. Anything that fails is said with the file's
 /// name; the symbols loaded stay.
@@ -164,14 +165,39 @@ async fn load(rc: ReplayCtx, name: String, src: Source) {
     rc.sweep.set_value(None);
     rc.sweep_symbol.set(None);
     rc.sweep_version.update(|v| *v += 1);
-    let loaded = Loaded {
-        symbol: symbol.clone(),
-        file: name.clone(),
-        series: Series::new(import.bars, P0Params::default()),
-        problems,
+    // A symbol loaded before takes this file's bars too (Binance's monthly files of a symbol,
+    // merged as `harvest backtest` merges them; on a time both give, the first file's bar); the
+    // same file again replaces it (loaded anew).
+    let before = rc.series.try_update_value(|all| {
+        let k = all.iter().position(|l| l.symbol == symbol)?;
+        Some(all.remove(k))
+    });
+    let again = |old: &Loaded| old.file.split(" + ").any(|f| f == name);
+    let loaded = match before.flatten().filter(|old| !again(old)) {
+        Some(old) => {
+            let (bars, overlaps) = merge_bars(old.series.bars, import.bars);
+            if overlaps > 0 {
+                rc.say(format!(
+                    "{name}: {overlaps} bars at times {} already had; the first file's bars are kept.",
+                    old.file
+                ));
+            }
+            Loaded {
+                symbol: symbol.clone(),
+                file: format!("{} + {name}", old.file),
+                series: Series::new(bars, P0Params::default()),
+                problems: old.problems.into_iter().chain(problems).collect(),
+            }
+        }
+        None => Loaded {
+            symbol: symbol.clone(),
+            file: name.clone(),
+            series: Series::new(import.bars, P0Params::default()),
+            problems,
+        },
     };
+    let n = loaded.series.bars.len();
     rc.series.update_value(|all| {
-        all.retain(|l| l.symbol != symbol);
         let at = all.partition_point(|l| l.symbol < symbol);
         all.insert(at, loaded);
     });

@@ -60,7 +60,7 @@ pub fn LoadPanel() -> impl IntoView {
                 "CSV with OHLC columns (any order and case, volume optional): CryptoDataDownload exports, "
                 "a date/time/timestamp column (ISO or epoch s/ms, read as UTC), Binance klines. Any order; bad lines are listed and skipped. "
                 "Each file is a symbol, named as "<code>"harvest backtest"</code>" names it (Coinbase_BTCUSD_1h.csv → BTCUSD, BTCUSDT-1h-2024-01.csv → BTCUSDT, "
-                "BTC_USDT-1h.csv → BTC/USDT); a file of a symbol already loaded replaces it. Backtests and sweeps run on every symbol, each and pooled."
+                "BTC_USDT-1h.csv → BTC/USDT); files of one symbol are merged by time (Binance's monthly files), a file loaded again replaces itself. Backtests and sweeps run on every symbol, each and pooled."
             </p>
             <PanelJob kind=JobKind::Load prefix="replay" />
             <ul class="replay-symbols" data-testid="replay-source" aria-label="Symbols loaded" hidden=move || rc.loaded.with(Vec::is_empty)>
