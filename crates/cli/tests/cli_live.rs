@@ -393,6 +393,11 @@ fn dist(name: &str) -> TempDir {
     fake_dist(&format!("live-{name}"), "")
 }
 
+/// The HTTP status of a GET of `url`.
+fn status(http: &ureq::Agent, url: &str) -> u16 {
+    http.get(url).call().unwrap().status().as_u16()
+}
+
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
@@ -538,18 +543,9 @@ fn serve_without_redis_is_a_static_server_with_no_live_view() {
         body.contains("dashboard") && !body.contains("harvest-live"),
         "{body}"
     );
+    assert_eq!(status(&http, &format!("{}/api/live", s.addr)), 404);
     assert_eq!(
-        http.get(format!("{}/api/live", s.addr))
-            .call()
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        http.get(format!("{}/harvest-lab/app.js", s.addr))
-            .call()
-            .unwrap()
-            .status(),
+        status(&http, &format!("{}/harvest-lab/app.js", s.addr)),
         200
     );
     let missing = Command::new(env!("CARGO_BIN_EXE_harvest"))
@@ -611,10 +607,7 @@ fn serve_under_a_base_path_marks_the_page_for_the_live_view() {
         );
     }
     assert_eq!(
-        http.get(format!("{}/harvest-lab/app.js", s.addr))
-            .call()
-            .unwrap()
-            .status(),
+        status(&http, &format!("{}/harvest-lab/app.js", s.addr)),
         200
     );
     let rx = events(&format!("{}/api/live", s.addr));
