@@ -753,6 +753,17 @@ fn a_key_of_the_wrong_type_is_one_invalid_record_the_rest_is_read() {
 }
 
 /// A candle as `harvest feed` (and the running system's 1m cache) writes it, and its score.
+/// [`candle_member`] added to BTCUSDT's candle cache `candles:BTCUSDT:1m`.
+fn add_candle(c: &mut redis::Connection, k: i64, close: f64) {
+    let (m, score) = candle_member(k, close);
+    let _: i64 = redis::cmd("ZADD")
+        .arg("candles:BTCUSDT:1m")
+        .arg(score)
+        .arg(m)
+        .query(c)
+        .unwrap();
+}
+
 fn candle_member(k: i64, close: f64) -> (String, i64) {
     let open_ms = (1_600_000_000 + 3600 * k) * 1000;
     let m = format!(
@@ -771,13 +782,7 @@ fn serve_streams_a_symbols_chart_candles_and_proposals_and_follows_new_bars() {
     let r = LocalRedis::started();
     let mut c = con(&r);
     for k in 0..5 {
-        let (m, score) = candle_member(k, 100.0 + k as f64);
-        let _: i64 = redis::cmd("ZADD")
-            .arg("candles:BTCUSDT:1m")
-            .arg(score)
-            .arg(m)
-            .query(&mut c)
-            .unwrap();
+        add_candle(&mut c, k, 100.0 + k as f64);
     }
     // ETHUSDT's candles are a list at the third key P0.5 tries, with short names.
     for k in 0..3 {
@@ -850,13 +855,7 @@ fn serve_streams_a_symbols_chart_candles_and_proposals_and_follows_new_bars() {
     assert!(props.iter().all(|p| p["symbol"] == "BTCUSDT"));
     assert!(r_net[0] < r_net[1], "{r_net:?}");
     // A new bar: a bar event; the newest bar rewritten: another.
-    let (m, score) = candle_member(5, 110.0);
-    let _: i64 = redis::cmd("ZADD")
-        .arg("candles:BTCUSDT:1m")
-        .arg(score)
-        .arg(m)
-        .query(&mut c)
-        .unwrap();
+    add_candle(&mut c, 5, 110.0);
     let bar = next(&rx, "bar", 10);
     assert_eq!(bar["time"].as_i64(), Some(1_600_000_000 + 3600 * 5));
     assert_eq!(bar["close"].as_f64(), Some(110.0));

@@ -681,21 +681,16 @@ fn stream_source_takes_the_latest_entry_per_symbol() {
 
     // auto: a symbol has a hash (ETHUSDT), so every symbol's position is its hash, as the
     // running publisher: BTCUSDT's stream entry is not read (its proposal is removed).
+    let one_of_three = "read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)";
     let log = cycle("auto");
-    assert!(
-        log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)"),
-        "{log}"
-    );
+    assert!(log.contains(one_of_three), "{log}");
     // The hash goes: auto reads the stream (BTCUSDT again).
     run(
         &mut s,
         &["RENAME", "quantum:state:positions:ETHUSDT", "eth.saved"],
     );
     let log = cycle("auto");
-    assert!(
-        log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)"),
-        "{log}"
-    );
+    assert!(log.contains(one_of_three), "{log}");
     run(
         &mut s,
         &["RENAME", "eth.saved", "quantum:state:positions:ETHUSDT"],
