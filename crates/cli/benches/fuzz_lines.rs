@@ -20,9 +20,10 @@ use std::collections::BTreeMap;
 use harvest_cli::{propose_line, stops_line, ProposalWriter};
 use harvest_features::reviewer::verify::review_line;
 use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict};
+use harvest_market::fuzz::Fuzz;
 use harvest_market::StopProposal;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 /// A number as JSON text: a typical value of the field, any double, or a special token.
 fn number(lo: f64, hi: f64) -> impl Strategy<Value = String> {
@@ -361,45 +362,17 @@ fn one(n: usize, line: &[u8], c: &RefCell<Counts>) -> Result<(), TestCaseError> 
 }
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    let bench = args.iter().any(|a| a == "--bench");
-    let cases = arg("--cases").unwrap_or(if bench { 1_000_000 } else { 3_000 });
-    let seed = arg("--seed").unwrap_or(18);
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    let config = Config {
-        cases: cases as u32,
-        failure_persistence: None,
-        max_shrink_iters: 2_000,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
     let counts = RefCell::new(Counts::default());
     let n = RefCell::new(0usize);
-    let t0 = std::time::Instant::now();
-    let result = runner.run(&line(), |line| {
-        *n.borrow_mut() += 1;
-        let k = *n.borrow();
-        one(k, &line, &counts)
-    });
-    let c = counts.into_inner();
-    let secs = t0.elapsed().as_secs_f64();
-    println!(
-        "fuzz_lines: {cases} cases (seed {seed}) in {secs:.1} s: {} lines ({} blank); propose {} accepted (all {} MATCH when verified), {} refused; stops {} accepted, {} refused; verify {:?}",
-        c.lines, c.blank, c.propose_ok, c.proposals_match, c.propose_err, c.stops_ok, c.stops_err, c.verdicts
-    );
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("fuzz_lines: FAILED: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    Fuzz::from_env("fuzz_lines", "cases", 3000).run(line(), |line| {
+            *n.borrow_mut() += 1;
+            let k = *n.borrow();
+            one(k, &line, &counts)
+        }, || {
+        let c = counts.borrow();
+        format!(
+            "{} lines ({} blank); propose {} accepted (all {} MATCH when verified), {} refused; stops {} accepted, {} refused; verify {:?}",
+            c.lines, c.blank, c.propose_ok, c.proposals_match, c.propose_err, c.stops_ok, c.stops_err, c.verdicts
+        )
+    })
 }

@@ -14,6 +14,7 @@ use harvest_redis::{hash_reply, stream_reply, Store};
 
 mod common;
 use common::{assert_stderr_has, text, verify_unit, wait_until, Proc};
+use harvest_records::market::NUMBER_FIELDS;
 
 const BIN: &str = env!("CARGO_BIN_EXE_harvest");
 const T0: u64 = 1_700_000_000_000;
@@ -179,17 +180,7 @@ fn the_running_p05s_texts_digit_for_digit() {
             "chop",
         ),
     ];
-    let names = [
-        "sigma",
-        "mu",
-        "ts",
-        "p_trend",
-        "p_mr",
-        "p_chop",
-        "dp",
-        "vr",
-        "spike_proxy",
-    ];
+    let names = NUMBER_FIELDS;
     let entries: Vec<(String, HashMap<String, String>)> = stream_reply(
         "quantum:stream:marketstate",
         Ok(q(

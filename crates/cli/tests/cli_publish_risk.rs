@@ -14,6 +14,7 @@ use harvest_redis::{hash_reply, stream_reply, Store};
 
 mod common;
 use common::{assert_stderr_has, text, verify_unit, wait_until, Proc};
+use harvest_records::market::NUMBER_FIELDS;
 
 const BIN: &str = env!("CARGO_BIN_EXE_harvest");
 
@@ -60,17 +61,7 @@ fn once(url: &str, env: &[(&str, &str)]) -> Output {
 
 /// A market state in P0.5's text.
 fn market(s: &mut Store, sym: &str, v: [&str; 9]) {
-    let names = [
-        "sigma",
-        "mu",
-        "ts",
-        "p_trend",
-        "p_mr",
-        "p_chop",
-        "dp",
-        "vr",
-        "spike_proxy",
-    ];
+    let names = NUMBER_FIELDS;
     let pairs: Vec<(&str, &str)> = names.iter().copied().zip(v).collect();
     hset(s, &format!("quantum:marketstate:{sym}"), &pairs);
 }

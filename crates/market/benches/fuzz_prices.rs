@@ -15,9 +15,10 @@
 
 use std::cell::RefCell;
 
+use harvest_market::fuzz::Fuzz;
 use harvest_market::{import_price_bytes, PriceError, ProblemKind};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 /// A price: usually near 100, sometimes anywhere in the doubles' range or a special token.
 fn price() -> impl Strategy<Value = f64> {
@@ -377,40 +378,12 @@ fn one((bytes, header): &(Vec<u8>, usize), c: &RefCell<Counts>) -> Result<(), Te
 }
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    let bench = args.iter().any(|a| a == "--bench");
-    let cases = arg("--cases").unwrap_or(if bench { 1_000_000 } else { 1_000 });
-    let seed = arg("--seed").unwrap_or(18);
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    let config = Config {
-        cases: cases as u32,
-        failure_persistence: None,
-        max_shrink_iters: 2_000,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
     let counts = RefCell::new(Counts::default());
-    let t0 = std::time::Instant::now();
-    let result = runner.run(&file(), |f| one(&f, &counts));
-    let c = counts.into_inner();
-    println!(
-        "fuzz_prices: {cases} files (seed {seed}) in {:.1} s: {} data lines = {} bars + {} bad + {} duplicate lines; {} files without a bar, {} header only, {} other whole-file errors",
-        t0.elapsed().as_secs_f64(),
-        c.lines, c.bars, c.bad, c.duplicate, c.no_bars, c.header_only, c.other_errors
-    );
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("fuzz_prices: FAILED: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    Fuzz::from_env("fuzz_prices", "files", 1000).run(file(), |f| one(&f, &counts), || {
+        let c = counts.borrow();
+        format!(
+            "{} data lines = {} bars + {} bad + {} duplicate lines; {} files without a bar, {} header only, {} other whole-file errors",
+            c.lines, c.bars, c.bad, c.duplicate, c.no_bars, c.header_only, c.other_errors
+        )
+    })
 }

@@ -22,6 +22,8 @@ pub mod candles;
 mod datetime;
 mod error;
 pub mod files;
+#[cfg(feature = "test-support")]
+pub mod fuzz;
 pub mod p0;
 pub mod p1;
 pub mod prices;

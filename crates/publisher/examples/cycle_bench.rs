@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use harvest_kernel::Theta;
 use harvest_publisher::p25::plan::{evaluate, Outcome, Rules, SymbolReads};
-use harvest_publisher::p25::service::{Publisher, Settings};
+use harvest_publisher::p25::service::{Options, Publisher, Settings};
 use harvest_publisher::runtime::positions::Found;
 use harvest_publisher::runtime::settings::PositionSource;
 use harvest_records::keys::{market_state_key, position_key, proposal_key, risk_proposal_key};
@@ -162,8 +162,11 @@ fn main() {
     let settings = |max_age: f64| Settings {
         redis_url: redis.url(),
         symbols: symbols.clone(),
-        source: PositionSource::RedisHash,
-        rules: Rules::new(0.02, 0.001, max_age).expect("rules"),
+        own: Options {
+            source: PositionSource::RedisHash,
+            rules: Rules::new(0.02, 0.001, max_age).expect("rules"),
+            ..Options::default()
+        },
         ..Settings::default()
     };
     // Every cycle publishes in full (max_publish_age 0), like the one-at-a-time loop.
