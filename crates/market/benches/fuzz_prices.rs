@@ -15,7 +15,7 @@
 
 use std::cell::RefCell;
 
-use harvest_market::fuzz::Fuzz;
+use harvest_fuzz::{check_message, Fuzz};
 use harvest_market::{import_price_bytes, PriceError, ProblemKind};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -290,23 +290,6 @@ fn content_lines(bytes: &[u8]) -> Vec<usize> {
     out
 }
 
-fn check_message(m: &str) -> Result<(), TestCaseError> {
-    let head: String = m.chars().take(300).collect();
-    prop_assert!(m.len() <= 600, "{} bytes: {}…", m.len(), head);
-    prop_assert!(
-        !m.contains(&"Z".repeat(101)),
-        "echoes a long cell: {}…",
-        head
-    );
-    let digits = m
-        .split(|c: char| !c.is_ascii_digit())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    prop_assert!(digits <= 40, "a number of {} digits: {}", digits, head);
-    Ok(())
-}
-
 #[derive(Default, Debug)]
 struct Counts {
     files: u64,
@@ -344,7 +327,7 @@ fn one((bytes, header): &(Vec<u8>, usize), c: &RefCell<Counts>) -> Result<(), Te
             prop_assert_eq!(seen.len(), got.problems.len(), "a line reported twice");
             for p in &got.problems {
                 prop_assert!(data.contains(&p.line), "line {} is no data line", p.line);
-                check_message(&p.message)?;
+                check_message("import", &p.message, 600)?;
                 match p.kind {
                     ProblemKind::Bad => k.bad += 1,
                     ProblemKind::Duplicate => k.duplicate += 1,
@@ -353,7 +336,7 @@ fn one((bytes, header): &(Vec<u8>, usize), c: &RefCell<Counts>) -> Result<(), Te
             k.bars += got.bars.len() as u64;
         }
         Err(e) => {
-            check_message(&e.to_string())?;
+            check_message("import", &e.to_string(), 600)?;
             match &e {
                 PriceError::NoBars { problems } => {
                     prop_assert_eq!(problems.len(), data.len());
@@ -378,9 +361,7 @@ fn one((bytes, header): &(Vec<u8>, usize), c: &RefCell<Counts>) -> Result<(), Te
 }
 
 fn main() -> std::process::ExitCode {
-    let counts = RefCell::new(Counts::default());
-    Fuzz::from_env("fuzz_prices", "files", 1000).run(file(), |f| one(&f, &counts), || {
-        let c = counts.borrow();
+    Fuzz::from_env("fuzz_prices", "files", 1000).run(file(), |f, n| one(&f, n), |c: &Counts| {
         format!(
             "{} data lines = {} bars + {} bad + {} duplicate lines; {} files without a bar, {} header only, {} other whole-file errors",
             c.lines, c.bars, c.bad, c.duplicate, c.no_bars, c.header_only, c.other_errors

@@ -16,8 +16,8 @@
 
 use std::cell::RefCell;
 
+use harvest_fuzz::{check_message, Fuzz};
 use harvest_kernel::Theta;
-use harvest_market::fuzz::Fuzz;
 use harvest_publisher::market::candles::close_of;
 use harvest_publisher::p25::plan::{evaluate, Outcome, Rules, SymbolReads};
 use harvest_publisher::runtime::positions::Found;
@@ -305,41 +305,6 @@ fn case() -> impl Strategy<Value = Case> {
         )
 }
 
-fn check_message(what: &str, m: &str) -> Result<(), TestCaseError> {
-    let head: String = m.chars().take(300).collect();
-    prop_assert!(m.len() <= 1000, "{}: {} bytes: {}…", what, m.len(), head);
-    prop_assert!(
-        !m.contains(&"Z".repeat(101)),
-        "{}: echoes a long value: {}…",
-        what,
-        head
-    );
-    let digits = m
-        .split(|c: char| !c.is_ascii_digit())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    prop_assert!(
-        digits <= 40,
-        "{}: a number of {} digits: {}",
-        what,
-        digits,
-        head
-    );
-    Ok(())
-}
-
-/// Fields of the published hash that hold text; the others hold numbers (`new_sl_proposed`
-/// may be `None`).
-const TEXT_FIELDS: [&str; 6] = [
-    "harvest_action",
-    "reason_codes",
-    "computed_at_utc",
-    "position_side",
-    "proposal_json",
-    "kernel_version",
-];
-
 #[derive(Default, Debug)]
 struct Counts {
     cases: u64,
@@ -369,14 +334,15 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
         &stamp,
     );
     for note in &ev.notes {
-        check_message("note", note)?;
+        check_message("note", note, 1000)?;
         n.notes += 1;
     }
     match &ev.outcome {
         Outcome::Publish { fields, .. } => {
             n.publish += 1;
             for (name, v) in fields {
-                let number = published::FIELDS.contains(name) && !TEXT_FIELDS.contains(name);
+                let number =
+                    published::FIELDS.contains(name) && !published::TEXT_FIELDS.contains(name);
                 if number && !(*name == "new_sl_proposed" && v == "None") {
                     let x = harvest_records::num::parse_py_float(v);
                     prop_assert!(x.is_some_and(f64::is_finite), "{} = {:?}", name, v);
@@ -392,22 +358,22 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
         Outcome::NoPosition { why, .. } => {
             n.no_position += 1;
             if let Some(w) = why {
-                check_message("no position", w)?;
+                check_message("no position", w, 1000)?;
             }
         }
         Outcome::Skipped(e) => {
             n.skipped += 1;
-            check_message("skipped", &e.to_string())?;
+            check_message("skipped", &e.to_string(), 1000)?;
         }
     }
     match policy::load(&c.policy, c.now) {
         Ok(p) => {
             n.policies += 1;
-            check_message("policy", &p.summary())?;
+            check_message("policy", &p.summary(), 1000)?;
         }
         Err(e) => {
             n.no_policy += 1;
-            check_message("policy", &e.to_string())?;
+            check_message("policy", &e.to_string(), 1000)?;
         }
     }
     match published::recorded_output(&c.published) {
@@ -416,7 +382,7 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
         Ok(_) => n.records_read += 1,
         Err(e) => {
             n.records_refused += 1;
-            check_message("published", &e.to_string())?;
+            check_message("published", &e.to_string(), 1000)?;
         }
     }
     match close_of(&c.candle) {
@@ -430,9 +396,7 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
 }
 
 fn main() -> std::process::ExitCode {
-    let counts = RefCell::new(Counts::default());
-    Fuzz::from_env("fuzz_fields", "cases", 2000).run(case(), |c| one(&c, &counts), || {
-        let c = counts.borrow();
+    Fuzz::from_env("fuzz_fields", "cases", 2000).run(case(), |c, n| one(&c, n), |c: &Counts| {
         format!(
             "P2.5 {} published, {} refreshed, {} no position, {} skipped, {} notes; policy {} read, {} refused; published records {} read, {} refused; candles {} closes, {} skipped",
             c.publish, c.refresh, c.no_position, c.skipped, c.notes, c.policies, c.no_policy,

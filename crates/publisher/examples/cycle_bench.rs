@@ -18,6 +18,9 @@ use harvest_redis::local::LocalRedis;
 use harvest_redis::redis;
 use harvest_redis::{hash_reply, Store};
 
+mod common;
+use common::{own_cpu, server_cpu};
+
 fn hset(key: &str, fields: &[(&str, String)]) -> redis::Cmd {
     let mut c = redis::cmd("HSET");
     c.arg(key);
@@ -103,33 +106,6 @@ fn one_at_a_time(s: &mut Store, symbols: &[String], rules: &Rules) -> (Duration,
         }
     }
     (t.elapsed(), published)
-}
-
-/// CPU time (user + system) of this process so far.
-fn own_cpu() -> Duration {
-    // SAFETY: getrusage fills a zeroed, locally owned struct.
-    let u = unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut u);
-        u
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
-
-/// CPU time (user + system) of the redis-server so far, from `INFO cpu`.
-fn server_cpu(s: &mut Store) -> Duration {
-    let info: String = redis::from_redis_value(
-        s.query(&redis::cmd("INFO").arg("cpu").clone())
-            .expect("INFO"),
-    )
-    .expect("INFO text");
-    let secs: f64 = info
-        .lines()
-        .filter(|l| l.starts_with("used_cpu_user:") || l.starts_with("used_cpu_sys:"))
-        .filter_map(|l| l.split(':').nth(1)?.trim().parse::<f64>().ok())
-        .sum();
-    Duration::from_secs_f64(secs)
 }
 
 /// Runs `f`, returning its result with (wall, own CPU, server CPU).

@@ -432,13 +432,7 @@ impl Market {
             if let Some(e) = refused {
                 report.published -= 1;
                 report.skipped += 1;
-                ctx.note(
-                    symbol,
-                    Some(format!(
-                        "skipped: writing {} failed: {e}",
-                        market_state_key(symbol)
-                    )),
-                );
+                ctx.refused(symbol, &market_state_key(symbol), &e);
             }
         }
         Ok(())

@@ -190,13 +190,7 @@ impl crate::runtime::Service for Risk {
                     Some(e) => {
                         report.published -= 1;
                         report.skipped += 1;
-                        ctx.note(
-                            symbol,
-                            Some(format!(
-                                "skipped: writing {} failed: {e}",
-                                risk_proposal_key(symbol)
-                            )),
-                        );
+                        ctx.refused(symbol, &risk_proposal_key(symbol), &e);
                     }
                     None => {
                         if let Some((sl, tp)) = proposed {

@@ -198,6 +198,11 @@ impl<O> Context<O> {
         }
     }
 
+    /// Notes that writing `key` for `symbol` was refused (`e`): the symbol is skipped.
+    pub fn refused(&mut self, symbol: &str, key: &str, e: &RedisError) {
+        self.note(symbol, Some(format!("skipped: writing {key} failed: {e}")));
+    }
+
     /// The condition last logged for `symbol`; `None` when it was published without one.
     pub fn note_of(&self, symbol: &str) -> Option<&str> {
         self.notes.get(symbol).map(String::as_str)
