@@ -382,3 +382,48 @@ fn serve_answers_its_own_names_with_security_headers_and_stays_in_dist() {
     assert_eq!((status, body.as_str()), (200, "body{}"));
     drop(p);
 }
+
+/// The Research panel's Web Worker (crates/research-worker): its scripts go out as JavaScript
+/// (a worker script of another type is refused, `nosniff`) and its wasm as `application/wasm`;
+/// the policy on them (a worker's own) leaves its WebAssembly compilation allowed.
+#[test]
+fn serve_gives_the_research_worker_its_types() {
+    let d = dist("dist-worker");
+    std::fs::write(
+        d.join("research-worker.js"),
+        "importScripts('./harvest-research-worker.js');",
+    )
+    .unwrap();
+    std::fs::write(d.join("harvest-research-worker.js"), "let wasm_bindgen;").unwrap();
+    std::fs::write(
+        d.join("harvest-research-worker_bg.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    let (_p, addr) = serve(&["--dist", d.to_str().unwrap(), "--base", "/harvest-lab/"]);
+    let host = addr.trim_start_matches("http://").to_string();
+    for (file, types) in [
+        (
+            "research-worker.js",
+            &["text/javascript", "application/javascript"][..],
+        ),
+        (
+            "harvest-research-worker.js",
+            &["text/javascript", "application/javascript"][..],
+        ),
+        ("harvest-research-worker_bg.wasm", &["application/wasm"][..]),
+    ] {
+        let (status, h, _) = raw_get(&addr, &format!("/harvest-lab/{file}"), Some(&host));
+        assert_eq!(status, 200, "{file}");
+        let got = header(&h, "content-type").unwrap_or_default();
+        assert!(
+            types.iter().any(|t| got.starts_with(t)),
+            "{file}: content-type {got:?}"
+        );
+        let csp = header(&h, "content-security-policy").unwrap_or_default();
+        assert!(
+            !csp.contains("script-src") || csp.contains("'wasm-unsafe-eval'"),
+            "{file}: {csp}"
+        );
+    }
+}
