@@ -104,7 +104,7 @@ mod tests {
             |t| got.push(serde_json::from_str::<JobMessage>(&t).unwrap()),
         );
         let (last, progress) = got.split_last().unwrap();
-        let JobMessage::Results { results } = last else {
+        let JobMessage::Results { results, pbo } = last else {
             panic!("{last:?}")
         };
         assert!(!progress.is_empty());
@@ -114,7 +114,7 @@ mod tests {
         assert_eq!(done, total);
         let plan = harvest_features::research::remote::plan_of(&req).unwrap();
         assert_eq!(results.len(), plan.tasks().len());
-        harvest_features::research::remote::report_of(&plan, results).unwrap();
+        harvest_features::research::remote::report_of(&plan, results, pbo.as_deref()).unwrap();
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! A research job in the panel's Web Worker (crates/research-worker, started as
-//! `research-worker.js`): the job goes to it as text ([`JobRequest`]), its progress and every task's result
-//! come back as text ([`JobMessage`]), and the report is built here from those results — the same
-//! report, bit for bit, as running the job in the page (the same wasm code on the same inputs).
+//! `research-worker.js`): the job goes to it as text ([`JobRequest`]), its progress, every
+//! task's result and the report's costly PBO come back as text ([`JobMessage`]), and the report
+//! is built here from those — the same report, bit for bit, as running the job in the page (the
+//! same wasm code on the same inputs).
 //! Cancel terminates the worker at once; each run starts a fresh one. A worker that cannot be
 //! loaded or stops on an error ends the run with a message in the panel.
 
@@ -91,11 +92,11 @@ pub fn start(r: ResearchCtx) {
         }
         match serde_json::from_str::<JobMessage>(&text) {
             Ok(JobMessage::Progress { done, .. }) => r.job.set(Some(progress(done as f64))),
-            Ok(JobMessage::Results { results }) => {
+            Ok(JobMessage::Results { results, pbo }) => {
                 let report = plan
                     .take()
                     .ok_or_else(|| "results came twice".to_string())
-                    .and_then(|p| report_of(&p, &results));
+                    .and_then(|p| report_of(&p, &results, pbo.as_deref()));
                 match report {
                     Ok(rep) => {
                         r.report.set_value(Some(rep));
@@ -131,7 +132,7 @@ pub fn start(r: ResearchCtx) {
             return;
         }
         r.error.set(Some(format!(
-            "The research worker stopped: {why}. Run it again; if it fails again, reload the page."
+            "The research worker failed: {why}. Run it again; if it fails again, reload the page."
         )));
         finish(r, "Failed");
     };

@@ -8,7 +8,9 @@
 
 mod axis_row;
 mod charts;
+mod choice_field;
 mod context;
+mod count_field;
 mod downloads;
 mod job;
 mod panel;
