@@ -388,31 +388,27 @@ fn serve_answers_its_own_names_with_security_headers_and_stays_in_dist() {
 /// the policy on them (a worker's own) leaves its WebAssembly compilation allowed.
 #[test]
 fn serve_gives_the_research_worker_its_types() {
-    let d = dist("dist-worker");
-    std::fs::write(
-        d.join("research-worker.js"),
-        "importScripts('./harvest-research-worker.js');",
-    )
-    .unwrap();
-    std::fs::write(d.join("harvest-research-worker.js"), "let wasm_bindgen;").unwrap();
-    std::fs::write(
-        d.join("harvest-research-worker_bg.wasm"),
-        b"\0asm\x01\0\0\0",
-    )
-    .unwrap();
-    let (_p, addr) = serve(&["--dist", d.to_str().unwrap(), "--base", "/harvest-lab/"]);
-    let host = addr.trim_start_matches("http://").to_string();
-    for (file, types) in [
+    const JS: &[&str] = &["text/javascript", "application/javascript"];
+    let files: [(&str, &[u8], &[&str]); 3] = [
         (
             "research-worker.js",
-            &["text/javascript", "application/javascript"][..],
+            b"importScripts('./harvest-research-worker.js');",
+            JS,
         ),
+        ("harvest-research-worker.js", b"let wasm_bindgen;", JS),
         (
-            "harvest-research-worker.js",
-            &["text/javascript", "application/javascript"][..],
+            "harvest-research-worker_bg.wasm",
+            b"\0asm\x01\0\0\0",
+            &["application/wasm"],
         ),
-        ("harvest-research-worker_bg.wasm", &["application/wasm"][..]),
-    ] {
+    ];
+    let d = dist("dist-worker");
+    for (file, body, _) in files {
+        std::fs::write(d.join(file), body).unwrap();
+    }
+    let (_p, addr) = serve(&["--dist", d.to_str().unwrap(), "--base", "/harvest-lab/"]);
+    let host = addr.trim_start_matches("http://").to_string();
+    for (file, _, types) in files {
         let (status, h, _) = raw_get(&addr, &format!("/harvest-lab/{file}"), Some(&host));
         assert_eq!(status, 200, "{file}");
         let got = header(&h, "content-type").unwrap_or_default();
