@@ -552,6 +552,85 @@ mod tests {
         assert!(d.price.entry_price.is_nan());
     }
 
+    /// The boxes (left, top, right, bottom, px) of the SVG's texts that start with one of
+    /// `starts`, from their position, anchor and font size (the width as the charts measure
+    /// text: [`text_width`](crate::charts::plot::text_width)).
+    fn text_boxes(svg: &str, starts: &[&str]) -> Vec<(String, [f64; 4])> {
+        let attr = |tag: &str, name: &str| -> String {
+            let key = format!(" {name}=\"");
+            tag.split(&key)
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut out = Vec::new();
+        for part in svg.split("<text").skip(1) {
+            let (tag, rest) = part.split_once('>').unwrap();
+            let words = rest.split("</text>").next().unwrap().trim().to_string();
+            if !starts.iter().any(|s| words.starts_with(s)) {
+                continue;
+            }
+            let num = |n| attr(tag, n).parse::<f64>().unwrap();
+            let (x, y, size) = (num("x"), num("y"), num("font-size") * 1.24);
+            let w = crate::charts::plot::text_width(&words, size);
+            let left = match attr(tag, "text-anchor").as_str() {
+                "middle" => x - w / 2.0,
+                "end" => x - w,
+                _ => x,
+            };
+            let top = match attr(tag, "dy").as_str() {
+                "0.76em" => y,
+                "0.5ex" => y - size / 2.0,
+                _ => y - size,
+            };
+            out.push((words, [left, top, left + w, top + size]));
+        }
+        out
+    }
+
+    #[test]
+    fn dense_marker_labels_do_not_overlap_each_other_or_leave_the_chart() {
+        // A price that crosses T1 and back every other bar: a PARTIAL_25 marker every two bars,
+        // and a new position (its entry marker) every 12 bars, on a narrow and a wide canvas.
+        let closes: Vec<f64> = (0..60).map(|k| 100.0 + (k % 7) as f64 * 0.4).collect();
+        let props = (1..60)
+            .map(|k| {
+                let entry = 100.0 + (k / 12) as f64 * 0.01;
+                let price = if k % 2 == 0 { entry + 4.5 } else { entry + 0.5 };
+                rec(entry, price, (k % 12) as f64 + 0.5, 1000.2 + k as f64)
+            })
+            .collect();
+        let c = chart(&closes, props);
+        let d = live_chart(&c, &Theta::default(), 300).unwrap();
+        assert!(d.price.markers.len() >= 30, "{}", d.price.markers.len());
+        for (w, h) in [(390, 420), (900, 560), (1400, 700)] {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+                draw_live_chart(&root, &d, &ChartTheme::dark()).unwrap();
+                root.present().unwrap();
+            }
+            let labels = text_boxes(&svg, &["PARTIAL_", "FULL_CLOSE", "entry LONG"]);
+            assert!(
+                labels.len() >= if w < 600 { 2 } else { 6 },
+                "{w} px: {} labels",
+                labels.len()
+            );
+            let price_h = f64::from(h) * PRICE_SHARE;
+            for (i, (a, p)) in labels.iter().enumerate() {
+                assert!(
+                    p[0] >= 0.0 && p[2] <= f64::from(w) && p[1] >= 0.0 && p[3] <= price_h,
+                    "{w} px: {a:?} at {p:?} leaves the price chart"
+                );
+                for (b, q) in &labels[i + 1..] {
+                    let apart = p[2] <= q[0] || q[2] <= p[0] || p[3] <= q[1] || q[3] <= p[1];
+                    assert!(apart, "{w} px: {a:?} at {p:?} overlaps {b:?} at {q:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn draws_both_charts_as_svg() {
         let closes: Vec<f64> = (0..30)

@@ -78,24 +78,33 @@ pub(crate) fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> 
     })
 }
 
-/// The range a chart shows while its values move (a slider dragged): the previous one while it
-/// still holds `needed` (but for 5 % of its width: `needed` is padded) and is at most 8 times
-/// as wide, so the axis stays put; else `needed` widened by twice its width on the side that
-/// outgrew the previous range and rounded out to a 1-2-5 step (at most 3.5 times as wide as
-/// `needed`, so the next frame keeps it): the range triples, and a drag across a wide span of
-/// an input rescales the axis a few times, not at every step. Without a previous range, `needed` itself.
+/// The range a chart shows while its values move (a slider dragged), given the range shown
+/// before and the range `needed` now (the values with the caller's padding, at least 8 % of its
+/// width each side; 5 % will do):
+/// - while `needed` stays inside the previous range (but for that padding) and the previous
+///   range is at most 12 times as wide, the previous range: the axis stays put;
+/// - where `needed` outgrew it, that side moves out by three times `needed`'s width (the values
+///   are moving that way: the axis makes room ahead of them); the other side keeps its edge, or
+///   moves out to a quarter of the width beyond `needed` (its padding grows with the width),
+///   unless the range would be more than 12 times as wide as `needed`; both rounded out to a
+///   1-2-5 step;
+/// - a previous range more than 12 times too wide gives way to `needed`.
+///
+/// A drag across the whole span of an input rescales the axis once or twice, not at every step.
+/// Without a previous range, `needed` itself.
 ///
 /// ```
 /// use harvest_features::charts::steady_range;
 /// assert_eq!(steady_range(None, (-0.5, 6.5)), (-0.5, 6.5));
 /// // Still inside: the axis stays.
 /// assert_eq!(steady_range(Some((-0.5, 6.5)), (-0.2, 6.5)), (-0.5, 6.5));
-/// // Outgrown below: widened below, rounded to the step.
-/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-1.1, 6.5)), (-18.0, 6.5));
+/// // Outgrown below: three widths of room below, a quarter above, rounded to the step (2).
+/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-1.1, 6.5)), (-24.0, 10.0));
 /// // Far too wide for what is shown now: back to what is needed.
-/// assert_eq!(steady_range(Some((-80.0, 6.5)), (-0.5, 6.5)), (-0.5, 6.5));
+/// assert_eq!(steady_range(Some((-200.0, 6.5)), (-0.5, 6.5)), (-0.5, 6.5));
 /// ```
 pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) {
+    const MAX_WIDER: f64 = 12.0;
     let Some(prev) = prev.filter(|p| finite2(*p) && p.1 > p.0) else {
         return needed;
     };
@@ -104,31 +113,37 @@ pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) 
     if !(finite2(needed) && width > 0.0) {
         return needed;
     }
-    // `needed` carries padding (a few % of its width): a previous range short of it by a
-    // little still shows every value.
-    let slack = (prev.1 - prev.0) * 0.05;
+    // `needed` carries padding: a previous range short of it by less than that still shows
+    // every value.
+    let slack = ((prev.1 - prev.0) * 0.05).max(width * 0.05);
     let below = lo < prev.0 - slack;
     let above = hi > prev.1 + slack;
     if !below && !above {
-        return if prev.1 - prev.0 <= 8.0 * width {
+        return if prev.1 - prev.0 <= MAX_WIDER * width {
             prev
         } else {
             needed
         };
     }
     let step = nice_step(width / 4.0);
-    let lo2 = if below {
-        ((lo - 2.0 * width) / step).floor() * step
+    let mut lo2 = if below {
+        ((lo - 3.0 * width) / step).floor() * step
     } else {
-        lo.max(prev.0)
+        prev.0.min(((lo - width / 4.0) / step).floor() * step)
     };
-    let hi2 = if above {
-        ((hi + 2.0 * width) / step).ceil() * step
+    let mut hi2 = if above {
+        ((hi + 3.0 * width) / step).ceil() * step
     } else {
-        hi.min(prev.1)
+        prev.1.max(((hi + width / 4.0) / step).ceil() * step)
     };
-    let lo2 = if below { lo2 } else { lo2.min(lo) };
-    let hi2 = if above { hi2 } else { hi2.max(hi) };
+    if hi2 - lo2 > MAX_WIDER * width {
+        if !below {
+            lo2 = lo;
+        }
+        if !above {
+            hi2 = hi;
+        }
+    }
     (lo2, hi2)
 }
 
@@ -873,6 +888,74 @@ impl Plot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::{kill_explainer_within, r_ladder_within, stop_ladder_within};
+    use crate::explorer::{InputField, UiState};
+
+    /// How often the R ladder's, the stop ladder's and the kill chart's ranges change while
+    /// `field`'s slider is dragged through `stops` (shares of its range: 0 its minimum, 1 its
+    /// maximum; `None` the default value), 40 steps between two stops; every step checks that
+    /// each chart still shows its values.
+    fn drag(field: InputField, stops: &[Option<f64>]) -> [usize; 3] {
+        let mut s = UiState::default();
+        let r = s.slider(field);
+        let v0 = s.get(field) / field.spec().scale;
+        let at = |x: Option<f64>| x.map_or(v0, |x| r.min + (r.max - r.min) * x);
+        let mut prev: [Option<(f64, f64)>; 3] = [None; 3];
+        let mut changes = [0; 3];
+        for w in stops.windows(2) {
+            let (a, b) = (at(w[0]), at(w[1]));
+            for i in 0..=40 {
+                let v = a + (b - a) * f64::from(i) / 40.0;
+                s.set(field, v * field.spec().scale).unwrap();
+                let input = s.to_input();
+                let r = r_ladder_within(&input, prev[0]);
+                let l = stop_ladder_within(&input, prev[1]);
+                let k = kill_explainer_within(&input, 8, prev[2]);
+                let inside = |v: f64, (lo, hi): (f64, f64)| lo <= v && v <= hi;
+                assert!(inside(r.r_net, r.range), "{field:?} {v}: R_net {}", r.r_net);
+                for lv in &l.levels {
+                    assert!(
+                        inside(lv.price, l.range),
+                        "{field:?} {v}: {lv:?} {:?}",
+                        l.range
+                    );
+                }
+                assert!(inside(k.z, k.z_range), "{field:?} {v}: z {}", k.z);
+                let now = [r.range, l.range, k.z_range];
+                for c in 0..3 {
+                    changes[c] += usize::from(prev[c].is_some_and(|p| p != now[c]));
+                    prev[c] = Some(now[c]);
+                }
+            }
+        }
+        changes
+    }
+
+    #[test]
+    fn the_ladders_and_the_kill_chart_keep_their_axes_in_extreme_drags() {
+        // (input, the drag, at most this many axis changes: R ladder, stop ladder, kill). The
+        // stop ladder changed 4 times in the first drag and 10 in the SL's end-to-end one
+        // before the kept edge and the wider step.
+        let (mid, lo, hi) = (None, Some(0.0), Some(1.0));
+        type Drag<'a> = (InputField, &'a [Option<f64>], [usize; 3]);
+        let table: [Drag; 6] = [
+            (InputField::Pnl, &[mid, lo, mid], [1, 1, 0]),
+            (InputField::Pnl, &[mid, hi, mid], [1, 3, 0]),
+            (InputField::Pnl, &[lo, hi, lo], [2, 4, 0]),
+            (InputField::Sl, &[mid, lo, mid], [0, 3, 0]),
+            (InputField::Sl, &[mid, hi, mid], [0, 4, 0]),
+            (InputField::Sl, &[lo, hi, lo], [0, 6, 0]),
+        ];
+        for (field, stops, most) in table {
+            let seen = drag(field, stops);
+            for c in 0..3 {
+                assert!(
+                    seen[c] <= most[c],
+                    "{field:?} {stops:?}: {seen:?}, at most {most:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn map_puts_the_range_on_the_plot_edges() {

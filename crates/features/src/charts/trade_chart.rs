@@ -449,8 +449,8 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
     if let Some(i) = d.cursor {
         f.cursor(area, i as f64, stroke(theme.foreground, 1))?;
     }
-    // Markers with labels, alternating above and below so neighbours do not collide.
-    for (k, m) in d.markers.iter().enumerate() {
+    // Markers, then their labels (laid out by [`place_labels`]: off the candles, none on another).
+    for m in &d.markers {
         let (x, y) = f.at((m.index as f64, m.price));
         let col = match m.kind {
             FillKind::Entry => theme.foreground,
@@ -477,42 +477,117 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
                 line(area, (x - 5, y + 5), (x + 5, y - 5), stroke(col, 2))?;
             }
         }
-        // The label off the candles: above the highest high (or under the lowest low) of the
-        // bars around the fill, alternating so neighbours do not collide, joined to the marker
-        // by a thin leader when it had to move away.
-        let above = k % 2 == 0;
-        let words = if m.codes.is_empty() {
-            m.label.clone()
-        } else {
-            format!("{}: {}", m.label, m.codes)
-        };
-        let lx = x.clamp(f.l + 60, (f.r - 60).max(f.l + 60));
-        let half = (text_width(&words, theme.font_size - 1.0) / 2.0) as i32 + 6;
-        let near = d
-            .candles
-            .iter()
-            .filter(|c| (f.px(c.index as f64) - lx).abs() <= half);
-        let clear = if above {
-            near.map(|c| f.py(c.high)).min().unwrap_or(y).min(y) - 8
-        } else {
-            near.map(|c| f.py(c.low)).max().unwrap_or(y).max(y) + 8
-        };
-        let at = (lx, clear.clamp(f.t + 12, f.b - 14));
-        if (at.1 - y).abs() > 12 {
-            let end = if above { at.1 + 2 } else { at.1 - 2 };
-            dashed(area, (x, y), (x, end), stroke(theme.muted, 1))?;
+    }
+    let size = theme.font_size - 1.0;
+    for (m, spot) in d.markers.iter().zip(place_labels(&f, d, size)) {
+        let Some(spot) = spot else { continue };
+        let (x, y) = f.at((m.index as f64, m.price));
+        // A thin leader to the marker when the label had to move away from it.
+        let edge = if spot.above { spot.rect.3 } else { spot.rect.1 };
+        if (edge - y).abs() > 12 {
+            dashed(area, (x, y), (x, edge), stroke(theme.muted, 1))?;
         }
-        let v = if above { VPos::Bottom } else { VPos::Top };
-        let style = font(
-            theme,
-            theme.font_size - 1.0,
-            theme.foreground,
-            HPos::Center,
-            v,
-        );
-        text(area, &words, at, &style)?;
+        let v = if spot.above { VPos::Bottom } else { VPos::Top };
+        let style = font(theme, size, theme.foreground, HPos::Center, v);
+        let at = if spot.above {
+            (spot.x, spot.rect.3 - LABEL_PAD)
+        } else {
+            (spot.x, spot.rect.1 + LABEL_PAD)
+        };
+        text(area, &spot.text, at, &style)?;
     }
     Ok(())
+}
+
+/// Room around a marker's label, px.
+const LABEL_PAD: i32 = 2;
+
+/// Where a marker's label goes: its words, its box in px (left, top, right, bottom), its centre
+/// and whether it is above the marker.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LabelSpot {
+    /// The words drawn: the label and its codes, or the label alone where that did not fit.
+    pub text: String,
+    /// The box, px: left, top, right, bottom.
+    pub rect: (i32, i32, i32, i32),
+    /// The centre of the text, px from the left.
+    pub x: i32,
+    /// Above the marker (else under it).
+    pub above: bool,
+}
+
+/// Whether two boxes (left, top, right, bottom) share a pixel.
+pub(crate) fn boxes_overlap(a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// The labels of `d`'s markers on plot `f` in a font `size` px high, one a marker (`None`:
+/// no room for it; the bar's readout still says it). Each goes off the candles, above the
+/// highest high (or under the lowest low) of the bars under it, on the side its turn prefers
+/// (alternating) or the other, stacked away from the candles row by row until it overlaps no
+/// label placed before it; the reason codes are dropped where only the label fits.
+pub(crate) fn place_labels(f: &Plot, d: &TradeChart, size: f64) -> Vec<Option<LabelSpot>> {
+    let h = size.ceil() as i32 + 2 * LABEL_PAD;
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+    let mut out = Vec::with_capacity(d.markers.len());
+    for (k, m) in d.markers.iter().enumerate() {
+        let (x, y) = f.at((m.index as f64, m.price));
+        let mut texts = vec![m.label.clone()];
+        if !m.codes.is_empty() {
+            texts.insert(0, format!("{}: {}", m.label, m.codes));
+        }
+        let spot = texts.into_iter().find_map(|words| {
+            let w = text_width(&words, size).ceil() as i32 + 2 * LABEL_PAD;
+            let (lo, hi) = (f.l + w / 2, f.r - 1 - (w - w / 2));
+            if hi < lo {
+                return None;
+            }
+            let cx = x.clamp(lo, hi);
+            let (left, right) = (cx - w / 2, cx - w / 2 + w);
+            let under: Vec<&Candle> = d
+                .candles
+                .iter()
+                .filter(|c| (left - 4..=right + 4).contains(&f.px(c.index as f64)))
+                .collect();
+            let top_clear = under.iter().map(|c| f.py(c.high)).fold(y, i32::min) - 6;
+            let bottom_clear = under.iter().map(|c| f.py(c.low)).fold(y, i32::max) + 6;
+            let prefer_above = k % 2 == 0;
+            for row in 0.. {
+                let mut inside = false;
+                for above in [prefer_above, !prefer_above] {
+                    let (t, b) = if above {
+                        let b = top_clear - row * (h + 1);
+                        (b - h, b)
+                    } else {
+                        let t = bottom_clear + row * (h + 1);
+                        (t, t + h)
+                    };
+                    if t < f.t || b > f.b {
+                        continue;
+                    }
+                    inside = true;
+                    let rect = (left, t, right, b);
+                    if !placed.iter().any(|p| boxes_overlap(*p, rect)) {
+                        return Some(LabelSpot {
+                            text: words.clone(),
+                            rect,
+                            x: cx,
+                            above,
+                        });
+                    }
+                }
+                if !inside {
+                    return None;
+                }
+            }
+            None
+        });
+        if let Some(s) = &spot {
+            placed.push(s.rect);
+        }
+        out.push(spot);
+    }
+    out
 }
 
 /// The legend above the trade chart, from `y` (the centre of its first row) in an area `width`

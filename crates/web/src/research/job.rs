@@ -14,7 +14,7 @@ use crate::research::context::ResearchCtx;
 use harvest_features::format::fmt_count;
 use harvest_features::progress::{Progress, Unit};
 use harvest_features::research::remote::{report_of, JobMessage, JobRequest, SymbolBars};
-use harvest_features::research::{ResearchPlan, SymbolSeries};
+use harvest_features::research::ResearchPlan;
 
 /// The worker's script, relative to the page (trunk puts it beside the app, without a hash:
 /// index.html's `data-type="worker"` link; the script is crates/research-worker/research-worker.js).
@@ -27,21 +27,15 @@ pub fn start(r: ResearchCtx) {
     }
     r.error.set(None);
     let settings = r.settings();
-    let symbol = r.rc.symbol.get_untracked().unwrap_or_default();
-    let series = r.rc.series.with_value(|s| s.clone());
-    let Some(series) = series else {
+    // Every loaded symbol, as `harvest research FILE…` takes them.
+    let symbols = r.rc.symbol_series();
+    if symbols.is_empty() {
         r.error.set(Some(
-            "Load prices first (the sample or a price file).".to_string(),
+            "Load prices first (the sample or price files).".to_string(),
         ));
         return;
-    };
-    let plan = match ResearchPlan::new(
-        settings,
-        vec![SymbolSeries {
-            name: symbol,
-            series,
-        }],
-    ) {
+    }
+    let plan = match ResearchPlan::new(settings, symbols) {
         Ok(p) => p,
         Err(e) => {
             r.error.set(Some(format!("The research cannot run: {e}.")));
