@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, fill, font, headline, headline_wrapped, path, rect, stroke, text, Area, Axes,
-    DrawResult, Plot,
+    begin, fill, font, headline, headline_wrapped, legend_row, path, rect, small_style, stroke,
+    text, Area, Axes, DrawResult, Plot,
 };
 use super::sweep_map::{HEAT_NEGATIVE, HEAT_POSITIVE};
 use super::theme::{ChartTheme, Rgb};
@@ -140,28 +140,6 @@ impl AbCurves {
     }
 }
 
-fn legend<DB: DrawingBackend>(
-    area: &Area<DB>,
-    theme: &ChartTheme,
-    at: (i32, i32),
-    items: &[(&str, Rgb)],
-) -> DrawResult<(), DB> {
-    let s = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Center,
-    );
-    let mut x = at.0;
-    for (label, c) in items {
-        rect(area, (x, at.1 - 2), (x + 14, at.1 + 2), fill(*c))?;
-        text(area, label, (x + 18, at.1), &s)?;
-        x += 30 + 7 * label.chars().count() as i32;
-    }
-    Ok(())
-}
-
 /// Draws the cumulative R of A (and B) trade by trade, and under it their drawdowns.
 ///
 /// # Errors
@@ -176,7 +154,7 @@ pub fn draw_ab_curves<DB: DrawingBackend>(
     let below = headline_wrapped(area, &d.headline(), theme, theme.foreground)?;
     let curves = d.curves();
     let items: Vec<(&str, Rgb)> = curves.iter().map(|(_, c, l)| (*l, *c)).collect();
-    legend(area, theme, (60, below + 12), &items)?;
+    legend_row(area, theme, (60, below + 12), &items)?;
     let n = d.a.equity.len();
     if n == 0 {
         return Ok(());
@@ -236,13 +214,7 @@ pub fn draw_ab_curves<DB: DrawingBackend>(
         let pts = c.drawdown.iter().enumerate().map(|(i, &v)| (i as f64, v));
         path(area, g.points(pts), stroke(*col, 1))?;
     }
-    let s = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Top,
-    );
+    let s = small_style(theme, theme.muted, HPos::Right, VPos::Top);
     text(area, "drawdown, R", (w - 14, g.t + 2), &s)
 }
 
@@ -260,7 +232,7 @@ pub fn draw_ab_hist<DB: DrawingBackend>(
     let curves = d.curves();
     headline(area, "Trades by R", theme, theme.foreground)?;
     let items: Vec<(&str, Rgb)> = curves.iter().map(|(_, c, l)| (*l, *c)).collect();
-    legend(area, theme, (w - 40 - 44 * items.len() as i32, 12), &items)?;
+    legend_row(area, theme, (w - 40 - 44 * items.len() as i32, 12), &items)?;
     let bins = d.a.summary.histogram.len();
     let used = |k: usize| {
         curves
@@ -323,12 +295,6 @@ pub fn draw_ab_hist<DB: DrawingBackend>(
         let x = f.px((k - first) as f64);
         text(area, &hist_label(k, bins), (x, f.b + 4), &s)?;
     }
-    let key = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Bottom,
-    );
+    let key = small_style(theme, theme.muted, HPos::Center, VPos::Bottom);
     text(area, "R per trade", ((f.l + f.r) / 2, h - 2), &key)
 }

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, circle, dashed, fill, font, headline, path, polygon, rect, stroke, text, Area, Axes,
-    DrawResult, Plot,
+    begin, circle, dashed, fill, font, headline, legend_row, path, polygon, rect, small_style,
+    stroke, text, text_style, Area, Axes, DrawResult, Plot,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::fmt_time;
@@ -66,28 +66,6 @@ fn curve_colors(theme: &ChartTheme) -> [Rgb; 3] {
     [theme.accent, theme.muted, theme.stop]
 }
 
-fn legend<DB: DrawingBackend>(
-    area: &Area<DB>,
-    theme: &ChartTheme,
-    at: (i32, i32),
-    items: &[(&str, Rgb)],
-) -> DrawResult<(), DB> {
-    let s = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Center,
-    );
-    let mut x = at.0;
-    for (label, c) in items {
-        rect(area, (x, at.1 - 2), (x + 14, at.1 + 2), fill(*c))?;
-        text(area, label, (x + 18, at.1), &s)?;
-        x += 26 + 7 * label.chars().count() as i32;
-    }
-    Ok(())
-}
-
 /// The stitched out-of-sample curves of `r`: cumulative R of each fold's choice, the base theta
 /// and P1's trailing stop alone, trade by trade (fold starts marked with their dates), and the
 /// choice's drawdown below.
@@ -111,7 +89,7 @@ pub fn draw_equity<DB: DrawingBackend>(
         theme.foreground,
     )?;
     let cols = curve_colors(theme);
-    legend(
+    legend_row(
         area,
         theme,
         (70, 30),
@@ -146,13 +124,7 @@ pub fn draw_equity<DB: DrawingBackend>(
     );
     y_axis(&f, area, theme, 5)?;
     // Fold starts.
-    let lab = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Left,
-        VPos::Top,
-    );
+    let lab = small_style(theme, theme.muted, HPos::Left, VPos::Top);
     let mut prev = usize::MAX;
     for (i, p) in eq.iter().enumerate() {
         if p.fold != prev {
@@ -202,13 +174,7 @@ pub fn draw_equity<DB: DrawingBackend>(
     pts.extend(dd.iter().enumerate().map(|(i, &v)| g.at((i as f64, v))));
     pts.push(g.at(((n - 1) as f64, 0.0)));
     polygon(area, pts, fill(theme.background.mix(theme.danger, 0.35)))?;
-    let s = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Top,
-    );
+    let s = small_style(theme, theme.muted, HPos::Right, VPos::Top);
     text(
         area,
         &format!("drawdown of the choice (worst {} R)", fixed(-worst, 2)),
@@ -239,7 +205,7 @@ pub fn draw_folds<DB: DrawingBackend>(
     )?;
     let is_c = theme.accent.mix(theme.background, 0.55);
     let cols = curve_colors(theme);
-    legend(
+    legend_row(
         area,
         theme,
         (70, 30),
@@ -279,13 +245,7 @@ pub fn draw_folds<DB: DrawingBackend>(
     y_axis(&f, area, theme, 5)?;
     let zero = f.py(0.0);
     super::plot::line(area, (f.l, zero), (f.r, zero), stroke(theme.foreground, 1))?;
-    let lab = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Top,
-    );
+    let lab = small_style(theme, theme.muted, HPos::Center, VPos::Top);
     let colors = [is_c, cols[0], cols[1], cols[2]];
     let slot = f64::from(f.r - f.l) / n as f64;
     let bar = (slot * 0.8 / 4.0).max(1.0);
@@ -364,13 +324,7 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         let t = f64::from(k) / f64::from(lw - 1);
         rect(area, (lx + k, ly), (lx + k + 1, ly + 10), fill(viridis(t)))?;
     }
-    let small = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Left,
-        VPos::Top,
-    );
+    let small = small_style(theme, theme.muted, HPos::Left, VPos::Top);
     let (worst, best) = if lower_better { (hi, lo) } else { (lo, hi) };
     text(
         area,
@@ -378,13 +332,7 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         (lx, ly + 12),
         &small,
     )?;
-    let right = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Top,
-    );
+    let right = small_style(theme, theme.muted, HPos::Right, VPos::Top);
     text(
         area,
         &format!("best {}", fixed(best, 3)),
@@ -393,20 +341,8 @@ pub fn draw_grid_map<DB: DrawingBackend>(
     )?;
     let xa = axes[0];
     let nx = xa.n.max(1);
-    let key = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Center,
-        VPos::Bottom,
-    );
-    let xl = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Top,
-    );
+    let key = text_style(theme, theme.foreground, HPos::Center, VPos::Bottom);
+    let xl = small_style(theme, theme.muted, HPos::Center, VPos::Top);
     if axes.len() == 1 {
         let ys: Vec<(usize, f64)> = c
             .values_grid
@@ -499,13 +435,7 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         f.at((at[0] as f64 + 0.5, at[1] as f64 + 0.5)),
         stroke(theme.danger, 2),
     )?;
-    let yl = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Center,
-    );
+    let yl = small_style(theme, theme.muted, HPos::Right, VPos::Center);
     let step_x = ((40.0 / cw).ceil() as usize).max(1);
     for i in (0..nx).step_by(step_x) {
         text(area, &fmt_tick(xa.value(i)), (f.px(i as f64), f.b + 4), &xl)?;
@@ -515,13 +445,7 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         text(area, &fmt_tick(ya.value(j)), (f.l - 4, f.py(j as f64)), &yl)?;
     }
     text(area, xa.field.key(), ((f.l + f.r) / 2, h - 4), &key)?;
-    let keyl = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Bottom,
-    );
+    let keyl = text_style(theme, theme.foreground, HPos::Left, VPos::Bottom);
     let third = if axes.len() == 3 {
         format!(
             "{}   (at {} = {})",
@@ -589,23 +513,11 @@ pub fn draw_logits<DB: DrawingBackend>(
     }
     let x0 = f.px(0.0);
     dashed(area, (x0, f.t), (x0, f.b), stroke(theme.foreground, 1))?;
-    let lab = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Top,
-    );
+    let lab = small_style(theme, theme.muted, HPos::Center, VPos::Top);
     for v in [-4.0, -2.0, 0.0, 2.0, 4.0] {
         text(area, &shortest(v), (f.px(v), f.b + 4), &lab)?;
     }
-    let note = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Top,
-    );
+    let note = small_style(theme, theme.muted, HPos::Right, VPos::Top);
     text(
         area,
         "≤ 0: overfit (≤ −5 and ≥ 5 in the end bins)",

@@ -36,32 +36,24 @@ pub fn ToleranceControl() -> impl IntoView {
                 "Two numbers are equal when |recorded − recomputed| ≤ max(abs, rel × max(|recorded|, |recomputed|)). Changing it re-reviews everything loaded."
             </p>
             <div class="tol-row">
-                <label>
-                    "abs "
-                    <input
-                        type="text"
-                        inputmode="decimal"
-                        class="num"
-                        data-testid="review-tol-abs"
-                        aria-invalid=invalid
-                        prop:value=move || abs.get()
-                        on:input=move |ev| abs.set(event_target_value(&ev))
-                        on:change=commit
-                    />
-                </label>
-                <label>
-                    "rel "
-                    <input
-                        type="text"
-                        inputmode="decimal"
-                        class="num"
-                        data-testid="review-tol-rel"
-                        aria-invalid=invalid
-                        prop:value=move || rel.get()
-                        on:input=move |ev| rel.set(event_target_value(&ev))
-                        on:change=commit
-                    />
-                </label>
+                {[("abs ", abs, "review-tol-abs"), ("rel ", rel, "review-tol-rel")]
+                    .into_iter()
+                    .map(|(name, value, testid)| view! {
+                        <label>
+                            {name}
+                            <input
+                                type="text"
+                                inputmode="decimal"
+                                class="num"
+                                data-testid=testid
+                                aria-invalid=invalid
+                                prop:value=move || value.get()
+                                on:input=move |ev| value.set(event_target_value(&ev))
+                                on:change=commit
+                            />
+                        </label>
+                    })
+                    .collect_view()}
                 <button type="button" data-testid="review-tol-reset" on:click=reset>
                     "Default"
                 </button>
