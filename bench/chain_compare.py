@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The running system's P0.5 and P1.5 against `harvest publish-market` / `harvest publish-risk`
 on the same Redis contents: every key each writes, compared field by field (README, "Market
-state and stops: the P0.5 and P1.5 services"; BENCHMARKS.md, "P0.5 and P1.5").
+state and stops: the P0.5 and P1.5 services"; BENCHMARKS.md, "P0.5 and P1.5 beside the running services").
 
     pip install redis numpy scipy              # the running services' own dependencies
     cargo build --release -p harvest-cli
@@ -14,57 +14,27 @@ each service, the case data is written, the running service runs one cycle (P0.5
 it is stopped once its writes settle), every key is dumped; then Redis is emptied, the same
 data written, ours runs `--once`, and its keys are dumped. Each case (a symbol) is then SAME
 (every key and field written identically: the texts digit for digit; `ts_timestamp`, `timestamp`
-and `computed_at_utc` only within a few seconds; TTLs within 2 s) or a DIFFERENCE, which must be
-one of the deliberate ones listed in the README (`expect` below). Exit status 1 if any case
-differs from what is expected.
+and `computed_at_utc` only within a few seconds; TTLs within 2 s, the running P0.5's counted from
+its last write, as it is dumped only once its writes settle) or a DIFFERENCE, which must be one of
+the deliberate ones listed in the README (`expect` below). Exit status 1 if any case differs from
+what is expected.
 """
 import argparse
-import csv
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime
 
-import redis
+import side_by_side as sbs
+from side_by_side import T0, layer1_member
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-MIRROR = "/work/.mirror/binyaminsemerci-ops+quantum_trader/repo"
-SAMPLE = os.path.join(ROOT, "assets/prices/Coinbase_BTCUSD_1h.csv")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def sample_closes():
-    """The shipped BTC/USD sample's closes, oldest first."""
-    with open(SAMPLE) as f:
-        rows = list(csv.reader(f))[2:]
-    rows.reverse()
-    return [float(r[5]) for r in rows]
-
-
-def layer1_member(symbol, t_ms, close):
-    """A candle as layer1_data_sink stores it: json.dumps of the market.klines payload."""
-    return json.dumps({
-        "symbol": symbol, "interval": "1m", "open": close, "high": close * 1.001,
-        "low": close * 0.999, "close": close, "volume": 12.5, "open_time": t_ms,
-        "close_time": t_ms + 59999, "is_closed": True, "timestamp": t_ms / 1000 + 60.25,
-    })
-
-
-T0 = 1_700_000_000_000
+MIRROR = sbs.MIRROR
+# The running P0.5 and P1.5 with what they import.
+CHAIN_FILES = ["ai_engine/__init__.py", "ai_engine/market_state.py", "ai_engine/risk_kernel_stops.py",
+               "microservices/market_state_publisher", "microservices/risk_proposal_publisher"]
 
 
 def zset(r, key, members):
@@ -149,6 +119,24 @@ def dump(r, seed_keys):
     return out
 
 
+def seeder(r, cases):
+    """A function that empties Redis, writes every case's data and returns the keys written."""
+    def seed():
+        r.flushall()
+        for _, s, _, _ in cases:
+            s(r)
+        return set(r.keys("*"))
+    return seed
+
+
+def ours_once(r, seed, harvest, command, env):
+    """Redis seeded afresh (`seed()` returns the keys it wrote), then `harvest <command> --once`:
+    (its run, its wall seconds, every key it wrote)."""
+    keys = seed()
+    t, run = sbs.timed([harvest, command, "--once"], env=env)
+    return run, t, dump(r, keys)
+
+
 def wait_for_line(path, text, proc, seconds=120):
     """Waits until the process has written `text` to its log file (or exits)."""
     deadline = time.time() + seconds
@@ -160,17 +148,19 @@ def wait_for_line(path, text, proc, seconds=120):
 
 
 def settle(r, proc, seconds=60, quiet=2.0):
-    """Waits until the keyspace stops changing for `quiet` seconds (or the process exits)."""
+    """Waits until the keyspace stops changing for `quiet` seconds (or the process exits);
+    returns when it last saw it change (so the caller knows how far its TTLs have run down)."""
     last, since, deadline = None, time.time(), time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
-            return
+            return since
         snap = (r.dbsize(), sum(r.xlen(k) for k in r.keys("quantum:stream:*") if r.type(k) == "stream"))
         if snap != last:
             last, since = snap, time.time()
         elif time.time() - since >= quiet:
-            return
+            return since
         time.sleep(0.2)
+    return since
 
 
 TIMES = {"ts_timestamp", "timestamp", "computed_at_utc"}
@@ -214,7 +204,9 @@ def per_symbol(d, sym):
     return keys, entries
 
 
-def verdict(theirs, ours, sym):
+def verdict(theirs, ours, sym, aged=0):
+    """What differs for `sym`; `aged`: seconds their keys' TTLs ran down before the dump more
+    than ours did (ours are dumped right after `--once`)."""
     tk, te = per_symbol(theirs, sym)
     ok, ek = per_symbol(ours, sym)
     notes = []
@@ -232,7 +224,7 @@ def verdict(theirs, ours, sym):
             d = compare_fields(v1, v2)
             if d:
                 notes.append(f"{k}: " + ", ".join(f"{f} {v1.get(f)!r} vs {v2.get(f)!r}" for f in d))
-        if (ttl1 < 0) != (ttl2 < 0) or abs(ttl1 - ttl2) > 2:
+        if (ttl1 < 0) != (ttl2 < 0) or (ttl1 >= 0 and abs(ttl1 + aged - ttl2) > 2):
             notes.append(f"{k}: TTL {ttl1} vs {ttl2}")
     for k in sorted(set(te) | set(ek)):
         a, b = te.get(k, []), ek.get(k, [])
@@ -257,12 +249,7 @@ def run_p05(r, port, qt, harvest, closes):
                MARKETSTATE_WINDOW_SIZE="300", MARKETSTATE_SOURCE="candles",
                MARKETSTATE_LOG_LEVEL="INFO")
 
-    def seed():
-        r.flushall()
-        for _, s, _, _ in cases:
-            s(r)
-        return set(r.keys("*"))
-
+    seed = seeder(r, cases)
     keys = seed()
     t = time.time()
     log_path = os.path.join(qt, "p05.log")
@@ -270,29 +257,26 @@ def run_p05(r, port, qt, harvest, closes):
         proc = subprocess.Popen([sys.executable, "microservices/market_state_publisher/main.py"],
                                 cwd=qt, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         wait_for_line(log_path, "Starting MarketState publisher loop", proc)
-        settle(r, proc)
+        last_write = settle(r, proc)
         proc.kill()
         proc.wait()
     with open(log_path) as f:
         log = f.read()
     t_theirs = time.time() - t
     theirs = dump(r, keys)
-    keys = seed()
-    t = time.time()
-    ours_run = subprocess.run([harvest, "publish-market", "--once"], env=env, capture_output=True, text=True)
-    t_ours = time.time() - t
-    ours = dump(r, keys)
+    aged = int(time.time() - last_write)
+    ours_run, t_ours, ours = ours_once(r, seed, harvest, "publish-market", env)
     print(f"P0.5: running service {t_theirs:.1f} s until settled (includes its start-up), "
           f"ours --once {t_ours:.2f} s (exit {ours_run.returncode})")
     if "Traceback" in log:
         print(log[-3000:])
-    return judge("P0.5", cases, theirs, ours, ours_run.stderr)
+    return judge("P0.5", cases, theirs, ours, ours_run.stderr, aged)
 
 
-def judge(name, cases, theirs, ours, our_log):
+def judge(name, cases, theirs, ours, our_log, aged=0):
     bad = 0
     for sym, _, expect, why in cases:
-        notes = verdict(theirs, ours, sym)
+        notes = verdict(theirs, ours, sym, aged)
         if not notes:
             got = "same"
         elif all("only ours" in n for n in notes):
@@ -429,23 +413,12 @@ def run_p15(r, port, qt, harvest, closes):
                    PUBLISH_INTERVAL_SEC="10", POSITION_SOURCE="auto", ENABLE_STREAM="true",
                    PYTHONPATH=qt)
 
-        def seed():
-            r.flushall()
-            for _, s, _, _ in cases:
-                s(r)
-            return set(r.keys("*"))
-
+        seed = seeder(r, cases)
         keys = seed()
-        t = time.time()
-        theirs_run = subprocess.run([sys.executable, "microservices/risk_proposal_publisher/main.py", "--once"],
-                                    cwd=qt, env=env, capture_output=True, text=True)
-        t_theirs = time.time() - t
+        t_theirs, theirs_run = sbs.timed(
+            [sys.executable, "microservices/risk_proposal_publisher/main.py", "--once"], cwd=qt, env=env)
         theirs = dump(r, keys)
-        keys = seed()
-        t = time.time()
-        ours_run = subprocess.run([harvest, "publish-risk", "--once"], env=env, capture_output=True, text=True)
-        t_ours = time.time() - t
-        ours = dump(r, keys)
+        ours_run, t_ours, ours = ours_once(r, seed, harvest, "publish-risk", env)
         print(f"{name}: running service --once {t_theirs:.2f} s (exit {theirs_run.returncode}), "
               f"ours --once {t_ours:.2f} s (exit {ours_run.returncode})")
         if "Traceback" in theirs_run.stderr and theirs_run.returncode != 0:
@@ -457,31 +430,13 @@ def run_p15(r, port, qt, harvest, closes):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mirror", default=MIRROR)
-    ap.add_argument("--harvest", default=os.path.join(ROOT, "target/release/harvest"))
+    ap.add_argument("--harvest", default=os.path.join(sbs.ROOT, "target/release/harvest"))
     ap.add_argument("--only", choices=["p05", "p15"])
     a = ap.parse_args()
-    qt = tempfile.mkdtemp(prefix="qt-")
-    port = free_port()
-    rdir = tempfile.mkdtemp(prefix="redis-")
-    srv = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                            "--appendonly", "no", "--dir", rdir], stdout=subprocess.DEVNULL)
-    try:
-        paths = ["ai_engine/__init__.py", "ai_engine/market_state.py", "ai_engine/risk_kernel_stops.py",
-                 "microservices/market_state_publisher", "microservices/risk_proposal_publisher"]
-        archive = subprocess.run(["git", "-C", a.mirror, "archive", "HEAD", *paths],
-                                 check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", qt], input=archive, check=True)
-        commit = subprocess.run(["git", "-C", a.mirror, "rev-parse", "HEAD"], capture_output=True,
-                                text=True).stdout.strip()
+    with sbs.redis_server(decode_responses=True) as (port, r), \
+            sbs.running_code(a.mirror, CHAIN_FILES) as (qt, commit):
         print(f"running services from {a.mirror} at {commit[:12]}; Redis on 127.0.0.1:{port}")
-        r = redis.Redis(port=port, decode_responses=True)
-        for _ in range(100):
-            try:
-                r.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        closes = sample_closes()
+        closes = sbs.sample_closes()
         bad = 0
         if a.only in (None, "p05"):
             bad += run_p05(r, port, qt, a.harvest, closes)
@@ -489,10 +444,6 @@ def main():
             bad += run_p15(r, port, qt, a.harvest, closes)
         print("all cases as expected" if not bad else f"{bad} case(s) NOT as expected")
         return 1 if bad else 0
-    finally:
-        srv.kill()
-        shutil.rmtree(qt, ignore_errors=True)
-        shutil.rmtree(rdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Cost per symbol of the running P0.5 and P1.5 beside ours, in one run on one redis-server
-(BENCHMARKS.md, "P0.5 and P1.5").
+(BENCHMARKS.md, "P0.5 and P1.5 beside the running services").
 
     pip install redis numpy scipy
     cargo build --release -p harvest-cli
@@ -24,18 +24,17 @@ Prints the medians per symbol. Wall times on a shared machine: compare within on
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import redis
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import chain_compare as cc  # noqa: E402
+import side_by_side as sbs  # noqa: E402
+from side_by_side import T0, layer1_member, timed  # noqa: E402
 
 
 def seed(r, n, closes, extra=0):
@@ -44,7 +43,7 @@ def seed(r, n, closes, extra=0):
     for i in range(n):
         sym = f"S{i:04d}USDT"
         start = (13 * i) % (len(closes) - 400)
-        members = {cc.layer1_member(sym, cc.T0 + 60000 * k, closes[start + k]): cc.T0 + 60000 * k
+        members = {layer1_member(sym, T0 + 60000 * k, closes[start + k]): T0 + 60000 * k
                    for k in range(300 + extra)}
         p.zadd(f"candles:{sym}:1m", members)
         cc.market_hash(p, sym, 0.012, 0.41, 0.52, 0.21, 0.27)
@@ -82,40 +81,16 @@ def took_of(log):
     return float(re.search(r"cycle: .*took ([0-9.]+) ms", log).group(1)) / 1000
 
 
-def timed(cmd, env):
-    t = time.time()
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    return time.time() - t, out
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--symbols", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--mirror", default=cc.MIRROR)
-    ap.add_argument("--harvest", default=os.path.join(cc.ROOT, "target/release/harvest"))
+    ap.add_argument("--mirror", default=sbs.MIRROR)
+    ap.add_argument("--harvest", default=os.path.join(sbs.ROOT, "target/release/harvest"))
     a = ap.parse_args()
     n = a.symbols
-    qt = tempfile.mkdtemp(prefix="qt-")
-    rdir = tempfile.mkdtemp(prefix="redis-")
-    port = cc.free_port()
-    srv = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                            "--appendonly", "no", "--dir", rdir], stdout=subprocess.DEVNULL)
-    try:
-        archive = subprocess.run(["git", "-C", a.mirror, "archive", "HEAD", "ai_engine/__init__.py",
-                                  "ai_engine/market_state.py", "ai_engine/risk_kernel_stops.py",
-                                  "microservices/market_state_publisher",
-                                  "microservices/risk_proposal_publisher"],
-                                 check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", qt], input=archive, check=True)
-        r = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                r.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        closes = cc.sample_closes()
+    with sbs.redis_server() as (port, r), sbs.running_code(a.mirror, cc.CHAIN_FILES) as (qt, _):
+        closes = sbs.sample_closes()
         symbols = ",".join(f"S{i:04d}USDT" for i in range(n))
         url = f"redis://127.0.0.1:{port}"
         ours_env = dict(os.environ, MARKETSTATE_REDIS_URL=url, MARKETSTATE_SYMBOLS=symbols)
@@ -126,7 +101,7 @@ def main():
             seed(r, n, closes)
             res["p05_theirs"].append(running_p05(qt, port, n, symbols))
             seed(r, n, closes)
-            t, out = timed([a.harvest, "publish-market", "--once"], ours_env)
+            t, out = timed([a.harvest, "publish-market", "--once"], env=ours_env)
             assert out.returncode == 0, out.stderr
             res["p05_ours"].append(took_of(out.stderr))
             # A steady cycle: the service's own cycle line after one new candle per symbol.
@@ -141,7 +116,7 @@ def main():
                     for i in range(n):
                         sym = f"S{i:04d}USDT"
                         start = (13 * i) % (len(closes) - 400)
-                        p.zadd(f"candles:{sym}:1m", {cc.layer1_member(sym, cc.T0 + 60000 * 300, closes[start + 300]): cc.T0 + 60000 * 300})
+                        p.zadd(f"candles:{sym}:1m", {layer1_member(sym, T0 + 60000 * 300, closes[start + 300]): T0 + 60000 * 300})
                         p.zremrangebyrank(f"candles:{sym}:1m", 0, 0)
                     p.execute()
                     if sum("cycle:" in l for l in lines) == 2:
@@ -152,12 +127,12 @@ def main():
             res["p05_steady"].append(took / 1000)
             seed(r, n, closes)
             base, _ = timed([sys.executable, os.path.join(qt, "microservices/risk_proposal_publisher/main.py"),
-                             "--once"], none_env)
+                             "--once"], env=none_env)
             t, out = timed([sys.executable, os.path.join(qt, "microservices/risk_proposal_publisher/main.py"),
-                            "--once"], p15_env)
+                            "--once"], env=p15_env)
             res["p15_theirs"].append(max(t - base, 0.0))
             seed(r, n, closes)
-            t, out = timed([a.harvest, "publish-risk", "--once"], p15_env)
+            t, out = timed([a.harvest, "publish-risk", "--once"], env=p15_env)
             assert out.returncode == 0, out.stderr
             res["p15_ours"].append(took_of(out.stderr))
             print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]:.3f} s" for k, v in res.items()), flush=True)
@@ -172,10 +147,6 @@ def main():
         print(f"  P1.5 running service, a cycle: {med['p15_theirs'] / n * 1e3:.3f} ms")
         print(f"  P1.5 ours, a cycle: {med['p15_ours'] / n * 1e3:.4f} ms "
               f"({med['p15_theirs'] / max(med['p15_ours'], 1e-9):.0f}× less)")
-    finally:
-        srv.kill()
-        shutil.rmtree(qt, ignore_errors=True)
-        shutil.rmtree(rdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,16 +27,13 @@ import datetime
 import json
 import os
 import random
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
-import redis
+import side_by_side as sbs
 
-MIRROR = "/work/.mirror/binyaminsemerci-ops+quantum_trader/repo"
+MIRROR = sbs.MIRROR
 FILES = [
     "microservices/harvest_proposal_publisher",
     "ai_engine/risk_kernel_harvest.py",
@@ -97,14 +94,6 @@ def rec(template, sym, **changes):
         else:
             r[k] = v
     return r
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def seed_symbol(r, sym, position=None, market=None, p1=True, stream=None):
@@ -352,85 +341,63 @@ def main():
     ap.add_argument("--fixtures", help="also write every record the running publisher wrote, "
                     "per case, to this JSON file (the tests' fixtures of its records)")
     args = ap.parse_args()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     harvest = args.harvest or next(
-        (p for p in (os.path.join(root, "target/release/harvest"),
-                     os.path.join(root, "target/debug/harvest")) if os.path.exists(p)), None)
+        (p for p in (os.path.join(sbs.ROOT, "target/release/harvest"),
+                     os.path.join(sbs.ROOT, "target/debug/harvest")) if os.path.exists(p)), None)
     if not harvest:
         sys.exit("build harvest first: cargo build --release --bin harvest")
-    work = tempfile.mkdtemp(prefix="running-compare-")
-    try:
-        tar = subprocess.run(["git", "-C", args.mirror, "archive", "HEAD", *FILES],
-                             check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", work], input=tar, check=True)
+    with sbs.running_code(args.mirror, FILES) as (work, commit), \
+            sbs.redis_server(decode_responses=True) as (port, r):
+        commit = commit[:9]  # as `git rev-parse --short` spells it (the fixture names it so)
         main_py = os.path.join(work, "microservices/harvest_proposal_publisher/main.py")
-        commit = subprocess.run(["git", "-C", args.mirror, "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True).stdout.strip()
-        port = free_port()
-        server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                                   "--save", "", "--appendonly", "no"],
-                                  stdout=subprocess.DEVNULL)
-        try:
-            r = redis.Redis(port=port, decode_responses=True)
-            for _ in range(100):
-                try:
-                    r.ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.05)
-            url = f"redis://127.0.0.1:{port}/0"
-            results, bad, fields, fixtures = [], 0, 0, []
-            for name, row, seed, env, expected in case_list():
-                base = dict(os.environ, REDIS_URL=url, POSITION_SOURCE="auto",
-                            ENABLE_STREAM="false", FALLBACK_STOP_PCT="0.02")
-                base.update(env)
-                r.flushall()
-                seed(r)
-                subprocess.run([sys.executable, "-c", RUNNER, str(port), main_py],
-                               env=base, capture_output=True, check=False)
-                theirs = dump(r)
-                fixtures.append({"case": name, "env": env, "records": [
-                    dict(v, key=k, symbol=k.rsplit(":", 1)[1])
-                    for k, v in theirs.items() if k != "stream"]})
-                r.flushall()
-                seed(r)
-                ours_run = subprocess.run([harvest, "publish", "--once"], env=base,
-                                          capture_output=True, text=True)
-                ours = dump(r)
-                diffs = compare(theirs, ours)
-                fields += count_fields(theirs, ours)
-                got = "same" if not diffs else "differs"
-                ok = (got == "same") == (expected == "same")
-                bad += not ok
-                results.append({"case": name, "row": row, "expected": expected, "got": got,
-                                "differences": diffs, "harvest_exit": ours_run.returncode,
-                                "ok": ok})
-                mark = "ok " if ok else "UNEXPECTED"
-                print(f"{mark} {name}: {got}" + (f" ({expected})" if expected != "same" else ""))
-                for d in diffs[:6]:
-                    print(f"      {d}")
-            print(f"\n{len(results)} cases against the running publisher at {commit}; "
-                  f"{fields} fields compared where both published; "
-                  f"{sum(1 for x in results if x['got'] == 'same')} the same, "
-                  f"{sum(1 for x in results if x['got'] != 'same')} deliberately different, "
-                  f"{bad} unexpected")
-            if args.fixtures:
-                with open(args.fixtures, "w") as f:
-                    json.dump({"source": "records written by the running P2.5 publisher "
-                               "(binyaminsemerci-ops/quantum_trader microservices/"
-                               "harvest_proposal_publisher/main.py) at " + commit +
-                               ", one --once cycle per case of bench/running_compare.py",
-                               "mirror_commit": commit, "cases": fixtures}, f, indent=1)
-            if args.json:
-                with open(args.json, "w") as f:
-                    json.dump({"mirror_commit": commit, "when": datetime.datetime.utcnow()
-                               .isoformat(), "results": results}, f, indent=1)
-            sys.exit(1 if bad else 0)
-        finally:
-            server.kill()
-            server.wait()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        url = f"redis://127.0.0.1:{port}/0"
+        results, bad, fields, fixtures = [], 0, 0, []
+        for name, row, seed, env, expected in case_list():
+            base = dict(os.environ, REDIS_URL=url, POSITION_SOURCE="auto",
+                        ENABLE_STREAM="false", FALLBACK_STOP_PCT="0.02")
+            base.update(env)
+            r.flushall()
+            seed(r)
+            subprocess.run([sys.executable, "-c", RUNNER, str(port), main_py],
+                           env=base, capture_output=True, check=False)
+            theirs = dump(r)
+            fixtures.append({"case": name, "env": env, "records": [
+                dict(v, key=k, symbol=k.rsplit(":", 1)[1])
+                for k, v in theirs.items() if k != "stream"]})
+            r.flushall()
+            seed(r)
+            ours_run = subprocess.run([harvest, "publish", "--once"], env=base,
+                                      capture_output=True, text=True)
+            ours = dump(r)
+            diffs = compare(theirs, ours)
+            fields += count_fields(theirs, ours)
+            got = "same" if not diffs else "differs"
+            ok = (got == "same") == (expected == "same")
+            bad += not ok
+            results.append({"case": name, "row": row, "expected": expected, "got": got,
+                            "differences": diffs, "harvest_exit": ours_run.returncode,
+                            "ok": ok})
+            mark = "ok " if ok else "UNEXPECTED"
+            print(f"{mark} {name}: {got}" + (f" ({expected})" if expected != "same" else ""))
+            for d in diffs[:6]:
+                print(f"      {d}")
+        print(f"\n{len(results)} cases against the running publisher at {commit}; "
+              f"{fields} fields compared where both published; "
+              f"{sum(1 for x in results if x['got'] == 'same')} the same, "
+              f"{sum(1 for x in results if x['got'] != 'same')} deliberately different, "
+              f"{bad} unexpected")
+        if args.fixtures:
+            with open(args.fixtures, "w") as f:
+                json.dump({"source": "records written by the running P2.5 publisher "
+                           "(binyaminsemerci-ops/quantum_trader microservices/"
+                           "harvest_proposal_publisher/main.py) at " + commit +
+                           ", one --once cycle per case of bench/running_compare.py",
+                           "mirror_commit": commit, "cases": fixtures}, f, indent=1)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"mirror_commit": commit, "when": datetime.datetime.utcnow()
+                           .isoformat(), "results": results}, f, indent=1)
+        sys.exit(1 if bad else 0)
 
 
 if __name__ == "__main__":

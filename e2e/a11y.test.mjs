@@ -1,13 +1,15 @@
 // Accessibility (issue 19, item 6) of the release build served by `harvest serve --redis`, in
 // headless Chromium: axe-core (from npm, injected through the DevTools protocol so the page's
 // strict Content-Security-Policy stays as it is) reports no violation on any view, light and
-// dark, on a desktop and at 390 px: the explorer, the reviewer with records loaded and one opened, the tuning view, the
-// Replay view with a trade, a backtest and a sweep shown, and the Live view with a row.
+// dark, on a desktop and at 390 px: the explorer, the reviewer with records loaded and one
+// opened, the tuning view, the Replay view with a trade, a backtest and a sweep shown (then with
+// three symbols loaded), and the Live view with a row.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { launchChromium, publishOnce, screenshot, seedAdaPosition, startHarvestServe, startRedis, watchPage } from './harness.mjs';
+import { csvFile, walkCsv } from './prices.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE_PATH = require.resolve('axe-core/axe.min.js');
@@ -149,6 +151,26 @@ test('axe-core: no violations on any view, light and dark, desktop and 390 px', 
   await page.waitForFunction((h) => location.hash !== h, hash0, { timeout: 5_000 });
   await page.keyboard.press('Escape');
   assert.equal((await r(page, 'sweep-cursor').textContent()).trim(), '');
+
+  // Several symbols: two more price files beside the sample, the list with its Remove buttons,
+  // the symbol pickers, the per-symbol table with its pooled row, the sweep's symbol picker.
+  await r(page, 'replay-file').setInputFiles([
+    csvFile('Bitstamp_ETHUSD_1h.csv', walkCsv(700, 1_600_000_000, 7, 400)),
+    csvFile('SOLUSDT-1h-2024-01.csv', walkCsv(600, 1_600_005_400, 11, 30)),
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=replay-symbol]').length === 3, null, { timeout: 60_000 });
+  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 60_000 });
+  await r(page, 'bt-every').fill('100');
+  await r(page, 'bt-every').dispatchEvent('change');
+  await r(page, 'bt-run').click();
+  await r(page, 'bt-symbols').waitFor({ state: 'visible', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await r(page, 'sweep-n').fill('2');
+  await r(page, 'sweep-n').dispatchEvent('change');
+  await r(page, 'sweep-run').click();
+  await r(page, 'sweep-symbol').waitFor({ state: 'visible', timeout: 120_000 });
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 300_000 });
+  await checkEveryWay(page, 'replay-symbols', found);
 
   // The Live view with its row (published now: a proposal lives in Redis for a limited time).
   publishOnce(redis, 'ADAUSDT');

@@ -9,6 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use harvest_features::replay::market::{import_price_bytes, P0Params, MIN_CLOSES};
+use harvest_features::replay::pool::{pool_rows, sweep_csv};
 use harvest_features::replay::sim::states_between;
 use harvest_features::replay::{
     compare_ab, entries_at, every_n, parse_entries, summarize, AbSummary, Backtest, Entry, Report,
@@ -359,15 +360,10 @@ type Part = (
     Option<(Vec<TradeRow>, Report, AbSummary)>,
 );
 
-/// R of rows from several symbols pooled by entry time (then symbol order).
+/// R of rows from several symbols pooled by entry time (then symbol order): the one rule the
+/// page pools by too ([`pool_rows`]).
 fn pooled(parts: &[(&Sym, &[TradeRow])]) -> Vec<TradeRow> {
-    let mut all: Vec<(i64, usize, TradeRow)> = parts
-        .iter()
-        .enumerate()
-        .flat_map(|(k, (_, rows))| rows.iter().map(move |r| (r.entry_time, k, r.clone())))
-        .collect();
-    all.sort_by_key(|(t, k, r)| (*t, *k, r.n));
-    all.into_iter().map(|(_, _, r)| r).collect()
+    pool_rows(&parts.iter().map(|(_, r)| *r).collect::<Vec<_>>())
 }
 
 /// Runs `backtest`. Exit status 2 for unusable input (file, theta, axes), 1 when a summary
@@ -610,7 +606,8 @@ fn sweep(
             })
             .collect()
     });
-    let table = |summaries: Vec<Option<harvest_features::replay::Summary>>| -> Result<String, harvest_features::replay::SimError> {
+    // Each symbol's cells and the pooled ones, as the page's sweep lays them out.
+    let table = |summaries: Vec<Option<harvest_features::replay::Summary>>| -> Result<ThetaSweep, harvest_features::replay::SimError> {
         let mut sw = ThetaSweep::new(x, y, base, Vec::new(), params)?;
         for (k, summary) in summaries.into_iter().enumerate() {
             sw.cells.push(SweepCell {
@@ -619,68 +616,37 @@ fn sweep(
                 summary,
             });
         }
-        Ok(sw.to_csv())
+        Ok(sw)
     };
     let r_of = |rows: &[TradeRow]| rows.iter().map(|r| r.r).collect::<Vec<f64>>();
     let several = syms.len() > 1;
-    let result = if !several {
-        table(
-            rows.iter()
-                .map(|c| c[0].as_deref().map(|r| summarize(&r_of(r))))
-                .collect(),
-        )
-        .map(|csv| out.write_all(csv.as_bytes()))
-    } else {
-        let mut text = String::new();
-        let mut header = true;
-        let mut add = |name: &str, csv: String| {
-            for (i, line) in csv.lines().enumerate() {
-                if i == 0 {
-                    if header {
-                        text.push_str(&format!("symbol,{line}\n"));
-                        header = false;
-                    }
-                    continue;
-                }
-                text.push_str(&format!(
-                    "{},{line}\n",
-                    harvest_features::csv_text::row(&[harvest_features::csv_text::Cell::Text(
-                        name
-                    )])
-                ));
-            }
-        };
-        let mut res = Ok(());
-        for (j, s) in syms.iter().enumerate() {
-            match table(
+    let per: Result<Vec<ThetaSweep>, _> = (0..syms.len())
+        .map(|j| {
+            table(
                 rows.iter()
                     .map(|c| c[j].as_deref().map(|r| summarize(&r_of(r))))
                     .collect(),
-            ) {
-                Ok(csv) => add(&s.name, csv),
-                Err(e) => res = Err(e),
+            )
+        })
+        .collect();
+    let pooled_cells = rows
+        .iter()
+        .map(|c| {
+            if c.iter().any(Option::is_none) {
+                return None;
             }
-        }
-        let pooled_cells = rows
-            .iter()
-            .map(|c| {
-                if c.iter().any(Option::is_none) {
-                    return None;
-                }
-                let parts: Vec<(&Sym, &[TradeRow])> = syms
-                    .iter()
-                    .zip(c)
-                    .map(|(s, r)| (s, r.as_deref().unwrap_or(&[])))
-                    .collect();
-                Some(summarize(&r_of(&pooled(&parts))))
-            })
-            .collect();
-        match table(pooled_cells) {
-            Ok(csv) => add("pooled", csv),
-            Err(e) => res = Err(e),
-        }
-        res.map(|()| out.write_all(text.as_bytes()))
-    };
+            let parts: Vec<(&Sym, &[TradeRow])> = syms
+                .iter()
+                .zip(c)
+                .map(|(s, r)| (s, r.as_deref().unwrap_or(&[])))
+                .collect();
+            Some(summarize(&r_of(&pooled(&parts))))
+        })
+        .collect();
+    let names: Vec<String> = syms.iter().map(|s| s.name.clone()).collect();
+    let result = per.and_then(|per| {
+        table(pooled_cells).map(|pooled| out.write_all(sweep_csv(&names, &per, &pooled).as_bytes()))
+    });
     match result {
         Ok(w) => w?,
         Err(e) => return fail(e),

@@ -48,6 +48,16 @@ fn library(text: &str, every: usize, sides: Sides, theta: Theta) -> Vec<f64> {
     rows.iter().map(|r| r.r).collect()
 }
 
+/// `harvest backtest <path> args…`, which must succeed.
+#[track_caller]
+fn backtest(path: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["backtest", path.to_str().unwrap()];
+    all.extend(args);
+    let out = harvest(&all, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
+
 fn rows(stdout: &[u8]) -> Vec<serde_json::Value> {
     text(stdout)
         .lines()
@@ -59,18 +69,7 @@ fn rows(stdout: &[u8]) -> Vec<serde_json::Value> {
 fn trades_are_the_librarys_and_the_summary_is_on_stderr() {
     let csv = prices(700);
     let path = scratch("wave.csv", &csv);
-    let out = harvest(
-        &[
-            "backtest",
-            path.to_str().unwrap(),
-            "--every",
-            "20",
-            "--side",
-            "both",
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = backtest(&path, &["--every", "20", "--side", "both"]);
     let got = rows(&out.stdout);
     let want = library(&csv, 20, Sides::Both, Theta::default());
     assert_eq!(got.len(), want.len());
@@ -105,10 +104,9 @@ fn theta_b_runs_on_the_same_trades_and_the_summary_file_is_written() {
     let path = scratch("wave-ab.csv", &csv);
     let b = scratch("b.json", r#"{"kill_threshold": 0.9, "T1_R": 1.0}"#);
     let summary = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_backtest/summary.json");
-    let out = harvest(
+    let out = backtest(
+        &path,
         &[
-            "backtest",
-            path.to_str().unwrap(),
             "--every",
             "15",
             "--theta-b",
@@ -116,9 +114,7 @@ fn theta_b_runs_on_the_same_trades_and_the_summary_file_is_written() {
             "--summary",
             summary.to_str().unwrap(),
         ],
-        b"",
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let got = rows(&out.stdout);
     let (a, bb): (Vec<_>, Vec<_>) = got.iter().partition(|g| g["theta"] == "A");
     assert_eq!(a.len(), bb.len());
@@ -157,16 +153,7 @@ fn entries_come_from_a_file_and_bad_lines_are_reported() {
             1_500_000_000
         ),
     );
-    let out = harvest(
-        &[
-            "backtest",
-            path.to_str().unwrap(),
-            "--entries",
-            list.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = backtest(&path, &["--entries", list.to_str().unwrap()]);
     let got = rows(&out.stdout);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0]["entry_index"], 300);
@@ -181,10 +168,9 @@ fn entries_come_from_a_file_and_bad_lines_are_reported() {
 fn the_sweep_writes_the_librarys_csv() {
     let csv = prices(500);
     let path = scratch("wave-sweep.csv", &csv);
-    let out = harvest(
+    let out = backtest(
+        &path,
         &[
-            "backtest",
-            path.to_str().unwrap(),
             "--every",
             "25",
             "--sweep",
@@ -192,9 +178,7 @@ fn the_sweep_writes_the_librarys_csv() {
             "--sweep",
             "T1_R=1:3:2",
         ],
-        b"",
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let bars = import_prices(&csv).unwrap().bars;
     let s = Series::with_states(bars, P0Params::default());
     let e = every_n(s.bars.len(), 25, Sides::Long, 0);
@@ -355,4 +339,187 @@ fn extreme_prices_count_the_same_trades_and_print_short_numbers() {
     assert_eq!(rows.len() + skipped, 2 * 236, "{stderr}");
     assert!(!file.to_string().contains("null"));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+/// An hourly price file of `n` bars from `t0`, its wave shifted by `phase`.
+fn prices_from(n: usize, t0: i64, phase: f64) -> String {
+    let mut s = String::from("timestamp,open,high,low,close,volume\n");
+    let mut c = 50.0 + 10.0 * phase;
+    for i in 0..n {
+        let x = i as f64 + phase * 13.0;
+        let r = 0.007 * (x * 0.19).sin() + 0.004 * (x * 1.3).cos() + 0.0002 * phase;
+        let o = c;
+        c *= 1.0 + r;
+        let (hi, lo) = (o.max(c) * 1.003, o.min(c) * 0.997);
+        s.push_str(&format!("{},{o},{hi},{lo},{c},10\n", t0 + 3600 * i as i64));
+    }
+    s
+}
+
+/// The Replay page's path on the same files: each file read as the page reads it, its symbol
+/// from its name, in symbol order, market states computed in slices, each symbol's backtest in
+/// slices, then pooled ([`PooledRun`]); and its sweep ([`MultiSweep`]) in slices.
+fn page_path(
+    files: &[(&str, String)],
+    every: usize,
+    limit: usize,
+    sweep: Option<(SweepAxis, SweepAxis)>,
+) -> (harvest_features::replay::PooledRun, Option<String>) {
+    use harvest_features::replay::market::{file_name, import_price_bytes};
+    use harvest_features::replay::{MultiSweep, PooledRun, SymbolRun};
+    let mut syms: Vec<(String, Series)> = files
+        .iter()
+        .map(|(name, text)| {
+            let bars = import_price_bytes(text.as_bytes()).unwrap().bars;
+            let mut s = Series::new(bars, P0Params::default());
+            let n = s.bars.len();
+            let mut k = 0;
+            while s.compute_states_to(n, || {
+                k += 1;
+                k % 97 != 0
+            }) < n
+            {}
+            (file_name(name).symbol, s)
+        })
+        .collect();
+    syms.sort_by(|a, b| a.0.cmp(&b.0));
+    let entries: Vec<(String, Vec<harvest_features::replay::Entry>)> = syms
+        .iter()
+        .map(|(n, s)| (n.clone(), every_n(s.bars.len(), every, Sides::Both, limit)))
+        .collect();
+    let runs = syms
+        .iter()
+        .zip(&entries)
+        .map(|((name, s), (_, e))| {
+            let mut bt = Backtest::new(e.clone(), Theta::default(), SimParams::default()).unwrap();
+            let mut k = 0;
+            while !bt.step(s, || {
+                k += 1;
+                k % 7 != 0
+            }) {}
+            SymbolRun {
+                symbol: name.clone(),
+                report: bt.report(),
+                rows: bt.rows,
+            }
+        })
+        .collect();
+    let csv = sweep.map(|(x, y)| {
+        let mut e = entries.clone();
+        for (_, e) in &mut e {
+            e.truncate(limit);
+        }
+        let mut ms = MultiSweep::new(x, y, Theta::default(), e, SimParams::default()).unwrap();
+        let series: Vec<&Series> = syms.iter().map(|(_, s)| s).collect();
+        let mut k = 0;
+        while !ms.step(&series, || {
+            k += 1;
+            k % 11 != 0
+        }) {}
+        ms.to_csv()
+    });
+    (PooledRun::of(runs), csv)
+}
+
+/// `harvest backtest FILE1 FILE2 FILE3` and the Replay page's code path on the same files give
+/// the same numbers: each symbol's report and the pooled one (the summary file), and the sweep's
+/// CSV per symbol and pooled.
+#[test]
+fn several_files_give_the_pages_numbers_per_symbol_and_pooled() {
+    let files = [
+        (
+            "Coinbase_BTCUSD_1h.csv",
+            prices_from(900, 1_500_000_000, 0.0),
+        ),
+        (
+            "ETHUSDT-1h-2024-01.csv",
+            prices_from(800, 1_500_005_400, 1.0),
+        ),
+        ("BTC_USDT-1h.csv", prices_from(700, 1_500_090_000, 2.0)),
+    ];
+    std::fs::create_dir_all(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_backtest/multi"))
+        .unwrap();
+    let paths: Vec<PathBuf> = files
+        .iter()
+        .map(|(n, t)| scratch(&format!("multi/{n}"), t))
+        .collect();
+    let summary = scratch("multi-summary.json", "");
+    let mut args: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    args.extend(
+        [
+            "--every",
+            "12",
+            "--side",
+            "both",
+            "--limit",
+            "40",
+            "--summary",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    args.push(summary.display().to_string());
+    let argv: Vec<&str> = std::iter::once("backtest")
+        .chain(args.iter().map(String::as_str))
+        .collect();
+    let out = harvest(&argv, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let (page, _) = page_path(&files, 12, 40, None);
+    let names: Vec<&str> = page.symbols.iter().map(|s| s.symbol.as_str()).collect();
+    assert_eq!(names, ["BTC/USDT", "BTCUSD", "ETHUSDT"]);
+    assert_eq!(
+        got["a"],
+        serde_json::to_value(&page.report).unwrap(),
+        "pooled"
+    );
+    assert_eq!(got["per_symbol"].as_array().unwrap().len(), 3);
+    for (part, s) in got["per_symbol"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&page.symbols)
+    {
+        assert_eq!(part["symbol"], s.symbol.as_str());
+        assert_eq!(
+            part["a"],
+            serde_json::to_value(&s.report).unwrap(),
+            "{}",
+            s.symbol
+        );
+    }
+    assert_eq!(page.report.theta.trades, 3 * 40);
+    // The pooled drawdown is that of the trades in time order, not the sum of the symbols'.
+    let sum_dd: f64 = page
+        .symbols
+        .iter()
+        .map(|s| s.report.theta.max_drawdown_r)
+        .sum();
+    assert!(page.report.theta.max_drawdown_r <= sum_dd + 1e-9);
+
+    // The sweep: the same CSV, each symbol's cells and the pooled ones.
+    let x = SweepAxis::parse("kill_threshold=0.5:0.9:3").unwrap();
+    let y = SweepAxis::parse("T1_R=1:3:2").unwrap();
+    let mut sargs: Vec<&str> = vec!["backtest"];
+    sargs.extend(args.iter().take(3).map(String::as_str));
+    sargs.extend([
+        "--every",
+        "12",
+        "--side",
+        "both",
+        "--limit",
+        "20",
+        "--sweep",
+        "kill_threshold=0.5:0.9:3",
+        "--sweep",
+        "T1_R=1:3:2",
+    ]);
+    let out = harvest(&sargs, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (_, csv) = page_path(&files, 12, 20, Some((x, y)));
+    let csv = csv.unwrap();
+    assert_eq!(text(&out.stdout), csv);
+    assert_eq!(csv.lines().count(), 1 + 4 * 6);
+    assert!(csv.lines().last().unwrap().starts_with("pooled,"));
 }

@@ -3,15 +3,14 @@
 //! layer and the exchange sync write real ones — named a simulation everywhere.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use harvest_market::{closes, import_prices, market_state, P0Params};
-use harvest_redis::local::LocalRedis;
-use harvest_redis::redis::{self, Value};
-use harvest_redis::{hash_reply, Store};
+use harvest_redis::local::{hgetall, run, LocalRedis};
+use harvest_redis::redis;
+use harvest_redis::Store;
 
 mod common;
 use common::{assert_stderr_has, text, wait_until, Proc};
@@ -37,24 +36,6 @@ fn sample() -> Vec<harvest_market::Bar> {
     .bars
 }
 
-fn redis() -> LocalRedis {
-    LocalRedis::start().expect("redis-server (Debian package; scripts/setup.sh installs it)")
-}
-
-fn q(s: &mut Store, args: &[&str]) -> Value {
-    let mut c = redis::cmd(args[0]);
-    for a in &args[1..] {
-        c.arg(*a);
-    }
-    s.query(&c).unwrap_or_else(|e| panic!("{args:?}: {e}"))
-}
-
-fn hgetall(s: &mut Store, key: &str) -> HashMap<String, String> {
-    let mut c = redis::cmd("HGETALL");
-    c.arg(key);
-    hash_reply(key, s.query(&c)).unwrap().into_iter().collect()
-}
-
 fn feed(url: &str, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(["feed", "--redis-url", url])
@@ -63,9 +44,25 @@ fn feed(url: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `harvest feed` as a service: the shipped sample as BTCUSD up to `until`, at `speed`, with
+/// paper positions from the file `positions`, then `extra`.
+fn feed_positions(
+    url: &str,
+    until: &str,
+    speed: &str,
+    positions: &std::path::Path,
+    extra: &[&str],
+) -> Proc {
+    let sample = format!("BTCUSD={}", sample_path());
+    let mut args = vec!["feed", "--redis-url", url, &sample, "--until", until];
+    args.extend(["--speed", speed, "--positions", positions.to_str().unwrap()]);
+    args.extend(extra);
+    Proc::start(&args, &[])
+}
+
 /// (member, score) of a sorted set, oldest first.
 fn members(s: &mut Store, key: &str) -> Vec<(String, f64)> {
-    redis::from_redis_value(q(s, &["ZRANGE", key, "0", "-1", "WITHSCORES"])).unwrap()
+    redis::from_redis_value(run(s, &["ZRANGE", key, "0", "-1", "WITHSCORES"])).unwrap()
 }
 
 fn write(name: &str, text: &str) -> PathBuf {
@@ -81,7 +78,7 @@ fn write(name: &str, text: &str) -> PathBuf {
 /// publishes from them exactly P0 of the newest 300 closes.
 #[test]
 fn plays_the_cache_p05_reads() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let bars = sample();
     let from = bars[400].time.to_string();
@@ -166,7 +163,7 @@ fn plays_the_cache_p05_reads() {
 /// with the exchange sync's, deleted on FLAT; every record and line says it is a simulation.
 #[test]
 fn paper_positions_as_the_running_system_writes_positions() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let bars = sample();
     let t = |i: usize| bars[i].time.to_string();
@@ -180,21 +177,8 @@ fn paper_positions_as_the_running_system_writes_positions() {
         ),
     );
     let key = "quantum:state:positions:BTCUSD";
-    let mut svc = Proc::start(
-        &[
-            "feed",
-            "--redis-url",
-            &r.url(),
-            &format!("BTCUSD={}", sample_path()),
-            "--until",
-            &t(320),
-            "--speed",
-            "18000", // 5 bars a second
-            "--positions",
-            entries.to_str().unwrap(),
-        ],
-        &[],
-    );
+    // 5 bars a second.
+    let mut svc = feed_positions(&r.url(), &t(320), "18000", &entries, &[]);
     // Opened on bar 305: the apply layer's hash.
     svc.wait_log(
         "PAPER position paper-BTCUSD-1 opened LONG",
@@ -238,7 +222,7 @@ fn paper_positions_as_the_running_system_writes_positions() {
     let price: f64 = marked["current_price"].parse().unwrap();
     let pnl: f64 = marked["unrealized_pnl"].parse().unwrap();
     assert_eq!(pnl, price - bars[305].close);
-    let ttl: i64 = redis::from_redis_value(q(&mut s, &["TTL", key])).unwrap();
+    let ttl: i64 = redis::from_redis_value(run(&mut s, &["TTL", key])).unwrap();
     assert!((3590..=3600).contains(&ttl), "{ttl}");
     // FLAT on 310 deletes it; SHORT on 312 opens the next.
     svc.wait_log(
@@ -265,7 +249,7 @@ fn paper_positions_as_the_running_system_writes_positions() {
 /// `--hold` overrides; `--loop` starts over with rising times and closes what is open.
 #[test]
 fn backtest_entries_hold_and_loop() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let bars = sample();
     let trades = write(
@@ -275,21 +259,13 @@ fn backtest_entries_hold_and_loop() {
             bars[302].time, bars[302].time, bars[310].time
         ),
     );
-    let mut svc = Proc::start(
-        &[
-            "feed",
-            "--redis-url",
-            &r.url(),
-            &format!("BTCUSD={}", sample_path()),
-            "--until",
-            &bars[315].time.to_string(),
-            "--speed",
-            "72000", // 20 bars a second
-            "--positions",
-            trades.to_str().unwrap(),
-            "--loop",
-        ],
-        &[],
+    // 20 bars a second.
+    let mut svc = feed_positions(
+        &r.url(),
+        &bars[315].time.to_string(),
+        "72000",
+        &trades,
+        &["--loop"],
     );
     svc.wait_log("BTCUSD: loop 2", Duration::from_secs(20));
     svc.terminate();
@@ -333,7 +309,7 @@ fn backtest_entries_hold_and_loop() {
         "both held 2 bars and closed:\n{err}"
     );
     assert_eq!(
-        redis::from_redis_value::<i64>(q(&mut s, &["EXISTS", "quantum:state:positions:XBT"]))
+        redis::from_redis_value::<i64>(run(&mut s, &["EXISTS", "quantum:state:positions:XBT"]))
             .unwrap(),
         0
     );
@@ -342,7 +318,7 @@ fn backtest_entries_hold_and_loop() {
 /// Bad input is refused before anything is written, naming what and why.
 #[test]
 fn bad_input_is_refused() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let good = format!("BTCUSD={}", sample_path());
     let bad_entries = write("bad.csv", "2019-01-01 10:00,LONG,ETHUSD\n");
@@ -393,7 +369,7 @@ fn bad_input_is_refused() {
         assert_stderr_has(&out, "harvest feed: refusing to start: ");
         assert_stderr_has(&out, message);
     }
-    let keys: Vec<String> = redis::from_redis_value(q(&mut s, &["KEYS", "*"])).unwrap();
+    let keys: Vec<String> = redis::from_redis_value(run(&mut s, &["KEYS", "*"])).unwrap();
     assert!(keys.is_empty(), "{keys:?}");
     // Redis unreachable at the start: exit 2.
     let port = harvest_redis::local::free_port().unwrap();

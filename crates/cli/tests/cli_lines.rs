@@ -4,7 +4,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
 use harvest_kernel::{propose, HarvestInput};
@@ -14,16 +13,17 @@ mod common;
 
 const LONG: usize = 120 << 20;
 
+/// The values of the column `name` of a CSV text with a header.
+fn csv_column(csv: &str, name: &str) -> Vec<String> {
+    let mut r = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let col = r.headers().unwrap().iter().position(|h| h == name).unwrap();
+    r.records().map(|x| x.unwrap()[col].to_string()).collect()
+}
+
 /// Runs `harvest args` on `good`, a `LONG`-byte line, `good` after a BOM and `good`; returns the
 /// output lines and the peak resident memory (VmHWM, kB) once the long line was read.
 fn run(args: &[&str], good: &str) -> (Vec<Value>, String, u64) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn harvest");
+    let mut child = common::spawn_harvest(args);
     let pid = child.id();
     let mut sin = child.stdin.take().unwrap();
     let (written, close) = (mpsc::channel(), mpsc::channel::<()>());
@@ -137,15 +137,7 @@ fn verify_csv_guards_a_leading_tab_or_cr() {
         lines += "\n";
     }
     let out = common::harvest(&["verify", "--format", "csv"], lines.as_bytes());
-    let csv = String::from_utf8(out.stdout).unwrap();
-    let mut r = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
-    let col = r
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "symbol")
-        .unwrap();
-    let symbols: Vec<String> = r.records().map(|x| x.unwrap()[col].to_string()).collect();
+    let symbols = csv_column(&String::from_utf8(out.stdout).unwrap(), "symbol");
     assert_eq!(
         symbols,
         ["'\t=HYPERLINK(\"http://x\")", "'\r=1+2", "'=1+2", "BTCUSDT"]
@@ -205,14 +197,7 @@ fn every_command_echoes_at_most_100_characters() {
             .collect();
         let stdout = String::from_utf8_lossy(&out.stdout);
         if args.contains(&"csv") {
-            let mut r = csv::ReaderBuilder::new().from_reader(stdout.as_bytes());
-            let col = r
-                .headers()
-                .unwrap()
-                .iter()
-                .position(|h| h == "error")
-                .unwrap();
-            messages.extend(r.records().map(|x| x.unwrap()[col].to_string()));
+            messages.extend(csv_column(&stdout, "error"));
         } else if args[0] == "market-state" || args[0] == "backtest" {
             assert!(!stdout.contains(&"k".repeat(101)), "{args:?}");
         } else {

@@ -5,101 +5,48 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{assert_stderr_has, harvest, text, TempDir};
+use common::{
+    assert_stderr_has, fake_dist, harvest, origin, proposal_hset, proposal_xadd, text, TempDir,
+};
 use harvest_features::reviewer::published::{Fields, HASH_PREFIX, STREAM_KEY};
 use harvest_kernel::{propose, HarvestInput, Theta};
 use harvest_records::published::record as record_from_proposal;
+use harvest_redis::local::LocalRedis;
 use harvest_redis::redis;
 
-/// A redis-server of our own on a free port of 127.0.0.1, killed on drop.
-struct Redis {
-    child: Child,
-    port: u16,
+/// The test server's URL, naming database 0 as the running system's env files do.
+fn url(r: &LocalRedis) -> String {
+    format!("{}/0", r.url())
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+/// `harvest verify --redis <r> extra…`.
+fn verify_redis(r: &LocalRedis, extra: &[&str]) -> std::process::Output {
+    let url = url(r);
+    let mut args = vec!["verify", "--redis", &url];
+    args.extend(extra);
+    harvest(&args, b"")
 }
 
-impl Redis {
-    fn start() -> Redis {
-        Redis::on(free_port())
-    }
-
-    fn on(port: u16) -> Redis {
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server (apt-get install redis-server; scripts/setup.sh does)");
-        let r = Redis { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while r.try_con().is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        r
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    fn try_con(&self) -> redis::RedisResult<redis::Connection> {
-        let mut c =
-            redis::Client::open(self.url())?.get_connection_with_timeout(Duration::from_secs(1))?;
-        redis::cmd("PING").query::<String>(&mut c)?;
-        Ok(c)
-    }
-
-    fn con(&self) -> redis::Connection {
-        self.try_con().expect("connect to the test redis")
-    }
-
-    fn put(&self, f: &Fields) {
-        let key = format!("{HASH_PREFIX}{}", f["symbol"]);
-        let mut c = self.con();
-        let mut cmd = redis::cmd("HSET");
-        cmd.arg(&key);
-        for (k, v) in f.iter().filter(|(k, _)| k.as_str() != "symbol") {
-            cmd.arg(k).arg(v);
-        }
-        let _: i64 = cmd.query(&mut c).expect("HSET");
-    }
-
-    fn xadd(&self, f: &Fields) -> String {
-        let mut c = self.con();
-        let mut cmd = redis::cmd("XADD");
-        cmd.arg(STREAM_KEY).arg("*");
-        for (k, v) in f {
-            cmd.arg(k).arg(v);
-        }
-        cmd.query(&mut c).expect("XADD")
-    }
-
-    fn stop(mut self) -> u16 {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.port
-    }
+/// A connection of the redis crate's own to the test server, for the commands tests write out.
+fn con(r: &LocalRedis) -> redis::Connection {
+    redis::Client::open(url(r))
+        .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(1)))
+        .expect("connect to the test redis")
 }
 
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A published record written as P2.5 writes it: the hash `quantum:harvest:proposal:<symbol>`.
+fn put(r: &LocalRedis, f: &Fields) {
+    r.store().unwrap().query(&proposal_hset(f)).unwrap();
+}
+
+/// A published record as a stream entry; returns its id.
+fn xadd(r: &LocalRedis, f: &Fields) -> String {
+    redis::from_redis_value(r.store().unwrap().query(&proposal_xadd(f)).unwrap()).unwrap()
 }
 
 /// The record P2.5 publishes for a position of `symbol` with PnL `pnl` and age `age`.
@@ -109,6 +56,16 @@ fn record(symbol: &str, pnl: f64, age: f64, with_json: bool) -> Fields {
     i.position.unrealized_pnl = pnl;
     i.position.age_sec = age;
     record_from_proposal(&propose(&i).unwrap(), 1_700_000_000, with_json)
+}
+
+/// The symbols of a snapshot event's records, in order.
+fn symbols(snap: &serde_json::Value) -> Vec<&str> {
+    snap["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["symbol"].as_str().unwrap())
+        .collect()
 }
 
 fn rows(stdout: &[u8]) -> Vec<serde_json::Value> {
@@ -141,15 +98,15 @@ fn temp_dir(name: &str) -> TempDir {
 
 #[test]
 fn verify_reads_every_published_hash_or_the_symbols_given() {
-    let r = Redis::start();
-    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
-    r.put(&record("ETHUSDT", 0.5, 80_000.0, true));
-    r.put(&record("SOLUSDT", 2.0, 600.0, false)); // the running system's own: no proposal_json
+    let r = LocalRedis::started();
+    put(&r, &record("BTCUSDT", 5.0, 3600.0, true));
+    put(&r, &record("ETHUSDT", 0.5, 80_000.0, true));
+    put(&r, &record("SOLUSDT", 2.0, 600.0, false)); // the running system's own: no proposal_json
     let mut bad = record("XRPUSDT", 1.0, 3600.0, true);
     bad.insert("kill_score".into(), "0.99".into());
-    r.put(&bad);
+    put(&r, &bad);
 
-    let out = harvest(&["verify", "--redis", &r.url()], b"");
+    let out = verify_redis(&r, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let rows = rows(&out.stdout);
     assert_eq!(
@@ -177,17 +134,9 @@ fn verify_reads_every_published_hash_or_the_symbols_given() {
     assert!(err.contains("4 records: 3 MATCH, 1 MISMATCH"), "{err}");
     assert!(err.contains("1 records have no proposal_json"), "{err}");
 
-    let out = harvest(
-        &[
-            "verify",
-            "--redis",
-            &r.url(),
-            "--symbols",
-            "SOLUSDT,BTCUSDT,NOPE",
-            "--format",
-            "csv",
-        ],
-        b"",
+    let out = verify_redis(
+        &r,
+        &["--symbols", "SOLUSDT,BTCUSDT,NOPE", "--format", "csv"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let csv = text(&out.stdout);
@@ -212,27 +161,16 @@ fn verify_reads_every_published_hash_or_the_symbols_given() {
 
 #[test]
 fn verify_reads_the_stream_history_oldest_first() {
-    let r = Redis::start();
+    let r = LocalRedis::started();
     let mut ids = Vec::new();
     for (i, pnl) in [0.5, 1.0, 5.0, 9.0, 20.0].into_iter().enumerate() {
         let mut f = record("BTCUSDT", pnl, 3600.0 + i as f64, true);
         if i == 3 {
             f.insert("R_net".into(), "7".into());
         }
-        ids.push(r.xadd(&f));
+        ids.push(xadd(&r, &f));
     }
-    let out = harvest(
-        &[
-            "verify",
-            "--redis",
-            &r.url(),
-            "--stream",
-            STREAM_KEY,
-            "--count",
-            "3",
-        ],
-        b"",
-    );
+    let out = verify_redis(&r, &["--stream", STREAM_KEY, "--count", "3"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let rows = rows(&out.stdout);
     let v: Vec<&str> = rows
@@ -244,7 +182,7 @@ fn verify_reads_the_stream_history_oldest_first() {
     assert_eq!(actions, ["PARTIAL_25", "PARTIAL_50", "PARTIAL_75"]);
     // The snapshot of the stream carries each entry's id.
     let out = harvest(
-        &["snapshot", "--redis", &r.url(), "--stream", "--count", "2"],
+        &["snapshot", "--redis", &url(&r), "--stream", "--count", "2"],
         b"",
     );
     let snapshot = text(&out.stdout);
@@ -261,11 +199,11 @@ fn verify_reads_the_stream_history_oldest_first() {
 
 #[test]
 fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
-    let r = Redis::start();
-    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
-    r.put(&record("ETHUSDT", -1.0, 3600.0, false));
+    let r = LocalRedis::started();
+    put(&r, &record("BTCUSDT", 5.0, 3600.0, true));
+    put(&r, &record("ETHUSDT", -1.0, 3600.0, false));
     let dir = temp_dir("snapshot");
-    let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
+    let snap = harvest(&["snapshot", "--redis", &url(&r)], b"");
     assert_eq!(snap.status.code(), Some(0), "{}", text(&snap.stderr));
     // The policy line, then a record a line.
     assert_eq!(text(&snap.stdout).lines().count(), 3);
@@ -273,17 +211,14 @@ fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
     let from_redis = dir.join("redis.json");
     let from_file = dir.join("file.json");
     let saved = dir.join("saved.jsonl");
-    let a = harvest(
+    let a = verify_redis(
+        &r,
         &[
-            "verify",
-            "--redis",
-            &r.url(),
             "--receipt",
             from_redis.to_str().unwrap(),
             "--save-snapshot",
             saved.to_str().unwrap(),
         ],
-        b"",
     );
     // What verify --redis read, saved as harvest snapshot writes it (the same lines, but for
     // the time of reading in the policy line).
@@ -316,7 +251,7 @@ fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
     // What redis-cli prints for HGETALL: an object (RESP3) or a flat array (-2).
     for flag in ["-3", "-2"] {
         let cli = Command::new("redis-cli")
-            .args(["-p", &r.port.to_string(), flag, "--json", "HGETALL"])
+            .args(["-p", &r.port().to_string(), flag, "--json", "HGETALL"])
             .arg(format!("{HASH_PREFIX}BTCUSDT"))
             .output()
             .expect("redis-cli");
@@ -331,7 +266,7 @@ fn snapshot_files_and_redis_cli_output_verify_like_redis_itself() {
 
 #[test]
 fn theta_of_records_without_proposal_json_comes_from_the_flag() {
-    let r = Redis::start();
+    let r = LocalRedis::started();
     let theta = Theta {
         cost_bps: 25.0,
         t1_r: 1.5,
@@ -341,23 +276,14 @@ fn theta_of_records_without_proposal_json_comes_from_the_flag() {
     i.position.symbol = "ADAUSDT".into();
     i.position.unrealized_pnl = 4.0;
     i.theta = Some(theta);
-    r.put(&record_from_proposal(&propose(&i).unwrap(), 0, false));
+    put(&r, &record_from_proposal(&propose(&i).unwrap(), 0, false));
     let dir = temp_dir("theta");
     let path = dir.join("theta.json");
     std::fs::write(&path, serde_json::to_string(&theta).unwrap()).unwrap();
 
-    let default = harvest(&["verify", "--redis", &r.url()], b"");
+    let default = verify_redis(&r, &[]);
     assert_eq!(default.status.code(), Some(1));
-    let given = harvest(
-        &[
-            "verify",
-            "--redis",
-            &r.url(),
-            "--theta",
-            path.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let given = verify_redis(&r, &["--theta", path.to_str().unwrap()]);
     assert_eq!(given.status.code(), Some(0), "{}", text(&given.stdout));
     let unchecked = &rows(&given.stdout)[0]["unchecked"][0];
     assert_eq!(
@@ -365,7 +291,7 @@ fn theta_of_records_without_proposal_json_comes_from_the_flag() {
         "not published: checked against the theta from --theta (overrides any policy)"
     );
     // The same through a file on stdin.
-    let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
+    let snap = harvest(&["snapshot", "--redis", &url(&r)], b"");
     let file = harvest(&["verify", "--theta", path.to_str().unwrap()], &snap.stdout);
     assert_eq!(file.status.code(), Some(0));
     let bad = dir.join("bad.json");
@@ -377,7 +303,7 @@ fn theta_of_records_without_proposal_json_comes_from_the_flag() {
 
 #[test]
 fn unreachable_redis_is_exit_2_with_a_message() {
-    let port = free_port();
+    let port = harvest_redis::local::free_port().unwrap();
     let url = format!("redis://127.0.0.1:{port}");
     for args in [
         vec!["verify", "--redis", &url],
@@ -400,6 +326,14 @@ struct Serve {
 }
 
 impl Serve {
+    /// `harvest serve --redis <r> --dist <d> extra…`.
+    fn live(r: &LocalRedis, d: &Path, extra: &[&str]) -> Serve {
+        let url = url(r);
+        let mut args = vec!["--redis", &url, "--dist", d.to_str().unwrap()];
+        args.extend(extra);
+        Serve::start(&args)
+    }
+
     fn start(args: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
             .arg("serve")
@@ -428,13 +362,7 @@ impl Serve {
             }
             before.push(line);
         };
-        let addr = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {first:?}"));
-        // The origin only (the printed address ends with the dashboard's base path).
-        let end = addr[7..].find('/').map_or(addr.len(), |i| i + 7);
-        let addr = addr[..end].to_string();
+        let addr = origin(&first);
         let (tx, ordered) = mpsc::channel();
         for line in before {
             let _ = tx.send(line);
@@ -462,14 +390,7 @@ impl Drop for Serve {
 }
 
 fn dist(name: &str) -> TempDir {
-    let d = temp_dir(name);
-    std::fs::write(
-        d.join("index.html"),
-        "<!doctype html><html><head><title>t</title></head><body>dashboard</body></html>",
-    )
-    .unwrap();
-    std::fs::write(d.join("app.js"), "console.log(1)").unwrap();
-    d
+    fake_dist(&format!("live-{name}"), "")
 }
 
 fn agent() -> ureq::Agent {
@@ -530,18 +451,11 @@ fn next(rx: &mpsc::Receiver<(String, String)>, name: &str, secs: u64) -> serde_j
 
 #[test]
 fn serve_streams_published_proposals_and_survives_a_redis_restart() {
-    let r = Redis::start();
-    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
-    r.put(&record("ETHUSDT", 0.5, 3600.0, false));
+    let r = LocalRedis::started();
+    put(&r, &record("BTCUSDT", 5.0, 3600.0, true));
+    put(&r, &record("ETHUSDT", 0.5, 3600.0, false));
     let d = dist("dist-live");
-    let s = Serve::start(&[
-        "--redis",
-        &r.url(),
-        "--dist",
-        d.to_str().unwrap(),
-        "--poll-ms",
-        "200",
-    ]);
+    let s = Serve::live(&r, &d, &["--poll-ms", "200"]);
     let http = agent();
     let index = http
         .get(format!("{}/", s.addr))
@@ -564,17 +478,11 @@ fn serve_streams_published_proposals_and_survives_a_redis_restart() {
     } else {
         next(&rx, "snapshot", 10)
     };
-    let syms: Vec<&str> = snap["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["symbol"].as_str().unwrap())
-        .collect();
-    assert_eq!(syms, ["BTCUSDT", "ETHUSDT"]);
+    assert_eq!(symbols(&snap), ["BTCUSDT", "ETHUSDT"]);
     assert!(snap["records"][0]["proposal_json"].is_string());
 
     // A hash that changes (a publisher without the stream): polled.
-    r.put(&record("ETHUSDT", 9.0, 3700.0, false));
+    put(&r, &record("ETHUSDT", 9.0, 3700.0, false));
     let p = next(&rx, "proposal", 10);
     assert_eq!(
         (p["symbol"].as_str(), p["harvest_action"].as_str()),
@@ -583,27 +491,28 @@ fn serve_streams_published_proposals_and_survives_a_redis_restart() {
     // A refreshed last_update_epoch alone is not news; a stream entry is, at once.
     let mut same = record("ETHUSDT", 9.0, 3700.0, false);
     same.insert("last_update_epoch".into(), "1700000010".into());
-    r.put(&same);
+    put(&r, &same);
     // An older record (by last_update_epoch) than the one shown does not replace it.
     let mut stale = record("ETHUSDT", 0.1, 100.0, false);
     stale.insert("last_update_epoch".into(), "1699999000".into());
-    r.put(&stale);
+    put(&r, &stale);
     std::thread::sleep(Duration::from_millis(600));
-    let id = r.xadd(&record("SOLUSDT", 2.0, 60.0, true));
+    let id = xadd(&r, &record("SOLUSDT", 2.0, 60.0, true));
     let p = next(&rx, "proposal", 10);
     assert_eq!(p["symbol"], "SOLUSDT");
     assert_eq!(p["stream_id"].as_str(), Some(id.as_str()));
 
     // Redis goes away: the page is told; it comes back: a fresh snapshot, and new data flows.
-    let port = r.stop();
+    let port = r.port();
+    drop(r);
     let st = next(&rx, "status", 15);
     assert!(st["status"].as_str().unwrap().contains("retrying"), "{st}");
-    let r = Redis::on(port);
-    r.put(&record("DOGEUSDT", 1.0, 10.0, true));
+    let r = LocalRedis::start_on(port, &[]).unwrap();
+    put(&r, &record("DOGEUSDT", 1.0, 10.0, true));
     let snap = next(&rx, "snapshot", 30);
     assert_eq!(snap["status"], "connected");
     assert_eq!(snap["records"][0]["symbol"], "DOGEUSDT");
-    r.xadd(&record("DOGEUSDT", 9.0, 20.0, true));
+    xadd(&r, &record("DOGEUSDT", 9.0, 20.0, true));
     let p = next(&rx, "proposal", 10);
     assert_eq!(p["harvest_action"], "PARTIAL_50");
     // A second page gets the state at once, the K history included.
@@ -688,16 +597,9 @@ fn the_readme_demo_runs_end_to_end() {
 
 #[test]
 fn serve_under_a_base_path_marks_the_page_for_the_live_view() {
-    let r = Redis::start();
+    let r = LocalRedis::started();
     let d = dist("dist-base");
-    let s = Serve::start(&[
-        "--redis",
-        &r.url(),
-        "--dist",
-        d.to_str().unwrap(),
-        "--base",
-        "/harvest-lab/",
-    ]);
+    let s = Serve::live(&r, &d, &["--base", "/harvest-lab/"]);
     let http = agent();
     for path in ["/harvest-lab/", "/harvest-lab/index.html"] {
         let page = http.get(format!("{}{path}", s.addr)).call().unwrap();
@@ -725,10 +627,10 @@ fn serve_under_a_base_path_marks_the_page_for_the_live_view() {
 /// `policy` event; a key of the wrong type is a record saying so.
 #[test]
 fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
-    let r = Redis::start();
-    r.put(&record("BTCUSDT", 5.0, 3600.0, true));
-    r.put(&record("ETHUSDT", 0.5, 3600.0, false));
-    let mut c = r.con();
+    let r = LocalRedis::started();
+    put(&r, &record("BTCUSDT", 5.0, 3600.0, true));
+    put(&r, &record("ETHUSDT", 0.5, 3600.0, false));
+    let mut c = con(&r);
     redis::cmd("HSET")
         .arg("quantum:state:positions:BTCUSDT")
         .arg(&[
@@ -749,14 +651,7 @@ fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
         .query::<String>(&mut c)
         .unwrap();
     let d = dist("dist-truth");
-    let s = Serve::start(&[
-        "--redis",
-        &r.url(),
-        "--dist",
-        d.to_str().unwrap(),
-        "--poll-ms",
-        "200",
-    ]);
+    let s = Serve::live(&r, &d, &["--poll-ms", "200"]);
     let rx = events(&format!("{}/api/live", s.addr));
     let mut snap = next(&rx, "snapshot", 10);
     if snap["status"] != "connected" {
@@ -788,13 +683,7 @@ fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
     // A fresh connection does not have it.
     let rx2 = events(&format!("{}/api/live", s.addr));
     let snap2 = next(&rx2, "snapshot", 10);
-    let syms: Vec<&str> = snap2["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["symbol"].as_str().unwrap())
-        .collect();
-    assert_eq!(syms, ["BTCUSDT", "ZZZUSDT"]);
+    assert_eq!(symbols(&snap2), ["BTCUSDT", "ZZZUSDT"]);
     // A policy appears: the pages are told.
     redis::cmd("HSET")
         .arg("quantum:policy:current")
@@ -822,11 +711,11 @@ fn serve_tells_what_is_gone_and_which_theta_is_in_force() {
 /// everything else is read (verify --redis, snapshot, and the snapshot file verified).
 #[test]
 fn a_key_of_the_wrong_type_is_one_invalid_record_the_rest_is_read() {
-    let r = Redis::start();
+    let r = LocalRedis::started();
     for (i, sym) in ["AUSDT", "BUSDT", "CUSDT"].into_iter().enumerate() {
-        r.put(&record(sym, i as f64 + 1.0, 3600.0, true));
+        put(&r, &record(sym, i as f64 + 1.0, 3600.0, true));
     }
-    let mut c = r.con();
+    let mut c = con(&r);
     redis::cmd("SET")
         .arg(format!("{HASH_PREFIX}ZZZ"))
         .arg("x")
@@ -837,7 +726,7 @@ fn a_key_of_the_wrong_type_is_one_invalid_record_the_rest_is_read() {
         .arg("x")
         .query::<i64>(&mut c)
         .unwrap();
-    let out = harvest(&["verify", "--redis", &r.url()], b"");
+    let out = verify_redis(&r, &[]);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     let got = rows(&out.stdout);
@@ -863,7 +752,7 @@ fn a_key_of_the_wrong_type_is_one_invalid_record_the_rest_is_read() {
         err.contains("5 records: 3 MATCH, 0 MISMATCH, 2 INVALID"),
         "{err}"
     );
-    let snap = harvest(&["snapshot", "--redis", &r.url()], b"");
+    let snap = harvest(&["snapshot", "--redis", &url(&r)], b"");
     assert_eq!(snap.status.code(), Some(0));
     assert!(text(&snap.stderr).contains("5 records (2 could not be read: see their read_error)"));
     let from_file = harvest(&["verify"], &snap.stdout);
@@ -886,8 +775,8 @@ fn candle_member(k: i64, close: f64) -> (String, i64) {
 
 #[test]
 fn serve_streams_a_symbols_chart_candles_and_proposals_and_follows_new_bars() {
-    let r = Redis::start();
-    let mut c = r.con();
+    let r = LocalRedis::started();
+    let mut c = con(&r);
     for k in 0..5 {
         let (m, score) = candle_member(k, 100.0 + k as f64);
         let _: i64 = redis::cmd("ZADD")
@@ -913,28 +802,21 @@ fn serve_streams_a_symbols_chart_candles_and_proposals_and_follows_new_bars() {
         f.insert("symbol".into(), sym.into());
         f
     };
-    r.xadd(&with_symbol(
-        record("BTCUSDT", 1.0, 3600.0, true),
-        "BTCUSDT",
-    ));
-    r.xadd(&with_symbol(
-        record("ETHUSDT", 1.0, 3600.0, true),
-        "ETHUSDT",
-    ));
-    r.xadd(&with_symbol(
-        record("BTCUSDT", 5.0, 3610.0, true),
-        "BTCUSDT",
-    ));
-    r.put(&record("BTCUSDT", 5.0, 3610.0, true));
+    xadd(
+        &r,
+        &with_symbol(record("BTCUSDT", 1.0, 3600.0, true), "BTCUSDT"),
+    );
+    xadd(
+        &r,
+        &with_symbol(record("ETHUSDT", 1.0, 3600.0, true), "ETHUSDT"),
+    );
+    xadd(
+        &r,
+        &with_symbol(record("BTCUSDT", 5.0, 3610.0, true), "BTCUSDT"),
+    );
+    put(&r, &record("BTCUSDT", 5.0, 3610.0, true));
     let d = dist("dist-chart");
-    let s = Serve::start(&[
-        "--redis",
-        &r.url(),
-        "--dist",
-        d.to_str().unwrap(),
-        "--poll-ms",
-        "200",
-    ]);
+    let s = Serve::live(&r, &d, &["--poll-ms", "200"]);
     let url = |q: &str| format!("{}/api/live/chart{q}", s.addr);
     // A bad or missing symbol is a 400 saying what is expected.
     for q in ["", "?symbol=", "?symbol=%01"] {
@@ -988,7 +870,7 @@ fn serve_streams_a_symbols_chart_candles_and_proposals_and_follows_new_bars() {
     // A new proposal of the symbol in the stream: a proposal event.
     let mut newer = with_symbol(record("BTCUSDT", 20.0, 3620.0, true), "BTCUSDT");
     newer.insert("computed_at_utc".into(), "2023-11-14T22:13:30".into());
-    r.xadd(&newer);
+    xadd(&r, &newer);
     let p = next(&rx, "proposal", 10);
     assert_eq!(p["harvest_action"], "PARTIAL_75");
     // Another page of the same symbol gets the chart as it is now: six bars, three proposals.

@@ -31,19 +31,9 @@ fn market_state_of_the_shipped_sample() {
         .keys()
         .map(String::as_str)
         .collect();
-    let mut want = [
-        "time",
-        "close",
-        "sigma",
-        "mu",
-        "ts",
-        "p_trend",
-        "p_mr",
-        "p_chop",
-        "dp",
-        "vr",
-        "spike_proxy",
-    ];
+    // The bar, then P0's nine numbers as P0.5 names them (before `ts_timestamp`, `buffer_size`).
+    let mut want = vec!["time", "close"];
+    want.extend(&harvest_records::market::FIELDS[..9]);
     want.sort_unstable();
     let mut keys_sorted = keys.clone();
     keys_sorted.sort_unstable();

@@ -5,61 +5,25 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use harvest_kernel::{propose, HarvestInput, MarketState, P1Proposal, Position, Proposal, Side};
-use harvest_records::keys::PROPOSAL_STREAM;
+use harvest_records::keys::{EXECUTION_STREAM, PROPOSAL_STREAM};
 use harvest_records::published::FIELDS;
-use harvest_redis::local::{free_port, LocalRedis};
-use harvest_redis::redis::{self, Cmd};
-use harvest_redis::{hash_reply, stream_reply, Store};
+use harvest_records::samples::execution_entry;
+use harvest_redis::local::{cmd, free_port, hgetall, hset, hset_cmd, int, run, xadd, LocalRedis};
+use harvest_redis::redis;
+use harvest_redis::{stream_reply, Store};
 
 mod common;
-use common::{assert_stderr_has, text};
+use common::{assert_stderr_has, text, verify_unit, wait_until, Proc};
 
 const BIN: &str = env!("CARGO_BIN_EXE_harvest");
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn redis() -> LocalRedis {
-    LocalRedis::start().expect("redis-server (Debian package; scripts/setup.sh installs it)")
-}
-
-fn cmd(args: &[&str]) -> Cmd {
-    let mut c = redis::cmd(args[0]);
-    for a in &args[1..] {
-        c.arg(*a);
-    }
-    c
-}
-
-fn run(s: &mut Store, args: &[&str]) -> redis::Value {
-    s.query(&cmd(args))
-        .unwrap_or_else(|e| panic!("{args:?}: {e}"))
-}
-
-fn hgetall(s: &mut Store, key: &str) -> HashMap<String, String> {
-    hash_reply(key, Ok(run(s, &["HGETALL", key])))
-        .unwrap()
-        .into_iter()
-        .collect()
-}
-
-fn hset(s: &mut Store, key: &str, fields: &[(&str, &str)]) {
-    let mut args = vec!["HSET", key];
-    for (k, v) in fields {
-        args.push(k);
-        args.push(v);
-    }
-    run(s, &args);
-}
-
-fn int(v: redis::Value) -> i64 {
-    redis::from_redis_value(v).unwrap()
 }
 
 /// Market state, P1 proposal and a LONG position at 100 with the given PnL.
@@ -140,89 +104,26 @@ fn publish(url: &str, args: &[&str]) -> Output {
         .expect("run harvest publish")
 }
 
-/// `harvest publish` as a service, its stderr collected line by line.
-struct Service {
-    child: Child,
-    log: Arc<Mutex<String>>,
+/// `harvest publish --redis-url url args…` run to its end: asserts its exit `code`, returns its
+/// log.
+#[track_caller]
+fn publish_log(url: &str, args: &[&str], code: i32) -> String {
+    let out = publish(url, args);
+    let log = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{log}");
+    log
 }
 
-impl Service {
-    fn start(url: &str, args: &[&str]) -> Service {
-        let mut child = Command::new(BIN)
-            .args(["publish", "--redis-url", url])
-            .args(args)
-            .env_clear()
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn harvest publish");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        Service { child, log }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn wait_log(&self, what: &str, timeout: Duration) {
-        wait_until(timeout, || self.log().contains(what)).unwrap_or_else(|| {
-            panic!("no {what:?} in the log within {timeout:?}:\n{}", self.log())
-        });
-    }
-
-    fn terminate(&mut self) -> std::process::ExitStatus {
-        let st = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(st.success());
-        self.wait(Duration::from_secs(20))
-    }
-
-    fn wait(&mut self, timeout: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(st) = self.child.try_wait().unwrap() {
-                // Let the reader thread drain the last lines.
-                std::thread::sleep(Duration::from_millis(50));
-                return st;
-            }
-            assert!(Instant::now() < deadline, "did not exit:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn wait_until(timeout: Duration, mut ok: impl FnMut() -> bool) -> Option<()> {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if ok() {
-            return Some(());
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    ok().then_some(())
+/// `harvest publish --redis-url url args…` as a service (no other environment).
+fn service(url: &str, args: &[&str]) -> Proc {
+    let mut all = vec!["publish", "--redis-url", url];
+    all.extend(args);
+    Proc::start(&all, &[])
 }
 
 #[test]
 fn every_output_field_present_and_parseable() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "3.5");
     let before = std::time::SystemTime::now()
@@ -324,7 +225,7 @@ sys.exit(1 if bad else 0)
 
 #[test]
 fn once_exit_codes_0_1_2() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "1");
     // A symbol without a position is not a failure.
@@ -350,7 +251,7 @@ fn once_exit_codes_0_1_2() {
 
 #[test]
 fn environment_and_env_file_configure_it() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "1");
     seed(&mut s, "SOLUSDT", "1");
@@ -387,6 +288,14 @@ fn environment_and_env_file_configure_it() {
             *v = "true".into();
         }
     }
+    once_with_env_file(&mut s, env);
+}
+
+/// `harvest publish --once` with only `env` (an env file's settings, `SYMBOLS` BTCUSDT, ETHUSDT
+/// and SOLUSDT, the stream on) where BTCUSDT and SOLUSDT are seeded: exit 0, "read 3, published
+/// 2" (ETHUSDT has no position here), two stream entries. Returns the log.
+#[track_caller]
+fn once_with_env_file(s: &mut Store, env: Vec<(String, String)>) -> String {
     let out = Command::new(BIN)
         .args(["publish", "--once"])
         .env_clear()
@@ -394,10 +303,10 @@ fn environment_and_env_file_configure_it() {
         .output()
         .unwrap();
     let log = text(&out.stderr);
-    // SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT: ETHUSDT has no position here.
     assert_eq!(out.status.code(), Some(0), "{log}");
     assert!(log.contains("read 3, published 2"), "{log}");
-    assert_eq!(int(run(&mut s, &["XLEN", PROPOSAL_STREAM])), 2);
+    assert_eq!(int(run(s, &["XLEN", PROPOSAL_STREAM])), 2);
+    log
 }
 
 /// The running system's own env file (deployment/config/harvest-proposal.env, its variables
@@ -405,7 +314,7 @@ fn environment_and_env_file_configure_it() {
 /// It works as it does for the running publisher.
 #[test]
 fn env_file_with_crlf_line_endings_works() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "1");
     seed(&mut s, "SOLUSDT", "1");
@@ -427,22 +336,13 @@ fn env_file_with_crlf_line_endings_works() {
             (k.to_string(), v.to_string())
         })
         .collect();
-    let out = Command::new(BIN)
-        .args(["publish", "--once"])
-        .env_clear()
-        .envs(env)
-        .output()
-        .unwrap();
-    let log = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{log}");
-    assert!(log.contains("read 3, published 2"), "{log}");
+    let log = once_with_env_file(&mut s, env);
     assert!(log.contains("opt-in fixes: full-facts"), "{log}");
-    assert_eq!(int(run(&mut s, &["XLEN", PROPOSAL_STREAM])), 2);
 }
 
 #[test]
 fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "2.5");
     let key = "quantum:harvest:proposal:BTCUSDT";
@@ -501,7 +401,7 @@ fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
 /// one that lost none is only refreshed.
 #[test]
 fn a_hash_that_lost_fields_is_repaired_on_the_next_cycle() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "2.5");
     let key = "quantum:harvest:proposal:BTCUSDT";
@@ -543,7 +443,7 @@ fn a_hash_that_lost_fields_is_repaired_on_the_next_cycle() {
 /// and the list together are refused.
 #[test]
 fn symbols_file_carries_15000_symbols_for_every_service() {
-    let r = redis();
+    let r = LocalRedis::started();
     let dir = std::env::temp_dir().join(format!("harvest-symbols-file-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("symbols.txt");
@@ -630,7 +530,7 @@ fn symbols_file_carries_15000_symbols_for_every_service() {
 
 #[test]
 fn malformed_fields_skip_the_symbol_and_name_key_and_field() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let syms = [
         "BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT",
@@ -669,9 +569,7 @@ fn malformed_fields_skip_the_symbol_and_name_key_and_field() {
         &[("unrealized_pnl", "3.5")],
     );
 
-    let out = publish(&r.url(), &["--once", "--symbols", &list]);
-    let log = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{log}");
+    let log = publish_log(&r.url(), &["--once", "--symbols", &list], 1);
     for want in [
         "ETHUSDT: skipped: quantum:marketstate:ETHUSDT: field `sigma` = \"abc\" is not a finite number",
         "SOLUSDT: skipped: quantum:marketstate:SOLUSDT: missing",
@@ -696,7 +594,7 @@ fn malformed_fields_skip_the_symbol_and_name_key_and_field() {
 
 #[test]
 fn never_invents_positions() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "1");
     seed(&mut s, "ETHUSDT", "1");
@@ -708,9 +606,7 @@ fn never_invents_positions() {
         &[("harvest_action", "PARTIAL_25")],
     );
 
-    let out = publish(&r.url(), &["--once", "--symbols", "BTCUSDT,ETHUSDT"]);
-    let log = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{log}");
+    let log = publish_log(&r.url(), &["--once", "--symbols", "BTCUSDT,ETHUSDT"], 0);
     let lines: Vec<&str> = log.lines().filter(|l| l.contains("ETHUSDT")).collect();
     assert_eq!(lines.len(), 1, "{log}");
     assert!(
@@ -745,7 +641,7 @@ fn never_invents_positions() {
 
 #[test]
 fn stream_source_takes_the_latest_entry_per_symbol() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     for sym in ["BTCUSDT", "ETHUSDT", "SOLUSDT"] {
         seed(&mut s, sym, "1");
@@ -758,45 +654,30 @@ fn stream_source_takes_the_latest_entry_per_symbol() {
             "quantum:state:positions:SOLUSDT",
         ],
     );
-    let entry = |sym: &'static str, side: &'static str, pnl: &'static str| {
-        vec![
-            "XADD",
-            "quantum:stream:execution",
-            "*",
-            "symbol",
-            sym,
-            "side",
-            side,
-            "entry_price",
-            "100",
-            "current_price",
-            "101",
-            "age_sec",
-            "7200",
-            "unrealized_pnl",
-            pnl,
-            "current_sl",
-            "99",
-        ]
+    let mut entry = |sym: &str, side: &str, pnl: &str| {
+        let held = [
+            ("current_price", "101"),
+            ("age_sec", "7200"),
+            ("current_sl", "99"),
+        ];
+        xadd(
+            &mut s,
+            EXECUTION_STREAM,
+            &execution_entry(sym, side, pnl, &held),
+        );
     };
-    run(&mut s, &entry("BTCUSDT", "LONG", "0.5"));
-    run(&mut s, &entry("SOLUSDT", "LONG", "3.5"));
-    run(&mut s, &entry("BTCUSDT", "LONG", "3.5")); // newest BTCUSDT
-    run(&mut s, &entry("SOLUSDT", "FLAT", "0")); // SOLUSDT closed
+    entry("BTCUSDT", "LONG", "0.5");
+    entry("SOLUSDT", "LONG", "3.5");
+    entry("BTCUSDT", "LONG", "3.5"); // newest BTCUSDT
+    entry("SOLUSDT", "FLAT", "0"); // SOLUSDT closed
 
-    let all = "BTCUSDT,ETHUSDT,SOLUSDT";
-    let out = publish(
-        &r.url(),
-        &[
-            "--once",
-            "--symbols",
-            all,
-            "--position-source",
-            "redis_stream",
-        ],
-    );
-    let log = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{log}");
+    // One cycle over the three symbols with the positions from `source`: its log.
+    let cycle = |source: &str| {
+        let all = "BTCUSDT,ETHUSDT,SOLUSDT";
+        let args = ["--once", "--symbols", all, "--position-source", source];
+        publish_log(&r.url(), &args, 0)
+    };
+    let log = cycle("redis_stream");
     assert!(
         log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2"),
         "{log}"
@@ -807,11 +688,7 @@ fn stream_source_takes_the_latest_entry_per_symbol() {
 
     // auto: a symbol has a hash (ETHUSDT), so every symbol's position is its hash, as the
     // running publisher: BTCUSDT's stream entry is not read (its proposal is removed).
-    let out = publish(
-        &r.url(),
-        &["--once", "--symbols", all, "--position-source", "auto"],
-    );
-    let log = text(&out.stderr);
+    let log = cycle("auto");
     assert!(
         log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)"),
         "{log}"
@@ -821,11 +698,7 @@ fn stream_source_takes_the_latest_entry_per_symbol() {
         &mut s,
         &["RENAME", "quantum:state:positions:ETHUSDT", "eth.saved"],
     );
-    let out = publish(
-        &r.url(),
-        &["--once", "--symbols", all, "--position-source", "auto"],
-    );
-    let log = text(&out.stderr);
+    let log = cycle("auto");
     assert!(
         log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)"),
         "{log}"
@@ -835,23 +708,13 @@ fn stream_source_takes_the_latest_entry_per_symbol() {
         &["RENAME", "eth.saved", "quantum:state:positions:ETHUSDT"],
     );
     // redis_hash: BTCUSDT has no hash, so no position.
-    let out = publish(
-        &r.url(),
-        &[
-            "--once",
-            "--symbols",
-            all,
-            "--position-source",
-            "redis_hash",
-        ],
-    );
-    let log = text(&out.stderr);
+    let log = cycle("redis_hash");
     assert!(log.contains("no position 2 (removed 1)"), "{log}");
 }
 
 #[test]
 fn shards_split_the_symbols() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let syms: Vec<String> = (0..10).map(|i| format!("S{i}USDT")).collect();
     for sym in &syms {
@@ -880,7 +743,7 @@ fn shards_split_the_symbols() {
 
 #[test]
 fn writes_only_its_own_keys() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     for sym in ["BTCUSDT", "ETHUSDT", "GONEUSDT"] {
         seed(&mut s, sym, "3.5");
@@ -1030,77 +893,29 @@ fn no_trading_code_linked() {
 
 #[test]
 fn unit_file_is_valid() {
-    if Command::new("systemd-analyze")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("SKIPPED: systemd-analyze not installed; the unit file was not verified");
-        return;
-    }
-    let unit = std::fs::read_to_string(root().join("deploy/harvest-proposal.service")).unwrap();
-    for needed in [
-        "EnvironmentFile=/etc/harvest/harvest-proposal.env",
-        "ExecStart=/usr/local/bin/harvest publish\n",
-        "Restart=on-failure",
-        "NoNewPrivileges=yes",
-        "ProtectSystem=strict",
-        "DynamicUser=yes",
-    ] {
-        assert!(unit.contains(needed), "{needed}");
-    }
-    // verify checks that ExecStart's binary exists: point it at the one just built.
-    let dir = std::env::temp_dir().join(format!("harvest-unit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let verify = |name: &str, text: &str| -> Output {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        Command::new("systemd-analyze")
-            .arg("verify")
-            .arg(&path)
-            .output()
-            .unwrap()
-    };
-    let built = unit.replace(
-        "ExecStart=/usr/local/bin/harvest",
-        &format!("ExecStart={BIN}"),
+    verify_unit(
+        "harvest-proposal.service",
+        &[
+            "EnvironmentFile=/etc/harvest/harvest-proposal.env",
+            "ExecStart=/usr/local/bin/harvest publish\n",
+            "Restart=on-failure",
+            "NoNewPrivileges=yes",
+            "ProtectSystem=strict",
+            "DynamicUser=yes",
+        ],
     );
-    let out = verify("harvest-proposal.service", &built);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(
-        text(&out.stderr).trim(),
-        "",
-        "systemd-analyze verify warnings"
-    );
-    // The check can fail: a misspelt key is reported.
-    let broken = built.replace("ProtectSystem=strict", "ProtectSystm=strict");
-    let out = verify("broken.service", &broken);
-    assert_stderr_has(&out, "ProtectSystm");
-    // Hardening: systemd's own exposure score stays "OK" (≤ 2 of 10).
-    let out = Command::new("systemd-analyze")
-        .args(["security", "--offline=true", "--threshold=20", "--no-pager"])
-        .arg(dir.join("harvest-proposal.service"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn redis_stopped_and_restarted_mid_run_loses_nothing() {
-    let mut r = redis();
+    let mut r = LocalRedis::started();
     let port = r.port();
     let mut s = r.store().unwrap();
     let syms = ["BTCUSDT", "ETHUSDT", "SOLUSDT"];
     for sym in syms {
         seed(&mut s, sym, "1");
     }
-    let mut svc = Service::start(
+    let mut svc = service(
         &r.url(),
         &["--symbols", "BTCUSDT,ETHUSDT,SOLUSDT", "--interval", "0.2"],
     );
@@ -1137,10 +952,10 @@ fn redis_stopped_and_restarted_mid_run_loses_nothing() {
 
 #[test]
 fn sigterm_finishes_the_cycle_then_exits_0() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "1");
-    let mut svc = Service::start(&r.url(), &["--symbols", "BTCUSDT", "--interval", "1"]);
+    let mut svc = service(&r.url(), &["--symbols", "BTCUSDT", "--interval", "1"]);
     svc.wait_log("published 1", Duration::from_secs(10));
     // The next cycle reads the new PnL, then its writes wait for the paused server.
     hset(
@@ -1170,10 +985,10 @@ fn sigterm_finishes_the_cycle_then_exits_0() {
 
 #[test]
 fn idle_service_stops_at_once_on_sigterm() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "1");
-    let mut svc = Service::start(&r.url(), &["--symbols", "BTCUSDT", "--interval", "60"]);
+    let mut svc = service(&r.url(), &["--symbols", "BTCUSDT", "--interval", "60"]);
     svc.wait_log("published 1", Duration::from_secs(10));
     let sent = Instant::now();
     assert_eq!(svc.terminate().code(), Some(0));
@@ -1372,7 +1187,7 @@ fn redis_cluster_of_three_nodes() {
 fn service_started_before_redis_waits_for_it() {
     let port = free_port().unwrap();
     let url = format!("redis://127.0.0.1:{port}");
-    let mut svc = Service::start(&url, &["--symbols", "BTCUSDT", "--interval", "0.2"]);
+    let mut svc = service(&url, &["--symbols", "BTCUSDT", "--interval", "0.2"]);
     svc.wait_log("attempt 2 failed", Duration::from_secs(10));
     assert!(
         svc.child.try_wait().unwrap().is_none(),
@@ -1392,39 +1207,26 @@ fn service_started_before_redis_waits_for_it() {
 
 #[test]
 fn proposal_stream_is_capped_near_10000() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let n = 10_600;
     let syms: Vec<String> = (0..n).map(|i| format!("Z{i}")).collect();
     for chunk in syms.chunks(500) {
         let mut cmds = Vec::new();
         for sym in chunk {
-            cmds.push(cmd(&[
-                "HSET",
+            cmds.push(hset_cmd(
                 &format!("quantum:marketstate:{sym}"),
-                "sigma",
-                "0.01",
-                "ts",
-                "0.4",
-                "p_trend",
-                "0.6",
-                "p_mr",
-                "0.2",
-                "p_chop",
-                "0.2",
-            ]));
-            cmds.push(cmd(&[
-                "HSET",
+                harvest_records::samples::MARKET_READ,
+            ));
+            cmds.push(hset_cmd(
                 &format!("quantum:state:positions:{sym}"),
-                "side",
-                "SHORT",
-                "entry_price",
-                "50",
-                "age_sec",
-                "10",
-                "unrealized_pnl",
-                "0.2",
-            ]));
+                &[
+                    ("side", "SHORT"),
+                    ("entry_price", "50"),
+                    ("age_sec", "10"),
+                    ("unrealized_pnl", "0.2"),
+                ],
+            ));
         }
         for reply in s.pipeline(cmds).unwrap() {
             reply.unwrap();

@@ -8,43 +8,32 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use harvest_market::{market_state, P0Params};
-use harvest_redis::local::LocalRedis;
-use harvest_redis::redis::{self, Value};
-use harvest_redis::{hash_reply, stream_reply, Store};
+use harvest_redis::local::{hgetall, int, run, LocalRedis};
+use harvest_redis::redis;
+use harvest_redis::{stream_reply, Store};
 
 mod common;
-use common::{assert_stderr_has, text, verify_unit, wait_until, Proc};
+use common::{
+    assert_stderr_has, crlf_settings, deploy_env_file, str_pairs, text, verify_unit, wait_until,
+    Proc,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_harvest");
 const T0: u64 = 1_700_000_000_000;
-
-fn redis() -> LocalRedis {
-    LocalRedis::start().expect("redis-server (Debian package; scripts/setup.sh installs it)")
-}
-
-fn q(s: &mut Store, args: &[&str]) -> Value {
-    let mut c = redis::cmd(args[0]);
-    for a in &args[1..] {
-        c.arg(*a);
-    }
-    s.query(&c).unwrap_or_else(|e| panic!("{args:?}: {e}"))
-}
-
-fn hgetall(s: &mut Store, key: &str) -> HashMap<String, String> {
-    hash_reply(key, Ok(q(s, &["HGETALL", key])))
-        .unwrap()
-        .into_iter()
-        .collect()
-}
-
-fn int(v: Value) -> i64 {
-    redis::from_redis_value(v).unwrap()
-}
 
 /// The shipped sample's closes, oldest first.
 fn sample() -> Vec<f64> {
     let text = include_str!("../../../assets/prices/Coinbase_BTCUSD_1h.csv");
     harvest_market::closes(&harvest_market::import_prices(text).unwrap().bars)
+}
+
+/// `closes` as layer1's candles of `sym`, the first at [`T0`], a minute apart.
+fn window(sym: &str, closes: &[f64]) -> Vec<(String, f64)> {
+    closes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| layer1(sym, i, c))
+        .collect()
 }
 
 /// A candle as the running system's 1m candle cache (layer1_data_sink) stores it: `json.dumps`
@@ -131,11 +120,11 @@ fn now() -> i64 {
 /// 5000–5299 as layer1 candles; so does ours, with the same TTL and stream entries.
 #[test]
 fn the_running_p05s_texts_digit_for_digit() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let cl = sample();
     for (sym, from) in [("AAAUSDT", 0), ("BBBUSDT", 5000)] {
-        let m: Vec<_> = (0..300).map(|i| layer1(sym, i, cl[from + i])).collect();
+        let m = window(sym, &cl[from..from + 300]);
         zadd(&mut s, &format!("candles:{sym}:1m"), &m);
     }
     let before = now();
@@ -179,20 +168,11 @@ fn the_running_p05s_texts_digit_for_digit() {
             "chop",
         ),
     ];
-    let names = [
-        "sigma",
-        "mu",
-        "ts",
-        "p_trend",
-        "p_mr",
-        "p_chop",
-        "dp",
-        "vr",
-        "spike_proxy",
-    ];
+    // P0.5's nine numbers (its hash then adds `ts_timestamp` and `buffer_size`).
+    let names = &harvest_records::market::FIELDS[..9];
     let entries: Vec<(String, HashMap<String, String>)> = stream_reply(
         "quantum:stream:marketstate",
-        Ok(q(
+        Ok(run(
             &mut s,
             &["XRANGE", "quantum:stream:marketstate", "-", "+"],
         )),
@@ -214,7 +194,7 @@ fn the_running_p05s_texts_digit_for_digit() {
         assert_state(&mut s, sym, &want);
         let stamp: i64 = got["ts_timestamp"].parse().unwrap();
         assert!(stamp >= before && stamp <= now(), "{stamp}");
-        let ttl = int(q(&mut s, &["TTL", &key]));
+        let ttl = int(run(&mut s, &["TTL", &key]));
         assert!((35_990..=36_000).contains(&ttl), "TTL {ttl}");
         let e = &entries[n].1;
         let fields: Vec<&str> = {
@@ -239,7 +219,7 @@ fn the_running_p05s_texts_digit_for_digit() {
 /// bare numbers, or as a list (read by ours only: the running P0.5 gets WRONGTYPE).
 #[test]
 fn every_candle_source_and_encoding() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let cl = sample();
     let slice = |k: usize| &cl[k * 400..k * 400 + 300];
@@ -256,11 +236,7 @@ fn every_candle_source_and_encoding() {
         let c = slice(k);
         let t = |i: usize| (T0 + 60_000 * i as u64) as f64;
         match k {
-            0 => zadd(
-                &mut s,
-                key,
-                &(0..300).map(|i| layer1(sym, i, c[i])).collect::<Vec<_>>(),
-            ),
+            0 => zadd(&mut s, key, &window(sym, &c[..300])),
             1 => zadd(
                 &mut s,
                 key,
@@ -294,13 +270,7 @@ fn every_candle_source_and_encoding() {
                 &(0..300).map(|i| layer1(sym, i, c[i]).0).collect::<Vec<_>>(),
             ),
             // More candles than the window: the newest 300 of 420.
-            _ => zadd(
-                &mut s,
-                key,
-                &(0..420)
-                    .map(|i| layer1(sym, i, cl[k * 400 - 120 + i]))
-                    .collect::<Vec<_>>(),
-            ),
+            _ => zadd(&mut s, key, &window(sym, &cl[k * 400 - 120..k * 400 + 300])),
         }
     }
     let symbols: Vec<&str> = cases.iter().map(|c| c.0).collect();
@@ -319,7 +289,7 @@ fn every_candle_source_and_encoding() {
         };
         assert_state(&mut s, sym, &expected(&c, 300));
         assert_eq!(
-            int(q(&mut s, &["TTL", &format!("quantum:marketstate:{sym}")])),
+            int(run(&mut s, &["TTL", &format!("quantum:marketstate:{sym}")])),
             600
         );
     }
@@ -327,9 +297,7 @@ fn every_candle_source_and_encoding() {
     zadd(
         &mut s,
         "klines:S0USDT:1m",
-        &(0..300)
-            .map(|i| layer1("S0USDT", i, cl[9000 + i]))
-            .collect::<Vec<_>>(),
+        &window("S0USDT", &cl[9000..9000 + 300]),
     );
     let out = once(r.port(), &[("MARKETSTATE_SYMBOLS", "S0USDT")]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -341,11 +309,11 @@ fn every_candle_source_and_encoding() {
 /// closes is enough.
 #[test]
 fn short_broken_and_missing_windows() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let cl = sample();
     let m = |sym: &str, n: usize, from: usize| -> Vec<(String, f64)> {
-        (0..n).map(|i| layer1(sym, i, cl[from + i])).collect()
+        window(sym, &cl[from..from + n])
     };
     zadd(&mut s, "candles:SHORTUSDT:1m", &m("SHORTUSDT", 256, 0));
     zadd(&mut s, "candles:EXACTUSDT:1m", &m("EXACTUSDT", 257, 1000));
@@ -360,7 +328,7 @@ fn short_broken_and_missing_windows() {
         };
     }
     zadd(&mut s, "candles:BROKENUSDT:1m", &broken);
-    q(&mut s, &["HSET", "candles:HASHUSDT:1m", "close", "1"]);
+    run(&mut s, &["HSET", "candles:HASHUSDT:1m", "close", "1"]);
     let out = once(
         r.port(),
         &[(
@@ -381,7 +349,7 @@ fn short_broken_and_missing_windows() {
     assert_state(&mut s, "EXACTUSDT", &expected(&cl[1000..1257], 257));
     for sym in ["SHORTUSDT", "BROKENUSDT", "HASHUSDT", "NONEUSDT"] {
         assert_eq!(
-            int(q(
+            int(run(
                 &mut s,
                 &["EXISTS", &format!("quantum:marketstate:{sym}")]
             )),
@@ -393,7 +361,7 @@ fn short_broken_and_missing_windows() {
     for b in mixed.iter_mut().step_by(15) {
         b.0 = "garbage".to_string() + &b.1.to_string();
     }
-    q(&mut s, &["DEL", "candles:BROKENUSDT:1m"]);
+    run(&mut s, &["DEL", "candles:BROKENUSDT:1m"]);
     zadd(&mut s, "candles:BROKENUSDT:1m", &mixed);
     let out = once(r.port(), &[("MARKETSTATE_SYMBOLS", "BROKENUSDT")]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -404,7 +372,7 @@ fn short_broken_and_missing_windows() {
         .collect();
     assert_state(&mut s, "BROKENUSDT", &expected(&readable, 280));
     // Nothing but its own two keys was written; the candles are untouched.
-    let mut keys: Vec<String> = redis::from_redis_value(q(&mut s, &["KEYS", "*"])).unwrap();
+    let mut keys: Vec<String> = redis::from_redis_value(run(&mut s, &["KEYS", "*"])).unwrap();
     keys.sort();
     let mine: Vec<&String> = keys.iter().filter(|k| !k.starts_with("candles:")).collect();
     assert_eq!(
@@ -415,7 +383,7 @@ fn short_broken_and_missing_windows() {
             "quantum:stream:marketstate"
         ]
     );
-    assert_eq!(int(q(&mut s, &["ZCARD", "candles:SHORTUSDT:1m"])), 256);
+    assert_eq!(int(run(&mut s, &["ZCARD", "candles:SHORTUSDT:1m"])), 256);
 }
 
 /// Settings as the running P0.5 reads them, and the ones refused: synthetic prices, a window P0
@@ -461,15 +429,13 @@ fn settings_refused_and_redis_unreachable() {
 /// up. SIGTERM ends it with 0.
 #[test]
 fn the_service_follows_new_candles_one_at_a_time() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let cl = sample();
     zadd(
         &mut s,
         "candles:FOLLOWUSDT:1m",
-        &(0..300)
-            .map(|i| layer1("FOLLOWUSDT", i, cl[i]))
-            .collect::<Vec<_>>(),
+        &window("FOLLOWUSDT", &cl[..300]),
     );
     let port = r.port().to_string();
     let mut svc = Proc::start(
@@ -486,7 +452,7 @@ fn the_service_follows_new_candles_one_at_a_time() {
     for i in 300..330 {
         let (m, score) = layer1("FOLLOWUSDT", i, cl[i]);
         zadd(&mut s, "candles:FOLLOWUSDT:1m", &[(m, score)]);
-        q(
+        run(
             &mut s,
             &["ZREMRANGEBYRANK", "candles:FOLLOWUSDT:1m", "0", "0"],
         );
@@ -498,9 +464,7 @@ fn the_service_follows_new_candles_one_at_a_time() {
     zadd(
         &mut s,
         "candles:LATEUSDT:1m",
-        &(0..260)
-            .map(|i| layer1("LATEUSDT", i, cl[7000 + i]))
-            .collect::<Vec<_>>(),
+        &window("LATEUSDT", &cl[7000..7000 + 260]),
     );
     svc.wait_log("published 2", Duration::from_secs(10));
     assert_state(&mut s, "LATEUSDT", &expected(&cl[7000..7260], 260));
@@ -529,7 +493,7 @@ fn the_service_follows_new_candles_one_at_a_time() {
 /// running, and publishes from the new contents.
 #[test]
 fn redis_lost_and_back() {
-    let mut r = redis();
+    let mut r = LocalRedis::started();
     let port = r.port();
     let mut s = r.store().unwrap();
     let cl = sample();
@@ -537,9 +501,7 @@ fn redis_lost_and_back() {
         zadd(
             s,
             "candles:BTCUSDT:1m",
-            &(0..300)
-                .map(|i| layer1("BTCUSDT", i, cl[from + i]))
-                .collect::<Vec<_>>(),
+            &window("BTCUSDT", &cl[from..from + 300]),
         );
     };
     fill(&mut s, 0);
@@ -579,78 +541,49 @@ fn unit_and_env_files() {
         ],
     );
     // Every variable the command reads is in the env file, with the running P0.5's default.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let env = std::fs::read_to_string(root.join("deploy/harvest-marketstate.env")).unwrap();
-    for line in [
-        "MARKETSTATE_SYMBOLS=BTCUSDT,ETHUSDT",
-        "MARKETSTATE_PUBLISH_INTERVAL=60",
-        "MARKETSTATE_REDIS_HOST=localhost",
-        "MARKETSTATE_REDIS_PORT=6379",
-        "MARKETSTATE_WINDOW_SIZE=300",
-        "MARKETSTATE_SOURCE=candles",
-        "MARKETSTATE_LOG_LEVEL=INFO",
-    ] {
-        assert!(env.lines().any(|l| l == line), "{line}");
-    }
-    let help = Command::new(BIN)
-        .args(["publish-market", "--help"])
-        .output()
-        .unwrap();
-    for var in text(&help.stdout)
-        .split("[env: ")
-        .skip(1)
-        .map(|s| s.split(['=', ']']).next().unwrap().to_string())
-    {
-        assert!(
-            env.lines()
-                .any(|l| l.trim_start_matches('#').starts_with(&format!("{var}="))),
-            "{var} missing from deploy/harvest-marketstate.env"
-        );
-    }
+    deploy_env_file(
+        "harvest-marketstate.env",
+        "publish-market",
+        &[
+            "MARKETSTATE_SYMBOLS=BTCUSDT,ETHUSDT",
+            "MARKETSTATE_PUBLISH_INTERVAL=60",
+            "MARKETSTATE_REDIS_HOST=localhost",
+            "MARKETSTATE_REDIS_PORT=6379",
+            "MARKETSTATE_WINDOW_SIZE=300",
+            "MARKETSTATE_SOURCE=candles",
+            "MARKETSTATE_LOG_LEVEL=INFO",
+        ],
+    );
 }
 
 /// The env file as systemd reads it, with CRLF line endings (the running system's own env files
 /// have them): every value keeps a trailing `\r`, and the service runs as configured.
 #[test]
 fn env_file_with_crlf_line_endings() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let cl = sample();
-    zadd(
-        &mut s,
-        "candles:BTCUSDT:1m",
-        &(0..300)
-            .map(|i| layer1("BTCUSDT", i, cl[i]))
-            .collect::<Vec<_>>(),
-    );
+    zadd(&mut s, "candles:BTCUSDT:1m", &window("BTCUSDT", &cl[..300]));
     zadd(
         &mut s,
         "candles:ETHUSDT:1m",
-        &(0..300)
-            .map(|i| layer1("ETHUSDT", i, cl[400 + i]))
-            .collect::<Vec<_>>(),
+        &window("ETHUSDT", &cl[400..400 + 300]),
     );
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let file = std::fs::read_to_string(root.join("deploy/harvest-marketstate.env")).unwrap();
-    let port = format!("{}\r", r.port());
-    let mut env: Vec<(String, String)> = file
-        .lines()
-        .filter(|l| !l.starts_with('#') && l.contains('='))
-        .map(|l| {
-            let (k, v) = l.split_once('=').unwrap();
-            (k.to_string(), format!("{v}\r"))
-        })
-        .collect();
-    for (k, v) in env.iter_mut() {
-        match k.as_str() {
-            "MARKETSTATE_REDIS_HOST" => *v = "127.0.0.1\r".into(),
-            "MARKETSTATE_REDIS_PORT" => *v = port.clone(),
-            _ => {}
-        }
-    }
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let file = deploy_env_file("harvest-marketstate.env", "publish-market", &[]);
+    let port = r.port().to_string();
+    let env = crlf_settings(
+        &file,
+        &[
+            ("MARKETSTATE_REDIS_HOST", "127.0.0.1"),
+            ("MARKETSTATE_REDIS_PORT", &port),
+        ],
+    );
+    let pairs = str_pairs(&env);
     let out = once(r.port(), &pairs);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_stderr_has(&out, "published 2");
-    assert_eq!(int(q(&mut s, &["TTL", "quantum:marketstate:BTCUSDT"])), 600);
+    assert_eq!(
+        int(run(&mut s, &["TTL", "quantum:marketstate:BTCUSDT"])),
+        600
+    );
 }

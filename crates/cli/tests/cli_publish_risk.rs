@@ -4,49 +4,21 @@
 //! limit, the settings and the deploy files.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::collections::BTreeMap;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use harvest_redis::local::LocalRedis;
-use harvest_redis::redis::{self, Value};
-use harvest_redis::{hash_reply, stream_reply, Store};
+use harvest_records::samples;
+use harvest_redis::local::{exists, hgetall, hset, run, LocalRedis};
+use harvest_redis::redis;
+use harvest_redis::{stream_reply, Store};
 
 mod common;
-use common::{assert_stderr_has, text, verify_unit, wait_until, Proc};
+use common::{
+    assert_stderr_has, crlf_settings, deploy_env_file, str_pairs, text, verify_unit, wait_until,
+    Proc,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_harvest");
-
-fn redis() -> LocalRedis {
-    LocalRedis::start().expect("redis-server (Debian package; scripts/setup.sh installs it)")
-}
-
-fn q(s: &mut Store, args: &[&str]) -> Value {
-    let mut c = redis::cmd(args[0]);
-    for a in &args[1..] {
-        c.arg(*a);
-    }
-    s.query(&c).unwrap_or_else(|e| panic!("{args:?}: {e}"))
-}
-
-fn hgetall(s: &mut Store, key: &str) -> BTreeMap<String, String> {
-    let mut c = redis::cmd("HGETALL");
-    c.arg(key);
-    hash_reply(key, s.query(&c)).unwrap()
-}
-
-fn hset(s: &mut Store, key: &str, fields: &[(&str, &str)]) {
-    let mut args = vec!["HSET", key];
-    for (k, v) in fields {
-        args.push(k);
-        args.push(v);
-    }
-    q(s, &args);
-}
-
-fn exists(s: &mut Store, key: &str) -> bool {
-    redis::from_redis_value::<i64>(q(s, &["EXISTS", key])).unwrap() == 1
-}
 
 fn once(url: &str, env: &[(&str, &str)]) -> Output {
     Command::new(BIN)
@@ -60,17 +32,8 @@ fn once(url: &str, env: &[(&str, &str)]) -> Output {
 
 /// A market state in P0.5's text.
 fn market(s: &mut Store, sym: &str, v: [&str; 9]) {
-    let names = [
-        "sigma",
-        "mu",
-        "ts",
-        "p_trend",
-        "p_mr",
-        "p_chop",
-        "dp",
-        "vr",
-        "spike_proxy",
-    ];
+    // P0.5's nine numbers (its hash then adds `ts_timestamp` and `buffer_size`).
+    let names = &harvest_records::market::FIELDS[..9];
     let pairs: Vec<(&str, &str)> = names.iter().copied().zip(v).collect();
     hset(s, &format!("quantum:marketstate:{sym}"), &pairs);
 }
@@ -141,7 +104,7 @@ fn seed_two(s: &mut Store) {
 /// entry (`symbol` first) under --enable-stream.
 #[test]
 fn the_running_p15s_texts_digit_for_digit() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed_two(&mut s);
     let out = once(
@@ -209,7 +172,7 @@ fn the_running_p15s_texts_digit_for_digit() {
             "{at}"
         );
         assert_eq!(
-            redis::from_redis_value::<i64>(q(
+            redis::from_redis_value::<i64>(run(
                 &mut s,
                 &["TTL", &format!("quantum:risk:proposal:{sym}")]
             ))
@@ -231,7 +194,7 @@ fn the_running_p15s_texts_digit_for_digit() {
 /// 0.0 and says so.
 #[test]
 fn positions_by_p25s_rules() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let syms = [
         "APPLY", "BUY", "NONESL", "OTHER", "FLAT", "BAD", "NOMARKET", "THIN",
@@ -256,23 +219,10 @@ fn positions_by_p25s_rules() {
     pos(
         &mut s,
         "APPLYUSDT",
-        &[
-            ("symbol", "APPLYUSDT"),
-            ("side", "LONG"),
-            ("quantity", "0.004"),
-            ("entry_price", "97250.1"),
-            ("leverage", "10.0"),
-            ("stop_loss", "95305.098"),
-            ("take_profit", "101140.104"),
-            ("plan_id", "5f1c2d9e"),
-            ("created_at", "1767225600"),
-            ("atr_value", "812.5"),
-            ("volatility_factor", "1.2"),
-            ("entry_risk_usdt", "3.9"),
-            ("risk_price", "975.0"),
-            ("risk_missing", "0"),
-            ("unrealized_pnl", "0.0"),
-        ],
+        &samples::with(
+            samples::APPLY_LAYER,
+            &[("symbol", "APPLYUSDT"), ("leverage", "10.0")],
+        ),
     );
     let simple = |side: &str| -> Vec<(&'static str, String)> {
         vec![
@@ -353,7 +303,7 @@ fn positions_by_p25s_rules() {
 /// positions); never an invented position.
 #[test]
 fn the_execution_result_stream() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     market(&mut s, "BTCUSDT", BTC_MARKET);
     market(&mut s, "ETHUSDT", ETH_MARKET);
@@ -364,7 +314,7 @@ fn the_execution_result_stream() {
             args.push(k);
             args.push(v);
         }
-        q(s, &args);
+        run(s, &args);
     };
     xadd(
         &mut s,
@@ -418,7 +368,7 @@ fn the_execution_result_stream() {
 /// dominate and the TP be extended; logged at start.
 #[test]
 fn the_p1_trend_fix() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     market(
         &mut s,
@@ -478,7 +428,7 @@ fn the_p1_trend_fix() {
 /// leaves no proposal behind. SIGTERM ends it with 0.
 #[test]
 fn the_service_rate_limit() {
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed_two(&mut s);
     let mut svc = Proc::start(
@@ -507,13 +457,13 @@ fn the_service_rate_limit() {
     })
     .unwrap_or_else(|| panic!("not republished:\n{}", svc.log()));
     // Deleted by someone: written again at the next cycle.
-    q(&mut s, &["DEL", "quantum:risk:proposal:ETHUSDT"]);
+    run(&mut s, &["DEL", "quantum:risk:proposal:ETHUSDT"]);
     wait_until(Duration::from_secs(10), || {
         exists(&mut s, "quantum:risk:proposal:ETHUSDT")
     })
     .unwrap_or_else(|| panic!("not rewritten:\n{}", svc.log()));
     // Closed (the apply layer deletes the hash): the proposal goes.
-    q(&mut s, &["DEL", "quantum:state:positions:ETHUSDT"]);
+    run(&mut s, &["DEL", "quantum:state:positions:ETHUSDT"]);
     wait_until(Duration::from_secs(10), || {
         !exists(&mut s, "quantum:risk:proposal:ETHUSDT")
     })
@@ -531,60 +481,30 @@ fn unit_env_file_and_unreachable_redis() {
             "Restart=on-failure",
         ],
     );
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let env = std::fs::read_to_string(root.join("deploy/harvest-risk-proposal.env")).unwrap();
-    for line in [
-        "REDIS_URL=redis://localhost:6379",
-        "SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT",
-        "PUBLISH_INTERVAL_SEC=10",
-        "POSITION_SOURCE=auto",
-        "ENABLE_STREAM=false",
-        "LOG_LEVEL=INFO",
-    ] {
-        assert!(env.lines().any(|l| l == line), "{line}");
-    }
-    let help = Command::new(BIN)
-        .args(["publish-risk", "--help"])
-        .output()
-        .unwrap();
-    for var in text(&help.stdout)
-        .split("[env: ")
-        .skip(1)
-        .map(|s| s.split(['=', ']']).next().unwrap().to_string())
-    {
-        assert!(
-            env.lines()
-                .any(|l| l.trim_start_matches('#').starts_with(&format!("{var}="))),
-            "{var} missing from deploy/harvest-risk-proposal.env"
-        );
-    }
+    let env = deploy_env_file(
+        "harvest-risk-proposal.env",
+        "publish-risk",
+        &[
+            "REDIS_URL=redis://localhost:6379",
+            "SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT",
+            "PUBLISH_INTERVAL_SEC=10",
+            "POSITION_SOURCE=auto",
+            "ENABLE_STREAM=false",
+            "LOG_LEVEL=INFO",
+        ],
+    );
     // The env file with CRLF line endings, against a real Redis.
-    let r = redis();
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     seed_two(&mut s);
-    let mut pairs: Vec<(String, String)> = env
-        .lines()
-        .filter(|l| !l.starts_with('#') && l.contains('='))
-        .map(|l| {
-            let (k, v) = l.split_once('=').unwrap();
-            (k.to_string(), format!("{v}\r"))
-        })
-        .collect();
-    for (k, v) in pairs.iter_mut() {
-        match k.as_str() {
-            "REDIS_URL" => *v = format!("{}\r", r.url()),
-            "SYMBOLS" => *v = "BTCUSDT,ETHUSDT\r".into(),
-            _ => {}
-        }
-    }
-    let pairs: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let pairs = crlf_settings(
+        &env,
+        &[("REDIS_URL", &r.url()), ("SYMBOLS", "BTCUSDT,ETHUSDT")],
+    );
     let out = Command::new(BIN)
         .args(["publish-risk", "--once"])
         .env_clear()
-        .envs(pairs)
+        .envs(str_pairs(&pairs))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -73,6 +73,16 @@ const GRID: [&str; 4] = [
     "T1_R=1.5:3:2",
 ];
 
+/// `harvest research <dir>` over [`GRID`] with a small run (2 folds, every 48 bars, 4 CSCV
+/// blocks), then `extra`.
+fn research_args<'a>(dir: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["research", dir];
+    args.extend(GRID);
+    args.extend(["--folds", "2", "--every", "48", "--cscv-blocks", "4"]);
+    args.extend(extra);
+    args
+}
+
 #[test]
 fn freqtrade_formats_load_the_same_candles() {
     let f = fixtures();
@@ -156,18 +166,10 @@ fn research_over_a_folder_writes_the_hand_off() {
     std::fs::create_dir_all(&data).unwrap();
     two_symbols(&data);
     let out_dir = dir.join("out");
-    let mut args = vec!["research", data.to_str().unwrap()];
-    args.extend(GRID);
-    args.extend([
-        "--folds",
-        "2",
-        "--every",
-        "48",
-        "--cscv-blocks",
-        "4",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let args = research_args(
+        data.to_str().unwrap(),
+        &["--out", out_dir.to_str().unwrap()],
+    );
     let out = harvest(&args, b"");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_stderr_has(&out, "2 symbol(s)");
@@ -219,18 +221,7 @@ fn research_over_a_folder_writes_the_hand_off() {
 fn the_report_is_the_librarys() {
     let dir = scratch("library");
     two_symbols(&dir);
-    let mut args = vec!["research", dir.to_str().unwrap()];
-    args.extend(GRID);
-    args.extend([
-        "--folds",
-        "2",
-        "--every",
-        "48",
-        "--side",
-        "long",
-        "--cscv-blocks",
-        "4",
-    ]);
+    let args = research_args(dir.to_str().unwrap(), &["--side", "long"]);
     let out = harvest(&args, b"");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let (syms, _) = load(&[dir], None).unwrap();

@@ -58,7 +58,9 @@ fn worker(url: &str, name: &str) -> Child {
         .expect("spawn a worker")
 }
 
-fn pending_of(con: &mut redis::Connection, consumer: &str) -> usize {
+/// The ids of the tasks the consumer holds (delivered, not acknowledged); none when the group
+/// is not there yet.
+fn pending_ids(con: &mut redis::Connection, consumer: &str) -> Vec<String> {
     let v: redis::Value = redis::cmd("XPENDING")
         .arg("harvest:research:tasks")
         .arg("harvest-research-workers")
@@ -68,34 +70,24 @@ fn pending_of(con: &mut redis::Connection, consumer: &str) -> usize {
         .arg(consumer)
         .query(con)
         .unwrap_or(redis::Value::Nil);
-    match v {
-        redis::Value::Array(a) => a.len(),
-        _ => 0,
-    }
+    let redis::Value::Array(entries) = v else {
+        return Vec::new();
+    };
+    entries
+        .into_iter()
+        .filter_map(|e| match e {
+            redis::Value::Array(parts) => match parts.into_iter().next() {
+                Some(redis::Value::BulkString(id)) => Some(String::from_utf8_lossy(&id).into()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 /// A task the consumer holds (pending) whose result is not stored yet, if any.
 fn unfinished_of(con: &mut redis::Connection, consumer: &str) -> Option<String> {
-    let v: redis::Value = redis::cmd("XPENDING")
-        .arg("harvest:research:tasks")
-        .arg("harvest-research-workers")
-        .arg("-")
-        .arg("+")
-        .arg(10)
-        .arg(consumer)
-        .query(con)
-        .ok()?;
-    let redis::Value::Array(entries) = v else {
-        return None;
-    };
-    for e in entries {
-        let redis::Value::Array(parts) = e else {
-            continue;
-        };
-        let Some(redis::Value::BulkString(id)) = parts.first() else {
-            continue;
-        };
-        let id = String::from_utf8_lossy(id).to_string();
+    for id in pending_ids(con, consumer) {
         let got: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
             .arg("harvest:research:tasks")
             .arg(&id)
@@ -150,7 +142,7 @@ fn three_workers_one_killed_give_the_same_bits() {
     let local = harvest(&local_ref, b"");
     assert!(local.status.success(), "{}", text(&local.stderr));
 
-    let redis_server = LocalRedis::start().expect("redis-server (scripts/setup.sh installs it)");
+    let redis_server = LocalRedis::started();
     let url = redis_server.url();
     let mut workers: Vec<Child> = (0..3).map(|k| worker(&url, &format!("w{k}"))).collect();
     let coord_args = job(&["--redis", &url, "--wait", "120"]);
@@ -215,7 +207,7 @@ fn three_workers_one_killed_give_the_same_bits() {
         logs.contains("from a silent worker"),
         "no claim logged:\n{logs}"
     );
-    assert_eq!(pending_of(&mut con, "w0-0"), 0);
+    assert_eq!(pending_ids(&mut con, "w0-0"), Vec::<String>::new());
     // Bit-identical to the single-machine run.
     assert_eq!(text(&out.stdout), text(&local.stdout));
     // A rerun of the same job takes the stored results (no worker needed).

@@ -150,7 +150,7 @@ fn flat_and_buy_records_are_match_with_a_second_opinion_naming_the_problem() {
 
 #[test]
 fn verify_redis_reviews_with_the_policy_in_force_and_says_which() {
-    let r = LocalRedis::start().expect("redis-server");
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let cases = fixture();
     let mut put = |key: &str, fields: &[(&str, String)]| {
@@ -213,7 +213,7 @@ fn verify_redis_reviews_with_the_policy_in_force_and_says_which() {
 
 #[test]
 fn policy_show_says_whether_a_policy_is_in_force() {
-    let r = LocalRedis::start().expect("redis-server");
+    let r = LocalRedis::started();
     let mut s = r.store().unwrap();
     let out = harvest(&["policy", "show", "--redis", &r.url()], b"");
     assert_eq!(out.status.code(), Some(1));

@@ -10,8 +10,8 @@ use std::net::TcpStream;
 
 use std::time::{Duration, Instant};
 
-use common::{wait_until, Proc, TempDir};
-use harvest_features::reviewer::published::{HASH_PREFIX, STREAM_KEY};
+use common::{fake_dist, origin, proposal_hset, proposal_xadd, wait_until, Proc, TempDir};
+
 use harvest_kernel::{propose, HarvestInput};
 use harvest_records::published::record;
 use harvest_redis::local::LocalRedis;
@@ -26,18 +26,12 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha
                    style-src 'self'; connect-src 'self'; object-src 'none'";
 
 fn dist(name: &str) -> TempDir {
-    let d = temp_dir(name);
-    std::fs::write(
-        d.join("index.html"),
-        format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\">\
-             <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\
-             <title>t</title></head><body>dashboard</body></html>"
+    fake_dist(
+        &format!("serve-{name}"),
+        &format!(
+            "<meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
         ),
     )
-    .unwrap();
-    std::fs::write(d.join("app.js"), "console.log(1)").unwrap();
-    d
 }
 
 /// `harvest serve …` with its address (the origin, e.g. `http://127.0.0.1:41234`).
@@ -46,13 +40,7 @@ fn serve(args: &[&str]) -> (Proc, String) {
     all.extend_from_slice(args);
     let p = Proc::start(&all, &[]);
     p.wait_log("http://", Duration::from_secs(30));
-    let log = p.log();
-    let addr = log
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap();
-    let end = addr[7..].find('/').map_or(addr.len(), |i| i + 7);
-    let addr = addr[..end].to_string();
+    let addr = origin(&p.log());
     (p, addr)
 }
 
@@ -127,19 +115,9 @@ fn publish_many(r: &LocalRedis, n: usize) {
         input.position.unrealized_pnl = (i % 40) as f64 * 0.5 - 2.0;
         input.position.age_sec = 600.0 + i as f64;
         let f = record(&propose(&input).unwrap(), 1_700_000_000, true);
-        let mut hset = redis::cmd("HSET");
-        hset.arg(format!("{HASH_PREFIX}{}", f["symbol"]));
-        for (k, v) in f.iter().filter(|(k, _)| k.as_str() != "symbol") {
-            hset.arg(k).arg(v);
-        }
-        cmds.push(hset);
+        cmds.push(proposal_hset(&f));
         if i < 500 {
-            let mut xadd = redis::cmd("XADD");
-            xadd.arg(STREAM_KEY).arg("*");
-            for (k, v) in &f {
-                xadd.arg(k).arg(v);
-            }
-            cmds.push(xadd);
+            cmds.push(proposal_xadd(&f));
         }
         if cmds.len() >= 500 {
             for r in s.pipeline(std::mem::take(&mut cmds)).unwrap() {
@@ -160,7 +138,7 @@ fn publish_many(r: &LocalRedis, n: usize) {
 fn serve_memory_is_bounded_with_10000_symbols_and_200_stalled_pages() {
     const SYMBOLS: usize = 10_000;
     const STALLED: usize = 200;
-    let r = LocalRedis::start().unwrap();
+    let r = LocalRedis::started();
     publish_many(&r, SYMBOLS);
     let d = dist("dist-memory");
     let (p, addr) = serve(&[
@@ -275,7 +253,7 @@ fn serve_memory_is_bounded_with_10000_symbols_and_200_stalled_pages() {
 /// that a symlink takes out of `--dist`.
 #[test]
 fn serve_answers_its_own_names_with_security_headers_and_stays_in_dist() {
-    let r = LocalRedis::start().unwrap();
+    let r = LocalRedis::started();
     let d = dist("dist-guard");
     let outside = temp_dir("outside");
     std::fs::write(outside.join("secret.txt"), "secret").unwrap();

@@ -110,7 +110,7 @@ fn sweep_refuses_bad_axes_ranges_sizes_and_inputs_with_status_2() {
             .unwrap()
             .replace("\"sigma\":0.01", "\"sigma\":-0.01"),
     );
-    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+    let mut cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
             vec!["--x", "vol", "--y", "ts"],
             vec!["--x", "“vol”", "p_trend", "kill_threshold"],
@@ -140,40 +140,19 @@ fn sweep_refuses_bad_axes_ranges_sizes_and_inputs_with_status_2() {
             vec!["--x", "ts", "--y", "ts"],
             vec!["--x and --y", "different"],
         ),
+    ];
+    // A sweep of good axes over an input file that is missing, incomplete or out of range.
+    let inputs = [
+        ("/nonexistent/x.json", vec!["--input"]),
         (
-            vec![
-                "--x",
-                "ts",
-                "--y",
-                "sigma",
-                "--input",
-                "/nonexistent/x.json",
-            ],
-            vec!["--input"],
-        ),
-        (
-            vec![
-                "--x",
-                "ts",
-                "--y",
-                "sigma",
-                "--input",
-                bad.to_str().unwrap(),
-            ],
+            bad.to_str().unwrap(),
             vec!["--input", "position: missing field `entry_price`"],
         ),
-        (
-            vec![
-                "--x",
-                "ts",
-                "--y",
-                "sigma",
-                "--input",
-                neg.to_str().unwrap(),
-            ],
-            vec!["--input", "market_state.sigma"],
-        ),
+        (neg.to_str().unwrap(), vec!["--input", "market_state.sigma"]),
     ];
+    for (path, needles) in inputs {
+        cases.push((vec!["--x", "ts", "--y", "sigma", "--input", path], needles));
+    }
     for (args, needles) in cases {
         let mut all = vec!["sweep"];
         all.extend(&args);

@@ -6,17 +6,8 @@
 use harvest_kernel::Theta;
 use harvest_publisher::p25::service::{Publisher, Settings};
 use harvest_records::policy::ThetaSource;
-use harvest_redis::local::LocalRedis;
-use harvest_redis::redis;
+use harvest_redis::local::{run, LocalRedis};
 use harvest_redis::{hash_reply, Store};
-
-fn q(s: &mut Store, args: &[&str]) -> redis::Value {
-    let mut c = redis::cmd(args[0]);
-    for a in &args[1..] {
-        c.arg(*a);
-    }
-    s.query(&c).unwrap_or_else(|e| panic!("{args:?}: {e}"))
-}
 
 fn now() -> f64 {
     std::time::SystemTime::now()
@@ -29,7 +20,7 @@ fn now() -> f64 {
 /// of the expiry, metadata), then its `policy_hash`, and the update stream's entry.
 fn save_policy(s: &mut Store, version: &str, harvest_params: &str, valid_for: f64) {
     let until = format!("{}", now() + valid_for);
-    q(
+    run(
         s,
         &[
             "HSET",
@@ -68,7 +59,7 @@ fn save_policy(s: &mut Store, version: &str, harvest_params: &str, valid_for: f6
             "",
         ],
     );
-    q(
+    run(
         s,
         &[
             "HSET",
@@ -77,7 +68,7 @@ fn save_policy(s: &mut Store, version: &str, harvest_params: &str, valid_for: f6
             "0123456789abcdef",
         ],
     );
-    q(
+    run(
         s,
         &[
             "XADD",
@@ -96,7 +87,7 @@ fn save_policy(s: &mut Store, version: &str, harvest_params: &str, valid_for: f6
 }
 
 fn seed(s: &mut Store) {
-    q(
+    run(
         s,
         &[
             "HSET",
@@ -113,7 +104,7 @@ fn seed(s: &mut Store) {
             "0.200000",
         ],
     );
-    q(
+    run(
         s,
         &[
             "HSET",
@@ -132,7 +123,7 @@ fn seed(s: &mut Store) {
 
 fn action(s: &mut Store) -> String {
     let key = "quantum:harvest:proposal:BTCUSDT";
-    hash_reply(key, Ok(q(s, &["HGETALL", key]))).unwrap()["harvest_action"].clone()
+    hash_reply(key, Ok(run(s, &["HGETALL", key]))).unwrap()["harvest_action"].clone()
 }
 
 fn policy_version(p: &Publisher) -> Option<String> {
@@ -141,7 +132,7 @@ fn policy_version(p: &Publisher) -> Option<String> {
 
 #[test]
 fn policy_valid_expired_broken_and_updated_on_the_stream() {
-    let redis = LocalRedis::start().expect("redis-server");
+    let redis = LocalRedis::started();
     let mut s = redis.store().unwrap();
     seed(&mut s);
     let mut p = Publisher::new(Settings {
@@ -203,7 +194,7 @@ fn policy_valid_expired_broken_and_updated_on_the_stream() {
     save_policy(&mut s, "1.0.0-d", "{\"T1_R\": 1.25}", 3600.0);
     p.cycle().unwrap();
     assert_eq!(policy_version(&p).as_deref(), Some("1.0.0-d"));
-    q(
+    run(
         &mut s,
         &[
             "HSET",
@@ -226,10 +217,10 @@ fn policy_valid_expired_broken_and_updated_on_the_stream() {
 
 #[test]
 fn a_policy_key_of_another_type_is_no_policy() {
-    let redis = LocalRedis::start().expect("redis-server");
+    let redis = LocalRedis::started();
     let mut s = redis.store().unwrap();
     seed(&mut s);
-    q(&mut s, &["SET", "quantum:policy:current", "v1"]);
+    run(&mut s, &["SET", "quantum:policy:current", "v1"]);
     let mut p = Publisher::new(Settings {
         redis_url: redis.url(),
         symbols: vec!["BTCUSDT".into()],

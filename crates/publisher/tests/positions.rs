@@ -8,62 +8,32 @@
 use harvest_publisher::p25::plan::Rules;
 use harvest_publisher::p25::service::{CycleReport, Publisher, Settings};
 use harvest_publisher::runtime::settings::PositionSource;
-use harvest_redis::local::LocalRedis;
-use harvest_redis::redis;
-use harvest_redis::{hash_reply, Store};
-
-fn q(s: &mut Store, args: &[&str]) -> redis::Value {
-    let mut c = redis::cmd(args[0]);
-    for a in &args[1..] {
-        c.arg(*a);
-    }
-    s.query(&c).unwrap_or_else(|e| panic!("{args:?}: {e}"))
-}
+use harvest_records::keys::EXECUTION_STREAM;
+use harvest_records::samples::{execution_entry, MARKET_READ};
+use harvest_redis::local::{hgetall, hset, run, xadd, LocalRedis};
+use harvest_redis::Store;
 
 fn market(s: &mut Store, sym: &str) {
-    q(
-        s,
-        &[
-            "HSET",
-            &format!("quantum:marketstate:{sym}"),
-            "sigma",
-            "0.01",
-            "ts",
-            "0.4",
-            "p_trend",
-            "0.6",
-            "p_mr",
-            "0.2",
-            "p_chop",
-            "0.2",
-        ],
-    );
+    hset(s, &format!("quantum:marketstate:{sym}"), MARKET_READ);
 }
 
-fn xadd(s: &mut Store, id: &str, sym: &str, side: &str, pnl: &str) {
-    q(
-        s,
-        &[
-            "XADD",
-            "quantum:stream:execution",
-            id,
-            "symbol",
-            sym,
-            "side",
-            side,
-            "entry_price",
-            "100",
-            "age_sec",
-            "60",
-            "unrealized_pnl",
-            pnl,
-        ],
-    );
+/// A LONG position hash at 100 (with `extra` fields).
+fn long_hash(s: &mut Store, sym: &str, pnl: &str, extra: &[(&str, &str)]) {
+    let mut f = vec![("side", "LONG"), ("entry_price", "100")];
+    f.extend_from_slice(extra);
+    f.push(("unrealized_pnl", pnl));
+    hset(s, &format!("quantum:state:positions:{sym}"), &f);
+}
+
+/// A position update on the execution stream (held 60 s).
+fn update(s: &mut Store, sym: &str, side: &str, pnl: &str) {
+    let e = execution_entry(sym, side, pnl, &[("age_sec", "60")]);
+    xadd(s, EXECUTION_STREAM, &e);
 }
 
 fn action(s: &mut Store, sym: &str) -> Option<String> {
     let key = format!("quantum:harvest:proposal:{sym}");
-    let h = hash_reply(&key, Ok(q(s, &["HGETALL", &key]))).unwrap();
+    let h = hgetall(s, &key);
     h.get("harvest_action").cloned()
 }
 
@@ -73,7 +43,7 @@ fn counts(r: &CycleReport) -> (usize, usize, usize, usize) {
 
 #[test]
 fn stream_source_reads_the_newest_100_entries() {
-    let redis = LocalRedis::start().expect("redis-server");
+    let redis = LocalRedis::started();
     let mut s = redis.store().unwrap();
     let syms = ["AUSDT", "BUSDT", "CUSDT", "DUSDT"];
     for sym in syms {
@@ -81,12 +51,12 @@ fn stream_source_reads_the_newest_100_entries() {
     }
     // No P1 proposals: the fallback stop 2 % makes the risk unit 2, so R_net = (PnL − 0.1) / 2.
     // AUSDT's only entry is followed by 100 newer ones: beyond the newest 100, no position.
-    xadd(&mut s, "*", "AUSDT", "LONG", "5.1");
+    update(&mut s, "AUSDT", "LONG", "5.1");
     for i in 0..100 {
         let sym = if i % 2 == 0 { "BUSDT" } else { "OTHER" };
-        xadd(&mut s, "*", sym, "LONG", if i == 98 { "8.5" } else { "0" });
+        update(&mut s, sym, "LONG", if i == 98 { "8.5" } else { "0" });
     }
-    xadd(&mut s, "*", "CUSDT", "SHORT", "0");
+    update(&mut s, "CUSDT", "SHORT", "0");
     let mut p = Publisher::new(Settings {
         redis_url: redis.url(),
         symbols: syms.iter().map(|s| s.to_string()).collect(),
@@ -103,8 +73,8 @@ fn stream_source_reads_the_newest_100_entries() {
     assert_eq!(action(&mut s, "DUSDT"), None);
 
     // BUSDT closes (its newest entry is FLAT), DUSDT opens.
-    xadd(&mut s, "*", "BUSDT", "FLAT", "0");
-    xadd(&mut s, "*", "DUSDT", "SHORT", "-0.5");
+    update(&mut s, "BUSDT", "FLAT", "0");
+    update(&mut s, "DUSDT", "SHORT", "-0.5");
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (1, 1, 2, 0), "{r}");
     assert_eq!(
@@ -117,13 +87,13 @@ fn stream_source_reads_the_newest_100_entries() {
 
 #[test]
 fn auto_reads_the_stream_only_when_no_symbol_has_a_hash() {
-    let redis = LocalRedis::start().expect("redis-server");
+    let redis = LocalRedis::started();
     let mut s = redis.store().unwrap();
     for sym in ["HASHUSDT", "STREAMUSDT"] {
         market(&mut s, sym);
     }
-    xadd(&mut s, "*", "STREAMUSDT", "LONG", "5.1");
-    xadd(&mut s, "*", "HASHUSDT", "LONG", "12.5");
+    update(&mut s, "STREAMUSDT", "LONG", "5.1");
+    update(&mut s, "HASHUSDT", "LONG", "12.5");
     let mut p = Publisher::new(Settings {
         redis_url: redis.url(),
         symbols: vec!["HASHUSDT".into(), "STREAMUSDT".into()],
@@ -136,19 +106,7 @@ fn auto_reads_the_stream_only_when_no_symbol_has_a_hash() {
     assert_eq!(counts(&r), (2, 0, 0, 0), "{r}");
     assert_eq!(action(&mut s, "HASHUSDT").as_deref(), Some("PARTIAL_75"));
     // One symbol has a hash: every symbol's position is its hash; STREAMUSDT has none.
-    q(
-        &mut s,
-        &[
-            "HSET",
-            "quantum:state:positions:HASHUSDT",
-            "side",
-            "LONG",
-            "entry_price",
-            "100",
-            "unrealized_pnl",
-            "1",
-        ],
-    );
+    long_hash(&mut s, "HASHUSDT", "1", &[]);
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (1, 0, 1, 0), "{r}");
     assert_eq!(action(&mut s, "HASHUSDT").as_deref(), Some("NONE"));
@@ -157,12 +115,12 @@ fn auto_reads_the_stream_only_when_no_symbol_has_a_hash() {
 
 #[test]
 fn unreadable_stream_skips_only_the_symbols_that_need_it() {
-    let redis = LocalRedis::start().expect("redis-server");
+    let redis = LocalRedis::started();
     let mut s = redis.store().unwrap();
     for sym in ["AUSDT", "BUSDT"] {
         market(&mut s, sym);
     }
-    q(&mut s, &["SET", "quantum:stream:execution", "not a stream"]);
+    run(&mut s, &["SET", "quantum:stream:execution", "not a stream"]);
     let mut p = Publisher::new(Settings {
         redis_url: redis.url(),
         symbols: vec!["AUSDT".into(), "BUSDT".into()],
@@ -173,23 +131,11 @@ fn unreadable_stream_skips_only_the_symbols_that_need_it() {
     let r = p.cycle().expect("bad data is not a Redis failure");
     assert_eq!(counts(&r), (0, 0, 0, 2), "{r}");
     // A hash appears: the hashes are the source, the stream is not needed.
-    q(
-        &mut s,
-        &[
-            "HSET",
-            "quantum:state:positions:AUSDT",
-            "side",
-            "LONG",
-            "entry_price",
-            "100",
-            "unrealized_pnl",
-            "1",
-        ],
-    );
+    long_hash(&mut s, "AUSDT", "1", &[]);
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (1, 0, 1, 0), "{r}");
     // Fixed: the stream is read again once no hash is left.
-    q(
+    run(
         &mut s,
         &[
             "DEL",
@@ -197,34 +143,20 @@ fn unreadable_stream_skips_only_the_symbols_that_need_it() {
             "quantum:state:positions:AUSDT",
         ],
     );
-    xadd(&mut s, "*", "BUSDT", "LONG", "0");
+    update(&mut s, "BUSDT", "LONG", "0");
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (1, 0, 1, 0), "{r}");
 }
 
 #[test]
 fn large_cycle_in_batches() {
-    let redis = LocalRedis::start().expect("redis-server");
+    let redis = LocalRedis::started();
     let mut s = redis.store().unwrap();
     let syms: Vec<String> = (0..2345).map(|i| format!("S{i}")).collect();
     for (i, sym) in syms.iter().enumerate() {
         market(&mut s, sym);
         if i % 5 != 0 {
-            q(
-                &mut s,
-                &[
-                    "HSET",
-                    &format!("quantum:state:positions:{sym}"),
-                    "side",
-                    "LONG",
-                    "entry_price",
-                    "100",
-                    "age_sec",
-                    "60",
-                    "unrealized_pnl",
-                    "1",
-                ],
-            );
+            long_hash(&mut s, sym, "1", &[("age_sec", "60")]);
         }
     }
     let mut p = Publisher::new(Settings {

@@ -17,57 +17,11 @@ use harvest_kernel::{propose, HarvestInput, MarketState, P1Proposal, Position, P
 use harvest_publisher::p25::plan::Rules;
 use harvest_publisher::p25::service::{CycleReport, Publisher, Settings};
 use harvest_publisher::runtime::settings::PositionSource;
+use harvest_records::keys::EXECUTION_STREAM;
 use harvest_records::published::RUNNING_FIELDS;
-use harvest_redis::local::LocalRedis;
-use harvest_redis::redis;
-use harvest_redis::{hash_reply, Fields, Store};
-
-/// The apply layer's hash on entry (values as its `str()` writes them).
-const APPLY_LAYER: &[(&str, &str)] = &[
-    ("symbol", "BTCUSDT"),
-    ("side", "LONG"),
-    ("quantity", "0.004"),
-    ("entry_price", "97250.1"),
-    ("leverage", "10"),
-    ("stop_loss", "95305.098"),
-    ("take_profit", "101140.104"),
-    ("plan_id", "5f1c2d9e-8c1b-4a55-9a7e-3c0d8f1e2b77"),
-    ("created_at", "1767225600"),
-    ("atr_value", "812.5"),
-    ("volatility_factor", "1.2"),
-    ("entry_risk_usdt", "3.9"),
-    ("risk_price", "975.0"),
-    ("risk_missing", "0"),
-    ("unrealized_pnl", "0.0"),
-];
-
-/// The exchange sync's create (`str(float)` of Binance's numbers).
-const EXCHANGE_SYNC: &[(&str, &str)] = &[
-    ("symbol", "ETHUSDT"),
-    ("side", "SHORT"),
-    ("position_amt", "-1.5"),
-    ("quantity", "1.5"),
-    ("entry_price", "3410.25"),
-    ("unrealized_pnl", "61.5"),
-    ("leverage", "20"),
-    ("ts_epoch", "1767222000"),
-    ("source", "sync_from_exchange"),
-];
-
-/// P3.3's exchange snapshot (Binance's text as is).
-const P33_SNAPSHOT: &[(&str, &str)] = &[
-    ("symbol", "SOLUSDT"),
-    ("position_amt", "12.0"),
-    ("side", "LONG"),
-    ("quantity", "12.0"),
-    ("entry_price", "187.42"),
-    ("mark_price", "191.07"),
-    ("current_price", "191.07"),
-    ("unrealized_pnl", "43.80000000"),
-    ("leverage", "10"),
-    ("ts_epoch", "1767225000"),
-    ("source", "position_state_brain"),
-];
+use harvest_records::samples::{execution_entry, with, APPLY_LAYER, EXCHANGE_SYNC, P33_SNAPSHOT};
+use harvest_redis::local::{exists, hgetall, hset, run, xadd, LocalRedis};
+use harvest_redis::{Fields, Store};
 
 /// P0.5's market state hash.
 const MARKET: &[(&str, &str)] = &[
@@ -116,31 +70,13 @@ fn p1_fields(stop: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn q(s: &mut Store, args: &[&str]) -> redis::Value {
-    let mut c = redis::cmd(args[0]);
-    for a in &args[1..] {
-        c.arg(*a);
-    }
-    s.query(&c).unwrap_or_else(|e| panic!("{args:?}: {e}"))
-}
-
-fn hset(s: &mut Store, key: &str, fields: &[(&str, &str)]) {
-    let mut args = vec!["HSET", key];
-    for (k, v) in fields {
-        args.push(k);
-        args.push(v);
-    }
-    q(s, &args);
-}
-
 fn hset_owned(s: &mut Store, key: &str, fields: &[(&'static str, String)]) {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     hset(s, key, &pairs);
 }
 
 fn proposal(s: &mut Store, sym: &str) -> Fields {
-    let key = format!("quantum:harvest:proposal:{sym}");
-    hash_reply(&key, Ok(q(s, &["HGETALL", &key]))).unwrap()
+    hgetall(s, &format!("quantum:harvest:proposal:{sym}"))
 }
 
 /// Market state, P1 and `position` for `sym` (the position's `symbol` field, if any, made `sym`).
@@ -165,7 +101,7 @@ struct Run {
 
 impl Run {
     fn new() -> Run {
-        let redis = LocalRedis::start().expect("redis-server (scripts/setup.sh installs it)");
+        let redis = LocalRedis::started();
         let store = redis.store().unwrap();
         Run { redis, store }
     }
@@ -178,6 +114,13 @@ impl Run {
         };
         f(&mut settings);
         Publisher::new(settings).unwrap()
+    }
+
+    /// One cycle over `sym` alone, which publishes it: the publisher and the published hash.
+    fn publish_one(&mut self, sym: &str) -> (Publisher, Fields) {
+        let (p, r) = self.once(&[sym]);
+        assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
+        (p, proposal(&mut self.store, sym))
     }
 
     fn once(&self, symbols: &[&str]) -> (Publisher, CycleReport) {
@@ -224,17 +167,14 @@ fn num(f: &Fields, k: &str) -> f64 {
 
 #[test]
 fn row_apply_layer_hash_publishes_with_age_0_price_0_and_no_current_sl() {
-    let mut run = Run::new();
+    let mut rig = Run::new();
     // As written on entry, then with a PnL another service wrote since.
-    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
-    hset(
-        &mut run.store,
-        "quantum:state:positions:BTCUSDT",
-        &[("unrealized_pnl", "7900.5")],
+    seed_symbol(
+        &mut rig.store,
+        "BTCUSDT",
+        &with(APPLY_LAYER, &[("unrealized_pnl", "7900.5")]),
     );
-    let (_, r) = run.once(&["BTCUSDT"]);
-    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
-    let h = proposal(&mut run.store, "BTCUSDT");
+    let (_, h) = rig.publish_one("BTCUSDT");
     assert_eq!(h["position_age_sec"], "0.0");
     assert_eq!(h["position_current_price"], "0.0");
     assert_eq!(h["k_age_penalty"], "0.0");
@@ -250,12 +190,12 @@ fn row_apply_layer_hash_publishes_with_age_0_price_0_and_no_current_sl() {
 
 #[test]
 fn row_exchange_sync_and_p33_hashes_publish_with_the_same_defaults() {
-    let mut run = Run::new();
-    seed_symbol(&mut run.store, "ETHUSDT", EXCHANGE_SYNC);
-    seed_symbol(&mut run.store, "SOLUSDT", P33_SNAPSHOT);
-    let (p, r) = run.once(&["ETHUSDT", "SOLUSDT"]);
+    let mut rig = Run::new();
+    seed_symbol(&mut rig.store, "ETHUSDT", EXCHANGE_SYNC);
+    seed_symbol(&mut rig.store, "SOLUSDT", P33_SNAPSHOT);
+    let (p, r) = rig.once(&["ETHUSDT", "SOLUSDT"]);
     assert_eq!(counts(&r), (2, 0, 0, 0), "{r}");
-    let eth = proposal(&mut run.store, "ETHUSDT");
+    let eth = proposal(&mut rig.store, "ETHUSDT");
     assert_eq!(
         (
             eth["position_age_sec"].as_str(),
@@ -267,7 +207,7 @@ fn row_exchange_sync_and_p33_hashes_publish_with_the_same_defaults() {
     let want = running_proposal(Side::Short, 3410.25, 61.5, 0.02, 0.0);
     assert_eq!(num(&eth, "R_net"), want.r_net);
     assert_eq!(eth.get("new_sl_proposed").map(String::as_str), Some("None"));
-    let sol = proposal(&mut run.store, "SOLUSDT");
+    let sol = proposal(&mut rig.store, "SOLUSDT");
     assert_eq!(sol["position_current_price"], "191.07");
     assert_eq!(sol["position_unrealized_pnl"], "43.8");
     // The exchange sync's `symbol` is ETHUSDT under its own key: no note.
@@ -276,17 +216,15 @@ fn row_exchange_sync_and_p33_hashes_publish_with_the_same_defaults() {
 
 #[test]
 fn row_missing_prices_in_a_hash_are_0_peak_and_trough_the_current_price() {
-    let mut run = Run::new();
+    let mut rig = Run::new();
     let pos: &[(&str, &str)] = &[
         ("side", "LONG"),
         ("entry_price", "100.0"),
         ("age_sec", "3600"),
         ("unrealized_pnl", "5.0"),
     ];
-    seed_symbol(&mut run.store, "XUSDT", pos);
-    let (_, r) = run.once(&["XUSDT"]);
-    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
-    let h = proposal(&mut run.store, "XUSDT");
+    seed_symbol(&mut rig.store, "XUSDT", pos);
+    let (_, h) = rig.publish_one("XUSDT");
     assert_eq!(h["position_current_price"], "0.0");
     let audit: Proposal = serde_json::from_str(&h["proposal_json"]).unwrap();
     let p = &audit.audit.position;
@@ -296,14 +234,14 @@ fn row_missing_prices_in_a_hash_are_0_peak_and_trough_the_current_price() {
     );
     // With a current price, peak and trough default to it.
     hset(
-        &mut run.store,
+        &mut rig.store,
         "quantum:state:positions:XUSDT",
         &[("current_price", "105.5")],
     );
-    run.publisher(&["XUSDT"], |s| s.rules.thresholds.max_publish_age_sec = 0.0)
+    rig.publisher(&["XUSDT"], |s| s.rules.thresholds.max_publish_age_sec = 0.0)
         .cycle()
         .unwrap();
-    let h = proposal(&mut run.store, "XUSDT");
+    let h = proposal(&mut rig.store, "XUSDT");
     let audit: Proposal = serde_json::from_str(&h["proposal_json"]).unwrap();
     let p = &audit.audit.position;
     assert_eq!(
@@ -315,40 +253,29 @@ fn row_missing_prices_in_a_hash_are_0_peak_and_trough_the_current_price() {
 
 #[test]
 fn row_missing_prices_in_a_stream_entry_take_the_entry_price() {
-    let mut run = Run::new();
-    hset(&mut run.store, "quantum:marketstate:XUSDT", MARKET);
-    q(
-        &mut run.store,
-        &[
-            "XADD",
-            "quantum:stream:execution",
-            "*",
-            "symbol",
-            "XUSDT",
-            "side",
-            "SHORT",
-            "entry_price",
-            "250.5",
-            "size_usd",
-            "1000.0",
-            "unrealized_pnl",
-            "-2.5",
-            "realized_pnl",
-            "0.0",
-            "timestamp",
-            "2026-01-01T00:00:00",
-        ],
+    let mut rig = Run::new();
+    hset(&mut rig.store, "quantum:marketstate:XUSDT", MARKET);
+    xadd(
+        &mut rig.store,
+        EXECUTION_STREAM,
+        &with(
+            &execution_entry("XUSDT", "SHORT", "-2.5", &[]),
+            &[
+                ("entry_price", "250.5"),
+                ("size_usd", "1000.0"),
+                ("realized_pnl", "0.0"),
+                ("timestamp", "2026-01-01T00:00:00"),
+            ],
+        ),
     );
-    let (_, r) = run.once(&["XUSDT"]);
-    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
-    let h = proposal(&mut run.store, "XUSDT");
+    let (_, h) = rig.publish_one("XUSDT");
     assert_eq!(h["position_current_price"], "250.5");
     assert_eq!(h["position_side"], "SHORT");
 }
 
 #[test]
 fn row_p1_without_a_usable_stop_is_no_p1_the_fallback_stop() {
-    let mut run = Run::new();
+    let mut rig = Run::new();
     let cases: &[(&str, Option<&str>)] = &[
         ("AUSDT", None),
         ("BUSDT", Some("")),
@@ -357,37 +284,35 @@ fn row_p1_without_a_usable_stop_is_no_p1_the_fallback_stop() {
     ];
     let mut syms = Vec::new();
     for (sym, stop) in cases {
-        seed_symbol(&mut run.store, sym, APPLY_LAYER);
+        seed_symbol(&mut rig.store, sym, APPLY_LAYER);
         let key = format!("quantum:risk:proposal:{sym}");
         match stop {
             None => {
-                q(&mut run.store, &["HDEL", &key, "stop_dist_pct"]);
+                run(&mut rig.store, &["HDEL", &key, "stop_dist_pct"]);
             }
-            Some(v) => hset(&mut run.store, &key, &[("stop_dist_pct", v)]),
+            Some(v) => hset(&mut rig.store, &key, &[("stop_dist_pct", v)]),
         }
         syms.push(*sym);
     }
-    let mut p = run.publisher(&syms, |s| s.rules.fallback_stop_pct = 0.03);
+    let mut p = rig.publisher(&syms, |s| s.rules.fallback_stop_pct = 0.03);
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (4, 0, 0, 0), "{r}");
     for (sym, _) in cases {
-        let h = proposal(&mut run.store, sym);
+        let h = proposal(&mut rig.store, sym);
         assert_eq!(num(&h, "risk_unit"), 97250.1 * 0.03, "{sym}");
     }
 }
 
 #[test]
 fn row_the_keys_symbol_wins_over_the_records_with_one_log_line() {
-    let mut run = Run::new();
-    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
+    let mut rig = Run::new();
+    seed_symbol(&mut rig.store, "BTCUSDT", APPLY_LAYER);
     hset(
-        &mut run.store,
+        &mut rig.store,
         "quantum:state:positions:BTCUSDT",
         &[("symbol", "ETHUSDT")],
     );
-    let (p, r) = run.once(&["BTCUSDT"]);
-    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
-    let h = proposal(&mut run.store, "BTCUSDT");
+    let (p, h) = rig.publish_one("BTCUSDT");
     let audit: Proposal = serde_json::from_str(&h["proposal_json"]).unwrap();
     assert_eq!(audit.audit.position.symbol, "BTCUSDT");
     assert_eq!(
@@ -398,78 +323,60 @@ fn row_the_keys_symbol_wins_over_the_records_with_one_log_line() {
 
 #[test]
 fn row_quantity_is_ignored_by_default() {
-    let mut run = Run::new();
-    seed_symbol(&mut run.store, "ETHUSDT", EXCHANGE_SYNC);
-    run.once(&["ETHUSDT"]);
-    let h = proposal(&mut run.store, "ETHUSDT");
+    let mut rig = Run::new();
+    seed_symbol(&mut rig.store, "ETHUSDT", EXCHANGE_SYNC);
+    rig.once(&["ETHUSDT"]);
+    let h = proposal(&mut rig.store, "ETHUSDT");
     assert_eq!(num(&h, "risk_unit"), 3410.25 * 0.02);
     assert_eq!(num(&h, "cost_est"), 10.0 / 10000.0 * 3410.25);
 }
 
 #[test]
 fn row_auto_hashes_if_any_else_the_newest_100_stream_entries_never_synthetic() {
-    let mut run = Run::new();
+    let mut rig = Run::new();
     for sym in ["AUSDT", "BUSDT"] {
         hset(
-            &mut run.store,
+            &mut rig.store,
             &format!("quantum:marketstate:{sym}"),
             MARKET,
         );
     }
     // Nothing anywhere: no proposal (the running publisher would invent positions).
-    let (_, r) = run.once(&["AUSDT", "BUSDT"]);
+    let (_, r) = rig.once(&["AUSDT", "BUSDT"]);
     assert_eq!(counts(&r), (0, 0, 2, 0), "{r}");
-    assert_eq!(
-        q(
-            &mut run.store,
-            &["EXISTS", "quantum:harvest:proposal:AUSDT"]
-        ),
-        redis::Value::Int(0)
-    );
+    assert!(!exists(&mut rig.store, "quantum:harvest:proposal:AUSDT"));
     // The stream: AUSDT's entry then 100 newer ones of BUSDT: AUSDT is beyond the newest 100.
-    let entry = |sym: &'static str| {
-        vec![
-            "XADD",
-            "quantum:stream:execution",
-            "*",
-            "symbol",
-            sym,
-            "side",
-            "LONG",
-            "entry_price",
-            "100",
-            "unrealized_pnl",
-            "1",
-        ]
+    let entry = |s: &mut Store, sym: &str| {
+        xadd(s, EXECUTION_STREAM, &execution_entry(sym, "LONG", "1", &[]));
     };
-    q(&mut run.store, &entry("AUSDT"));
+    entry(&mut rig.store, "AUSDT");
     for _ in 0..100 {
-        q(&mut run.store, &entry("BUSDT"));
+        entry(&mut rig.store, "BUSDT");
     }
-    let (_, r) = run.once(&["AUSDT", "BUSDT"]);
+    let (_, r) = rig.once(&["AUSDT", "BUSDT"]);
     assert_eq!(counts(&r), (1, 0, 1, 0), "{r}");
     // One more AUSDT entry: found again.
-    q(&mut run.store, &entry("AUSDT"));
-    let (_, r) = run.once(&["AUSDT", "BUSDT"]);
+    entry(&mut rig.store, "AUSDT");
+    let (_, r) = rig.once(&["AUSDT", "BUSDT"]);
     assert_eq!(counts(&r), (1, 1, 0, 0), "{r}");
     // A hash for BUSDT: every symbol's position is its hash, AUSDT has none.
     hset(
-        &mut run.store,
+        &mut rig.store,
         "quantum:state:positions:BUSDT",
         EXCHANGE_SYNC,
     );
-    q(
-        &mut run.store,
+    run(
+        &mut rig.store,
         &["HSET", "quantum:state:positions:BUSDT", "symbol", "BUSDT"],
     );
-    let (_, r) = run.once(&["AUSDT", "BUSDT"]);
+    let (_, r) = rig.once(&["AUSDT", "BUSDT"]);
     assert_eq!(counts(&r), (0, 1, 1, 0), "{r}");
-    assert!(proposal(&mut run.store, "AUSDT").is_empty());
+    assert!(proposal(&mut rig.store, "AUSDT").is_empty());
 }
 
 #[test]
 fn row_buy_and_long_are_computed_as_long_the_side_text_written_as_given() {
-    let mut run = Run::new();
+    let mut rig = Run::new();
     let mut syms = Vec::new();
     for (sym, side) in [
         ("AUSDT", "BUY"),
@@ -480,15 +387,15 @@ fn row_buy_and_long_are_computed_as_long_the_side_text_written_as_given() {
         let mut pos: Vec<(&str, &str)> = APPLY_LAYER.to_vec();
         pos.retain(|(k, _)| *k != "symbol");
         pos[0] = ("side", side);
-        seed_symbol(&mut run.store, sym, &pos);
+        seed_symbol(&mut rig.store, sym, &pos);
         hset(
-            &mut run.store,
+            &mut rig.store,
             &format!("quantum:state:positions:{sym}"),
             &[("unrealized_pnl", "7900.5")],
         );
         syms.push(sym);
     }
-    run.once(&syms);
+    rig.once(&syms);
     let long = running_proposal(Side::Long, 97250.1, 7900.5, 0.02, 0.0);
     let short = running_proposal(Side::Short, 97250.1, 7900.5, 0.02, 0.0);
     for (sym, side, want) in [
@@ -497,7 +404,7 @@ fn row_buy_and_long_are_computed_as_long_the_side_text_written_as_given() {
         ("CUSDT", "SELL", &short),
         ("DUSDT", "LONG", &long),
     ] {
-        let h = proposal(&mut run.store, sym);
+        let h = proposal(&mut rig.store, sym);
         assert_eq!(h["position_side"], side);
         assert_eq!(
             num(&h, "new_sl_proposed"),
@@ -511,36 +418,36 @@ fn row_buy_and_long_are_computed_as_long_the_side_text_written_as_given() {
 
 #[test]
 fn row_flat_none_closed_or_empty_side_is_no_position_and_the_old_proposal_goes() {
-    let mut run = Run::new();
+    let mut rig = Run::new();
     let syms = ["AUSDT", "BUSDT", "CUSDT", "DUSDT"];
     for sym in syms {
         let mut pos: Vec<(&str, &str)> = P33_SNAPSHOT.to_vec();
         pos.retain(|(k, _)| *k != "symbol");
-        seed_symbol(&mut run.store, sym, &pos);
+        seed_symbol(&mut rig.store, sym, &pos);
     }
-    let (_, r) = run.once(&syms);
+    let (_, r) = rig.once(&syms);
     assert_eq!(counts(&r), (4, 0, 0, 0), "{r}");
     for (sym, side) in syms.iter().zip(["FLAT", "NONE", "CLOSED", ""]) {
         // P3.3 writes FLAT with amount 0 when the exchange has no position.
         hset(
-            &mut run.store,
+            &mut rig.store,
             &format!("quantum:state:positions:{sym}"),
             &[("side", side), ("position_amt", "0.0"), ("quantity", "0.0")],
         );
     }
-    let (p, r) = run.once(&syms);
+    let (p, r) = rig.once(&syms);
     assert_eq!(counts(&r), (0, 0, 4, 0), "{r}");
     assert_eq!(r.removed, 4);
     for sym in syms {
-        assert!(proposal(&mut run.store, sym).is_empty(), "{sym}");
+        assert!(proposal(&mut rig.store, sym).is_empty(), "{sym}");
     }
     assert_eq!(
         p.note_of("AUSDT"),
         Some("no position (quantum:state:positions:AUSDT: side \"FLAT\" is no position): no proposal; removed the stale quantum:harvest:proposal:AUSDT")
     );
     // The newest stream entry FLAT: the same.
-    q(
-        &mut run.store,
+    run(
+        &mut rig.store,
         &[
             "DEL",
             "quantum:state:positions:AUSDT",
@@ -550,30 +457,16 @@ fn row_flat_none_closed_or_empty_side_is_no_position_and_the_old_proposal_goes()
         ],
     );
     for side in ["LONG", "FLAT"] {
-        q(
-            &mut run.store,
-            &[
-                "XADD",
-                "quantum:stream:execution",
-                "*",
-                "symbol",
-                "AUSDT",
-                "side",
-                side,
-                "entry_price",
-                "100",
-                "unrealized_pnl",
-                "1",
-            ],
-        );
+        let e = execution_entry("AUSDT", side, "1", &[]);
+        xadd(&mut rig.store, EXECUTION_STREAM, &e);
     }
-    let (_, r) = run.once(&["AUSDT"]);
+    let (_, r) = rig.once(&["AUSDT"]);
     assert_eq!(counts(&r), (0, 0, 1, 0), "{r}");
 }
 
 #[test]
 fn row_none_text_in_current_sl_or_tp_is_absent_and_the_proposal_published() {
-    let mut run = Run::new();
+    let mut rig = Run::new();
     let pos: &[(&str, &str)] = &[
         ("side", "LONG"),
         ("entry_price", "100.0"),
@@ -583,27 +476,25 @@ fn row_none_text_in_current_sl_or_tp_is_absent_and_the_proposal_published() {
         ("current_sl", "None"),
         ("current_tp", "None"),
     ];
-    seed_symbol(&mut run.store, "XUSDT", pos);
-    let (_, r) = run.once(&["XUSDT"]);
-    assert_eq!(counts(&r), (1, 0, 0, 0), "{r}");
-    let h = proposal(&mut run.store, "XUSDT");
+    seed_symbol(&mut rig.store, "XUSDT", pos);
+    let (_, h) = rig.publish_one("XUSDT");
     // No current stop: break-even plus is proposed.
     assert_eq!(num(&h, "new_sl_proposed"), 100.0 * 1.002);
 }
 
 #[test]
 fn row_empty_or_missing_market_state_field_skips_naming_key_and_field() {
-    let mut run = Run::new();
-    seed_symbol(&mut run.store, "AUSDT", APPLY_LAYER);
-    seed_symbol(&mut run.store, "BUSDT", APPLY_LAYER);
-    run.once(&["AUSDT", "BUSDT"]);
-    let before = proposal(&mut run.store, "AUSDT");
-    hset(&mut run.store, "quantum:marketstate:AUSDT", &[("ts", "")]);
-    q(
-        &mut run.store,
+    let mut rig = Run::new();
+    seed_symbol(&mut rig.store, "AUSDT", APPLY_LAYER);
+    seed_symbol(&mut rig.store, "BUSDT", APPLY_LAYER);
+    rig.once(&["AUSDT", "BUSDT"]);
+    let before = proposal(&mut rig.store, "AUSDT");
+    hset(&mut rig.store, "quantum:marketstate:AUSDT", &[("ts", "")]);
+    run(
+        &mut rig.store,
         &["HDEL", "quantum:marketstate:BUSDT", "p_chop"],
     );
-    let (p, r) = run.once(&["AUSDT", "BUSDT"]);
+    let (p, r) = rig.once(&["AUSDT", "BUSDT"]);
     assert_eq!(counts(&r), (0, 0, 0, 2), "{r}");
     assert_eq!(
         p.note_of("AUSDT"),
@@ -614,7 +505,7 @@ fn row_empty_or_missing_market_state_field_skips_naming_key_and_field() {
         Some("skipped: quantum:marketstate:BUSDT: field `p_chop` is missing")
     );
     assert_eq!(
-        proposal(&mut run.store, "AUSDT"),
+        proposal(&mut rig.store, "AUSDT"),
         before,
         "the last proposal stays"
     );
@@ -622,27 +513,27 @@ fn row_empty_or_missing_market_state_field_skips_naming_key_and_field() {
 
 #[test]
 fn row_p1_stop_0_without_a_policy_uses_the_configured_fallback_stop() {
-    let mut run = Run::new();
-    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
+    let mut rig = Run::new();
+    seed_symbol(&mut rig.store, "BTCUSDT", APPLY_LAYER);
     hset(
-        &mut run.store,
+        &mut rig.store,
         "quantum:risk:proposal:BTCUSDT",
         &[("stop_dist_pct", "0.0")],
     );
-    let mut p = run.publisher(&["BTCUSDT"], |s| {
+    let mut p = rig.publisher(&["BTCUSDT"], |s| {
         s.rules = Rules::new(0.035, 0.001, 60.0).unwrap()
     });
     p.cycle().unwrap();
-    let h = proposal(&mut run.store, "BTCUSDT");
+    let h = proposal(&mut rig.store, "BTCUSDT");
     assert_eq!(num(&h, "risk_unit"), 97250.1 * 0.035);
 }
 
 #[test]
 fn row_computed_at_utc_is_naive_iso_8601_and_every_field_is_the_running_publishers() {
-    let mut run = Run::new();
-    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
-    run.once(&["BTCUSDT"]);
-    let h = proposal(&mut run.store, "BTCUSDT");
+    let mut rig = Run::new();
+    seed_symbol(&mut rig.store, "BTCUSDT", APPLY_LAYER);
+    rig.once(&["BTCUSDT"]);
+    let h = proposal(&mut rig.store, "BTCUSDT");
     let at = &h["computed_at_utc"];
     // 2026-01-01T00:00:00.123456 (or no fraction on a whole second), no offset.
     let (date, time) = at.split_once('T').unwrap();
@@ -661,9 +552,9 @@ fn row_computed_at_utc_is_naive_iso_8601_and_every_field_is_the_running_publishe
 
 #[test]
 fn stream_source_setting_reads_only_the_stream() {
-    let mut run = Run::new();
-    seed_symbol(&mut run.store, "BTCUSDT", APPLY_LAYER);
-    let mut p = run.publisher(&["BTCUSDT"], |s| s.source = PositionSource::RedisStream);
+    let mut rig = Run::new();
+    seed_symbol(&mut rig.store, "BTCUSDT", APPLY_LAYER);
+    let mut p = rig.publisher(&["BTCUSDT"], |s| s.source = PositionSource::RedisStream);
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (0, 0, 1, 0), "{r}");
 }
@@ -672,33 +563,24 @@ fn stream_source_setting_reads_only_the_stream() {
 /// position record are used; an exchange-sync hash with quantity 0 is a closed position.
 #[test]
 fn fix_full_facts_publishes_with_the_age_the_stop_and_the_quantity() {
-    let mut run = Run::new();
+    let mut rig = Run::new();
     let opened = chrono_now() - 26.0 * 3600.0;
     let opened_text = format!("{}", opened as i64);
-    let mut pos: Vec<(&str, &str)> = APPLY_LAYER.to_vec();
-    for (k, v) in pos.iter_mut() {
-        match *k {
-            "created_at" => *v = &opened_text,
-            "unrealized_pnl" => *v = "790.05",
-            _ => {}
-        }
-    }
-    seed_symbol(&mut run.store, "BTCUSDT", &pos);
-    let mut closed: Vec<(&str, &str)> = EXCHANGE_SYNC.to_vec();
-    for (k, v) in closed.iter_mut() {
-        if *k == "quantity" {
-            *v = "0";
-        }
-    }
-    seed_symbol(&mut run.store, "ETHUSDT", &closed);
-    let mut p = run.publisher(&["BTCUSDT", "ETHUSDT"], |s| s.rules.full_facts = true);
+    let pos = with(
+        APPLY_LAYER,
+        &[("created_at", &opened_text), ("unrealized_pnl", "790.05")],
+    );
+    seed_symbol(&mut rig.store, "BTCUSDT", &pos);
+    let closed = with(EXCHANGE_SYNC, &[("quantity", "0")]);
+    seed_symbol(&mut rig.store, "ETHUSDT", &closed);
+    let mut p = rig.publisher(&["BTCUSDT", "ETHUSDT"], |s| s.rules.full_facts = true);
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (1, 0, 1, 0), "{r}");
     assert_eq!(
         p.note_of("ETHUSDT"),
         Some("no position (quantum:state:positions:ETHUSDT: quantity 0 is a closed position (full-facts)): no proposal")
     );
-    let h = proposal(&mut run.store, "BTCUSDT");
+    let h = proposal(&mut rig.store, "BTCUSDT");
     let age = num(&h, "position_age_sec");
     assert!((age - 26.0 * 3600.0).abs() < 5.0, "{age}");
     // Risk and cost scaled by the quantity 0.004; R_net = (790.05 − cost) / risk.

@@ -25,6 +25,8 @@ pub mod p1;
 pub mod policy;
 pub mod position;
 pub mod published;
+#[cfg(any(test, feature = "test-support"))]
+pub mod samples;
 pub mod time;
 
 pub use fields::Fields;

@@ -356,39 +356,7 @@ pub fn newest_per_symbol<'a>(
 mod tests {
     use super::*;
     use crate::fields::fields;
-
-    /// The apply layer's entry write (microservices/apply_layer/main.py, `position_mapping`,
-    /// then `unrealized_pnl` "0.0").
-    pub(crate) const APPLY_LAYER: &[(&str, &str)] = &[
-        ("symbol", "BTCUSDT"),
-        ("side", "LONG"),
-        ("quantity", "0.004"),
-        ("entry_price", "97250.1"),
-        ("leverage", "10"),
-        ("stop_loss", "95305.098"),
-        ("take_profit", "101140.104"),
-        ("plan_id", "5f1c2d9e"),
-        ("created_at", "1767225600"),
-        ("atr_value", "812.5"),
-        ("volatility_factor", "1.2"),
-        ("entry_risk_usdt", "3.9"),
-        ("risk_price", "975.0"),
-        ("risk_missing", "0"),
-        ("unrealized_pnl", "0.0"),
-    ];
-
-    /// The exchange sync's create (scripts/sync_positions_from_exchange.py, `position_data`).
-    pub(crate) const EXCHANGE_SYNC: &[(&str, &str)] = &[
-        ("symbol", "ETHUSDT"),
-        ("side", "SHORT"),
-        ("position_amt", "-1.5"),
-        ("quantity", "1.5"),
-        ("entry_price", "3410.25"),
-        ("unrealized_pnl", "12.75"),
-        ("leverage", "20"),
-        ("ts_epoch", "1767222000"),
-        ("source", "sync_from_exchange"),
-    ];
+    use crate::samples::{APPLY_LAYER, EXCHANGE_SYNC};
 
     fn open(pairs: &[(&str, &str)], origin: Origin) -> PositionRecord {
         match parse("k", "BTCUSDT", origin, &fields(pairs)) {
@@ -417,7 +385,7 @@ mod tests {
         );
         let s = open(EXCHANGE_SYNC, Origin::Hash);
         assert_eq!(s.other_symbol.as_deref(), Some("ETHUSDT"));
-        assert_eq!((s.side, s.unrealized_pnl), (Side::Short, 12.75));
+        assert_eq!((s.side, s.unrealized_pnl), (Side::Short, 61.5));
         assert_eq!(s.facts.opened_at, Some(("ts_epoch", 1767222000.0)));
         let full = s.position(
             "BTCUSDT",

@@ -1,6 +1,8 @@
 //! The test harness (`test-support` feature, not public API): a throwaway local Redis, Debian's
 //! `redis-server` on a free 127.0.0.1 port with no
 //! persistence, for the integration tests, the benchmark and the demo. Killed when dropped.
+//! Beside it, the tests' shorthand for seeding and reading it ([`run`], [`hset`], [`hgetall`], …):
+//! each panics with the command it ran when Redis answers an error.
 
 use std::io;
 use std::net::TcpListener;
@@ -8,7 +10,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Store, Timeouts};
+use redis::{Cmd, Value};
+
+use crate::{hash_reply, Fields, Store, Timeouts};
 
 /// A running `redis-server` child process.
 pub struct LocalRedis {
@@ -32,6 +36,12 @@ impl LocalRedis {
     /// `redis-server` is missing (run scripts/setup.sh) or does not come up within 10 s.
     pub fn start() -> io::Result<LocalRedis> {
         Self::start_on(free_port()?, &[])
+    }
+
+    /// [`LocalRedis::start`] for a test: panics, naming the package to install, when it fails.
+    #[track_caller]
+    pub fn started() -> LocalRedis {
+        LocalRedis::start().expect("redis-server (Debian package; scripts/setup.sh installs it)")
     }
 
     /// Starts `redis-server` on `port` with extra arguments (e.g. `["--tls-port", …]`).
@@ -128,4 +138,84 @@ impl Drop for LocalRedis {
         self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A command from its words: `cmd(&["HSET", key, "sigma", "0.01"])`.
+pub fn cmd(words: &[&str]) -> Cmd {
+    let mut c = redis::cmd(words[0]);
+    for w in &words[1..] {
+        c.arg(*w);
+    }
+    c
+}
+
+/// Runs the command `words` and returns its reply.
+///
+/// # Panics
+/// Redis answers an error (the message names the command).
+#[track_caller]
+pub fn run(s: &mut Store, words: &[&str]) -> Value {
+    s.query(&cmd(words))
+        .unwrap_or_else(|e| panic!("{words:?}: {e}"))
+}
+
+/// `HSET key field value …`.
+///
+/// # Panics
+/// As [`run`].
+#[track_caller]
+pub fn hset(s: &mut Store, key: &str, fields: &[(&str, &str)]) {
+    s.query(&hset_cmd(key, fields))
+        .unwrap_or_else(|e| panic!("HSET {key}: {e}"));
+}
+
+/// The command `HSET key field value …` (for a pipeline).
+pub fn hset_cmd(key: &str, fields: &[(&str, &str)]) -> Cmd {
+    let mut c = redis::cmd("HSET");
+    c.arg(key);
+    for (k, v) in fields {
+        c.arg(*k).arg(*v);
+    }
+    c
+}
+
+/// `XADD stream * field value …`: the new entry's id.
+///
+/// # Panics
+/// As [`run`].
+#[track_caller]
+pub fn xadd(s: &mut Store, stream: &str, fields: &[(&str, &str)]) -> String {
+    let mut words = vec!["XADD", stream, "*"];
+    for (k, v) in fields {
+        words.push(k);
+        words.push(v);
+    }
+    redis::from_redis_value(run(s, &words)).unwrap_or_else(|e| panic!("XADD {stream}: {e}"))
+}
+
+/// `HGETALL key` as field → value (empty when the key is missing).
+///
+/// # Panics
+/// As [`run`], or the key is not a hash.
+#[track_caller]
+pub fn hgetall(s: &mut Store, key: &str) -> Fields {
+    hash_reply(key, Ok(run(s, &["HGETALL", key]))).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A reply as an integer (of `TTL`, `XLEN`, `EXISTS`, …): `int(run(s, &["TTL", key]))`.
+///
+/// # Panics
+/// The reply is not an integer.
+#[track_caller]
+pub fn int(v: Value) -> i64 {
+    redis::from_redis_value(v).unwrap_or_else(|e| panic!("not an integer: {e}"))
+}
+
+/// Whether `key` exists.
+///
+/// # Panics
+/// As [`run`].
+#[track_caller]
+pub fn exists(s: &mut Store, key: &str) -> bool {
+    int(run(s, &["EXISTS", key])) == 1
 }

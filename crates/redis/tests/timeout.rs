@@ -18,7 +18,7 @@ fn signal(sig: &str, pid: u32) {
 
 #[test]
 fn a_reply_timeout_names_the_operation_and_the_limit() {
-    let r = LocalRedis::start().expect("redis-server (scripts/setup.sh installs it)");
+    let r = LocalRedis::started();
     let pid = r.pid().unwrap();
     let timeouts = Timeouts {
         connect: Duration::from_secs(2),

@@ -4,15 +4,20 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-/// Runs `harvest args…` with `stdin` fed from a thread (so large inputs cannot deadlock).
-pub fn harvest(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harvest"))
+/// Starts `harvest args…` with stdin, stdout and stderr piped.
+pub fn spawn_harvest(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_harvest"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn harvest");
+        .expect("spawn harvest")
+}
+
+/// Runs `harvest args…` with `stdin` fed from a thread (so large inputs cannot deadlock).
+pub fn harvest(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = spawn_harvest(args);
     let mut sin = child.stdin.take().expect("piped stdin");
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
@@ -57,6 +62,33 @@ pub fn temp_dir(name: &str) -> TempDir {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
     TempDir(d)
+}
+
+/// A built dashboard's shape in a fresh temp dir: `index.html` (its `<head>` holding `head`, then
+/// a title; its body the word "dashboard") and `app.js`.
+pub fn fake_dist(name: &str, head: &str) -> TempDir {
+    let d = temp_dir(name);
+    std::fs::write(
+        d.join("index.html"),
+        format!(
+            "<!doctype html><html><head>{head}<title>t</title></head><body>dashboard</body></html>"
+        ),
+    )
+    .unwrap();
+    std::fs::write(d.join("app.js"), "console.log(1)").unwrap();
+    d
+}
+
+/// The origin (e.g. `http://127.0.0.1:41234`) of the first `http://` address in `log` (`serve`
+/// prints its address with the dashboard's base path after it).
+#[track_caller]
+pub fn origin(log: &str) -> String {
+    let addr = log
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {log:?}"));
+    let end = addr[7..].find('/').map_or(addr.len(), |i| i + 7);
+    addr[..end].to_string()
 }
 
 /// Polls `ok` every 25 ms until it holds or `timeout` passes.
@@ -151,6 +183,81 @@ impl Drop for Proc {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The command writing a published record as P2.5 does: `HSET quantum:harvest:proposal:<symbol>`
+/// with every field but `symbol`.
+pub fn proposal_hset(f: &harvest_records::Fields) -> harvest_redis::redis::Cmd {
+    let fields: Vec<(&str, &str)> = f
+        .iter()
+        .filter(|(k, _)| k.as_str() != "symbol")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    harvest_redis::local::hset_cmd(
+        &format!("{}{}", harvest_records::keys::PROPOSAL_PREFIX, f["symbol"]),
+        &fields,
+    )
+}
+
+/// The command adding a published record to P2.5's stream, every field an entry's field.
+pub fn proposal_xadd(f: &harvest_records::Fields) -> harvest_redis::redis::Cmd {
+    let mut c = harvest_redis::redis::cmd("XADD");
+    c.arg(harvest_records::keys::PROPOSAL_STREAM).arg("*");
+    for (k, v) in f {
+        c.arg(k).arg(v);
+    }
+    c
+}
+
+/// The text of the env file `deploy/<name>`, after checking that it holds each of `lines` (the
+/// running service's defaults) and a line `VAR=…` (or `#VAR=…`) for every variable `harvest
+/// <command> --help` reads.
+#[track_caller]
+pub fn deploy_env_file(name: &str, command: &str, lines: &[&str]) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let env = std::fs::read_to_string(root.join("deploy").join(name)).unwrap();
+    for line in lines {
+        assert!(env.lines().any(|l| l == *line), "{name} lacks {line}");
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_harvest"))
+        .args([command, "--help"])
+        .output()
+        .unwrap();
+    for var in text(&help.stdout)
+        .split("[env: ")
+        .skip(1)
+        .map(|s| s.split(['=', ']']).next().unwrap().to_string())
+    {
+        assert!(
+            env.lines()
+                .any(|l| l.trim_start_matches('#').starts_with(&format!("{var}="))),
+            "{var} missing from deploy/{name}"
+        );
+    }
+    env
+}
+
+/// An env file's settings as systemd reads the file with CRLF line endings (the running system's
+/// own env files have them): every value keeps a trailing `\r`. `set` replaces values (each
+/// given without the `\r`, which is added).
+pub fn crlf_settings(env_file: &str, set: &[(&str, &str)]) -> Vec<(String, String)> {
+    env_file
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap();
+            let v = set.iter().find(|(n, _)| *n == k).map_or(v, |(_, v)| v);
+            (k.to_string(), format!("{v}\r"))
+        })
+        .collect()
+}
+
+/// `(name, value)` pairs as the `&str` pairs [`Proc::start`] and `Command::envs` take.
+pub fn str_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 /// `systemd-analyze verify` (no warnings) and `security` (exposure ≤ 2, "OK") on the unit file

@@ -11,6 +11,7 @@
 pub use harvest_market as market;
 
 pub mod backtest;
+pub mod pool;
 pub mod sim;
 pub mod view;
 
@@ -19,6 +20,7 @@ pub use backtest::{
     Entry, Report, Sides, Summary, SweepAxis, SweepAxisError, SweepCell, ThetaSweep, TradeRow,
     HIST_HI, HIST_LO, HIST_STEP, MAX_SWEEP_N,
 };
+pub use pool::{pool_rows, MultiSweep, PooledRun, SymbolRun};
 pub use sim::{
     simulate, Baseline, ExitReason, Fill, FillKind, Series, SimError, SimParams, Step, StepEval,
     StopMover, Trade,

@@ -458,3 +458,140 @@ fn refused_theta_names_the_tunable() {
         "{e}"
     );
 }
+
+/// Two walks whose bar times interleave (the second an hour and a half later), as two symbols.
+fn two_symbols() -> Vec<(String, Series)> {
+    let walk_of = |seed: usize, shift: i64| {
+        let m: Vec<(f64, f64, f64)> = (0..MIN_CLOSES + 200)
+            .map(|i| {
+                let x = (((i + seed) * 7919) % 101) as f64 / 101.0 - 0.5;
+                (x * 0.02 + 0.0004, 0.002, 0.003)
+            })
+            .collect();
+        let mut s = walk(&m);
+        for b in &mut s.bars {
+            b.time += shift;
+        }
+        s
+    };
+    vec![
+        ("AAA".to_string(), walk_of(0, 0)),
+        ("BBB".to_string(), walk_of(37, 5400)),
+    ]
+}
+
+/// Pooled: every trade of every symbol once, by entry time; its figures are those of the
+/// pooled R (the drawdown of one account trading both), per symbol its own backtest's.
+#[test]
+fn pooled_run_orders_by_entry_time_and_sums_the_symbols() {
+    let syms = two_symbols();
+    let p = SimParams {
+        max_bars: 48,
+        ..SimParams::default()
+    };
+    let runs: Vec<SymbolRun> = syms
+        .iter()
+        .map(|(name, s)| {
+            let e = every_n(s.bars.len(), 10, Sides::Both, 0);
+            let (rows, report) = Backtest::new(e, Theta::default(), p).unwrap().run(s);
+            SymbolRun {
+                symbol: name.clone(),
+                rows,
+                report,
+            }
+        })
+        .collect();
+    let run = PooledRun::of(runs.clone());
+    let n: usize = runs.iter().map(|r| r.rows.len()).sum();
+    assert_eq!(run.rows.len(), n);
+    assert!(run
+        .rows
+        .windows(2)
+        .all(|w| w[0].entry_time <= w[1].entry_time));
+    // Interleaved: the pooled timeline alternates between the two symbols.
+    assert_ne!(run.rows[0].entry_time, run.rows[2].entry_time);
+    assert_eq!(run.report.theta.trades, n);
+    let total: f64 = runs.iter().map(|r| r.report.theta.total_r).sum();
+    assert!((run.report.theta.total_r - total).abs() < 1e-9);
+    let rs: Vec<f64> = run.rows.iter().map(|r| r.r).collect();
+    assert_eq!(run.report.theta, summarize(&rs));
+    let rows = view::symbol_rows(&run);
+    assert_eq!(
+        rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["AAA", "BBB", "pooled"]
+    );
+    assert_eq!(rows[2].theta[0], n.to_string());
+}
+
+/// The sweep on several symbols, in slices: each symbol's cells are its own sweep's, the pooled
+/// cell is the summary of the symbols' rows pooled, the CSV has a symbol column.
+#[test]
+fn multi_sweep_in_slices_matches_each_symbols_sweep_and_pools_them() {
+    let syms = two_symbols();
+    let p = SimParams {
+        max_bars: 36,
+        ..SimParams::default()
+    };
+    let x = SweepAxis::parse("kill_threshold=0.5:0.9:3").unwrap();
+    let y = SweepAxis::parse("T1_R=1:3:2").unwrap();
+    let base = Theta::default();
+    let entries: Vec<Vec<Entry>> = syms
+        .iter()
+        .map(|(_, s)| every_n(s.bars.len(), 15, Sides::Long, 0))
+        .collect();
+    let mut ms = MultiSweep::new(
+        x,
+        y,
+        base,
+        syms.iter()
+            .map(|(n, _)| n.clone())
+            .zip(entries.iter().cloned())
+            .collect(),
+        p,
+    )
+    .unwrap();
+    let series: Vec<&Series> = syms.iter().map(|(_, s)| s).collect();
+    let total = ms.total() * ms.entries();
+    let mut k = 0;
+    let mut last = 0;
+    while !ms.step(&series, || {
+        k += 1;
+        k % 7 != 0
+    }) {
+        assert!(ms.trades_done() >= last && ms.trades_done() <= total);
+        last = ms.trades_done();
+    }
+    assert_eq!(ms.trades_done(), total);
+    for (j, (_, s)) in syms.iter().enumerate() {
+        let mut one = ThetaSweep::new(x, y, base, entries[j].clone(), p).unwrap();
+        one.step(s, || true);
+        assert_eq!(ms.per[j].cells, one.cells, "symbol {j}");
+    }
+    let cell = 4;
+    let theta = base
+        .with(x.field, x.value(cell % x.n))
+        .with(y.field, y.value(cell / x.n));
+    let rows: Vec<Vec<TradeRow>> = syms
+        .iter()
+        .zip(&entries)
+        .map(|((_, s), e)| {
+            let params = SimParams {
+                baselines: false,
+                ..p
+            };
+            Backtest::new(e.clone(), theta, params).unwrap().run(s).0
+        })
+        .collect();
+    let parts: Vec<&[TradeRow]> = rows.iter().map(Vec::as_slice).collect();
+    let rs: Vec<f64> = pool_rows(&parts).iter().map(|r| r.r).collect();
+    assert_eq!(ms.pooled.cells[cell].summary, Some(summarize(&rs)));
+    let csv = ms.to_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("symbol,kill_threshold,T1_R,trades"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 1 + 3 * 6);
+    assert!(lines[1].starts_with("AAA,") && lines[13].starts_with("pooled,"));
+}

@@ -3,6 +3,7 @@
 //! trade it opens with. The dashboard only puts these strings on screen.
 
 use super::backtest::{hist_label, AbSummary, Report, Summary, TradeRow};
+use super::pool::PooledRun;
 use super::sim::{simulate, ExitReason, Series, SimParams, Step, StopMover, Trade};
 use crate::format::fixed;
 use crate::format::{fmt_price, fmt_time};
@@ -196,6 +197,69 @@ pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
             trail: c[k].clone(),
         })
         .collect()
+}
+
+/// One row of the per-symbol table: a symbol's figures (or the pooled ones) with the theta,
+/// and the expectancy of both baselines on the same trades.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SymbolRow {
+    /// Stable key: the symbol, or `pooled`.
+    pub key: String,
+    /// What the row is: the symbol, or "Pooled (N symbols)".
+    pub label: String,
+    /// Whether it is the pooled row.
+    pub pooled: bool,
+    /// Trades, win rate, mean, median, expectancy, total, worst drawdown, worst / best (as
+    /// [`summary_rows`] formats them).
+    pub theta: [String; 8],
+    /// Expectancy holding to the initial stop.
+    pub hold: String,
+    /// Expectancy of P1's trailing stop alone.
+    pub trail: String,
+}
+
+/// The per-symbol table of `run`: a row a symbol, then the pooled row.
+///
+/// ```
+/// use harvest_features::replay::pool::{PooledRun, SymbolRun};
+/// use harvest_features::replay::view::symbol_rows;
+/// use harvest_features::replay::Report;
+/// let one = |s: &str| SymbolRun { symbol: s.into(), rows: vec![], report: Report::default() };
+/// let rows = symbol_rows(&PooledRun::of(vec![one("BTCUSD"), one("ETHUSD")]));
+/// let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+/// assert_eq!(keys, ["BTCUSD", "ETHUSD", "pooled"]);
+/// assert_eq!(rows[2].label, "Pooled (2 symbols)");
+/// assert_eq!(rows[0].theta[4], "0.000");
+/// ```
+pub fn symbol_rows(run: &PooledRun) -> Vec<SymbolRow> {
+    let row = |key: &str, label: String, pooled: bool, r: &Report| SymbolRow {
+        key: key.to_string(),
+        label,
+        pooled,
+        theta: measures(&r.theta),
+        hold: fixed(r.hold.expectancy, 3),
+        trail: fixed(r.trail.expectancy, 3),
+    };
+    run.symbols
+        .iter()
+        .map(|s| row(&s.symbol, s.symbol.clone(), false, &s.report))
+        .chain(std::iter::once(row(
+            "pooled",
+            format!(
+                "Pooled ({} symbol{})",
+                run.symbols.len(),
+                if run.symbols.len() == 1 { "" } else { "s" }
+            ),
+            true,
+            &run.report,
+        )))
+        .collect()
+}
+
+/// The per-symbol table's measure columns (the labels of [`SymbolRow::theta`], as the summary
+/// table names them).
+pub fn symbol_columns() -> [&'static str; 8] {
+    MEASURES.map(|(_, label)| label)
 }
 
 /// The entry bar for a date and time typed by a trader (`2018-03-01T12:00`, as a

@@ -38,7 +38,7 @@ pub fn AbPanel() -> impl IntoView {
         rc.run_a.with(|a| {
             a.as_ref().map(|a| {
                 rc.run_b
-                    .with(|b| ab_curves(&a.rows, b.as_ref().map(|b| b.rows.as_slice())))
+                    .with(|b| ab_curves(&a.pool.rows, b.as_ref().map(|b| b.pool.rows.as_slice())))
             })
         })
     });

@@ -17,7 +17,7 @@ pub fn BacktestPanel() -> impl IntoView {
     let num = move |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<usize>().ok();
     let sentence = move || {
         rc.run_a
-            .with(|r| r.as_ref().map(|r| summary_sentence(&r.report)))
+            .with(|r| r.as_ref().map(|r| summary_sentence(&r.pool.report)))
             .unwrap_or_else(|| "Run a backtest: trades entered every N bars on the loaded prices, each replayed as above.".to_string())
     };
     let stale = move || {

@@ -1,17 +1,20 @@
 //! The Replay view's state, owned by the view (built the first time it shows, then kept): the
-//! price series with its market states (non-reactive, a version signal says when it changed),
-//! the trade being replayed and the scrubber, the simulation's settings, the backtest, A/B and
+//! loaded symbols, each a price series with its market states (non-reactive, a version signal
+//! says when they changed), the symbol the trade shows, the trade being replayed and the scrubber, the simulation's settings, the backtest, A/B and
 //! sweep results, and the one job running in slices.
 
 use leptos::prelude::*;
 
 use crate::context::Ctx;
 use crate::nav::Nav;
+use harvest_features::format::{fmt_count, fmt_time};
 use harvest_features::progress::Progress;
+use harvest_features::replay::view::showcase;
 use harvest_features::replay::{
-    compare_ab, simulate, AbSummary, Report, Series, Sides, SimError, SimParams, SweepAxis,
-    ThetaSweep, Trade, TradeRow,
+    compare_ab, simulate, AbSummary, MultiSweep, PooledRun, Series, Sides, SimError, SimParams,
+    SweepAxis, SymbolRun, Trade, TradeRow,
 };
+use harvest_features::research::SymbolSeries;
 use harvest_kernel::{Side, Theta, ThetaField};
 
 /// The backtest's entry rule, as the controls set it.
@@ -46,15 +49,81 @@ pub enum JobKind {
     Sweep,
 }
 
-/// A finished backtest: its rows and report, with the theta it ran with.
+/// A finished backtest of every loaded symbol, with the theta it ran with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
     /// The theta.
     pub theta: Theta,
-    /// One row per trade.
-    pub rows: Vec<TradeRow>,
-    /// Summary against the baselines.
-    pub report: Report,
+    /// Each symbol's rows and report, and every symbol's pooled by entry time.
+    pub pool: PooledRun,
+}
+
+impl Run {
+    /// The run of `symbols`, pooled.
+    pub fn of(theta: Theta, symbols: Vec<SymbolRun>) -> Run {
+        Run {
+            theta,
+            pool: PooledRun::of(symbols),
+        }
+    }
+
+    /// The same run without `symbol` (the rest pooled again), or `None` when nothing is left.
+    pub fn without(&self, symbol: &str) -> Option<Run> {
+        let rest: Vec<SymbolRun> = self
+            .pool
+            .symbols
+            .iter()
+            .filter(|s| s.symbol != symbol)
+            .cloned()
+            .collect();
+        (!rest.is_empty()).then(|| Run::of(self.theta, rest))
+    }
+
+    /// The rows of `symbol` (empty when it was not in the run).
+    pub fn rows_of(&self, symbol: Option<&str>) -> &[TradeRow] {
+        self.pool
+            .symbols
+            .iter()
+            .find(|s| Some(s.symbol.as_str()) == symbol)
+            .map_or(&[], |s| s.rows.as_slice())
+    }
+}
+
+/// One loaded symbol: its series and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The symbol, from the file's name ([`file_name`](harvest_features::replay::market::file_name)).
+    pub symbol: String,
+    /// The file's name.
+    pub file: String,
+    /// Its bars and market states.
+    pub series: Series,
+    /// Lines of the file that were skipped, with their line numbers.
+    pub problems: Vec<String>,
+}
+
+/// What the list of loaded symbols shows of one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LoadedInfo {
+    /// The symbol.
+    pub symbol: String,
+    /// "FILE: N bars, FIRST – LAST UTC".
+    pub text: String,
+}
+
+impl LoadedInfo {
+    /// The line of `l`.
+    pub fn of(l: &Loaded) -> LoadedInfo {
+        let b = &l.series.bars;
+        let range = match (b.first(), b.last()) {
+            (Some(f), Some(z)) => format!(", {} – {} UTC", fmt_time(f.time), fmt_time(z.time)),
+            _ => String::new(),
+        };
+        LoadedInfo {
+            symbol: l.symbol.clone(),
+            text: format!("{}: {} bars{range}", l.file, fmt_count(b.len())),
+        }
+    }
 }
 
 /// Small and `Copy`.
@@ -64,15 +133,15 @@ pub struct ReplayCtx {
     pub ctx: Ctx,
     /// The views' shared state.
     pub nav: Nav,
-    /// The loaded series (read it after tracking `version`).
-    pub series: StoredValue<Option<Series>>,
-    /// Bumped when `series` changes (loaded, states computed).
+    /// The loaded symbols, by symbol (read them after tracking `version`).
+    pub series: StoredValue<Vec<Loaded>>,
+    /// Bumped when `series` changes (loaded, removed, states computed) or `selected` does.
     pub version: RwSignal<u64>,
-    /// What is loaded: a file name and its bar count.
-    pub source: RwSignal<Option<String>>,
-    /// The loaded file's symbol (from its name, as `harvest` reads file names).
-    pub symbol: RwSignal<Option<String>>,
-    /// Lines of the file that were skipped, with their line numbers.
+    /// The symbol the trade (chart, scrubber, trade list) shows.
+    pub selected: RwSignal<Option<String>>,
+    /// What is loaded, a line a symbol (kept in step with `series` by [`ReplayCtx::refresh`]).
+    pub loaded: RwSignal<Vec<LoadedInfo>>,
+    /// Lines of the files that were skipped, each with its file and line number.
     pub problems: RwSignal<Vec<String>>,
     /// The trade's entry (bar, side).
     pub entry: RwSignal<Option<(usize, Side)>>,
@@ -94,8 +163,10 @@ pub struct ReplayCtx {
     pub axes: RwSignal<(SweepAxis, SweepAxis)>,
     /// The heatmap's cell the keyboard is on (row by row, y outer).
     pub sweep_focus: RwSignal<Option<usize>>,
-    /// The sweep (cells fill in while it runs).
-    pub sweep: StoredValue<Option<ThetaSweep>>,
+    /// The sweep (cells fill in while it runs), per symbol and pooled.
+    pub sweep: StoredValue<Option<MultiSweep>>,
+    /// The symbol the heatmap shows (`None`: pooled).
+    pub sweep_symbol: RwSignal<Option<String>>,
     /// Bumped when `sweep` changes.
     pub sweep_version: RwSignal<u64>,
     /// The job running, if any.
@@ -111,6 +182,9 @@ pub struct ReplayCtx {
     /// How long the last trade's simulation took, ms (the chart stamps it on its canvas).
     pub sim_ms: StoredValue<f64>,
 }
+
+/// Entries (every 24 bars) the opening trade is picked from.
+pub const SHOWCASE_TRIES: usize = 60;
 
 /// Values per sweep axis to begin with (up to [`SWEEP_MAX_N`](harvest_features::charts::SWEEP_MAX_N)).
 pub const SWEEP_N: usize = 6;
@@ -128,8 +202,9 @@ impl ReplayCtx {
     pub fn provide() -> ReplayCtx {
         let ctx = Ctx::get();
         let nav = Nav::get();
-        let series = StoredValue::new(None::<Series>);
+        let series = StoredValue::new(Vec::<Loaded>::new());
         let version = RwSignal::new(0u64);
+        let selected = RwSignal::new(None::<String>);
         let entry = RwSignal::new(None);
         let params = RwSignal::new(SimParams::default());
         let sim_ms = StoredValue::new(0.0);
@@ -141,8 +216,9 @@ impl ReplayCtx {
             let (index, side) = entry.get()?;
             let p = params.get();
             let theta = theta.get();
-            let t = series.with_value(|s| {
-                let s = s.as_ref()?;
+            let sym = selected.get_untracked();
+            let t = series.with_value(|all| {
+                let s = &all.iter().find(|l| Some(&l.symbol) == sym.as_ref())?.series;
                 Some(simulate(s, index, side, &theta, &p, true))
             });
             sim_ms.set_value(crate::browser::now_ms() - t0);
@@ -154,8 +230,8 @@ impl ReplayCtx {
             nav,
             series,
             version,
-            source: RwSignal::new(None),
-            symbol: RwSignal::new(None),
+            selected,
+            loaded: RwSignal::new(Vec::new()),
             problems: RwSignal::new(Vec::new()),
             entry,
             params,
@@ -168,6 +244,7 @@ impl ReplayCtx {
             axes: RwSignal::new(default_axes(&theta, SWEEP_N)),
             sweep_focus: RwSignal::new(None),
             sweep: StoredValue::new(None),
+            sweep_symbol: RwSignal::new(None),
             sweep_version: RwSignal::new(0),
             job: RwSignal::new(None),
             job_kind: RwSignal::new(None),
@@ -184,6 +261,103 @@ impl ReplayCtx {
     pub fn get() -> ReplayCtx {
         // Only missing if a part is mounted outside `ReplayView`: a programming error.
         expect_context::<ReplayCtx>()
+    }
+
+    /// `f` of the selected symbol's series (`None` when nothing is loaded). Track `version`
+    /// first where it should re-run.
+    pub fn with_series<R>(&self, f: impl FnOnce(&Series) -> R) -> Option<R> {
+        let sym = self.selected.get_untracked();
+        self.series.with_value(|all| {
+            all.iter()
+                .find(|l| Some(&l.symbol) == sym.as_ref())
+                .map(|l| f(&l.series))
+        })
+    }
+
+    /// Whether anything is loaded (tracks `version`).
+    pub fn has_series(&self) -> bool {
+        self.version.track();
+        self.series.with_value(|all| !all.is_empty())
+    }
+
+    /// The loaded symbols' names, in order (tracks `version`).
+    pub fn symbols(&self) -> Vec<String> {
+        self.version.track();
+        self.series
+            .with_value(|all| all.iter().map(|l| l.symbol.clone()).collect())
+    }
+
+    /// Every loaded symbol's series, for research.
+    pub fn symbol_series(&self) -> Vec<SymbolSeries> {
+        self.series.with_value(|all| {
+            all.iter()
+                .map(|l| SymbolSeries {
+                    name: l.symbol.clone(),
+                    series: l.series.clone(),
+                })
+                .collect()
+        })
+    }
+
+    /// Shows `symbol`'s trade (the chart, the scrubber and the trade list follow).
+    pub fn select(&self, symbol: &str) {
+        if self.selected.get_untracked().as_deref() == Some(symbol) {
+            return;
+        }
+        self.selected.set(Some(symbol.to_string()));
+        self.version.update(|v| *v += 1);
+        self.open_trade();
+    }
+
+    /// Replays the selected symbol's opening trade (the one the view opens with), or none.
+    pub fn open_trade(&self) {
+        let theta = self.ctx.state.with_untracked(|s| s.theta);
+        let p = self.params.get_untracked();
+        match self
+            .with_series(|s| showcase(s, &theta, &p, SHOWCASE_TRIES))
+            .flatten()
+        {
+            Some(t) => self.replay(t.entry_index, t.side),
+            None => self.entry.set(None),
+        }
+    }
+
+    /// Puts the list of loaded symbols and their skipped lines in step with `series`.
+    pub fn refresh(&self) {
+        let (infos, problems) = self.series.with_value(|all| {
+            let infos: Vec<LoadedInfo> = all.iter().map(LoadedInfo::of).collect();
+            let problems: Vec<String> = all
+                .iter()
+                .flat_map(|l| l.problems.iter().map(move |p| format!("{}: {p}", l.file)))
+                .collect();
+            (infos, problems)
+        });
+        self.loaded.set(infos);
+        self.problems.set(problems);
+        self.version.update(|v| *v += 1);
+    }
+
+    /// Removes `symbol`: its series, its part of the backtests (the rest pooled again) and the
+    /// sweep; another symbol's trade shows if it was the one shown.
+    pub fn remove(&self, symbol: &str) {
+        self.series
+            .update_value(|all| all.retain(|l| l.symbol != symbol));
+        self.run_a
+            .update(|r| *r = r.as_ref().and_then(|r| r.without(symbol)));
+        self.run_b
+            .update(|r| *r = r.as_ref().and_then(|r| r.without(symbol)));
+        self.sweep.set_value(None);
+        self.sweep_symbol.set(None);
+        self.sweep_version.update(|v| *v += 1);
+        if self.selected.get_untracked().as_deref() == Some(symbol) {
+            let next = self
+                .series
+                .with_value(|all| all.first().map(|l| l.symbol.clone()));
+            self.selected.set(next);
+            self.version.update(|v| *v += 1);
+            self.open_trade();
+        }
+        self.refresh();
     }
 
     /// Theta A: the pinned one, else the current one.
@@ -208,9 +382,11 @@ impl ReplayCtx {
 
     /// A/B of the two runs, when both exist.
     pub fn ab(&self) -> Option<AbSummary> {
-        let a = self.run_a.with(|r| r.as_ref().map(|r| r.rows.clone()))?;
+        let a = self
+            .run_a
+            .with(|r| r.as_ref().map(|r| r.pool.rows.clone()))?;
         self.run_b
-            .with(|b| b.as_ref().map(|b| compare_ab(&a, &b.rows)))
+            .with(|b| b.as_ref().map(|b| compare_ab(&a, &b.pool.rows)))
     }
 
     /// Adds a message (once).

@@ -16,8 +16,7 @@ pub fn CursorLine(wrap: NodeRef<leptos::html::Div>) -> impl IntoView {
     // The shown bars of the trade (as the charts lay them out) and its entry.
     let frame = Memo::new(move |_| {
         rc.trade.with(|t| match t {
-            Some(Ok(t)) => rc.series.with_value(|s| {
-                let s = s.as_ref()?;
+            Some(Ok(t)) => rc.with_series(|s| {
                 let from = t.entry_index.saturating_sub(PAD);
                 let to = (t.exit_index + PAD).min(s.bars.len().saturating_sub(1));
                 let c = |i: usize| Candle {
@@ -28,7 +27,7 @@ pub fn CursorLine(wrap: NodeRef<leptos::html::Div>) -> impl IntoView {
                     low: 0.0,
                     close: 0.0,
                 };
-                Some(([c(from), c(to)], t.entry_index, t.bars))
+                ([c(from), c(to)], t.entry_index, t.bars)
             }),
             _ => None,
         })

@@ -1,11 +1,12 @@
-//! Where prices come in: the shipped sample, a file picker (or a drop anywhere on the view);
-//! what is loaded and the lines that were skipped.
+//! Where prices come in: the shipped sample, a file picker taking several files (or a drop of
+//! several anywhere on the view), each file a symbol by its name; the symbols loaded (bars, date
+//! range, a remove button each) and the lines that were skipped.
 
 use leptos::ev::Targeted;
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::replay::context::{JobKind, ReplayCtx};
+use crate::replay::context::{JobKind, LoadedInfo, ReplayCtx};
 use crate::replay::job_status::PanelJob;
 use crate::replay::jobs::{self, Job};
 
@@ -16,8 +17,9 @@ pub fn LoadPanel() -> impl IntoView {
     let busy = move || rc.job.with(Option::is_some);
     let on_pick = move |ev: Targeted<leptos::ev::Event, web_sys::HtmlInputElement>| {
         let input = ev.target();
-        if let Some(f) = browser::files::files_of(input.files()).into_iter().next() {
-            jobs::start(rc, Job::File(f));
+        let files = browser::files::files_of(input.files());
+        if !files.is_empty() {
+            jobs::start(rc, Job::Files(files));
         }
         input.set_value("");
     };
@@ -42,25 +44,45 @@ pub fn LoadPanel() -> impl IntoView {
                     "Load sample (BTC/USD 1 h)"
                 </button>
                 <label class="file-pick">
-                    <span>"Pick a price file…"</span>
+                    <span>"Pick price files…"</span>
                     <input
                         type="file"
+                        multiple
                         accept=".csv,.txt,text/csv,text/plain"
                         data-testid="replay-file"
                         disabled=busy
                         on:change:target=on_pick
                     />
                 </label>
-                <span class="muted drop-hint">"or drop it anywhere here"</span>
+                <span class="muted drop-hint">"or drop them anywhere here"</span>
             </div>
             <p class="hint">
                 "CSV with OHLC columns (any order and case, volume optional): CryptoDataDownload exports, "
-                "a date/time/timestamp column (ISO or epoch s/ms, read as UTC), Binance klines. Any order; bad lines are listed and skipped."
+                "a date/time/timestamp column (ISO or epoch s/ms, read as UTC), Binance klines. Any order; bad lines are listed and skipped. "
+                "Each file is a symbol, named as "<code>"harvest backtest"</code>" names it (Coinbase_BTCUSD_1h.csv → BTCUSD, BTCUSDT-1h-2024-01.csv → BTCUSDT, "
+                "BTC_USDT-1h.csv → BTC/USDT); a file of a symbol already loaded replaces it. Backtests and sweeps run on every symbol, each and pooled."
             </p>
             <PanelJob kind=JobKind::Load prefix="replay" />
-            <p class="replay-source" data-testid="replay-source" hidden=move || rc.source.with(Option::is_none)>
-                {move || rc.source.get().unwrap_or_default()}
-            </p>
+            <ul class="replay-symbols" data-testid="replay-source" aria-label="Symbols loaded" hidden=move || rc.loaded.with(Vec::is_empty)>
+                <For each=move || rc.loaded.get() key=|l: &LoadedInfo| l.clone() let:l>
+                    <li data-testid="replay-symbol" data-symbol=l.symbol.clone()>
+                        <strong>{l.symbol.clone()}</strong>
+                        <span class="muted">{format!(" — {}", l.text)}</span>
+                        <button
+                            type="button"
+                            data-testid="replay-remove"
+                            aria-label=format!("Remove {}", l.symbol)
+                            disabled=busy
+                            on:click={
+                                let s = l.symbol.clone();
+                                move |_| rc.remove(&s)
+                            }
+                        >
+                            "Remove"
+                        </button>
+                    </li>
+                </For>
+            </ul>
             <details class="replay-problems" data-testid="replay-problems" hidden=move || rc.problems.with(Vec::is_empty)>
                 <summary>{move || format!("{} lines skipped", rc.problems.with(Vec::len))}</summary>
                 <ul>

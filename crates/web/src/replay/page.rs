@@ -17,6 +17,7 @@ use crate::replay::scrubber::Scrubber;
 use crate::replay::signals_chart::SignalsChart;
 use crate::replay::summary_table::SummaryTable;
 use crate::replay::sweep_panel::SweepPanel;
+use crate::replay::symbol_table::SymbolTable;
 use crate::replay::trade_chart::TradeChartView;
 use crate::replay::trade_controls::TradeControls;
 use crate::replay::trade_list::TradeList;
@@ -28,13 +29,10 @@ pub fn ReplayView() -> impl IntoView {
     let rc = ReplayCtx::provide();
     let parts = Parts::get();
     let charts = NodeRef::<leptos::html::Div>::new();
-    let loaded = move || {
-        rc.version.track();
-        rc.series.with_value(Option::is_some)
-    };
+    let loaded = move || rc.has_series();
     let zone = use_drop_files(move |files| {
-        if let Some(f) = files.into_iter().next() {
-            jobs::start(rc, Job::File(f));
+        if !files.is_empty() {
+            jobs::start(rc, Job::Files(files));
         }
     });
     view! {
@@ -51,7 +49,7 @@ pub fn ReplayView() -> impl IntoView {
             <LoadPanel />
             <JobStatus />
             <p class="card replay-empty" data-testid="replay-empty" hidden=loaded>
-                "Nothing loaded yet. Load the sample (hourly BTC/USD on Coinbase, 2017–2019) or pick or drop a price file: "
+                "Nothing loaded yet. Load the sample (hourly BTC/USD on Coinbase, 2017–2019) or pick or drop price files (several at once: each is a symbol): "
                 "each bar's close runs P0 (market state), P1 (stops) and the P2 kernel on a simulated trade."
             </p>
             <div class="replay-body" hidden=move || !loaded()>
@@ -66,6 +64,7 @@ pub fn ReplayView() -> impl IntoView {
                 </section>
                 <section class="card replay-backtest" aria-label="Backtest">
                     <BacktestPanel />
+                    <SymbolTable />
                     <SummaryTable />
                     <AbPanel />
                     <TradeList />

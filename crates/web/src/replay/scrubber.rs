@@ -24,11 +24,12 @@ pub fn Scrubber() -> impl IntoView {
         let k = rc.cursor.get();
         rc.trade
             .with(|t| match t {
-                Some(Ok(t)) => rc.series.with_value(|s| {
-                    let s = s.as_ref()?;
-                    let step = t.steps.get(k.min(t.bars))?;
-                    Some(step_readouts(s, t, step))
-                }),
+                Some(Ok(t)) => rc
+                    .with_series(|s| {
+                        let step = t.steps.get(k.min(t.bars))?;
+                        Some(step_readouts(s, t, step))
+                    })
+                    .flatten(),
                 _ => None,
             })
             .unwrap_or_default()

@@ -20,11 +20,9 @@ pub fn SignalsChart() -> impl IntoView {
         let dark = rc.ctx.dark.get();
         let theta = rc.ctx.state.with(|s| s.theta);
         let data = rc.trade.with(|t| match t {
-            Some(Ok(t)) => rc.series.with_value(|s| {
-                s.as_ref().map(|s| {
-                    let c = trade_chart(s, t, PAD, None);
-                    trade_signals(t, &theta, &c)
-                })
+            Some(Ok(t)) => rc.with_series(|s| {
+                let c = trade_chart(s, t, PAD, None);
+                trade_signals(t, &theta, &c)
             }),
             _ => None,
         })?;

@@ -12,12 +12,12 @@ pub fn SummaryTable() -> impl IntoView {
     let rc = ReplayCtx::get();
     let rows = move || {
         rc.run_a
-            .with(|r| r.as_ref().map(|r| summary_rows(&r.report)))
+            .with(|r| r.as_ref().map(|r| summary_rows(&r.pool.report)))
             .unwrap_or_default()
     };
     let hist = move || {
         rc.run_a
-            .with(|r| r.as_ref().map(|r| hist_bars(&r.report.theta)))
+            .with(|r| r.as_ref().map(|r| hist_bars(&r.pool.report.theta)))
             .unwrap_or_default()
     };
     view! {

@@ -1,5 +1,6 @@
 //! The sweep of two theta axes on real trades: pick the axes and the values per axis (2 … 20),
-//! run, see expectancy per cell as a heatmap with its scale (the current theta ringed, the best
+//! run (each cell on every loaded symbol), see expectancy per cell as a heatmap, pooled over the
+//! symbols or of one picked symbol with its scale (the current theta ringed, the best
 //! cell outlined); point at a cell to read it, a click sets both tunables in the shared theta;
 //! the cells download as CSV. From the keyboard: the heatmap is one Tab stop, the arrow keys
 //! move a cursor cell (outlined, its values and expectancy read out below), Enter uses it,
@@ -37,9 +38,15 @@ pub fn SweepPanel() -> impl IntoView {
             .state
             .with(|s| (s.theta.get(x.field), s.theta.get(y.field)));
         let focus = rc.sweep_focus.get();
+        let sym = rc.sweep_symbol.get();
         rc.sweep.with_value(|s| {
             s.as_ref().map(|s| {
-                let mut m = sweep_map(s, cur);
+                let one = sym
+                    .as_ref()
+                    .and_then(|n| s.names.iter().position(|x| x == n))
+                    .and_then(|j| s.per.get(j))
+                    .unwrap_or(&s.pooled);
+                let mut m = sweep_map(one, cur);
                 m.focus = focus;
                 m
             })
@@ -163,6 +170,17 @@ pub fn SweepPanel() -> impl IntoView {
         let c = cursor()?;
         data.with(|m| m.as_ref().map(|m| cell_text(m, c)))
     };
+    // The heatmap's symbol: pooled, or one of the sweep's symbols.
+    let sweep_names = move || {
+        rc.sweep_version.track();
+        rc.sweep
+            .with_value(|s| s.as_ref().map(|s| s.names.clone()))
+            .unwrap_or_default()
+    };
+    let set_symbol = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        rc.sweep_symbol.set((!v.is_empty()).then_some(v));
+    };
     let download = move |_| {
         if let Some(csv) = rc.sweep.with_value(|s| s.as_ref().map(|s| s.to_csv())) {
             browser::download("harvest-sweep.csv", "text/csv", &csv);
@@ -238,10 +256,23 @@ pub fn SweepPanel() -> impl IntoView {
             <p class="hint" data-testid="sweep-ranges">
                 {ranges}
                 {format!(
-                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES}). Point at a cell to read it; a click uses its values."
+                    "; each cell is a backtest of the same entries (the first {SWEEP_TRADES} of each symbol), on every symbol and pooled. Point at a cell to read it; a click uses its values."
                 )}
             </p>
             <PanelJob kind=JobKind::Sweep prefix="sweep" />
+            <label class="sweep-symbol" hidden=move || sweep_names().len() < 2>
+                "Heatmap of "
+                <select
+                    data-testid="sweep-symbol"
+                    prop:value=move || rc.sweep_symbol.get().unwrap_or_default()
+                    on:change=set_symbol
+                >
+                    <option value="">"every symbol, pooled"</option>
+                    <For each=sweep_names key=|s: &String| s.clone() let:s>
+                        <option value=s.clone()>{s.clone()}</option>
+                    </For>
+                </select>
+            </label>
             <canvas
                 node_ref=canvas
                 data-testid="sweep-map"

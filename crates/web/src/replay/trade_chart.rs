@@ -44,9 +44,7 @@ pub fn TradeChartView() -> impl IntoView {
     // The chart's data (the scrubber's bar is a line over it, not part of it).
     let data = Memo::new(move |_| {
         rc.trade.with(|t| match t {
-            Some(Ok(t)) => rc
-                .series
-                .with_value(|s| s.as_ref().map(|s| trade_chart(s, t, PAD, None))),
+            Some(Ok(t)) => rc.with_series(|s| trade_chart(s, t, PAD, None)),
             _ => None,
         })
     });

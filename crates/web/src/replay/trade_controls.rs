@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::replay::context::ReplayCtx;
+use crate::replay::symbol_pick::SymbolPick;
 use crate::replay::theta_box::ReplayTheta;
 use harvest_features::format::fmt_time;
 use harvest_features::replay::view::entry_at_time;
@@ -15,8 +16,7 @@ pub fn TradeControls() -> impl IntoView {
     let rc = ReplayCtx::get();
     let bars = move || {
         rc.version.track();
-        rc.series
-            .with_value(|s| s.as_ref().map_or(0, |s| s.bars.len()))
+        rc.with_series(|s| s.bars.len()).unwrap_or(0)
     };
     let first = harvest_features::replay::market::MIN_CLOSES - 1;
     let entry_index = move || rc.entry.get().map_or(first, |e| e.0);
@@ -24,12 +24,9 @@ pub fn TradeControls() -> impl IntoView {
     let entry_time = move || {
         let i = entry_index();
         rc.version.track();
-        rc.series.with_value(|s| {
-            s.as_ref()
-                .and_then(|s| s.bars.get(i))
-                .map(|b| format!("{} UTC", fmt_time(b.time)))
-                .unwrap_or_default()
-        })
+        rc.with_series(|s| s.bars.get(i).map(|b| format!("{} UTC", fmt_time(b.time))))
+            .flatten()
+            .unwrap_or_default()
     };
     let set_index = move |ev: leptos::ev::Event| {
         let max = bars().saturating_sub(1);
@@ -42,18 +39,13 @@ pub fn TradeControls() -> impl IntoView {
     let entry_at = move || {
         let i = entry_index();
         rc.version.track();
-        rc.series.with_value(|s| {
-            s.as_ref()
-                .and_then(|s| s.bars.get(i))
-                .map(|b| fmt_time(b.time).replace(' ', "T"))
-                .unwrap_or_default()
-        })
+        rc.with_series(|s| s.bars.get(i).map(|b| fmt_time(b.time).replace(' ', "T")))
+            .flatten()
+            .unwrap_or_default()
     };
     let set_at = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        let found = rc
-            .series
-            .with_value(|s| s.as_ref().map(|s| entry_at_time(s, &text)));
+        let found = rc.with_series(|s| entry_at_time(s, &text));
         match found {
             Some(Ok(i)) => {
                 at_error.set(None);
@@ -93,6 +85,7 @@ pub fn TradeControls() -> impl IntoView {
     view! {
         <div class="replay-controls">
             <h2>"Trade"</h2>
+            <SymbolPick testid="replay-symbol-pick" />
             <label>
                 "Entry bar "
                 <input

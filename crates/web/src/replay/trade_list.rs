@@ -1,8 +1,10 @@
-//! The backtest's trades, 100 at a time: click a row to replay that trade above.
+//! The backtest's trades of the symbol shown (a picker with several), 100 at a time: click a
+//! row to replay that trade above.
 
 use leptos::prelude::*;
 
 use crate::replay::context::ReplayCtx;
+use crate::replay::symbol_pick::SymbolPick;
 use harvest_features::replay::view::{trade_cells, TRADE_COLUMNS};
 use harvest_features::replay::TradeRow;
 
@@ -14,20 +16,38 @@ const PAGE: usize = 100;
 pub fn TradeList() -> impl IntoView {
     let rc = ReplayCtx::get();
     let shown = RwSignal::new(PAGE);
-    let total = move || rc.run_a.with(|r| r.as_ref().map_or(0, |r| r.rows.len()));
+    let total = move || {
+        let sym = rc.selected.get();
+        rc.run_a
+            .with(|r| r.as_ref().map_or(0, |r| r.rows_of(sym.as_deref()).len()))
+    };
     let rows = move || {
         let n = shown.get();
+        let sym = rc.selected.get();
         rc.run_a
             .with(|r| {
-                r.as_ref()
-                    .map(|r| r.rows.iter().take(n).cloned().collect::<Vec<_>>())
+                r.as_ref().map(|r| {
+                    r.rows_of(sym.as_deref())
+                        .iter()
+                        .take(n)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
             })
             .unwrap_or_default()
     };
     let current = move || rc.entry.get();
     view! {
-        <div class="replay-trades" hidden=move || total() == 0>
-            <h3>{move || format!("Trades ({})", total())}</h3>
+        <div class="replay-trades" hidden=move || rc.run_a.with(Option::is_none)>
+            <div class="replay-controls">
+                <h3>
+                    {move || match (rc.selected.get(), rc.symbols().len() > 1) {
+                        (Some(s), true) => format!("Trades of {s} ({})", total()),
+                        _ => format!("Trades ({})", total()),
+                    }}
+                </h3>
+                <SymbolPick testid="bt-symbol-pick" />
+            </div>
             <div class="table-scroll">
                 <table class="replay-table" data-testid="bt-trades">
                     <thead>

@@ -8,7 +8,7 @@ use crate::browser::{self, now_ms, SLICE_MS};
 use crate::research::context::ResearchCtx;
 use harvest_features::format::fmt_count;
 use harvest_features::progress::{Progress, Unit};
-use harvest_features::research::{Research, ResearchPlan, SymbolSeries};
+use harvest_features::research::{Research, ResearchPlan};
 
 /// Starts a job unless one runs here or in the Replay view.
 pub fn start(r: ResearchCtx) {
@@ -17,21 +17,15 @@ pub fn start(r: ResearchCtx) {
     }
     r.error.set(None);
     let settings = r.settings();
-    let symbol = r.rc.symbol.get_untracked().unwrap_or_default();
-    let series = r.rc.series.with_value(|s| s.clone());
-    let Some(series) = series else {
+    // Every loaded symbol, as `harvest research FILE…` takes them.
+    let symbols = r.rc.symbol_series();
+    if symbols.is_empty() {
         r.error.set(Some(
-            "Load prices first (the sample or a price file).".to_string(),
+            "Load prices first (the sample or price files).".to_string(),
         ));
         return;
-    };
-    let plan = match ResearchPlan::new(
-        settings,
-        vec![SymbolSeries {
-            name: symbol,
-            series,
-        }],
-    ) {
+    }
+    let plan = match ResearchPlan::new(settings, symbols) {
         Ok(p) => p,
         Err(e) => {
             r.error.set(Some(format!("The research cannot run: {e}.")));

@@ -17,17 +17,14 @@ pub fn ResearchPanel() -> impl IntoView {
     let rc = ReplayCtx::get();
     let r = ResearchCtx::new(rc);
     let busy = move || r.job.with(Option::is_some) || rc.job.with(Option::is_some);
-    let loaded = move || {
-        rc.version.track();
-        rc.series.with_value(Option::is_some)
-    };
-    let symbol = move || rc.symbol.get().unwrap_or_default();
+    let loaded = move || rc.has_series();
+    let symbol = move || rc.symbols().join(", ");
     view! {
         <section class="card research" aria-labelledby="research-h" data-testid="research-panel">
             <h2 id="research-h">"Research: does a theta hold out of sample?"</h2>
             <p class="hint">
                 "Walk-forward, as "<code>"harvest research"</code>" does it: the prices are cut into segments; on each fold the grid's best cell in-sample is judged on the next segment, "
-                "beside the current theta (the base) and P1's trailing stop alone. Symbol: "
+                "beside the current theta (the base) and P1's trailing stop alone, on every loaded symbol. Symbols: "
                 <span data-testid="research-symbol">{symbol}</span>"."
             </p>
             <ResearchSettingsForm r=r />

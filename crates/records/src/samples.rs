@@ -1,0 +1,109 @@
+//! Records as the running system's writers shape them, for tests (the `test-support` feature, not
+//! public API): the position hashes of the apply layer, the exchange sync and P3.3, and a market
+//! state. The records' own tests, the publisher's and the CLI's seed the same ones.
+
+/// The apply layer's position hash on entry (microservices/apply_layer/main.py,
+/// `position_mapping`, then `unrealized_pnl` "0.0"; values as its `str()` writes them).
+pub const APPLY_LAYER: &[(&str, &str)] = &[
+    ("symbol", "BTCUSDT"),
+    ("side", "LONG"),
+    ("quantity", "0.004"),
+    ("entry_price", "97250.1"),
+    ("leverage", "10"),
+    ("stop_loss", "95305.098"),
+    ("take_profit", "101140.104"),
+    ("plan_id", "5f1c2d9e-8c1b-4a55-9a7e-3c0d8f1e2b77"),
+    ("created_at", "1767225600"),
+    ("atr_value", "812.5"),
+    ("volatility_factor", "1.2"),
+    ("entry_risk_usdt", "3.9"),
+    ("risk_price", "975.0"),
+    ("risk_missing", "0"),
+    ("unrealized_pnl", "0.0"),
+];
+
+/// The exchange sync's create (scripts/sync_positions_from_exchange.py, `position_data`:
+/// `str(float)` of Binance's numbers).
+pub const EXCHANGE_SYNC: &[(&str, &str)] = &[
+    ("symbol", "ETHUSDT"),
+    ("side", "SHORT"),
+    ("position_amt", "-1.5"),
+    ("quantity", "1.5"),
+    ("entry_price", "3410.25"),
+    ("unrealized_pnl", "61.5"),
+    ("leverage", "20"),
+    ("ts_epoch", "1767222000"),
+    ("source", "sync_from_exchange"),
+];
+
+/// P3.3's exchange snapshot (microservices/position_state_brain/main.py, `canonical_data`:
+/// Binance's text as is).
+pub const P33_SNAPSHOT: &[(&str, &str)] = &[
+    ("symbol", "SOLUSDT"),
+    ("position_amt", "12.0"),
+    ("side", "LONG"),
+    ("quantity", "12.0"),
+    ("entry_price", "187.42"),
+    ("mark_price", "191.07"),
+    ("current_price", "191.07"),
+    ("unrealized_pnl", "43.80000000"),
+    ("leverage", "10"),
+    ("ts_epoch", "1767225000"),
+    ("source", "position_state_brain"),
+];
+
+/// A market state with only the five fields P2.5 reads, as plain texts (σ 0.01, trend strength
+/// 0.4, regime 0.6 / 0.2 / 0.2).
+pub const MARKET_READ: &[(&str, &str)] = &[
+    ("sigma", "0.01"),
+    ("ts", "0.4"),
+    ("p_trend", "0.6"),
+    ("p_mr", "0.2"),
+    ("p_chop", "0.2"),
+];
+
+/// An entry of `quantum:stream:execution` with the fields the running publisher reads from one
+/// (`PositionUpdate` of ai_engine/services/eventbus_bridge.py; no service of that repository
+/// writes the stream): `symbol`, `side`, `entry_price` 100 and `unrealized_pnl`, then `extra`.
+///
+/// ```
+/// use harvest_records::samples::execution_entry;
+/// let e = execution_entry("AUSDT", "LONG", "1", &[("age_sec", "60")]);
+/// assert_eq!(e[2], ("entry_price", "100"));
+/// ```
+pub fn execution_entry<'a>(
+    symbol: &'a str,
+    side: &'a str,
+    pnl: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut e = vec![
+        ("symbol", symbol),
+        ("side", side),
+        ("entry_price", "100"),
+        ("unrealized_pnl", pnl),
+    ];
+    e.extend_from_slice(extra);
+    e
+}
+
+/// `record` with `changes`: each field named there takes its value, or is added at the end.
+///
+/// ```
+/// use harvest_records::samples::{with, APPLY_LAYER};
+/// let r = with(APPLY_LAYER, &[("symbol", "AUSDT"), ("age_sec", "60")]);
+/// assert_eq!((r[0], r[r.len() - 1]), (("symbol", "AUSDT"), ("age_sec", "60")));
+/// ```
+pub fn with<'a>(
+    record: &[(&'a str, &'a str)],
+    changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut out = record.to_vec();
+    for &(k, v) in changes {
+        match out.iter_mut().find(|(f, _)| *f == k) {
+            Some(slot) => slot.1 = v,
+            None => out.push((k, v)),
+        }
+    }
+    out
+}
