@@ -90,7 +90,28 @@ async function checkEveryWay(page, what, found) {
 
 const r = (page, id) => page.locator(`[data-testid=replay-view] [data-testid="${id}"]`);
 
-test('axe-core: no violations on any view, light and dark, desktop and 390 px', { timeout: 600_000 }, async () => {
+/** Sets the Replay view's number box `id` to `value` as a user does (typed, then committed). */
+async function setBox(page, id, value) {
+  await r(page, id).fill(value);
+  await r(page, id).dispatchEvent('change');
+}
+
+/**
+ * Runs the Replay view's backtest every `every` bars and then its sweep (`n` values a tunable,
+ * if given), each until `backtestShows` / `sweepShows` is visible and its progress bar gone.
+ */
+async function backtestAndSweep(page, { every, n, backtestShows, sweepShows }) {
+  await setBox(page, 'bt-every', every);
+  await r(page, 'bt-run').click();
+  await r(page, backtestShows).waitFor({ state: 'visible', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  if (n) await setBox(page, 'sweep-n', n);
+  await r(page, 'sweep-run').click();
+  await r(page, sweepShows).waitFor({ state: 'visible', timeout: 300_000 });
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 300_000 });
+}
+
+test('axe-core: no violations on any view, light and dark, desktop and 390 px', { timeout: 900_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
   const watch = watchPage(page, serve.origin);
   const found = [];
@@ -126,14 +147,7 @@ test('axe-core: no violations on any view, light and dark, desktop and 390 px', 
     null,
     { timeout: 120_000 },
   );
-  await r(page, 'bt-every').fill('200');
-  await r(page, 'bt-every').dispatchEvent('change');
-  await r(page, 'bt-run').click();
-  await r(page, 'bt-summary').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
-  await r(page, 'sweep-run').click();
-  await r(page, 'sweep-map').waitFor({ state: 'visible', timeout: 300_000 });
-  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 300_000 });
+  await backtestAndSweep(page, { every: '200', backtestShows: 'bt-summary', sweepShows: 'sweep-map' });
   // The Research panel (its own chunk, there once prices are loaded) is checked with the view.
   await r(page, 'research-run').waitFor({ state: 'visible', timeout: 60_000 });
   await checkEveryWay(page, 'replay', found);
@@ -160,16 +174,7 @@ test('axe-core: no violations on any view, light and dark, desktop and 390 px', 
   ]);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=replay-symbol]').length === 3, null, { timeout: 60_000 });
   await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 60_000 });
-  await r(page, 'bt-every').fill('100');
-  await r(page, 'bt-every').dispatchEvent('change');
-  await r(page, 'bt-run').click();
-  await r(page, 'bt-symbols').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
-  await r(page, 'sweep-n').fill('2');
-  await r(page, 'sweep-n').dispatchEvent('change');
-  await r(page, 'sweep-run').click();
-  await r(page, 'sweep-symbol').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 300_000 });
+  await backtestAndSweep(page, { every: '100', n: '2', backtestShows: 'bt-symbols', sweepShows: 'sweep-symbol' });
   await checkEveryWay(page, 'replay-symbols', found);
 
   // The Live view with its row (published now: a proposal lives in Redis for a limited time).

@@ -7,14 +7,15 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::ab_curves::{draw_equity_panels, EquityPanels};
 use super::plot::{
-    begin, circle, dashed, fill, font, headline, legend_row, path, polygon, rect, small_style,
-    stroke, text, text_style, Area, Axes, DrawResult, Plot,
+    begin, circle, dashed, fill, font, headline, legend_row, path, rect, small_style, stroke, text,
+    text_style, Area, Axes, DrawResult, Plot,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::fmt_time;
 use crate::format::{fixed, fmt_tick, shortest};
-use crate::research::report::{ResearchReport, LOGIT_BINS, LOGIT_LO, LOGIT_STEP};
+use crate::research::report::{EquityPoint, ResearchReport, LOGIT_BINS, LOGIT_LO, LOGIT_STEP};
 
 /// The viridis scale's stops (perceptually uniform, readable with every common colour-vision
 /// deficiency), low to high.
@@ -99,87 +100,52 @@ pub fn draw_equity<DB: DrawingBackend>(
             ("P1 trailing alone", cols[2]),
         ],
     )?;
-    if eq.is_empty() {
-        return Ok(());
-    }
-    let n = eq.len();
-    let (mut lo, mut hi) = (0.0f64, 0.0f64);
-    for p in eq {
-        for v in [p.chosen, p.base, p.trail] {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-    }
-    let pad = (hi - lo).max(1.0) * 0.05;
-    let split = h * 70 / 100;
-    let f = frame(
-        w,
-        h,
-        64,
-        44,
-        w - 12,
-        split - 6,
-        (0.0, (n - 1).max(1) as f64),
-        (lo - pad, hi + pad),
+    let series = |get: fn(&EquityPoint) -> f64| eq.iter().map(get).collect::<Vec<f64>>();
+    let (chosen, base, trail) = (
+        series(|p| p.chosen),
+        series(|p| p.base),
+        series(|p| p.trail),
     );
-    y_axis(&f, area, theme, 5)?;
-    // Fold starts.
-    let lab = small_style(theme, theme.muted, HPos::Left, VPos::Top);
-    let mut prev = usize::MAX;
-    for (i, p) in eq.iter().enumerate() {
-        if p.fold != prev {
-            prev = p.fold;
-            let x = f.px(i as f64);
-            dashed(area, (x, f.t), (x, h - 22), stroke(theme.grid, 1))?;
-            let date = fmt_time(p.time);
-            text(
-                area,
-                &format!("fold {} · {}", p.fold, &date[..10]),
-                (x + 3, h - 20),
-                &lab,
-            )?;
-        }
-    }
-    let curve = |get: fn(&crate::research::report::EquityPoint) -> f64| -> Vec<(i32, i32)> {
-        eq.iter()
-            .enumerate()
-            .map(|(i, p)| f.at((i as f64, get(p))))
-            .collect()
-    };
-    path(area, curve(|p| p.trail), stroke(cols[2], 1))?;
-    path(area, curve(|p| p.base), stroke(cols[1], 1))?;
-    path(area, curve(|p| p.chosen), stroke(cols[0], 2))?;
     // Drawdown of the choice.
     let mut peak = 0.0f64;
-    let dd: Vec<f64> = eq
+    let dd: Vec<f64> = chosen
         .iter()
-        .map(|p| {
-            peak = peak.max(p.chosen);
-            p.chosen - peak
+        .map(|&c| {
+            peak = peak.max(c);
+            c - peak
         })
         .collect();
-    let worst = dd.iter().copied().fold(0.0f64, f64::min).min(-1e-9);
-    let g = frame(
-        w,
-        h,
-        64,
-        split + 4,
-        w - 12,
-        h - 26,
-        (0.0, (n - 1).max(1) as f64),
-        (worst * 1.05, 0.0),
-    );
-    y_axis(&g, area, theme, 2)?;
-    let mut pts = vec![g.at((0.0, 0.0))];
-    pts.extend(dd.iter().enumerate().map(|(i, &v)| g.at((i as f64, v))));
-    pts.push(g.at(((n - 1) as f64, 0.0)));
-    polygon(area, pts, fill(theme.background.mix(theme.danger, 0.35)))?;
-    let s = small_style(theme, theme.muted, HPos::Right, VPos::Top);
-    text(
+    let worst = dd.iter().copied().fold(0.0f64, f64::min);
+    // Fold starts.
+    let mut marks = Vec::new();
+    for (i, p) in eq.iter().enumerate() {
+        if marks
+            .last()
+            .is_none_or(|(k, _): &(usize, String)| eq[*k].fold != p.fold)
+        {
+            marks.push((i, format!("fold {} · {}", p.fold, &fmt_time(p.time)[..10])));
+        }
+    }
+    draw_equity_panels(
         area,
-        &format!("drawdown of the choice (worst {} R)", fixed(-worst, 2)),
-        (w - 14, g.t + 2),
-        &s,
+        theme,
+        (w, h),
+        &EquityPanels {
+            curves: vec![
+                (&trail, cols[2], 1),
+                (&base, cols[1], 1),
+                (&chosen, cols[0], 2),
+            ],
+            drawdowns: vec![(&dd, theme.background.mix(theme.danger, 0.35))],
+            fill_drawdown: true,
+            top: 44,
+            y_labels: 64,
+            split: 70,
+            x_desc: "",
+            marks,
+            dd_ticks: 2,
+            dd_note: format!("drawdown of the choice (worst {} R)", fixed(-worst, 2)),
+        },
     )
 }
 
