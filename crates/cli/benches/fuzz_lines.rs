@@ -19,10 +19,11 @@ use std::collections::BTreeMap;
 
 use harvest_cli::{propose_line, stops_line, ProposalWriter};
 use harvest_features::reviewer::verify::review_line;
+use harvest_fuzz::{check_message, Fuzz};
 use harvest_kernel::{propose, HarvestInput, Tolerance, Verdict};
 use harvest_market::StopProposal;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 /// A number as JSON text: a typical value of the field, any double, or a special token.
 fn number(lo: f64, hi: f64) -> impl Strategy<Value = String> {
@@ -246,31 +247,6 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-/// Every message: at most ~100 characters of any input run, no number of hundreds of digits.
-fn check_message(what: &str, m: &str) -> Result<(), TestCaseError> {
-    let head: String = m.chars().take(300).collect();
-    prop_assert!(m.len() <= 1000, "{}: {} bytes: {}…", what, m.len(), head);
-    prop_assert!(
-        !m.contains(&"Z".repeat(101)),
-        "{}: echoes a long run: {}…",
-        what,
-        head
-    );
-    let digits = m
-        .split(|c: char| !c.is_ascii_digit())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    prop_assert!(
-        digits <= 40,
-        "{}: a number of {} digits: {}",
-        what,
-        digits,
-        head
-    );
-    Ok(())
-}
-
 #[derive(Default, Debug)]
 struct Counts {
     lines: u64,
@@ -309,7 +285,7 @@ fn one(n: usize, line: &[u8], c: &RefCell<Counts>) -> Result<(), TestCaseError> 
         c.proposals_match += 1;
     } else {
         prop_assert_eq!(v["line"].as_u64(), Some(n as u64));
-        check_message("propose", v["error"].as_str().unwrap_or_default())?;
+        check_message("propose", v["error"].as_str().unwrap_or_default(), 1000)?;
         c.borrow_mut().propose_err += 1;
     }
     // stops
@@ -332,17 +308,17 @@ fn one(n: usize, line: &[u8], c: &RefCell<Counts>) -> Result<(), TestCaseError> 
     } else {
         let v: serde_json::Value = serde_json::from_slice(&out)
             .map_err(|e| TestCaseError::fail(format!("stops wrote no JSON: {e}")))?;
-        check_message("stops", v["error"].as_str().unwrap_or_default())?;
+        check_message("stops", v["error"].as_str().unwrap_or_default(), 1000)?;
         c.borrow_mut().stops_err += 1;
     }
     // verify
     let row = review_line(n, line, &tol).expect("not blank for propose, not blank for verify");
     prop_assert_eq!(row.line, n);
     if let Some(e) = &row.error {
-        check_message("verify", e)?;
+        check_message("verify", e, 1000)?;
     }
     for d in &row.diffs {
-        check_message("verify diff", &d.why)?;
+        check_message("verify diff", &d.why, 1000)?;
     }
     for v in [row.r_net, row.kill_score].into_iter().flatten() {
         prop_assert!(v.is_finite());
@@ -361,45 +337,16 @@ fn one(n: usize, line: &[u8], c: &RefCell<Counts>) -> Result<(), TestCaseError> 
 }
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    let bench = args.iter().any(|a| a == "--bench");
-    let cases = arg("--cases").unwrap_or(if bench { 1_000_000 } else { 3_000 });
-    let seed = arg("--seed").unwrap_or(18);
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    let config = Config {
-        cases: cases as u32,
-        failure_persistence: None,
-        max_shrink_iters: 2_000,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
-    let counts = RefCell::new(Counts::default());
     let n = RefCell::new(0usize);
-    let t0 = std::time::Instant::now();
-    let result = runner.run(&line(), |line| {
+    let check = |line: Vec<u8>, counts: &RefCell<Counts>| {
         *n.borrow_mut() += 1;
         let k = *n.borrow();
-        one(k, &line, &counts)
-    });
-    let c = counts.into_inner();
-    let secs = t0.elapsed().as_secs_f64();
-    println!(
-        "fuzz_lines: {cases} cases (seed {seed}) in {secs:.1} s: {} lines ({} blank); propose {} accepted (all {} MATCH when verified), {} refused; stops {} accepted, {} refused; verify {:?}",
-        c.lines, c.blank, c.propose_ok, c.proposals_match, c.propose_err, c.stops_ok, c.stops_err, c.verdicts
-    );
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("fuzz_lines: FAILED: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+        one(k, &line, counts)
+    };
+    Fuzz::from_env("fuzz_lines", "cases", 3000).run(line(), check, |c: &Counts| {
+        format!(
+            "{} lines ({} blank); propose {} accepted (all {} MATCH when verified), {} refused; stops {} accepted, {} refused; verify {:?}",
+            c.lines, c.blank, c.propose_ok, c.proposals_match, c.propose_err, c.stops_ok, c.stops_err, c.verdicts
+        )
+    })
 }

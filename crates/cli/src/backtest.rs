@@ -82,6 +82,20 @@ struct Line<'a> {
     row: &'a TradeRow,
 }
 
+/// Writes `rows` as JSON lines of theta `theta` (`symbol` with several symbols).
+fn write_lines<W: Write + ?Sized>(
+    out: &mut W,
+    theta: &'static str,
+    symbol: Option<&str>,
+    rows: &[TradeRow],
+) -> io::Result<()> {
+    for row in rows {
+        serde_json::to_writer(&mut *out, &Line { theta, symbol, row }).map_err(io::Error::other)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
 /// One symbol's part of the summary file.
 #[derive(Serialize)]
 struct SymbolPart<'a> {
@@ -263,26 +277,13 @@ fn symbols(args: &BacktestArgs) -> Result<Vec<Sym>, CliError> {
         }
         vec![("stdin".to_string(), import.bars)]
     } else {
-        let (syms, skipped) =
-            match crate::price_files::load(&args.prices, args.timeframe.as_deref()) {
+        let prices = &args.prices;
+        let syms =
+            match crate::price_files::load_saying("backtest", prices, args.timeframe.as_deref(), 5)
+            {
                 Ok(x) => x,
                 Err(e) => return fail(format_args!("reading the prices: {e}")),
             };
-        for s in &skipped {
-            eprintln!("harvest backtest: skipped {s}");
-        }
-        for s in &syms {
-            for (f, p) in s.problems.iter().take(5) {
-                eprintln!("harvest backtest: {}: skipped {p}", f.display());
-            }
-            if s.problems.len() > 5 {
-                eprintln!(
-                    "harvest backtest: {}: … {} lines skipped in all",
-                    s.symbol,
-                    s.problems.len()
-                );
-            }
-        }
         syms.into_iter().map(|s| (s.symbol, s.bars)).collect()
     };
     let entry_list = match &args.entries {
@@ -410,36 +411,14 @@ pub fn run(args: &BacktestArgs, out: &mut impl Write) -> CliResult {
             Ok(r) => r,
             Err(e) => return fail(e),
         };
-        for row in &rows_a {
-            serde_json::to_writer(
-                &mut *out,
-                &Line {
-                    theta: "A",
-                    symbol: several.then_some(s.name.as_str()),
-                    row,
-                },
-            )
-            .map_err(io::Error::other)?;
-            out.write_all(b"\n")?;
-        }
+        write_lines(&mut *out, "A", several.then_some(s.name.as_str()), &rows_a)?;
         let mut b_part = None;
         if let Some(b) = b {
             let (rows_b, rep_b) = match run_one(s, b) {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
-            for row in &rows_b {
-                serde_json::to_writer(
-                    &mut *out,
-                    &Line {
-                        theta: "B",
-                        symbol: several.then_some(s.name.as_str()),
-                        row,
-                    },
-                )
-                .map_err(io::Error::other)?;
-                out.write_all(b"\n")?;
-            }
+            write_lines(&mut *out, "B", several.then_some(s.name.as_str()), &rows_b)?;
             let ab = compare_ab(&rows_a, &rows_b);
             b_part = Some((rows_b, rep_b, ab));
         }

@@ -6,6 +6,10 @@ use harvest_kernel::{P1Proposal, Proposal, Theta, ThetaField};
 
 use crate::fast_input::Echo;
 
+/// A key's bytes, the input's text of its number (echoed when it reads back as the number), and
+/// the number (`None`: `null`).
+type KeyEcho<'a> = (&'static [u8], Option<&'a [u8]>, Option<f64>);
+
 /// Writes proposals as JSON, caching the rendering of the theta most lines share.
 ///
 /// The cache holds one theta (the first seen, then any theta met on two lines in a row), whole
@@ -89,36 +93,41 @@ impl ProposalWriter {
         string(out, &pos.symbol)?;
         out.extend_from_slice(b",\"side\":\"");
         out.extend_from_slice(pos.side.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"entry_price\":");
-        echo_num(out, echo.entry_price, pos.entry_price);
-        out.extend_from_slice(b",\"current_price\":");
-        echo_opt(out, echo.current_price, pos.current_price);
-        out.extend_from_slice(b",\"peak_price\":");
-        echo_opt(out, echo.peak_price, pos.peak_price);
-        out.extend_from_slice(b",\"trough_price\":");
-        echo_opt(out, echo.trough_price, pos.trough_price);
-        out.extend_from_slice(b",\"age_sec\":");
-        echo_num(out, echo.age_sec, pos.age_sec);
-        out.extend_from_slice(b",\"unrealized_pnl\":");
-        echo_num(out, echo.unrealized_pnl, pos.unrealized_pnl);
-        out.extend_from_slice(b",\"current_sl\":");
-        echo_opt(out, echo.current_sl, pos.current_sl);
-        out.extend_from_slice(b",\"current_tp\":");
-        echo_opt(out, echo.current_tp, pos.current_tp);
-        out.extend_from_slice(b",\"qty\":");
-        echo_num(out, echo.qty, pos.qty);
         let m = &a.market_state;
         let [e_sigma, e_ts, e_trend, e_mr, e_chop] = echo.market;
-        out.extend_from_slice(b"},\"market_state\":{\"sigma\":");
-        echo_num(out, e_sigma, m.sigma);
-        out.extend_from_slice(b",\"ts\":");
-        echo_num(out, e_ts, m.ts);
-        out.extend_from_slice(b",\"p_trend\":");
-        echo_num(out, e_trend, m.p_trend);
-        out.extend_from_slice(b",\"p_mr\":");
-        echo_num(out, e_mr, m.p_mr);
-        out.extend_from_slice(b",\"p_chop\":");
-        echo_num(out, e_chop, m.p_chop);
+        // The position's numbers and the market state's, each key with the number's text.
+        let fields: [KeyEcho; 14] = [
+            (
+                b"\",\"entry_price\":",
+                echo.entry_price,
+                Some(pos.entry_price),
+            ),
+            (
+                b",\"current_price\":",
+                echo.current_price,
+                pos.current_price,
+            ),
+            (b",\"peak_price\":", echo.peak_price, pos.peak_price),
+            (b",\"trough_price\":", echo.trough_price, pos.trough_price),
+            (b",\"age_sec\":", echo.age_sec, Some(pos.age_sec)),
+            (
+                b",\"unrealized_pnl\":",
+                echo.unrealized_pnl,
+                Some(pos.unrealized_pnl),
+            ),
+            (b",\"current_sl\":", echo.current_sl, pos.current_sl),
+            (b",\"current_tp\":", echo.current_tp, pos.current_tp),
+            (b",\"qty\":", echo.qty, Some(pos.qty)),
+            (b"},\"market_state\":{\"sigma\":", e_sigma, Some(m.sigma)),
+            (b",\"ts\":", e_ts, Some(m.ts)),
+            (b",\"p_trend\":", e_trend, Some(m.p_trend)),
+            (b",\"p_mr\":", e_mr, Some(m.p_mr)),
+            (b",\"p_chop\":", e_chop, Some(m.p_chop)),
+        ];
+        for (key, text, v) in fields {
+            out.extend_from_slice(key);
+            echo_opt(out, text, v);
+        }
         out.extend_from_slice(b"},\"p1_proposal\":");
         match &a.p1_proposal {
             None => out.extend_from_slice(b"null"),

@@ -18,6 +18,7 @@ mod published;
 mod replay;
 mod research;
 mod serve;
+mod services;
 mod stops;
 mod sweep;
 

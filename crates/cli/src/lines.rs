@@ -284,26 +284,36 @@ mod tests {
                 "1:1 2:long:12582917 3:1",
             ),
         ];
+        /// Each line as `n:len`, each long one as `n:long:len`.
+        fn run(
+            input: impl Read,
+            threads: usize,
+            hash: bool,
+            max_line: usize,
+        ) -> (String, LineStats) {
+            let mut out = Vec::new();
+            let (stats, _) = for_each_line_parallel(
+                input,
+                &mut out,
+                threads,
+                hash,
+                max_line,
+                |n, line, buf, _: &mut ()| {
+                    buf.extend_from_slice(format!("{n}:{} ", line.len()).as_bytes());
+                    Some(true)
+                },
+                |n, len, buf, _| {
+                    buf.extend_from_slice(format!("{n}:long:{len} ").as_bytes());
+                    Some(false)
+                },
+            )
+            .unwrap();
+            (String::from_utf8(out).unwrap(), stats)
+        }
         for (input, want) in cases {
             for threads in [1, 2] {
-                let mut out = Vec::new();
-                let (stats, _) = for_each_line_parallel(
-                    &input[..],
-                    &mut out,
-                    threads,
-                    true,
-                    10,
-                    |n, line, buf, _: &mut ()| {
-                        buf.extend_from_slice(format!("{n}:{} ", line.len()).as_bytes());
-                        Some(true)
-                    },
-                    |n, len, buf, _| {
-                        buf.extend_from_slice(format!("{n}:long:{len} ").as_bytes());
-                        Some(false)
-                    },
-                )
-                .unwrap();
-                assert_eq!(String::from_utf8(out).unwrap().trim_end(), want);
+                let (out, stats) = run(&input[..], threads, true, 10);
+                assert_eq!(out.trim_end(), want);
                 assert_eq!(stats.bytes, input.len() as u64);
                 assert_eq!(stats.failed, want.matches("long").count());
                 let hash = Sha256::digest(&input);
@@ -312,24 +322,8 @@ mod tests {
         }
         // 100 MB in one line: read through in blocks.
         let reader = io::repeat(b'z').take(100_000_000).chain(&b"\n{}\n"[..]);
-        let mut out = Vec::new();
-        let (stats, _) = for_each_line_parallel(
-            reader,
-            &mut out,
-            2,
-            false,
-            MAX_LINE,
-            |n, line, buf, _: &mut ()| {
-                buf.extend_from_slice(format!("{n}:{} ", line.len()).as_bytes());
-                Some(true)
-            },
-            |n, len, buf, _| {
-                buf.extend_from_slice(format!("{n}:long:{len} ").as_bytes());
-                Some(false)
-            },
-        )
-        .unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "1:long:100000000 2:2 ");
+        let (out, stats) = run(reader, 2, false, MAX_LINE);
+        assert_eq!(out, "1:long:100000000 2:2 ");
         assert_eq!(stats.lines, 2);
     }
 }

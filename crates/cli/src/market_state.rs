@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use harvest_market::{closes, format_iso, import_price_bytes, market_states, P0Params};
+use harvest_market::{
+    closes, format_iso, import_price_bytes, market_states, MarketState, P0Params,
+};
 
 /// Options of `market-state`.
 #[derive(Debug, Args)]
@@ -18,20 +20,13 @@ pub struct MarketStateArgs {
     pub file: Option<PathBuf>,
 }
 
-/// One output line.
+/// One output line: the bar's time and close, then its state's fields.
 #[derive(Serialize)]
-struct Line {
+struct Line<'a> {
     time: String,
     close: f64,
-    sigma: f64,
-    mu: f64,
-    ts: f64,
-    p_trend: f64,
-    p_mr: f64,
-    p_chop: f64,
-    dp: f64,
-    vr: f64,
-    spike_proxy: f64,
+    #[serde(flatten)]
+    state: &'a MarketState,
 }
 
 /// Reads the file (or stdin), reports import problems on stderr with their line numbers and
@@ -95,15 +90,7 @@ pub fn run(args: &MarketStateArgs, out: &mut impl Write) -> CliResult {
         let line = Line {
             time: format_iso(bar.time),
             close: bar.close,
-            sigma: s.sigma,
-            mu: s.mu,
-            ts: s.ts,
-            p_trend: s.p_trend,
-            p_mr: s.p_mr,
-            p_chop: s.p_chop,
-            dp: s.dp,
-            vr: s.vr,
-            spike_proxy: s.spike_proxy,
+            state: s,
         };
         serde_json::to_writer(&mut buf, &line).map_err(io::Error::other)?;
         buf.push(b'\n');

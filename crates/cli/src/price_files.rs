@@ -258,6 +258,36 @@ fn feather_rows(bytes: &[u8]) -> Result<Vec<Result<Row, BarError>>, String> {
     Ok(rows)
 }
 
+/// [`load`], saying on stderr (`harvest <command>: …`) what was left out: each file skipped,
+/// and each symbol's first `shown` problem lines, then how many there were.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_saying(
+    command: &str,
+    paths: &[PathBuf],
+    timeframe: Option<&str>,
+    shown: usize,
+) -> Result<Vec<SymbolBars>, FilesError> {
+    let (symbols, skipped) = load(paths, timeframe)?;
+    for s in &skipped {
+        eprintln!("harvest {command}: skipped {s}");
+    }
+    for s in &symbols {
+        for (f, p) in s.problems.iter().take(shown) {
+            eprintln!("harvest {command}: {}: skipped {p}", f.display());
+        }
+        if s.problems.len() > shown {
+            eprintln!(
+                "harvest {command}: {}: … {} lines skipped in all",
+                s.symbol,
+                s.problems.len()
+            );
+        }
+    }
+    Ok(symbols)
+}
+
 /// Reads `paths` (files or folders), groups the files by symbol (and timeframe), keeps only
 /// `timeframe` when given, and merges each symbol's files. Returns the symbols in name order
 /// and what was skipped.

@@ -1,20 +1,15 @@
 //! `harvest publish`: the P2.5 service's command line (a thin shell over harvest-publisher), with
 //! the running publisher's flags and environment variables.
 
-use std::time::Duration;
-
 use clap::Args;
 
-use crate::error::{CliError, CliResult};
+use crate::error::CliResult;
+use crate::services::{given, serve, SettingsError};
 
 use harvest_publisher::p25::plan::Rules;
-use harvest_publisher::p25::service::{self, Settings};
-use harvest_publisher::runtime::fixes::Fixes;
-use harvest_publisher::runtime::settings::{
-    count, number, switch, symbol_list, text, ConfigError, PositionSource, Shard,
-};
-use harvest_publisher::runtime::signals::stop_signals;
-use harvest_redis::Timeouts;
+use harvest_publisher::p25::service::{Harvest, Options, Settings};
+use harvest_publisher::runtime::fixes::{Fix, Fixes};
+use harvest_publisher::runtime::settings::{count, number, switch, text, PositionSource};
 
 /// Options of `publish` (each also read from its environment variable; blanks and the `\r` of an
 /// env file with CRLF line endings around a value are ignored).
@@ -76,74 +71,31 @@ pub struct PublishArgs {
     pub fixes: String,
 }
 
-/// Why `publish` refuses to start.
-#[derive(Debug, thiserror::Error)]
-enum SettingsError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    Fix(#[from] harvest_publisher::runtime::fixes::FixError),
-}
-
 fn settings(args: &PublishArgs) -> Result<Settings, SettingsError> {
     let source: PositionSource = args.position_source.parse()?;
-    let shard: Shard = args.shard.parse()?;
-    let symbols = symbol_list(&args.symbols, args.symbols_file.as_deref(), shard)?;
     let fixes: Fixes = args.fixes.parse()?;
     let mut rules = Rules::new(
         args.fallback_stop_pct,
         args.change_eps_pct,
         args.max_publish_age,
     )?;
-    rules.full_facts = fixes.has(harvest_publisher::runtime::fixes::Fix::FullFacts);
-    if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
-        return Err(ConfigError::Number {
-            name: "interval",
-            value: args.interval,
-            expected: "seconds in (0, 86400]",
-        }
-        .into());
-    }
-    if args.batch == 0 {
-        return Err(ConfigError::Number {
-            name: "batch",
-            value: 0.0,
-            expected: "at least 1 (symbols per pipelined batch)",
-        }
-        .into());
-    }
-    Ok(Settings {
-        redis_url: args.redis_url.clone(),
-        cluster: args.cluster,
-        symbols,
-        interval: Duration::from_secs_f64(args.interval),
+    rules.full_facts = fixes.has(Fix::FullFacts);
+    let own = Options {
         source,
         enable_stream: args.enable_stream,
         rules,
         fixes,
-        batch: args.batch,
-        timeouts: Timeouts::default(),
-    })
+    };
+    let given = given!(args, redis_url: &args.redis_url, log_level: "INFO");
+    Ok(Settings::given(given, own)?)
 }
 
 /// Runs `harvest publish`; bad settings exit 2 with the reason.
 ///
 /// # Errors
-/// [`CliError::Usage`] for refused settings or signal handlers; [`CliError::Service`] when
-/// the service stops with a non-zero status.
+/// As [`serve`].
 pub fn run(args: &PublishArgs) -> CliResult {
-    let settings = settings(args)
-        .map_err(|e| CliError::usage("publish", format_args!("refusing to start: {e}")))?;
-    if args.once {
-        return CliError::service("publish", service::run_once(settings) as u8);
-    }
-    let stop = stop_signals().map_err(|e| {
-        CliError::usage(
-            "publish",
-            format_args!("cannot install signal handlers: {e}"),
-        )
-    })?;
-    CliError::service("publish", service::run_forever(settings, stop))
+    serve::<Harvest>("publish", args.once, settings(args))
 }
 
 #[cfg(test)]
@@ -210,7 +162,7 @@ mod tests {
         ];
         let mut a = args();
         a.fixes = "Full-Facts\r".into();
-        assert!(settings(&a).unwrap().rules.full_facts);
+        assert!(settings(&a).unwrap().own.rules.full_facts);
         for (change, message) in cases {
             let mut a = args();
             change(&mut a);

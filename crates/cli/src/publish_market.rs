@@ -1,19 +1,13 @@
 //! `harvest publish-market`: the P0.5 service's command line (a thin shell over
 //! `harvest_publisher::market`), with the running P0.5's `MARKETSTATE_*` variables and defaults.
 
-use std::time::Duration;
-
 use clap::Args;
 
-use crate::error::{CliError, CliResult};
+use crate::error::CliResult;
+use crate::services::{given, serve, SettingsError};
 
-use harvest_publisher::market::candles::CandleKeys;
-use harvest_publisher::market::service::{self, Settings};
-use harvest_publisher::runtime::settings::{
-    count, number, switch, symbol_list, text, ConfigError, Shard,
-};
-use harvest_publisher::runtime::{signals, Level};
-use harvest_redis::Timeouts;
+use harvest_publisher::market::service::{Market, Options, Settings};
+use harvest_publisher::runtime::settings::{count, number, require, switch, text, ConfigError};
 
 /// Options of `publish-market` (each also read from its environment variable).
 #[derive(Debug, Args)]
@@ -88,86 +82,44 @@ fn url_of(host: &str, port: u16) -> String {
     }
 }
 
-/// Why a `publish-market` setting is refused.
-#[derive(Debug, thiserror::Error)]
-enum SettingError {
-    #[error("{0}")]
-    Config(#[from] ConfigError),
-    #[error("{0}")]
-    CandleKeys(#[from] harvest_publisher::market::candles::CandleKeysError),
-}
-
-fn settings(args: &PublishMarketArgs) -> Result<Settings, SettingError> {
+fn settings(args: &PublishMarketArgs) -> Result<Settings, SettingsError> {
     match args.source.trim().to_ascii_lowercase().as_str() {
         "candles" | "" => {}
         "synthetic" => return Err(ConfigError::SyntheticPrices.into()),
         other => return Err(ConfigError::UnknownPriceSource(other.to_string()).into()),
     }
-    let shard: Shard = args.shard.parse()?;
-    let symbols = symbol_list(&args.symbols, args.symbols_file.as_deref(), shard)?;
-    let log_level: Level = args.log_level.parse()?;
-    let candle_keys: CandleKeys = args.candle_keys.parse()?;
-    if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
-        return Err(ConfigError::Number {
-            name: "interval",
-            value: args.interval,
-            expected: "seconds in (0, 86400]",
-        }
-        .into());
-    }
-    if !(257..=1_000_000).contains(&args.window) {
-        return Err(ConfigError::Number {
-            name: "window",
-            value: args.window as f64,
-            expected: "from 257 (the closes P0 needs) to 1000000 candles",
-        }
-        .into());
-    }
-    if args.batch == 0 {
-        return Err(ConfigError::Number {
-            name: "batch",
-            value: 0.0,
-            expected: "at least 1 (symbols per pipelined batch)",
-        }
-        .into());
-    }
+    require(
+        (257..=1_000_000).contains(&args.window),
+        (
+            "window",
+            args.window as f64,
+            "from 257 (the closes P0 needs) to 1000000 candles",
+        ),
+    )?;
+    let own = Options {
+        window: args.window,
+        candle_keys: args.candle_keys.parse()?,
+    };
     let redis_url = match &args.redis_url {
         Some(u) if !u.trim().is_empty() => u.trim().to_string(),
         _ => url_of(&args.redis_host, args.redis_port),
     };
-    Ok(Settings {
-        redis_url,
-        cluster: args.cluster,
-        symbols,
-        interval: Duration::from_secs_f64(args.interval),
-        window: args.window,
-        candle_keys,
-        batch: args.batch,
-        timeouts: Timeouts::default(),
-        log_level,
-    })
+    let given = given!(args, redis_url: &redis_url, log_level: &args.log_level);
+    Ok(Settings::given(given, own)?)
 }
 
 /// Runs `harvest publish-market`; bad settings exit 2 with the reason.
 ///
 /// # Errors
-/// [`CliError::Usage`] for refused settings or signal handlers; [`CliError::Service`] when
-/// the service stops with a non-zero status.
+/// As [`serve`].
 pub fn run(args: &PublishMarketArgs) -> CliResult {
-    const CMD: &str = "publish-market";
-    let settings =
-        settings(args).map_err(|e| CliError::usage(CMD, format_args!("refusing to start: {e}")))?;
-    if args.once {
-        return CliError::service(CMD, service::run_once(settings));
-    }
-    let stop = signals::stop_signals()
-        .map_err(|e| CliError::usage(CMD, format_args!("cannot take SIGTERM/SIGINT: {e}")))?;
-    CliError::service(CMD, service::run_forever(settings, stop))
+    serve::<Market>("publish-market", args.once, settings(args))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use harvest_publisher::runtime::Level;
 
     fn args() -> PublishMarketArgs {
         PublishMarketArgs {

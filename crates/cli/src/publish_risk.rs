@@ -1,19 +1,13 @@
 //! `harvest publish-risk`: the P1.5 service's command line (a thin shell over
 //! `harvest_publisher::risk`), with the running P1.5's flags, environment variables and defaults.
 
-use std::time::Duration;
-
 use clap::Args;
 
-use harvest_publisher::risk::service::{self, Settings};
-use harvest_publisher::runtime::fixes::Fixes;
-use harvest_publisher::runtime::settings::{
-    count, number, switch, symbol_list, text, ConfigError, PositionSource, Shard,
-};
-use harvest_publisher::runtime::{signals, Level};
-use harvest_redis::Timeouts;
+use harvest_publisher::risk::service::{Options, Risk, Settings};
+use harvest_publisher::runtime::settings::{count, number, switch, text};
 
-use crate::error::{CliError, CliResult};
+use crate::error::CliResult;
+use crate::services::{given, serve, SettingsError};
 
 /// Options of `publish-risk` (each also read from its environment variable; blanks and the `\r`
 /// of an env file with CRLF line endings around a value are ignored).
@@ -71,66 +65,22 @@ pub struct PublishRiskArgs {
     pub fixes: String,
 }
 
-/// Why `publish-risk` refuses to start.
-#[derive(Debug, thiserror::Error)]
-enum SettingsError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    Fix(#[from] harvest_publisher::runtime::fixes::FixError),
-}
-
 fn settings(args: &PublishRiskArgs) -> Result<Settings, SettingsError> {
-    let source: PositionSource = args.position_source.parse()?;
-    let shard: Shard = args.shard.parse()?;
-    let symbols = symbol_list(&args.symbols, args.symbols_file.as_deref(), shard)?;
-    let fixes: Fixes = args.fixes.parse()?;
-    let log_level: Level = args.log_level.parse()?;
-    if !(args.interval.is_finite() && args.interval > 0.0 && args.interval <= 86_400.0) {
-        return Err(ConfigError::Number {
-            name: "interval",
-            value: args.interval,
-            expected: "seconds in (0, 86400]",
-        }
-        .into());
-    }
-    if args.batch == 0 {
-        return Err(ConfigError::Number {
-            name: "batch",
-            value: 0.0,
-            expected: "at least 1 (symbols per pipelined batch)",
-        }
-        .into());
-    }
-    Ok(Settings {
-        redis_url: args.redis_url.clone(),
-        cluster: args.cluster,
-        symbols,
-        interval: Duration::from_secs_f64(args.interval),
-        source,
+    let own = Options {
+        source: args.position_source.parse()?,
         enable_stream: args.enable_stream,
-        fixes,
-        batch: args.batch,
-        timeouts: Timeouts::default(),
-        log_level,
-    })
+        fixes: args.fixes.parse()?,
+    };
+    let given = given!(args, redis_url: &args.redis_url, log_level: &args.log_level);
+    Ok(Settings::given(given, own)?)
 }
 
 /// Runs `harvest publish-risk`; bad settings exit 2 with the reason.
 ///
 /// # Errors
-/// [`CliError::Usage`] for refused settings or signal handlers; [`CliError::Service`] when
-/// the service stops with a non-zero status.
+/// As [`serve`].
 pub fn run(args: &PublishRiskArgs) -> CliResult {
-    const CMD: &str = "publish-risk";
-    let settings =
-        settings(args).map_err(|e| CliError::usage(CMD, format_args!("refusing to start: {e}")))?;
-    if args.once {
-        return CliError::service(CMD, service::run_once(settings));
-    }
-    let stop = signals::stop_signals()
-        .map_err(|e| CliError::usage(CMD, format_args!("cannot take SIGTERM/SIGINT: {e}")))?;
-    CliError::service(CMD, service::run_forever(settings, stop))
+    serve::<Risk>("publish-risk", args.once, settings(args))
 }
 
 #[cfg(test)]
@@ -159,7 +109,10 @@ mod tests {
     fn refused_settings_say_why() {
         let s = settings(&args()).unwrap();
         assert_eq!(s.symbols, ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
-        assert!(!s.fixes.has(harvest_publisher::runtime::fixes::Fix::P1Trend));
+        assert!(!s
+            .own
+            .fixes
+            .has(harvest_publisher::runtime::fixes::Fix::P1Trend));
         type Change = fn(&mut PublishRiskArgs);
         let cases: [(Change, &str); 6] = [
             (
@@ -187,6 +140,7 @@ mod tests {
         a.fixes = "P1-Trend".into();
         assert!(settings(&a)
             .unwrap()
+            .own
             .fixes
             .has(harvest_publisher::runtime::fixes::Fix::P1Trend));
     }

@@ -17,6 +17,7 @@ use common::{
     assert_stderr_has, crlf_settings, deploy_env_file, str_pairs, text, verify_unit, wait_until,
     Proc,
 };
+use harvest_records::market::NUMBER_FIELDS;
 
 const BIN: &str = env!("CARGO_BIN_EXE_harvest");
 const T0: u64 = 1_700_000_000_000;
@@ -168,8 +169,7 @@ fn the_running_p05s_texts_digit_for_digit() {
             "chop",
         ),
     ];
-    // P0.5's nine numbers (its hash then adds `ts_timestamp` and `buffer_size`).
-    let names = &harvest_records::market::FIELDS[..9];
+    let names = NUMBER_FIELDS;
     let entries: Vec<(String, HashMap<String, String>)> = stream_reply(
         "quantum:stream:marketstate",
         Ok(run(

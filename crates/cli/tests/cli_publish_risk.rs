@@ -17,6 +17,7 @@ use common::{
     assert_stderr_has, crlf_settings, deploy_env_file, str_pairs, text, verify_unit, wait_until,
     Proc,
 };
+use harvest_records::market::NUMBER_FIELDS;
 
 const BIN: &str = env!("CARGO_BIN_EXE_harvest");
 
@@ -32,8 +33,7 @@ fn once(url: &str, env: &[(&str, &str)]) -> Output {
 
 /// A market state in P0.5's text.
 fn market(s: &mut Store, sym: &str, v: [&str; 9]) {
-    // P0.5's nine numbers (its hash then adds `ts_timestamp` and `buffer_size`).
-    let names = &harvest_records::market::FIELDS[..9];
+    let names = NUMBER_FIELDS;
     let pairs: Vec<(&str, &str)> = names.iter().copied().zip(v).collect();
     hset(s, &format!("quantum:marketstate:{sym}"), &pairs);
 }

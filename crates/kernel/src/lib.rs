@@ -13,6 +13,7 @@
 //! ```
 
 mod axis;
+pub mod calendar;
 mod compare;
 pub mod echo;
 mod error;

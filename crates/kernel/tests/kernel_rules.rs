@@ -541,15 +541,8 @@ fn audit_carries_inputs_and_intermediates() {
     }
     assert_eq!(audit["tranche_weights"].as_array().unwrap().len(), 3);
     assert!(audit["z"].is_number());
-    for key in [
-        "harvest_action",
-        "new_sl_proposed",
-        "R_net",
-        "risk_unit",
-        "cost_est",
-        "kill_score",
-        "reason_codes",
-    ] {
+    // The published hash's first seven fields are the proposal's own.
+    for key in &harvest_records::published::FIELDS[..7] {
         assert!(json.get(key).is_some(), "{key}");
     }
     assert!(json.get("warnings").is_none(), "no warnings key when clean");

@@ -15,9 +15,10 @@
 
 use std::cell::RefCell;
 
+use harvest_fuzz::{check_message, Fuzz};
 use harvest_market::{import_price_bytes, PriceError, ProblemKind};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 /// A price: usually near 100, sometimes anywhere in the doubles' range or a special token.
 fn price() -> impl Strategy<Value = f64> {
@@ -289,23 +290,6 @@ fn content_lines(bytes: &[u8]) -> Vec<usize> {
     out
 }
 
-fn check_message(m: &str) -> Result<(), TestCaseError> {
-    let head: String = m.chars().take(300).collect();
-    prop_assert!(m.len() <= 600, "{} bytes: {}…", m.len(), head);
-    prop_assert!(
-        !m.contains(&"Z".repeat(101)),
-        "echoes a long cell: {}…",
-        head
-    );
-    let digits = m
-        .split(|c: char| !c.is_ascii_digit())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    prop_assert!(digits <= 40, "a number of {} digits: {}", digits, head);
-    Ok(())
-}
-
 #[derive(Default, Debug)]
 struct Counts {
     files: u64,
@@ -343,7 +327,7 @@ fn one((bytes, header): &(Vec<u8>, usize), c: &RefCell<Counts>) -> Result<(), Te
             prop_assert_eq!(seen.len(), got.problems.len(), "a line reported twice");
             for p in &got.problems {
                 prop_assert!(data.contains(&p.line), "line {} is no data line", p.line);
-                check_message(&p.message)?;
+                check_message("import", &p.message, 600)?;
                 match p.kind {
                     ProblemKind::Bad => k.bad += 1,
                     ProblemKind::Duplicate => k.duplicate += 1,
@@ -352,7 +336,7 @@ fn one((bytes, header): &(Vec<u8>, usize), c: &RefCell<Counts>) -> Result<(), Te
             k.bars += got.bars.len() as u64;
         }
         Err(e) => {
-            check_message(&e.to_string())?;
+            check_message("import", &e.to_string(), 600)?;
             match &e {
                 PriceError::NoBars { problems } => {
                     prop_assert_eq!(problems.len(), data.len());
@@ -377,40 +361,10 @@ fn one((bytes, header): &(Vec<u8>, usize), c: &RefCell<Counts>) -> Result<(), Te
 }
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    let bench = args.iter().any(|a| a == "--bench");
-    let cases = arg("--cases").unwrap_or(if bench { 1_000_000 } else { 1_000 });
-    let seed = arg("--seed").unwrap_or(18);
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    let config = Config {
-        cases: cases as u32,
-        failure_persistence: None,
-        max_shrink_iters: 2_000,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
-    let counts = RefCell::new(Counts::default());
-    let t0 = std::time::Instant::now();
-    let result = runner.run(&file(), |f| one(&f, &counts));
-    let c = counts.into_inner();
-    println!(
-        "fuzz_prices: {cases} files (seed {seed}) in {:.1} s: {} data lines = {} bars + {} bad + {} duplicate lines; {} files without a bar, {} header only, {} other whole-file errors",
-        t0.elapsed().as_secs_f64(),
-        c.lines, c.bars, c.bad, c.duplicate, c.no_bars, c.header_only, c.other_errors
-    );
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("fuzz_prices: FAILED: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    Fuzz::from_env("fuzz_prices", "files", 1000).run(file(), |f, n| one(&f, n), |c: &Counts| {
+        format!(
+            "{} data lines = {} bars + {} bad + {} duplicate lines; {} files without a bar, {} header only, {} other whole-file errors",
+            c.lines, c.bars, c.bad, c.duplicate, c.no_bars, c.header_only, c.other_errors
+        )
+    })
 }

@@ -5,7 +5,7 @@
 //! each row left out is reported with its number.
 
 use crate::datetime::parse_time;
-use crate::prices::{BarError, LineProblem, PriceError, ProblemKind};
+use crate::prices::{ohlc_bar, BarError, LineProblem, PriceError, ProblemKind};
 use crate::Bar;
 
 /// The bars of a candle file and the rows left out.
@@ -42,37 +42,11 @@ fn check(time: f64, p: [Option<f64>; 4], volume: Option<f64>) -> Result<Bar, Bar
             Some(value) => return Err(BarError::NotAPrice { column, value }),
         };
     }
-    let [open, high, low, close] = v;
-    if high < low {
-        return Err(BarError::HighBelowLow { high, low });
-    }
-    if high < open.max(close) {
-        return Err(BarError::HighBelowBody {
-            high,
-            body: open.max(close),
-        });
-    }
-    if low > open.min(close) {
-        return Err(BarError::LowAboveBody {
-            low,
-            body: open.min(close),
-        });
-    }
-    let volume = match volume {
-        Some(x) if !(x.is_finite() && x >= 0.0) => {
-            return Err(BarError::Volume {
-                text: format!("{x}"),
-            })
-        }
-        v => v,
-    };
-    Ok(Bar {
-        time,
-        open,
-        high,
-        low,
-        close,
-        volume,
+    ohlc_bar(time, v, || match volume {
+        Some(x) if !(x.is_finite() && x >= 0.0) => Err(BarError::Volume {
+            text: format!("{x}"),
+        }),
+        v => Ok(v),
     })
 }
 

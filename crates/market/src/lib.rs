@@ -69,3 +69,29 @@ pub struct Bar {
 pub fn closes(bars: &[Bar]) -> Vec<f64> {
     bars.iter().map(|b| b.close).collect()
 }
+
+/// The usual spacing of bars in seconds: the median of the positive gaps between `times` (oldest
+/// first); 60 when there is none.
+///
+/// ```
+/// use harvest_market::spacing;
+/// assert_eq!(spacing([0, 3600, 7200, 18000]), 3600);
+/// assert_eq!(spacing([5]), 60);
+/// ```
+pub fn spacing(times: impl IntoIterator<Item = i64>) -> i64 {
+    let mut times = times.into_iter();
+    let Some(mut last) = times.next() else {
+        return 60;
+    };
+    let mut gaps: Vec<i64> = times
+        .filter_map(|t| {
+            let gap = t - std::mem::replace(&mut last, t);
+            (gap > 0).then_some(gap)
+        })
+        .collect();
+    if gaps.is_empty() {
+        return 60;
+    }
+    gaps.sort_unstable();
+    gaps[gaps.len() / 2]
+}

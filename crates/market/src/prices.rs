@@ -312,6 +312,33 @@ fn read_bar(rec: &Cells<'_>, c: &Columns) -> Result<Bar, BarError> {
     let high = price(rec, c.high, "high")?;
     let low = price(rec, c.low, "low")?;
     let close = price(rec, c.close, "close")?;
+    ohlc_bar(time, [open, high, low, close], || match c.volume {
+        None => Ok(None),
+        Some(v) => {
+            let cell = rec.get(v);
+            if cell.is_empty() {
+                Ok(None)
+            } else {
+                match cell.parse::<f64>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+                    _ => Err(BarError::Volume { text: cell.into() }),
+                }
+            }
+        }
+    })
+}
+
+/// The bar of positive prices `[open, high, low, close]` if they are in order (high ≥ low,
+/// high ≥ the body's top, low ≤ the body's bottom), with the `volume` read after that.
+///
+/// # Errors
+/// [`BarError::HighBelowLow`], [`BarError::HighBelowBody`] or [`BarError::LowAboveBody`]; the
+/// volume's error.
+pub(crate) fn ohlc_bar(
+    time: i64,
+    [open, high, low, close]: [f64; 4],
+    volume: impl FnOnce() -> Result<Option<f64>, BarError>,
+) -> Result<Bar, BarError> {
     if high < low {
         return Err(BarError::HighBelowLow { high, low });
     }
@@ -327,27 +354,13 @@ fn read_bar(rec: &Cells<'_>, c: &Columns) -> Result<Bar, BarError> {
             body: open.min(close),
         });
     }
-    let volume = match c.volume {
-        None => None,
-        Some(v) => {
-            let cell = rec.get(v);
-            if cell.is_empty() {
-                None
-            } else {
-                match cell.parse::<f64>() {
-                    Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
-                    _ => return Err(BarError::Volume { text: cell.into() }),
-                }
-            }
-        }
-    };
     Ok(Bar {
         time,
         open,
         high,
         low,
         close,
-        volume,
+        volume: volume()?,
     })
 }
 

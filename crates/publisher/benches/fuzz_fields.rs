@@ -16,6 +16,7 @@
 
 use std::cell::RefCell;
 
+use harvest_fuzz::{check_message, Fuzz};
 use harvest_kernel::Theta;
 use harvest_publisher::market::candles::close_of;
 use harvest_publisher::p25::plan::{evaluate, Outcome, Rules, SymbolReads};
@@ -24,7 +25,7 @@ use harvest_records::position::Origin;
 use harvest_records::published::{self, Stamp};
 use harvest_records::{policy, Fields};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 /// A field value as Redis holds it (bytes as text).
 fn value() -> impl Strategy<Value = String> {
@@ -49,11 +50,11 @@ fn value() -> impl Strategy<Value = String> {
 /// Changes to a record: 0 to 3 fields (among `names`, or a new one) removed or set to any
 /// [`value`].
 fn mutations(
-    names: &'static [&'static str],
+    names: impl IntoIterator<Item = &'static str>,
 ) -> impl Strategy<Value = Vec<(&'static str, Option<String>)>> {
     prop::collection::vec(
         (
-            prop::sample::select(names.to_vec()),
+            prop::sample::select(names.into_iter().collect::<Vec<_>>()),
             prop::option::of(value()),
         ),
         0..4,
@@ -97,41 +98,6 @@ const POSITION: &[&str] = &[
     "peak_price",
     "trough_price",
 ];
-const POLICY: &[&str] = &[
-    "universe_symbols",
-    "leverage_by_symbol",
-    "harvest_params",
-    "kill_params",
-    "valid_until_epoch",
-    "policy_version",
-];
-const PUBLISHED: &[&str] = &[
-    "harvest_action",
-    "new_sl_proposed",
-    "R_net",
-    "risk_unit",
-    "cost_est",
-    "kill_score",
-    "reason_codes",
-    "k_regime_flip",
-    "k_sigma_spike",
-    "k_ts_drop",
-    "k_age_penalty",
-    "sigma",
-    "ts",
-    "p_trend",
-    "p_mr",
-    "p_chop",
-    "computed_at_utc",
-    "last_update_epoch",
-    "position_side",
-    "position_age_sec",
-    "position_current_price",
-    "position_entry_price",
-    "position_unrealized_pnl",
-    "proposal_json",
-    "symbol",
-];
 
 /// P0.5's market state as it writes it, then mutated.
 fn market() -> impl Strategy<Value = Fields> {
@@ -140,7 +106,7 @@ fn market() -> impl Strategy<Value = Fields> {
         0.0f64..3.0,
         0.0f64..1.0,
         0.0f64..1.0,
-        mutations(MARKET),
+        mutations(MARKET.iter().copied()),
     )
         .prop_map(|(sigma, ts, a, b, muts)| {
             let (pt, pm) = (a * 0.6, b * 0.4);
@@ -164,7 +130,7 @@ fn p1() -> impl Strategy<Value = Fields> {
         0.001f64..0.05,
         50.0f64..150.0,
         prop::bool::weighted(0.8),
-        mutations(P1),
+        mutations(P1.iter().copied()),
     )
         .prop_map(|(d, sl, present, muts)| {
             let f: Fields = if present {
@@ -190,7 +156,7 @@ fn position() -> impl Strategy<Value = Option<Found>> {
             50.0f64..150.0,
             0.0f64..1e5,
             0.001f64..10.0,
-            mutations(POSITION),
+            mutations(POSITION.iter().copied()),
         )
             .prop_map(|(hash, long, entry, cur, age, qty, muts)| {
                 let side = if long { "LONG" } else { "SHORT" };
@@ -239,7 +205,7 @@ fn policy_record() -> impl Strategy<Value = Fields> {
             0..4,
         ),
         -1000.0f64..1e6,
-        mutations(POLICY),
+        mutations(policy::REQUIRED_FIELDS),
     )
         .prop_map(|(params, valid_for, muts)| {
             let kv: Vec<String> = params
@@ -265,14 +231,21 @@ fn policy_record() -> impl Strategy<Value = Fields> {
         })
 }
 
+/// The published record's fields, and `symbol` (the stream entry's; a hash may carry one too).
+fn published_fields() -> impl Iterator<Item = &'static str> {
+    published::FIELDS.into_iter().chain(["symbol"])
+}
+
 /// A published record as P2.5 writes it (with or without `proposal_json`), then mutated.
 fn published_record() -> impl Strategy<Value = Fields> {
-    (-5.0f64..10.0, any::<bool>(), mutations(PUBLISHED)).prop_map(|(pnl, with_json, muts)| {
-        let mut input = harvest_kernel::HarvestInput::default();
-        input.position.unrealized_pnl = pnl;
-        let p = harvest_kernel::propose(&input).expect("the default input with a PnL");
-        mutate(published::record(&p, 1_767_225_600, with_json), muts)
-    })
+    (-5.0f64..10.0, any::<bool>(), mutations(published_fields())).prop_map(
+        |(pnl, with_json, muts)| {
+            let mut input = harvest_kernel::HarvestInput::default();
+            input.position.unrealized_pnl = pnl;
+            let p = harvest_kernel::propose(&input).expect("the default input with a PnL");
+            mutate(published::record(&p, 1_767_225_600, with_json), muts)
+        },
+    )
 }
 
 #[derive(Debug)]
@@ -332,53 +305,6 @@ fn case() -> impl Strategy<Value = Case> {
         )
 }
 
-fn check_message(what: &str, m: &str) -> Result<(), TestCaseError> {
-    let head: String = m.chars().take(300).collect();
-    prop_assert!(m.len() <= 1000, "{}: {} bytes: {}…", what, m.len(), head);
-    prop_assert!(
-        !m.contains(&"Z".repeat(101)),
-        "{}: echoes a long value: {}…",
-        what,
-        head
-    );
-    let digits = m
-        .split(|c: char| !c.is_ascii_digit())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    prop_assert!(
-        digits <= 40,
-        "{}: a number of {} digits: {}",
-        what,
-        digits,
-        head
-    );
-    Ok(())
-}
-
-/// Fields of the published hash that hold numbers (`new_sl_proposed` may be `None`).
-const NUMBER_FIELDS: &[&str] = &[
-    "new_sl_proposed",
-    "R_net",
-    "risk_unit",
-    "cost_est",
-    "kill_score",
-    "k_regime_flip",
-    "k_sigma_spike",
-    "k_ts_drop",
-    "k_age_penalty",
-    "sigma",
-    "ts",
-    "p_trend",
-    "p_mr",
-    "p_chop",
-    "last_update_epoch",
-    "position_age_sec",
-    "position_current_price",
-    "position_entry_price",
-    "position_unrealized_pnl",
-];
-
 #[derive(Default, Debug)]
 struct Counts {
     cases: u64,
@@ -408,14 +334,16 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
         &stamp,
     );
     for note in &ev.notes {
-        check_message("note", note)?;
+        check_message("note", note, 1000)?;
         n.notes += 1;
     }
     match &ev.outcome {
         Outcome::Publish { fields, .. } => {
             n.publish += 1;
             for (name, v) in fields {
-                if NUMBER_FIELDS.contains(name) && !(*name == "new_sl_proposed" && v == "None") {
+                let number =
+                    published::FIELDS.contains(name) && !published::TEXT_FIELDS.contains(name);
+                if number && !(*name == "new_sl_proposed" && v == "None") {
                     let x = harvest_records::num::parse_py_float(v);
                     prop_assert!(x.is_some_and(f64::is_finite), "{} = {:?}", name, v);
                 }
@@ -430,22 +358,22 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
         Outcome::NoPosition { why, .. } => {
             n.no_position += 1;
             if let Some(w) = why {
-                check_message("no position", w)?;
+                check_message("no position", w, 1000)?;
             }
         }
         Outcome::Skipped(e) => {
             n.skipped += 1;
-            check_message("skipped", &e.to_string())?;
+            check_message("skipped", &e.to_string(), 1000)?;
         }
     }
     match policy::load(&c.policy, c.now) {
         Ok(p) => {
             n.policies += 1;
-            check_message("policy", &p.summary())?;
+            check_message("policy", &p.summary(), 1000)?;
         }
         Err(e) => {
             n.no_policy += 1;
-            check_message("policy", &e.to_string())?;
+            check_message("policy", &e.to_string(), 1000)?;
         }
     }
     match published::recorded_output(&c.published) {
@@ -454,7 +382,7 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
         Ok(_) => n.records_read += 1,
         Err(e) => {
             n.records_refused += 1;
-            check_message("published", &e.to_string())?;
+            check_message("published", &e.to_string(), 1000)?;
         }
     }
     match close_of(&c.candle) {
@@ -468,41 +396,11 @@ fn one(c: &Case, k: &RefCell<Counts>) -> Result<(), TestCaseError> {
 }
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    let bench = args.iter().any(|a| a == "--bench");
-    let cases = arg("--cases").unwrap_or(if bench { 1_000_000 } else { 2_000 });
-    let seed = arg("--seed").unwrap_or(18);
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    let config = Config {
-        cases: cases as u32,
-        failure_persistence: None,
-        max_shrink_iters: 2_000,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
-    let counts = RefCell::new(Counts::default());
-    let t0 = std::time::Instant::now();
-    let result = runner.run(&case(), |c| one(&c, &counts));
-    let c = counts.into_inner();
-    println!(
-        "fuzz_fields: {cases} cases (seed {seed}) in {:.1} s: P2.5 {} published, {} refreshed, {} no position, {} skipped, {} notes; policy {} read, {} refused; published records {} read, {} refused; candles {} closes, {} skipped",
-        t0.elapsed().as_secs_f64(),
-        c.publish, c.refresh, c.no_position, c.skipped, c.notes, c.policies, c.no_policy,
-        c.records_read, c.records_refused, c.closes, c.candles_skipped
-    );
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("fuzz_fields: FAILED: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    Fuzz::from_env("fuzz_fields", "cases", 2000).run(case(), |c, n| one(&c, n), |c: &Counts| {
+        format!(
+            "P2.5 {} published, {} refreshed, {} no position, {} skipped, {} notes; policy {} read, {} refused; published records {} read, {} refused; candles {} closes, {} skipped",
+            c.publish, c.refresh, c.no_position, c.skipped, c.notes, c.policies, c.no_policy,
+            c.records_read, c.records_refused, c.closes, c.candles_skipped
+        )
+    })
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use harvest_kernel::Theta;
 use harvest_publisher::p25::plan::{evaluate, Outcome, Rules, SymbolReads};
-use harvest_publisher::p25::service::{Publisher, Settings};
+use harvest_publisher::p25::service::{Options, Publisher, Settings};
 use harvest_publisher::runtime::positions::Found;
 use harvest_publisher::runtime::settings::PositionSource;
 use harvest_records::keys::{market_state_key, position_key, proposal_key, risk_proposal_key};
@@ -17,6 +17,9 @@ use harvest_records::published::Stamp;
 use harvest_redis::local::LocalRedis;
 use harvest_redis::redis;
 use harvest_redis::{hash_reply, Store};
+
+mod common;
+use common::{own_cpu, server_cpu};
 
 fn hset(key: &str, fields: &[(&str, String)]) -> redis::Cmd {
     let mut c = redis::cmd("HSET");
@@ -105,33 +108,6 @@ fn one_at_a_time(s: &mut Store, symbols: &[String], rules: &Rules) -> (Duration,
     (t.elapsed(), published)
 }
 
-/// CPU time (user + system) of this process so far.
-fn own_cpu() -> Duration {
-    // SAFETY: getrusage fills a zeroed, locally owned struct.
-    let u = unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut u);
-        u
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
-
-/// CPU time (user + system) of the redis-server so far, from `INFO cpu`.
-fn server_cpu(s: &mut Store) -> Duration {
-    let info: String = redis::from_redis_value(
-        s.query(&redis::cmd("INFO").arg("cpu").clone())
-            .expect("INFO"),
-    )
-    .expect("INFO text");
-    let secs: f64 = info
-        .lines()
-        .filter(|l| l.starts_with("used_cpu_user:") || l.starts_with("used_cpu_sys:"))
-        .filter_map(|l| l.split(':').nth(1)?.trim().parse::<f64>().ok())
-        .sum();
-    Duration::from_secs_f64(secs)
-}
-
 /// Runs `f`, returning its result with (wall, own CPU, server CPU).
 fn measured<T>(s: &mut Store, f: impl FnOnce() -> T) -> (T, [Duration; 3]) {
     let (c0, s0, t0) = (own_cpu(), server_cpu(s), Instant::now());
@@ -162,8 +138,11 @@ fn main() {
     let settings = |max_age: f64| Settings {
         redis_url: redis.url(),
         symbols: symbols.clone(),
-        source: PositionSource::RedisHash,
-        rules: Rules::new(0.02, 0.001, max_age).expect("rules"),
+        own: Options {
+            source: PositionSource::RedisHash,
+            rules: Rules::new(0.02, 0.001, max_age).expect("rules"),
+            ..Options::default()
+        },
         ..Settings::default()
     };
     // Every cycle publishes in full (max_publish_age 0), like the one-at-a-time loop.

@@ -14,6 +14,9 @@ use harvest_redis::local::LocalRedis;
 use harvest_redis::redis;
 use harvest_redis::Store;
 
+mod common;
+use common::{own_cpu, server_cpu};
+
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -23,29 +26,6 @@ fn rss_kib() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).map(|v| v.parse().unwrap_or(0)))
         })
         .unwrap_or(0)
-}
-
-/// This process's CPU time so far (user + system).
-fn cpu() -> Duration {
-    // SAFETY: getrusage fills the zeroed struct it is given.
-    let u = unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut u);
-        u
-    };
-    let t = |v: libc::timeval| Duration::new(v.tv_sec as u64, v.tv_usec as u32 * 1000);
-    t(u.ru_utime) + t(u.ru_stime)
-}
-
-/// redis-server's CPU time so far (`INFO cpu`).
-fn redis_cpu(s: &mut Store) -> Duration {
-    let info: String = redis::from_redis_value(s.query(&redis::cmd("INFO")).unwrap()).unwrap();
-    let secs: f64 = info
-        .lines()
-        .filter(|l| l.starts_with("used_cpu_sys:") || l.starts_with("used_cpu_user:"))
-        .filter_map(|l| l.split(':').nth(1)?.trim().parse::<f64>().ok())
-        .sum();
-    Duration::from_secs_f64(secs)
 }
 
 fn zadd(s: &mut Store, cmds: Vec<redis::Cmd>) {
@@ -98,9 +78,9 @@ fn main() {
     };
     let rss0 = rss_kib();
     let mut p = MarketPublisher::new(settings).unwrap();
-    let (c0, rc0) = (cpu(), redis_cpu(&mut s));
+    let (c0, rc0) = (own_cpu(), server_cpu(&mut s));
     let r = p.cycle().unwrap();
-    let (c1, rc1) = (cpu(), redis_cpu(&mut s));
+    let (c1, rc1) = (own_cpu(), server_cpu(&mut s));
     assert_eq!(r.published, n, "{r}");
     println!(
         "first cycle: {n} symbols × 300 candles: {:.1} ms wall (Redis {:.1} ms); CPU: publisher {:.1} ms, redis-server {:.1} ms; {r}",
@@ -135,9 +115,9 @@ fn main() {
             }
         }
         zadd(&mut s, cmds);
-        let (c0, rc0) = (cpu(), redis_cpu(&mut s));
+        let (c0, rc0) = (own_cpu(), server_cpu(&mut s));
         let r = p.cycle().unwrap();
-        let (c1, rc1) = (cpu(), redis_cpu(&mut s));
+        let (c1, rc1) = (own_cpu(), server_cpu(&mut s));
         assert_eq!(r.published, n, "{r}");
         took.push(r.took);
         redis_took.push(r.redis);

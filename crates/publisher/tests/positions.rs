@@ -6,7 +6,7 @@
 //! `PositionUpdate`'s of `ai_engine/services/eventbus_bridge.py`.)
 
 use harvest_publisher::p25::plan::Rules;
-use harvest_publisher::p25::service::{CycleReport, Publisher, Settings};
+use harvest_publisher::p25::service::{CycleReport, Options, Publisher, Settings};
 use harvest_publisher::runtime::settings::PositionSource;
 use harvest_records::keys::EXECUTION_STREAM;
 use harvest_records::samples::{execution_entry, MARKET_READ};
@@ -60,8 +60,11 @@ fn stream_source_reads_the_newest_100_entries() {
     let mut p = Publisher::new(Settings {
         redis_url: redis.url(),
         symbols: syms.iter().map(|s| s.to_string()).collect(),
-        source: PositionSource::RedisStream,
-        rules: Rules::default(),
+        own: Options {
+            source: PositionSource::RedisStream,
+            rules: Rules::default(),
+            ..Options::default()
+        },
         ..Settings::default()
     })
     .unwrap();
@@ -97,7 +100,10 @@ fn auto_reads_the_stream_only_when_no_symbol_has_a_hash() {
     let mut p = Publisher::new(Settings {
         redis_url: redis.url(),
         symbols: vec!["HASHUSDT".into(), "STREAMUSDT".into()],
-        source: PositionSource::Auto,
+        own: Options {
+            source: PositionSource::Auto,
+            ..Options::default()
+        },
         ..Settings::default()
     })
     .unwrap();
@@ -124,7 +130,10 @@ fn unreadable_stream_skips_only_the_symbols_that_need_it() {
     let mut p = Publisher::new(Settings {
         redis_url: redis.url(),
         symbols: vec!["AUSDT".into(), "BUSDT".into()],
-        source: PositionSource::Auto,
+        own: Options {
+            source: PositionSource::Auto,
+            ..Options::default()
+        },
         ..Settings::default()
     })
     .unwrap();
@@ -162,8 +171,11 @@ fn large_cycle_in_batches() {
     let mut p = Publisher::new(Settings {
         redis_url: redis.url(),
         symbols: syms.clone(),
-        source: PositionSource::RedisHash,
         batch: 100,
+        own: Options {
+            source: PositionSource::RedisHash,
+            ..Options::default()
+        },
         ..Settings::default()
     })
     .unwrap();

@@ -238,9 +238,11 @@ fn row_missing_prices_in_a_hash_are_0_peak_and_trough_the_current_price() {
         "quantum:state:positions:XUSDT",
         &[("current_price", "105.5")],
     );
-    rig.publisher(&["XUSDT"], |s| s.rules.thresholds.max_publish_age_sec = 0.0)
-        .cycle()
-        .unwrap();
+    rig.publisher(&["XUSDT"], |s| {
+        s.own.rules.thresholds.max_publish_age_sec = 0.0
+    })
+    .cycle()
+    .unwrap();
     let h = proposal(&mut rig.store, "XUSDT");
     let audit: Proposal = serde_json::from_str(&h["proposal_json"]).unwrap();
     let p = &audit.audit.position;
@@ -294,7 +296,7 @@ fn row_p1_without_a_usable_stop_is_no_p1_the_fallback_stop() {
         }
         syms.push(*sym);
     }
-    let mut p = rig.publisher(&syms, |s| s.rules.fallback_stop_pct = 0.03);
+    let mut p = rig.publisher(&syms, |s| s.own.rules.fallback_stop_pct = 0.03);
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (4, 0, 0, 0), "{r}");
     for (sym, _) in cases {
@@ -521,7 +523,7 @@ fn row_p1_stop_0_without_a_policy_uses_the_configured_fallback_stop() {
         &[("stop_dist_pct", "0.0")],
     );
     let mut p = rig.publisher(&["BTCUSDT"], |s| {
-        s.rules = Rules::new(0.035, 0.001, 60.0).unwrap()
+        s.own.rules = Rules::new(0.035, 0.001, 60.0).unwrap()
     });
     p.cycle().unwrap();
     let h = proposal(&mut rig.store, "BTCUSDT");
@@ -554,7 +556,7 @@ fn row_computed_at_utc_is_naive_iso_8601_and_every_field_is_the_running_publishe
 fn stream_source_setting_reads_only_the_stream() {
     let mut rig = Run::new();
     seed_symbol(&mut rig.store, "BTCUSDT", APPLY_LAYER);
-    let mut p = rig.publisher(&["BTCUSDT"], |s| s.source = PositionSource::RedisStream);
+    let mut p = rig.publisher(&["BTCUSDT"], |s| s.own.source = PositionSource::RedisStream);
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (0, 0, 1, 0), "{r}");
 }
@@ -573,7 +575,7 @@ fn fix_full_facts_publishes_with_the_age_the_stop_and_the_quantity() {
     seed_symbol(&mut rig.store, "BTCUSDT", &pos);
     let closed = with(EXCHANGE_SYNC, &[("quantity", "0")]);
     seed_symbol(&mut rig.store, "ETHUSDT", &closed);
-    let mut p = rig.publisher(&["BTCUSDT", "ETHUSDT"], |s| s.rules.full_facts = true);
+    let mut p = rig.publisher(&["BTCUSDT", "ETHUSDT"], |s| s.own.rules.full_facts = true);
     let r = p.cycle().unwrap();
     assert_eq!(counts(&r), (1, 0, 1, 0), "{r}");
     assert_eq!(

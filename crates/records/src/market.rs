@@ -10,8 +10,8 @@ use crate::num::fixed;
 /// The fields P2.5 reads, in order.
 pub const READ_FIELDS: [&str; 5] = ["sigma", "ts", "p_trend", "p_mr", "p_chop"];
 
-/// The fields of the hash P0.5 writes, in its order.
-pub const FIELDS: [&str; 11] = [
+/// The state's numbers in P0.5's order: what P1.5 reads (each with Python's `float()`).
+pub const NUMBER_FIELDS: [&str; 9] = [
     "sigma",
     "mu",
     "ts",
@@ -21,9 +21,21 @@ pub const FIELDS: [&str; 11] = [
     "dp",
     "vr",
     "spike_proxy",
-    "ts_timestamp",
-    "buffer_size",
 ];
+
+/// The fields of the hash P0.5 writes, in its order: [`NUMBER_FIELDS`], `ts_timestamp`,
+/// `buffer_size`.
+pub const FIELDS: [&str; 11] = {
+    let mut all = [""; 11];
+    let mut i = 0;
+    while i < NUMBER_FIELDS.len() {
+        all[i] = NUMBER_FIELDS[i];
+        i += 1;
+    }
+    all[9] = "ts_timestamp";
+    all[10] = "buffer_size";
+    all
+};
 
 /// The market state from `quantum:marketstate:<SYM>`: all five of [`READ_FIELDS`] are required
 /// finite numbers. (The running publisher reads a missing or empty field as 0.0; Harvest Lab
@@ -198,5 +210,17 @@ mod tests {
             let got = parse(key, &f).map(|m| m.sigma).map_err(|e| e.to_string());
             assert_eq!(got, want, "{f:?}");
         }
+    }
+
+    /// The hash's fields as P0.5 writes them (`microservices/market_state_publisher`): the
+    /// numbers, then the two stamps.
+    #[test]
+    fn field_lists() {
+        assert_eq!(
+            FIELDS.join(","),
+            "sigma,mu,ts,p_trend,p_mr,p_chop,dp,vr,spike_proxy,ts_timestamp,buffer_size"
+        );
+        assert_eq!(FIELDS[..9], NUMBER_FIELDS);
+        assert!(READ_FIELDS.iter().all(|f| NUMBER_FIELDS.contains(f)));
     }
 }

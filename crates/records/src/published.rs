@@ -48,6 +48,17 @@ pub const FIELDS: [&str; HASH_FIELDS] = [
     "kernel_version",
 ];
 
+/// The fields of [`FIELDS`] that hold text; every other one holds a number as Python's float
+/// text (`new_sl_proposed` may be `None`).
+pub const TEXT_FIELDS: [&str; 6] = [
+    "harvest_action",
+    "reason_codes",
+    "computed_at_utc",
+    "position_side",
+    "proposal_json",
+    "kernel_version",
+];
+
 /// The number of fields Harvest Lab writes (the stream entry adds `symbol`).
 pub const HASH_FIELDS: usize = 25;
 
@@ -679,25 +690,12 @@ mod tests {
         let names: Vec<&str> = f.iter().map(|(k, _)| *k).collect();
         assert_eq!(names, FIELDS);
         let get = |k: &str| f.iter().find(|(n, _)| *n == k).unwrap().1.clone();
-        for k in [
-            "R_net",
-            "risk_unit",
-            "cost_est",
-            "kill_score",
-            "k_regime_flip",
-            "k_sigma_spike",
-            "k_ts_drop",
-            "k_age_penalty",
-            "sigma",
-            "ts",
-            "p_trend",
-            "p_mr",
-            "p_chop",
-            "position_age_sec",
-            "position_current_price",
-            "position_entry_price",
-            "position_unrealized_pnl",
-        ] {
+        assert_eq!(get("new_sl_proposed"), "None");
+        let numbers = FIELDS
+            .iter()
+            .filter(|k| !TEXT_FIELDS.contains(k) && **k != "new_sl_proposed");
+        assert_eq!(numbers.clone().count(), 18);
+        for k in numbers {
             assert!(parse_py_float(&get(k)).is_some(), "{k} = {}", get(k));
         }
         assert_eq!(get("R_net").parse::<f64>().unwrap(), p.r_net);

@@ -2,33 +2,10 @@
 //! (`datetime.utcnow().isoformat()`: naive ISO 8601, microseconds only when not zero) and read
 //! back (naive, `Z` or `+00:00`-style offsets). Pure: the caller passes the time.
 //!
-//! Written by hand (civil-from-days, days-from-civil): the record crate is pure and builds for
-//! wasm32, and the two conversions are a few lines.
+//! Written by hand over the kernel's calendar arithmetic ([`harvest_kernel::calendar`]): the
+//! record crate is pure and builds for wasm32.
 
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// (year, month, day) → days since 1970-01-01.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use harvest_kernel::calendar::{civil_from_days, days_from_civil};
 
 /// `computed_at_utc` for a time in Unix microseconds, as `datetime.utcnow().isoformat()` writes
 /// it: `2026-12-06T17:22:50.994482`, or `2026-12-06T17:22:50` on a whole second.

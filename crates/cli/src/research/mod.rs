@@ -232,23 +232,9 @@ fn spec_of(args: &ResearchArgs) -> Result<JobSpec, CliError> {
         Some(p) => crate::diff_theta::load_theta(p)
             .map_err(|e| bad(format!("--theta {}: {e}", p.display())))?,
     };
-    let (symbols, skipped) = crate::price_files::load(&args.paths, args.timeframe.as_deref())
-        .map_err(|e| bad(e.to_string()))?;
-    for s in &skipped {
-        eprintln!("harvest research: skipped {s}");
-    }
-    for s in &symbols {
-        for (f, p) in s.problems.iter().take(3) {
-            eprintln!("harvest research: {}: skipped {p}", f.display());
-        }
-        if s.problems.len() > 3 {
-            eprintln!(
-                "harvest research: {}: … {} rows skipped in all",
-                s.symbol,
-                s.problems.len()
-            );
-        }
-    }
+    let symbols =
+        crate::price_files::load_saying("research", &args.paths, args.timeframe.as_deref(), 3)
+            .map_err(|e| bad(e.to_string()))?;
     let settings = ResearchSettings {
         grid: args.grid.clone(),
         folds: args.folds,

@@ -170,16 +170,7 @@ pub fn record_time(r: &Record) -> Option<f64> {
 
 /// The usual spacing of `candles` in seconds (the median gap; 60 with fewer than two).
 pub fn spacing(candles: &[LiveCandle]) -> i64 {
-    let mut gaps: Vec<i64> = candles
-        .windows(2)
-        .map(|w| w[1].time - w[0].time)
-        .filter(|g| *g > 0)
-        .collect();
-    if gaps.is_empty() {
-        return 60;
-    }
-    gaps.sort_unstable();
-    gaps[gaps.len() / 2]
+    harvest_market::spacing(candles.iter().map(|c| c.time))
 }
 
 /// The bar each proposal belongs to: the newest bar already in Redis when it was computed

@@ -23,17 +23,7 @@ pub const DEFAULT_KEEP: usize = 500;
 /// assert_eq!(bar_seconds(&[bar(0), bar(3600), bar(7200), bar(18000)]), 3600);
 /// ```
 pub fn bar_seconds(bars: &[Bar]) -> i64 {
-    let mut gaps: Vec<i64> = bars
-        .windows(2)
-        .take(1000)
-        .map(|w| w[1].time - w[0].time)
-        .filter(|g| *g > 0)
-        .collect();
-    if gaps.is_empty() {
-        return 60;
-    }
-    gaps.sort_unstable();
-    gaps[gaps.len() / 2]
+    harvest_market::spacing(bars.iter().take(1001).map(|b| b.time))
 }
 
 /// Binance's name of a bar spacing (`1m`, `5m`, `1h`, `1d`, `1w`, …), else seconds (`90s`).

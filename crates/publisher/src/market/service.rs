@@ -2,63 +2,56 @@
 //! round trips (a batch of symbols at a time), computes P0 and writes the market states in one
 //! pipeline; [`crate::runtime::run_forever`] runs it on a fixed schedule.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harvest_redis::redis::{self, Cmd, RedisResult, Value};
 
-use harvest_market::{MarketError, MarketState, P0Params};
+use harvest_market::{MarketState, P0Params};
 
 use super::candles::CandleKeys;
 use super::track::{Candles, Outcome, Read, Reply, Step, RESYNC_CYCLES};
-use crate::runtime::{self, Level, Service};
+use crate::runtime::report::Writes;
+use crate::runtime::settings;
+use crate::runtime::{self, xadd, Context, Level, Runner};
 use harvest_records::keys::{market_state_key, MARKET_STATE_STREAM};
 use harvest_records::market::{dominant_regime, MarketStateOut};
-use harvest_redis::{is_connection_error, Store, Timeouts};
+use harvest_redis::is_connection_error;
 
-/// Entries kept in `quantum:stream:marketstate` (`MAXLEN ~`).
-pub const STREAM_MAXLEN: usize = 10_000;
+pub use crate::runtime::StartError;
 
-/// Everything the service runs with (the CLI's flags and the `MARKETSTATE_*` variables).
+/// P0.5's own settings (the `MARKETSTATE_*` variables).
 #[derive(Debug, Clone)]
-pub struct Settings {
-    /// `redis://…`, `rediss://…`, or with `cluster` a comma-separated list of seed nodes.
-    pub redis_url: String,
-    /// Whether `redis_url` names a Redis Cluster.
-    pub cluster: bool,
-    /// This instance's symbols.
-    pub symbols: Vec<String>,
-    /// Time between cycle starts; the hashes live ten intervals.
-    pub interval: Duration,
+pub struct Options {
     /// Candles in a symbol's window (`MARKETSTATE_WINDOW_SIZE`, at least 257).
     pub window: usize,
     /// The candle keys, tried in order.
     pub candle_keys: CandleKeys,
-    /// Symbols per pipelined batch.
-    pub batch: usize,
-    /// Connect and reply timeouts.
-    pub timeouts: Timeouts,
-    /// The lowest level logged.
-    pub log_level: Level,
 }
 
-impl Default for Settings {
-    /// The running P0.5's defaults: `redis://localhost:6379`, BTCUSDT and ETHUSDT, every 60 s,
-    /// windows of 300 candles, its three candle keys; batches of 250 symbols.
+impl Default for Options {
+    /// Windows of 300 candles, the running P0.5's three candle keys.
     fn default() -> Self {
-        Settings {
-            redis_url: "redis://localhost:6379".into(),
-            cluster: false,
-            symbols: vec!["BTCUSDT".into(), "ETHUSDT".into()],
-            interval: Duration::from_secs(60),
+        Options {
             window: 300,
             candle_keys: CandleKeys::default(),
-            batch: 250,
-            timeouts: Timeouts::default(),
-            log_level: Level::Info,
         }
     }
 }
+
+impl settings::Options for Options {
+    /// The running P0.5's defaults: `redis://localhost:6379`, BTCUSDT and ETHUSDT, every 60 s
+    /// (the hashes live ten intervals); batches of 250 symbols.
+    const REDIS_URL: &'static str = "redis://localhost:6379";
+    const SYMBOLS: &'static [&'static str] = &["BTCUSDT", "ETHUSDT"];
+    const INTERVAL_SECS: u64 = 60;
+    const BATCH: usize = 250;
+}
+
+/// Everything the service runs with.
+pub type Settings = settings::Settings<Options>;
+
+/// The P0.5 publisher: [`Market`] run by the [`Runner`].
+pub type MarketPublisher = Runner<Market>;
 
 /// What a cycle did (its log line).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -93,6 +86,12 @@ impl CycleReport {
     }
 }
 
+impl runtime::Report for CycleReport {
+    fn incomplete(&self) -> bool {
+        self.unpublished() > 0
+    }
+}
+
 impl std::fmt::Display for CycleReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -112,25 +111,10 @@ impl std::fmt::Display for CycleReport {
     }
 }
 
-/// The P0.5 publisher: settings, the Redis store and each symbol's window.
-pub struct MarketPublisher {
-    settings: Settings,
-    store: Store,
+/// What P0.5 remembers between cycles: each symbol's window.
+pub struct Market {
     candles: Vec<Candles>,
     cycles: u64,
-    /// The last condition logged per symbol, so a lasting one is logged once.
-    notes: HashMap<String, String>,
-}
-
-/// Why the service cannot start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// The Redis URL cannot be parsed.
-    #[error("bad Redis URL: {0}")]
-    Url(#[from] redis::RedisError),
-    /// A window P0 cannot use.
-    #[error("{0}")]
-    Window(#[from] MarketError),
 }
 
 fn cmd(name: &str, args: &[&str]) -> Cmd {
@@ -260,79 +244,63 @@ fn to_reply(r: &Read, v: RedisResult<Value>) -> Result<Reply, redis::RedisError>
     })
 }
 
-impl MarketPublisher {
-    /// A publisher for `settings` (nothing is connected yet).
+impl runtime::Service for Market {
+    type Options = Options;
+    type Report = CycleReport;
+    const NAME: &'static str = "harvest publish-market";
+
+    /// Each symbol's window.
     ///
     /// # Errors
-    /// An unparseable Redis URL; a window below 257 candles.
-    pub fn new(settings: Settings) -> Result<MarketPublisher, StartError> {
-        let store = Store::open(&settings.redis_url, settings.cluster, settings.timeouts)?;
+    /// A window below 257 candles.
+    fn new(settings: &Settings) -> Result<Self, StartError> {
         let candles = settings
             .symbols
             .iter()
             .map(|s| {
                 Candles::new(
-                    settings.candle_keys.for_symbol(s),
-                    settings.window,
+                    settings.own.candle_keys.for_symbol(s),
+                    settings.own.window,
                     P0Params::default(),
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(MarketPublisher {
-            settings,
-            store,
-            candles,
-            cycles: 0,
-            notes: HashMap::new(),
-        })
+        Ok(Market { candles, cycles: 0 })
     }
 
-    /// The settings.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
+    fn describe(s: &Settings) -> String {
+        format!(
+            "windows of {} candles from {}, prices never invented",
+            s.own.window, s.own.candle_keys
+        )
     }
 
-    fn note(&mut self, symbol: &str, note: Option<String>) {
-        match note {
-            Some(n) => {
-                if self.notes.get(symbol) != Some(&n) {
-                    self.log_at(Level::Warning, &format!("{symbol}: {n}"));
-                    self.notes.insert(symbol.to_string(), n);
-                }
-            }
-            None => {
-                if self.notes.remove(symbol).is_some() {
-                    self.log(&format!("{symbol}: publishing again"));
-                }
-            }
-        }
-    }
-
-    /// One cycle over every symbol.
-    ///
-    /// # Errors
-    /// Redis could not be reached or the connection failed; the cycle is then incomplete and is
-    /// simply run again (the windows read so far are kept).
-    pub fn cycle(&mut self) -> RedisResult<CycleReport> {
-        let started = Instant::now();
-        let now = chrono::Utc::now();
+    /// One cycle over every symbol: the windows brought up to date (the windows read so far
+    /// are kept when Redis is lost), P0, the writes.
+    fn cycle(&mut self, ctx: &mut Context<Options>) -> RedisResult<CycleReport> {
+        let (symbols, now) = (ctx.symbols.clone(), ctx.now);
         let mut report = CycleReport::default();
         let n = self.candles.len();
-        let batch = self.settings.batch.max(1);
+        let batch = ctx.settings.batch.max(1);
         let cycle = self.cycles;
         let mut from = 0;
         while from < n {
             let to = (from + batch).min(n);
-            self.batch(from..to, cycle, now.timestamp(), &mut report)?;
+            let secs = now.micros.div_euclid(1_000_000);
+            self.batch(ctx, &symbols, from..to, cycle, secs, &mut report)?;
             from = to;
         }
         self.cycles += 1;
-        report.took = started.elapsed();
+        report.took = now.started.elapsed();
         Ok(report)
     }
+}
 
+impl Market {
     fn batch(
         &mut self,
+        ctx: &mut Context<Options>,
+        symbols: &[String],
         range: std::ops::Range<usize>,
         cycle: u64,
         now: i64,
@@ -361,9 +329,7 @@ impl MarketPublisher {
             if waiting.is_empty() {
                 break;
             }
-            let t = Instant::now();
-            let mut replies = self.store.pipeline(cmds)?.into_iter();
-            report.redis += t.elapsed();
+            let mut replies = ctx.pipeline(cmds, &mut report.redis)?.into_iter();
             report.round_trips += 1;
             let mut work: Vec<(usize, Vec<Reply>)> = Vec::with_capacity(waiting.len());
             for (i, reads) in waiting {
@@ -376,31 +342,30 @@ impl MarketPublisher {
             steps.extend(advance_all(&mut self.candles, work));
         }
         outcomes.sort_by_key(|(i, _)| *i);
-        self.write(outcomes, now, report)
+        self.write(ctx, symbols, outcomes, now, report)
     }
 
     fn write(
         &mut self,
+        ctx: &mut Context<Options>,
+        symbols: &[String],
         outcomes: Vec<(usize, Outcome)>,
         now: i64,
         report: &mut CycleReport,
     ) -> RedisResult<()> {
-        let ttl_ms = (self.settings.interval.as_millis() * 10).max(1);
-        let mut writes: Vec<Cmd> = Vec::new();
-        // (first write, writes, symbol index)
-        let mut written: Vec<(usize, usize, usize)> = Vec::new();
+        let ttl_ms = (ctx.settings.interval.as_millis() * 10).max(1);
+        let mut writes: Writes<&str> = Writes::default();
         for (i, outcome) in outcomes {
             report.read += 1;
             let change = self.candles[i].change();
             report.new_candles += change.new;
             report.reloads += usize::from(change.reloaded);
-            let symbol = self.settings.symbols[i].clone();
+            let symbol = symbols[i].as_str();
             let note = match outcome {
                 Outcome::State { state, closes } => {
-                    let first = writes.len();
                     let out = out_of(&state, now, closes);
-                    if self.settings.log_level <= Level::Debug {
-                        self.log_at(
+                    if ctx.settings.log_level <= Level::Debug {
+                        ctx.log_at(
                             Level::Debug,
                             &format!(
                                 "{symbol}: σ={:.6} μ={:.6} TS={:.4} regime={} buffer={closes}",
@@ -411,8 +376,7 @@ impl MarketPublisher {
                             ),
                         );
                     }
-                    writes.extend(publish_cmds(&symbol, &out, ttl_ms));
-                    written.push((first, writes.len() - first, i));
+                    writes.owned(symbol, publish_cmds(symbol, &out, ttl_ms));
                     report.published += 1;
                     self.candles[i].skipped().map(|(n, why, example)| {
                         format!(
@@ -440,7 +404,7 @@ impl MarketPublisher {
                     report.no_candles += 1;
                     Some(format!(
                         "no candles: none of {} exists; nothing published (never invented)",
-                        self.settings.candle_keys.for_symbol(&symbol).join(", ")
+                        ctx.settings.own.candle_keys.for_symbol(symbol).join(", ")
                     ))
                 }
                 Outcome::WrongType { key, kind } => {
@@ -460,27 +424,15 @@ impl MarketPublisher {
                     ))
                 }
             };
-            self.note(&symbol, note);
+            ctx.note(symbol, note);
         }
-        let t = Instant::now();
-        let replies = self.store.pipeline(writes)?;
-        report.redis += t.elapsed();
+        let written = writes.send(ctx, &mut report.redis)?;
         report.round_trips += 1;
-        for (first, count, i) in written {
-            if let Some(e) = replies[first..first + count]
-                .iter()
-                .find_map(|r| r.as_ref().err())
-            {
-                let symbol = self.settings.symbols[i].clone();
+        for (symbol, refused) in written {
+            if let Some(e) = refused {
                 report.published -= 1;
                 report.skipped += 1;
-                self.note(
-                    &symbol,
-                    Some(format!(
-                        "skipped: writing {} failed: {e}",
-                        market_state_key(&symbol)
-                    )),
-                );
+                ctx.refused(symbol, &market_state_key(symbol), &e);
             }
         }
         Ok(())
@@ -567,87 +519,11 @@ fn publish_cmds(symbol: &str, out: &MarketStateOut, ttl_ms: u128) -> Vec<Cmd> {
         c.arg(&key).arg(ttl_ms as u64);
         c
     };
-    let mut xadd = redis::cmd("XADD");
-    xadd.arg(MARKET_STATE_STREAM)
-        .arg("MAXLEN")
-        .arg("~")
-        .arg(STREAM_MAXLEN)
-        .arg("*");
+    let mut xadd = xadd(MARKET_STATE_STREAM);
     for (k, v) in out.stream_fields(symbol) {
         xadd.arg(k).arg(v);
     }
     vec![hset, expire, xadd]
-}
-
-impl Service for MarketPublisher {
-    type Report = CycleReport;
-
-    fn name(&self) -> &'static str {
-        "harvest publish-market"
-    }
-
-    fn redis_url(&self) -> &str {
-        &self.settings.redis_url
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "{} symbols, every {:.3} s, windows of {} candles from {}, prices never invented",
-            self.settings.symbols.len(),
-            self.settings.interval.as_secs_f64(),
-            self.settings.window,
-            self.settings.candle_keys
-        )
-    }
-
-    fn cycle(&mut self) -> RedisResult<CycleReport> {
-        MarketPublisher::cycle(self)
-    }
-
-    fn disconnect(&mut self) {
-        self.store.disconnect();
-    }
-
-    fn level(&self) -> Level {
-        self.settings.log_level
-    }
-}
-
-/// Exit status of `--once`: 0 every symbol published, 1 some symbol not (no candles, too few,
-/// a key of another type), 2 Redis unreachable or bad settings.
-pub fn run_once(settings: Settings) -> u8 {
-    let mut p = match MarketPublisher::new(settings) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("harvest publish-market: {e}");
-            return 2;
-        }
-    };
-    match p.cycle() {
-        Ok(r) => {
-            p.log(&r.to_string());
-            u8::from(r.unpublished() > 0)
-        }
-        Err(e) => {
-            p.log_at(
-                Level::Error,
-                &format!("Redis unreachable ({}): {e}", p.settings.redis_url),
-            );
-            2
-        }
-    }
-}
-
-/// The service loop until SIGTERM or SIGINT (exit status 0; 2 for bad settings).
-pub fn run_forever(settings: Settings, stop: std::sync::mpsc::Receiver<i32>) -> u8 {
-    let interval = settings.interval;
-    match MarketPublisher::new(settings) {
-        Ok(p) => runtime::run_forever(p, interval, stop),
-        Err(e) => {
-            eprintln!("harvest publish-market: {e}");
-            2
-        }
-    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use harvest_records::{market, p1, Fields};
 
 use super::rule::{decide, Decision, Thresholds};
 use crate::runtime::positions::Found;
-use crate::runtime::settings::ConfigError;
+use crate::runtime::settings::{require, ConfigError};
 
 /// What the kernel computes from besides theta: the fallback stop, the publish thresholds, the
 /// opt-in fix `full-facts`.
@@ -54,15 +54,7 @@ impl Rules {
         max_publish_age_sec: f64,
     ) -> Result<Rules, ConfigError> {
         let check = |name, value: f64, ok: bool, expected| {
-            if ok && value.is_finite() {
-                Ok(())
-            } else {
-                Err(ConfigError::Number {
-                    name,
-                    value,
-                    expected,
-                })
-            }
+            require(ok && value.is_finite(), (name, value, expected))
         };
         check(
             "fallback_stop_pct",

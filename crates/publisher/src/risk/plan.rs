@@ -4,24 +4,11 @@
 
 use harvest_market::{propose_stops_unchecked, MarketState, P1Params, StopInput};
 use harvest_records::fields::clip;
+use harvest_records::market::NUMBER_FIELDS;
 use harvest_records::num::parse_py_float;
 use harvest_records::p1::P1Out;
 use harvest_records::position::PositionRead;
 use harvest_records::Fields;
-
-/// The market-state fields the running P1.5 reads (each with Python's `float()`; the first that
-/// fails makes the whole state unusable).
-pub const MARKET_FIELDS: [&str; 9] = [
-    "sigma",
-    "mu",
-    "ts",
-    "p_trend",
-    "p_mr",
-    "p_chop",
-    "dp",
-    "vr",
-    "spike_proxy",
-];
 
 /// The running service publishes again at least this often (seconds), changed or not.
 pub const MAX_AGE_SEC: f64 = 60.0;
@@ -74,7 +61,9 @@ pub fn read_market(key: &str, f: &Fields, p1_trend: bool) -> Result<RiskMarket, 
     }
     let mut v = [0.0f64; 9];
     let mut missing = Vec::new();
-    for (i, name) in MARKET_FIELDS.iter().enumerate() {
+    // P0.5's numbers, each with Python's `float()`; the first that fails makes the whole state
+    // unusable.
+    for (i, name) in NUMBER_FIELDS.iter().enumerate() {
         match f.get(*name) {
             None => missing.push(*name),
             Some(text) => match parse_py_float(text) {

@@ -114,6 +114,28 @@ impl Positions {
             _ => position_key(symbol),
         }
     }
+
+    /// The log line of where this cycle's positions came from (`source` as set).
+    pub fn source_line(&self, source: PositionSource) -> String {
+        match self.used {
+            Some(Used::Stream) => {
+                let stream = self.stream.unwrap_or(EXECUTION);
+                let events = stream
+                    .event_type
+                    .map_or(String::new(), |t| format!("{t} events among the "));
+                format!(
+                    "positions: the {events}newest {STREAM_COUNT} entries of {}{}",
+                    stream.key,
+                    if source == PositionSource::Auto {
+                        " (no symbol has a position hash)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            _ => "positions: the hashes quantum:state:positions:<SYM>".to_string(),
+        }
+    }
 }
 
 fn hash_positions(

@@ -3,6 +3,151 @@
 //! values (a value from an env file with CRLF line endings, `10\r`, reads as `10`: the running
 //! system's own env files have them).
 
+use std::time::Duration;
+
+use harvest_redis::Timeouts;
+
+use super::Level;
+
+/// Everything a service runs with: what every service has (the Redis, the symbols, the schedule,
+/// the batch size, the log level), and `own`, what only this one has (its [`Options`]).
+#[derive(Debug, Clone)]
+pub struct Settings<O> {
+    /// `redis://…`, `rediss://…`, or with `cluster` a comma-separated list of seed nodes.
+    pub redis_url: String,
+    /// Whether `redis_url` names a Redis Cluster.
+    pub cluster: bool,
+    /// This instance's symbols (already sharded).
+    pub symbols: Vec<String>,
+    /// Time between cycle starts.
+    pub interval: Duration,
+    /// Symbols per pipelined batch.
+    pub batch: usize,
+    /// Connect and reply timeouts.
+    pub timeouts: Timeouts,
+    /// The lowest level logged.
+    pub log_level: Level,
+    /// The service's own settings.
+    pub own: O,
+}
+
+/// A service's own settings, and the running service's defaults of the common ones.
+pub trait Options: Default {
+    /// The Redis when none is given.
+    const REDIS_URL: &'static str;
+    /// The symbols when none are given.
+    const SYMBOLS: &'static [&'static str];
+    /// Seconds between cycle starts.
+    const INTERVAL_SECS: u64;
+    /// Symbols per pipelined batch.
+    const BATCH: usize;
+}
+
+impl<O: Options> Default for Settings<O> {
+    /// The running service's defaults ([`Options`]), timeouts' defaults, level `Info`.
+    fn default() -> Self {
+        Settings {
+            redis_url: O::REDIS_URL.to_string(),
+            cluster: false,
+            symbols: O::SYMBOLS.iter().map(|s| s.to_string()).collect(),
+            interval: Duration::from_secs(O::INTERVAL_SECS),
+            batch: O::BATCH,
+            timeouts: Timeouts::default(),
+            log_level: Level::Info,
+            own: O::default(),
+        }
+    }
+}
+
+/// `Ok` when `ok`, else [`ConfigError::Number`] of `(name, value, expected)`.
+///
+/// # Errors
+/// The number setting, its value and what it must be.
+///
+/// ```
+/// use harvest_publisher::runtime::settings::require;
+/// assert!(require(true, ("window", 300.0, "at least 257")).is_ok());
+/// let e = require(false, ("window", 3.0, "at least 257")).unwrap_err();
+/// assert_eq!(e.to_string(), "window = 3 must be at least 257");
+/// ```
+pub fn require(
+    ok: bool,
+    (name, value, expected): (&'static str, f64, &'static str),
+) -> Result<(), ConfigError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::Number {
+            name,
+            value,
+            expected,
+        })
+    }
+}
+
+/// The common settings as a command gives them (flags or environment values), unchecked.
+#[derive(Debug, Clone, Copy)]
+pub struct Given<'a> {
+    /// The Redis URL.
+    pub redis_url: &'a str,
+    /// Whether it names a Redis Cluster.
+    pub cluster: bool,
+    /// The symbol list.
+    pub symbols: &'a str,
+    /// A file of symbols instead of the list.
+    pub symbols_file: Option<&'a str>,
+    /// `k/n`.
+    pub shard: &'a str,
+    /// Seconds between cycle starts.
+    pub interval: f64,
+    /// Symbols per pipelined batch.
+    pub batch: usize,
+    /// A level name.
+    pub log_level: &'a str,
+}
+
+impl<O> Settings<O> {
+    /// The settings of `given` with `own`.
+    ///
+    /// # Errors
+    /// The first refused setting ([`ConfigError`]), named with its value and what is allowed:
+    /// shard, symbols, log level, an interval outside (0, 86400] s, a batch of 0.
+    ///
+    /// ```
+    /// use harvest_publisher::runtime::settings::{Given, Settings};
+    /// let given = Given { redis_url: "redis://h:6379", cluster: false, symbols: "A,B,A",
+    ///     symbols_file: None, shard: "1/1", interval: 2.5, batch: 10, log_level: "info" };
+    /// let s = Settings::given(given, ()).unwrap();
+    /// assert_eq!(s.symbols, ["A", "B"]);
+    /// let e = Settings::given(Given { batch: 0, ..given }, ()).unwrap_err();
+    /// assert_eq!(e.to_string(), "batch = 0 must be at least 1 (symbols per pipelined batch)");
+    /// ```
+    pub fn given(given: Given<'_>, own: O) -> Result<Self, ConfigError> {
+        let shard: Shard = given.shard.parse()?;
+        let symbols = symbol_list(given.symbols, given.symbols_file, shard)?;
+        let log_level: Level = given.log_level.parse()?;
+        let interval = given.interval;
+        require(
+            interval.is_finite() && interval > 0.0 && interval <= 86_400.0,
+            ("interval", interval, "seconds in (0, 86400]"),
+        )?;
+        require(
+            given.batch > 0,
+            ("batch", 0.0, "at least 1 (symbols per pipelined batch)"),
+        )?;
+        Ok(Settings {
+            redis_url: given.redis_url.trim().to_string(),
+            cluster: given.cluster,
+            symbols,
+            interval: Duration::from_secs_f64(given.interval),
+            batch: given.batch,
+            timeouts: Timeouts::default(),
+            log_level,
+            own,
+        })
+    }
+}
+
 /// Why a setting of a service (`--position-source`, `--shard`, `--symbols`, a number, …) is
 /// refused. Each message names the setting, the value and what is allowed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -60,11 +205,13 @@ pub enum ConfigError {
 }
 
 /// Where positions come from (`--position-source` / `POSITION_SOURCE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PositionSource {
     /// The hashes `quantum:state:positions:<SYM>` when any symbol has one, else the newest 100
-    /// entries of `quantum:stream:execution` (the running publisher's `auto`, never synthetic).
+    /// entries of `quantum:stream:execution` (the running publisher's `auto`, never synthetic;
+    /// the default).
+    #[default]
     Auto,
     /// Only the hashes `quantum:state:positions:<SYM>`.
     RedisHash,
