@@ -1,15 +1,14 @@
 // Accessibility (issue 19, item 6) of the release build served by `harvest serve --redis`, in
 // headless Chromium: axe-core (from npm, injected through the DevTools protocol so the page's
 // strict Content-Security-Policy stays as it is) reports no violation on any view, light and
-// dark: the explorer, the reviewer with records loaded and one opened, the tuning view, the
-// Replay view with a trade, a backtest and a sweep shown (then with three symbols loaded), and
-// the Live view with a row.
+// dark, on a desktop and at 390 px: the explorer, the reviewer with records loaded and one
+// opened, the tuning view, the Replay view with a trade, a backtest and a sweep shown (then with
+// three symbols loaded), and the Live view with a row.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { harvestBinary, launchChromium, screenshot, startHarvestServe, startRedis, watchPage } from './harness.mjs';
+import { launchChromium, publishOnce, screenshot, seedAdaPosition, startHarvestServe, startRedis, watchPage } from './harness.mjs';
 import { csvFile, walkCsv } from './prices.mjs';
 
 const require = createRequire(import.meta.url);
@@ -25,9 +24,7 @@ before(async () => {
   redis = await startRedis();
   // One position as the running system's apply layer writes it, its market state, and one
   // P2.5 cycle: the Live view has a row with a second opinion.
-  const opened = Math.floor(Date.now() / 1000) - 5 * 3600;
-  await redis.cli('HSET', 'quantum:marketstate:ADAUSDT', 'sigma', '0.01200000', 'ts', '0.350000', 'p_trend', '0.550000', 'p_mr', '0.250000', 'p_chop', '0.200000');
-  await redis.cli('HSET', 'quantum:state:positions:ADAUSDT', 'symbol', 'ADAUSDT', 'side', 'LONG', 'quantity', '1200', 'entry_price', '0.95', 'stop_loss', '0.93', 'take_profit', '1.02', 'created_at', String(opened), 'unrealized_pnl', '30.0');
+  await seedAdaPosition(redis, 5);
   serve = await startHarvestServe(['--redis', redis.url, '--poll-ms', '500']);
   browser = await launchChromium();
 });
@@ -67,22 +64,54 @@ async function axeViolations(page) {
   }
 }
 
-/** Checks the page in light and in dark (prefers-color-scheme, which the page follows live). */
-async function checkBothSchemes(page, what, found) {
-  for (const scheme of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme: scheme });
-    // The canvases repaint on a scheme change; axe reads the DOM and CSS.
-    await page.waitForTimeout(150);
-    const v = await axeViolations(page);
-    for (const line of v) found.push(`${what}, ${scheme}: ${line}`);
-    await screenshot(page, `a11y-${what}-${scheme}`);
+/**
+ * Checks the page in light and in dark (prefers-color-scheme, which the page follows live), on
+ * a desktop and on a phone (390 px wide), and leaves it as it was (desktop, light).
+ */
+async function checkEveryWay(page, what, found) {
+  for (const [width, height] of [
+    [1400, 1000],
+    [390, 844],
+  ]) {
+    await page.setViewportSize({ width, height });
+    const where = width === 390 ? `${what} at 390 px` : what;
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      // The canvases repaint on a scheme change or a resize; axe reads the DOM and CSS.
+      await page.waitForTimeout(150);
+      const v = await axeViolations(page);
+      for (const line of v) found.push(`${where}, ${scheme}: ${line}`);
+      await screenshot(page, `a11y-${what}-${width}-${scheme}`);
+    }
   }
+  await page.setViewportSize({ width: 1400, height: 1000 });
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
 const r = (page, id) => page.locator(`[data-testid=replay-view] [data-testid="${id}"]`);
 
-test('axe-core: no violations on any view, light and dark', { timeout: 600_000 }, async () => {
+/** Sets the Replay view's number box `id` to `value` as a user does (typed, then committed). */
+async function setBox(page, id, value) {
+  await r(page, id).fill(value);
+  await r(page, id).dispatchEvent('change');
+}
+
+/**
+ * Runs the Replay view's backtest every `every` bars and then its sweep (`n` values a tunable,
+ * if given), each until `backtestShows` / `sweepShows` is visible and its progress bar gone.
+ */
+async function backtestAndSweep(page, { every, n, backtestShows, sweepShows }) {
+  await setBox(page, 'bt-every', every);
+  await r(page, 'bt-run').click();
+  await r(page, backtestShows).waitFor({ state: 'visible', timeout: 120_000 });
+  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  if (n) await setBox(page, 'sweep-n', n);
+  await r(page, 'sweep-run').click();
+  await r(page, sweepShows).waitFor({ state: 'visible', timeout: 300_000 });
+  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 300_000 });
+}
+
+test('axe-core: no violations on any view, light and dark, desktop and 390 px', { timeout: 900_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
   const watch = watchPage(page, serve.origin);
   const found = [];
@@ -90,7 +119,7 @@ test('axe-core: no violations on any view, light and dark', { timeout: 600_000 }
   // The explorer.
   await page.goto(serve.url);
   await page.locator('[data-testid=action][data-action]').waitFor({ timeout: 30_000 });
-  await checkBothSchemes(page, 'explorer', found);
+  await checkEveryWay(page, 'explorer', found);
 
   // The reviewer with the sample loaded and a mismatching record opened.
   await page.getByTestId('view-review').click();
@@ -98,7 +127,7 @@ test('axe-core: no violations on any view, light and dark', { timeout: 600_000 }
   await page.waitForSelector('[data-testid=review-batch][data-status=done]', { timeout: 60_000 });
   // Each MISMATCH shows its explanation and diff under its row.
   await page.getByTestId('review-diff').first().waitFor({ timeout: 10_000 });
-  await checkBothSchemes(page, 'reviewer', found);
+  await checkEveryWay(page, 'reviewer', found);
 
   // The tuning view, its map painted.
   await page.getByTestId('view-tune').click();
@@ -107,7 +136,7 @@ test('axe-core: no violations on any view, light and dark', { timeout: 600_000 }
     null,
     { timeout: 30_000 },
   );
-  await checkBothSchemes(page, 'tuning', found);
+  await checkEveryWay(page, 'tuning', found);
 
   // The Replay view: the sample, a trade, a backtest, a sweep.
   await page.getByTestId('view-replay').click();
@@ -118,17 +147,10 @@ test('axe-core: no violations on any view, light and dark', { timeout: 600_000 }
     null,
     { timeout: 120_000 },
   );
-  await r(page, 'bt-every').fill('200');
-  await r(page, 'bt-every').dispatchEvent('change');
-  await r(page, 'bt-run').click();
-  await r(page, 'bt-summary').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
-  await r(page, 'sweep-run').click();
-  await r(page, 'sweep-map').waitFor({ state: 'visible', timeout: 300_000 });
-  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 300_000 });
+  await backtestAndSweep(page, { every: '200', backtestShows: 'bt-summary', sweepShows: 'sweep-map' });
   // The Research panel (its own chunk, there once prices are loaded) is checked with the view.
   await r(page, 'research-run').waitFor({ state: 'visible', timeout: 60_000 });
-  await checkBothSchemes(page, 'replay', found);
+  await checkEveryWay(page, 'replay', found);
 
   // The sweep's heatmap from the keyboard: one Tab stop, arrows move a cursor cell read out
   // below it, Enter uses its values (the shared theta, so the link, changes).
@@ -152,23 +174,14 @@ test('axe-core: no violations on any view, light and dark', { timeout: 600_000 }
   ]);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=replay-symbol]').length === 3, null, { timeout: 60_000 });
   await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 60_000 });
-  await r(page, 'bt-every').fill('100');
-  await r(page, 'bt-every').dispatchEvent('change');
-  await r(page, 'bt-run').click();
-  await r(page, 'bt-symbols').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
-  await r(page, 'sweep-n').fill('2');
-  await r(page, 'sweep-n').dispatchEvent('change');
-  await r(page, 'sweep-run').click();
-  await r(page, 'sweep-symbol').waitFor({ state: 'visible', timeout: 120_000 });
-  await r(page, 'sweep-progress').waitFor({ state: 'hidden', timeout: 300_000 });
-  await checkBothSchemes(page, 'replay-symbols', found);
+  await backtestAndSweep(page, { every: '100', n: '2', backtestShows: 'bt-symbols', sweepShows: 'sweep-symbol' });
+  await checkEveryWay(page, 'replay-symbols', found);
 
   // The Live view with its row (published now: a proposal lives in Redis for a limited time).
-  execFileSync(harvestBinary(), ['publish', '--once', '--redis-url', redis.url, '--symbols', 'ADAUSDT'], { stdio: 'pipe' });
+  publishOnce(redis, 'ADAUSDT');
   await page.getByTestId('view-live').click();
   await page.locator('[data-testid=live-row][data-symbol=ADAUSDT]').waitFor({ timeout: 30_000 });
-  await checkBothSchemes(page, 'live', found);
+  await checkEveryWay(page, 'live', found);
 
   if (found.length) console.log(found.join('\n'));
   assert.deepEqual(found, [], `axe-core violations:\n${found.join('\n')}`);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACTS, screenshot, useServedApp, watchPage } from './harness.mjs';
+import { ARTIFACTS, dragSlider, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const env = useServedApp();
 
@@ -60,19 +60,8 @@ async function typeNumber(page, testid, text) {
 test('dragging PnL walks NONE → PARTIAL_25 → PARTIAL_50 → PARTIAL_75 at the right R', async () => {
   const { page, watch, context } = await open();
   const slider = page.getByTestId('input-pnl');
-  const box = await slider.boundingBox();
-  const y = box.y + box.height / 2;
   // Press on the track's left end (the value jumps there), then drag right in small steps.
-  await page.mouse.move(box.x + 2, y);
-  await page.mouse.down();
-  const seen = [];
-  const steps = 160;
-  for (let i = 0; i <= steps; i++) {
-    await page.mouse.move(box.x + 2 + ((box.width - 4) * i) / steps, y);
-    const o = await outputs(page);
-    seen.push(o);
-  }
-  await page.mouse.up();
+  const seen = await dragSlider(page, slider, [0, 1], 160, () => outputs(page));
   const order = seen.map((o) => o.action).filter((a, i, all) => i === 0 || a !== all[i - 1]);
   assert.deepEqual(order, ['NONE', 'PARTIAL_25', 'PARTIAL_50', 'PARTIAL_75'], 'the action only ever rises, one tranche at a time');
   // Each change happens where R_net crosses T1_R = 2, T2_R = 4, T3_R = 6.
@@ -409,16 +398,7 @@ test('on a phone (390 × 844) the result stays in view while PnL is dragged', as
 
   // A real drag on the range input, left to right; the result line is read at every step.
   const box = await slider.boundingBox();
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + 2, y);
-  await page.mouse.down();
-  const seen = [];
-  const steps = 60;
-  for (let i = 0; i <= steps; i++) {
-    await page.mouse.move(box.x + 2 + ((box.width - 4) * i) / steps, y);
-    seen.push(await resultBar(page));
-  }
-  await page.mouse.up();
+  const seen = await dragSlider(page, slider, [0, 1], 60, () => resultBar(page));
   for (const s of seen) {
     assert.ok(s.top >= 0 && s.bottom <= 844, `the result line is on screen: ${s.top}…${s.bottom}`);
     assert.ok(s.bottom <= box.y, 'and above the slider, not over it');

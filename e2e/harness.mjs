@@ -2,7 +2,7 @@
 // its sub-path, Debian's Chromium driven by playwright-core, and a page watcher that collects
 // everything a clean page must not do.
 import { after, before } from 'node:test';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -140,6 +140,29 @@ export function freePort() {
   });
 }
 
+/**
+ * Drags the range input `slider` (a locator) with the mouse as a user does: presses on its
+ * track at `stops[0]` (a share of the track: 0 its left end, 1 its right end; the value jumps
+ * there), moves through the other stops in `steps` moves from one to the next, and lets go.
+ * Calls `each()` after the press and after every move; returns what it returned, in order.
+ */
+export async function dragSlider(page, slider, stops, steps, each) {
+  const box = await slider.boundingBox();
+  const y = box.y + box.height / 2;
+  const x = (share) => box.x + 2 + (box.width - 4) * share;
+  await page.mouse.move(x(stops[0]), y);
+  await page.mouse.down();
+  const seen = [await each()];
+  for (let k = 1; k < stops.length; k++) {
+    for (let i = 1; i <= steps; i++) {
+      await page.mouse.move(x(stops[k - 1] + ((stops[k] - stops[k - 1]) * i) / steps), y);
+      seen.push(await each());
+    }
+  }
+  await page.mouse.up();
+  return seen;
+}
+
 /** Debian's redis-server on a free loopback port; `{ port, url, cli(...args), close() }`. */
 export async function startRedis() {
   const port = await freePort();
@@ -167,6 +190,22 @@ export async function startRedis() {
       child.kill();
     },
   };
+}
+
+/**
+ * One position as the running system's apply layer writes it (no age_sec, no current_price;
+ * stop_loss and created_at, which the running publisher does not read): ADAUSDT LONG 1200 from
+ * 0.95, 30.0 up, opened `hoursAgo` hours ago, with its market state as P0.5 writes it.
+ */
+export async function seedAdaPosition(redis, hoursAgo) {
+  const opened = Math.floor(Date.now() / 1000) - hoursAgo * 3600;
+  await redis.cli('HSET', 'quantum:marketstate:ADAUSDT', 'sigma', '0.01200000', 'ts', '0.350000', 'p_trend', '0.550000', 'p_mr', '0.250000', 'p_chop', '0.200000');
+  await redis.cli('HSET', 'quantum:state:positions:ADAUSDT', 'symbol', 'ADAUSDT', 'side', 'LONG', 'quantity', '1200', 'entry_price', '0.95', 'stop_loss', '0.93', 'take_profit', '1.02', 'created_at', String(opened), 'unrealized_pnl', '30.0');
+}
+
+/** One P2.5 cycle (`harvest publish --once`) for `symbols` on `redis`. */
+export function publishOnce(redis, symbols) {
+  execFileSync(harvestBinary(), ['publish', '--once', '--redis-url', redis.url, '--symbols', symbols], { stdio: 'pipe' });
 }
 
 /**

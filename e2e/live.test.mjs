@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import {
   harvestBinary,
   launchChromium,
+  publishOnce,
   screenshot,
+  seedAdaPosition,
   serveDist,
   startHarvestServe,
   startRedis,
@@ -154,13 +156,9 @@ test('published records appear verified; a new one is highlighted; a click opens
 test('a position that goes: its proposal is deleted, the row is marked closed, then gone; the second opinion and the theta in force are shown', async () => {
   const page = await browser.newPage({ viewport: { width: 1500, height: 900 }, colorScheme: 'light' });
   const watch = watchPage(page, serve.origin);
-  // A position as the running system's apply layer writes it (no age_sec, no current_price;
-  // stop_loss and created_at, which the running publisher does not read), opened 26 h ago.
-  const opened = Math.floor(Date.now() / 1000) - 26 * 3600;
-  await redis.cli('HSET', 'quantum:marketstate:ADAUSDT', 'sigma', '0.01200000', 'ts', '0.350000', 'p_trend', '0.550000', 'p_mr', '0.250000', 'p_chop', '0.200000');
-  await redis.cli('HSET', 'quantum:state:positions:ADAUSDT', 'symbol', 'ADAUSDT', 'side', 'LONG', 'quantity', '1200', 'entry_price', '0.95', 'stop_loss', '0.93', 'take_profit', '1.02', 'created_at', String(opened), 'unrealized_pnl', '30.0');
-  const publish = () =>
-    execFileSync(harvestBinary(), ['publish', '--once', '--redis-url', redis.url, '--symbols', 'ADAUSDT'], { stdio: 'pipe' });
+  // A position as the running system's apply layer writes it, opened 26 h ago.
+  await seedAdaPosition(redis, 26);
+  const publish = () => publishOnce(redis, 'ADAUSDT');
   publish();
   await page.goto(`${serve.url}?view=live`);
   await page.getByTestId('live-view').waitFor({ state: 'visible', timeout: 30_000 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACTS, screenshot, useServedApp, watchPage } from './harness.mjs';
+import { ARTIFACTS, dragSlider, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const env = useServedApp();
 
@@ -324,15 +324,7 @@ test('on a phone (390 × 844) the result stays in view while the sliders are dra
     }, `[data-testid=tuning-view] [data-testid="${id}"]`);
     const scrolled = await page.evaluate(() => window.scrollY);
     const box = await t(page, id).boundingBox();
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + 2, y);
-    await page.mouse.down();
-    const seen = [];
-    for (let i = 0; i <= steps; i++) {
-      await page.mouse.move(box.x + 2 + ((box.width - 4) * i) / steps, y);
-      seen.push(await resultLine(page));
-    }
-    await page.mouse.up();
+    const seen = await dragSlider(page, t(page, id), [0, 1], steps, () => resultLine(page));
     for (const s of seen) {
       assert.ok(s.top >= 0 && s.bottom <= 844, `${id}: the result line is on screen: ${s.top}…${s.bottom}`);
       assert.ok(s.bottom <= box.y, `${id}: above the slider, not over it`);

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, fill, font, headline, headline_wrapped, path, rect, stroke, text, Area, Axes,
-    DrawResult, Plot,
+    begin, dashed, fill, font, headline, headline_wrapped, legend_row, path, polygon, rect,
+    small_style, stroke, text, Area, Axes, DrawResult, Plot, Px,
 };
 use super::sweep_map::{HEAT_NEGATIVE, HEAT_POSITIVE};
 use super::theme::{ChartTheme, Rgb};
@@ -140,28 +140,6 @@ impl AbCurves {
     }
 }
 
-fn legend<DB: DrawingBackend>(
-    area: &Area<DB>,
-    theme: &ChartTheme,
-    at: (i32, i32),
-    items: &[(&str, Rgb)],
-) -> DrawResult<(), DB> {
-    let s = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Center,
-    );
-    let mut x = at.0;
-    for (label, c) in items {
-        rect(area, (x, at.1 - 2), (x + 14, at.1 + 2), fill(*c))?;
-        text(area, label, (x + 18, at.1), &s)?;
-        x += 30 + 7 * label.chars().count() as i32;
-    }
-    Ok(())
-}
-
 /// Draws the cumulative R of A (and B) trade by trade, and under it their drawdowns.
 ///
 /// # Errors
@@ -171,33 +149,93 @@ pub fn draw_ab_curves<DB: DrawingBackend>(
     d: &AbCurves,
     theme: &ChartTheme,
 ) -> DrawResult<(), DB> {
-    let (w, h) = begin(area, theme)?;
+    let size = begin(area, theme)?;
     // The headline wraps on a narrow canvas; the legend and the plot start below it.
     let below = headline_wrapped(area, &d.headline(), theme, theme.foreground)?;
     let curves = d.curves();
     let items: Vec<(&str, Rgb)> = curves.iter().map(|(_, c, l)| (*l, *c)).collect();
-    legend(area, theme, (60, below + 12), &items)?;
-    let n = d.a.equity.len();
+    legend_row(area, theme, (60, below + 12), &items)?;
+    draw_equity_panels(
+        area,
+        theme,
+        size,
+        &EquityPanels {
+            curves: curves
+                .iter()
+                .map(|(c, col, _)| (&c.equity[..], *col, 2))
+                .collect(),
+            drawdowns: curves
+                .iter()
+                .map(|(c, col, _)| (&c.drawdown[..], *col))
+                .collect(),
+            fill_drawdown: false,
+            top: below + 26,
+            y_labels: 56,
+            split: 64,
+            x_desc: "trade",
+            marks: Vec::new(),
+            dd_ticks: 3,
+            dd_note: "drawdown, R".to_string(),
+        },
+    )
+}
+
+/// A cumulative-R chart's two panels ([`draw_equity_panels`]): curves trade by trade above,
+/// drawdowns under them, on one x axis (the trade).
+pub(crate) struct EquityPanels<'a> {
+    /// The curves: cumulative R after each trade, colour, line width (drawn in this order).
+    pub curves: Vec<(&'a [f64], Rgb, u32)>,
+    /// The drawdowns (≤ 0) under them: values, colour.
+    pub drawdowns: Vec<(&'a [f64], Rgb)>,
+    /// Drawdowns filled down from 0 (else lines).
+    pub fill_drawdown: bool,
+    /// Where the curves' plot starts, px from the top.
+    pub top: i32,
+    /// Width of the y labels, px.
+    pub y_labels: i32,
+    /// Where the drawdown panel starts, in % of the height.
+    pub split: i32,
+    /// The x axis's title under the drawdowns, with ticks (`""`: neither).
+    pub x_desc: &'a str,
+    /// Marks along x: a dashed line at a trade and its words at the bottom (fold starts).
+    pub marks: Vec<(usize, String)>,
+    /// About how many y ticks the drawdown panel has.
+    pub dd_ticks: usize,
+    /// The note at the drawdown panel's top right.
+    pub dd_note: String,
+}
+
+/// Draws [`EquityPanels`] on an area `(w, h)` px large: the curves over 5 y ticks (0 in view, 5 % padding), the marks behind
+/// them, the drawdowns under them down to the worst (and 5 % more); nothing without a trade.
+///
+/// # Errors
+/// The backend's drawing errors.
+pub(crate) fn draw_equity_panels<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &ChartTheme,
+    (w, h): Px,
+    p: &EquityPanels,
+) -> DrawResult<(), DB> {
+    let n = p.curves.iter().map(|c| c.0.len()).max().unwrap_or(0);
     if n == 0 {
         return Ok(());
     }
-    let (mut lo, mut hi, mut worst) = (0.0f64, 0.0f64, 0.0f64);
-    for (c, _, _) in &curves {
-        for &v in &c.equity {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-        for &v in &c.drawdown {
-            worst = worst.min(v);
-        }
-    }
+    let finite = |v: &&f64| v.is_finite();
+    let all = p.curves.iter().flat_map(|c| c.0.iter().filter(finite));
+    let (lo, hi) = all.fold((0.0f64, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+    let worst = p
+        .drawdowns
+        .iter()
+        .flat_map(|d| d.0.iter().filter(finite))
+        .fold(0.0f64, |a, &v| a.min(v))
+        .min(-1e-9);
     let pad = (hi - lo).max(1.0) * 0.05;
-    let split = h * 64 / 100;
-    let x = (0.0, n.saturating_sub(1).max(1) as f64);
+    let split = h * p.split / 100;
+    let x = (0.0, (n - 1).max(1) as f64);
     let f = Plot::new(
         (w, h),
-        [below + 26, 12, h - split + 6, 0],
-        (0, 56),
+        [p.top, 12, h - split + 6, 0],
+        (0, p.y_labels),
         x,
         (lo - pad, hi + pad),
     );
@@ -210,40 +248,47 @@ pub fn draw_ab_curves<DB: DrawingBackend>(
             ..Axes::default()
         },
     )?;
-    for (c, col, _) in &curves {
-        let pts = c.equity.iter().enumerate().map(|(i, &v)| (i as f64, v));
-        path(area, f.points(pts), stroke(*col, 2))?;
+    let lab = small_style(theme, theme.muted, HPos::Left, VPos::Top);
+    for (i, words) in &p.marks {
+        let x = f.px(*i as f64);
+        dashed(area, (x, f.t), (x, h - 22), stroke(theme.grid, 1))?;
+        text(area, words, (x + 3, h - 20), &lab)?;
+    }
+    for (c, col, width) in &p.curves {
+        let pts = c.iter().enumerate().map(|(i, &v)| (i as f64, v));
+        path(area, f.points(pts), stroke(*col, *width))?;
     }
     let g = Plot::new(
         (w, h),
-        [split + 8, 12, 0, 0],
-        (26, 56),
+        [split + 6, 12, 0, 0],
+        (26, p.y_labels),
         x,
-        (worst.min(-1e-9) * 1.05, 0.0),
+        (worst * 1.05, 0.0),
     );
     g.axes(
         area,
         theme,
         &Axes {
-            x_desc: "trade",
-            x_ticks: 8,
-            y_ticks: 3,
+            x_desc: p.x_desc,
+            x_ticks: if p.x_desc.is_empty() { 0 } else { 8 },
+            y_ticks: p.dd_ticks,
             y_grid: true,
             ..Axes::default()
         },
     )?;
-    for (c, col, _) in &curves {
-        let pts = c.drawdown.iter().enumerate().map(|(i, &v)| (i as f64, v));
-        path(area, g.points(pts), stroke(*col, 1))?;
+    for (d, col) in &p.drawdowns {
+        let pts = d.iter().enumerate().map(|(i, &v)| (i as f64, v));
+        if p.fill_drawdown {
+            let mut poly = vec![g.at((0.0, 0.0))];
+            poly.extend(pts.map(|q| g.at(q)));
+            poly.push(g.at(((d.len().max(1) - 1) as f64, 0.0)));
+            polygon(area, poly, fill(*col))?;
+        } else {
+            path(area, g.points(pts), stroke(*col, 1))?;
+        }
     }
-    let s = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Top,
-    );
-    text(area, "drawdown, R", (w - 14, g.t + 2), &s)
+    let s = small_style(theme, theme.muted, HPos::Right, VPos::Top);
+    text(area, &p.dd_note, (w - 14, g.t + 2), &s)
 }
 
 /// Draws A's and B's R histograms overlaid: per bin, A's bar and B's bar side by side, the bin
@@ -260,7 +305,7 @@ pub fn draw_ab_hist<DB: DrawingBackend>(
     let curves = d.curves();
     headline(area, "Trades by R", theme, theme.foreground)?;
     let items: Vec<(&str, Rgb)> = curves.iter().map(|(_, c, l)| (*l, *c)).collect();
-    legend(area, theme, (w - 40 - 44 * items.len() as i32, 12), &items)?;
+    legend_row(area, theme, (w - 40 - 44 * items.len() as i32, 12), &items)?;
     let bins = d.a.summary.histogram.len();
     let used = |k: usize| {
         curves
@@ -323,12 +368,6 @@ pub fn draw_ab_hist<DB: DrawingBackend>(
         let x = f.px((k - first) as f64);
         text(area, &hist_label(k, bins), (x, f.b + 4), &s)?;
     }
-    let key = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Bottom,
-    );
+    let key = small_style(theme, theme.muted, HPos::Center, VPos::Bottom);
     text(area, "R per trade", ((f.l + f.r) / 2, h - 2), &key)
 }

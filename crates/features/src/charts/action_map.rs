@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, circle, color, fill, finite2, font, path, rect, sane_range, stroke, text, text_width,
-    Area, Axes, DrawResult, Plot, TickText,
+    begin, circle, color, fill, finite2, font, path, rect, sane_range, small_style, stroke, text,
+    text_width, Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{action_index, action_short, ChartTheme, Rgb};
 use crate::format::{axis_title, fmt_k};
@@ -499,13 +499,7 @@ pub fn draw_action_map<DB: DrawingBackend>(
     // Legend row.
     let mut x = MAP_LEFT;
     let y = 11;
-    let small = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.foreground,
-        HPos::Left,
-        VPos::Center,
-    );
+    let small = small_style(theme, theme.foreground, HPos::Left, VPos::Center);
     for a in HarvestAction::ALL {
         rect(
             area,

@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
     begin, circle, clamp_to, color, fill, finite2, font, headline, linspace, path, rect,
-    sane_range, steady_range, stroke, text, text_width, Area, Axes, DrawResult, Plot, TickText,
+    steady_range, stroke, text, text_style, text_width, Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fmt_k, fmt_tick};
@@ -160,9 +160,9 @@ pub fn kill_explainer_within(
         .flatten()
         .collect();
     // z ≥ 0 for a valid theta; 0 stays in view so the stacked contributions start on screen.
-    let lo = anchors.iter().copied().fold(0.0_f64, f64::min) - 3.0;
-    let hi = anchors.iter().copied().fold(0.0_f64, f64::max) + 3.0;
-    let z_range = steady_range(prev, sane_range((lo, hi), (-4.0, 4.0)));
+    let lo = anchors.iter().copied().fold(0.0_f64, f64::min);
+    let hi = anchors.iter().copied().fold(0.0_f64, f64::max);
+    let z_range = steady_range(prev, (lo, hi), 3.0, (-4.0, 4.0));
     let mut curve: Vec<(f64, f64)> = linspace(z_range.0, z_range.1, n)
         .chain(anchors.iter().copied())
         .map(|z| (z, sigmoid(z)))
@@ -295,7 +295,7 @@ pub fn draw_kill_explainer<DB: DrawingBackend>(
             cur,
             (-9, -6),
             &format!("K {}", fmt_k(data.k)),
-            &font(theme, theme.font_size, state, HPos::Right, VPos::Bottom),
+            &text_style(theme, state, HPos::Right, VPos::Bottom),
         )?;
     }
 

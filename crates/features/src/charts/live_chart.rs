@@ -248,33 +248,18 @@ pub fn live_chart(c: &SymbolChart, theta: &Theta, view: usize) -> Option<LiveCha
     }
     close_span(&mut open, candles.len() - 1);
     // Signals at the bars with a proposal (the bar's last).
-    let mut signals = TradeSignals {
-        index: Vec::new(),
-        z: Vec::new(),
-        k: Vec::new(),
-        parts: Vec::new(),
-        z_star: logit(theta.kill_threshold),
-        threshold: theta.kill_threshold,
-        r_net: Vec::new(),
-        bands: [theta.t1_r, theta.t2_r, theta.t3_r],
-        lock_r: theta.lock_r,
-        x_range: x_range(&candles),
-        cursor: None,
-    };
+    let mut signals = TradeSignals::empty(theta, x_range(&candles), None);
     for (i, s) in state.iter().enumerate() {
         let Some(p) = s.map(|k| &points[k]) else {
             continue;
         };
         let z = logit(p.k);
-        signals.index.push(i);
-        signals.k.push(p.k);
-        signals.z.push(if z.is_finite() {
+        let z = if z.is_finite() {
             z
         } else {
             p.parts.iter().sum()
-        });
-        signals.parts.push(p.parts);
-        signals.r_net.push(p.r_net);
+        };
+        signals.push(i, z, p.k, p.parts, p.r_net);
     }
     // The view: the newest `view` bars, renumbered from 0 (what is older is computed, not shown).
     let cut = candles.len().saturating_sub(view.max(1));

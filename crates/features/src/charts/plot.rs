@@ -50,6 +50,16 @@ pub fn font(theme: &ChartTheme, size: f64, rgb: Rgb, h: HPos, v: VPos) -> TextSt
         .pos(Pos::new(h, v))
 }
 
+/// [`font`] at the theme's size: headlines of a part, keys, labels.
+pub fn text_style(theme: &ChartTheme, rgb: Rgb, h: HPos, v: VPos) -> TextStyle<'static> {
+    font(theme, theme.font_size, rgb, h, v)
+}
+
+/// [`font`] a pixel under the theme's size: axis values, legends, notes.
+pub fn small_style(theme: &ChartTheme, rgb: Rgb, h: HPos, v: VPos) -> TextStyle<'static> {
+    font(theme, theme.font_size - 1.0, rgb, h, v)
+}
+
 /// Estimated width in px of `s` at `size` px (average glyph ≈ 0.55 em); used only to keep
 /// labels apart, never for exact layout.
 pub fn text_width(s: &str, size: f64) -> f64 {
@@ -78,63 +88,78 @@ pub(crate) fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> 
     })
 }
 
-/// The range a chart shows while its values move (a slider dragged), given the range shown
-/// before and the range `needed` now (the values with the caller's padding, at least 8 % of its
-/// width each side; 5 % will do):
-/// - while `needed` stays inside the previous range (but for that padding) and the previous
-///   range is at most 12 times as wide, the previous range: the axis stays put;
-/// - where `needed` outgrew it, that side moves out by three times `needed`'s width (the values
-///   are moving that way: the axis makes room ahead of them); the other side keeps its edge, or
-///   moves out to a quarter of the width beyond `needed` (its padding grows with the width),
-///   unless the range would be more than 12 times as wide as `needed`; both rounded out to a
-///   1-2-5 step;
-/// - a previous range more than 12 times too wide gives way to `needed`.
+/// The range a chart shows while its values move (a slider dragged): the values' range
+/// `values` with `pad` either side ([`sane_range`] with `fallback` where that is not usable),
+/// steadied against the range shown before:
+/// - while every value is still inside the previous range (an eighth of its padding from the
+///   edges) and
+///   that range is at most 16 times as wide as what is needed now, the previous range: the axis
+///   stays put;
+/// - where a value left it, that side moves out by three times the needed width (the values are
+///   moving that way: the axis makes room ahead of them), rounded out to a 1-2-5 step; the other
+///   side keeps its edge where that still holds the padded values and the range is at most 16
+///   times as wide as needed, else it is the needed edge;
+/// - a previous range more than 16 times too wide gives way to the needed one, with room for
+///   three widths on the side of the old range the values are nearer to (they are heading
+///   there).
 ///
-/// A drag across the whole span of an input rescales the axis once or twice, not at every step.
-/// Without a previous range, `needed` itself.
+/// Only the values decide whether the axis moves, not their padding (which grows with their
+/// spread): a drag across the whole span of an input rescales the axis a few times, not at
+/// every step. Without a previous range, the needed range itself.
 ///
 /// ```
 /// use harvest_features::charts::steady_range;
-/// assert_eq!(steady_range(None, (-0.5, 6.5)), (-0.5, 6.5));
+/// let fallback = (0.0, 1.0);
+/// assert_eq!(steady_range(None, (0.0, 6.0), 0.5, fallback), (-0.5, 6.5));
 /// // Still inside: the axis stays.
-/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-0.2, 6.5)), (-0.5, 6.5));
-/// // Outgrown below: three widths of room below, a quarter above, rounded to the step (2).
-/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-1.1, 6.5)), (-24.0, 10.0));
-/// // Far too wide for what is shown now: back to what is needed.
-/// assert_eq!(steady_range(Some((-200.0, 6.5)), (-0.5, 6.5)), (-0.5, 6.5));
+/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-0.2, 6.0), 0.5, fallback), (-0.5, 6.5));
+/// // A value left below: room for three widths below, rounded to the step (2); the top stays.
+/// assert_eq!(steady_range(Some((-0.5, 6.5)), (-0.6, 6.0), 0.5, fallback), (-24.0, 6.5));
+/// // Far too wide for what is shown now: what is needed, with room above (the values came down
+/// // from there to the top of the old range and go on).
+/// assert_eq!(steady_range(Some((-200.0, 6.5)), (0.0, 6.0), 0.5, fallback), (-0.5, 28.0));
 /// ```
-pub fn steady_range(prev: Option<(f64, f64)>, needed: (f64, f64)) -> (f64, f64) {
-    const MAX_WIDER: f64 = 12.0;
+pub fn steady_range(
+    prev: Option<(f64, f64)>,
+    values: (f64, f64),
+    pad: f64,
+    fallback: (f64, f64),
+) -> (f64, f64) {
+    const MAX_WIDER: f64 = 16.0;
+    let needed = sane_range((values.0 - pad, values.1 + pad), fallback);
     let Some(prev) = prev.filter(|p| finite2(*p) && p.1 > p.0) else {
         return needed;
     };
     let (lo, hi) = needed;
     let width = hi - lo;
-    if !(finite2(needed) && width > 0.0) {
+    if !(finite2(values) && finite2(needed) && width > 0.0) {
         return needed;
     }
-    // `needed` carries padding: a previous range short of it by less than that still shows
-    // every value.
-    let slack = ((prev.1 - prev.0) * 0.05).max(width * 0.05);
-    let below = lo < prev.0 - slack;
-    let above = hi > prev.1 + slack;
+    // A value closer to an edge than an eighth of its padding is (nearly) off the chart.
+    let below = values.0 < prev.0 + pad / 8.0;
+    let above = values.1 > prev.1 - pad / 8.0;
+    let step = nice_step(width / 4.0);
     if !below && !above {
-        return if prev.1 - prev.0 <= MAX_WIDER * width {
-            prev
+        if prev.1 - prev.0 <= MAX_WIDER * width {
+            return prev;
+        }
+        // Far too wide: the needed range, with room for three widths on the side of the old
+        // range the values are nearer to (they came from the other: they are heading there).
+        return if values.0 - prev.0 < prev.1 - values.1 {
+            (((lo - 3.0 * width) / step).floor() * step, hi)
         } else {
-            needed
+            (lo, ((hi + 3.0 * width) / step).ceil() * step)
         };
     }
-    let step = nice_step(width / 4.0);
     let mut lo2 = if below {
         ((lo - 3.0 * width) / step).floor() * step
     } else {
-        prev.0.min(((lo - width / 4.0) / step).floor() * step)
+        prev.0.min(lo)
     };
     let mut hi2 = if above {
         ((hi + 3.0 * width) / step).ceil() * step
     } else {
-        prev.1.max(((hi + width / 4.0) / step).ceil() * step)
+        prev.1.max(hi)
     };
     if hi2 - lo2 > MAX_WIDER * width {
         if !below {
@@ -288,6 +313,24 @@ pub fn dashed<DB: DrawingBackend>(
     while s < len {
         line(area, at(s), at((s + 5.0).min(len)), style)?;
         s += 9.0;
+    }
+    Ok(())
+}
+
+/// A row of legend keys, the first from `at` (its left edge and the row's centre): a swatch and
+/// its words each.
+pub fn legend_row<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &ChartTheme,
+    at: Px,
+    items: &[(&str, Rgb)],
+) -> DrawResult<(), DB> {
+    let s = text_style(theme, theme.foreground, HPos::Left, VPos::Center);
+    let mut x = at.0;
+    for (label, c) in items {
+        rect(area, (x, at.1 - 2), (x + 14, at.1 + 2), fill(*c))?;
+        text(area, label, (x + 18, at.1), &s)?;
+        x += 28 + 7 * label.chars().count() as i32;
     }
     Ok(())
 }
@@ -689,24 +732,12 @@ impl Plot {
         let x_area = self.xl > 0 && pw > 0;
         let y_area = self.yl > 0 && ph > 0;
         if y_area && !a.y_desc.is_empty() {
-            let s = font(
-                theme,
-                theme.font_size,
-                theme.foreground,
-                HPos::Center,
-                VPos::Top,
-            )
-            .transform(FontTransform::Rotate270);
+            let s = text_style(theme, theme.foreground, HPos::Center, VPos::Top)
+                .transform(FontTransform::Rotate270);
             text(area, a.y_desc, (self.l - self.yl, self.t + ph / 2), &s)?;
         }
         if x_area && !a.x_desc.is_empty() {
-            let s = font(
-                theme,
-                theme.font_size,
-                theme.foreground,
-                HPos::Center,
-                VPos::Bottom,
-            );
+            let s = text_style(theme, theme.foreground, HPos::Center, VPos::Bottom);
             text(area, a.x_desc, (self.l + pw / 2, self.b + self.xl), &s)?;
         }
         let xs: Vec<(i32, f64)> = ticks(self.x, a.x_ticks)
@@ -933,21 +964,26 @@ mod tests {
 
     #[test]
     fn the_ladders_and_the_kill_chart_keep_their_axes_in_extreme_drags() {
-        // (input, the drag, at most this many axis changes: R ladder, stop ladder, kill). The
-        // stop ladder changed 4 times in the first drag and 10 in the SL's end-to-end one
-        // before the kept edge and the wider step.
-        let (mid, lo, hi) = (None, Some(0.0), Some(1.0));
+        // (input, the drag, at most this many axis changes: R ladder, stop ladder, kill). Before
+        // the values alone decided (not their padding) and the axis made room ahead, the stop
+        // ladder changed 4, 6 and 7 times in the three PnL drags from the default and 4, 6 and
+        // 10 times in the stop's.
+        let (mid, lo, hi, half) = (None, Some(0.0), Some(1.0), Some(0.5));
         type Drag<'a> = (InputField, &'a [Option<f64>], [usize; 3]);
-        let table: [Drag; 6] = [
+        let table: [Drag; 8] = [
             (InputField::Pnl, &[mid, lo, mid], [1, 1, 0]),
             (InputField::Pnl, &[mid, hi, mid], [1, 3, 0]),
-            (InputField::Pnl, &[lo, hi, lo], [2, 4, 0]),
+            (InputField::Pnl, &[lo, hi, lo], [1, 3, 0]),
+            // From the default to the middle of the track first (where a mouse presses).
+            (InputField::Pnl, &[mid, half, lo, half], [1, 4, 0]),
+            (InputField::Pnl, &[mid, half, lo, hi, half], [2, 5, 0]),
             (InputField::Sl, &[mid, lo, mid], [0, 3, 0]),
-            (InputField::Sl, &[mid, hi, mid], [0, 4, 0]),
-            (InputField::Sl, &[lo, hi, lo], [0, 6, 0]),
+            (InputField::Sl, &[mid, hi, mid], [0, 3, 0]),
+            (InputField::Sl, &[lo, hi, lo], [0, 7, 0]),
         ];
         for (field, stops, most) in table {
             let seen = drag(field, stops);
+            println!("{field:?} {stops:?}: axis changes {seen:?}");
             for c in 0..3 {
                 assert!(
                     seen[c] <= most[c],

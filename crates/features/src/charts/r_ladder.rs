@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, clamp_to, fill, font, headline, polygon, sane_range, spread_intervals, steady_range,
-    stroke, text_width, Area, Axes, DrawResult, Plot, TickText,
+    begin, clamp_to, fill, font, headline, polygon, spread_intervals, steady_range, stroke,
+    text_width, Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{action_short, ChartTheme};
 use crate::format::fmt_r;
@@ -144,7 +144,7 @@ pub fn r_ladder_within(input: &HarvestInput, prev: Option<(f64, f64)>) -> RLadde
         }
     }
     let pad = ((hi - lo) * 0.08).max(0.5);
-    let range = steady_range(prev, sane_range((lo - pad, hi + pad), (-1.0, 7.0)));
+    let range = steady_range(prev, (lo, hi), pad, (-1.0, 7.0));
     let edges = [range.0, triggers[0], triggers[1], triggers[2], range.1];
     let bands = (0..4)
         .filter_map(|i| {

@@ -7,14 +7,15 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::ab_curves::{draw_equity_panels, EquityPanels};
 use super::plot::{
-    begin, circle, dashed, fill, font, headline, path, polygon, rect, stroke, text, Area, Axes,
-    DrawResult, Plot,
+    begin, circle, dashed, fill, font, headline, legend_row, path, rect, small_style, stroke, text,
+    text_style, Area, Axes, DrawResult, Plot,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::fmt_time;
 use crate::format::{fixed, fmt_tick, shortest};
-use crate::research::report::{ResearchReport, LOGIT_BINS, LOGIT_LO, LOGIT_STEP};
+use crate::research::report::{EquityPoint, ResearchReport, LOGIT_BINS, LOGIT_LO, LOGIT_STEP};
 
 /// The viridis scale's stops (perceptually uniform, readable with every common colour-vision
 /// deficiency), low to high.
@@ -66,28 +67,6 @@ fn curve_colors(theme: &ChartTheme) -> [Rgb; 3] {
     [theme.accent, theme.muted, theme.stop]
 }
 
-fn legend<DB: DrawingBackend>(
-    area: &Area<DB>,
-    theme: &ChartTheme,
-    at: (i32, i32),
-    items: &[(&str, Rgb)],
-) -> DrawResult<(), DB> {
-    let s = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Center,
-    );
-    let mut x = at.0;
-    for (label, c) in items {
-        rect(area, (x, at.1 - 2), (x + 14, at.1 + 2), fill(*c))?;
-        text(area, label, (x + 18, at.1), &s)?;
-        x += 26 + 7 * label.chars().count() as i32;
-    }
-    Ok(())
-}
-
 /// The stitched out-of-sample curves of `r`: cumulative R of each fold's choice, the base theta
 /// and P1's trailing stop alone, trade by trade (fold starts marked with their dates), and the
 /// choice's drawdown below.
@@ -111,7 +90,7 @@ pub fn draw_equity<DB: DrawingBackend>(
         theme.foreground,
     )?;
     let cols = curve_colors(theme);
-    legend(
+    legend_row(
         area,
         theme,
         (70, 30),
@@ -121,99 +100,52 @@ pub fn draw_equity<DB: DrawingBackend>(
             ("P1 trailing alone", cols[2]),
         ],
     )?;
-    if eq.is_empty() {
-        return Ok(());
-    }
-    let n = eq.len();
-    let (mut lo, mut hi) = (0.0f64, 0.0f64);
-    for p in eq {
-        for v in [p.chosen, p.base, p.trail] {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-    }
-    let pad = (hi - lo).max(1.0) * 0.05;
-    let split = h * 70 / 100;
-    let f = frame(
-        w,
-        h,
-        64,
-        44,
-        w - 12,
-        split - 6,
-        (0.0, (n - 1).max(1) as f64),
-        (lo - pad, hi + pad),
+    let series = |get: fn(&EquityPoint) -> f64| eq.iter().map(get).collect::<Vec<f64>>();
+    let (chosen, base, trail) = (
+        series(|p| p.chosen),
+        series(|p| p.base),
+        series(|p| p.trail),
     );
-    y_axis(&f, area, theme, 5)?;
-    // Fold starts.
-    let lab = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Left,
-        VPos::Top,
-    );
-    let mut prev = usize::MAX;
-    for (i, p) in eq.iter().enumerate() {
-        if p.fold != prev {
-            prev = p.fold;
-            let x = f.px(i as f64);
-            dashed(area, (x, f.t), (x, h - 22), stroke(theme.grid, 1))?;
-            let date = fmt_time(p.time);
-            text(
-                area,
-                &format!("fold {} · {}", p.fold, &date[..10]),
-                (x + 3, h - 20),
-                &lab,
-            )?;
-        }
-    }
-    let curve = |get: fn(&crate::research::report::EquityPoint) -> f64| -> Vec<(i32, i32)> {
-        eq.iter()
-            .enumerate()
-            .map(|(i, p)| f.at((i as f64, get(p))))
-            .collect()
-    };
-    path(area, curve(|p| p.trail), stroke(cols[2], 1))?;
-    path(area, curve(|p| p.base), stroke(cols[1], 1))?;
-    path(area, curve(|p| p.chosen), stroke(cols[0], 2))?;
     // Drawdown of the choice.
     let mut peak = 0.0f64;
-    let dd: Vec<f64> = eq
+    let dd: Vec<f64> = chosen
         .iter()
-        .map(|p| {
-            peak = peak.max(p.chosen);
-            p.chosen - peak
+        .map(|&c| {
+            peak = peak.max(c);
+            c - peak
         })
         .collect();
-    let worst = dd.iter().copied().fold(0.0f64, f64::min).min(-1e-9);
-    let g = frame(
-        w,
-        h,
-        64,
-        split + 4,
-        w - 12,
-        h - 26,
-        (0.0, (n - 1).max(1) as f64),
-        (worst * 1.05, 0.0),
-    );
-    y_axis(&g, area, theme, 2)?;
-    let mut pts = vec![g.at((0.0, 0.0))];
-    pts.extend(dd.iter().enumerate().map(|(i, &v)| g.at((i as f64, v))));
-    pts.push(g.at(((n - 1) as f64, 0.0)));
-    polygon(area, pts, fill(theme.background.mix(theme.danger, 0.35)))?;
-    let s = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Top,
-    );
-    text(
+    let worst = dd.iter().copied().fold(0.0f64, f64::min);
+    // Fold starts.
+    let mut marks = Vec::new();
+    for (i, p) in eq.iter().enumerate() {
+        if marks
+            .last()
+            .is_none_or(|(k, _): &(usize, String)| eq[*k].fold != p.fold)
+        {
+            marks.push((i, format!("fold {} · {}", p.fold, &fmt_time(p.time)[..10])));
+        }
+    }
+    draw_equity_panels(
         area,
-        &format!("drawdown of the choice (worst {} R)", fixed(-worst, 2)),
-        (w - 14, g.t + 2),
-        &s,
+        theme,
+        (w, h),
+        &EquityPanels {
+            curves: vec![
+                (&trail, cols[2], 1),
+                (&base, cols[1], 1),
+                (&chosen, cols[0], 2),
+            ],
+            drawdowns: vec![(&dd, theme.background.mix(theme.danger, 0.35))],
+            fill_drawdown: true,
+            top: 44,
+            y_labels: 64,
+            split: 70,
+            x_desc: "",
+            marks,
+            dd_ticks: 2,
+            dd_note: format!("drawdown of the choice (worst {} R)", fixed(-worst, 2)),
+        },
     )
 }
 
@@ -239,7 +171,7 @@ pub fn draw_folds<DB: DrawingBackend>(
     )?;
     let is_c = theme.accent.mix(theme.background, 0.55);
     let cols = curve_colors(theme);
-    legend(
+    legend_row(
         area,
         theme,
         (70, 30),
@@ -279,13 +211,7 @@ pub fn draw_folds<DB: DrawingBackend>(
     y_axis(&f, area, theme, 5)?;
     let zero = f.py(0.0);
     super::plot::line(area, (f.l, zero), (f.r, zero), stroke(theme.foreground, 1))?;
-    let lab = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Top,
-    );
+    let lab = small_style(theme, theme.muted, HPos::Center, VPos::Top);
     let colors = [is_c, cols[0], cols[1], cols[2]];
     let slot = f64::from(f.r - f.l) / n as f64;
     let bar = (slot * 0.8 / 4.0).max(1.0);
@@ -364,13 +290,7 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         let t = f64::from(k) / f64::from(lw - 1);
         rect(area, (lx + k, ly), (lx + k + 1, ly + 10), fill(viridis(t)))?;
     }
-    let small = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Left,
-        VPos::Top,
-    );
+    let small = small_style(theme, theme.muted, HPos::Left, VPos::Top);
     let (worst, best) = if lower_better { (hi, lo) } else { (lo, hi) };
     text(
         area,
@@ -378,13 +298,7 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         (lx, ly + 12),
         &small,
     )?;
-    let right = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Top,
-    );
+    let right = small_style(theme, theme.muted, HPos::Right, VPos::Top);
     text(
         area,
         &format!("best {}", fixed(best, 3)),
@@ -393,20 +307,8 @@ pub fn draw_grid_map<DB: DrawingBackend>(
     )?;
     let xa = axes[0];
     let nx = xa.n.max(1);
-    let key = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Center,
-        VPos::Bottom,
-    );
-    let xl = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Top,
-    );
+    let key = text_style(theme, theme.foreground, HPos::Center, VPos::Bottom);
+    let xl = small_style(theme, theme.muted, HPos::Center, VPos::Top);
     if axes.len() == 1 {
         let ys: Vec<(usize, f64)> = c
             .values_grid
@@ -499,13 +401,7 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         f.at((at[0] as f64 + 0.5, at[1] as f64 + 0.5)),
         stroke(theme.danger, 2),
     )?;
-    let yl = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Center,
-    );
+    let yl = small_style(theme, theme.muted, HPos::Right, VPos::Center);
     let step_x = ((40.0 / cw).ceil() as usize).max(1);
     for i in (0..nx).step_by(step_x) {
         text(area, &fmt_tick(xa.value(i)), (f.px(i as f64), f.b + 4), &xl)?;
@@ -515,13 +411,7 @@ pub fn draw_grid_map<DB: DrawingBackend>(
         text(area, &fmt_tick(ya.value(j)), (f.l - 4, f.py(j as f64)), &yl)?;
     }
     text(area, xa.field.key(), ((f.l + f.r) / 2, h - 4), &key)?;
-    let keyl = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Bottom,
-    );
+    let keyl = text_style(theme, theme.foreground, HPos::Left, VPos::Bottom);
     let third = if axes.len() == 3 {
         format!(
             "{}   (at {} = {})",
@@ -589,23 +479,11 @@ pub fn draw_logits<DB: DrawingBackend>(
     }
     let x0 = f.px(0.0);
     dashed(area, (x0, f.t), (x0, f.b), stroke(theme.foreground, 1))?;
-    let lab = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Top,
-    );
+    let lab = small_style(theme, theme.muted, HPos::Center, VPos::Top);
     for v in [-4.0, -2.0, 0.0, 2.0, 4.0] {
         text(area, &shortest(v), (f.px(v), f.b + 4), &lab)?;
     }
-    let note = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Right,
-        VPos::Top,
-    );
+    let note = small_style(theme, theme.muted, HPos::Right, VPos::Top);
     text(
         area,
         "≤ 0: overfit (≤ −5 and ≥ 5 in the end bins)",

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
     begin, circle, fill, finite2, font, headline, linspace, path, rect, sane_range,
-    spread_intervals, stroke, text, text_width, Area, Axes, DrawResult, Plot, TickText,
+    spread_intervals, stroke, text, text_style, text_width, Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{axis_title, fmt_axis_value, fmt_k, fmt_r};
@@ -211,16 +211,10 @@ pub fn draw_action_legend<DB: DrawingBackend>(
         area,
         "action (strip under each curve)",
         (12, 10),
-        &font(theme, theme.font_size, theme.muted, HPos::Left, VPos::Top),
+        &text_style(theme, theme.muted, HPos::Left, VPos::Top),
     )?;
     let lh = (theme.font_size + 9.0) as i32;
-    let name = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Center,
-    );
+    let name = text_style(theme, theme.foreground, HPos::Left, VPos::Center);
     for (i, a) in HarvestAction::ALL.into_iter().enumerate() {
         let y = 36 + i as i32 * lh;
         rect(area, (14, y - 6), (30, y + 6), fill(theme.action_color(a)))?;

@@ -7,9 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, circle, clamp_to, color, fill, font, headline, polygon, rect, sane_range,
-    spread_intervals, steady_range, stroke, text, text_width, Area, Axes, DrawResult, Plot,
-    TickText,
+    begin, circle, clamp_to, color, fill, font, headline, polygon, rect, spread_intervals,
+    steady_range, stroke, text, text_style, text_width, Area, Axes, DrawResult, Plot, TickText,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fmt_price, fmt_r};
@@ -199,7 +198,7 @@ pub fn stop_ladder_within(input: &HarvestInput, prev: Option<(f64, f64)>) -> Sto
         0.0
     };
     let pad = ((hi - lo) * 0.1).max(entry_pad);
-    let range = steady_range(prev, sane_range((lo - pad, hi + pad), (0.0, 1.0)));
+    let range = steady_range(prev, (lo, hi), pad, (0.0, 1.0));
     let arrow = match (pos.current_sl, e.new_sl) {
         (Some(from), Some(to)) if from.is_finite() && to.is_finite() => {
             Some(StopArrow { from, to })
@@ -389,7 +388,7 @@ pub fn draw_stop_ladder<DB: DrawingBackend>(
             area,
             &label,
             (mx + 12, my),
-            &font(theme, theme.font_size, ink, HPos::Left, VPos::Center),
+            &text_style(theme, ink, HPos::Left, VPos::Center),
         )?;
     }
     Ok(())

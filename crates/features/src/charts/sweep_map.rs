@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, circle, dashed, fill, font, headline, rect, stroke, text, text_width, Area, DrawResult,
-    Plot, Px,
+    begin, circle, dashed, fill, font, headline, rect, small_style, stroke, text, text_style,
+    text_width, Area, DrawResult, Plot, Px,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fixed, fmt_tick, format_sig};
@@ -149,28 +149,27 @@ pub fn draw_sweep_map<DB: DrawingBackend>(
     theme: &ChartTheme,
 ) -> DrawResult<(), DB> {
     let size = begin(area, theme)?;
-    let title = match d.best {
-        Some((x, y, v)) => format!(
-            "Expectancy (R per trade); best {} R at {} {}, {} {}",
-            fixed(v, 3),
+    let at = |x: f64, y: f64| {
+        format!(
+            "{} {}, {} {}",
             d.x.field.key(),
             axis_label(x),
             d.y.field.key(),
             axis_label(y)
+        )
+    };
+    let title = match d.best {
+        Some((x, y, v)) => format!(
+            "Expectancy (R per trade); best {} R at {}",
+            fixed(v, 3),
+            at(x, y)
         ),
         None => "Expectancy (R per trade): no cell done yet".to_string(),
     };
     // On a narrow canvas (a phone) the short form, so it stays clear of the y axis's key.
     let title = match d.best {
         Some((x, y, v)) if text_width(&title, theme.caption_size) > f64::from(size.0 - 16) => {
-            format!(
-                "Best {} R: {} {}, {} {}",
-                fixed(v, 3),
-                d.x.field.key(),
-                axis_label(x),
-                d.y.field.key(),
-                axis_label(y)
-            )
+            format!("Best {} R: {}", fixed(v, 3), at(x, y))
         }
         _ => title,
     };
@@ -253,21 +252,9 @@ pub fn draw_sweep_map<DB: DrawingBackend>(
             &yl,
         )?;
     }
-    let key = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Center,
-        VPos::Bottom,
-    );
+    let key = text_style(theme, theme.foreground, HPos::Center, VPos::Bottom);
     text(area, d.x.field.key(), ((f.l + f.r) / 2, size.1 - 4), &key)?;
-    let key = font(
-        theme,
-        theme.font_size,
-        theme.foreground,
-        HPos::Left,
-        VPos::Bottom,
-    );
+    let key = text_style(theme, theme.foreground, HPos::Left, VPos::Bottom);
     text(area, d.y.field.key(), (4, f.t - 2), &key)?;
     legend(area, d, &f, theme)
 }
@@ -291,13 +278,7 @@ fn legend<DB: DrawingBackend>(
         rect(area, (x0, y), (x1, y + 1), fill(heat(theme, v, d.scale)))?;
     }
     rect(area, (x0, t), (x1, b), stroke(theme.grid, 1))?;
-    let s = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Left,
-        VPos::Center,
-    );
+    let s = small_style(theme, theme.muted, HPos::Left, VPos::Center);
     let mid = (t + b) / 2;
     let signed = |v: f64| {
         if v > 0.0 {
@@ -309,13 +290,7 @@ fn legend<DB: DrawingBackend>(
     text(area, &signed(d.scale), (x1 + 4, t), &s)?;
     text(area, "0", (x1 + 4, mid), &s)?;
     text(area, &signed(-d.scale), (x1 + 4, b - 1), &s)?;
-    let top = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Left,
-        VPos::Bottom,
-    );
+    let top = small_style(theme, theme.muted, HPos::Left, VPos::Bottom);
     text(area, "R/trade", (x0 - 4, t - 3), &top)?;
     rect(area, (x0, b + 8), (x1, b + 18), fill(theme.grid_light))?;
     rect(area, (x0, b + 8), (x1, b + 18), stroke(theme.grid, 1))?;

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::plot::{
-    begin, dashed, fill, font, headline_wrapped, line, polygon, rect, stroke, text, text_width,
-    Area, Axes, DrawResult, Plot, Px, TickText,
+    begin, dashed, fill, font, headline_wrapped, line, polygon, rect, small_style, stroke, text,
+    text_width, Area, Axes, DrawResult, Plot, Px, TickText,
 };
 use super::theme::{ChartTheme, Rgb};
 use crate::format::{fixed, fmt_price, fmt_time};
@@ -389,13 +389,7 @@ pub fn draw_trade_chart<DB: DrawingBackend>(
     )?;
     line(area, (f.l, f.b), (f.r - 1, f.b), stroke(theme.muted, 1))?;
     // Time labels: about one per 110 px.
-    let small = font(
-        theme,
-        theme.font_size - 1.0,
-        theme.muted,
-        HPos::Center,
-        VPos::Top,
-    );
+    let small = small_style(theme, theme.muted, HPos::Center, VPos::Top);
     let every = ((110.0 / f.x_scale()).ceil() as usize).max(1);
     for c in d.candles.iter().filter(|c| c.index % every == 0) {
         let x = f.px(c.index as f64);

@@ -44,28 +44,47 @@ pub struct TradeSignals {
     pub cursor: Option<usize>,
 }
 
+impl TradeSignals {
+    /// No bar yet: `theta`'s threshold, bands and lock_R over `x_range`, the scrubber at
+    /// `cursor`.
+    pub fn empty(theta: &Theta, x_range: (f64, f64), cursor: Option<usize>) -> TradeSignals {
+        TradeSignals {
+            index: Vec::new(),
+            z: Vec::new(),
+            k: Vec::new(),
+            parts: Vec::new(),
+            z_star: logit(theta.kill_threshold),
+            threshold: theta.kill_threshold,
+            r_net: Vec::new(),
+            bands: [theta.t1_r, theta.t2_r, theta.t3_r],
+            lock_r: theta.lock_r,
+            x_range,
+            cursor,
+        }
+    }
+
+    /// Adds bar `index`: its z, K, weighted components and R_net.
+    pub fn push(&mut self, index: usize, z: f64, k: f64, parts: [f64; 4], r_net: f64) {
+        self.index.push(index);
+        self.z.push(z);
+        self.k.push(k);
+        self.parts.push(parts);
+        self.r_net.push(r_net);
+    }
+}
+
 /// The signals of `trade` under `theta`, on the x range of `chart`.
 pub fn trade_signals(trade: &Trade, theta: &Theta, chart: &TradeChart) -> TradeSignals {
-    let mut s = TradeSignals {
-        index: Vec::new(),
-        z: Vec::new(),
-        k: Vec::new(),
-        parts: Vec::new(),
-        z_star: logit(theta.kill_threshold),
-        threshold: theta.kill_threshold,
-        r_net: Vec::new(),
-        bands: [theta.t1_r, theta.t2_r, theta.t3_r],
-        lock_r: theta.lock_r,
-        x_range: x_range(&chart.candles),
-        cursor: chart.cursor,
-    };
+    let mut s = TradeSignals::empty(theta, x_range(&chart.candles), chart.cursor);
     for st in &trade.steps {
         if let Some(e) = &st.eval {
-            s.index.push(st.index);
-            s.z.push(e.z);
-            s.k.push(e.kill_score);
-            s.parts.push(contributions(&e.k, theta));
-            s.r_net.push(e.r_net);
+            s.push(
+                st.index,
+                e.z,
+                e.kill_score,
+                contributions(&e.k, theta),
+                e.r_net,
+            );
         }
     }
     s

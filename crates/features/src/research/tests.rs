@@ -56,6 +56,15 @@ fn settings() -> ResearchSettings {
     }
 }
 
+/// The plan of [`settings`] over two symbols: `a` with 2000 bars, `b` with 2400 (other waves).
+fn two_symbols(a: &str, b: &str) -> ResearchPlan {
+    let symbols = vec![
+        symbol(a, bars(2000, 3, None)),
+        symbol(b, bars(2400, 5, None)),
+    ];
+    ResearchPlan::new(settings(), symbols).unwrap()
+}
+
 fn symbol(name: &str, bars: Vec<Bar>) -> SymbolSeries {
     SymbolSeries {
         name: name.into(),
@@ -156,14 +165,7 @@ fn a_future_only_edge_is_never_chosen_and_in_sample_luck_is_rejected() {
 /// bit for bit.
 #[test]
 fn stepper_and_any_order_give_the_same_bits() {
-    let plan = ResearchPlan::new(
-        settings(),
-        vec![
-            symbol("A", bars(2000, 3, None)),
-            symbol("B", bars(2400, 5, None)),
-        ],
-    )
-    .unwrap();
+    let plan = two_symbols("A", "B");
     let tasks = plan.tasks();
     let mut rev: Vec<(usize, TaskResult)> = tasks
         .iter()
@@ -185,14 +187,7 @@ fn stepper_and_any_order_give_the_same_bits() {
 
 #[test]
 fn pooled_and_per_symbol_add_up() {
-    let plan = ResearchPlan::new(
-        settings(),
-        vec![
-            symbol("A", bars(2000, 3, None)),
-            symbol("B", bars(2400, 5, None)),
-        ],
-    )
-    .unwrap();
+    let plan = two_symbols("A", "B");
     let r = run(plan);
     let per: usize = r.oos.per_symbol.iter().map(|s| s.chosen.trades).sum();
     assert_eq!(per, r.oos.chosen.trades);
@@ -235,22 +230,43 @@ fn invalid_cells_are_left_out_and_counted() {
 #[test]
 fn settings_are_checked() {
     let one = || vec![symbol("A", bars(1200, 3, None))];
-    let bad = |s: ResearchSettings| ResearchPlan::new(s, one()).unwrap_err().to_string();
-    assert!(bad(ResearchSettings {
-        folds: 0,
-        ..settings()
-    })
-    .contains("folds = 0"));
-    assert!(bad(ResearchSettings {
-        cscv_blocks: 5,
-        ..settings()
-    })
-    .contains("cscv_blocks = 5"));
-    assert!(bad(ResearchSettings {
-        grid: vec![],
-        ..settings()
-    })
-    .contains("1 to 3 tunables"));
+    // (the settings, what the error says)
+    let table = [
+        (
+            ResearchSettings {
+                folds: 0,
+                ..settings()
+            },
+            "folds = 0",
+        ),
+        (
+            ResearchSettings {
+                cscv_blocks: 5,
+                ..settings()
+            },
+            "cscv_blocks = 5",
+        ),
+        (
+            ResearchSettings {
+                grid: vec![],
+                ..settings()
+            },
+            "1 to 3 tunables",
+        ),
+        // Too many folds for the trades: a segment without a trade.
+        (
+            ResearchSettings {
+                folds: 40,
+                every: 200,
+                ..settings()
+            },
+            "no trade in segment",
+        ),
+    ];
+    for (s, says) in table {
+        let e = ResearchPlan::new(s, one()).unwrap_err().to_string();
+        assert!(e.contains(says), "{e} should say {says}");
+    }
     let e = ResearchPlan::new(
         settings(),
         vec![
@@ -260,30 +276,12 @@ fn settings_are_checked() {
     )
     .unwrap_err();
     assert_eq!(e, ResearchError::RepeatedSymbol("A".into()));
-    // Too many folds for the trades: a segment without a trade.
-    let e = ResearchPlan::new(
-        ResearchSettings {
-            folds: 40,
-            every: 200,
-            ..settings()
-        },
-        one(),
-    )
-    .unwrap_err();
-    assert!(e.to_string().contains("no trade in segment"), "{e}");
 }
 
 /// The HTML page: self-contained, its four charts drawn (with their headlines), names escaped.
 #[test]
 fn the_html_report_has_its_charts_and_escapes_names() {
-    let plan = ResearchPlan::new(
-        settings(),
-        vec![
-            symbol("<b>A</b>", bars(2000, 3, None)),
-            symbol("B&C", bars(2400, 5, None)),
-        ],
-    )
-    .unwrap();
+    let plan = two_symbols("<b>A</b>", "B&C");
     let r = run(plan);
     let html = html::report_html(&r);
     assert_eq!(html.matches("<svg").count(), 4);
@@ -350,14 +348,7 @@ fn a_job_as_text_gives_the_same_report() {
         assert!(*done >= prev && done <= total);
         prev = *done;
     }
-    let plan = ResearchPlan::new(
-        settings(),
-        vec![
-            symbol("A", bars(2000, 3, None)),
-            symbol("B", bars(2400, 5, None)),
-        ],
-    )
-    .unwrap();
+    let plan = two_symbols("A", "B");
     // With the thread's PBO, or computed from the results here: the same report.
     let report = report_of(&plan, results, pbo.as_deref()).unwrap();
     let alone = report_of(&plan, results, None).unwrap();

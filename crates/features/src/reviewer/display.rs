@@ -10,7 +10,7 @@ use crate::reviewer::verify::{Counts, ReviewRow};
 
 use super::allowed_diff;
 use super::explain::Explanation;
-use super::store::{Batch, BatchStatus, RowRef, Store};
+use super::store::{Batch, BatchStatus, Export, RowRef, Store};
 use super::table::{ActionFilter, Filter, PageInfo};
 use crate::format::{fmt_bytes, fmt_count};
 
@@ -351,6 +351,15 @@ pub struct BatchCard {
 }
 
 impl BatchCard {
+    /// Whether `what` can be downloaded now: the review once the batch settled, the receipt
+    /// once the input was read to the end.
+    pub fn can_export(&self, what: Export) -> bool {
+        match what {
+            Export::Jsonl | Export::Csv => self.settled,
+            Export::Receipt => self.receipt,
+        }
+    }
+
     /// The card of `b`.
     pub fn new(b: &Batch) -> Self {
         let (status_key, status) = match &b.status {

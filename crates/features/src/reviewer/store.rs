@@ -68,6 +68,38 @@ pub enum Export {
     Receipt,
 }
 
+impl Export {
+    /// Every export, in the order the card offers them.
+    pub const ALL: [Export; 3] = [Export::Jsonl, Export::Csv, Export::Receipt];
+
+    /// Its button's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Export::Jsonl => "JSON Lines",
+            Export::Csv => "CSV",
+            Export::Receipt => "Receipt",
+        }
+    }
+
+    /// What it holds, in words (its button's tooltip).
+    pub fn hint(self) -> &'static str {
+        match self {
+            Export::Jsonl => "One JSON object per record (as harvest verify --format jsonl)",
+            Export::Csv => "One CSV row per record (as harvest verify --format csv)",
+            Export::Receipt => "Counts, tolerance, kernel version and the input's SHA-256 (only for a file read to the end)",
+        }
+    }
+
+    /// `data-testid` of its button.
+    pub fn testid(self) -> &'static str {
+        match self {
+            Export::Jsonl => "export-jsonl",
+            Export::Csv => "export-csv",
+            Export::Receipt => "export-receipt",
+        }
+    }
+}
+
 /// A file to download.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportFile {

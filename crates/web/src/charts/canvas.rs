@@ -97,6 +97,10 @@ impl CanvasBackend {
         self.ctx.set_line_width(f64::from(style.stroke_width()));
     }
 
+    fn fill_style(&self, style: &impl BackendStyle) {
+        self.ctx.set_fill_style_str(&css_color(style.color()));
+    }
+
     fn trace(&self, path: impl IntoIterator<Item = BackendCoord>) -> bool {
         let mut path = path.into_iter();
         self.ctx.begin_path();
@@ -161,7 +165,7 @@ impl DrawingBackend for CanvasBackend {
         let (x, y) = (f64::from(ul.0), f64::from(ul.1));
         let (w, h) = (f64::from(br.0 - ul.0), f64::from(br.1 - ul.1));
         if fill {
-            self.ctx.set_fill_style_str(&css_color(style.color()));
+            self.fill_style(style);
             self.ctx.fill_rect(x, y, w, h);
         } else {
             self.stroke_style(style);
@@ -203,7 +207,7 @@ impl DrawingBackend for CanvasBackend {
             return Ok(());
         }
         if self.trace(path) {
-            self.ctx.set_fill_style_str(&css_color(style.color()));
+            self.fill_style(style);
             self.ctx.close_path();
             self.ctx.fill();
         }
@@ -221,7 +225,7 @@ impl DrawingBackend for CanvasBackend {
             return Ok(());
         }
         if fill {
-            self.ctx.set_fill_style_str(&css_color(style.color()));
+            self.fill_style(style);
         } else {
             self.stroke_style(style);
         }

@@ -1,7 +1,7 @@
 //! A `<canvas>` showing one of the explorer's charts ([`harvest_features::charts`]) for the
 //! shown proposal. It repaints whenever the chart's data, the theme or the canvas's size changes
 //! ([`use_canvas_paint`]), and `data-paints` counts the paints (the frame-time script waits on
-//! it). One component for the three charts: the data is an enum.
+//! it). One component for the three charts: the chart is an enum ([`ChartKind`]), its data too.
 
 use leptos::prelude::*;
 
@@ -18,12 +18,49 @@ use harvest_kernel::HarvestInput;
 /// Which chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {
-    /// `charts::kill_explainer`.
+    /// `charts::kill_explainer`: K as the sigmoid of z, the threshold, and z's four weighted parts.
     Kill,
-    /// `charts::r_ladder`.
+    /// `charts::r_ladder`: R_net against the tranche triggers and the profit-lock line.
     RLadder,
-    /// `charts::stop_ladder`.
+    /// `charts::stop_ladder`: entry, the stops, BE+ and the mark on one price axis.
     StopLadder,
+}
+
+impl ChartKind {
+    /// `data-testid` of its `<canvas>`.
+    fn testid(self) -> &'static str {
+        match self {
+            ChartKind::Kill => "chart-kill",
+            ChartKind::RLadder => "chart-r-ladder",
+            ChartKind::StopLadder => "chart-stop-ladder",
+        }
+    }
+
+    /// The title above it.
+    fn title(self) -> &'static str {
+        match self {
+            ChartKind::Kill => "Kill score",
+            ChartKind::RLadder => "R ladder",
+            ChartKind::StopLadder => "Stop ladder",
+        }
+    }
+
+    /// What it shows, in words, under it.
+    fn explain(self) -> &'static str {
+        match self {
+            ChartKind::Kill => "K = 1/(1+e^−z) where z adds the weighted regime flip, σ spike, TS drop and age; at or above kill_threshold the kernel proposes a full close.",
+            ChartKind::RLadder => "Where R_net sits among the tranche triggers T1_R < T2_R < T3_R (25 / 50 / 75 % off) and the profit-lock line lock_R.",
+            ChartKind::StopLadder => "Entry, the current stop, the break-even-plus level, the proposed stop and the mark price on one price axis: the profit lock only ever moves the stop towards profit.",
+        }
+    }
+
+    /// Its height in CSS pixels.
+    fn height(self) -> u32 {
+        match self {
+            ChartKind::RLadder => 170,
+            ChartKind::Kill | ChartKind::StopLadder => 240,
+        }
+    }
 }
 
 /// A chart's data.
@@ -80,21 +117,16 @@ impl ChartData {
     }
 }
 
-/// A chart canvas inside a `<figure>`: a title, the chart's headline as its accessible name.
+/// A chart canvas inside a `<figure>`: a title, the chart's headline as its accessible name,
+/// what it shows in words under it.
 #[component]
 pub fn ChartCanvas(
     /// Which chart.
     kind: ChartKind,
-    /// `data-testid` of the `<canvas>`.
-    testid: &'static str,
-    /// Title above the chart.
-    title: &'static str,
-    /// What the chart shows, in words, under it.
-    explain: &'static str,
-    /// Height in CSS pixels.
-    height: u32,
 ) -> impl IntoView {
     let ctx = Ctx::get();
+    let (testid, title, explain, height) =
+        (kind.testid(), kind.title(), kind.explain(), kind.height());
     // The previous range keeps the axis still while an input is dragged.
     let data = Memo::new(move |prev: Option<&Option<ChartData>>| {
         let prev = prev.and_then(|p| p.as_ref().map(ChartData::range));

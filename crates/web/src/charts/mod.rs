@@ -3,10 +3,5 @@
 
 pub mod canvas;
 pub mod chart_canvas;
-pub mod kill_explainer;
-pub mod r_ladder;
-pub mod stop_ladder;
 
-pub use kill_explainer::KillExplainerChart;
-pub use r_ladder::RLadderChart;
-pub use stop_ladder::StopLadderChart;
+pub use chart_canvas::{ChartCanvas, ChartKind};

@@ -1,5 +1,6 @@
 //! Input controls: one component per file.
 
+pub mod card;
 pub mod input_control;
 pub mod presets;
 pub mod progress_card;
@@ -12,6 +13,7 @@ pub mod theta_io;
 pub mod theta_io_box;
 pub mod toggle;
 
+pub use card::Card;
 pub use input_control::InputControl;
 pub use presets::Presets;
 pub use side_select::SideSelect;

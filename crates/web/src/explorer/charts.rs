@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::charts::{KillExplainerChart, RLadderChart, StopLadderChart};
+use crate::charts::{ChartCanvas, ChartKind};
 use crate::context::Ctx;
 
 /// Kill-score explainer, R ladder and stop ladder.
@@ -12,9 +12,9 @@ pub fn ChartsPanel() -> impl IntoView {
     view! {
         <section class="card charts" class:stale=move || ctx.stale() aria-labelledby="charts-h">
             <h2 id="charts-h" class="sr-only">"Charts"</h2>
-            <RLadderChart />
-            <KillExplainerChart />
-            <StopLadderChart />
+            <ChartCanvas kind=ChartKind::RLadder />
+            <ChartCanvas kind=ChartKind::Kill />
+            <ChartCanvas kind=ChartKind::StopLadder />
         </section>
     }
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::context::Ctx;
+use crate::controls::Card;
 use harvest_features::format::fixed_or_dash;
 use harvest_features::format::flip_sentence;
 
@@ -43,12 +44,13 @@ pub fn Flips() -> impl IntoView {
         })
     };
     view! {
-        <section class="card flips" aria-labelledby="flips-h">
-            <h2 id="flips-h">"What flips it"</h2>
-            <p class="hint">
-                "The nearest value of each input, all else equal, at which the proposal changes."
-            </p>
+        <Card
+            class="flips"
+            id="flips-h"
+            title="What flips it"
+            hint="The nearest value of each input, all else equal, at which the proposal changes."
+        >
             {items}
-        </section>
+        </Card>
     }
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::context::Ctx;
+use crate::controls::Card;
 
 /// The reason codes of the shown proposal.
 #[component]
@@ -32,9 +33,8 @@ pub fn Reasons() -> impl IntoView {
         }
     };
     view! {
-        <section class="card reasons" aria-labelledby="reasons-h">
-            <h2 id="reasons-h">"Reason codes"</h2>
+        <Card class="reasons" id="reasons-h" title="Reason codes">
             {chips}
-        </section>
+        </Card>
     }
 }

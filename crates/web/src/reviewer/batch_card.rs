@@ -16,6 +16,7 @@ pub fn BatchCard(
     let rc = ReviewCtx::get();
     let id = card.id;
     let download = move |what: Export| move |_| rc.export(id, what);
+    let exports = Export::ALL.map(|what| (what, card.can_export(what)));
     view! {
         <article class="card batch" data-testid="review-batch" data-batch=id data-status=card.status_key>
             <header class="batch-head">
@@ -51,33 +52,17 @@ pub fn BatchCard(
             })}
             <div class="batch-actions">
                 <span class="muted">"Export:"</span>
-                <button
-                    type="button"
-                    data-testid="export-jsonl"
-                    title="One JSON object per record (as harvest verify --format jsonl)"
-                    disabled=!card.settled
-                    on:click=download(Export::Jsonl)
-                >
-                    "JSON Lines"
-                </button>
-                <button
-                    type="button"
-                    data-testid="export-csv"
-                    title="One CSV row per record (as harvest verify --format csv)"
-                    disabled=!card.settled
-                    on:click=download(Export::Csv)
-                >
-                    "CSV"
-                </button>
-                <button
-                    type="button"
-                    data-testid="export-receipt"
-                    title="Counts, tolerance, kernel version and the input's SHA-256 (only for a file read to the end)"
-                    disabled=!card.receipt
-                    on:click=download(Export::Receipt)
-                >
-                    "Receipt"
-                </button>
+                {exports.into_iter().map(|(what, can)| view! {
+                    <button
+                        type="button"
+                        data-testid=what.testid()
+                        title=what.hint()
+                        disabled=!can
+                        on:click=download(what)
+                    >
+                        {what.label()}
+                    </button>
+                }).collect_view()}
                 <button
                     type="button"
                     class="remove"

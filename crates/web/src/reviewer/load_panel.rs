@@ -5,6 +5,7 @@ use leptos::ev::Targeted;
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::controls::Card;
 use crate::reviewer::context::ReviewCtx;
 use crate::reviewer::jobs::Job;
 
@@ -29,8 +30,7 @@ pub fn LoadPanel() -> impl IntoView {
         }
     };
     view! {
-        <section class="card review-load" aria-labelledby="review-load-h">
-            <h2 id="review-load-h">"Load records"</h2>
+        <Card class="review-load" id="review-load-h" title="Load records">
             <p class="hint">
                 "JSON Lines mixing proposals (with their " <code>"audit"</code>
                 ") and inputs, one pretty-printed JSON record, or a JSON array. Everything stays in this page."
@@ -68,6 +68,6 @@ pub fn LoadPanel() -> impl IntoView {
             <button type="button" data-testid="review-paste-submit" on:click=on_paste>
                 "Review pasted text"
             </button>
-        </section>
+        </Card>
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::controls::Card;
 use crate::reviewer::context::ReviewCtx;
 use harvest_features::format::exp;
 use harvest_features::reviewer::{parse_tolerance, ToleranceError};
@@ -30,38 +31,31 @@ pub fn ToleranceControl() -> impl IntoView {
             .with(|e| e.as_ref().map(ToleranceError::to_string))
     };
     view! {
-        <section class="card review-tol" aria-labelledby="review-tol-h">
-            <h2 id="review-tol-h">"Tolerance"</h2>
-            <p class="hint">
-                "Two numbers are equal when |recorded − recomputed| ≤ max(abs, rel × max(|recorded|, |recomputed|)). Changing it re-reviews everything loaded."
-            </p>
+        <Card
+            class="review-tol"
+            id="review-tol-h"
+            title="Tolerance"
+            hint="Two numbers are equal when |recorded − recomputed| ≤ max(abs, rel × max(|recorded|, |recomputed|)). Changing it re-reviews everything loaded."
+        >
             <div class="tol-row">
-                <label>
-                    "abs "
-                    <input
-                        type="text"
-                        inputmode="decimal"
-                        class="num"
-                        data-testid="review-tol-abs"
-                        aria-invalid=invalid
-                        prop:value=move || abs.get()
-                        on:input=move |ev| abs.set(event_target_value(&ev))
-                        on:change=commit
-                    />
-                </label>
-                <label>
-                    "rel "
-                    <input
-                        type="text"
-                        inputmode="decimal"
-                        class="num"
-                        data-testid="review-tol-rel"
-                        aria-invalid=invalid
-                        prop:value=move || rel.get()
-                        on:input=move |ev| rel.set(event_target_value(&ev))
-                        on:change=commit
-                    />
-                </label>
+                {[("abs ", abs, "review-tol-abs"), ("rel ", rel, "review-tol-rel")]
+                    .into_iter()
+                    .map(|(name, value, testid)| view! {
+                        <label>
+                            {name}
+                            <input
+                                type="text"
+                                inputmode="decimal"
+                                class="num"
+                                data-testid=testid
+                                aria-invalid=invalid
+                                prop:value=move || value.get()
+                                on:input=move |ev| value.set(event_target_value(&ev))
+                                on:change=commit
+                            />
+                        </label>
+                    })
+                    .collect_view()}
                 <button type="button" data-testid="review-tol-reset" on:click=reset>
                     "Default"
                 </button>
@@ -69,6 +63,6 @@ pub fn ToleranceControl() -> impl IntoView {
             <p class="err" role="alert" data-testid="review-tol-error" hidden=move || error().is_none()>
                 {error}
             </p>
-        </section>
+        </Card>
     }
 }
