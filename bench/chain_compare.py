@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The running system's P0.5 and P1.5 against `harvest publish-market` / `harvest publish-risk`
 on the same Redis contents: every key each writes, compared field by field (README, "Market
-state and stops: the P0.5 and P1.5 services"; BENCHMARKS.md, "P0.5 and P1.5 beside the running services").
+state and stops: the P0.5 and P1.5 services"; their cost per symbol: bench/chain_speed.py).
 
     pip install redis numpy scipy              # the running services' own dependencies
     cargo build --release -p harvest-cli

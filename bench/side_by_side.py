@@ -4,7 +4,8 @@ local mirror of binyaminsemerci-ops/quantum_trader at run time (no code of it is
 a timed run, and the shipped sample's closes as the running system's 1m candle cache stores them.
 
     import side_by_side as sbs
-    with sbs.redis_server(decode_responses=True) as (port, r), sbs.running_code(MIRROR, paths) as (qt, commit):
+    with sbs.redis_server(decode_responses=True) as (port, r), \
+            sbs.running_code(sbs.MIRROR, paths) as (qt, commit):
         ...
 """
 import contextlib
@@ -42,8 +43,9 @@ def redis_server(decode_responses=False):
     (port, client) once it answers PING, and stops it afterwards."""
     port = free_port()
     rdir = tempfile.mkdtemp(prefix="redis-")
-    srv = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                            "--appendonly", "no", "--dir", rdir], stdout=subprocess.DEVNULL)
+    srv = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                            "--save", "", "--appendonly", "no", "--dir", rdir],
+                           stdout=subprocess.DEVNULL)
     try:
         r = redis.Redis(port=port, decode_responses=decode_responses)
         for _ in range(100):

@@ -3,8 +3,8 @@
 // the file names (as `harvest backtest` names them) with bars and date range; the broken file is
 // an error naming it while the others load; a backtest gives one row a symbol and the pooled row,
 // whose expectancy is the CLI's on the same files; the trade list and the sweep's heatmap pick a
-// symbol; removing a symbol pools the rest again. At 390 px nothing is clipped. Screenshots in
-// target/e2e.
+// symbol; the Research panel researches the three; removing a symbol pools the rest again. At
+// 390 px nothing is clipped. Screenshots in target/e2e.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -42,12 +42,18 @@ function cliSummary() {
 
 const asFile = (f) => csvFile(f.name, f.text);
 
-test('replay: three price files at once, per symbol and pooled, a broken one named, remove one', async () => {
-  const cli = cliSummary();
-  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1100 } });
+/** A new context at `width` × `height` with the Replay view open, and its page's watch. */
+async function openReplay(width, height) {
+  const context = await env.browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const watch = watchPage(page, env.app.origin);
   await page.goto(`${env.app.url}?view=replay`, { waitUntil: 'load' });
+  return { context, page, watch };
+}
+
+test('replay: three price files at once, per symbol and pooled, a broken one named, remove one', async () => {
+  const cli = cliSummary();
+  const { context, page, watch } = await openReplay(1400, 1100);
   await r(page, 'replay-file').waitFor({ state: 'attached', timeout: 30_000 });
   assert.equal(await r(page, 'replay-file').getAttribute('multiple'), '');
 
@@ -76,9 +82,11 @@ test('replay: three price files at once, per symbol and pooled, a broken one nam
   assert.equal(await r(page, 'replay-symbol-pick').inputValue(), 'ETHUSD');
 
   // A backtest of every symbol: one row a symbol and the pooled row.
+  const t0 = Date.now();
   await r(page, 'bt-run').click();
   await r(page, 'bt-symbols').waitFor({ state: 'visible', timeout: 120_000 });
   await r(page, 'bt-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  console.log(`multisym: backtest of 3 symbols ${Date.now() - t0} ms; ${await r(page, 'bt-last-job').textContent()}`);
   const cell = (key, col) => page.locator(`[data-testid="bt-sym-${key}"] td[data-col="${col}"]`).textContent();
   const trades = {};
   for (const s of symbols) trades[s] = Number(await cell(s, 0));
@@ -122,6 +130,23 @@ test('replay: three price files at once, per symbol and pooled, a broken one nam
   assert.equal(await r(page, 'sweep-map').getAttribute('data-paint-error'), null);
   await screenshot(page, 'replay-multisym');
 
+  // Research takes every loaded symbol (3 folds, a 2 × 2 grid): its report names the three.
+  assert.equal(await r(page, 'research-symbol').textContent(), 'BTC/USDT, ETHUSD, SOLUSDT');
+  for (const [id, v] of [['research-fold-count', 3], ['research-every', 12], ['research-axis-0-n', 2], ['research-axis-1-n', 2]]) {
+    await r(page, id).fill(String(v));
+    await r(page, id).dispatchEvent('change');
+  }
+  await r(page, 'research-run').click();
+  await page.waitForFunction(
+    () => /^(Done|Failed|Cancelled)/.test(document.querySelector('[data-testid=research-last-job]')?.textContent ?? '') ||
+      !document.querySelector('[data-testid=research-error]')?.hidden,
+    null,
+    { timeout: 300_000 },
+  );
+  assert.equal(await r(page, 'research-error').isHidden(), true, await r(page, 'research-error').textContent());
+  assert.match(await r(page, 'research-last-job').textContent(), /^Done: Research: 3 folds × 4 cells/);
+  assert.match(await r(page, 'research-heading').textContent(), / on BTC\/USDT, ETHUSD, SOLUSDT \(3 folds/);
+
   // Remove a symbol: the rest pooled again, without running the backtest again.
   const ethTrades = trades.ETHUSD;
   await page.locator('[data-testid=replay-symbol][data-symbol=ETHUSD] [data-testid=replay-remove]').click();
@@ -137,10 +162,7 @@ test('replay: three price files at once, per symbol and pooled, a broken one nam
 });
 
 test('replay: several symbols at 390 px, nothing clipped', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  const watch = watchPage(page, env.app.origin);
-  await page.goto(`${env.app.url}?view=replay`, { waitUntil: 'load' });
+  const { context, page, watch } = await openReplay(390, 844);
   await r(page, 'replay-file').setInputFiles(FILES.slice(0, 2).map(asFile));
   await page.waitForFunction(
     () => document.querySelectorAll('[data-testid=replay-view] [data-testid=replay-symbol]').length === 2,

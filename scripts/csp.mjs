@@ -9,7 +9,7 @@
 // of the hashes, and WebAssembly compilation ('wasm-unsafe-eval'); styles from this origin's
 // stylesheets (no inline style attributes: components set styles through the CSSOM); images
 // from this origin and data: (the inline favicon) and blob: (chart exports); fetch/SSE to this
-// origin only; no plugins, no <base> elsewhere, forms post nowhere else.
+// origin only; Web Workers from this origin's scripts (the Research panel's); no plugins, no <base> elsewhere, forms post nowhere else.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -35,6 +35,7 @@ const policy = [
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",
+  "worker-src 'self'",
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",

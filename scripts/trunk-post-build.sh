@@ -11,8 +11,10 @@ profile="${TRUNK_PROFILE:-debug}"
 target_dir="${CARGO_TARGET_DIR:-$TRUNK_SOURCE_DIR/target}"
 stash="$target_dir/wasm-bindgen/$profile.split"
 
-glue=$(cd "$TRUNK_STAGING_DIR" && ls -- *.js 2>/dev/null | grep -v '^__wasm_split' | head -n 1 || true)
-[ -n "$glue" ] || { echo "post-build: no JS glue in $TRUNK_STAGING_DIR" >&2; exit 1; }
+# The app's glue only (harvest-lab-<hash>.js): the Research panel's Web Worker has its own
+# (harvest-research-worker.js, research-worker.js), which is neither split nor hashed.
+glue=$(cd "$TRUNK_STAGING_DIR" && ls -- harvest-lab-*.js 2>/dev/null | head -n 1 || true)
+[ -n "$glue" ] || { echo "post-build: no JS glue harvest-lab-*.js in $TRUNK_STAGING_DIR" >&2; exit 1; }
 
 # Release builds carry a Content-Security-Policy with the hashes of their inline scripts
 # (scripts/csp.mjs). Dev builds (`scripts/serve.sh --dev`) have none: trunk's live reload there

@@ -503,18 +503,9 @@ fn several_files_give_the_pages_numbers_per_symbol_and_pooled() {
     let y = SweepAxis::parse("T1_R=1:3:2").unwrap();
     let mut sargs: Vec<&str> = vec!["backtest"];
     sargs.extend(args.iter().take(3).map(String::as_str));
-    sargs.extend([
-        "--every",
-        "12",
-        "--side",
-        "both",
-        "--limit",
-        "20",
-        "--sweep",
-        "kill_threshold=0.5:0.9:3",
-        "--sweep",
-        "T1_R=1:3:2",
-    ]);
+    // The same rule, 20 entries a symbol, the two axes.
+    sargs.extend("--every=12 --side=both --limit=20".split(' '));
+    sargs.extend(["--sweep=kill_threshold=0.5:0.9:3", "--sweep=T1_R=1:3:2"]);
     let out = harvest(&sargs, b"");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let (_, csv) = page_path(&files, 12, 20, Some((x, y)));

@@ -393,6 +393,11 @@ fn dist(name: &str) -> TempDir {
     fake_dist(&format!("live-{name}"), "")
 }
 
+/// The HTTP status of a GET of `url`.
+fn status(http: &ureq::Agent, url: &str) -> u16 {
+    http.get(url).call().unwrap().status().as_u16()
+}
+
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
@@ -538,18 +543,9 @@ fn serve_without_redis_is_a_static_server_with_no_live_view() {
         body.contains("dashboard") && !body.contains("harvest-live"),
         "{body}"
     );
+    assert_eq!(status(&http, &format!("{}/api/live", s.addr)), 404);
     assert_eq!(
-        http.get(format!("{}/api/live", s.addr))
-            .call()
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        http.get(format!("{}/harvest-lab/app.js", s.addr))
-            .call()
-            .unwrap()
-            .status(),
+        status(&http, &format!("{}/harvest-lab/app.js", s.addr)),
         200
     );
     let missing = Command::new(env!("CARGO_BIN_EXE_harvest"))
@@ -611,10 +607,7 @@ fn serve_under_a_base_path_marks_the_page_for_the_live_view() {
         );
     }
     assert_eq!(
-        http.get(format!("{}/harvest-lab/app.js", s.addr))
-            .call()
-            .unwrap()
-            .status(),
+        status(&http, &format!("{}/harvest-lab/app.js", s.addr)),
         200
     );
     let rx = events(&format!("{}/api/live", s.addr));
@@ -760,6 +753,17 @@ fn a_key_of_the_wrong_type_is_one_invalid_record_the_rest_is_read() {
 }
 
 /// A candle as `harvest feed` (and the running system's 1m cache) writes it, and its score.
+/// [`candle_member`] added to BTCUSDT's candle cache `candles:BTCUSDT:1m`.
+fn add_candle(c: &mut redis::Connection, k: i64, close: f64) {
+    let (m, score) = candle_member(k, close);
+    let _: i64 = redis::cmd("ZADD")
+        .arg("candles:BTCUSDT:1m")
+        .arg(score)
+        .arg(m)
+        .query(c)
+        .unwrap();
+}
+
 fn candle_member(k: i64, close: f64) -> (String, i64) {
     let open_ms = (1_600_000_000 + 3600 * k) * 1000;
     let m = format!(
@@ -778,13 +782,7 @@ fn serve_streams_a_symbols_chart_candles_and_proposals_and_follows_new_bars() {
     let r = LocalRedis::started();
     let mut c = con(&r);
     for k in 0..5 {
-        let (m, score) = candle_member(k, 100.0 + k as f64);
-        let _: i64 = redis::cmd("ZADD")
-            .arg("candles:BTCUSDT:1m")
-            .arg(score)
-            .arg(m)
-            .query(&mut c)
-            .unwrap();
+        add_candle(&mut c, k, 100.0 + k as f64);
     }
     // ETHUSDT's candles are a list at the third key P0.5 tries, with short names.
     for k in 0..3 {
@@ -857,13 +855,7 @@ fn serve_streams_a_symbols_chart_candles_and_proposals_and_follows_new_bars() {
     assert!(props.iter().all(|p| p["symbol"] == "BTCUSDT"));
     assert!(r_net[0] < r_net[1], "{r_net:?}");
     // A new bar: a bar event; the newest bar rewritten: another.
-    let (m, score) = candle_member(5, 110.0);
-    let _: i64 = redis::cmd("ZADD")
-        .arg("candles:BTCUSDT:1m")
-        .arg(score)
-        .arg(m)
-        .query(&mut c)
-        .unwrap();
+    add_candle(&mut c, 5, 110.0);
     let bar = next(&rx, "bar", 10);
     assert_eq!(bar["time"].as_i64(), Some(1_600_000_000 + 3600 * 5));
     assert_eq!(bar["close"].as_f64(), Some(110.0));

@@ -26,6 +26,16 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A fresh Redis where each of `symbols` is [`seed`]ed with the PnL `pnl`.
+fn seeded(symbols: &[&str], pnl: &str) -> (LocalRedis, Store) {
+    let r = LocalRedis::started();
+    let mut s = r.store().unwrap();
+    for sym in symbols {
+        seed(&mut s, sym, pnl);
+    }
+    (r, s)
+}
+
 /// Market state, P1 proposal and a LONG position at 100 with the given PnL.
 fn seed(s: &mut Store, sym: &str, pnl: &str) {
     hset(
@@ -123,9 +133,7 @@ fn service(url: &str, args: &[&str]) -> Proc {
 
 #[test]
 fn every_output_field_present_and_parseable() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "3.5");
+    let (r, mut s) = seeded(&["BTCUSDT"], "3.5");
     let before = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -225,9 +233,7 @@ sys.exit(1 if bad else 0)
 
 #[test]
 fn once_exit_codes_0_1_2() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "1");
+    let (r, mut s) = seeded(&["BTCUSDT"], "1");
     // A symbol without a position is not a failure.
     let out = publish(&r.url(), &["--once", "--symbols", "BTCUSDT,NOPOSUSDT"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -251,10 +257,7 @@ fn once_exit_codes_0_1_2() {
 
 #[test]
 fn environment_and_env_file_configure_it() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "1");
-    seed(&mut s, "SOLUSDT", "1");
+    let (r, mut s) = seeded(&["BTCUSDT", "SOLUSDT"], "1");
     // Every variable of deploy/harvest-proposal.env, with the test's Redis.
     let env_file = std::fs::read_to_string(root().join("deploy/harvest-proposal.env")).unwrap();
     let mut env: Vec<(String, String)> = env_file
@@ -314,10 +317,7 @@ fn once_with_env_file(s: &mut Store, env: Vec<(String, String)>) -> String {
 /// It works as it does for the running publisher.
 #[test]
 fn env_file_with_crlf_line_endings_works() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "1");
-    seed(&mut s, "SOLUSDT", "1");
+    let (r, mut s) = seeded(&["BTCUSDT", "SOLUSDT"], "1");
     let running_env = "# P2.5 Harvest Proposal Publisher Configuration\r\n\
         REDIS_URL=@TEST_REDIS@\r\nREDIS_HOST=127.0.0.1\r\nREDIS_PORT=6379\r\nREDIS_DB=0\r\n\r\n\
         SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT\r\nPUBLISH_INTERVAL_SEC=10\r\n\
@@ -342,9 +342,7 @@ fn env_file_with_crlf_line_endings_works() {
 
 #[test]
 fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "2.5");
+    let (r, mut s) = seeded(&["BTCUSDT"], "2.5");
     let key = "quantum:harvest:proposal:BTCUSDT";
     let args = ["--once", "--symbols", "BTCUSDT", "--enable-stream"];
     assert_eq!(publish(&r.url(), &args).status.code(), Some(0));
@@ -401,9 +399,7 @@ fn rate_limited_unchanged_only_refreshes_last_update_epoch() {
 /// one that lost none is only refreshed.
 #[test]
 fn a_hash_that_lost_fields_is_repaired_on_the_next_cycle() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "2.5");
+    let (r, mut s) = seeded(&["BTCUSDT"], "2.5");
     let key = "quantum:harvest:proposal:BTCUSDT";
     let args = ["--once", "--symbols", "BTCUSDT"];
     assert_eq!(publish(&r.url(), &args).status.code(), Some(0));
@@ -594,10 +590,7 @@ fn malformed_fields_skip_the_symbol_and_name_key_and_field() {
 
 #[test]
 fn never_invents_positions() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "1");
-    seed(&mut s, "ETHUSDT", "1");
+    let (r, mut s) = seeded(&["BTCUSDT", "ETHUSDT"], "1");
     run(&mut s, &["DEL", "quantum:state:positions:ETHUSDT"]);
     // A proposal left from when ETHUSDT had a position.
     hset(
@@ -688,21 +681,16 @@ fn stream_source_takes_the_latest_entry_per_symbol() {
 
     // auto: a symbol has a hash (ETHUSDT), so every symbol's position is its hash, as the
     // running publisher: BTCUSDT's stream entry is not read (its proposal is removed).
+    let one_of_three = "read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)";
     let log = cycle("auto");
-    assert!(
-        log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)"),
-        "{log}"
-    );
+    assert!(log.contains(one_of_three), "{log}");
     // The hash goes: auto reads the stream (BTCUSDT again).
     run(
         &mut s,
         &["RENAME", "quantum:state:positions:ETHUSDT", "eth.saved"],
     );
     let log = cycle("auto");
-    assert!(
-        log.contains("read 3, published 1, unchanged 0, skipped 0, no position 2 (removed 1)"),
-        "{log}"
-    );
+    assert!(log.contains(one_of_three), "{log}");
     run(
         &mut s,
         &["RENAME", "eth.saved", "quantum:state:positions:ETHUSDT"],
@@ -952,9 +940,7 @@ fn redis_stopped_and_restarted_mid_run_loses_nothing() {
 
 #[test]
 fn sigterm_finishes_the_cycle_then_exits_0() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "1");
+    let (r, mut s) = seeded(&["BTCUSDT"], "1");
     let mut svc = service(&r.url(), &["--symbols", "BTCUSDT", "--interval", "1"]);
     svc.wait_log("published 1", Duration::from_secs(10));
     // The next cycle reads the new PnL, then its writes wait for the paused server.
@@ -985,9 +971,7 @@ fn sigterm_finishes_the_cycle_then_exits_0() {
 
 #[test]
 fn idle_service_stops_at_once_on_sigterm() {
-    let r = LocalRedis::started();
-    let mut s = r.store().unwrap();
-    seed(&mut s, "BTCUSDT", "1");
+    let (r, _) = seeded(&["BTCUSDT"], "1");
     let mut svc = service(&r.url(), &["--symbols", "BTCUSDT", "--interval", "60"]);
     svc.wait_log("published 1", Duration::from_secs(10));
     let sent = Instant::now();

@@ -360,3 +360,44 @@ fn serve_answers_its_own_names_with_security_headers_and_stays_in_dist() {
     assert_eq!((status, body.as_str()), (200, "body{}"));
     drop(p);
 }
+
+/// The Research panel's Web Worker (crates/research-worker): its scripts go out as JavaScript
+/// (a worker script of another type is refused, `nosniff`) and its wasm as `application/wasm`;
+/// the policy on them (a worker's own) leaves its WebAssembly compilation allowed.
+#[test]
+fn serve_gives_the_research_worker_its_types() {
+    const JS: &[&str] = &["text/javascript", "application/javascript"];
+    let files: [(&str, &[u8], &[&str]); 3] = [
+        (
+            "research-worker.js",
+            b"importScripts('./harvest-research-worker.js');",
+            JS,
+        ),
+        ("harvest-research-worker.js", b"let wasm_bindgen;", JS),
+        (
+            "harvest-research-worker_bg.wasm",
+            b"\0asm\x01\0\0\0",
+            &["application/wasm"],
+        ),
+    ];
+    let d = dist("dist-worker");
+    for (file, body, _) in files {
+        std::fs::write(d.join(file), body).unwrap();
+    }
+    let (_p, addr) = serve(&["--dist", d.to_str().unwrap(), "--base", "/harvest-lab/"]);
+    let host = addr.trim_start_matches("http://").to_string();
+    for (file, _, types) in files {
+        let (status, h, _) = raw_get(&addr, &format!("/harvest-lab/{file}"), Some(&host));
+        assert_eq!(status, 200, "{file}");
+        let got = header(&h, "content-type").unwrap_or_default();
+        assert!(
+            types.iter().any(|t| got.starts_with(t)),
+            "{file}: content-type {got:?}"
+        );
+        let csp = header(&h, "content-security-policy").unwrap_or_default();
+        assert!(
+            !csp.contains("script-src") || csp.contains("'wasm-unsafe-eval'"),
+            "{file}: {csp}"
+        );
+    }
+}

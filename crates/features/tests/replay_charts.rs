@@ -205,6 +205,17 @@ fn sweep_scale_is_colour_blind_safe_and_grids_go_to_20() {
     );
     // Every other value labelled (0.3, 0.3632, …), 4 significant digits.
     assert!(out.contains("\n0.3\n") && out.contains("\n0.3632\n"));
+    // The keyboard's cursor cell is drawn on the map itself: a dashed outline round the cell.
+    let mut f = m.clone();
+    f.focus = Some(21);
+    let with = svg(900, 520, |a| draw_sweep_map(a, &f, &theme).unwrap());
+    let strokes = |s: &str| s.matches("<line").count() + s.matches("<polyline").count();
+    assert!(
+        strokes(&with) >= strokes(&out) + 8,
+        "{} strokes with the cursor, {} without",
+        strokes(&with),
+        strokes(&out)
+    );
 }
 
 #[test]

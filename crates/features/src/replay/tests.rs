@@ -459,6 +459,13 @@ fn refused_theta_names_the_tunable() {
     );
 }
 
+impl SimParams {
+    /// These settings with another horizon.
+    fn with_max_bars(self, max_bars: usize) -> SimParams {
+        SimParams { max_bars, ..self }
+    }
+}
+
 /// Two walks whose bar times interleave (the second an hour and a half later), as two symbols.
 fn two_symbols() -> Vec<(String, Series)> {
     let walk_of = |seed: usize, shift: i64| {
@@ -485,10 +492,7 @@ fn two_symbols() -> Vec<(String, Series)> {
 #[test]
 fn pooled_run_orders_by_entry_time_and_sums_the_symbols() {
     let syms = two_symbols();
-    let p = SimParams {
-        max_bars: 48,
-        ..SimParams::default()
-    };
+    let p = SimParams::default().with_max_bars(48);
     let runs: Vec<SymbolRun> = syms
         .iter()
         .map(|(name, s)| {
@@ -527,11 +531,7 @@ fn pooled_run_orders_by_entry_time_and_sums_the_symbols() {
 /// cell is the summary of the symbols' rows pooled, the CSV has a symbol column.
 #[test]
 fn multi_sweep_in_slices_matches_each_symbols_sweep_and_pools_them() {
-    let syms = two_symbols();
-    let p = SimParams {
-        max_bars: 36,
-        ..SimParams::default()
-    };
+    let (syms, p) = (two_symbols(), SimParams::default().with_max_bars(36));
     let x = SweepAxis::parse("kill_threshold=0.5:0.9:3").unwrap();
     let y = SweepAxis::parse("T1_R=1:3:2").unwrap();
     let base = Theta::default();

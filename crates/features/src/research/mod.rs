@@ -55,7 +55,7 @@ pub use objective::Objective;
 pub use plan::{
     Block, ResearchError, ResearchPlan, ResearchSettings, SymbolSeries, Task, TaskResult, TradeRef,
 };
-pub use report::{build_report, ReportError, ResearchReport, Shape};
+pub use report::{build_report, build_report_with, pbo_of, ReportError, ResearchReport, Shape};
 
 #[cfg(test)]
 mod tests;

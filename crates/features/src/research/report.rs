@@ -540,6 +540,11 @@ pub fn build_report(
     plan: &ResearchPlan,
     results: &[TaskResult],
 ) -> Result<ResearchReport, ReportError> {
+    build_report_with(plan, results, None)
+}
+
+/// Whether `results` have the shape of `plan`'s tasks.
+fn check_results(plan: &ResearchPlan, results: &[TaskResult]) -> Result<(), ReportError> {
     let tasks = plan.tasks();
     let bad = results.len() != tasks.len()
         || tasks.iter().zip(results).any(|(t, r)| {
@@ -553,6 +558,35 @@ pub fn build_report(
             want: tasks.len(),
         });
     }
+    Ok(())
+}
+
+/// The report's PBO (or why there is none) from `plan`'s results: the costly part of the report
+/// (CSCV over every combination of blocks), so that whoever ran the tasks (the page's Web
+/// Worker) can compute it there and hand it to [`build_report_with`].
+///
+/// # Errors
+/// [`ReportError::Results`]: results of the wrong shape.
+pub fn pbo_of(
+    plan: &ResearchPlan,
+    results: &[TaskResult],
+) -> Result<Result<PboReport, String>, ReportError> {
+    check_results(plan, results)?;
+    let m = Matrix::new(plan, results);
+    Ok(pbo_report(&m, plan.settings.objective, &plan.settings))
+}
+
+/// [`build_report`] with the PBO given (as [`pbo_of`] computed it from the same results) or, if
+/// `None`, computed here.
+///
+/// # Errors
+/// [`ReportError`]: results of the wrong shape, or no valid cell in a window.
+pub fn build_report_with(
+    plan: &ResearchPlan,
+    results: &[TaskResult],
+    pbo: Option<Result<PboReport, String>>,
+) -> Result<ResearchReport, ReportError> {
+    check_results(plan, results)?;
     let m = Matrix::new(plan, results);
     let s = &plan.settings;
     let o = s.objective;
@@ -678,7 +712,7 @@ pub fn build_report(
         dsr: dsr_of(&m, cell, last.is_from, last.is_to),
         values_grid: scores.iter().map(|v| v.map(|v| o.shown(v))).collect(),
     };
-    let pbo = pbo_report(&m, o, s);
+    let pbo = pbo.unwrap_or_else(|| pbo_report(&m, o, s));
     let trials = (0..plan.grid.cells()).filter(|&c| m.valid(c)).count();
     let symbols = plan
         .symbols

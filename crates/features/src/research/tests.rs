@@ -302,8 +302,8 @@ fn the_html_report_has_its_charts_and_escapes_names() {
     assert!(!html.contains("<script"));
 }
 
-/// A job handed to another thread as text (the page's Web Worker): its results, sent back as
-/// text, give the report of the job run in place, bit for bit; progress grows to the total;
+/// A job handed to another thread as text (the page's Web Worker): its results and PBO, sent
+/// back as text, give the report of the job run in place, bit for bit; progress grows to the total;
 /// a bad request is one error message naming what is wrong.
 #[test]
 fn a_job_as_text_gives_the_same_report() {
@@ -334,9 +334,13 @@ fn a_job_as_text_gives_the_same_report() {
         |m| got.push(m.clone()),
     );
     let (last, progress) = got.split_last().unwrap();
-    let JobMessage::Results { results } = last else {
+    let JobMessage::Results { results, pbo } = last else {
         panic!("{last:?}")
     };
+    assert!(
+        pbo.as_deref().is_some_and(|p| p.starts_with("ok ")),
+        "{pbo:?}"
+    );
     assert!(progress.len() > 3, "progress while it runs");
     let mut prev = 0;
     for m in progress {
@@ -354,8 +358,17 @@ fn a_job_as_text_gives_the_same_report() {
         ],
     )
     .unwrap();
-    let report = report_of(&plan, results).unwrap();
-    assert_eq!(json(&report), json(&run(plan)));
+    // With the thread's PBO, or computed from the results here: the same report.
+    let report = report_of(&plan, results, pbo.as_deref()).unwrap();
+    let alone = report_of(&plan, results, None).unwrap();
+    assert_eq!(json(&report), json(&alone));
+    assert_eq!(json(&report), json(&run(plan.clone())));
+    assert!(report_of(&plan, results, Some("ok 1 2")).is_err());
+    let mut short = results.clone();
+    short.pop();
+    assert!(report_of(&plan, &short, pbo.as_deref())
+        .unwrap_err()
+        .contains("results"));
     // Bad requests: one error each.
     for (bad, says) in [
         ("{", "the job could not be read"),

@@ -4,6 +4,7 @@
 //! panics: a missing API (storage disabled, no clipboard) just returns `None`/`false`.
 
 pub mod files;
+pub mod worker;
 
 use std::cell::RefCell;
 

@@ -26,10 +26,11 @@ pub fn SymbolTable() -> impl IntoView {
                 <caption>"Per symbol and pooled (theta; the baselines' expectancy on the same trades)"</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Symbol"</th>
-                        {symbol_columns().iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
-                        <th scope="col">"Hold: expectancy"</th>
-                        <th scope="col">"P1 trail: expectancy"</th>
+                        {std::iter::once("Symbol")
+                            .chain(symbol_columns())
+                            .chain(["Hold: expectancy", "P1 trail: expectancy"])
+                            .map(|c| view! { <th scope="col">{c}</th> })
+                            .collect_view()}
                     </tr>
                 </thead>
                 <tbody>

@@ -44,42 +44,37 @@ pub fn AxisRow(
         })
         .collect_view();
     let id = move |what: &str| format!("research-axis-{k}-{what}");
+    // The range's lower or upper end.
+    let bound = move |word: &'static str,
+                      what: &'static str,
+                      get: fn(&SweepAxis) -> f64,
+                      set: fn(&mut SweepAxis, f64)| {
+        view! {
+            <label>
+                {word}
+                <input
+                    type="text"
+                    inputmode="decimal"
+                    size="6"
+                    data-testid=id(what)
+                    prop:value=move || axis().map(|a| axis_label(get(&a))).unwrap_or_default()
+                    on:change=move |ev| {
+                        if let Some(v) = num(&ev) {
+                            edit(&|x| set(x, v));
+                        }
+                    }
+                />
+            </label>
+        }
+    };
     view! {
         <div class="research-axis" role="group" aria-label=format!("Tunable {}", k + 1)>
             <label>
                 "Tunable "
                 <select data-testid=id("field") on:change=set_field>{options}</select>
             </label>
-            <label>
-                "from "
-                <input
-                    type="text"
-                    inputmode="decimal"
-                    size="6"
-                    data-testid=id("lo")
-                    prop:value=move || axis().map(|a| axis_label(a.lo)).unwrap_or_default()
-                    on:change=move |ev| {
-                        if let Some(v) = num(&ev) {
-                            edit(&|x| x.lo = v);
-                        }
-                    }
-                />
-            </label>
-            <label>
-                "to "
-                <input
-                    type="text"
-                    inputmode="decimal"
-                    size="6"
-                    data-testid=id("hi")
-                    prop:value=move || axis().map(|a| axis_label(a.hi)).unwrap_or_default()
-                    on:change=move |ev| {
-                        if let Some(v) = num(&ev) {
-                            edit(&|x| x.hi = v);
-                        }
-                    }
-                />
-            </label>
+            {bound("from ", "lo", |a| a.lo, |a, v| a.lo = v)}
+            {bound("to ", "hi", |a| a.hi, |a, v| a.hi = v)}
             <label>
                 "values "
                 <input

@@ -1,8 +1,9 @@
 //! The Research panel's state, owned by the panel: the settings as the form sets them, the
-//! running job and the last report (non-reactive, a version signal says when it changed).
+//! running job (in its Web Worker) and the last report (non-reactive, a version signal says when it changed).
 
 use leptos::prelude::*;
 
+use crate::browser::worker::TextWorker;
 use crate::replay::context::ReplayCtx;
 use harvest_features::progress::Progress;
 use harvest_features::replay::{Sides, SweepAxis};
@@ -33,8 +34,10 @@ pub struct ResearchCtx {
     pub axes: RwSignal<Vec<SweepAxis>>,
     /// The job running, if any.
     pub job: RwSignal<Option<Progress>>,
-    /// Set by Cancel; the job stops at its next slice.
-    pub cancel: StoredValue<bool>,
+    /// The Web Worker running the job (or the last one); dropping it terminates it.
+    pub worker: StoredValue<Option<TextWorker>, LocalStorage>,
+    /// Which run the worker's messages belong to (a cancelled run's late messages are ignored).
+    pub run: StoredValue<u64>,
     /// What the last job did and how long it took.
     pub last: RwSignal<Option<String>>,
     /// Why the last job could not run or finish.
@@ -68,7 +71,8 @@ impl ResearchCtx {
             sides: RwSignal::new(d.sides),
             axes: RwSignal::new(default_grid(&theta)),
             job: RwSignal::new(None),
-            cancel: StoredValue::new(false),
+            worker: StoredValue::new_local(None),
+            run: StoredValue::new(0),
             last: RwSignal::new(None),
             error: RwSignal::new(None),
             report: StoredValue::new(None),

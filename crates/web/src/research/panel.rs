@@ -49,7 +49,7 @@ pub fn ResearchPanel() -> impl IntoView {
             >
                 {move || r.last.get().unwrap_or_default()}
             </p>
-            <ProgressCard job=r.job view="research" on_cancel=Callback::new(move |()| r.cancel.set_value(true)) />
+            <ProgressCard job=r.job view="research" on_cancel=Callback::new(move |()| job::cancel(r)) />
             <ResearchResults r=r />
             <ResearchDownloads r=r />
             <ResearchCanvas

@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 
 use crate::research::axis_row::AxisRow;
+use crate::research::choice_field::ChoiceField;
 use crate::research::context::ResearchCtx;
+use crate::research::count_field::CountField;
 use harvest_features::replay::{Sides, SweepAxis};
 use harvest_features::research::{Grid, Objective, Scheme};
 use harvest_kernel::{ThetaField, PARAMS};
@@ -16,13 +18,6 @@ pub fn ResearchSettingsForm(
     /// The panel's state.
     r: ResearchCtx,
 ) -> impl IntoView {
-    let count = move |ev: &leptos::ev::Event| {
-        event_target_value(ev)
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n >= 1)
-    };
     let add_axis = move |_| {
         let theta = r.rc.ctx.state.with_untracked(|s| s.theta);
         r.axes.update(|a| {
@@ -48,106 +43,44 @@ pub fn ResearchSettingsForm(
     };
     let objectives = Objective::ALL
         .iter()
-        .map(|o| {
-            let key = o.as_str();
-            view! { <option value=key selected=move || r.objective.get().as_str() == key>{o.label()}</option> }
-        })
-        .collect_view();
+        .map(|o| (o.as_str(), o.label()))
+        .collect();
     let rows = move || (0..r.axes.with(Vec::len)).collect::<Vec<_>>();
     view! {
         <div class="replay-controls research-settings">
-            <label>
-                "Folds "
-                <input
-                    type="number"
-                    min="1"
-                    max="50"
-                    step="1"
-                    data-testid="research-fold-count"
-                    prop:value=move || r.folds.get().to_string()
-                    on:change=move |ev| {
-                        if let Some(n) = count(&ev) {
-                            r.folds.set(n);
-                        }
-                    }
-                />
-            </label>
-            <label>
-                "Scheme "
-                <select
-                    data-testid="research-scheme"
-                    prop:value=move || r.scheme.get().as_str()
-                    on:change=move |ev| {
-                        if let Some(s) = Scheme::parse(&event_target_value(&ev)) {
-                            r.scheme.set(s);
-                        }
-                    }
-                >
-                    <option value="rolling">"rolling"</option>
-                    <option value="anchored">"anchored"</option>
-                </select>
-            </label>
-            <label title="Segments in a rolling in-sample window">
-                "Train segments "
-                <input
-                    type="number"
-                    min="1"
-                    max="50"
-                    step="1"
-                    data-testid="research-train"
-                    prop:value=move || r.train.get().to_string()
-                    on:change=move |ev| {
-                        if let Some(n) = count(&ev) {
-                            r.train.set(n);
-                        }
-                    }
-                />
-            </label>
-            <label>
-                "Objective "
-                <select
-                    data-testid="research-objective"
-                    on:change=move |ev| {
-                        if let Some(o) = Objective::parse(&event_target_value(&ev)) {
-                            r.objective.set(o);
-                        }
-                    }
-                >
-                    {objectives}
-                </select>
-            </label>
-            <label>
-                "Enter every "
-                <input
-                    type="number"
-                    min="1"
-                    step="1"
-                    data-testid="research-every"
-                    prop:value=move || r.every.get().to_string()
-                    on:change=move |ev| {
-                        if let Some(n) = count(&ev) {
-                            r.every.set(n);
-                        }
-                    }
-                />
-                " bars"
-            </label>
-            <label>
-                "Sides "
-                <select
-                    data-testid="research-sides"
-                    prop:value=move || r.sides.get().as_str()
-                    on:change=move |ev| {
-                        if let Some(s) = Sides::parse(&event_target_value(&ev)) {
-                            r.sides.set(s);
-                        }
-                    }
-                >
-                    <option value="long">"LONG"</option>
-                    <option value="short">"SHORT"</option>
-                    <option value="both">"both"</option>
-                </select>
-            </label>
+            <CountField label="Folds" testid="research-fold-count" value=r.folds max=50 />
+            <ChoiceField
+                label="Scheme"
+                testid="research-scheme"
+                value=r.scheme
+                options=vec![("rolling", "rolling"), ("anchored", "anchored")]
+                spell=Scheme::as_str
+                parse=Scheme::parse
+            />
+            <CountField
+                label="Train segments"
+                testid="research-train"
+                value=r.train
+                max=50
+                title="Segments in a rolling in-sample window"
+            />
+            <ChoiceField
+                label="Objective"
+                testid="research-objective"
+                value=r.objective
+                options=objectives
+                spell=Objective::as_str
+                parse=Objective::parse
+            />
+            <CountField label="Enter every" testid="research-every" value=r.every unit="bars" />
+            <ChoiceField
+                label="Sides"
+                testid="research-sides"
+                value=r.sides
+                options=vec![("long", "LONG"), ("short", "SHORT"), ("both", "both")]
+                spell=Sides::as_str
+                parse=Sides::parse
+            />
         </div>
         <div class="research-grid">
             <For each=rows key=|k| *k let:k>
