@@ -19,24 +19,11 @@ use harvest_publisher::p25::service::{CycleReport, Publisher, Settings};
 use harvest_publisher::runtime::settings::PositionSource;
 use harvest_records::keys::EXECUTION_STREAM;
 use harvest_records::published::RUNNING_FIELDS;
-use harvest_records::samples::{execution_entry, with, APPLY_LAYER, EXCHANGE_SYNC, P33_SNAPSHOT};
+use harvest_records::samples::{
+    execution_entry, with, APPLY_LAYER, EXCHANGE_SYNC, MARKET_STATE as MARKET, P33_SNAPSHOT,
+};
 use harvest_redis::local::{exists, hgetall, hset, run, xadd, LocalRedis};
 use harvest_redis::{Fields, Store};
-
-/// P0.5's market state hash.
-const MARKET: &[(&str, &str)] = &[
-    ("sigma", "0.01200000"),
-    ("mu", "0.00010000"),
-    ("ts", "0.350000"),
-    ("p_trend", "0.550000"),
-    ("p_mr", "0.250000"),
-    ("p_chop", "0.200000"),
-    ("dp", "0.001000"),
-    ("vr", "1.100000"),
-    ("spike_proxy", "0.400000"),
-    ("ts_timestamp", "1767225600"),
-    ("buffer_size", "300"),
-];
 
 fn market_state() -> MarketState {
     MarketState {

@@ -736,13 +736,7 @@ mod tests {
     #[test]
     fn record_text_forms() {
         let f = record(&propose(&HarvestInput::default()).unwrap(), 7, true);
-        let object = serde_json::to_string(&f).unwrap();
-        let flat: Vec<&str> = f
-            .iter()
-            .flat_map(|(k, v)| [k.as_str(), v.as_str()])
-            .collect();
-        let flat = serde_json::to_string(&flat).unwrap();
-        for text in [&object, &flat] {
+        for text in &crate::samples::record_texts(&f) {
             assert!(looks_published(text), "{text}");
             assert_eq!(parse_record(text).unwrap(), Record::of(f.clone()));
         }

@@ -1,6 +1,7 @@
 //! Records as the running system's writers shape them, for tests (the `test-support` feature, not
-//! public API): the position hashes of the apply layer, the exchange sync and P3.3, and a market
-//! state. The records' own tests, the publisher's and the CLI's seed the same ones.
+//! public API): the position hashes of the apply layer, the exchange sync and P3.3, market
+//! states, and a published record's texts. The records' own tests, the publisher's, the
+//! features' and the CLI's use the same ones.
 
 /// The apply layer's position hash on entry (microservices/apply_layer/main.py,
 /// `position_mapping`, then `unrealized_pnl` "0.0"; values as its `str()` writes them).
@@ -50,6 +51,22 @@ pub const P33_SNAPSHOT: &[(&str, &str)] = &[
     ("leverage", "10"),
     ("ts_epoch", "1767225000"),
     ("source", "position_state_brain"),
+];
+
+/// P0.5's market state hash as it writes it (fixed decimals: σ 0.012, μ 0.0001, trend strength
+/// 0.35, regime 0.55 / 0.25 / 0.2).
+pub const MARKET_STATE: &[(&str, &str)] = &[
+    ("sigma", "0.01200000"),
+    ("mu", "0.00010000"),
+    ("ts", "0.350000"),
+    ("p_trend", "0.550000"),
+    ("p_mr", "0.250000"),
+    ("p_chop", "0.200000"),
+    ("dp", "0.001000"),
+    ("vr", "1.100000"),
+    ("spike_proxy", "0.400000"),
+    ("ts_timestamp", "1767225600"),
+    ("buffer_size", "300"),
 ];
 
 /// A market state with only the five fields P2.5 reads, as plain texts (σ 0.01, trend strength
@@ -106,4 +123,23 @@ pub fn with<'a>(
         }
     }
     out
+}
+
+/// A published record as the two texts a reviewer is given: a JSON object, and a flat JSON list
+/// `[field, value, …]` (as `redis-cli -2 --json HGETALL` prints a hash).
+///
+/// ```
+/// use harvest_records::fields::fields;
+/// use harvest_records::samples::record_texts;
+/// let [object, flat] = record_texts(&fields(&[("kill_score", "0.5")]));
+/// assert_eq!(object, r#"{"kill_score":"0.5"}"#);
+/// assert_eq!(flat, r#"["kill_score","0.5"]"#);
+/// ```
+pub fn record_texts(f: &crate::Fields) -> [String; 2] {
+    let object = serde_json::to_string(f).expect("text fields");
+    let flat: Vec<&str> = f
+        .iter()
+        .flat_map(|(k, v)| [k.as_str(), v.as_str()])
+        .collect();
+    [object, serde_json::to_string(&flat).expect("texts")]
 }

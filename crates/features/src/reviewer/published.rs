@@ -546,12 +546,7 @@ mod tests {
     #[test]
     fn record_text_forms() {
         let f = fields(&HarvestInput::default(), true);
-        let object = serde_json::to_string(&f).unwrap();
-        let flat: Vec<&str> = f
-            .iter()
-            .flat_map(|(k, v)| [k.as_str(), v.as_str()])
-            .collect();
-        let flat = serde_json::to_string(&flat).unwrap();
+        let [object, flat] = harvest_records::samples::record_texts(&f);
         for text in [&object, &flat] {
             assert!(looks_published(text), "{text}");
             assert_eq!(parse_record(text).unwrap().fields, f);

@@ -274,18 +274,7 @@ mod tests {
     use super::*;
     use harvest_records::fields::fields;
     use harvest_records::position::{parse, Origin};
-
-    const MARKET: &[(&str, &str)] = &[
-        ("sigma", "0.01200000"),
-        ("mu", "0.00010000"),
-        ("ts", "0.350000"),
-        ("p_trend", "0.550000"),
-        ("p_mr", "0.250000"),
-        ("p_chop", "0.200000"),
-        ("dp", "0.5"),
-        ("vr", "1.1"),
-        ("spike_proxy", "0.9"),
-    ];
+    use harvest_records::samples::MARKET_STATE as MARKET;
 
     fn position(pairs: &[(&str, &str)]) -> Result<Option<PositionRead>, String> {
         parse(
