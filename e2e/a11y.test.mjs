@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { launchChromium, publishOnce, screenshot, seedAdaPosition, startHarvestServe, startRedis, watchPage } from './harness.mjs';
+import { launchChromium, loadSample, publishOnce, screenshot, seedAdaPosition, startHarvestServe, startRedis, watchPage } from './harness.mjs';
 import { csvFile, walkCsv } from './prices.mjs';
 
 const require = createRequire(import.meta.url);
@@ -140,13 +140,7 @@ test('axe-core: no violations on any view, light and dark, desktop and 390 px', 
 
   // The Replay view: the sample, a trade, a backtest, a sweep.
   await page.getByTestId('view-replay').click();
-  await r(page, 'replay-load-sample').click();
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
-  await page.waitForFunction(
-    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
-    null,
-    { timeout: 120_000 },
-  );
+  await loadSample(page);
   await backtestAndSweep(page, { every: '200', backtestShows: 'bt-summary', sweepShows: 'sweep-map' });
   // The Research panel (its own chunk, there once prices are loaded) is checked with the view.
   await r(page, 'research-run').waitFor({ state: 'visible', timeout: 60_000 });

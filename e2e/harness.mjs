@@ -229,3 +229,15 @@ export function startHarvestServe(args) {
     child.once('exit', (code) => fail(new Error(`harvest serve exited ${code}: ${err}`)));
   });
 }
+
+/** Loads the shipped sample in the Replay view and waits until its chart has painted and the
+ * market states are computed (the progress line gone). */
+export async function loadSample(page) {
+  await page.getByTestId('replay-load-sample').click();
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
+    null,
+    { timeout: 120_000 },
+  );
+  await page.getByTestId('replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+}

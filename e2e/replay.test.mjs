@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, screenshot, useServedApp, watchPage } from './harness.mjs';
+import { ARTIFACTS, loadSample, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const env = useServedApp();
 
@@ -264,13 +264,7 @@ test('replay: a sweep runs with progress and Cancel stops it', async () => {
   const page = await context.newPage();
   const watch = watchPage(page, env.app.origin);
   await page.goto(`${env.app.url}?view=replay#kill_threshold=0.95`, { waitUntil: 'load' });
-  await r(page, 'replay-load-sample').click();
-  await page.waitForFunction(
-    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
-    null,
-    { timeout: 120_000 },
-  );
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 60_000 });
+  await loadSample(page);
   await r(page, 'sweep-x').selectOption('lock_R');
   await r(page, 'sweep-y').selectOption('T1_R');
   assert.match(await r(page, 'sweep-ranges').textContent(), /^lock_R 0\.75 … 2\.25 \(6 values\) × T1_R 1 … 3 \(6 values\)/);
@@ -347,13 +341,7 @@ test('replay: on a phone (390 px) nothing is clipped: the trade, a backtest with
   const page = await context.newPage();
   const watch = watchPage(page, env.app.origin);
   await page.goto(`${env.app.url}?view=replay`, { waitUntil: 'load' });
-  await r(page, 'replay-load-sample').click();
-  await page.waitForFunction(
-    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
-    null,
-    { timeout: 120_000 },
-  );
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await loadSample(page);
   await r(page, 'bt-limit').fill('60');
   await r(page, 'bt-limit').dispatchEvent('change');
   await r(page, 'bt-pin').click();

@@ -11,7 +11,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BASE, ROOT, harvestBinary, screenshot, useServedApp, watchPage } from './harness.mjs';
+import { BASE, ROOT, harvestBinary, loadSample, screenshot, useServedApp, watchPage } from './harness.mjs';
 
 const env = useServedApp();
 const run = promisify(execFile);
@@ -29,13 +29,7 @@ test('research: in the page with progress and Cancel, the same report as harvest
   const page = await context.newPage();
   const watch = watchPage(page, env.app.origin);
   await page.goto(`${env.app.url}?view=replay`, { waitUntil: 'load' });
-  await r(page, 'replay-load-sample').click();
-  await page.waitForFunction(
-    () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
-    null,
-    { timeout: 120_000 },
-  );
-  await r(page, 'replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
+  await loadSample(page);
   assert.equal(await r(page, 'research-symbol').textContent(), 'BTCUSD');
 
   // 3 folds, entries every 48 bars on both sides, kill_threshold × T1_R (3 × 3).

@@ -12,7 +12,7 @@
 // Fails if a page logs an error.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { launchChromium, ROOT, serveDist, watchPage } from './harness.mjs';
+import { launchChromium, loadSample, ROOT, serveDist, watchPage } from './harness.mjs';
 
 const dir = resolve(ROOT, process.argv[2] ?? 'assets');
 mkdirSync(resolve(dir, 'screenshots'), { recursive: true });
@@ -51,15 +51,7 @@ const shots = [
     file: 'screenshots/replay.png',
     size: { width: 1440, height: 1300 },
     path: '?view=replay',
-    ready: async (page) => {
-      await page.getByTestId('replay-load-sample').click();
-      await page.waitForFunction(
-        () => Number(document.querySelector('[data-testid=replay-chart]')?.dataset.paints ?? 0) > 0,
-        null,
-        { timeout: 120_000 },
-      );
-      await page.getByTestId('replay-progress').waitFor({ state: 'hidden', timeout: 120_000 });
-    },
+    ready: loadSample,
   },
 ];
 
