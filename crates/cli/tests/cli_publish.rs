@@ -1029,46 +1029,35 @@ fn rediss_tls_with_a_trusted_ca() {
     let mut s = r.store().unwrap();
     seed(&mut s, "BTCUSDT", "1");
     let url = format!("rediss://localhost:{tls_port}");
-    let with_ca = Command::new(BIN)
-        .args([
-            "publish",
-            "--once",
-            "--symbols",
-            "BTCUSDT",
-            "--redis-url",
-            &url,
-        ])
-        .env_clear()
-        .env("SSL_CERT_FILE", p("ca.crt"))
-        .output()
-        .unwrap();
+    // `harvest ARGS` with only the CA file in its environment (or nothing at all).
+    let harvest = |args: &[&str], trusted: bool| {
+        let mut c = Command::new(BIN);
+        c.args(args).env_clear();
+        if trusted {
+            c.env("SSL_CERT_FILE", p("ca.crt"));
+        }
+        c.output().unwrap()
+    };
+    let publish = [
+        "publish",
+        "--once",
+        "--symbols",
+        "BTCUSDT",
+        "--redis-url",
+        &url,
+    ];
+    let with_ca = harvest(&publish, true);
     assert_eq!(with_ca.status.code(), Some(0), "{}", text(&with_ca.stderr));
     assert_eq!(
         hgetall(&mut s, "quantum:harvest:proposal:BTCUSDT").len(),
         FIELDS.len()
     );
     // verify --redis and snapshot reach it over TLS too.
-    let verify = Command::new(BIN)
-        .args(["verify", "--redis", &url])
-        .env_clear()
-        .env("SSL_CERT_FILE", p("ca.crt"))
-        .output()
-        .unwrap();
+    let verify = harvest(&["verify", "--redis", &url], true);
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stderr));
     assert_stderr_has(&verify, "1 records: 1 MATCH");
     // An unknown CA is refused: exit 2, the reason logged.
-    let without = Command::new(BIN)
-        .args([
-            "publish",
-            "--once",
-            "--symbols",
-            "BTCUSDT",
-            "--redis-url",
-            &url,
-        ])
-        .env_clear()
-        .output()
-        .unwrap();
+    let without = harvest(&publish, false);
     assert_eq!(without.status.code(), Some(2));
     assert_stderr_has(&without, "certificate");
     let _ = std::fs::remove_dir_all(&dir);
