@@ -7,7 +7,8 @@
 #                               bigger and slower, panics print their message in the console
 #   HARVEST_PORT=9000 scripts/serve.sh    another port
 #
-# trunk watches the sources and rebuilds + reloads the page on every change. Ctrl-C stops it.
+# trunk watches the sources and rebuilds on every change; reload the page to see it (trunk's
+# auto-reload is an inline script the page's strict CSP would block, so it is off). Ctrl-C stops it.
 # Any other arguments are passed on to `trunk serve`.
 set -euo pipefail
 
@@ -34,4 +35,4 @@ fi
 
 harvest_log "building and serving on http://127.0.0.1:$port/ (${profile[*]:-dev} build; the first build takes a few minutes)"
 # Its own output dir, so a running server and scripts/test.sh (dist/) don't trip over each other.
-RUST_BACKTRACE=0 exec trunk serve "${profile[@]}" --address 127.0.0.1 --port "$port" --dist "$HARVEST_ROOT/target/trunk-serve" "${args[@]}"
+RUST_BACKTRACE=0 exec trunk serve "${profile[@]}" --no-autoreload --address 127.0.0.1 --port "$port" --dist "$HARVEST_ROOT/target/trunk-serve" "${args[@]}"
