@@ -31,14 +31,7 @@ pub enum BrowserError {
 }
 
 fn js_err(e: JsValue) -> BrowserError {
-    BrowserError::Refused(
-        e.as_string()
-            .or_else(|| {
-                e.dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-            })
-            .unwrap_or_else(|| "unknown browser error".to_string()),
-    )
+    BrowserError::Refused(super::js_text(&e))
 }
 
 /// Bytes `start..end` of a file.

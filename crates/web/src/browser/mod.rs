@@ -21,6 +21,17 @@ fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
+/// What the browser said when it refused something: a thrown string, an `Error`'s message, or
+/// "unknown browser error".
+pub fn js_text(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| "unknown browser error".to_string())
+}
+
 /// `location.hash` without the `#` (empty when there is none).
 pub fn location_hash() -> String {
     window()

@@ -31,10 +31,7 @@ impl TextWorker {
         mut on_message: impl FnMut(String) + 'static,
         mut on_error: impl FnMut(String) + 'static,
     ) -> Result<TextWorker, String> {
-        let worker = web_sys::Worker::new(url).map_err(|e| {
-            e.dyn_ref::<js_sys::Error>()
-                .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
-        })?;
+        let worker = web_sys::Worker::new(url).map_err(|e| super::js_text(&e))?;
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
                 on_message(e.data().as_string().unwrap_or_default());
@@ -62,7 +59,7 @@ impl TextWorker {
     pub fn post(&self, text: &str) -> Result<(), String> {
         self.worker
             .post_message(&JsValue::from_str(text))
-            .map_err(|e| format!("{e:?}"))
+            .map_err(|e| super::js_text(&e))
     }
 
     /// Stops the worker at once; it posts nothing more.
